@@ -1,0 +1,226 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/** Where the README explains how to create the Discord application and get a token. */
+export const DISCORD_SETUP_DOC = "README.md#create-the-discord-application";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const SNOWFLAKE = /^\d{17,20}$/;
+const MIN_CONTEXT_TOKENS = 512;
+const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+/** One bad or missing environment variable, and how to fix it. */
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly message: string;
+}
+
+/** Thrown when the environment cannot be turned into a config; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join("\n")}\n` +
+        "Fix the values in your .env file (see .env.example) or the environment, then start again.",
+    );
+    this.name = "ConfigError";
+  }
+}
+
+const emptyAsUndefined = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+
+function integer(fix: string, min: number, fallback: number) {
+  return z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default(String(fallback))
+      .refine((v) => /^\d+$/.test(v.trim()) && Number(v) >= min, `must be a whole number of at least ${min}; ${fix}`)
+      .transform((v) => Number(v)),
+  );
+}
+
+function boolean(fallback: boolean) {
+  return z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default(String(fallback))
+      .refine((v) => /^(true|false|1|0|yes|no|on|off)$/i.test(v.trim()), "must be true or false")
+      .transform((v) => /^(true|1|yes|on)$/i.test(v.trim())),
+  );
+}
+
+function url(fix: string) {
+  return z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || URL.canParse(v), `must be a full URL such as ${fix}`),
+  );
+}
+
+const text = (fallback: string) => z.preprocess(emptyAsUndefined, z.string().trim().default(fallback));
+const optionalText = z.preprocess(emptyAsUndefined, z.string().trim().optional());
+
+const coreSchema = z.object({
+  OPENAI_BASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default(DEFAULT_BASE_URL)
+      .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), "must be an http(s) URL such as http://localhost:11434/v1"),
+  ),
+  OPENAI_API_KEY: optionalText,
+  DEFAULT_MODEL: text("gpt-4o-mini"),
+  DEFAULT_PERSONA: text("assistant").refine((v) => /^[a-z0-9][a-z0-9_-]*$/i.test(v), "must be a persona id: the file name in personas/ without .md"),
+  PERSONAS_DIR: text("personas"),
+  DATABASE_PATH: text("data/masque.db"),
+  CONTEXT_TOKENS: integer("it is the model's context window you want to use, e.g. 8000", MIN_CONTEXT_TOKENS, 8000),
+  MODEL_TIMEOUT_MS: integer("e.g. 60000 for one minute", 1, 60_000),
+  MODEL_MAX_RETRIES: integer("e.g. 1", 0, 1),
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof emptyAsUndefined(v) === "string" ? String(v).trim().toLowerCase() : undefined),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  ),
+});
+
+const discordSchema = z.object({
+  DISCORD_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z.string({ error: `is required: create a bot and copy its token (see ${DISCORD_SETUP_DOC})` }).trim(),
+  ),
+  DISCORD_API_URL: url("http://127.0.0.1:8080/api"),
+  ALLOW_DMS: boolean(true),
+  ADMIN_ROLE_IDS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default("")
+      .transform((v) => v.split(",").map((id) => id.trim()).filter(Boolean))
+      .refine((ids) => ids.every((id) => SNOWFLAKE.test(id)), "must be a comma-separated list of role ids (Developer Mode → right-click the role → Copy Role ID)"),
+  ),
+  DEV_GUILD_ID: z.preprocess(
+    emptyAsUndefined,
+    z.string().trim().optional().refine((v) => v === undefined || SNOWFLAKE.test(v), "must be a server id (Developer Mode → right-click the server → Copy Server ID)"),
+  ),
+  AUTO_DEPLOY_COMMANDS: boolean(false),
+});
+
+/** Settings every entry point needs: the model, personas, memory and logging. */
+export interface CoreConfig {
+  readonly openaiBaseUrl: string;
+  /** Undefined when the endpoint is local and needs no key. */
+  readonly openaiApiKey: string | undefined;
+  readonly defaultModel: string;
+  readonly defaultPersona: string;
+  readonly personasDir: string;
+  readonly databasePath: string;
+  readonly contextTokens: number;
+  readonly modelTimeoutMs: number;
+  readonly modelMaxRetries: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Settings the Discord bot needs on top of the core ones. */
+export interface DiscordConfig {
+  readonly discordToken: string;
+  readonly discordApiUrl: string | undefined;
+  readonly allowDms: boolean;
+  readonly adminRoleIds: readonly string[];
+  readonly devGuildId: string | undefined;
+  readonly autoDeployCommands: boolean;
+}
+
+export type BotConfig = CoreConfig & DiscordConfig;
+
+type Env = Record<string, string | undefined>;
+
+/** True for hosts that are this machine or a private network, where servers like Ollama need no key. */
+export function isLocalHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return (
+    host === "localhost" ||
+    host === "::1" ||
+    host.endsWith(".local") ||
+    host.endsWith(".internal") ||
+    !host.includes(".") ||
+    /^127\./.test(host) ||
+    /^10\./.test(host) ||
+    /^192\.168\./.test(host) ||
+    /^172\.(1[6-9]|2\d|3[01])\./.test(host)
+  );
+}
+
+function problemsOf(error: z.ZodError): ConfigProblem[] {
+  return error.issues.map((issue) => ({
+    variable: String(issue.path[0] ?? "environment"),
+    message: issue.message,
+  }));
+}
+
+function missingApiKey(env: Env): ConfigProblem[] {
+  const baseUrl = env.OPENAI_BASE_URL?.trim() || DEFAULT_BASE_URL;
+  if (env.OPENAI_API_KEY?.trim() || !URL.canParse(baseUrl)) return [];
+  const { host, hostname } = new URL(baseUrl);
+  if (isLocalHost(hostname)) return [];
+  return [
+    {
+      variable: "OPENAI_API_KEY",
+      message: `is required for ${host}; set your provider's API key, or point OPENAI_BASE_URL at a local server such as http://localhost:11434/v1 (Ollama)`,
+    },
+  ];
+}
+
+function parseCore(env: Env): { config?: CoreConfig; problems: ConfigProblem[] } {
+  const parsed = coreSchema.safeParse(env);
+  const problems = [...(parsed.success ? [] : problemsOf(parsed.error)), ...missingApiKey(env)];
+  if (!parsed.success) return { problems };
+  const v = parsed.data;
+  const config: CoreConfig = {
+    openaiBaseUrl: v.OPENAI_BASE_URL,
+    openaiApiKey: v.OPENAI_API_KEY,
+    defaultModel: v.DEFAULT_MODEL,
+    defaultPersona: v.DEFAULT_PERSONA,
+    personasDir: v.PERSONAS_DIR,
+    databasePath: v.DATABASE_PATH,
+    contextTokens: v.CONTEXT_TOKENS,
+    modelTimeoutMs: v.MODEL_TIMEOUT_MS,
+    modelMaxRetries: v.MODEL_MAX_RETRIES,
+    logLevel: v.LOG_LEVEL,
+  };
+  return { config, problems };
+}
+
+/** Parses the core settings; throws ConfigError naming every bad variable. */
+export function loadCoreConfig(env: Env = process.env): CoreConfig {
+  const { config, problems } = parseCore(env);
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return config;
+}
+
+/** Parses the core and Discord settings together, so every problem is reported at once. */
+export function loadBotConfig(env: Env = process.env): BotConfig {
+  const core = parseCore(env);
+  const discord = discordSchema.safeParse(env);
+  const problems = [...core.problems, ...(discord.success ? [] : problemsOf(discord.error))];
+  if (problems.length > 0 || !core.config || !discord.success) throw new ConfigError(problems);
+  const d = discord.data;
+  return {
+    ...core.config,
+    discordToken: d.DISCORD_TOKEN,
+    discordApiUrl: d.DISCORD_API_URL,
+    allowDms: d.ALLOW_DMS,
+    adminRoleIds: d.ADMIN_ROLE_IDS,
+    devGuildId: d.DEV_GUILD_ID,
+    autoDeployCommands: d.AUTO_DEPLOY_COMMANDS,
+  };
+}
+
+/** Creates the folder that will hold the database file, if it is missing. */
+export function ensureDatabaseFolder(databasePath: string): void {
+  if (databasePath === ":memory:") return;
+  mkdirSync(path.dirname(path.resolve(databasePath)), { recursive: true });
+}

@@ -1,0 +1,43 @@
+import { pino, type Logger } from "pino";
+import pretty from "pino-pretty";
+
+export type { Logger };
+
+/**
+ * Paths whose values are replaced before a line is written, so a token or key that
+ * ends up in a logged object never reaches the log.
+ */
+const REDACTED_PATHS = [
+  "token",
+  "*.token",
+  "apiKey",
+  "*.apiKey",
+  "authorization",
+  "*.authorization",
+  "headers.authorization",
+  "*.headers.authorization",
+  "discordToken",
+  "openaiApiKey",
+  "config.discordToken",
+  "config.openaiApiKey",
+];
+
+/**
+ * Creates the process logger: JSON lines (one object per line) when stdout is not a
+ * terminal, colourised single lines when it is. `LOG_FORMAT=json|pretty` overrides.
+ * Logs go to stderr when `toStderr` is set (the terminal chat keeps stdout for the
+ * conversation).
+ */
+export function createLogger(level: string, options: { toStderr?: boolean } = {}): Logger {
+  const fd = options.toStderr ? 2 : 1;
+  const stream = options.toStderr ? process.stderr : process.stdout;
+  const format = process.env.LOG_FORMAT ?? (stream.isTTY ? "pretty" : "json");
+  const base = { level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+  if (format === "pretty") {
+    return pino(base, pretty({ destination: fd, sync: true, colorize: stream.isTTY, ignore: "pid,hostname" }));
+  }
+  return pino(base, pino.destination({ fd, sync: true }));
+}
+
+/** A logger that writes nothing; for tests and tools that do not want log output. */
+export const silentLogger: Logger = pino({ level: "silent" });
