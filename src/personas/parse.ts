@@ -1,0 +1,107 @@
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { z } from "zod";
+import type { Persona, PersonaProblem } from "./persona.js";
+
+/** Discord's limit for a webhook username; a persona name must fit it. */
+export const MAX_NAME_LENGTH = 80;
+/** Fits a slash-command choice and a line of `/persona list`. */
+export const MAX_DESCRIPTION_LENGTH = 100;
+/** A greeting is posted as one Discord message. */
+export const MAX_GREETING_LENGTH = 2000;
+const PERSONA_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+
+const nonEmpty = (what: string) => z.string({ error: `must be ${what}` }).trim().min(1, `must not be empty`);
+
+const frontMatterSchema = z.strictObject(
+  {
+    name: nonEmpty("text").max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters (Discord's limit for a display name)`),
+    description: nonEmpty("one line of text").max(MAX_DESCRIPTION_LENGTH, `must be at most ${MAX_DESCRIPTION_LENGTH} characters`),
+    avatar: nonEmpty("a URL or a file path").optional(),
+    model: nonEmpty("a model name").optional(),
+    temperature: z.number({ error: "must be a number from 0 to 2" }).min(0, "must be from 0 to 2").max(2, "must be from 0 to 2").optional(),
+    top_p: z.number({ error: "must be a number from 0 to 1" }).gt(0, "must be more than 0 and at most 1").max(1, "must be more than 0 and at most 1").optional(),
+    max_tokens: z.number({ error: "must be a whole number" }).int("must be a whole number").positive("must be at least 1").optional(),
+    greeting: nonEmpty("text").max(MAX_GREETING_LENGTH, `must be at most ${MAX_GREETING_LENGTH} characters`).optional(),
+    examples: z
+      .array(
+        z.strictObject(
+          { user: nonEmpty("text"), assistant: nonEmpty("text") },
+          { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.join(", ")}; each example has only user and assistant` : "must be a pair of user: and assistant: lines") },
+        ),
+        { error: "must be a list of {user, assistant} pairs" },
+      )
+      .optional(),
+    tags: z.array(nonEmpty("text"), { error: "must be a list of words" }).optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown field(s) ${issue.keys.join(", ")}; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags`
+        : "the front matter must be a YAML mapping of field: value lines",
+  },
+);
+
+function fieldOf(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "front matter";
+  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join("");
+}
+
+/** The persona id for a file name, or undefined when the name cannot be an id. */
+export function personaIdOf(fileName: string): string | undefined {
+  const id = fileName.replace(/\.md$/i, "");
+  return PERSONA_ID.test(id) ? id : undefined;
+}
+
+/**
+ * Parses one persona file's text. Returns the persona, or every problem found in it.
+ * `file` is how the file is named in messages (e.g. `personas/quill.md`).
+ */
+export function parsePersona(
+  file: string,
+  fileName: string,
+  source: string,
+): { persona: Persona; problems?: undefined } | { persona?: undefined; problems: PersonaProblem[] } {
+  const problem = (field: string, reason: string) => ({ problems: [{ file, field, reason }] });
+  const id = personaIdOf(fileName);
+  if (!id) return problem("file name", "must be lowercase letters, digits, - or _ (it becomes the persona id), ending in .md");
+
+  const match = FRONT_MATTER.exec(source);
+  if (!match) return problem("front matter", "the file must start with a --- line, YAML fields, and a closing --- line");
+
+  let data: unknown;
+  try {
+    data = parseYaml(match[1] ?? "", { prettyErrors: false }) ?? {};
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line + 1})` : "";
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    return problem("front matter", `is not valid YAML${where}: ${reason}`);
+  }
+
+  const parsed = frontMatterSchema.safeParse(data);
+  const body = source.slice(match[0].length).trim();
+  const problems: PersonaProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ file, field: fieldOf(issue.path), reason: issue.message }));
+  if (body.length === 0) problems.push({ file, field: "body", reason: "is empty; write the character's core prompt below the front matter" });
+  if (!parsed.success || problems.length > 0) return { problems };
+
+  const fm = parsed.data;
+  return {
+    persona: {
+      id,
+      file,
+      name: fm.name,
+      description: fm.description,
+      avatar: fm.avatar,
+      model: fm.model,
+      temperature: fm.temperature,
+      topP: fm.top_p,
+      maxTokens: fm.max_tokens,
+      greeting: fm.greeting,
+      examples: fm.examples ?? [],
+      tags: fm.tags ?? [],
+      prompt: body,
+    },
+  };
+}

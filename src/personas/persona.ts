@@ -1,0 +1,49 @@
+/** One few-shot exchange in the persona's voice. */
+export interface PersonaExample {
+  readonly user: string;
+  readonly assistant: string;
+}
+
+/** A loaded, validated persona: a complete character with its model settings. */
+export interface Persona {
+  /** The file name without extension; what `/persona set` takes. */
+  readonly id: string;
+  /** The file it came from, for error messages. */
+  readonly file: string;
+  readonly name: string;
+  readonly description: string;
+  /** A URL, or a path relative to the personas folder. */
+  readonly avatar?: string;
+  readonly model?: string;
+  readonly temperature?: number;
+  readonly topP?: number;
+  readonly maxTokens?: number;
+  readonly greeting?: string;
+  readonly examples: readonly PersonaExample[];
+  readonly tags: readonly string[];
+  /** The core prompt (the file's body), macros not yet rendered. */
+  readonly prompt: string;
+}
+
+/** One thing wrong with a persona file: which file, which field, and why. */
+export interface PersonaProblem {
+  readonly file: string;
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** Formats a problem as `personas/x.md: field: reason`. */
+export function formatProblem(problem: PersonaProblem): string {
+  return `${problem.file}: ${problem.field}: ${problem.reason}`;
+}
+
+/** Thrown when start-up cannot go on because the default persona is missing or broken. */
+export class PersonaError extends Error {
+  constructor(
+    message: string,
+    readonly problems: readonly PersonaProblem[] = [],
+  ) {
+    super(problems.length > 0 ? `${message}\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}` : message);
+    this.name = "PersonaError";
+  }
+}
