@@ -1,0 +1,90 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { ensureDatabaseFolder } from "../config.js";
+
+export type Db = Database.Database;
+
+/** How long a write waits for another connection's lock before giving up. */
+export const BUSY_TIMEOUT_MS = 5000;
+/** The numbered SQL files, applied in order: `001_name.sql`, `002_name.sql`, ... */
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations/", import.meta.url));
+const MIGRATION_FILE = /^(\d+)_[\w-]+\.sql$/;
+
+/** Thrown when the database cannot be opened or migrated; says which file and why. */
+export class DatabaseError extends Error {
+  constructor(
+    message: string,
+    readonly databasePath: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = "DatabaseError";
+  }
+}
+
+interface Migration {
+  readonly version: number;
+  readonly file: string;
+  readonly sql: string;
+}
+
+/** The migrations in `dir`, sorted by number; numbers must be 1, 2, 3... without gaps. */
+export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
+  const migrations = readdirSync(dir)
+    .map((file) => ({ file, match: MIGRATION_FILE.exec(file) }))
+    .filter((m) => m.match)
+    .map(({ file, match }) => ({ version: Number(match![1]), file, sql: readFileSync(path.join(dir, file), "utf8") }))
+    .sort((a, b) => a.version - b.version);
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`Migration ${m.file} should be numbered ${i + 1}: migrations must be numbered 1, 2, 3... without gaps.`);
+  });
+  return migrations;
+}
+
+/** The schema version a database is at (0 for a new one). */
+export function schemaVersion(db: Db): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+/**
+ * Applies every migration newer than the database's schema version, each in its own
+ * transaction together with the version bump, so a failure leaves the last good version.
+ */
+export function migrate(db: Db, migrations: readonly Migration[] = readMigrations()): number {
+  const current = schemaVersion(db);
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (current > latest) {
+    throw new Error(`The database is at schema version ${current}, newer than this code knows (${latest}); update Masque.`);
+  }
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+  return schemaVersion(db);
+}
+
+/**
+ * Opens the database at `databasePath` (creating its folder), with WAL, foreign keys and
+ * a busy timeout, and brings its schema up to date. `:memory:` gives a private database.
+ */
+export function openDatabase(databasePath: string, migrations?: readonly Migration[]): Db {
+  let db: Db | undefined;
+  try {
+    ensureDatabaseFolder(databasePath);
+    db = new Database(databasePath, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma("journal_mode = WAL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("synchronous = NORMAL");
+    migrate(db, migrations);
+    return db;
+  } catch (error) {
+    db?.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DatabaseError(`Cannot open the database ${databasePath}: ${reason}. Check DATABASE_PATH and that the folder is writable.`, databasePath, error);
+  }
+}

@@ -1,0 +1,154 @@
+import type { Db } from "./db.js";
+
+/** Where a conversation lives. */
+export interface ConversationRef {
+  /** `channel:<id>` for a Discord channel, thread or DM; `cli:<name>` for the terminal. */
+  readonly key: string;
+  readonly guildId?: string | null;
+  readonly channelId?: string | null;
+  /** A thread's parent channel. */
+  readonly parentId?: string | null;
+}
+
+export type TurnRole = "user" | "assistant";
+export type TurnStatus = "complete" | "interrupted";
+
+/** A turn about to be stored. */
+export interface NewTurn {
+  readonly role: TurnRole;
+  readonly authorId: string;
+  readonly authorName: string;
+  /** Set on the bot's turns only. */
+  readonly personaId?: string | null;
+  readonly messageId?: string | null;
+  readonly content: string;
+  readonly tokenCount: number;
+  readonly status?: TurnStatus;
+  readonly createdAt: number;
+}
+
+/** A stored turn. */
+export interface Turn extends Required<Omit<NewTurn, "personaId" | "messageId">> {
+  readonly id: number;
+  readonly conversationKey: string;
+  readonly personaId: string | null;
+  readonly messageId: string | null;
+}
+
+interface TurnRow {
+  id: number;
+  conversation_key: string;
+  role: TurnRole;
+  author_id: string;
+  author_name: string;
+  persona_id: string | null;
+  message_id: string | null;
+  content: string;
+  token_count: number;
+  status: TurnStatus;
+  created_at: number;
+}
+
+const TURN_COLUMNS = "id, conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at";
+
+function toTurn(row: TurnRow): Turn {
+  return {
+    id: row.id,
+    conversationKey: row.conversation_key,
+    role: row.role,
+    authorId: row.author_id,
+    authorName: row.author_name,
+    personaId: row.persona_id,
+    messageId: row.message_id,
+    content: row.content,
+    tokenCount: row.token_count,
+    status: row.status,
+    createdAt: row.created_at,
+  };
+}
+
+/** Stores and reads conversation turns. Every query is backed by an index. */
+export class TurnStore {
+  readonly #insertConversation;
+  readonly #insertTurn;
+  readonly #recent;
+  readonly #byMessage;
+  readonly #linkMessage;
+  readonly #count;
+  readonly #appendAll;
+
+  constructor(db: Db) {
+    this.#insertConversation = db.prepare(
+      `INSERT INTO conversations (key, guild_id, channel_id, parent_id, created_at)
+       VALUES (@key, @guildId, @channelId, @parentId, @now)
+       ON CONFLICT (key) DO NOTHING`,
+    );
+    this.#insertTurn = db.prepare(
+      `INSERT INTO turns (conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at)
+       VALUES (@conversationKey, @role, @authorId, @authorName, @personaId, @messageId, @content, @tokenCount, @status, @createdAt)`,
+    );
+    this.#recent = db.prepare<{ key: string; limit: number }, TurnRow>(
+      `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key ORDER BY id DESC LIMIT @limit`,
+    );
+    this.#byMessage = db.prepare<{ messageId: string }, TurnRow>(
+      `SELECT ${TURN_COLUMNS} FROM turns WHERE message_id = @messageId
+       UNION ALL
+       SELECT ${TURN_COLUMNS.split(", ").map((c) => `t.${c}`).join(", ")}
+         FROM turn_messages m JOIN turns t ON t.id = m.turn_id WHERE m.message_id = @messageId
+       LIMIT 1`,
+    );
+    this.#linkMessage = db.prepare("INSERT OR IGNORE INTO turn_messages (message_id, turn_id) VALUES (@messageId, @turnId)");
+    this.#count = db.prepare<{ key: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE conversation_key = @key");
+    this.#appendAll = db.transaction((conversation: ConversationRef, turns: readonly NewTurn[]) => {
+      this.#insertConversation.run({
+        key: conversation.key,
+        guildId: conversation.guildId ?? null,
+        channelId: conversation.channelId ?? null,
+        parentId: conversation.parentId ?? null,
+        now: Date.now(),
+      });
+      return turns.map(
+        (turn) =>
+          Number(
+            this.#insertTurn.run({
+              conversationKey: conversation.key,
+              role: turn.role,
+              authorId: turn.authorId,
+              authorName: turn.authorName,
+              personaId: turn.personaId ?? null,
+              messageId: turn.messageId ?? null,
+              content: turn.content,
+              tokenCount: turn.tokenCount,
+              status: turn.status ?? "complete",
+              createdAt: turn.createdAt,
+            }).lastInsertRowid,
+          ),
+      );
+    });
+  }
+
+  /** Stores turns in one transaction (creating the conversation if new); returns their ids in order. */
+  append(conversation: ConversationRef, turns: readonly NewTurn[]): number[] {
+    return this.#appendAll(conversation, turns);
+  }
+
+  /** The newest `limit` turns of a conversation, newest first. */
+  recent(conversationKey: string, limit: number): Turn[] {
+    return this.#recent.all({ key: conversationKey, limit }).map(toTurn);
+  }
+
+  /** The turn that came from, or was sent as, a Discord message. */
+  findByMessageId(messageId: string): Turn | undefined {
+    const row = this.#byMessage.get({ messageId });
+    return row ? toTurn(row) : undefined;
+  }
+
+  /** Records more Discord messages that a bot turn was sent as (a long reply is split). */
+  linkMessages(turnId: number, messageIds: readonly string[]): void {
+    for (const messageId of messageIds) this.#linkMessage.run({ messageId, turnId });
+  }
+
+  count(conversationKey: string): number {
+    return this.#count.get({ key: conversationKey })?.n ?? 0;
+  }
+}
