@@ -1,0 +1,189 @@
+import type { Logger } from "../log.js";
+import type { ChatRequest, ModelClient } from "../llm/client.js";
+import { ModelError, ModelStreamError } from "../llm/errors.js";
+import type { Memory } from "../memory/index.js";
+import type { ConversationRef, NewTurn } from "../memory/turns.js";
+import type { MacroContext } from "../personas/macros.js";
+import type { Persona } from "../personas/persona.js";
+import type { PersonaRegistry } from "../personas/registry.js";
+import { buildPrompt, type PendingTurn, type QuotedMessage } from "./prompt.js";
+import { countTurnTokens } from "./tokens.js";
+
+/** Enough stored turns to fill any sensible context; the budget decides how many are used. */
+export const MAX_HISTORY_TURNS = 400;
+
+/** A message from a person, to be answered. */
+export interface IncomingTurn {
+  readonly authorId: string;
+  readonly authorName: string;
+  readonly content: string;
+  readonly messageId?: string | null;
+}
+
+/** Names the macros use for the place the conversation happens in. */
+export interface Place {
+  readonly server: string;
+  readonly channel: string;
+}
+
+export interface ReplyRequest {
+  readonly conversation: ConversationRef;
+  readonly persona: Persona;
+  /** One message, or several that arrived together and are answered in one turn. */
+  readonly turns: readonly IncomingTurn[];
+  readonly place: Place;
+  /** An earlier message the newest one replies to. */
+  readonly quoted?: QuotedMessage;
+  /** Aborting stops the model call; what was said so far is kept as an interrupted turn. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a finished (or failed) reply left in memory. */
+export interface ReplyOutcome {
+  readonly status: "complete" | "interrupted" | "failed";
+  readonly text: string;
+  readonly userTurnIds: readonly number[];
+  /** Undefined when no text at all came back. */
+  readonly assistantTurnId?: number;
+  readonly error?: ModelError;
+}
+
+export interface EngineSettings {
+  readonly defaultModel: string;
+  readonly contextTokens: number;
+}
+
+export interface EngineDeps {
+  readonly memory: Memory;
+  readonly model: ModelClient;
+  readonly personas: () => PersonaRegistry;
+  readonly settings: EngineSettings;
+  readonly log: Logger;
+}
+
+/** A reply being streamed: iterate it for the text; `outcome` is set once it has ended. */
+export interface ReplyStream extends AsyncIterable<string> {
+  readonly outcome: ReplyOutcome | undefined;
+}
+
+/**
+ * The conversation engine: knows nothing about Discord. It builds the prompt from the
+ * persona and stored memory, streams the model's reply, and stores the turns.
+ *
+ * What a reply leaves in memory (one transaction, written when the stream ends):
+ * - completed: the user turn(s) and the assistant turn;
+ * - failed or aborted after some text: the user turn(s) and the partial assistant turn
+ *   marked `interrupted` (shown to the model later as cut off);
+ * - failed or aborted before any text: the user turn(s) only, so what people said is
+ *   never lost and the next reply can still answer it.
+ */
+export class ChatEngine {
+  constructor(private readonly deps: EngineDeps) {}
+
+  /** The persona active in a conversation: thread → parent channel → server default → global default. */
+  resolvePersona(conversation: ConversationRef): Persona {
+    const registry = this.deps.personas();
+    const settings = this.deps.memory.settings;
+    const candidates = [
+      settings.conversationPersona(conversation.key),
+      conversation.parentId ? settings.conversationPersona(`channel:${conversation.parentId}`) : undefined,
+      conversation.guildId ? settings.guildPersona(conversation.guildId) : undefined,
+    ];
+    for (const id of candidates) {
+      const persona = id ? registry.get(id) : undefined;
+      if (persona) return persona;
+    }
+    return registry.default;
+  }
+
+  /** Streams a reply to `request.turns` in `request.persona`'s voice. */
+  reply(request: ReplyRequest): ReplyStream {
+    const stream = {
+      outcome: undefined as ReplyOutcome | undefined,
+      [Symbol.asyncIterator]: () => this.#run(request, (outcome) => (stream.outcome = outcome)),
+    };
+    return stream;
+  }
+
+  async *#run(request: ReplyRequest, finish: (outcome: ReplyOutcome) => void): AsyncGenerator<string, void, undefined> {
+    const { memory, model, settings, log } = this.deps;
+    const { persona, conversation } = request;
+    const pending: PendingTurn[] = request.turns.map((t) => ({ ...t, tokenCount: countTurnTokens(t.authorName, t.content) }));
+    const newest = request.turns.at(-1);
+    const macros: MacroContext = {
+      char: persona.name,
+      user: newest?.authorName ?? "someone",
+      server: request.place.server,
+      channel: request.place.channel,
+      date: new Date(),
+    };
+
+    const prompt = buildPrompt({
+      persona,
+      macros,
+      history: memory.turns.recent(conversation.key, MAX_HISTORY_TURNS),
+      newTurns: pending,
+      quoted: request.quoted,
+      contextTokens: settings.contextTokens,
+    });
+    const chatRequest: ChatRequest = {
+      model: persona.model ?? settings.defaultModel,
+      messages: prompt.messages,
+      temperature: persona.temperature,
+      topP: persona.topP,
+      maxTokens: persona.maxTokens,
+    };
+
+    let text = "";
+    let error: ModelError | undefined;
+    let completed = false;
+    try {
+      for await (const piece of model.stream(chatRequest, request.signal)) {
+        text += piece;
+        yield piece;
+      }
+      completed = true;
+    } catch (caught) {
+      error = caught instanceof ModelError ? caught : new ModelStreamError(String(caught), undefined, caught);
+      throw error;
+    } finally {
+      // Runs on completion, on error, and when the consumer stops early.
+      const status = completed ? "complete" : text.length > 0 ? "interrupted" : "failed";
+      const now = Date.now();
+      const turns: NewTurn[] = pending.map((t) => ({
+        role: "user",
+        authorId: t.authorId,
+        authorName: t.authorName,
+        messageId: t.messageId ?? null,
+        content: t.content,
+        tokenCount: t.tokenCount,
+        createdAt: now,
+      }));
+      if (text.length > 0) {
+        turns.push({
+          role: "assistant",
+          authorId: `persona:${persona.id}`,
+          authorName: persona.name,
+          personaId: persona.id,
+          content: text,
+          tokenCount: countTurnTokens(persona.name, text),
+          status: completed ? "complete" : "interrupted",
+          createdAt: now,
+        });
+      }
+      const ids = memory.turns.append(conversation, turns);
+      const outcome: ReplyOutcome = {
+        status,
+        text,
+        userTurnIds: ids.slice(0, pending.length),
+        assistantTurnId: text.length > 0 ? ids.at(-1) : undefined,
+        error,
+      };
+      finish(outcome);
+      log.debug(
+        { conversation: conversation.key, persona: persona.id, status, promptTokens: prompt.tokens, historyTurns: prompt.historyTurns, replyChars: text.length },
+        "reply finished",
+      );
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { ChatEngine } from "./chat/engine.js";
+import type { CoreConfig } from "./config.js";
+import { ModelClient } from "./llm/client.js";
+import type { Logger } from "./log.js";
+import { type Memory, openMemory } from "./memory/index.js";
+import { formatProblem } from "./personas/persona.js";
+import { loadPersonas, type PersonaRegistry } from "./personas/registry.js";
+
+/** Everything except Discord: personas, memory, the model and the engine over them. */
+export interface Core {
+  readonly config: CoreConfig;
+  readonly log: Logger;
+  readonly memory: Memory;
+  readonly model: ModelClient;
+  readonly engine: ChatEngine;
+  personas(): PersonaRegistry;
+  close(): void;
+}
+
+/**
+ * Loads the personas (logging each broken file) and opens the database. Throws
+ * PersonaError or DatabaseError when the bot cannot start.
+ */
+export function createCore(config: CoreConfig, log: Logger): Core {
+  const registry = loadPersonas(config.personasDir, config.defaultPersona);
+  for (const problem of registry.problems) log.warn({ file: problem.file, field: problem.field }, `persona skipped: ${formatProblem(problem)}`);
+  const memory = openMemory(config.databasePath);
+  const model = new ModelClient({
+    baseURL: config.openaiBaseUrl,
+    apiKey: config.openaiApiKey,
+    timeoutMs: config.modelTimeoutMs,
+    maxRetries: config.modelMaxRetries,
+  });
+  const personas = () => registry;
+  const engine = new ChatEngine({
+    memory,
+    model,
+    personas,
+    settings: { defaultModel: config.defaultModel, contextTokens: config.contextTokens },
+    log,
+  });
+  return { config, log, memory, model, engine, personas, close: () => memory.close() };
+}

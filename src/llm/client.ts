@@ -1,0 +1,136 @@
+import OpenAI from "openai";
+import {
+  ModelAbortedError,
+  ModelAuthError,
+  ModelError,
+  ModelRateLimitError,
+  ModelRequestError,
+  ModelServerError,
+  ModelStreamError,
+  ModelTimeoutError,
+} from "./errors.js";
+
+/** One message of a chat prompt. Images are added by later features as content parts. */
+export interface ChatMessage {
+  readonly role: "system" | "user" | "assistant";
+  readonly content: string;
+}
+
+/** What to ask the model. */
+export interface ChatRequest {
+  readonly model: string;
+  readonly messages: readonly ChatMessage[];
+  readonly temperature?: number;
+  readonly topP?: number;
+  readonly maxTokens?: number;
+}
+
+export interface ModelClientOptions {
+  readonly baseURL: string;
+  /** Undefined for local servers that take no key. */
+  readonly apiKey: string | undefined;
+  /** How long to wait for the response to start, and for each further piece of text. */
+  readonly timeoutMs: number;
+  /** Retries on connection errors, 429 and 5xx before the first byte (the SDK's backoff). */
+  readonly maxRetries: number;
+}
+
+/** Local servers ignore the key, but the SDK insists on one. */
+const PLACEHOLDER_API_KEY = "not-needed";
+
+/** Streams chat completions from any OpenAI-compatible server through the official SDK. */
+export class ModelClient {
+  readonly #client: OpenAI;
+  readonly #timeoutMs: number;
+
+  constructor(options: ModelClientOptions) {
+    this.#client = new OpenAI({
+      baseURL: options.baseURL,
+      apiKey: options.apiKey ?? PLACEHOLDER_API_KEY,
+      timeout: options.timeoutMs,
+      maxRetries: options.maxRetries,
+    });
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  /**
+   * Streams the reply's text as it arrives. Throws a ModelError subclass on failure.
+   * Stopping the iteration early, or aborting `signal`, cancels the HTTP request.
+   */
+  async *stream(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<string, void, undefined> {
+    const controller = new AbortController();
+    let timedOut = false;
+    let idleTimer: NodeJS.Timeout | undefined;
+    const armIdleTimer = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, this.#timeoutMs);
+    };
+    const onAbort = () => controller.abort();
+    if (signal?.aborted) throw new ModelAbortedError("The reply was aborted before it started.");
+    signal?.addEventListener("abort", onAbort, { once: true });
+
+    let receivedText = false;
+    try {
+      armIdleTimer();
+      const stream = await this.#client.chat.completions.create(
+        {
+          model: request.model,
+          messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+          temperature: request.temperature,
+          top_p: request.topP,
+          max_tokens: request.maxTokens,
+          stream: true,
+        },
+        { signal: controller.signal },
+      );
+      for await (const chunk of stream) {
+        armIdleTimer();
+        const text = chunk.choices?.[0]?.delta?.content;
+        if (text) {
+          receivedText = true;
+          yield text;
+        }
+      }
+      // Once the response has started, the SDK ends the loop quietly on abort instead of throwing.
+      if (controller.signal.aborted) throw new ModelStreamError("The reply stream was aborted.");
+      if (!receivedText) throw new ModelStreamError("The model returned an empty reply.");
+    } catch (error) {
+      if (signal?.aborted) throw new ModelAbortedError("The reply was aborted.", undefined, error);
+      if (timedOut) throw new ModelTimeoutError(`The model sent nothing for ${this.#timeoutMs} ms.`, undefined, error);
+      throw toModelError(error, receivedText);
+    } finally {
+      clearTimeout(idleTimer);
+      signal?.removeEventListener("abort", onAbort);
+      // Ends the HTTP request when the consumer stopped early.
+      controller.abort();
+    }
+  }
+}
+
+/** Maps an SDK or network error to the matching ModelError. */
+export function toModelError(error: unknown, midStream = false): ModelError {
+  if (error instanceof ModelError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return new ModelTimeoutError(`The model did not answer in time: ${message}`, undefined, error);
+  if (error instanceof OpenAI.APIUserAbortError) return new ModelAbortedError(message, undefined, error);
+  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    const status = error.status;
+    if (status === 401 || status === 403) return new ModelAuthError(`The model provider refused the API key (HTTP ${status}): ${message}`, status, error);
+    if (status === 429) {
+      const retryAfter = Number(error.headers?.get?.("retry-after"));
+      return new ModelRateLimitError(`The model provider is rate-limiting (HTTP 429): ${message}`, status, Number.isFinite(retryAfter) ? retryAfter : undefined, error);
+    }
+    if (status >= 500) return new ModelServerError(`The model provider failed (HTTP ${status}): ${message}`, status, error);
+    return new ModelRequestError(`The model provider rejected the request (HTTP ${status}): ${message}`, status, error);
+  }
+  if (error instanceof OpenAI.APIConnectionError) {
+    return midStream
+      ? new ModelStreamError(`The reply stream broke: ${message}`, undefined, error)
+      : new ModelServerError(`Cannot reach the model server: ${message}`, undefined, error);
+  }
+  // Malformed SSE frames and resets while reading the body surface as plain errors.
+  return new ModelStreamError(`The reply stream broke: ${message}`, undefined, error);
+}
