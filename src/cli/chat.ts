@@ -1,0 +1,161 @@
+import "dotenv/config";
+import os from "node:os";
+import { createInterface } from "node:readline/promises";
+import { parseArgs } from "node:util";
+import { PromptTooLongError } from "../chat/prompt.js";
+import { ConfigError, loadCoreConfig } from "../config.js";
+import { type Core, createCore } from "../core.js";
+import { ModelError } from "../llm/errors.js";
+import { createLogger } from "../log.js";
+import { DatabaseError } from "../memory/db.js";
+import { PersonaError } from "../personas/persona.js";
+
+const HELP = `Commands: /persona <id> to switch, /personas to list, /help, /exit (or Ctrl+D).`;
+
+function usage(): string {
+  return "Usage: npm run chat -- [--persona <id>] [--name <your name>] [--conversation <name>]";
+}
+
+/** Handles one `/command` line; returns false when the session should end. */
+function runCommand(core: Core, line: string, state: { personaId: string; conversationKey: string }): boolean {
+  const [command, arg] = line.slice(1).trim().split(/\s+/, 2);
+  const registry = core.personas();
+  switch (command) {
+    case "exit":
+    case "quit":
+      return false;
+    case "personas":
+      for (const p of registry.list()) {
+        console.log(`${p.id === state.personaId ? "*" : " "} ${p.id.padEnd(14)} ${p.name} — ${p.description}`);
+      }
+      return true;
+    case "persona": {
+      const persona = arg ? registry.get(arg) : undefined;
+      if (!persona) {
+        console.log(arg ? `There is no persona called "${arg}". Try /personas.` : `Active persona: ${state.personaId}. Use /persona <id> to switch.`);
+        return true;
+      }
+      state.personaId = persona.id;
+      core.memory.settings.setConversationPersona(state.conversationKey, persona.id, "terminal");
+      console.log(`Now talking to ${persona.name}.`);
+      if (persona.greeting) console.log(`\n${persona.name}: ${persona.greeting}\n`);
+      return true;
+    }
+    default:
+      console.log(HELP);
+      return true;
+  }
+}
+
+/** Streams one reply to the terminal; model failures are shown in plain words. */
+async function answer(
+  core: Core,
+  line: string,
+  state: { personaId: string; conversationKey: string },
+  userName: string,
+  onStart: (controller: AbortController) => void,
+): Promise<void> {
+  const active = core.personas().get(state.personaId) ?? core.personas().default;
+  const controller = new AbortController();
+  onStart(controller);
+  process.stdout.write(`${active.name}: `);
+  try {
+    const reply = core.engine.reply({
+      conversation: { key: state.conversationKey },
+      persona: active,
+      turns: [{ authorId: `cli:${userName}`, authorName: userName, content: line }],
+      place: { server: "Terminal", channel: "terminal" },
+      signal: controller.signal,
+    });
+    for await (const piece of reply) process.stdout.write(piece);
+    process.stdout.write("\n\n");
+  } catch (error) {
+    if (error instanceof ModelError) {
+      process.stdout.write(`\n[${error.userMessage}]\n\n`);
+      core.log.warn({ err: error.message, kind: error.name }, "model call failed");
+    } else if (error instanceof PromptTooLongError) {
+      process.stdout.write(`\n[That message is too long for my context (${error.tokens} tokens, ${error.limit} fit). Please shorten it.]\n\n`);
+    } else {
+      throw error;
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseArgs>["values"];
+  try {
+    args = parseArgs({
+      options: {
+        persona: { type: "string", short: "p" },
+        name: { type: "string", short: "n" },
+        conversation: { type: "string", short: "c" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage()}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(`${usage()}\n${HELP}`);
+    return 0;
+  }
+
+  const config = loadCoreConfig();
+  // The conversation owns stdout; only warnings and worse go to stderr.
+  const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, { toStderr: true });
+  const core = createCore(config, log);
+  const userName = String(args.name ?? os.userInfo().username ?? "you");
+  const state = { personaId: "", conversationKey: `cli:${String(args.conversation ?? "default")}` };
+  const conversation = { key: state.conversationKey };
+
+  if (typeof args.persona === "string") {
+    if (!core.personas().get(args.persona)) {
+      console.error(`There is no persona called "${args.persona}". Available: ${core.personas().list().map((p) => p.id).join(", ")}`);
+      core.close();
+      return 2;
+    }
+    core.memory.settings.setConversationPersona(state.conversationKey, args.persona, "terminal");
+  }
+  const persona = core.engine.resolvePersona(conversation);
+  state.personaId = persona.id;
+  const stored = core.memory.turns.count(state.conversationKey);
+  console.log(`Talking to ${persona.name} (${persona.id}) as ${userName}.${stored > 0 ? ` ${stored} earlier turns remembered.` : ""}\n${HELP}\n`);
+  if (stored === 0 && persona.greeting) console.log(`${persona.name}: ${persona.greeting}\n`);
+
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  let current: AbortController | undefined;
+  rl.on("SIGINT", () => {
+    if (current) current.abort();
+    else rl.close();
+  });
+
+  rl.setPrompt(`${userName}> `);
+  rl.prompt();
+  try {
+    // Iterating the interface buffers piped lines that arrive while a reply streams.
+    for await (const raw of rl) {
+      const line = raw.trim();
+      if (line.startsWith("/") && !runCommand(core, line, state)) break;
+      if (line !== "" && !line.startsWith("/")) await answer(core, line, state, userName, (controller) => (current = controller));
+      current = undefined;
+      rl.prompt();
+    }
+  } finally {
+    rl.close();
+    core.close();
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof PersonaError || error instanceof DatabaseError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    console.error("Unexpected error:", error);
+    process.exit(1);
+  },
+);
