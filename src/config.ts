@@ -201,22 +201,37 @@ export function loadCoreConfig(env: Env = process.env): CoreConfig {
   return config;
 }
 
+function parseDiscord(env: Env): { config?: DiscordConfig; problems: ConfigProblem[] } {
+  const parsed = discordSchema.safeParse(env);
+  if (!parsed.success) return { problems: problemsOf(parsed.error) };
+  const d = parsed.data;
+  return {
+    problems: [],
+    config: {
+      discordToken: d.DISCORD_TOKEN,
+      discordApiUrl: d.DISCORD_API_URL,
+      allowDms: d.ALLOW_DMS,
+      adminRoleIds: d.ADMIN_ROLE_IDS,
+      devGuildId: d.DEV_GUILD_ID,
+      autoDeployCommands: d.AUTO_DEPLOY_COMMANDS,
+    },
+  };
+}
+
+/** Parses only the Discord settings (for registering commands). */
+export function loadDiscordConfig(env: Env = process.env): DiscordConfig {
+  const { config, problems } = parseDiscord(env);
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return config;
+}
+
 /** Parses the core and Discord settings together, so every problem is reported at once. */
 export function loadBotConfig(env: Env = process.env): BotConfig {
   const core = parseCore(env);
-  const discord = discordSchema.safeParse(env);
-  const problems = [...core.problems, ...(discord.success ? [] : problemsOf(discord.error))];
-  if (problems.length > 0 || !core.config || !discord.success) throw new ConfigError(problems);
-  const d = discord.data;
-  return {
-    ...core.config,
-    discordToken: d.DISCORD_TOKEN,
-    discordApiUrl: d.DISCORD_API_URL,
-    allowDms: d.ALLOW_DMS,
-    adminRoleIds: d.ADMIN_ROLE_IDS,
-    devGuildId: d.DEV_GUILD_ID,
-    autoDeployCommands: d.AUTO_DEPLOY_COMMANDS,
-  };
+  const discord = parseDiscord(env);
+  const problems = [...core.problems, ...discord.problems];
+  if (problems.length > 0 || !core.config || !discord.config) throw new ConfigError(problems);
+  return { ...core.config, ...discord.config };
 }
 
 /** Creates the folder that will hold the database file, if it is missing. */

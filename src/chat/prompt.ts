@@ -2,7 +2,7 @@ import type { ChatMessage } from "../llm/client.js";
 import { type MacroContext, renderMacros } from "../personas/macros.js";
 import type { Persona } from "../personas/persona.js";
 import type { Turn } from "../memory/turns.js";
-import { countTokens, countTurnTokens, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
+import { countTokens, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
 
 /** Room kept for the reply when the persona sets no max_tokens. */
 export const DEFAULT_REPLY_RESERVE_TOKENS = 1000;

@@ -1,0 +1,16 @@
+import type { Client } from "discord.js";
+import type { BotConfig } from "../config.js";
+import type { Core } from "../core.js";
+
+/** What event handlers and commands work with. */
+export interface BotContext {
+  readonly client: Client;
+  readonly core: Core;
+  readonly config: BotConfig;
+  /** Tracks a reply so shutdown can wait for it or abort it. */
+  track<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** Runs `work` after earlier work on the same conversation, so turns are stored in order. */
+  serialize<T>(conversationKey: string, work: () => Promise<T>): Promise<T>;
+  /** True once shutdown began; no new replies start. */
+  readonly stopping: boolean;
+}

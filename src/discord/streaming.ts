@@ -1,0 +1,137 @@
+import { ModelError } from "../llm/errors.js";
+import { splitMessage } from "./split.js";
+
+/** At most one edit per message per this interval while a reply streams. */
+export const EDIT_INTERVAL_MS = 1000;
+/** Discord shows "typing…" for about 10 s; refresh a little before it runs out. */
+export const TYPING_REFRESH_MS = 8000;
+
+/** Where a streamed reply goes: a channel message, a webhook, a test double. */
+export interface ReplySink {
+  sendTyping(): Promise<unknown>;
+  /** Posts a message; the first one of a reply answers the user's message. */
+  post(content: string, isFirst: boolean): Promise<{ id: string }>;
+  edit(messageId: string, content: string): Promise<unknown>;
+}
+
+/** How a streamed reply ended on Discord's side. */
+export interface StreamResult {
+  readonly text: string;
+  readonly messageIds: readonly string[];
+  readonly error?: unknown;
+}
+
+interface SentPiece {
+  readonly id: string;
+  content: string;
+}
+
+/**
+ * Shows a model reply as it streams: typing until text is ready, then one message that
+ * is edited at most once per EDIT_INTERVAL_MS, continued in new messages past Discord's
+ * length limit, and a final edit with the full text. A reply that is complete before the
+ * first edit is due costs one typing call and one message.
+ */
+export class StreamingReply {
+  readonly #sink: ReplySink;
+  readonly #intervalMs: number;
+  readonly #onSinkError: (error: unknown) => void;
+  #text = "";
+  #shown = "";
+  readonly #sent: SentPiece[] = [];
+  #lastFlushAt = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+  #typingTimer: NodeJS.Timeout | undefined;
+  #finished = false;
+
+  constructor(sink: ReplySink, options: { intervalMs?: number; onSinkError?: (error: unknown) => void } = {}) {
+    this.#sink = sink;
+    this.#intervalMs = options.intervalMs ?? EDIT_INTERVAL_MS;
+    this.#onSinkError = options.onSinkError ?? (() => {});
+  }
+
+  /** Starts the typing indicator (not awaited, so the model call is not delayed). */
+  startTyping(): void {
+    const type = () => void this.#sink.sendTyping().catch(this.#onSinkError);
+    type();
+    this.#typingTimer = setInterval(type, TYPING_REFRESH_MS);
+  }
+
+  /**
+   * Consumes the stream and shows it. On a failure, what arrived is kept and `failureNote`
+   * explains the rest; with nothing shown yet, the note is the whole reply.
+   */
+  async run(stream: AsyncIterable<string>, failureNote: (error: unknown) => string): Promise<StreamResult> {
+    let error: unknown;
+    try {
+      for await (const piece of stream) {
+        this.#text += piece;
+        this.#schedule();
+      }
+    } catch (caught) {
+      error = caught;
+    }
+    this.#finished = true;
+    this.#stopTyping();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#flushing;
+    const finalText = error === undefined ? this.#text : this.#withNote(failureNote(error));
+    await this.#flush(finalText);
+    return { text: this.#text, messageIds: this.#sent.map((p) => p.id), error };
+  }
+
+  #withNote(note: string): string {
+    return this.#text.length > 0 ? `${this.#text}\n\n*(${note})*` : note;
+  }
+
+  #stopTyping(): void {
+    clearInterval(this.#typingTimer);
+    this.#typingTimer = undefined;
+  }
+
+  /** Plans the next flush: the first one interval after text starts, then one per interval. */
+  #schedule(): void {
+    if (this.#timer || this.#finished) return;
+    const now = Date.now();
+    const dueAt = this.#lastFlushAt === 0 ? now + this.#intervalMs : Math.max(now, this.#lastFlushAt + this.#intervalMs);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#flushing = this.#flushing.then(() => this.#flush(this.#text));
+    }, dueAt - now);
+  }
+
+  /** Brings Discord up to `text`: edits pieces that changed, posts new ones. */
+  async #flush(text: string): Promise<void> {
+    if (text === this.#shown || text.length === 0) return;
+    this.#lastFlushAt = Date.now();
+    this.#stopTyping();
+    const pieces = splitMessage(text);
+    try {
+      for (const [index, content] of pieces.entries()) {
+        const sent = this.#sent[index];
+        if (!sent) {
+          const message = await this.#sink.post(content, index === 0);
+          this.#sent.push({ id: message.id, content });
+        } else if (sent.content !== content) {
+          await this.#sink.edit(sent.id, content);
+          sent.content = content;
+        }
+      }
+      this.#shown = text;
+    } catch (error) {
+      this.#onSinkError(error);
+    } finally {
+      this.#lastFlushAt = Date.now();
+      // Text that arrived during this flush is shown at the next due time.
+      if (this.#text !== this.#shown && this.#text.length > 0) this.#schedule();
+    }
+  }
+}
+
+/** A short plain-language note for a failed reply. */
+export function failureNoteFor(error: unknown): string {
+  if (error instanceof ModelError) return error.userMessage;
+  return "Something went wrong on my side while answering. Please try again.";
+}
