@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type DestinationStream, pino, type Logger } from "pino";
 import pretty from "pino-pretty";
 
 export type { Logger };
@@ -26,13 +26,14 @@ const REDACTED_PATHS = [
  * Creates the process logger: JSON lines (one object per line) when stdout is not a
  * terminal, colourised single lines when it is. `LOG_FORMAT=json|pretty` overrides.
  * Logs go to stderr when `toStderr` is set (the terminal chat keeps stdout for the
- * conversation).
+ * conversation). `stream` sends JSON lines to a stream of the caller's (tests read it).
  */
-export function createLogger(level: string, options: { toStderr?: boolean } = {}): Logger {
+export function createLogger(level: string, options: { toStderr?: boolean; stream?: DestinationStream } = {}): Logger {
+  const base = { level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+  if (options.stream) return pino(base, options.stream);
   const fd = options.toStderr ? 2 : 1;
   const stream = options.toStderr ? process.stderr : process.stdout;
   const format = process.env.LOG_FORMAT ?? (stream.isTTY ? "pretty" : "json");
-  const base = { level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
   if (format === "pretty") {
     return pino(base, pretty({ destination: fd, sync: true, colorize: stream.isTTY, ignore: "pid,hostname" }));
   }

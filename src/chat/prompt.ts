@@ -23,6 +23,8 @@ export interface PendingTurn {
 /** An earlier message the new one replies to (may be outside the window). */
 export interface QuotedMessage {
   readonly messageId: string;
+  /** The stored turn it is, when memory holds it. */
+  readonly turnId?: number;
   readonly authorName: string;
   readonly content: string;
 }
@@ -148,7 +150,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     used += turn.tokenCount;
     included.push(turn);
   }
-  const quoteInWindow = input.quoted !== undefined && included.some((t) => t.messageId === input.quoted?.messageId);
+  const quoted = input.quoted;
+  const quoteInWindow = quoted !== undefined && included.some((t) => t.id === quoted.turnId || t.messageId === quoted.messageId);
   const withQuote = quoteFits && !quoteInWindow;
   if (quoteFits && quoteInWindow) used -= quoteCost;
 

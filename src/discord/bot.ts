@@ -15,6 +15,8 @@ export interface Bot {
   readonly context: BotContext;
   /** Logs in and resolves once the gateway is ready. */
   start(): Promise<void>;
+  /** Resolves once no reply or command work is in flight. */
+  idle(): Promise<void>;
   /** Stops taking messages, finishes or interrupts replies in flight, disconnects. Idempotent. */
   stop(): Promise<void>;
 }
@@ -96,6 +98,9 @@ export function createBot(core: Core, config: BotConfig): Bot {
         { tag: readyClient.user.tag, servers: readyClient.guilds.cache.size, personas: core.personas().size },
         `ready as ${readyClient.user.tag} in ${readyClient.guilds.cache.size} server(s) with ${core.personas().size} persona(s)`,
       );
+    },
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight.keys()]);
     },
     stop() {
       stopped ??= (async () => {

@@ -74,6 +74,8 @@ export class TurnStore {
   readonly #recent;
   readonly #byMessage;
   readonly #linkMessage;
+  readonly #setMessage;
+  readonly #linkAll;
   readonly #count;
   readonly #appendAll;
 
@@ -98,6 +100,12 @@ export class TurnStore {
        LIMIT 1`,
     );
     this.#linkMessage = db.prepare("INSERT OR IGNORE INTO turn_messages (message_id, turn_id) VALUES (@messageId, @turnId)");
+    this.#setMessage = db.prepare("UPDATE turns SET message_id = @messageId WHERE id = @turnId AND message_id IS NULL");
+    this.#linkAll = db.transaction((turnId: number, messageIds: readonly string[]) => {
+      const [first, ...rest] = messageIds;
+      if (first !== undefined) this.#setMessage.run({ messageId: first, turnId });
+      for (const messageId of rest) this.#linkMessage.run({ messageId, turnId });
+    });
     this.#count = db.prepare<{ key: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE conversation_key = @key");
     this.#appendAll = db.transaction((conversation: ConversationRef, turns: readonly NewTurn[]) => {
       this.#insertConversation.run({
@@ -143,9 +151,12 @@ export class TurnStore {
     return row ? toTurn(row) : undefined;
   }
 
-  /** Records more Discord messages that a bot turn was sent as (a long reply is split). */
+  /**
+   * Records the Discord messages a bot turn was sent as: the first becomes the turn's
+   * message id, the rest (a long reply is split) are linked to it.
+   */
   linkMessages(turnId: number, messageIds: readonly string[]): void {
-    for (const messageId of messageIds) this.#linkMessage.run({ messageId, turnId });
+    this.#linkAll(turnId, messageIds);
   }
 
   count(conversationKey: string): number {

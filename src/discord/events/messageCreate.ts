@@ -21,17 +21,16 @@ function displayNameOf(message: Message): string {
   return message.member?.displayName ?? message.author.displayName;
 }
 
-/** The earlier message this one replies to: from discord.js's cache, then memory, then Discord. */
+/** The earlier message this one replies to: from memory, then discord.js's cache, then Discord. */
 async function quotedMessageOf(message: Message, ctx: BotContext): Promise<QuotedMessage | undefined> {
   const id = message.reference?.messageId;
   if (!id || message.reference?.channelId !== message.channelId) return undefined;
-  const cached = message.channel.messages.cache.get(id);
-  if (cached) return { messageId: id, authorName: cached.member?.displayName ?? cached.author.displayName, content: cached.content };
   const stored = ctx.core.memory.turns.findByMessageId(id);
-  if (stored) return { messageId: id, authorName: stored.authorName, content: stored.content };
+  if (stored) return { messageId: id, turnId: stored.id, authorName: stored.authorName, content: stored.content };
+  const botUserId = ctx.client.user?.id ?? "";
   try {
-    const fetched = await message.fetchReference();
-    return { messageId: id, authorName: fetched.member?.displayName ?? fetched.author.displayName, content: fetched.content };
+    const earlier = message.channel.messages.cache.get(id) ?? (await message.fetchReference());
+    return { messageId: id, authorName: displayNameOf(earlier), content: readableText(earlier, botUserId) };
   } catch {
     return undefined; // deleted or not visible: answer without it
   }
