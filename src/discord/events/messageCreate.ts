@@ -1,63 +1,11 @@
-import { cleanContent, type Message } from "discord.js";
-import type { IncomingTurn } from "../../chat/engine.js";
-import { PromptTooLongError, type QuotedMessage } from "../../chat/prompt.js";
+import type { Message } from "discord.js";
+import { PromptTooLongError } from "../../chat/prompt.js";
 import { conversationOf, placeOf } from "../conversation.js";
 import type { BotContext } from "../context.js";
-import { SAFE_MENTIONS } from "../mentions.js";
-import { failureNoteFor, type ReplySink, StreamingReply } from "../streaming.js";
+import { incomingTurnOf, quotedMessageOf } from "../incoming.js";
+import { channelSink } from "../sinks.js";
+import { failureNoteFor, StreamingReply } from "../streaming.js";
 import { triggerOf } from "../triggers.js";
-
-/** What the model sees when someone mentions the bot with no text. */
-const EMPTY_MENTION_TEXT = "(mentioned you without saying anything else)";
-
-/** The message's text as a person reads it: the bot's own mention removed, other mentions as @names. */
-function readableText(message: Message, botUserId: string): string {
-  const withoutBot = message.content.replace(new RegExp(`<@!?${botUserId}>`, "g"), "").trim();
-  const text = cleanContent(withoutBot, message.channel).trim();
-  return text.length > 0 ? text : EMPTY_MENTION_TEXT;
-}
-
-function displayNameOf(message: Message): string {
-  return message.member?.displayName ?? message.author.displayName;
-}
-
-/** The earlier message this one replies to: from memory, then discord.js's cache, then Discord. */
-async function quotedMessageOf(message: Message, ctx: BotContext): Promise<QuotedMessage | undefined> {
-  const id = message.reference?.messageId;
-  if (!id || message.reference?.channelId !== message.channelId) return undefined;
-  const stored = ctx.core.memory.turns.findByMessageId(id);
-  if (stored) return { messageId: id, turnId: stored.id, authorName: stored.authorName, content: stored.content };
-  const botUserId = ctx.client.user?.id ?? "";
-  try {
-    const earlier = message.channel.messages.cache.get(id) ?? (await message.fetchReference());
-    return { messageId: id, authorName: displayNameOf(earlier), content: readableText(earlier, botUserId) };
-  } catch {
-    return undefined; // deleted or not visible: answer without it
-  }
-}
-
-/** Sends a reply's messages into the channel; the first answers the user's message. */
-function channelSink(message: Message): ReplySink {
-  const sent = new Map<string, Message>();
-  return {
-    sendTyping: async () => {
-      if ("sendTyping" in message.channel) await message.channel.sendTyping();
-    },
-    post: async (content, isFirst) => {
-      const posted = isFirst
-        ? await message.reply({ content, allowedMentions: SAFE_MENTIONS, failIfNotExists: false })
-        : "send" in message.channel
-          ? await message.channel.send({ content, allowedMentions: SAFE_MENTIONS })
-          : await message.reply({ content, allowedMentions: SAFE_MENTIONS, failIfNotExists: false });
-      sent.set(posted.id, posted);
-      return posted;
-    },
-    edit: async (messageId, content) => {
-      const target = sent.get(messageId);
-      if (target) await target.edit({ content, allowedMentions: SAFE_MENTIONS });
-    },
-  };
-}
 
 /** Answers a message meant for the bot, streaming the active persona's reply. */
 export async function onMessageCreate(message: Message, ctx: BotContext): Promise<void> {
@@ -73,12 +21,7 @@ export async function onMessageCreate(message: Message, ctx: BotContext): Promis
     onSinkError: (error) => log.warn({ err: error }, "could not update the reply on Discord"),
   });
   reply.startTyping();
-  const turn: IncomingTurn = {
-    authorId: message.author.id,
-    authorName: displayNameOf(message),
-    content: readableText(message, botUserId),
-    messageId: message.id,
-  };
+  const turn = incomingTurnOf(message, botUserId);
   const quoted = await quotedMessageOf(message, ctx);
 
   await ctx.serialize(conversation.key, () =>
