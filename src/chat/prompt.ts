@@ -81,12 +81,41 @@ function examplesSection(persona: Persona, macros: MacroContext): string {
   return `Examples of how you talk (style only, not part of this conversation):\n\n${exchanges.join("\n\n")}`;
 }
 
-/** The system prompt: the persona's rendered core prompt, its examples if wanted, and the coherence rules. */
-export function systemPrompt(persona: Persona, macros: MacroContext, withExamples: boolean): string {
+/** The system prompt: the persona's rendered core prompt, its examples if wanted, triggered lore, and the coherence rules. */
+export function systemPrompt(persona: Persona, macros: MacroContext, withExamples: boolean, lore: readonly string[] = []): string {
   const parts = [renderMacros(persona.prompt, macros)];
   if (withExamples && persona.examples.length > 0) parts.push(examplesSection(persona, macros));
+  if (lore.length > 0) parts.push(`Background lore (use it when relevant):\n${lore.map((l) => `- ${renderMacros(l, macros)}`).join("\n")}`);
   parts.push(coherenceRules(persona.name));
   return parts.join("\n\n");
+}
+
+function mentionsKey(text: string, key: string, caseSensitive: boolean): boolean {
+  return caseSensitive ? text.includes(key) : text.toLowerCase().includes(key.toLowerCase());
+}
+
+/**
+ * The lorebook entries to include: constant ones, and those whose keys appear in the new
+ * messages or the last `loreScanDepth` stored turns; lowest order first, within the
+ * persona's lore token budget.
+ */
+export function triggeredLore(persona: Persona, newTurns: readonly PendingTurn[], history: readonly Turn[]): string[] {
+  if (!persona.lore?.length) return [];
+  const depth = persona.loreScanDepth ?? 0;
+  const scanned = [...newTurns.map((t) => t.content), ...history.slice(0, depth).map((t) => t.content)].join("\n");
+  const budget = persona.loreTokenBudget ?? Number.POSITIVE_INFINITY;
+  const chosen: string[] = [];
+  let used = 0;
+  const entries = [...persona.lore].sort((a, b) => a.order - b.order);
+  for (const entry of entries) {
+    const triggered = entry.constant || entry.keys.some((key) => mentionsKey(scanned, key, entry.caseSensitive));
+    if (!triggered) continue;
+    const cost = countTokens(entry.content) + 2;
+    if (used + cost > budget) continue;
+    used += cost;
+    chosen.push(entry.content);
+  }
+  return chosen;
 }
 
 function quoteLine(quoted: QuotedMessage): string {
@@ -129,21 +158,26 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
 
   const newTokens = input.newTurns.reduce((sum, t) => sum + t.tokenCount, 0);
 
-  let system = systemPrompt(persona, macros, true);
+  const lore = triggeredLore(persona, input.newTurns, input.history);
+  const postHistory = persona.postHistoryInstructions ? renderMacros(persona.postHistoryInstructions, macros) : undefined;
+  const postHistoryTokens = postHistory ? countTokens(postHistory) + MESSAGE_OVERHEAD_TOKENS : 0;
+  const fixedTokens = newTokens + postHistoryTokens;
+
+  let system = systemPrompt(persona, macros, true, lore);
   let systemTokens = countTokens(system) + MESSAGE_OVERHEAD_TOKENS;
   let examplesIncluded = persona.examples.length > 0;
-  if (systemTokens + newTokens > budget && examplesIncluded) {
-    system = systemPrompt(persona, macros, false);
+  if (systemTokens + fixedTokens > budget && examplesIncluded) {
+    system = systemPrompt(persona, macros, false, lore);
     systemTokens = countTokens(system) + MESSAGE_OVERHEAD_TOKENS;
     examplesIncluded = false;
   }
-  if (systemTokens + newTokens > budget) throw new PromptTooLongError(systemTokens + newTokens, budget);
+  if (systemTokens + fixedTokens > budget) throw new PromptTooLongError(systemTokens + fixedTokens, budget);
 
   // Room for the quoted message is kept first; it is dropped if it does not fit or the window holds it anyway.
   const quote = input.quoted ? quoteLine(input.quoted) : undefined;
   const quoteCost = quote ? countTokens(quote) + 1 : 0;
-  const quoteFits = quote !== undefined && systemTokens + newTokens + quoteCost <= budget;
-  let used = systemTokens + newTokens + (quoteFits ? quoteCost : 0);
+  const quoteFits = quote !== undefined && systemTokens + fixedTokens + quoteCost <= budget;
+  let used = systemTokens + fixedTokens + (quoteFits ? quoteCost : 0);
   const included: Turn[] = [];
   for (const turn of input.history) {
     if (used + turn.tokenCount > budget) break;
@@ -163,7 +197,12 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
 
   const history = included.reverse().map((t) => turnMessage(t, persona));
   return {
-    messages: mergeNeighbours([{ role: "system", content: system }, ...history, ...newMessages]),
+    messages: mergeNeighbours([
+      { role: "system", content: system },
+      ...history,
+      ...newMessages,
+      ...(postHistory ? [{ role: "system" as const, content: postHistory }] : []),
+    ]),
     tokens: used,
     historyTurns: included.length,
     examplesIncluded,

@@ -2,6 +2,11 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import type { Persona, PersonaProblem } from "./persona.js";
 
+/** How many recent messages are searched for lore keys unless a persona says otherwise. */
+export const DEFAULT_LORE_SCAN_DEPTH = 4;
+/** Tokens the triggered lore may take unless a persona says otherwise. */
+export const DEFAULT_LORE_TOKEN_BUDGET = 500;
+
 /** Discord's limit for a webhook username; a persona name must fit it. */
 export const MAX_NAME_LENGTH = 80;
 /** Fits a slash-command choice and a line of `/persona list`. */
@@ -33,11 +38,28 @@ const frontMatterSchema = z.strictObject(
       )
       .optional(),
     tags: z.array(nonEmpty("text"), { error: "must be a list of words" }).optional(),
+    post_history_instructions: nonEmpty("text").optional(),
+    lore: z
+      .array(
+        z.strictObject(
+          {
+            keys: z.array(nonEmpty("text"), { error: "must be a list of words that trigger the entry" }).default([]),
+            content: nonEmpty("text"),
+            constant: z.boolean({ error: "must be true or false" }).default(false),
+            case_sensitive: z.boolean({ error: "must be true or false" }).default(false),
+          },
+          { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.join(", ")}; a lore entry has keys, content, constant, case_sensitive` : "must be an entry with keys: and content:") },
+        ),
+        { error: "must be a list of {keys, content} entries" },
+      )
+      .optional(),
+    lore_scan_depth: z.number({ error: "must be a whole number" }).int("must be a whole number").positive("must be at least 1").optional(),
+    lore_token_budget: z.number({ error: "must be a whole number" }).int("must be a whole number").positive("must be at least 1").optional(),
   },
   {
     error: (issue) =>
       issue.code === "unrecognized_keys"
-        ? `unknown field(s) ${issue.keys.join(", ")}; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags`
+        ? `unknown field(s) ${issue.keys.join(", ")}; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags, post_history_instructions, lore, lore_scan_depth, lore_token_budget`
         : "the front matter must be a YAML mapping of field: value lines",
   },
 );
@@ -102,6 +124,10 @@ export function parsePersona(
       examples: fm.examples ?? [],
       tags: fm.tags ?? [],
       prompt: body,
+      postHistoryInstructions: fm.post_history_instructions,
+      lore: fm.lore?.map((entry, order) => ({ keys: entry.keys, content: entry.content, constant: entry.constant, caseSensitive: entry.case_sensitive, order })),
+      loreScanDepth: fm.lore_scan_depth ?? DEFAULT_LORE_SCAN_DEPTH,
+      loreTokenBudget: fm.lore_token_budget ?? DEFAULT_LORE_TOKEN_BUDGET,
     },
   };
 }

@@ -4,6 +4,17 @@ export interface PersonaExample {
   readonly assistant: string;
 }
 
+/** A lorebook entry (from a character card's character_book): text added when its keys come up. */
+export interface LoreEntry {
+  readonly keys: readonly string[];
+  readonly content: string;
+  /** Always included, keys or not. */
+  readonly constant: boolean;
+  readonly caseSensitive: boolean;
+  /** Lower first. */
+  readonly order: number;
+}
+
 /** A loaded, validated persona: a complete character with its model settings. */
 export interface Persona {
   /** The file name without extension; what `/persona set` takes. */
@@ -23,6 +34,16 @@ export interface Persona {
   readonly tags: readonly string[];
   /** The core prompt (the file's body), macros not yet rendered. */
   readonly prompt: string;
+  /** Where it came from: a Markdown persona file or a character card. */
+  readonly source?: "markdown" | "card";
+  /** Instructions placed after the conversation history (character cards). */
+  readonly postHistoryInstructions?: string;
+  /** Lorebook entries (character cards). */
+  readonly lore?: readonly LoreEntry[];
+  /** How many recent messages are searched for lore keys. */
+  readonly loreScanDepth?: number;
+  /** Tokens the triggered lore may take at most. */
+  readonly loreTokenBudget?: number;
 }
 
 /** One thing wrong with a persona file: which file, which field, and why. */

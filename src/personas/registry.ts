@@ -1,9 +1,107 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { parsePersona } from "./parse.js";
+import { parseCard } from "./cards.js";
+import { parsePersona, personaIdOf } from "./parse.js";
+import { readPngTextChunks } from "./png.js";
 import { type Persona, PersonaError, type PersonaProblem } from "./persona.js";
 
-const PERSONA_FILE = /\.md$/i;
+/** Markdown personas and character cards (JSON, or PNG with the card embedded). */
+const PERSONA_FILE = /\.(md|json|png)$/i;
+const MAX_ID_LENGTH = 64;
+
+/** One file's outcome: a persona, its problems, or nothing (a PNG without a card is just an image). */
+export type FileResult =
+  | { readonly kind: "persona"; readonly persona: Persona }
+  | { readonly kind: "broken"; readonly id: string | undefined; readonly problems: readonly PersonaProblem[] }
+  | { readonly kind: "ignored" };
+
+/** The persona id a card file gets: its name, lowercased, with other characters as "-". */
+export function cardIdOf(fileName: string): string | undefined {
+  const id = fileName
+    .replace(/\.(json|png)$/i, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/^[-_]+|-+$/g, "")
+    .slice(0, MAX_ID_LENGTH);
+  return id.length > 0 ? id : undefined;
+}
+
+/** Whether a file name is one the loader reads. */
+export function isPersonaFile(fileName: string): boolean {
+  return PERSONA_FILE.test(fileName);
+}
+
+/** Reads and parses one persona file (Markdown or character card). */
+export function loadPersonaFile(dir: string, fileName: string): FileResult {
+  const file = path.join(dir, fileName);
+  const isMarkdown = /\.md$/i.test(fileName);
+  const id = isMarkdown ? personaIdOf(fileName) : cardIdOf(fileName);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    return { kind: "broken", id, problems: [{ file, field: "file", reason: `cannot be read: ${(error as Error).message}` }] };
+  }
+  if (isMarkdown) {
+    const result = parsePersona(file, fileName, bytes.toString("utf8"));
+    return result.persona ? { kind: "persona", persona: { ...result.persona, source: "markdown" } } : { kind: "broken", id, problems: result.problems };
+  }
+  if (/\.png$/i.test(fileName) && !hasCard(bytes)) return { kind: "ignored" };
+  if (!id) return { kind: "broken", id, problems: [{ file, field: "file name", reason: "needs at least one letter or digit (it becomes the persona id)" }] };
+  const result = parseCard(file, id, fileName, bytes);
+  return result.persona ? { kind: "persona", persona: result.persona } : { kind: "broken", id, problems: result.problems };
+}
+
+function hasCard(bytes: Buffer): boolean {
+  try {
+    const chunks = readPngTextChunks(bytes);
+    return chunks.has("chara") || chunks.has("ccv3");
+  } catch {
+    return true; // a broken PNG is reported by the card parser
+  }
+}
+
+/** The persona files in a folder, sorted; throws PersonaError when the folder is missing. */
+export function personaFilesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter(isPersonaFile).sort();
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : String(error);
+    throw new PersonaError(`The personas folder "${dir}" ${reason}; set PERSONAS_DIR to the folder holding your persona files.`);
+  }
+}
+
+/**
+ * Builds a registry from file results: a later file whose id is already taken is a
+ * problem. Throws PersonaError when the default persona is missing or broken.
+ */
+export function registryFrom(results: ReadonlyMap<string, FileResult>, dir: string, defaultId: string): PersonaRegistry {
+  const personas = new Map<string, Persona>();
+  const problems: PersonaProblem[] = [];
+  const defaultProblems: PersonaProblem[] = [];
+  for (const [fileName, result] of results) {
+    if (result.kind === "broken") {
+      problems.push(...result.problems);
+      if (result.id === defaultId) defaultProblems.push(...result.problems);
+    } else if (result.kind === "persona") {
+      const taken = personas.get(result.persona.id);
+      if (taken) {
+        problems.push({ file: path.join(dir, fileName), field: "id", reason: `"${result.persona.id}" is already used by ${taken.file}; rename one of the files` });
+      } else {
+        personas.set(result.persona.id, result.persona);
+      }
+    }
+  }
+  if (!personas.has(defaultId)) {
+    throw new PersonaError(
+      defaultProblems.length > 0
+        ? `The default persona "${defaultId}" is broken; fix it or set DEFAULT_PERSONA to another persona:`
+        : `The default persona "${defaultId}" was not found: there is no ${path.join(dir, `${defaultId}.md`)}. Create it, or set DEFAULT_PERSONA to one of: ${[...personas.keys()].join(", ") || "(no personas loaded)"}.`,
+      defaultProblems,
+    );
+  }
+  return new PersonaRegistry([...personas.values()], defaultId, problems);
+}
 
 /** The loaded personas, looked up by id; always holds the default persona. */
 export class PersonaRegistry {
@@ -43,39 +141,6 @@ export class PersonaRegistry {
  * cannot answer without it.
  */
 export function loadPersonas(dir: string, defaultId: string): PersonaRegistry {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((name) => PERSONA_FILE.test(name)).sort();
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : String(error);
-    throw new PersonaError(`The personas folder "${dir}" ${reason}; set PERSONAS_DIR to the folder holding your persona files.`);
-  }
-
-  const personas: Persona[] = [];
-  const problems: PersonaProblem[] = [];
-  for (const name of names) {
-    const file = path.join(dir, name);
-    let source: string;
-    try {
-      source = readFileSync(file, "utf8");
-    } catch (error) {
-      problems.push({ file, field: "file", reason: `cannot be read: ${(error as Error).message}` });
-      continue;
-    }
-    const result = parsePersona(file, name, source);
-    if (result.persona) personas.push(result.persona);
-    else problems.push(...result.problems);
-  }
-
-  if (!personas.some((p) => p.id === defaultId)) {
-    const defaultFile = path.join(dir, `${defaultId}.md`);
-    const own = problems.filter((p) => p.file === defaultFile);
-    throw new PersonaError(
-      own.length > 0
-        ? `The default persona "${defaultId}" (${defaultFile}) is broken; fix it or set DEFAULT_PERSONA to another persona:`
-        : `The default persona "${defaultId}" was not found: there is no ${defaultFile}. Create it, or set DEFAULT_PERSONA to one of: ${personas.map((p) => p.id).join(", ") || "(no personas loaded)"}.`,
-      own,
-    );
-  }
-  return new PersonaRegistry(personas, defaultId, problems);
+  const results = new Map(personaFilesIn(dir).map((name) => [name, loadPersonaFile(dir, name)] as const));
+  return registryFrom(results, dir, defaultId);
 }
