@@ -3,8 +3,9 @@ import type { CoreConfig } from "./config.js";
 import { ModelClient } from "./llm/client.js";
 import type { Logger } from "./log.js";
 import { type Memory, openMemory } from "./memory/index.js";
+import { PersonaLibrary } from "./personas/library.js";
 import { formatProblem } from "./personas/persona.js";
-import { loadPersonas, type PersonaRegistry } from "./personas/registry.js";
+import type { PersonaRegistry } from "./personas/registry.js";
 
 /** Everything except Discord: personas, memory, the model and the engine over them. */
 export interface Core {
@@ -13,6 +14,9 @@ export interface Core {
   readonly memory: Memory;
   readonly model: ModelClient;
   readonly engine: ChatEngine;
+  /** The persona folder, reloaded on change once `library.watch()` is called. */
+  readonly library: PersonaLibrary;
+  /** The personas loaded now. */
   personas(): PersonaRegistry;
   close(): void;
 }
@@ -22,8 +26,8 @@ export interface Core {
  * PersonaError or DatabaseError when the bot cannot start.
  */
 export function createCore(config: CoreConfig, log: Logger): Core {
-  const registry = loadPersonas(config.personasDir, config.defaultPersona);
-  for (const problem of registry.problems) log.warn({ file: problem.file, field: problem.field }, `persona skipped: ${formatProblem(problem)}`);
+  const library = new PersonaLibrary(config.personasDir, config.defaultPersona, log);
+  for (const problem of library.registry.problems) log.warn({ file: problem.file, field: problem.field }, `persona skipped: ${formatProblem(problem)}`);
   const memory = openMemory(config.databasePath);
   const model = new ModelClient({
     baseURL: config.openaiBaseUrl,
@@ -31,7 +35,7 @@ export function createCore(config: CoreConfig, log: Logger): Core {
     timeoutMs: config.modelTimeoutMs,
     maxRetries: config.modelMaxRetries,
   });
-  const personas = () => registry;
+  const personas = () => library.registry;
   const engine = new ChatEngine({
     memory,
     model,
@@ -39,5 +43,17 @@ export function createCore(config: CoreConfig, log: Logger): Core {
     settings: { defaultModel: config.defaultModel, contextTokens: config.contextTokens },
     log,
   });
-  return { config, log, memory, model, engine, personas, close: () => memory.close() };
+  return {
+    config,
+    log,
+    memory,
+    model,
+    engine,
+    library,
+    personas,
+    close: () => {
+      library.close();
+      memory.close();
+    },
+  };
 }

@@ -75,6 +75,10 @@ export function createBot(core: Core, config: BotConfig): Bot {
       handler(...args).catch((error: unknown) => log.error({ err: error, event: name }, "event handler failed"));
     };
 
+  core.library.onChange(({ removed }) => {
+    if (removed.length > 0) log.warn({ removed }, "personas removed; channels that used them fall back to the server's default persona");
+  });
+
   client.on(Events.MessageCreate, guard(Events.MessageCreate, (message) => onMessageCreate(message, context)));
   client.on(Events.InteractionCreate, guard(Events.InteractionCreate, (interaction) => onInteractionCreate(interaction, context)));
   client.on(Events.Error, (error) => log.error({ err: error }, "discord client error"));
@@ -90,6 +94,7 @@ export function createBot(core: Core, config: BotConfig): Bot {
       const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
       await client.login(config.discordToken);
       const readyClient = await ready;
+      core.library.watch();
       if (config.autoDeployCommands) {
         const count = await deployCommands(readyClient, config.devGuildId);
         log.info({ count, scope: config.devGuildId ? `server ${config.devGuildId}` : "global" }, "slash commands registered");

@@ -34,6 +34,8 @@ export interface Stack {
 export interface StackOptions {
   readonly env?: Record<string, string>;
   readonly botPermissions?: string;
+  /** A personas folder to use instead of the shipped one. */
+  readonly personasDir?: string;
   readonly roles?: Array<{ id: string; name: string }>;
 }
 
@@ -70,7 +72,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     OPENAI_API_KEY: "sk-test-secret-key-0123456789",
     DEFAULT_MODEL: "fake-model",
     DATABASE_PATH: path.join(dir, "masque.db"),
-    PERSONAS_DIR: "personas",
+    PERSONAS_DIR: options.personasDir ?? "personas",
     MODEL_TIMEOUT_MS: "3000",
     MODEL_MAX_RETRIES: "0",
     LOG_LEVEL: "debug",
