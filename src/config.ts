@@ -1,6 +1,8 @@
 import { mkdirSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { PERSONA_ID } from "./personas/parse.js";
 
 /** Where the README explains how to create the Discord application and get a token. */
 export const DISCORD_SETUP_DOC = "README.md#create-the-discord-application";
@@ -75,7 +77,7 @@ const coreSchema = z.object({
   ),
   OPENAI_API_KEY: optionalText,
   DEFAULT_MODEL: text("gpt-4o-mini"),
-  DEFAULT_PERSONA: text("assistant").refine((v) => /^[a-z0-9][a-z0-9_-]*$/i.test(v), "must be a persona id: the file name in personas/ without .md"),
+  DEFAULT_PERSONA: text("assistant").refine((v) => PERSONA_ID.test(v), "must be a persona id: the file name in personas/ without .md (lowercase letters, digits, - or _)"),
   PERSONAS_DIR: text("personas"),
   DATABASE_PATH: text("data/masque.db"),
   CONTEXT_TOKENS: integer("it is the model's context window you want to use, e.g. 8000", MIN_CONTEXT_TOKENS, 8000),
@@ -141,17 +143,9 @@ type Env = Record<string, string | undefined>;
 /** True for hosts that are this machine or a private network, where servers like Ollama need no key. */
 export function isLocalHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return (
-    host === "localhost" ||
-    host === "::1" ||
-    host.endsWith(".local") ||
-    host.endsWith(".internal") ||
-    !host.includes(".") ||
-    /^127\./.test(host) ||
-    /^10\./.test(host) ||
-    /^192\.168\./.test(host) ||
-    /^172\.(1[6-9]|2\d|3[01])\./.test(host)
-  );
+  if (isIP(host) === 4) return /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(host);
+  if (isIP(host) === 6) return host === "::1" || /^f[cd]/.test(host);
+  return host === "localhost" || host.endsWith(".local") || host.endsWith(".internal") || !host.includes(".");
 }
 
 function problemsOf(error: z.ZodError): ConfigProblem[] {

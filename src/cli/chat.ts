@@ -81,6 +81,15 @@ async function answer(
   }
 }
 
+/** The login name, or "you" where there is none (e.g. a container run with a bare uid). */
+function systemUserName(): string {
+  try {
+    return os.userInfo().username || "you";
+  } catch {
+    return "you";
+  }
+}
+
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseArgs>["values"];
   try {
@@ -105,7 +114,7 @@ async function main(): Promise<number> {
   // The conversation owns stdout; only warnings and worse go to stderr.
   const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, { toStderr: true });
   const core = createCore(config, log);
-  const userName = String(args.name ?? os.userInfo().username ?? "you");
+  const userName = String(args.name ?? systemUserName());
   const state = { personaId: "", conversationKey: `cli:${String(args.conversation ?? "default")}` };
   const conversation = { key: state.conversationKey };
 

@@ -100,10 +100,11 @@ export class TurnStore {
        LIMIT 1`,
     );
     this.#linkMessage = db.prepare("INSERT OR IGNORE INTO turn_messages (message_id, turn_id) VALUES (@messageId, @turnId)");
-    this.#setMessage = db.prepare("UPDATE turns SET message_id = @messageId WHERE id = @turnId AND message_id IS NULL");
+    this.#setMessage = db.prepare("UPDATE turns SET message_id = @messageId WHERE id = @turnId AND (message_id IS NULL OR message_id = @messageId)");
     this.#linkAll = db.transaction((turnId: number, messageIds: readonly string[]) => {
       const [first, ...rest] = messageIds;
-      if (first !== undefined) this.#setMessage.run({ messageId: first, turnId });
+      // A turn that already has a message id keeps it; the new id is linked instead.
+      if (first !== undefined && this.#setMessage.run({ messageId: first, turnId }).changes === 0) this.#linkMessage.run({ messageId: first, turnId });
       for (const messageId of rest) this.#linkMessage.run({ messageId, turnId });
     });
     this.#count = db.prepare<{ key: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE conversation_key = @key");

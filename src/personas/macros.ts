@@ -26,7 +26,8 @@ export function renderMacros(text: string, context: MacroContext): string {
       case "channel":
         return context.channel;
       default:
-        return context.date.toISOString().slice(0, 10);
+        // The local date (YYYY-MM-DD), so "today" matches the operator's clock.
+        return context.date.toLocaleDateString("en-CA");
     }
   });
 }

@@ -13,7 +13,8 @@ export const MAX_NAME_LENGTH = 80;
 export const MAX_DESCRIPTION_LENGTH = 100;
 /** A greeting is posted as one Discord message. */
 export const MAX_GREETING_LENGTH = 2000;
-const PERSONA_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** What a persona id may look like: lowercase letters, digits, - and _, at most 64 characters. */
+export const PERSONA_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 
 const nonEmpty = (what: string) => z.string({ error: `must be ${what}` }).trim().min(1, `must not be empty`);
@@ -95,7 +96,9 @@ export function parsePersona(
   try {
     data = parseYaml(match[1] ?? "", { prettyErrors: false }) ?? {};
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line + 1})` : "";
+    // Line numbers count from the file's first line, the opening --- (hence + 1).
+    const offset = error instanceof YAMLParseError ? error.pos[0] : undefined;
+    const where = offset === undefined ? "" : ` (line ${(match[1] ?? "").slice(0, offset).split("\n").length + 1})`;
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
     return problem("front matter", `is not valid YAML${where}: ${reason}`);
   }
@@ -126,8 +129,8 @@ export function parsePersona(
       prompt: body,
       postHistoryInstructions: fm.post_history_instructions,
       lore: fm.lore?.map((entry, order) => ({ keys: entry.keys, content: entry.content, constant: entry.constant, caseSensitive: entry.case_sensitive, order })),
-      loreScanDepth: fm.lore_scan_depth ?? DEFAULT_LORE_SCAN_DEPTH,
-      loreTokenBudget: fm.lore_token_budget ?? DEFAULT_LORE_TOKEN_BUDGET,
+      loreScanDepth: fm.lore ? (fm.lore_scan_depth ?? DEFAULT_LORE_SCAN_DEPTH) : undefined,
+      loreTokenBudget: fm.lore ? (fm.lore_token_budget ?? DEFAULT_LORE_TOKEN_BUDGET) : undefined,
     },
   };
 }
