@@ -1,0 +1,128 @@
+import path from "node:path";
+import { describe, it, type TestContext } from "vitest";
+import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
+import { createTempDir, removeTempDir } from "../helpers/temp-dir.js";
+import { REPO_ROOT, runChatCli } from "../helpers/run-cli.js";
+
+const SHIPPED_PERSONAS_DIR = path.join(REPO_ROOT, "personas");
+/** A line of a Node stack trace; none should reach someone who only got a setting wrong. */
+const STACK_LINE = /^ {4}at /m;
+
+/** A temp folder and a fake model server for one test, both gone when it finishes. */
+async function sandbox({ onTestFinished }: TestContext): Promise<{ dir: string; model: FakeModelServer; env: Record<string, string> }> {
+  const dir = createTempDir();
+  const model = await startFakeModelServer();
+  onTestFinished(async () => {
+    await model.close();
+    removeTempDir(dir);
+  });
+  const env = {
+    OPENAI_BASE_URL: model.baseURL,
+    DEFAULT_MODEL: "fake-model",
+    PERSONAS_DIR: SHIPPED_PERSONAS_DIR,
+    DATABASE_PATH: path.join(dir, "data", "masque.db"),
+    // dotenv would otherwise read a developer's .env from the repository root.
+    DOTENV_CONFIG_PATH: path.join(dir, "no.env"),
+  };
+  return { dir, model, env };
+}
+
+describe("npm run chat", () => {
+  it("streams replies, lists and switches personas, and remembers the conversation across runs", async (context) => {
+    const { expect } = context;
+    const { model, env } = await sandbox(context);
+    model.enqueue({ text: "Ahoy there, Sam!", chunkSize: 4 }, { text: "What do you think it is?", chunkSize: 4 }, { text: "You're welcome.", chunkSize: 4 });
+
+    const first = await runChatCli(["--persona", "quill", "--name", "Sam"], {
+      env,
+      input: "hello there\n/personas\n/persona tutor\nwhat is 2+2\n/exit\n",
+    });
+
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("Talking to Captain Quill (quill) as Sam.\n");
+    expect(first.stdout).toContain("Captain Quill: Ahoy there, Sam!\n");
+    expect(first.stdout).toContain("* quill          Captain Quill — A salty sea captain");
+    expect(first.stdout).toContain("  tutor          Professor Theo — Socratic tutor.");
+    expect(first.stdout).toContain("Now talking to Professor Theo.\n");
+    expect(first.stdout).toContain("Professor Theo: What do you think it is?\n");
+
+    const [toQuill, toTheo] = model.chatRequests();
+    expect(toQuill?.body.model).toBe("fake-model");
+    expect(toQuill?.body.temperature).toBe(0.95);
+    expect(toQuill?.body.messages.slice(1)).toEqual([{ role: "user", content: "Sam: hello there" }]);
+    expect(toQuill?.headers.authorization).toBe("Bearer not-needed");
+    expect(toTheo?.body.temperature).toBe(0.6);
+    expect(toTheo?.body.messages[0].content).toMatch(/^You are Professor Theo, a tutor in Terminal\./);
+    expect(toTheo?.body.messages.slice(1)).toEqual([
+      { role: "user", content: "Sam: hello there\nCaptain Quill (another persona): Ahoy there, Sam!\nSam: what is 2+2" },
+    ]);
+
+    const second = await runChatCli(["--name", "Sam"], { env, input: "thanks\n" });
+
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("Talking to Professor Theo (tutor) as Sam. 4 earlier turns remembered.\n");
+    expect(second.stdout).toContain("Professor Theo: You're welcome.\n");
+    expect(model.chatRequests()[2]?.body.messages.slice(1)).toEqual([
+      { role: "user", content: "Sam: hello there\nCaptain Quill (another persona): Ahoy there, Sam!\nSam: what is 2+2" },
+      { role: "assistant", content: "What do you think it is?" },
+      { role: "user", content: "Sam: thanks" },
+    ]);
+  });
+
+  it("shows a model failure in plain words and keeps the session going", async (context) => {
+    const { expect } = context;
+    const { model, env } = await sandbox(context);
+    model.enqueue({ status: 401 }, { text: "Hello again." });
+
+    const run = await runChatCli(["--persona", "assistant", "--name", "Sam"], { env, input: "hi\nstill there?\n" });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Juniper: \n[My language model refused my credentials. Please tell the server admin.]\n");
+    expect(run.stdout).toContain("Juniper: Hello again.\n");
+    expect(model.chatRequests().map((r) => r.body.messages.at(-1))).toEqual([
+      { role: "user", content: "Sam: hi" },
+      { role: "user", content: "Sam: hi\nSam: still there?" },
+    ]);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it("refuses an unknown --persona, listing the ones there are", async (context) => {
+    const { expect } = context;
+    const { env } = await sandbox(context);
+
+    const run = await runChatCli(["--persona", "nobody"], { env });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('There is no persona called "nobody". Available: assistant, bard, quill, reviewer, tutor\n');
+  });
+
+  it("exits non-zero on a bad setting, naming the variable without a stack trace", async (context) => {
+    const { expect } = context;
+    const { dir, env } = await sandbox(context);
+
+    const run = await runChatCli([], { env: { ...env, CONTEXT_TOKENS: "abc", PERSONAS_DIR: dir } });
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      "Invalid configuration:\n" +
+        "  - CONTEXT_TOKENS: must be a whole number of at least 512; it is the model's context window you want to use, e.g. 8000\n" +
+        "Fix the values in your .env file (see .env.example) or the environment, then start again.\n",
+    );
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it("exits non-zero when the default persona is missing, without a stack trace", async (context) => {
+    const { expect } = context;
+    const { dir, env } = await sandbox(context);
+
+    const run = await runChatCli([], { env: { ...env, PERSONAS_DIR: dir } });
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `The default persona "assistant" was not found: there is no ${path.join(dir, "assistant.md")}. Create it, or set DEFAULT_PERSONA to one of: (no personas loaded).\n`,
+    );
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  });
+});

@@ -1,0 +1,145 @@
+import { copyFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { type Db, DatabaseError, MIGRATIONS_DIR, migrate, openDatabase, readMigrations, schemaVersion } from "../../src/memory/db.js";
+import { tempDirForTest } from "../helpers/temp-dir.js";
+
+const LATEST_VERSION = 1;
+const TABLES = ["conversation_settings", "conversations", "guild_settings", "turn_messages", "turns"];
+
+function tableNames(db: Db): string[] {
+  return db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+    .all()
+    .map((row) => row.name);
+}
+
+function insertConversation(db: Db, key: string): void {
+  db.prepare("INSERT INTO conversations (key, created_at) VALUES (?, 1)").run(key);
+}
+
+function conversationKeys(db: Db): string[] {
+  return db
+    .prepare<[], { key: string }>("SELECT key FROM conversations ORDER BY key")
+    .all()
+    .map((row) => row.key);
+}
+
+/** A migrations folder holding the real 001 and the given extra files. */
+function migrationsDirWith(files: Record<string, string>): string {
+  const dir = tempDirForTest();
+  copyFileSync(path.join(MIGRATIONS_DIR, "001_initial.sql"), path.join(dir, "001_initial.sql"));
+  for (const [name, sql] of Object.entries(files)) writeFileSync(path.join(dir, name), sql);
+  return dir;
+}
+
+describe("openDatabase", () => {
+  it("brings a fresh database to the latest version with the expected tables", () => {
+    const db = openDatabase(":memory:");
+    expect(schemaVersion(db)).toBe(LATEST_VERSION);
+    expect(tableNames(db)).toEqual(TABLES);
+    db.close();
+  });
+
+  it("opens a file database in WAL mode with foreign keys and a busy timeout", () => {
+    const file = path.join(tempDirForTest(), "masque.db");
+    const db = openDatabase(file);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(db.pragma("busy_timeout", { simple: true })).toBe(5000);
+    db.close();
+  });
+
+  it("creates the folder that holds the database file", () => {
+    const file = path.join(tempDirForTest(), "data", "masque.db");
+    const db = openDatabase(file);
+    expect(db.name).toBe(file);
+    db.close();
+  });
+
+  it("applies nothing to an up-to-date database and keeps its data", () => {
+    const file = path.join(tempDirForTest(), "masque.db");
+    const first = openDatabase(file);
+    insertConversation(first, "channel:1");
+    first.close();
+
+    const again = openDatabase(file);
+    expect(schemaVersion(again)).toBe(LATEST_VERSION);
+    expect(migrate(again)).toBe(LATEST_VERSION);
+    expect(conversationKeys(again)).toEqual(["channel:1"]);
+    again.close();
+  });
+
+  it("enforces foreign keys", () => {
+    const db = openDatabase(":memory:");
+    expect(() =>
+      db
+        .prepare("INSERT INTO turns (conversation_key, role, author_id, author_name, content, token_count, created_at) VALUES ('channel:none', 'user', 'u', 'U', 'hi', 1, 1)")
+        .run(),
+    ).toThrow("FOREIGN KEY constraint failed");
+    db.close();
+  });
+
+  it("rolls back a failing migration, leaving the last good version and its data", () => {
+    const file = path.join(tempDirForTest(), "masque.db");
+    const first = openDatabase(file);
+    insertConversation(first, "channel:1");
+    first.close();
+    const migrations = readMigrations(
+      migrationsDirWith({ "002_broken.sql": "CREATE TABLE extra (id INTEGER PRIMARY KEY);\nDELETE FROM conversations;\nINSERT INTO no_such_table VALUES (1);\n" }),
+    );
+
+    expect(() => openDatabase(file, migrations)).toThrow(DatabaseError);
+
+    const after = new Database(file);
+    expect(schemaVersion(after)).toBe(1);
+    expect(tableNames(after)).toEqual(TABLES);
+    expect(conversationKeys(after)).toEqual(["channel:1"]);
+    after.close();
+  });
+
+  it("says which database failed and why, pointing at DATABASE_PATH", () => {
+    const file = path.join(tempDirForTest(), "masque.db");
+    const migrations = readMigrations(migrationsDirWith({ "002_broken.sql": "INSERT INTO no_such_table VALUES (1);" }));
+
+    expect(() => openDatabase(file, migrations)).toThrow(
+      `Cannot open the database ${file}: no such table: no_such_table. Check DATABASE_PATH and that the folder is writable.`,
+    );
+  });
+
+  it("applies a new migration to a database at an older version", () => {
+    const file = path.join(tempDirForTest(), "masque.db");
+    openDatabase(file).close();
+    const migrations = readMigrations(migrationsDirWith({ "002_notes.sql": "CREATE TABLE notes (id INTEGER PRIMARY KEY) STRICT;" }));
+
+    const db = openDatabase(file, migrations);
+    expect(schemaVersion(db)).toBe(2);
+    expect(tableNames(db)).toEqual(["conversation_settings", "conversations", "guild_settings", "notes", "turn_messages", "turns"]);
+    db.close();
+  });
+
+  it("refuses a database newer than the code", () => {
+    const file = path.join(tempDirForTest(), "masque.db");
+    const raw = new Database(file);
+    raw.pragma("user_version = 7");
+    raw.close();
+
+    expect(() => openDatabase(file)).toThrow("The database is at schema version 7, newer than this code knows (1); update Masque.");
+  });
+});
+
+describe("readMigrations", () => {
+  it("reads the numbered SQL files in order, ignoring other files", () => {
+    const dir = migrationsDirWith({ "002_second.sql": "SELECT 2;", "010_notes.txt": "not a migration", "README.md": "# notes" });
+    expect(readMigrations(dir).map((m) => [m.version, m.file])).toEqual([
+      [1, "001_initial.sql"],
+      [2, "002_second.sql"],
+    ]);
+  });
+
+  it("refuses a gap in the numbers", () => {
+    const dir = migrationsDirWith({ "003_third.sql": "SELECT 3;" });
+    expect(() => readMigrations(dir)).toThrow("Migration 003_third.sql should be numbered 2: migrations must be numbered 1, 2, 3... without gaps.");
+  });
+});

@@ -1,0 +1,148 @@
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Memory, openMemory } from "../../src/memory/index.js";
+import type { NewTurn } from "../../src/memory/turns.js";
+import { tempDirForTest } from "../helpers/temp-dir.js";
+
+const CHANNEL = { key: "channel:100", guildId: "900", channelId: "100" };
+const OTHER_CHANNEL = { key: "channel:200", guildId: "900", channelId: "200" };
+
+function userTurn(content: string, extra: Partial<NewTurn> = {}): NewTurn {
+  return { role: "user", authorId: "u1", authorName: "Ana", content, tokenCount: 5, createdAt: 1000, ...extra };
+}
+
+function botTurn(content: string, extra: Partial<NewTurn> = {}): NewTurn {
+  return { role: "assistant", authorId: "persona:quill", authorName: "Captain Quill", personaId: "quill", content, tokenCount: 7, createdAt: 1001, ...extra };
+}
+
+describe("TurnStore", () => {
+  let memory: Memory;
+  beforeEach(() => {
+    memory = openMemory(":memory:");
+  });
+  afterEach(() => memory.close());
+
+  it("stores turns and reads them back with every field", () => {
+    const [userId, botId] = memory.turns.append(CHANNEL, [
+      userTurn("Ahoy?", { messageId: "m1" }),
+      botTurn("Ahoy yourself.", { messageId: "m2", status: "interrupted" }),
+    ]);
+
+    expect(memory.turns.recent(CHANNEL.key, 10)).toEqual([
+      {
+        id: botId,
+        conversationKey: CHANNEL.key,
+        role: "assistant",
+        authorId: "persona:quill",
+        authorName: "Captain Quill",
+        personaId: "quill",
+        messageId: "m2",
+        content: "Ahoy yourself.",
+        tokenCount: 7,
+        status: "interrupted",
+        createdAt: 1001,
+      },
+      {
+        id: userId,
+        conversationKey: CHANNEL.key,
+        role: "user",
+        authorId: "u1",
+        authorName: "Ana",
+        personaId: null,
+        messageId: "m1",
+        content: "Ahoy?",
+        tokenCount: 5,
+        status: "complete",
+        createdAt: 1000,
+      },
+    ]);
+  });
+
+  it("creates the conversation with its place on the first append", () => {
+    memory.turns.append({ key: "channel:300", guildId: "900", channelId: "300", parentId: "100" }, [userTurn("in a thread")]);
+    expect(memory.db.prepare("SELECT key, guild_id, channel_id, parent_id FROM conversations").all()).toEqual([
+      { key: "channel:300", guild_id: "900", channel_id: "300", parent_id: "100" },
+    ]);
+  });
+
+  it("returns the newest turns first, at most `limit`, from one conversation only", () => {
+    memory.turns.append(CHANNEL, [userTurn("one"), userTurn("two")]);
+    memory.turns.append(OTHER_CHANNEL, [userTurn("elsewhere")]);
+    memory.turns.append(CHANNEL, [userTurn("three"), userTurn("four")]);
+
+    expect(memory.turns.recent(CHANNEL.key, 3).map((t) => t.content)).toEqual(["four", "three", "two"]);
+    expect(memory.turns.recent(OTHER_CHANNEL.key, 3).map((t) => t.content)).toEqual(["elsewhere"]);
+    expect(memory.turns.count(CHANNEL.key)).toBe(4);
+    expect(memory.turns.count("channel:unknown")).toBe(0);
+  });
+
+  it("writes all of an append or nothing", () => {
+    memory.turns.append(CHANNEL, [userTurn("kept")]);
+    // An assistant turn without a persona breaks a CHECK constraint after the first row went in.
+    expect(() => memory.turns.append(CHANNEL, [userTurn("lost"), botTurn("no persona", { personaId: null })])).toThrow("CHECK constraint failed");
+    expect(() => memory.turns.append(OTHER_CHANNEL, [userTurn("negative", { tokenCount: -1 })])).toThrow("CHECK constraint failed");
+
+    expect(memory.turns.recent(CHANNEL.key, 10).map((t) => t.content)).toEqual(["kept"]);
+    expect(memory.db.prepare("SELECT key FROM conversations").all()).toEqual([{ key: CHANNEL.key }]);
+  });
+
+  it("finds a turn by the message it came from", () => {
+    memory.turns.append(CHANNEL, [userTurn("question", { messageId: "m1" }), botTurn("answer", { messageId: "m2" })]);
+    expect(memory.turns.findByMessageId("m1")?.content).toBe("question");
+    expect(memory.turns.findByMessageId("m2")?.content).toBe("answer");
+    expect(memory.turns.findByMessageId("m3")).toBeUndefined();
+  });
+
+  it("gives a reply the first message it was sent as, and links the rest", () => {
+    const [, botId] = memory.turns.append(CHANNEL, [userTurn("tell me a long tale"), botTurn("a very long tale")]);
+
+    memory.turns.linkMessages(botId!, ["m10", "m11", "m12"]);
+
+    expect(memory.turns.recent(CHANNEL.key, 1)[0]?.messageId).toBe("m10");
+    expect(memory.turns.findByMessageId("m10")?.id).toBe(botId);
+    expect(memory.turns.findByMessageId("m11")?.id).toBe(botId);
+    expect(memory.turns.findByMessageId("m12")?.content).toBe("a very long tale");
+  });
+
+  it("links the same messages only once when called again", () => {
+    const [, botId] = memory.turns.append(CHANNEL, [userTurn("hi"), botTurn("hello")]);
+    memory.turns.linkMessages(botId!, ["m10", "m11"]);
+    memory.turns.linkMessages(botId!, ["m10", "m11"]);
+    expect(memory.turns.recent(CHANNEL.key, 1)[0]?.messageId).toBe("m10");
+    expect(memory.db.prepare("SELECT message_id, turn_id FROM turn_messages").all()).toEqual([{ message_id: "m11", turn_id: botId }]);
+  });
+
+  it("keeps every message findable when the turn already has a message id", () => {
+    const [, botId] = memory.turns.append(CHANNEL, [userTurn("tell me a long tale"), botTurn("a very long tale", { messageId: "m10" })]);
+
+    memory.turns.linkMessages(botId!, ["m11", "m12"]);
+
+    expect(memory.turns.findByMessageId("m10")?.id).toBe(botId);
+    expect(memory.turns.findByMessageId("m11")?.id).toBe(botId);
+    expect(memory.turns.findByMessageId("m12")?.id).toBe(botId);
+  });
+
+  it("keeps turns across closing and reopening a file database", () => {
+    const file = path.join(tempDirForTest(), "masque.db");
+    const first = openMemory(file);
+    first.turns.append(CHANNEL, [userTurn("remember me"), botTurn("I will.")]);
+    first.close();
+
+    const reopened = openMemory(file);
+    expect(reopened.turns.recent(CHANNEL.key, 10).map((t) => [t.role, t.content])).toEqual([
+      ["assistant", "I will."],
+      ["user", "remember me"],
+    ]);
+    reopened.close();
+  });
+
+  it("deletes a conversation's turns and message links with the conversation", () => {
+    const [, botId] = memory.turns.append(CHANNEL, [userTurn("hi"), botTurn("hello", { messageId: "m1" })]);
+    memory.turns.linkMessages(botId!, ["m2"]);
+
+    memory.db.prepare("DELETE FROM conversations WHERE key = ?").run(CHANNEL.key);
+
+    expect(memory.turns.count(CHANNEL.key)).toBe(0);
+    expect(memory.turns.findByMessageId("m2")).toBeUndefined();
+  });
+});

@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import { parsePersona, personaIdOf } from "../../src/personas/parse.js";
+import { formatProblem } from "../../src/personas/persona.js";
+
+const EVERY_FIELD = `---
+name: Captain Quill
+description: A salty sea captain who tells tall tales
+avatar: avatars/quill.png
+model: gpt-4o
+temperature: 0.9
+top_p: 0.95
+max_tokens: 400
+greeting: Ahoy! Who goes there?
+examples:
+  - user: What's the weather like?
+    assistant: Skies as grey as a gull's belly, matey.
+  - user: Who are you?
+    assistant: "{{char}}, at your service."
+tags: [fun, pirate]
+---
+You are {{char}}, talking to {{user}}.
+
+Stay salty.
+`;
+
+/** The problems of `personas/x.md` with the given text, formatted as the bot logs them. */
+function problemLines(source: string, fileName = "x.md"): string[] {
+  const result = parsePersona(`personas/${fileName}`, fileName, source);
+  if (result.persona) throw new Error("expected the file to be rejected");
+  return result.problems.map(formatProblem);
+}
+
+describe("parsePersona", () => {
+  it("reads every field of a good file", () => {
+    expect(parsePersona("personas/quill.md", "quill.md", EVERY_FIELD)).toEqual({
+      persona: {
+        id: "quill",
+        file: "personas/quill.md",
+        name: "Captain Quill",
+        description: "A salty sea captain who tells tall tales",
+        avatar: "avatars/quill.png",
+        model: "gpt-4o",
+        temperature: 0.9,
+        topP: 0.95,
+        maxTokens: 400,
+        greeting: "Ahoy! Who goes there?",
+        examples: [
+          { user: "What's the weather like?", assistant: "Skies as grey as a gull's belly, matey." },
+          { user: "Who are you?", assistant: "{{char}}, at your service." },
+        ],
+        tags: ["fun", "pirate"],
+        prompt: "You are {{char}}, talking to {{user}}.\n\nStay salty.",
+      },
+    });
+  });
+
+  it("leaves optional fields unset and lists empty", () => {
+    const result = parsePersona("personas/plain.md", "plain.md", "---\nname: Plain\ndescription: Nothing special.\n---\nYou are Plain.");
+    expect(result.persona).toEqual({
+      id: "plain",
+      file: "personas/plain.md",
+      name: "Plain",
+      description: "Nothing special.",
+      avatar: undefined,
+      model: undefined,
+      temperature: undefined,
+      topP: undefined,
+      maxTokens: undefined,
+      greeting: undefined,
+      examples: [],
+      tags: [],
+      prompt: "You are Plain.",
+    });
+  });
+
+  it("accepts Windows line endings and a byte-order mark", () => {
+    const result = parsePersona("personas/crlf.md", "crlf.md", "\uFEFF---\r\nname: Crlf\r\ndescription: Saved on Windows.\r\n---\r\nYou are Crlf.\r\n");
+    expect(result.persona?.name).toBe("Crlf");
+    expect(result.persona?.prompt).toBe("You are Crlf.");
+  });
+
+  it("reports invalid YAML on the front matter", () => {
+    expect(problemLines("---\nname: Quill\ndescription: [unclosed\n---\nBody")).toEqual([
+      "personas/x.md: front matter: is not valid YAML (line 3): Flow sequence in block collection must be sufficiently indented and end with a ]",
+    ]);
+  });
+
+  it("names the file line of a YAML error", () => {
+    expect(problemLines("---\nname: Quill\ndescription: [unclosed\n---\nBody")).toEqual([
+      "personas/x.md: front matter: is not valid YAML (line 3): Flow sequence in block collection must be sufficiently indented and end with a ]",
+    ]);
+  });
+
+  it("reports a missing name", () => {
+    expect(problemLines("---\ndescription: Nameless.\n---\nBody")).toEqual(["personas/x.md: name: must be text"]);
+  });
+
+  it("reports a temperature above 2", () => {
+    expect(problemLines("---\nname: Hot\ndescription: Too hot.\ntemperature: 3\n---\nBody")).toEqual(["personas/x.md: temperature: must be from 0 to 2"]);
+  });
+
+  it("reports an unknown field and lists the known ones", () => {
+    expect(problemLines("---\nname: Moody\ndescription: Has a mood.\nmood: grumpy\n---\nBody")).toEqual([
+      "personas/x.md: front matter: unknown field(s) mood; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags, post_history_instructions, lore, lore_scan_depth, lore_token_budget",
+    ]);
+  });
+
+  it.each([
+    ["examples: hello", "personas/x.md: examples: must be a list of {user, assistant} pairs"],
+    ["examples:\n  - hello", "personas/x.md: examples[0]: must be a pair of user: and assistant: lines"],
+    ["examples:\n  - user: hi", "personas/x.md: examples[0].assistant: must be text"],
+    [
+      "examples:\n  - user: hi\n    assistant: yo\n    system: be nice",
+      "personas/x.md: examples[0]: unknown field(s) system; each example has only user and assistant",
+    ],
+  ])("reports examples of the wrong shape: %s", (examples, line) => {
+    expect(problemLines(`---\nname: Ex\ndescription: Examples.\n${examples}\n---\nBody`)).toEqual([line]);
+  });
+
+  it("reports an empty body", () => {
+    expect(problemLines("---\nname: Empty\ndescription: No prompt.\n---\n  \n\n")).toEqual([
+      "personas/x.md: body: is empty; write the character's core prompt below the front matter",
+    ]);
+  });
+
+  it("reports a file without front matter", () => {
+    expect(problemLines("You are a persona without any fields.")).toEqual([
+      "personas/x.md: front matter: the file must start with a --- line, YAML fields, and a closing --- line",
+    ]);
+  });
+
+  it("reports front matter that is not a mapping", () => {
+    expect(problemLines("---\njust some words\n---\nBody")).toEqual([
+      "personas/x.md: front matter: the front matter must be a YAML mapping of field: value lines",
+    ]);
+  });
+
+  it("reports a file name that cannot be a persona id", () => {
+    expect(problemLines("---\nname: Quill\ndescription: Fine.\n---\nBody", "Captain Quill.md")).toEqual([
+      "personas/Captain Quill.md: file name: must be lowercase letters, digits, - or _ (it becomes the persona id), ending in .md",
+    ]);
+  });
+
+  it("reports every problem in a file at once, the empty body included", () => {
+    expect(problemLines("---\nname: ''\ndescription: Many faults.\ntemperature: hot\ntop_p: 0\nmax_tokens: 1.5\n---\n")).toEqual([
+      "personas/x.md: name: must not be empty",
+      "personas/x.md: temperature: must be a number from 0 to 2",
+      "personas/x.md: top_p: must be more than 0 and at most 1",
+      "personas/x.md: max_tokens: must be a whole number",
+      "personas/x.md: body: is empty; write the character's core prompt below the front matter",
+    ]);
+  });
+
+  it("reports a name longer than Discord allows", () => {
+    expect(problemLines(`---\nname: ${"a".repeat(81)}\ndescription: Long name.\n---\nBody`)).toEqual([
+      "personas/x.md: name: must be at most 80 characters (Discord's limit for a display name)",
+    ]);
+  });
+});
+
+describe("personaIdOf", () => {
+  it.each([
+    ["quill.md", "quill"],
+    ["code-reviewer_2.MD", "code-reviewer_2"],
+    ["Quill.md", undefined],
+    ["-quill.md", undefined],
+    ["my quill.md", undefined],
+  ])("%s → %s", (fileName, id) => {
+    expect(personaIdOf(fileName)).toBe(id);
+  });
+});
