@@ -109,6 +109,7 @@ const discordSchema = z.object({
     z.string().trim().optional().refine((v) => v === undefined || SNOWFLAKE.test(v), "must be a server id (Developer Mode → right-click the server → Copy Server ID)"),
   ),
   AUTO_DEPLOY_COMMANDS: boolean(false),
+  PERSONA_WEBHOOKS: boolean(false),
 });
 
 /** Settings every entry point needs: the model, personas, memory and logging. */
@@ -134,6 +135,8 @@ export interface DiscordConfig {
   readonly adminRoleIds: readonly string[];
   readonly devGuildId: string | undefined;
   readonly autoDeployCommands: boolean;
+  /** Post replies through a channel webhook under the persona's name and avatar. */
+  readonly personaWebhooks: boolean;
 }
 
 export type BotConfig = CoreConfig & DiscordConfig;
@@ -208,6 +211,7 @@ function parseDiscord(env: Env): { config?: DiscordConfig; problems: ConfigProbl
       adminRoleIds: d.ADMIN_ROLE_IDS,
       devGuildId: d.DEV_GUILD_ID,
       autoDeployCommands: d.AUTO_DEPLOY_COMMANDS,
+      personaWebhooks: d.PERSONA_WEBHOOKS,
     },
   };
 }

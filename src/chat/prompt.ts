@@ -25,6 +25,8 @@ export interface QuotedMessage {
   readonly messageId: string;
   /** The stored turn it is, when memory holds it. */
   readonly turnId?: number;
+  /** Set when it was a persona's message. */
+  readonly personaId?: string | null;
   readonly authorName: string;
   readonly content: string;
 }

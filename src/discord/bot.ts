@@ -5,6 +5,7 @@ import type { Core } from "../core.js";
 import type { BotContext } from "./context.js";
 import { onInteractionCreate } from "./events/interactionCreate.js";
 import { onMessageCreate } from "./events/messageCreate.js";
+import { WebhookPool } from "./webhooks.js";
 
 /** How long shutdown waits for replies in flight before cutting them off. */
 export const SHUTDOWN_GRACE_MS = 5000;
@@ -41,10 +42,12 @@ export function createBot(core: Core, config: BotConfig): Bot {
   let stopping = false;
   let stopped: Promise<void> | undefined;
 
+  const webhooks = config.personaWebhooks ? new WebhookPool(log, config.personasDir) : undefined;
   const context: BotContext = {
     client,
     core,
     config,
+    webhooks,
     get stopping() {
       return stopping;
     },
@@ -76,6 +79,7 @@ export function createBot(core: Core, config: BotConfig): Bot {
     };
 
   core.library.onChange(({ removed }) => {
+    webhooks?.clearAvatars();
     if (removed.length > 0) log.warn({ removed }, "personas removed; channels that used them fall back to the server's default persona");
   });
 

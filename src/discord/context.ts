@@ -1,12 +1,15 @@
 import type { Client } from "discord.js";
 import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
+import type { WebhookPool } from "./webhooks.js";
 
 /** What event handlers and commands work with. */
 export interface BotContext {
   readonly client: Client;
   readonly core: Core;
   readonly config: BotConfig;
+  /** Set when personas post through webhooks (PERSONA_WEBHOOKS). */
+  readonly webhooks: WebhookPool | undefined;
   /** Tracks a reply so shutdown can wait for it or abort it. */
   track<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Runs `work` after earlier work on the same conversation, so turns are stored in order. */

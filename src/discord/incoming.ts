@@ -22,7 +22,7 @@ export async function quotedMessageOf(message: Message, ctx: BotContext): Promis
   const id = message.reference?.messageId;
   if (!id || message.reference?.channelId !== message.channelId) return undefined;
   const stored = ctx.core.memory.turns.findByMessageId(id);
-  if (stored) return { messageId: id, turnId: stored.id, authorName: stored.authorName, content: stored.content };
+  if (stored) return { messageId: id, turnId: stored.id, personaId: stored.personaId, authorName: stored.authorName, content: stored.content };
   const botUserId = ctx.client.user?.id ?? "";
   try {
     const earlier = message.channel.messages.cache.get(id) ?? (await message.fetchReference());

@@ -132,6 +132,7 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     stack.model.enqueue({ status: 500 });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hello?", mentionBot: true });
     const [text] = await waitForBotMessages(stack, stack.general, 1);
+    await stack.bot.idle();
     expect(text).toBe(new ModelServerError("x").userMessage);
     expect(stack.logLines.some((l) => l.includes('"reply failed"') && l.includes("ModelServerError"))).toBe(true);
 

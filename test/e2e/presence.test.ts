@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pngCard } from "../helpers/cards.js";
-import { ALICE, type Stack, startStack } from "../helpers/stack.js";
+import { webhookUsername } from "../../src/discord/webhooks.js";
+import { ALICE, BOB as BOB_USER, type Stack, startStack } from "../helpers/stack.js";
 
 const V2_CARD = {
   spec: "chara_card_v2",
@@ -131,5 +132,110 @@ describe("persona presence: character cards and live editing", () => {
     await stack.discord.waitFor(() => !stack.core.personas().get("moss"), 3000);
     expect((await ask(stack, "still there?"))[0]!.content).toContain("You are Professor Theo");
     expect(stack.logLines.some((l) => l.includes("personas removed") && l.includes("moss"))).toBe(true);
+  });
+});
+
+describe("persona presence: webhook identity", () => {
+  let stack: Stack;
+  let dir: string;
+  const isWebhookCreate = (channelId: string) => (c: { method: string; path: string }) => c.method === "POST" && c.path === `/channels/${channelId}/webhooks`;
+  const isWebhookExecute = (c: { method: string; path: string }) => c.method === "POST" && /^\/webhooks\/\d+\/[^/]+$/.test(c.path);
+  const isWebhookEdit = (c: { method: string; path: string }) => c.method === "PATCH" && /^\/webhooks\/\d+\/[^/]+\/messages\/\d+$/.test(c.path);
+
+  beforeEach(() => {
+    dir = copyPersonas();
+  });
+  afterEach(async () => {
+    await stack?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("posts through one webhook per channel with the persona's name and avatar URL, and streams by editing it", async () => {
+    writeFileSync(path.join(dir, "quill.md"), readFileSync(path.join(dir, "quill.md"), "utf8").replace("name: Captain Quill", "name: Captain Quill\navatar: https://example.invalid/quill.png"));
+    stack = await startStack({ personasDir: dir, env: { PERSONA_WEBHOOKS: "true" } });
+    stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "quill");
+    const chunks = ["Arr, ", "the sea ", "be calm ", "today, ", "matey."];
+    stack.model.enqueue({ chunks, chunkDelayMs: 300 });
+    stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "how's the sea?", mentionBot: true });
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.bot.idle();
+
+    expect(stack.discord.calls.filter(isWebhookCreate(stack.general))).toHaveLength(1);
+    const executes = stack.discord.calls.filter(isWebhookExecute);
+    expect(executes).toHaveLength(1);
+    expect(executes[0]!.body).toMatchObject({ username: "Captain Quill", avatar_url: "https://example.invalid/quill.png", allowed_mentions: { parse: [] } });
+    expect(stack.discord.calls.filter(isWebhookEdit).length).toBeGreaterThanOrEqual(1);
+    const posted = stack.discord.channelMessages(stack.general).filter((m) => m.webhook_id);
+    expect(posted.map((m) => [m.content, (m.author as { username: string }).username])).toEqual([[chunks.join(""), "Captain Quill"]]);
+    // Its own webhook message came back as MESSAGE_CREATE and was not answered; it is stored as Quill's turn.
+    expect(stack.model.chatRequests()).toHaveLength(1);
+    expect(stack.core.memory.turns.findByMessageId(posted[0]!.id)).toMatchObject({ role: "assistant", personaId: "quill", content: chunks.join("") });
+  });
+
+  it("makes an image file in personas/ the webhook's avatar, and uses the parent's webhook in a thread", async () => {
+    mkdirSync(path.join(dir, "avatars"));
+    writeFileSync(path.join(dir, "avatars", "bard.png"), Buffer.from("89504e470d0a1a0a", "hex"));
+    writeFileSync(path.join(dir, "bard.md"), readFileSync(path.join(dir, "bard.md"), "utf8").replace("name: Wren the Bard", "name: Wren the Bard\navatar: avatars/bard.png"));
+    stack = await startStack({ personasDir: dir, env: { PERSONA_WEBHOOKS: "true" } });
+    stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "bard");
+    const thread = stack.guild.channelId("ideas");
+    stack.model.setDefault({ text: "Once upon a time." });
+    stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "a tale!", mentionBot: true });
+    stack.discord.postMessage({ channelId: thread, author: BOB_USER, content: "a tale in the thread!", mentionBot: true });
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${thread}`) >= 2 && stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.bot.idle();
+
+    expect(stack.discord.calls.filter(isWebhookCreate(stack.general))).toHaveLength(1);
+    const avatarEdits = stack.discord.calls.filter((c) => c.method === "PATCH" && /^\/webhooks\/\d+(\/[^/]+)?$/.test(c.path));
+    expect(avatarEdits.length).toBe(1);
+    expect(avatarEdits[0]!.body.avatar).toBe(`data:image/png;base64,${Buffer.from("89504e470d0a1a0a", "hex").toString("base64")}`);
+    const executes = stack.discord.calls.filter(isWebhookExecute);
+    expect(executes.map((c) => c.query.thread_id ?? "channel").sort()).toEqual(["channel", thread].sort());
+    expect(executes.every((c) => c.body.username === "Wren the Bard" && c.body.avatar_url === undefined)).toBe(true);
+    expect(stack.discord.channelMessages(thread).filter((m) => m.webhook_id).map((m) => m.content)).toEqual(["Once upon a time."]);
+  });
+
+  it("falls back to normal messages when the channel has no room for another webhook, and says why in the log", async () => {
+    stack = await startStack({ personasDir: dir, env: { PERSONA_WEBHOOKS: "true" } });
+    stack.discord.injectError({ method: "POST", route: /^\/channels\/\d+\/webhooks$/, status: 400, body: { code: 30007, message: "Maximum number of webhooks reached (15)" } });
+    stack.model.enqueue({ text: "Plain message instead." });
+    const asked = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hi", mentionBot: true });
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.bot.idle();
+    const post = stack.discord.calls.find((c) => c.method === "POST" && c.path === `/channels/${stack.general}/messages`)!;
+    expect(post.body).toMatchObject({ content: "Plain message instead.", message_reference: { message_id: asked.id } });
+    expect(stack.discord.calls.some(isWebhookExecute)).toBe(false);
+    expect(stack.logLines.some((l) => l.includes("persona webhooks unavailable: the channel has no room for another webhook"))).toBe(true);
+  });
+
+  it("recreates a deleted webhook once, and continues with the persona whose message is replied to", async () => {
+    stack = await startStack({ personasDir: dir, env: { PERSONA_WEBHOOKS: "true" } });
+    stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "quill");
+    stack.model.enqueue({ text: "Quill here." }, { text: "Still Quill." });
+    stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "captain?", mentionBot: true });
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.bot.idle();
+    const quillMessage = stack.discord.channelMessages(stack.general).find((m) => m.webhook_id)!;
+
+    // Someone deletes the webhook, and an admin switches the channel to another persona.
+    const response = await fetch(`${stack.discord.apiUrl}/v10/webhooks/${quillMessage.webhook_id}`, { method: "DELETE", headers: { authorization: `Bot ${stack.discord.token}` } });
+    expect(response.status).toBe(204);
+    stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "tutor");
+
+    stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "and then?", replyToId: quillMessage.id });
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 4, 8000);
+    await stack.bot.idle();
+    expect(stack.model.chatRequests()[1]!.body.messages[0].content).toContain("You are Captain Quill");
+    expect(stack.discord.calls.filter(isWebhookCreate(stack.general))).toHaveLength(2);
+    const texts = stack.discord.channelMessages(stack.general).filter((m) => m.webhook_id).map((m) => m.content);
+    expect(texts).toEqual(["Quill here.", "Still Quill."]);
+  });
+
+  it("sanitises webhook usernames as Discord requires", () => {
+    expect(webhookUsername("Discord Helper")).toBe("D\u200biscord Helper");
+    expect(webhookUsername("  Clyde   the  Bot ")).toBe("C\u200blyde the Bot");
+    expect(webhookUsername("everyone")).toBe("everyone\u200b");
+    expect(webhookUsername("x".repeat(100))).toBe("x".repeat(80));
+    expect(webhookUsername("   ")).toBe("Masque");
   });
 });

@@ -80,6 +80,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const logLines: string[] = [];
   const started = await startBot(env, logLines);
+  let stopped = false;
   const stack: Stack = {
     discord,
     model,
@@ -94,6 +95,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       Object.assign(stack, await startBot(env, logLines));
     },
     async stop() {
+      if (stopped) return;
+      stopped = true;
       await stack.bot.stop();
       await discord.close();
       await model.close();

@@ -5,6 +5,7 @@ import type { BotContext } from "../context.js";
 import { incomingTurnOf, quotedMessageOf } from "../incoming.js";
 import { channelSink } from "../sinks.js";
 import { failureNoteFor, StreamingReply } from "../streaming.js";
+import { webhookSink } from "../webhooks.js";
 import { triggerOf } from "../triggers.js";
 
 /** Answers a message meant for the bot, streaming the active persona's reply. */
@@ -17,16 +18,18 @@ export async function onMessageCreate(message: Message, ctx: BotContext): Promis
   const { core } = ctx;
   const log = core.log.child({ channel: message.channelId, guild: message.guildId ?? "dm", message: message.id });
   const conversation = conversationOf(message.channel);
-  const reply = new StreamingReply(channelSink(message), {
+  const turn = incomingTurnOf(message, botUserId);
+  const quoted = await quotedMessageOf(message, ctx);
+  // Replying to a persona's message continues with that persona (webhook messages cannot be native replies).
+  const persona = (quoted?.personaId && core.personas().get(quoted.personaId)) || core.engine.resolvePersona(conversation);
+  const sink = ctx.webhooks ? webhookSink(message, persona, ctx.webhooks, channelSink(message), log) : channelSink(message);
+  const reply = new StreamingReply(sink, {
     onSinkError: (error) => log.warn({ err: error }, "could not update the reply on Discord"),
   });
   reply.startTyping();
-  const turn = incomingTurnOf(message, botUserId);
-  const quoted = await quotedMessageOf(message, ctx);
 
   await ctx.serialize(conversation.key, () =>
     ctx.track(async (signal) => {
-      const persona = core.engine.resolvePersona(conversation);
       const started = performance.now();
       const stream = core.engine.reply({ conversation, persona, turns: [turn], place: placeOf(message.channel), quoted, signal });
       const result = await reply.run(stream, (error) =>

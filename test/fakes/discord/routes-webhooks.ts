@@ -47,6 +47,7 @@ export function registerWebhookRoutes(router: Router, context: RouteContext): vo
     const webhook = state.webhooks.get(params.webhookId ?? "");
     return webhook ? json(webhookPayload(context, webhook)) : apiError(HttpStatus.NotFound, ApiError.UnknownWebhook);
   });
+  router.add("PATCH", "/webhooks/:webhookId", (request) => modifyWebhook(context, request));
   router.add("DELETE", "/webhooks/:webhookId", ({ params }) =>
     state.webhooks.delete(params.webhookId ?? "")
       ? noContent()
@@ -58,6 +59,12 @@ export function registerWebhookRoutes(router: Router, context: RouteContext): vo
     "GET",
     "/webhooks/:webhookId/:token",
     withWebhook(context, (webhook) => json(webhookPayload(context, webhook))),
+    tokenRoute,
+  );
+  router.add(
+    "PATCH",
+    "/webhooks/:webhookId/:token",
+    (request) => withWebhook(context, () => modifyWebhook(context, request))(request),
     tokenRoute,
   );
   router.add(
@@ -132,6 +139,20 @@ function createWebhook(context: RouteContext, request: RestRequest): RestRespons
     avatar: typeof body.avatar === "string" ? body.avatar : null,
   };
   state.webhooks.set(webhook.id, webhook);
+  return json(webhookPayload(context, webhook));
+}
+
+/** PATCH /webhooks/:id (bot auth) or /webhooks/:id/:token — the bot renames the webhook or changes its avatar (a data URI). */
+function modifyWebhook(context: RouteContext, request: RestRequest): RestResponse {
+  const webhook = context.state.webhooks.get(request.params.webhookId ?? "");
+  if (!webhook) return apiError(HttpStatus.NotFound, ApiError.UnknownWebhook);
+  const body: Json = isJson(request.body) ? request.body : {};
+  if (typeof body.name === "string") {
+    const badName = invalidName("name", body.name);
+    if (badName) return badName;
+    webhook.name = body.name;
+  }
+  if (typeof body.avatar === "string" || body.avatar === null) webhook.avatar = body.avatar;
   return json(webhookPayload(context, webhook));
 }
 
