@@ -83,6 +83,7 @@ const coreSchema = z.object({
   CONTEXT_TOKENS: integer("it is the model's context window you want to use, e.g. 8000", MIN_CONTEXT_TOKENS, 8000),
   MODEL_TIMEOUT_MS: integer("e.g. 60000 for one minute", 1, 60_000),
   MODEL_MAX_RETRIES: integer("e.g. 1", 0, 1),
+  MODEL_VISION: boolean(false),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof emptyAsUndefined(v) === "string" ? String(v).trim().toLowerCase() : undefined),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
@@ -124,6 +125,8 @@ export interface CoreConfig {
   readonly contextTokens: number;
   readonly modelTimeoutMs: number;
   readonly modelMaxRetries: number;
+  /** DEFAULT_MODEL can see images. */
+  readonly modelVision: boolean;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -186,6 +189,7 @@ function parseCore(env: Env): { config?: CoreConfig; problems: ConfigProblem[] }
     contextTokens: v.CONTEXT_TOKENS,
     modelTimeoutMs: v.MODEL_TIMEOUT_MS,
     modelMaxRetries: v.MODEL_MAX_RETRIES,
+    modelVision: v.MODEL_VISION,
     logLevel: v.LOG_LEVEL,
   };
   return { config, problems };

@@ -41,6 +41,7 @@ describe("loadCoreConfig", () => {
       contextTokens: 8000,
       modelTimeoutMs: 60_000,
       modelMaxRetries: 1,
+      modelVision: false,
       logLevel: "info",
     });
   });
@@ -65,6 +66,7 @@ describe("loadCoreConfig", () => {
         CONTEXT_TOKENS: "512",
         MODEL_TIMEOUT_MS: "1500",
         MODEL_MAX_RETRIES: "0",
+        MODEL_VISION: "yes",
         LOG_LEVEL: " DEBUG ",
       }),
     ).toEqual({
@@ -77,6 +79,7 @@ describe("loadCoreConfig", () => {
       contextTokens: 512,
       modelTimeoutMs: 1500,
       modelMaxRetries: 0,
+      modelVision: true,
       logLevel: "debug",
     });
   });
@@ -181,6 +184,7 @@ describe("loadBotConfig", () => {
       adminRoleIds: [],
       devGuildId: undefined,
       autoDeployCommands: false,
+      personaWebhooks: false,
     });
   });
 
@@ -235,6 +239,7 @@ describe("loadDiscordConfig", () => {
       adminRoleIds: [],
       devGuildId: "333333333333333333",
       autoDeployCommands: false,
+      personaWebhooks: false,
     });
   });
 

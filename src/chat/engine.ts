@@ -6,7 +6,7 @@ import type { ConversationRef, NewTurn } from "../memory/turns.js";
 import type { MacroContext } from "../personas/macros.js";
 import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
-import { buildPrompt, type PendingTurn, type QuotedMessage } from "./prompt.js";
+import { buildPrompt, IMAGE_TOKENS, type ImageRef, type PendingTurn, type QuotedMessage } from "./prompt.js";
 import { countTurnTokens } from "./tokens.js";
 
 /** Enough stored turns to fill any sensible context; the budget decides how many are used. */
@@ -16,8 +16,11 @@ export const MAX_HISTORY_TURNS = 400;
 export interface IncomingTurn {
   readonly authorId: string;
   readonly authorName: string;
+  /** The text, with attachments described or inlined; this is what memory keeps. */
   readonly content: string;
   readonly messageId?: string | null;
+  /** Images for a vision model, sent with this reply only (memory keeps the text). */
+  readonly images?: readonly ImageRef[];
 }
 
 /** Names the macros use for the place the conversation happens in. */
@@ -108,7 +111,8 @@ export class ChatEngine {
   async *#run(request: ReplyRequest, finish: (outcome: ReplyOutcome) => void): AsyncGenerator<string, void, undefined> {
     const { memory, model, settings, log } = this.deps;
     const { persona, conversation } = request;
-    const pending: PendingTurn[] = request.turns.map((t) => ({ ...t, tokenCount: countTurnTokens(t.authorName, t.content) }));
+    const textTokens = request.turns.map((t) => countTurnTokens(t.authorName, t.content));
+    const pending: PendingTurn[] = request.turns.map((t, i) => ({ ...t, tokenCount: textTokens[i]! + (t.images?.length ?? 0) * IMAGE_TOKENS }));
     const newest = request.turns.at(-1);
     const macros: MacroContext = {
       char: persona.name,
@@ -150,13 +154,13 @@ export class ChatEngine {
       // Runs on completion, on error, and when the consumer stops early.
       const status = completed ? "complete" : text.length > 0 ? "interrupted" : "failed";
       const now = Date.now();
-      const turns: NewTurn[] = pending.map((t) => ({
+      const turns: NewTurn[] = pending.map((t, i) => ({
         role: "user",
         authorId: t.authorId,
         authorName: t.authorName,
         messageId: t.messageId ?? null,
         content: t.content,
-        tokenCount: t.tokenCount,
+        tokenCount: textTokens[i]!,
         createdAt: now,
       }));
       if (text.length > 0) {

@@ -1,4 +1,4 @@
-import type { ChatMessage } from "../llm/client.js";
+import type { ChatMessage, ContentPart } from "../llm/client.js";
 import { type MacroContext, renderMacros } from "../personas/macros.js";
 import type { Persona } from "../personas/persona.js";
 import type { Turn } from "../memory/turns.js";
@@ -11,12 +11,23 @@ export const MAX_QUOTE_CHARS = 500;
 /** Shown after a reply that was cut off, so the model knows it was not finished. */
 export const INTERRUPTED_MARK = "[this reply was cut off]";
 
+/** An image shown to a vision model with a new message. */
+export interface ImageRef {
+  readonly url: string;
+  readonly name: string;
+}
+
+/** What the budget counts for one image (OpenAI's high-detail 512px tiles come to about this). */
+export const IMAGE_TOKENS = 800;
+
 /** A new message to answer; not stored yet. */
 export interface PendingTurn {
   readonly authorId: string;
   readonly authorName: string;
   readonly content: string;
   readonly messageId?: string | null;
+  /** Images for a vision model; counted in tokenCount. */
+  readonly images?: readonly ImageRef[];
   readonly tokenCount: number;
 }
 
@@ -134,13 +145,20 @@ function turnMessage(turn: Turn, persona: Persona): ChatMessage {
   return { role: "user", content: `${turn.authorName}: ${turn.content}` };
 }
 
+function asParts(content: string | readonly ContentPart[]): readonly ContentPart[] {
+  return typeof content === "string" ? [{ type: "text", text: content }] : content;
+}
+
 /** Joins neighbouring user lines into one message: some local models' templates require alternating roles. */
 function mergeNeighbours(messages: readonly ChatMessage[]): ChatMessage[] {
   const merged: ChatMessage[] = [];
   for (const message of messages) {
     const last = merged.at(-1);
-    if (last && last.role === "user" && message.role === "user") {
-      merged[merged.length - 1] = { role: "user", content: `${last.content}\n${message.content}` };
+    if (last?.role === "user" && message.role === "user") {
+      merged[merged.length - 1] =
+        typeof last.content === "string" && typeof message.content === "string"
+          ? { role: "user", content: `${last.content}\n${message.content}` }
+          : { role: "user", content: [...asParts(last.content), { type: "text", text: "\n" }, ...asParts(message.content)] };
     } else {
       merged.push(message);
     }
@@ -192,10 +210,11 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   if (quoteFits && quoteInWindow) used -= quoteCost;
 
   const lastIndex = input.newTurns.length - 1;
-  const newMessages: ChatMessage[] = input.newTurns.map((t, i) => ({
-    role: "user",
-    content: withQuote && i === lastIndex ? `${t.authorName}: ${quote}\n${t.content}` : `${t.authorName}: ${t.content}`,
-  }));
+  const newMessages: ChatMessage[] = input.newTurns.map((t, i) => {
+    const text = withQuote && i === lastIndex ? `${t.authorName}: ${quote}\n${t.content}` : `${t.authorName}: ${t.content}`;
+    if (!t.images?.length) return { role: "user", content: text };
+    return { role: "user", content: [{ type: "text", text }, ...t.images.map((image) => ({ type: "image_url" as const, image_url: { url: image.url } }))] };
+  });
 
   const history = included.reverse().map((t) => turnMessage(t, persona));
   return {

@@ -1,16 +1,17 @@
 import { cleanContent, type Message } from "discord.js";
 import type { IncomingTurn } from "../chat/engine.js";
 import type { QuotedMessage } from "../chat/prompt.js";
+import { readAttachments } from "./attachments.js";
 import type { BotContext } from "./context.js";
 
 /** What the model sees when someone mentions the bot with no text. */
 const EMPTY_MENTION_TEXT = "(mentioned you without saying anything else)";
 
 /** The message's text as a person reads it: the bot's own mention removed, other mentions as @names. */
-export function readableText(message: Message, botUserId: string): string {
+export function readableText(message: Message, botUserId: string, emptyText: string = EMPTY_MENTION_TEXT): string {
   const withoutBot = message.content.replace(new RegExp(`<@!?${botUserId}>`, "g"), "").trim();
   const text = cleanContent(withoutBot, message.channel).trim();
-  return text.length > 0 ? text : EMPTY_MENTION_TEXT;
+  return text.length > 0 ? text : emptyText;
 }
 
 export function displayNameOf(message: Message): string {
@@ -32,12 +33,15 @@ export async function quotedMessageOf(message: Message, ctx: BotContext): Promis
   }
 }
 
-/** A Discord message as a turn for the engine. */
-export function incomingTurnOf(message: Message, botUserId: string): IncomingTurn {
+/** A Discord message as a turn for the engine, attachments read or described. */
+export async function incomingTurnOf(message: Message, botUserId: string, options: { vision: boolean }): Promise<IncomingTurn> {
+  const attachments = message.attachments.size > 0 ? await readAttachments(message, options) : undefined;
+  const text = readableText(message, botUserId, attachments ? "" : EMPTY_MENTION_TEXT);
   return {
     authorId: message.author.id,
     authorName: displayNameOf(message),
-    content: readableText(message, botUserId),
+    content: attachments?.text ? (text ? `${text}\n${attachments.text}` : attachments.text) : text,
     messageId: message.id,
+    images: attachments?.images.length ? attachments.images : undefined,
   };
 }

@@ -10,10 +10,17 @@ import {
   ModelTimeoutError,
 } from "./errors.js";
 
-/** One message of a chat prompt. Images are added by later features as content parts. */
-export interface ChatMessage {
-  readonly role: "system" | "user" | "assistant";
-  readonly content: string;
+/** A piece of a user message for vision models: text, or an image by URL. */
+export type ContentPart = { readonly type: "text"; readonly text: string } | { readonly type: "image_url"; readonly image_url: { readonly url: string } };
+
+/** One message of a chat prompt. Only user messages carry images, as content parts. */
+export type ChatMessage =
+  | { readonly role: "system" | "assistant"; readonly content: string }
+  | { readonly role: "user"; readonly content: string | readonly ContentPart[] };
+
+function toSdkMessage(message: ChatMessage): OpenAI.Chat.Completions.ChatCompletionMessageParam {
+  if (message.role !== "user") return { role: message.role, content: message.content };
+  return { role: "user", content: typeof message.content === "string" ? message.content : message.content.map((part) => ({ ...part })) };
 }
 
 /** What to ask the model. */
@@ -78,7 +85,7 @@ export class ModelClient {
       const stream = await this.#client.chat.completions.create(
         {
           model: request.model,
-          messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+          messages: request.messages.map(toSdkMessage),
           temperature: request.temperature,
           top_p: request.topP,
           max_tokens: request.maxTokens,

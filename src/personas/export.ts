@@ -9,6 +9,7 @@ export function toMarkdown(persona: Persona): string {
   if (persona.temperature !== undefined) frontMatter.temperature = persona.temperature;
   if (persona.topP !== undefined) frontMatter.top_p = persona.topP;
   if (persona.maxTokens !== undefined) frontMatter.max_tokens = persona.maxTokens;
+  if (persona.vision !== undefined) frontMatter.vision = persona.vision;
   if (persona.greeting) frontMatter.greeting = persona.greeting;
   if (persona.examples.length > 0) frontMatter.examples = persona.examples.map((e) => ({ user: e.user, assistant: e.assistant }));
   if (persona.tags.length > 0) frontMatter.tags = [...persona.tags];

@@ -39,6 +39,7 @@ const frontMatterSchema = z.strictObject(
       )
       .optional(),
     tags: z.array(nonEmpty("text"), { error: "must be a list of words" }).optional(),
+    vision: z.boolean({ error: "must be true or false" }).optional(),
     post_history_instructions: nonEmpty("text").optional(),
     lore: z
       .array(
@@ -60,7 +61,7 @@ const frontMatterSchema = z.strictObject(
   {
     error: (issue) =>
       issue.code === "unrecognized_keys"
-        ? `unknown field(s) ${issue.keys.join(", ")}; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags, post_history_instructions, lore, lore_scan_depth, lore_token_budget`
+        ? `unknown field(s) ${issue.keys.join(", ")}; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags, vision, post_history_instructions, lore, lore_scan_depth, lore_token_budget`
         : "the front matter must be a YAML mapping of field: value lines",
   },
 );
@@ -127,6 +128,7 @@ export function parsePersona(
       examples: fm.examples ?? [],
       tags: fm.tags ?? [],
       prompt: body,
+      vision: fm.vision,
       postHistoryInstructions: fm.post_history_instructions,
       lore: fm.lore?.map((entry, order) => ({ keys: entry.keys, content: entry.content, constant: entry.constant, caseSensitive: entry.case_sensitive, order })),
       loreScanDepth: fm.lore ? (fm.lore_scan_depth ?? DEFAULT_LORE_SCAN_DEPTH) : undefined,

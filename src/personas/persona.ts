@@ -34,6 +34,8 @@ export interface Persona {
   readonly tags: readonly string[];
   /** The core prompt (the file's body), macros not yet rendered. */
   readonly prompt: string;
+  /** The persona's model can see images (attachments are sent as image parts). */
+  readonly vision?: boolean;
   /** Where it came from: a Markdown persona file or a character card. */
   readonly source?: "markdown" | "card";
   /** Instructions placed after the conversation history (character cards). */

@@ -1,4 +1,6 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -237,5 +239,70 @@ describe("persona presence: webhook identity", () => {
     expect(webhookUsername("everyone")).toBe("everyone\u200b");
     expect(webhookUsername("x".repeat(100))).toBe("x".repeat(80));
     expect(webhookUsername("   ")).toBe("Masque");
+  });
+});
+
+describe("persona presence: attachments", () => {
+  let stack: Stack;
+  let files: Server;
+  let filesUrl: string;
+
+  beforeEach(async () => {
+    files = createServer((request, response) => {
+      if (request.url === "/notes.md") response.end("# Shopping\n- eggs\n- ``` tricky fence\n");
+      else if (request.url === "/huge.txt") response.end("x".repeat(70_000));
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
+    filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    await stack?.stop();
+    files.closeAllConnections();
+    await new Promise((resolve) => files.close(resolve));
+  });
+
+  async function askWith(attachments: Record<string, unknown>[], content = "look at this"): Promise<{ role: string; content: unknown }[]> {
+    stack.discord.postMessage({ channelId: stack.general, author: ALICE, content, mentionBot: true, attachments });
+    await stack.model.waitForChatRequests(1, 8000);
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.bot.idle();
+    return stack.model.chatRequests()[0]!.body.messages;
+  }
+
+  it("sends an image to a vision persona as an image part, and keeps a text note in memory", async () => {
+    const dir = copyPersonas();
+    writeFileSync(path.join(dir, "assistant.md"), readFileSync(path.join(dir, "assistant.md"), "utf8").replace("name: Juniper", "name: Juniper\nvision: true"));
+    stack = await startStack({ personasDir: dir });
+    const messages = await askWith([{ filename: "cat.png", content_type: "image/png", size: 2048, url: "https://cdn.example.invalid/cat.png" }]);
+    expect(messages.at(-1)).toEqual({
+      role: "user",
+      content: [
+        { type: "text", text: "Ali: look at this\n[Attached image: cat.png]" },
+        { type: "image_url", image_url: { url: "https://cdn.example.invalid/cat.png" } },
+      ],
+    });
+    expect(stack.core.memory.turns.recent(`channel:${stack.general}`, 2)[1]!.content).toBe("look at this\n[Attached image: cat.png]");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("tells a persona without vision that an image was attached, inlines text files, and acknowledges the rest", async () => {
+    stack = await startStack();
+    const messages = await askWith([
+      { filename: "cat.png", content_type: "image/png", size: 2048, url: "https://cdn.example.invalid/cat.png" },
+      { filename: "notes.md", content_type: "text/markdown; charset=utf-8", size: 40, url: `${filesUrl}/notes.md` },
+      { filename: "huge.txt", content_type: "text/plain", size: 70_000, url: `${filesUrl}/huge.txt` },
+      { filename: "archive.zip", content_type: "application/zip", size: 3_500_000, url: `${filesUrl}/archive.zip` },
+    ]);
+    expect(messages.at(-1)).toEqual({
+      role: "user",
+      content: [
+        "Ali: look at this",
+        "[Attached image: cat.png — this persona's model cannot see images]",
+        "[Attached file: notes.md]\n````md\n# Shopping\n- eggs\n- ``` tricky fence\n````",
+        "[Attached file: huge.txt (text/plain, 68.4 KB) — too large to read; the limit is 64.0 KB]",
+        "[Attached: archive.zip (application/zip, 3.3 MB) — I can't open this kind of file]",
+      ].join("\n"),
+    });
   });
 });

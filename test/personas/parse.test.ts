@@ -101,7 +101,7 @@ describe("parsePersona", () => {
 
   it("reports an unknown field and lists the known ones", () => {
     expect(problemLines("---\nname: Moody\ndescription: Has a mood.\nmood: grumpy\n---\nBody")).toEqual([
-      "personas/x.md: front matter: unknown field(s) mood; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags, post_history_instructions, lore, lore_scan_depth, lore_token_budget",
+      "personas/x.md: front matter: unknown field(s) mood; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags, vision, post_history_instructions, lore, lore_scan_depth, lore_token_budget",
     ]);
   });
 

@@ -18,15 +18,16 @@ export async function onMessageCreate(message: Message, ctx: BotContext): Promis
   const { core } = ctx;
   const log = core.log.child({ channel: message.channelId, guild: message.guildId ?? "dm", message: message.id });
   const conversation = conversationOf(message.channel);
-  const turn = incomingTurnOf(message, botUserId);
   const quoted = await quotedMessageOf(message, ctx);
   // Replying to a persona's message continues with that persona (webhook messages cannot be native replies).
   const persona = (quoted?.personaId && core.personas().get(quoted.personaId)) || core.engine.resolvePersona(conversation);
+  const vision = persona.vision ?? (persona.model === undefined && ctx.config.modelVision);
   const sink = ctx.webhooks ? webhookSink(message, persona, ctx.webhooks, channelSink(message), log) : channelSink(message);
   const reply = new StreamingReply(sink, {
     onSinkError: (error) => log.warn({ err: error }, "could not update the reply on Discord"),
   });
   reply.startTyping();
+  const turn = await incomingTurnOf(message, botUserId, { vision });
 
   await ctx.serialize(conversation.key, () =>
     ctx.track(async (signal) => {
