@@ -28,8 +28,13 @@ export interface CliOptions {
  * a fake server in this process must keep answering while the child runs.
  */
 export function runChatCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  return runCli(CHAT_ENTRY, args, options);
+}
+
+/** Runs `tsx <entry> <args>` from the repository root and resolves when it exits. */
+export function runCli(entry: string, args: readonly string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CHAT_ENTRY, ...args], {
+    const child = spawn(TSX, [entry, ...args], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? "", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
