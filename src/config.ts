@@ -111,6 +111,23 @@ const discordSchema = z.object({
   ),
   AUTO_DEPLOY_COMMANDS: boolean(false),
   PERSONA_WEBHOOKS: boolean(false),
+  SHARDS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .trim()
+      .optional()
+      .refine((v) => v === undefined || v === "auto" || (/^\d+$/.test(v) && Number(v) >= 1), "must be auto or a whole number of shards (1 or more)"),
+  ),
+  SHARD_LIST: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v) => v?.split(",").map((id) => id.trim()).filter(Boolean))
+      .refine((ids) => ids === undefined || ids.every((id) => /^\d+$/.test(id)), "must be a comma-separated list of shard ids, e.g. 0,1"),
+  ),
+  SHARD_SPAWN_DELAY_MS: integer("Discord needs about 5500 ms between shard logins", 0, 5500),
 });
 
 /** Settings every entry point needs: the model, personas, memory and logging. */
@@ -140,6 +157,11 @@ export interface DiscordConfig {
   readonly autoDeployCommands: boolean;
   /** Post replies through a channel webhook under the persona's name and avatar. */
   readonly personaWebhooks: boolean;
+  /** Run under discord.js's ShardingManager: "auto" or a shard count; undefined runs one process. */
+  readonly shards: "auto" | number | undefined;
+  /** The shards this machine runs (of `shards`); undefined for all of them. */
+  readonly shardList: readonly number[] | undefined;
+  readonly shardSpawnDelayMs: number;
 }
 
 export type BotConfig = CoreConfig & DiscordConfig;
@@ -203,7 +225,8 @@ export function loadCoreConfig(env: Env = process.env): CoreConfig {
 }
 
 function parseDiscord(env: Env): { config?: DiscordConfig; problems: ConfigProblem[] } {
-  const parsed = discordSchema.safeParse(env);
+  // Inside a shard process discord.js itself sets SHARDS (the shard id); it is not ours to read there.
+  const parsed = discordSchema.safeParse(env.SHARDING_MANAGER === "true" ? { ...env, SHARDS: undefined, SHARD_LIST: undefined } : env);
   if (!parsed.success) return { problems: problemsOf(parsed.error) };
   const d = parsed.data;
   return {
@@ -216,6 +239,9 @@ function parseDiscord(env: Env): { config?: DiscordConfig; problems: ConfigProbl
       devGuildId: d.DEV_GUILD_ID,
       autoDeployCommands: d.AUTO_DEPLOY_COMMANDS,
       personaWebhooks: d.PERSONA_WEBHOOKS,
+      shards: d.SHARDS === undefined || d.SHARDS === "auto" ? d.SHARDS : Number(d.SHARDS),
+      shardList: d.SHARD_LIST?.map(Number),
+      shardSpawnDelayMs: d.SHARD_SPAWN_DELAY_MS,
     },
   };
 }

@@ -1,21 +1,17 @@
 import "dotenv/config";
-import { ConfigError, loadBotConfig } from "./config.js";
+import { type BotConfig, ConfigError, loadBotConfig } from "./config.js";
 import { createCore } from "./core.js";
 import { createBot } from "./discord/bot.js";
-import { createLogger } from "./log.js";
+import { isShardProcess, shardDatabasePath, shardId, startShardManager } from "./discord/shards.js";
+import { createLogger, type Logger } from "./log.js";
 import { DatabaseError } from "./memory/db.js";
 import { PersonaError } from "./personas/persona.js";
 
-/** Starts the Discord bot: `npm start`. */
-async function main(): Promise<void> {
-  const config = loadBotConfig();
-  const log = createLogger(config.logLevel);
-  const core = createCore(config, log);
-  const bot = createBot(core, config);
-
+/** Stops `stop` once on SIGINT/SIGTERM, then exits (0 when the stop was clean). */
+function exitOnSignals(log: Logger, stop: () => Promise<void>): void {
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down");
-    bot.stop().then(
+    stop().then(
       () => process.exit(0),
       (error: unknown) => {
         log.error({ err: error }, "unclean shutdown");
@@ -25,14 +21,36 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled promise rejection"));
+}
 
+/** One bot process: all of Discord, or one shard of it (with its own database file). */
+async function runBot(config: BotConfig, log: Logger): Promise<void> {
+  const core = createCore(config, log);
+  const bot = createBot(core, config);
+  exitOnSignals(log, () => bot.stop());
   try {
     await bot.start();
   } catch (error) {
     await bot.stop().catch(() => {});
     throw error;
   }
+}
+
+/** Starts the Discord bot: `npm start`. With SHARDS set, a ShardingManager runs one process per shard. */
+async function main(): Promise<void> {
+  const loaded = loadBotConfig();
+  const inShard = isShardProcess();
+  const config: BotConfig = inShard ? { ...loaded, databasePath: shardDatabasePath(loaded.databasePath, shardId()) } : loaded;
+  const root = createLogger(config.logLevel);
+  const log = inShard ? root.child({ shard: shardId() }) : root;
+  process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled promise rejection"));
+
+  if (!inShard && config.shards !== undefined) {
+    const manager = await startShardManager(config, log);
+    exitOnSignals(log, () => manager.stop());
+    return;
+  }
+  await runBot(config, log);
 }
 
 main().catch((error: unknown) => {

@@ -180,6 +180,7 @@ class FakeDiscordServer implements FakeDiscord {
       gateway: this.#gateway,
       applicationId: this.applicationId,
       messageContentAllowed,
+      shardCount: options.shards ?? 1,
       gatewayUrl: () => this.#gatewayUrl(),
     };
     registerChannelRoutes(this.#router, context);

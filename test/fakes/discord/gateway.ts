@@ -18,6 +18,8 @@ interface SentDispatch {
 interface Session {
   id: string;
   intents: number;
+  /** [shard id, shard count] from IDENTIFY; [0, 1] without sharding. */
+  shard: [number, number];
   seq: number;
   socket: WebSocket | null;
   /** Dispatches kept for RESUME, oldest first. */
@@ -64,9 +66,15 @@ export class FakeGateway {
     this.#wss.handleUpgrade(request, socket, head, (ws) => this.#wss.emit("connection", ws, request));
   }
 
-  /** Sends an event to every session its intents admit; sessions without a socket keep it for replay. */
+  /**
+   * Sends an event to every session its intents admit and whose shard owns it (Discord's
+   * rule: guild events go to shard (guild_id >> 22) % count, DMs to shard 0); sessions
+   * without a socket keep it for replay.
+   */
   dispatch(event: string, data: Json): void {
+    const guildId = typeof data.guild_id === "string" ? data.guild_id : undefined;
     for (const session of this.#sessions.values()) {
+      if (!ownsGuild(session, guildId)) continue;
       const shaped = shapeForIntents(event, data, session.intents, this.#options.state.botUser.id);
       if (shaped) this.#sendDispatch(session, event, shaped);
     }
@@ -75,7 +83,7 @@ export class FakeGateway {
   /** Sends GUILD_CREATE for one guild to every session (after addGuild while connected). */
   dispatchGuildCreate(guild: GuildRecord): void {
     for (const session of this.#sessions.values()) {
-      if (hasIntent(session.intents, Intent.Guilds)) {
+      if (hasIntent(session.intents, Intent.Guilds) && ownsGuild(session, guild.id)) {
         this.#sendDispatch(session, "GUILD_CREATE", this.#guildCreatePayload(guild, session.intents));
       }
     }
@@ -154,12 +162,12 @@ export class FakeGateway {
       socket.close(GatewayCloseCode.DisallowedIntents, "Disallowed intent(s).");
       return undefined;
     }
-    const session: Session = { id: randomToken(), intents, seq: 0, socket, replay: [] };
+    const session: Session = { id: randomToken(), intents, shard: shardOf(data.shard), seq: 0, socket, replay: [] };
     this.#sessions.set(session.id, session);
     this.#handshakes += 1;
     this.#sendReady(session);
     for (const guild of this.#options.state.guilds.values()) {
-      this.#sendDispatch(session, "GUILD_CREATE", this.#guildCreatePayload(guild, intents));
+      if (ownsGuild(session, guild.id)) this.#sendDispatch(session, "GUILD_CREATE", this.#guildCreatePayload(guild, intents));
     }
     return session;
   }
@@ -194,11 +202,11 @@ export class FakeGateway {
     const ready = {
       v: 10,
       user: { ...userPayload(state.botUser), verified: true, mfa_enabled: false, flags: 0 },
-      guilds: [...state.guilds.keys()].map((id) => ({ id, unavailable: true })),
+      guilds: [...state.guilds.keys()].filter((id) => ownsGuild(session, id)).map((id) => ({ id, unavailable: true })),
       session_id: session.id,
       session_type: "normal",
       resume_gateway_url: this.#options.url(),
-      shard: [0, 1],
+      shard: session.shard,
       application: { id: applicationId, flags: 0 },
       private_channels: [],
       presences: [],
@@ -262,6 +270,22 @@ export class FakeGateway {
   #send(socket: WebSocket | null, payload: Json): void {
     if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(payload));
   }
+}
+
+/** The shard a guild's events go to, by Discord's formula. */
+export function guildShard(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
+function shardOf(value: unknown): [number, number] {
+  if (Array.isArray(value) && value.length === 2 && value.every((n) => Number.isInteger(n))) return [value[0], value[1]];
+  return [0, 1];
+}
+
+/** Whether a session's shard receives a guild's events (or, for no guild, DMs: shard 0). */
+function ownsGuild(session: Session, guildId: string | undefined): boolean {
+  const [id, count] = session.shard;
+  return guildId === undefined ? id === 0 : guildShard(guildId, count) === id;
 }
 
 function parseFrame(raw: RawData): Json | null {

@@ -15,6 +15,8 @@ export interface RouteContext {
   applicationId: string;
   /** Whether the app has the privileged MessageContent intent (REST reads are blanked without it). */
   messageContentAllowed: boolean;
+  /** The shard count GET /gateway/bot recommends. */
+  shardCount: number;
   gatewayUrl(): string;
 }
 

@@ -40,7 +40,7 @@ export function registerChannelRoutes(router: Router, context: RouteContext): vo
 
   router.add("GET", "/gateway", () => json({ url: context.gatewayUrl() }), { auth: false });
   router.add("GET", "/gateway/bot", () =>
-    json({ url: context.gatewayUrl(), shards: 1, session_start_limit: SESSION_START_LIMIT }),
+    json({ url: context.gatewayUrl(), shards: context.shardCount, session_start_limit: SESSION_START_LIMIT }),
   );
 
   router.add("GET", "/users/@me", () => json({ ...userPayload(state.botUser), verified: true, flags: 0 }));

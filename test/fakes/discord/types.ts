@@ -181,4 +181,6 @@ export interface StartFakeDiscordOptions {
    */
   messageContentIntent?: boolean;
   heartbeatIntervalMs?: number;
+  /** The shard count GET /gateway/bot recommends (default 1). Events are routed by Discord's shard formula. */
+  shards?: number;
 }

@@ -1,0 +1,88 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { REST, Routes, type Shard, ShardingManager } from "discord.js";
+import type { BotConfig } from "../config.js";
+import type { Logger } from "../log.js";
+
+/** How long shard processes get to stop cleanly before the manager gives up on them. */
+export const SHARD_STOP_TIMEOUT_MS = 15_000;
+/** How long one shard may take to become ready. */
+export const SHARD_READY_TIMEOUT_MS = 60_000;
+const MAIN_ENTRY = fileURLToPath(new URL("../main.ts", import.meta.url));
+
+/** True inside a shard process started by the manager. */
+export function isShardProcess(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.SHARDING_MANAGER === "true";
+}
+
+/** This shard's id inside a shard process (discord.js passes it as SHARDS). */
+export function shardId(env: NodeJS.ProcessEnv = process.env): number {
+  return Number(env.SHARDS ?? 0);
+}
+
+/**
+ * Each shard keeps its own SQLite file, so no database has two writers:
+ * `data/masque.db` → `data/masque.shard-2.db`. DMs always arrive on shard 0.
+ */
+export function shardDatabasePath(databasePath: string, id: number): string {
+  if (databasePath === ":memory:") return databasePath;
+  const extension = path.extname(databasePath);
+  return `${databasePath.slice(0, databasePath.length - extension.length)}.shard-${id}${extension || ".db"}`;
+}
+
+/** The shard count Discord recommends, asked of DISCORD_API_URL when set (discord.js's own helper always asks discord.com). */
+async function recommendedShardCount(config: BotConfig): Promise<number> {
+  const rest = new REST(config.discordApiUrl ? { api: config.discordApiUrl } : {}).setToken(config.discordToken);
+  const gateway = (await rest.get(Routes.gatewayBot())) as { shards: number };
+  return Math.max(1, gateway.shards);
+}
+
+/**
+ * Runs the bot under discord.js's ShardingManager: one process per shard (each a full
+ * bot with its own database file), restarted if it dies. Resolves when every shard is
+ * ready; `stop()` ends them all cleanly.
+ */
+export async function startShardManager(config: BotConfig, log: Logger): Promise<{ stop(): Promise<void> }> {
+  const totalShards = config.shards === "auto" || config.shards === undefined ? await recommendedShardCount(config) : config.shards;
+  const shardList = config.shardList ? [...config.shardList] : "auto";
+  if (Array.isArray(shardList) && shardList.some((id) => id >= totalShards)) {
+    throw new Error(`SHARD_LIST names shard ${Math.max(...shardList)}, but there are only ${totalShards} shards (0 to ${totalShards - 1}).`);
+  }
+  const manager = new ShardingManager(MAIN_ENTRY, {
+    token: config.discordToken,
+    totalShards,
+    shardList,
+    mode: "process",
+    respawn: true,
+    // The entry is TypeScript: shard processes load tsx like `npm start` does.
+    execArgv: ["--import", "tsx"],
+  });
+  manager.on("shardCreate", (shard: Shard) => {
+    log.info({ shard: shard.id, of: totalShards }, "shard starting");
+    shard.on("death", () => log.warn({ shard: shard.id }, "shard process exited; it will be restarted"));
+  });
+  log.info({ shards: totalShards, here: shardList }, `starting ${Array.isArray(shardList) ? shardList.length : totalShards} of ${totalShards} shard(s)`);
+  await manager.spawn({ amount: totalShards, delay: config.shardSpawnDelayMs, timeout: SHARD_READY_TIMEOUT_MS });
+  return {
+    async stop() {
+      manager.respawn = false;
+      const exits = [...manager.shards.values()].map(
+        (shard) =>
+          new Promise<void>((resolve) => {
+            const child = shard.process;
+            if (!child || child.exitCode !== null) return resolve();
+            const timer = setTimeout(() => {
+              child.kill("SIGKILL");
+              resolve();
+            }, SHARD_STOP_TIMEOUT_MS);
+            child.once("exit", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill("SIGTERM");
+          }),
+      );
+      await Promise.all(exits);
+    },
+  };
+}

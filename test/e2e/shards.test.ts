@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { shardDatabasePath } from "../../src/discord/shards.js";
+import { type FakeDiscord, startFakeDiscord } from "../fakes/discord-server.js";
+import { guildShard } from "../fakes/discord/gateway.js";
+import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
+import { ALICE, BOB } from "../helpers/stack.js";
+
+const TSX = path.resolve("node_modules/tsx/dist/cli.mjs");
+/** Guild ids whose shard (id >> 22) % 2 is 0 and 1. */
+const GUILD_ON_SHARD_0 = String(400_000_000_000n << 22n);
+const GUILD_ON_SHARD_1 = String(400_000_000_001n << 22n);
+
+function channelTurns(file: string): Array<{ conversation_key: string; content: string }> {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare("SELECT conversation_key, content FROM turns WHERE role = 'user' ORDER BY id").all() as Array<{ conversation_key: string; content: string }>;
+  } finally {
+    db.close();
+  }
+}
+
+describe("sharding (SHARDS=2 under discord.js's ShardingManager)", () => {
+  let discord: FakeDiscord;
+  let model: FakeModelServer;
+  let dir: string;
+  let child: ChildProcess | undefined;
+
+  afterEach(async () => {
+    child?.kill("SIGKILL");
+    await discord.close();
+    await model.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs two shard processes, each answering its own guilds with its own database; DMs live on shard 0", async () => {
+    expect([guildShard(GUILD_ON_SHARD_0, 2), guildShard(GUILD_ON_SHARD_1, 2)]).toEqual([0, 1]);
+    discord = await startFakeDiscord({ shards: 2 });
+    model = await startFakeModelServer();
+    model.setDefault((request) => ({ text: `echo: ${request.body.messages.at(-1).content}` }));
+    const guildA = discord.addGuild({ id: GUILD_ON_SHARD_0, name: "Alpha", members: [{ user: ALICE }] });
+    const guildB = discord.addGuild({ id: GUILD_ON_SHARD_1, name: "Beta", members: [{ user: BOB }] });
+    dir = mkdtempSync(path.join(tmpdir(), "masque-shards-"));
+    const databasePath = path.join(dir, "masque.db");
+
+    let output = "";
+    child = spawn(process.execPath, [TSX, "src/main.ts"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        DOTENV_CONFIG_PATH: "/nonexistent/.env",
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "info",
+        DISCORD_TOKEN: discord.token,
+        DISCORD_API_URL: discord.apiUrl,
+        OPENAI_BASE_URL: model.baseURL,
+        DATABASE_PATH: databasePath,
+        SHARDS: "2",
+        SHARD_SPAWN_DELAY_MS: "0",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (d) => (output += d));
+    child.stderr?.on("data", (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
+
+    await discord.waitFor(() => (output.match(/"msg":"ready as /g) ?? []).length === 2, 30_000).catch((error) => {
+      throw new Error(`${error}\n${output}`);
+    });
+    const ready = output.split("\n").filter((l) => l.includes('"msg":"ready as ')).map((l) => JSON.parse(l));
+    expect(ready.map((r) => [r.shard, r.servers]).sort()).toEqual([
+      [0, 1],
+      [1, 1],
+    ]);
+
+    const a = guildA.channelId("general");
+    const b = guildB.channelId("general");
+    const dm = discord.dmChannel(ALICE);
+    discord.postMessage({ channelId: a, author: ALICE, content: "hello alpha", mentionBot: true });
+    discord.postMessage({ channelId: b, author: BOB, content: "hello beta", mentionBot: true });
+    discord.postMessage({ channelId: dm, author: ALICE, content: "hello in private" });
+    const answered = (channelId: string, text: string) => discord.channelMessages(channelId).some((m) => m.content.startsWith(`echo: ${text}`));
+    await discord.waitFor(() => answered(a, "Alice: hello alpha") && answered(b, "Bob: hello beta") && answered(dm, "Alice: hello in private"), 15_000);
+
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    child = undefined;
+    const byContent = (x: { content: string }, y: { content: string }) => x.content.localeCompare(y.content);
+    expect(channelTurns(shardDatabasePath(databasePath, 0)).sort(byContent)).toEqual([
+      { conversation_key: `channel:${a}`, content: "hello alpha" },
+      { conversation_key: `channel:${dm}`, content: "hello in private" },
+    ]);
+    expect(channelTurns(shardDatabasePath(databasePath, 1))).toEqual([{ conversation_key: `channel:${b}`, content: "hello beta" }]);
+  }, 60_000);
+});
