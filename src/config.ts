@@ -128,6 +128,15 @@ const discordSchema = z.object({
       .refine((ids) => ids === undefined || ids.every((id) => /^\d+$/.test(id)), "must be a comma-separated list of shard ids, e.g. 0,1"),
   ),
   SHARD_SPAWN_DELAY_MS: integer("Discord needs about 5500 ms between shard logins", 0, 5500),
+  METRICS_PORT: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || (/^\d+$/.test(v.trim()) && Number(v) <= 65535), "must be a port number from 1 to 65535 (0 picks a free one), or empty to serve no metrics")
+      .transform((v) => (v === undefined ? undefined : Number(v))),
+  ),
+  METRICS_HOST: text("127.0.0.1"),
 });
 
 /** Settings every entry point needs: the model, personas, memory and logging. */
@@ -162,6 +171,9 @@ export interface DiscordConfig {
   /** The shards this machine runs (of `shards`); undefined for all of them. */
   readonly shardList: readonly number[] | undefined;
   readonly shardSpawnDelayMs: number;
+  /** Serve /metrics and /healthz on this port (a shard adds its id); undefined serves nothing. */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
 }
 
 export type BotConfig = CoreConfig & DiscordConfig;
@@ -242,6 +254,8 @@ function parseDiscord(env: Env): { config?: DiscordConfig; problems: ConfigProbl
       shards: d.SHARDS === undefined || d.SHARDS === "auto" ? d.SHARDS : Number(d.SHARDS),
       shardList: d.SHARD_LIST?.map(Number),
       shardSpawnDelayMs: d.SHARD_SPAWN_DELAY_MS,
+      metricsPort: d.METRICS_PORT,
+      metricsHost: d.METRICS_HOST,
     },
   };
 }

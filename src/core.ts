@@ -4,6 +4,7 @@ import { ModelClient } from "./llm/client.js";
 import type { Logger } from "./log.js";
 import { type Memory, openMemory } from "./memory/index.js";
 import { PersonaLibrary } from "./personas/library.js";
+import { Metrics } from "./observability/metrics.js";
 import { formatProblem } from "./personas/persona.js";
 import type { PersonaRegistry } from "./personas/registry.js";
 
@@ -14,6 +15,7 @@ export interface Core {
   readonly memory: Memory;
   readonly model: ModelClient;
   readonly engine: ChatEngine;
+  readonly metrics: Metrics;
   /** The persona folder, reloaded on change once `library.watch()` is called. */
   readonly library: PersonaLibrary;
   /** The personas loaded now. */
@@ -36,12 +38,14 @@ export function createCore(config: CoreConfig, log: Logger): Core {
     maxRetries: config.modelMaxRetries,
   });
   const personas = () => library.registry;
+  const metrics = new Metrics();
   const engine = new ChatEngine({
     memory,
     model,
     personas,
     settings: { defaultModel: config.defaultModel, contextTokens: config.contextTokens },
     log,
+    observe: (observation) => metrics.observeReply(observation),
   });
   return {
     config,
@@ -49,6 +53,7 @@ export function createCore(config: CoreConfig, log: Logger): Core {
     memory,
     model,
     engine,
+    metrics,
     library,
     personas,
     close: () => {

@@ -51,6 +51,19 @@ export interface ReplyOutcome {
   readonly error?: ModelError;
 }
 
+/** One finished model reply, reported for metrics. */
+export interface ReplyObservation {
+  readonly persona: string;
+  readonly status: ReplyOutcome["status"];
+  readonly promptTokens: number;
+  readonly replyTokens: number;
+  /** From sending the request to the first piece of text; undefined when none came. */
+  readonly firstTokenMs: number | undefined;
+  readonly totalMs: number;
+  /** The error's class name when it failed (ModelTimeoutError, ...). */
+  readonly errorKind: string | undefined;
+}
+
 export interface EngineSettings {
   readonly defaultModel: string;
   readonly contextTokens: number;
@@ -62,6 +75,8 @@ export interface EngineDeps {
   readonly personas: () => PersonaRegistry;
   readonly settings: EngineSettings;
   readonly log: Logger;
+  /** Told about every finished reply (metrics). */
+  readonly observe?: (observation: ReplyObservation) => void;
 }
 
 /** A reply being streamed: iterate it for the text; `outcome` is set once it has ended. */
@@ -141,8 +156,11 @@ export class ChatEngine {
     let text = "";
     let error: ModelError | undefined;
     let completed = false;
+    const startedAt = performance.now();
+    let firstTokenMs: number | undefined;
     try {
       for await (const piece of model.stream(chatRequest, request.signal)) {
+        firstTokenMs ??= performance.now() - startedAt;
         text += piece;
         yield piece;
       }
@@ -163,6 +181,7 @@ export class ChatEngine {
         tokenCount: textTokens[i]!,
         createdAt: now,
       }));
+      const replyTokens = text.length > 0 ? countTurnTokens(persona.name, text) : 0;
       if (text.length > 0) {
         turns.push({
           role: "assistant",
@@ -170,7 +189,7 @@ export class ChatEngine {
           authorName: persona.name,
           personaId: persona.id,
           content: text,
-          tokenCount: countTurnTokens(persona.name, text),
+          tokenCount: replyTokens,
           status: completed ? "complete" : "interrupted",
           createdAt: now,
         });
@@ -184,6 +203,15 @@ export class ChatEngine {
         error,
       };
       finish(outcome);
+      this.deps.observe?.({
+        persona: persona.id,
+        status,
+        promptTokens: prompt.tokens,
+        replyTokens,
+        firstTokenMs,
+        totalMs: performance.now() - startedAt,
+        errorKind: error?.name,
+      });
       log.debug(
         { conversation: conversation.key, persona: persona.id, status, promptTokens: prompt.tokens, historyTurns: prompt.historyTurns, replyChars: text.length },
         "reply finished",

@@ -1,10 +1,13 @@
-import { Client, Events, GatewayIntentBits, Partials } from "discord.js";
+import { Client, Events, GatewayIntentBits, Partials, Status } from "discord.js";
 import { commands } from "../commands/index.js";
 import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
 import type { BotContext } from "./context.js";
 import { onInteractionCreate } from "./events/interactionCreate.js";
 import { onMessageCreate } from "./events/messageCreate.js";
+import { BUSY_TIMEOUT_MS } from "../memory/db.js";
+import { startObservabilityServer } from "../observability/server.js";
+import { shardId } from "./shards.js";
 import { WebhookPool } from "./webhooks.js";
 
 /** How long shutdown waits for replies in flight before cutting them off. */
@@ -20,6 +23,22 @@ export interface Bot {
   idle(): Promise<void>;
   /** Stops taking messages, finishes or interrupts replies in flight, disconnects. Idempotent. */
   stop(): Promise<void>;
+}
+
+/** Whether a write transaction can be started (the file is writable and not locked by another writer). */
+function databaseWritable(core: Core): boolean {
+  const { db } = core.memory;
+  // Do not wait out another writer's lock here: the check must answer at once.
+  db.pragma("busy_timeout = 0");
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    db.exec("ROLLBACK");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
 }
 
 /** Registers the slash commands globally, or to one server when `guildId` is given. */
@@ -41,6 +60,11 @@ export function createBot(core: Core, config: BotConfig): Bot {
   const queues = new Map<string, Promise<unknown>>();
   let stopping = false;
   let stopped: Promise<void> | undefined;
+  let observability: { close(): Promise<void> } | undefined;
+  const { metrics } = core;
+  /** Messages waiting behind another reply in their conversation. */
+  let waiting = 0;
+  metrics.setQueueDepth(() => waiting);
 
   const webhooks = config.personaWebhooks ? new WebhookPool(log, config.personasDir) : undefined;
   const context: BotContext = {
@@ -61,7 +85,12 @@ export function createBot(core: Core, config: BotConfig): Bot {
     },
     serialize(key, work) {
       const previous = queues.get(key) ?? Promise.resolve();
-      const next = previous.then(work, work);
+      waiting++;
+      const start = () => {
+        waiting--;
+        return work();
+      };
+      const next = previous.then(start, start);
       const settled = next.catch(() => {});
       queues.set(key, settled);
       void settled.then(() => {
@@ -75,7 +104,10 @@ export function createBot(core: Core, config: BotConfig): Bot {
   const guard =
     <A extends unknown[]>(name: string, handler: (...args: A) => Promise<void>) =>
     (...args: A) => {
-      handler(...args).catch((error: unknown) => log.error({ err: error, event: name }, "event handler failed"));
+      handler(...args).catch((error: unknown) => {
+        metrics.errors.inc({ kind: "handler" });
+        log.error({ err: error, event: name }, "event handler failed");
+      });
     };
 
   core.library.onChange(({ removed }) => {
@@ -83,13 +115,23 @@ export function createBot(core: Core, config: BotConfig): Bot {
     if (removed.length > 0) log.warn({ removed }, "personas removed; channels that used them fall back to the server's default persona");
   });
 
+  client.on(Events.MessageCreate, (message) => metrics.messagesSeen.inc({ where: message.inGuild() ? "guild" : "dm" }));
   client.on(Events.MessageCreate, guard(Events.MessageCreate, (message) => onMessageCreate(message, context)));
   client.on(Events.InteractionCreate, guard(Events.InteractionCreate, (interaction) => onInteractionCreate(interaction, context)));
   client.on(Events.Error, (error) => log.error({ err: error }, "discord client error"));
   client.on(Events.Warn, (message) => log.warn(message));
   client.on(Events.ShardDisconnect, (event, shard) => log.warn({ shard, code: event.code }, "gateway disconnected"));
   client.on(Events.ShardResume, (shard, replayed) => log.info({ shard, replayed }, "gateway resumed"));
-  client.rest.on("rateLimited", (info) => log.debug({ route: info.route, retryAfter: info.retryAfter, global: info.global }, "rate limited by Discord"));
+  // Waiting out an empty bucket is good citizenship; a 429 means the bot got it wrong.
+  client.rest.on("rateLimited", (info) => {
+    metrics.rateLimits.inc({ kind: info.global ? "global_wait" : "wait" });
+    log.debug({ route: info.route, retryAfter: info.retryAfter, global: info.global }, "waiting for a Discord rate limit");
+  });
+  client.rest.on("response", (request, response) => {
+    if (response.status !== 429) return;
+    metrics.rateLimits.inc({ kind: "429" });
+    log.warn({ route: request.route, method: request.method }, "Discord answered 429 Too Many Requests");
+  });
 
   return {
     client,
@@ -99,6 +141,19 @@ export function createBot(core: Core, config: BotConfig): Bot {
       await client.login(config.discordToken);
       const readyClient = await ready;
       core.library.watch();
+      if (config.metricsPort !== undefined) {
+        observability = await startObservabilityServer({
+          // Each shard process serves on its own port: METRICS_PORT + shard id.
+          port: config.metricsPort + (client.shard ? shardId() : 0),
+          host: config.metricsHost,
+          metrics,
+          log,
+          health: {
+            discordConnected: () => client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
+            databaseWritable: () => databaseWritable(core),
+          },
+        });
+      }
       if (config.autoDeployCommands) {
         const count = await deployCommands(readyClient, config.devGuildId);
         log.info({ count, scope: config.devGuildId ? `server ${config.devGuildId}` : "global" }, "slash commands registered");
@@ -122,6 +177,7 @@ export function createBot(core: Core, config: BotConfig): Bot {
           for (const controller of inFlight.values()) controller.abort();
           await Promise.allSettled([...inFlight.keys()]);
         }
+        await observability?.close();
         await client.destroy();
         core.close();
         log.info("stopped");

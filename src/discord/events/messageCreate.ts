@@ -24,7 +24,10 @@ export async function onMessageCreate(message: Message, ctx: BotContext): Promis
   const vision = persona.vision ?? (persona.model === undefined && ctx.config.modelVision);
   const sink = ctx.webhooks ? webhookSink(message, persona, ctx.webhooks, channelSink(message), log) : channelSink(message);
   const reply = new StreamingReply(sink, {
-    onSinkError: (error) => log.warn({ err: error }, "could not update the reply on Discord"),
+    onSinkError: (error) => {
+      core.metrics.errors.inc({ kind: "discord" });
+      log.warn({ err: error }, "could not update the reply on Discord");
+    },
   });
   reply.startTyping();
   const turn = await incomingTurnOf(message, botUserId, { vision });
