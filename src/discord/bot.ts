@@ -8,6 +8,7 @@ import { onMessageCreate } from "./events/messageCreate.js";
 import { BUSY_TIMEOUT_MS } from "../memory/db.js";
 import { startObservabilityServer } from "../observability/server.js";
 import { shardId } from "./shards.js";
+import { EditBudget } from "./streaming.js";
 import { WebhookPool } from "./webhooks.js";
 
 /** How long shutdown waits for replies in flight before cutting them off. */
@@ -72,6 +73,7 @@ export function createBot(core: Core, config: BotConfig): Bot {
     core,
     config,
     webhooks,
+    editBudget: new EditBudget(),
     get stopping() {
       return stopping;
     },

@@ -1,6 +1,7 @@
 import type { Client } from "discord.js";
 import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
+import type { EditBudget } from "./streaming.js";
 import type { WebhookPool } from "./webhooks.js";
 
 /** What event handlers and commands work with. */
@@ -8,6 +9,8 @@ export interface BotContext {
   readonly client: Client;
   readonly core: Core;
   readonly config: BotConfig;
+  /** The edit rate all streaming replies share. */
+  readonly editBudget: EditBudget;
   /** Set when personas post through webhooks (PERSONA_WEBHOOKS). */
   readonly webhooks: WebhookPool | undefined;
   /** Tracks a reply so shutdown can wait for it or abort it. */

@@ -1,8 +1,50 @@
 import { ModelError } from "../llm/errors.js";
 import { splitMessage } from "./split.js";
 
-/** At most one edit per message per this interval while a reply streams. */
-export const EDIT_INTERVAL_MS = 1000;
+/**
+ * At most one edit per message per this interval while a reply streams: about one a
+ * second, spaced so four edits and the final one fit Discord's 5-per-5-seconds
+ * per-channel bucket.
+ */
+export const EDIT_INTERVAL_MS = 1250;
+/**
+ * Edits per second all streaming replies may spend together, under Discord's global
+ * 50 requests/s, leaving room for new messages and typing calls.
+ */
+export const EDIT_BUDGET_PER_SECOND = 35;
+
+/**
+ * Shares the edit budget among the replies streaming at once: with many of them, each
+ * edits less often, so the bot stays under Discord's global limit instead of queueing
+ * (and its final edits do not wait behind a backlog).
+ */
+export class EditBudget {
+  #active = 0;
+
+  constructor(
+    private readonly minIntervalMs: number = EDIT_INTERVAL_MS,
+    private readonly perSecond: number = EDIT_BUDGET_PER_SECOND,
+  ) {}
+
+  /** Counts a reply as streaming until the returned function is called. */
+  join(): () => void {
+    this.#active++;
+    let left = false;
+    return () => {
+      if (!left) this.#active--;
+      left = true;
+    };
+  }
+
+  /** The interval each streaming reply should keep between its edits now. */
+  get intervalMs(): number {
+    return Math.max(this.minIntervalMs, Math.ceil((this.#active * 1000) / this.perSecond));
+  }
+
+  get active(): number {
+    return this.#active;
+  }
+}
 /** Discord shows "typing…" for about 10 s; refresh a little before it runs out. */
 export const TYPING_REFRESH_MS = 8000;
 
@@ -34,7 +76,7 @@ interface SentPiece {
  */
 export class StreamingReply {
   readonly #sink: ReplySink;
-  readonly #intervalMs: number;
+  readonly #budget: EditBudget;
   readonly #onSinkError: (error: unknown) => void;
   #text = "";
   #shown = "";
@@ -45,9 +87,9 @@ export class StreamingReply {
   #typingTimer: NodeJS.Timeout | undefined;
   #finished = false;
 
-  constructor(sink: ReplySink, options: { intervalMs?: number; onSinkError?: (error: unknown) => void } = {}) {
+  constructor(sink: ReplySink, options: { budget?: EditBudget; onSinkError?: (error: unknown) => void } = {}) {
     this.#sink = sink;
-    this.#intervalMs = options.intervalMs ?? EDIT_INTERVAL_MS;
+    this.#budget = options.budget ?? new EditBudget();
     this.#onSinkError = options.onSinkError ?? (() => {});
   }
 
@@ -64,6 +106,7 @@ export class StreamingReply {
    */
   async run(stream: AsyncIterable<string>, failureNote: (error: unknown) => string): Promise<StreamResult> {
     let error: unknown;
+    const leave = this.#budget.join();
     try {
       for await (const piece of stream) {
         this.#text += piece;
@@ -71,6 +114,8 @@ export class StreamingReply {
       }
     } catch (caught) {
       error = caught;
+    } finally {
+      leave();
     }
     this.#finished = true;
     this.#stopTyping();
@@ -95,7 +140,8 @@ export class StreamingReply {
   #schedule(): void {
     if (this.#timer || this.#finished) return;
     const now = Date.now();
-    const dueAt = this.#lastFlushAt === 0 ? now + this.#intervalMs : Math.max(now, this.#lastFlushAt + this.#intervalMs);
+    const interval = this.#budget.intervalMs;
+    const dueAt = this.#lastFlushAt === 0 ? now + interval : Math.max(now, this.#lastFlushAt + interval);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#flushing = this.#flushing.then(() => this.#flush(this.#text));

@@ -24,6 +24,7 @@ export async function onMessageCreate(message: Message, ctx: BotContext): Promis
   const vision = persona.vision ?? (persona.model === undefined && ctx.config.modelVision);
   const sink = ctx.webhooks ? webhookSink(message, persona, ctx.webhooks, channelSink(message), log) : channelSink(message);
   const reply = new StreamingReply(sink, {
+    budget: ctx.editBudget,
     onSinkError: (error) => {
       core.metrics.errors.inc({ kind: "discord" });
       log.warn({ err: error }, "could not update the reply on Discord");
