@@ -4,7 +4,7 @@ import { ModelClient } from "./llm/client.js";
 import type { Logger } from "./log.js";
 import { type Memory, openMemory } from "./memory/index.js";
 import { PersonaLibrary } from "./personas/library.js";
-import { Metrics } from "./observability/metrics.js";
+import { createPrometheusMetrics, type Metrics, noMetrics } from "./observability/metrics.js";
 import { formatProblem } from "./personas/persona.js";
 import type { PersonaRegistry } from "./personas/registry.js";
 
@@ -25,9 +25,10 @@ export interface Core {
 
 /**
  * Loads the personas (logging each broken file) and opens the database. Throws
- * PersonaError or DatabaseError when the bot cannot start.
+ * PersonaError or DatabaseError when the bot cannot start. `metrics` turns on Prometheus
+ * counting (the bot does when METRICS_PORT is set).
  */
-export function createCore(config: CoreConfig, log: Logger): Core {
+export function createCore(config: CoreConfig, log: Logger, options: { metrics?: boolean } = {}): Core {
   const library = new PersonaLibrary(config.personasDir, config.defaultPersona, log);
   for (const problem of library.registry.problems) log.warn({ file: problem.file, field: problem.field }, `persona skipped: ${formatProblem(problem)}`);
   const memory = openMemory(config.databasePath);
@@ -38,7 +39,7 @@ export function createCore(config: CoreConfig, log: Logger): Core {
     maxRetries: config.modelMaxRetries,
   });
   const personas = () => library.registry;
-  const metrics = new Metrics();
+  const metrics = options.metrics ? createPrometheusMetrics() : noMetrics;
   const engine = new ChatEngine({
     memory,
     model,

@@ -1,5 +1,9 @@
+import { createRequire } from "node:module";
 import { type DestinationStream, pino, type Logger } from "pino";
-import pretty from "pino-pretty";
+import type PinoPretty from "pino-pretty";
+
+/** pino-pretty is loaded only for a terminal; JSON logging (servers) never pays for it. */
+const require = createRequire(import.meta.url);
 
 export type { Logger };
 
@@ -35,6 +39,7 @@ export function createLogger(level: string, options: { toStderr?: boolean; strea
   const stream = options.toStderr ? process.stderr : process.stdout;
   const format = process.env.LOG_FORMAT ?? (stream.isTTY ? "pretty" : "json");
   if (format === "pretty") {
+    const pretty = require("pino-pretty") as typeof PinoPretty;
     return pino(base, pretty({ destination: fd, sync: true, colorize: stream.isTTY, ignore: "pid,hostname" }));
   }
   return pino(base, pino.destination({ fd, sync: true }));

@@ -185,6 +185,11 @@ describe("loadBotConfig", () => {
       devGuildId: undefined,
       autoDeployCommands: false,
       personaWebhooks: false,
+      shards: undefined,
+      shardList: undefined,
+      shardSpawnDelayMs: 5500,
+      metricsPort: undefined,
+      metricsHost: "127.0.0.1",
     });
   });
 
@@ -240,7 +245,26 @@ describe("loadDiscordConfig", () => {
       devGuildId: "333333333333333333",
       autoDeployCommands: false,
       personaWebhooks: false,
+      shards: undefined,
+      shardList: undefined,
+      shardSpawnDelayMs: 5500,
+      metricsPort: undefined,
+      metricsHost: "127.0.0.1",
     });
+  });
+
+  it("reads the sharding and metrics settings", () => {
+    const config = loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "auto", SHARD_LIST: "0, 2", SHARD_SPAWN_DELAY_MS: "0", METRICS_PORT: "9464", METRICS_HOST: "0.0.0.0" });
+    expect([config.shards, config.shardList, config.shardSpawnDelayMs, config.metricsPort, config.metricsHost]).toEqual(["auto", [0, 2], 0, 9464, "0.0.0.0"]);
+    expect(loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "4" }).shards).toBe(4);
+  });
+
+  it("rejects bad sharding and metrics values, naming each", () => {
+    expect(problemsOf(() => loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "0", SHARD_LIST: "a,b", METRICS_PORT: "70000" })).map((p) => p.variable)).toEqual(["SHARDS", "SHARD_LIST", "METRICS_PORT"]);
+  });
+
+  it("ignores SHARDS inside a shard process, where discord.js sets it to the shard id", () => {
+    expect(loadDiscordConfig({ DISCORD_TOKEN, SHARDING_MANAGER: "true", SHARDS: "[1]" }).shards).toBeUndefined();
   });
 
   it("requires DISCORD_TOKEN", () => {

@@ -1,4 +1,4 @@
-import { countTokens as countO200k } from "gpt-tokenizer/encoding/o200k_base";
+import { createRequire } from "node:module";
 
 /**
  * Tokens a chat message costs beyond its text (role and separators), as in OpenAI's
@@ -6,12 +6,25 @@ import { countTokens as countO200k } from "gpt-tokenizer/encoding/o200k_base";
  */
 export const MESSAGE_OVERHEAD_TOKENS = 4;
 
+type Counter = (text: string) => number;
+const require = createRequire(import.meta.url);
+let counter: Counter | undefined;
+
 /**
- * Counts tokens with the o200k_base encoding (GPT-4o's). Other models' tokenizers differ
- * by a few percent, which the reply reserve absorbs.
+ * The cl100k_base encoding (GPT-4's), loaded on first use: it takes about 40 MB and a third
+ * of a second, which start-up and an idle bot should not pay (the first reply does, once).
+ * o200k (GPT-4o's) would be exact for one more model family at nearly twice the memory;
+ * other models' tokenizers differ from either by a few percent, which the reply reserve
+ * absorbs.
  */
+function loadCounter(): Counter {
+  counter ??= (require("gpt-tokenizer/cjs/encoding/cl100k_base") as { countTokens: Counter }).countTokens;
+  return counter;
+}
+
+/** Counts the tokens of `text` with a real BPE tokenizer. */
 export function countTokens(text: string): number {
-  return countO200k(text);
+  return loadCounter()(text);
 }
 
 /** What one prompt line of `speaker: text` costs, overhead included; stored with each turn. */

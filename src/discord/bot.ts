@@ -107,7 +107,7 @@ export function createBot(core: Core, config: BotConfig): Bot {
     <A extends unknown[]>(name: string, handler: (...args: A) => Promise<void>) =>
     (...args: A) => {
       handler(...args).catch((error: unknown) => {
-        metrics.errors.inc({ kind: "handler" });
+        metrics.error("handler");
         log.error({ err: error, event: name }, "event handler failed");
       });
     };
@@ -117,7 +117,7 @@ export function createBot(core: Core, config: BotConfig): Bot {
     if (removed.length > 0) log.warn({ removed }, "personas removed; channels that used them fall back to the server's default persona");
   });
 
-  client.on(Events.MessageCreate, (message) => metrics.messagesSeen.inc({ where: message.inGuild() ? "guild" : "dm" }));
+  client.on(Events.MessageCreate, (message) => metrics.messageSeen(message.inGuild() ? "guild" : "dm"));
   client.on(Events.MessageCreate, guard(Events.MessageCreate, (message) => onMessageCreate(message, context)));
   client.on(Events.InteractionCreate, guard(Events.InteractionCreate, (interaction) => onInteractionCreate(interaction, context)));
   client.on(Events.Error, (error) => log.error({ err: error }, "discord client error"));
@@ -126,12 +126,12 @@ export function createBot(core: Core, config: BotConfig): Bot {
   client.on(Events.ShardResume, (shard, replayed) => log.info({ shard, replayed }, "gateway resumed"));
   // Waiting out an empty bucket is good citizenship; a 429 means the bot got it wrong.
   client.rest.on("rateLimited", (info) => {
-    metrics.rateLimits.inc({ kind: info.global ? "global_wait" : "wait" });
+    metrics.rateLimit(info.global ? "global_wait" : "wait");
     log.debug({ route: info.route, retryAfter: info.retryAfter, global: info.global }, "waiting for a Discord rate limit");
   });
   client.rest.on("response", (request, response) => {
     if (response.status !== 429) return;
-    metrics.rateLimits.inc({ kind: "429" });
+    metrics.rateLimit("429");
     log.warn({ route: request.route, method: request.method }, "Discord answered 429 Too Many Requests");
   });
 

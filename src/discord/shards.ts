@@ -8,7 +8,9 @@ import type { Logger } from "../log.js";
 export const SHARD_STOP_TIMEOUT_MS = 15_000;
 /** How long one shard may take to become ready. */
 export const SHARD_READY_TIMEOUT_MS = 60_000;
-const MAIN_ENTRY = fileURLToPath(new URL("../main.ts", import.meta.url));
+/** The bot's entry beside this file: dist/main.js when built, src/main.ts under tsx. */
+const OWN_EXTENSION = path.extname(fileURLToPath(import.meta.url));
+const MAIN_ENTRY = fileURLToPath(new URL(`../main${OWN_EXTENSION}`, import.meta.url));
 
 /** True inside a shard process started by the manager. */
 export function isShardProcess(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -54,8 +56,8 @@ export async function startShardManager(config: BotConfig, log: Logger): Promise
     shardList,
     mode: "process",
     respawn: true,
-    // The entry is TypeScript: shard processes load tsx like `npm start` does.
-    execArgv: ["--import", "tsx"],
+    // Under tsx (development) the entry is TypeScript, so shard processes load tsx too.
+    execArgv: OWN_EXTENSION === ".ts" ? ["--import", "tsx"] : [],
   });
   manager.on("shardCreate", (shard: Shard) => {
     log.info({ shard: shard.id, of: totalShards }, "shard starting");

@@ -30,8 +30,11 @@ export async function startObservabilityServer(options: { port: number; host: st
       return;
     }
     if (url.pathname === "/metrics") {
-      metrics.registry.metrics().then(
-        (text) => response.writeHead(200, { "content-type": metrics.registry.contentType }).end(text),
+      metrics.render().then(
+        (rendered) =>
+          rendered
+            ? response.writeHead(200, { "content-type": rendered.contentType }).end(rendered.body)
+            : response.writeHead(404, { "content-type": "text/plain" }).end("Metrics are off.\n"),
         (error: unknown) => {
           log.error({ err: error }, "could not collect metrics");
           response.writeHead(500).end();

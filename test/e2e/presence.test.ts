@@ -156,7 +156,7 @@ describe("persona presence: webhook identity", () => {
     writeFileSync(path.join(dir, "quill.md"), readFileSync(path.join(dir, "quill.md"), "utf8").replace("name: Captain Quill", "name: Captain Quill\navatar: https://example.invalid/quill.png"));
     stack = await startStack({ personasDir: dir, env: { PERSONA_WEBHOOKS: "true" } });
     stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "quill");
-    const chunks = ["Arr, ", "the sea ", "be calm ", "today, ", "matey."];
+    const chunks = ["Arr, ", "the sea ", "be calm ", "today, ", "and the ", "wind be ", "kind, ", "matey."];
     stack.model.enqueue({ chunks, chunkDelayMs: 300 });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "how's the sea?", mentionBot: true });
     await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);

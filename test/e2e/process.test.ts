@@ -7,13 +7,14 @@ import { type FakeDiscord, startFakeDiscord } from "../fakes/discord-server.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
 import { ALICE } from "../helpers/stack.js";
 
-const TSX = path.resolve("node_modules/tsx/dist/cli.mjs");
+/** As `npm start` runs it (after its build step, which the test setup did). */
+const MAIN = path.resolve("dist/main.js");
 const API_KEY = "sk-process-test-secret-9876543210";
 
-/** Runs the bot the way `npm start` does (tsx src/main.ts), with only the given environment. */
+/** Runs the bot the way `npm start` does (node dist/main.js), with only the given environment. */
 function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = "";
-  const child = spawn(process.execPath, [TSX, "src/main.ts"], {
+  const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? "", DOTENV_CONFIG_PATH: "/nonexistent/.env", LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

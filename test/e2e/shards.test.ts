@@ -10,7 +10,8 @@ import { guildShard } from "../fakes/discord/gateway.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
 import { ALICE, BOB } from "../helpers/stack.js";
 
-const TSX = path.resolve("node_modules/tsx/dist/cli.mjs");
+/** As `npm start` runs it (after its build step, which the test setup did). */
+const MAIN = path.resolve("dist/main.js");
 /** Guild ids whose shard (id >> 22) % 2 is 0 and 1. */
 const GUILD_ON_SHARD_0 = String(400_000_000_000n << 22n);
 const GUILD_ON_SHARD_1 = String(400_000_000_001n << 22n);
@@ -48,7 +49,7 @@ describe("sharding (SHARDS=2 under discord.js's ShardingManager)", () => {
     const databasePath = path.join(dir, "masque.db");
 
     let output = "";
-    child = spawn(process.execPath, [TSX, "src/main.ts"], {
+    child = spawn(process.execPath, [MAIN], {
       env: {
         PATH: process.env.PATH ?? "",
         DOTENV_CONFIG_PATH: "/nonexistent/.env",

@@ -47,7 +47,7 @@ async function startBot(env: Record<string, string>, logLines: string[]): Promis
       done();
     },
   });
-  const core = createCore(config, createLogger(config.logLevel, { stream: sink }));
+  const core = createCore(config, createLogger(config.logLevel, { stream: sink }), { metrics: config.metricsPort !== undefined });
   const bot = createBot(core, config);
   await bot.start();
   return { bot, core, config };

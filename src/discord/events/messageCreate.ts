@@ -26,7 +26,7 @@ export async function onMessageCreate(message: Message, ctx: BotContext): Promis
   const reply = new StreamingReply(sink, {
     budget: ctx.editBudget,
     onSinkError: (error) => {
-      core.metrics.errors.inc({ kind: "discord" });
+      core.metrics.error("discord");
       log.warn({ err: error }, "could not update the reply on Discord");
     },
   });
