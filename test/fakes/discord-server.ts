@@ -116,6 +116,8 @@ export interface FakeDiscord {
   dispatch(event: string, data: Json): void;
   /** Resolves with the first existing or future call matching `predicate`; rejects listing recent calls. */
   waitForCall(predicate: (call: RestCall) => boolean, timeoutMs?: number): Promise<RestCall>;
+  /** Calls `listener` with every REST call as it is recorded (benchmarks); returns an unsubscribe function. */
+  onCall(listener: (call: RestCall) => void): () => void;
   /** Polls until `check` returns something other than undefined, null or false. */
   waitFor<T>(check: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   /** Enforces per-route buckets (per major parameter, like Discord) and an optional global limit. */
@@ -149,6 +151,7 @@ class FakeDiscordServer implements FakeDiscord {
   readonly botUser: FakeUser;
   readonly applicationId: string;
   readonly calls: RestCall[] = [];
+  readonly #listeners = new Set<(call: RestCall) => void>();
 
   readonly #state: DiscordState;
   readonly #gateway: FakeGateway;
@@ -445,8 +448,14 @@ class FakeDiscordServer implements FakeDiscord {
     return { ...response, headers: { ...verdict.headers, ...response.headers } };
   }
 
+  onCall(listener: (call: RestCall) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   #record(call: RestCall): void {
     this.calls.push(call);
+    for (const listener of this.#listeners) listener(call);
     for (const waiter of this.#waiters) {
       if (!waiter.predicate(call)) continue;
       clearTimeout(waiter.timer);

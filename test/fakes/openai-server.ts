@@ -50,6 +50,8 @@ export interface RecordedRequest {
   body: any;
   /** `performance.now()` when the request body had been read. */
   receivedAt: number;
+  /** `performance.now()` when the last content chunk of a streamed reply was written. */
+  lastChunkAt?: number;
 }
 
 /** What the fake does for one request. */
@@ -292,6 +294,7 @@ async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: Scr
     if (sent === contentChunks.length) break;
     if (sent > 0 && reply.chunkDelayMs !== undefined) await sleep(reply.chunkDelayMs);
     await writeFrame(res, chunkFrame({ content: contentChunks[sent] }, null));
+    if (sent === contentChunks.length - 1) req.lastChunkAt = performance.now();
   }
 
   if (res.destroyed) return;

@@ -1,0 +1,201 @@
+/**
+ * Shared pieces of the bot benchmarks: the fakes in this process, the bot (or the floor
+ * bot) in its own process started as `npm start` starts it (node dist/main.js), and
+ * readings of that process's CPU time and resident memory from /proc.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type FakeDiscord, type FakeGuildHandle, type RateLimitOptions, startFakeDiscord } from "../test/fakes/discord-server.js";
+import { type FakeModelServer, startFakeModelServer } from "../test/fakes/openai-server.js";
+
+const REPO = path.resolve(import.meta.dirname, "..");
+const MASQUE_ENTRY = path.join(REPO, "dist", "main.js");
+const FLOOR_ENTRY = path.join(REPO, "bench", "floor-bot.mjs");
+/** Linux reports CPU time in clock ticks; 100 per second on every common kernel. */
+const CLOCK_TICKS_PER_SECOND = 100;
+const READY_TIMEOUT_MS = 60_000;
+
+export const USER = { id: "310000000000000001", username: "bencher", globalName: "Bencher" };
+
+/** Builds dist/ (incrementally) so the benchmarks run the current code. */
+export function buildBot(): void {
+  execFileSync(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(REPO, "tsconfig.build.json")], { stdio: "inherit" });
+}
+
+/** CPU time (user + system) a process has used, in ms. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // After the command name: utime and stime are fields 14 and 15 of the whole line.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Resident memory of a process, in MB. */
+export function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+  return Number(line?.replace(/\D+/g, "") ?? 0) / 1024;
+}
+
+export interface Fakes {
+  readonly discord: FakeDiscord;
+  readonly model: FakeModelServer;
+  readonly guild: FakeGuildHandle;
+  readonly channels: readonly string[];
+  close(): Promise<void>;
+}
+
+/** The fake Discord with one server of `channels` text channels, and a zero-latency fake model. */
+export async function startFakes(options: { channels: number; rateLimits?: RateLimitOptions }): Promise<Fakes> {
+  const discord = await startFakeDiscord();
+  const model = await startFakeModelServer();
+  if (options.rateLimits) discord.setRateLimits(options.rateLimits);
+  const guild = discord.addGuild({
+    name: "Bench",
+    channels: Array.from({ length: options.channels }, (_, i) => ({ name: `bench-${i}` })),
+    members: [{ user: USER }],
+  });
+  return {
+    discord,
+    model,
+    guild,
+    channels: guild.channels.map((c) => c.id),
+    async close() {
+      await discord.close();
+      await model.close();
+    },
+  };
+}
+
+export interface BotProcess {
+  readonly pid: number;
+  /** ms from spawn to the "ready as" log line. */
+  readonly readyMs: number;
+  readonly output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts Masque (or the floor bot) against the fakes and waits for it to be ready. */
+export async function startBot(kind: "masque" | "floor", fakes: Fakes, env: Record<string, string> = {}): Promise<BotProcess & { dir: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), `masque-bench-${kind}-`));
+  const started = performance.now();
+  const child: ChildProcess = spawn(process.execPath, [kind === "masque" ? MASQUE_ENTRY : FLOOR_ENTRY], {
+    cwd: REPO,
+    env: {
+      PATH: process.env.PATH ?? "",
+      DOTENV_CONFIG_PATH: "/nonexistent/.env",
+      LOG_FORMAT: "json",
+      LOG_LEVEL: "info",
+      DISCORD_TOKEN: fakes.discord.token,
+      DISCORD_API_URL: fakes.discord.apiUrl,
+      OPENAI_BASE_URL: fakes.model.baseURL,
+      DATABASE_PATH: path.join(dir, "masque.db"),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const readyMs = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind} was not ready in ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
+    const check = () => {
+      if (/ready as /.test(output)) {
+        clearTimeout(timer);
+        resolve(performance.now() - started);
+      }
+    };
+    child.stdout?.on("data", check);
+    child.once("exit", () => reject(new Error(`${kind} exited before it was ready:\n${output}`)));
+  });
+  return {
+    pid: child.pid!,
+    readyMs,
+    dir,
+    output: () => output,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The value below which `share` (0..1) of the sorted samples lie. */
+export function percentile(sorted: readonly number[], share: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!;
+}
+
+/** A fixed-width text table. */
+export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string[] {
+  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === "number" ? formatNumber(c) : c)))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
+  const line = (r: readonly (string | number)[]) => `| ${r.map((c, i) => String(c).padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(cells[0]!), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...cells.slice(1).map(line)];
+}
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return String(value);
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+export interface LoopResult {
+  readonly replies: number;
+  readonly seconds: number;
+  /** ms from posting each message to its reply reaching the fake Discord, sorted. */
+  readonly latencies: number[];
+  readonly restCalls: number;
+  readonly cpuMs: number;
+}
+
+/**
+ * A closed loop: each of `channels` keeps one message in flight (a mention), posting the
+ * next as soon as the bot's reply arrives, until `total` replies came back. Measures
+ * replies/s, REST calls the bot made, its CPU time, and per-message latency.
+ */
+export async function closedLoop(fakes: Fakes, bot: BotProcess, channels: readonly string[], total: number): Promise<LoopResult> {
+  const { discord } = fakes;
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let posted = 0;
+  let replies = 0;
+  const callsBefore = discord.calls.length;
+  const cpuBefore = cpuMs(bot.pid);
+  const started = performance.now();
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finish = resolve));
+
+  const post = (channelId: string) => {
+    posted++;
+    sentAt.set(channelId, performance.now());
+    discord.postMessage({ channelId, author: USER, content: `hello ${posted}`, mentionBot: true });
+  };
+  const unsubscribe = discord.onCall((call) => {
+    const match = /^\/channels\/(\d+)\/messages$/.exec(call.path);
+    if (call.method !== "POST" || !match || call.status !== 200) return;
+    const channelId = match[1]!;
+    const at = sentAt.get(channelId);
+    if (at === undefined) return;
+    latencies.push(call.at - at);
+    sentAt.delete(channelId);
+    replies++;
+    if (replies >= total) finish();
+    else if (posted < total) post(channelId);
+  });
+  for (const channelId of channels.slice(0, Math.min(channels.length, total))) post(channelId);
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  unsubscribe();
+  // Let the last replies' bookkeeping (typing, database writes) settle before reading CPU.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return {
+    replies,
+    seconds,
+    latencies: latencies.sort((a, b) => a - b),
+    restCalls: discord.calls.slice(callsBefore).filter((c) => !c.path.startsWith("/gateway")).length,
+    cpuMs: cpuMs(bot.pid) - cpuBefore,
+  };
+}
