@@ -6,6 +6,7 @@ import { z } from "zod";
 export const DISCORD_SETUP_DOC = "README.md#create-the-discord-application";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const MODERATION_MODES = ["off", "openai"] as const;
 const SNOWFLAKE = /^\d{17,20}$/;
 const MIN_CONTEXT_TOKENS = 512;
 const DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -107,6 +108,13 @@ const discordSchema = z.object({
     z.string().trim().optional().refine((v) => v === undefined || SNOWFLAKE.test(v), "must be a server id (Developer Mode → right-click the server → Copy Server ID)"),
   ),
   AUTO_DEPLOY_COMMANDS: boolean(false),
+  LLM_MAX_CONCURRENCY: integer("e.g. 4; it is how many replies are written at the same time", 1, 4),
+  LLM_QUEUE_LIMIT: integer("e.g. 20; beyond it people are told the bot is busy (0: nobody waits)", 0, 20),
+  MODERATION: z.preprocess(
+    (v) => (typeof emptyAsUndefined(v) === "string" ? String(v).trim().toLowerCase() : undefined),
+    z.enum(MODERATION_MODES, { error: `must be one of ${MODERATION_MODES.join(", ")}` }).default("off"),
+  ),
+  MODERATION_MODEL: text("omni-moderation-latest"),
 });
 
 /** Settings every entry point needs: the model, personas, memory and logging. */
@@ -132,6 +140,13 @@ export interface DiscordConfig {
   readonly adminRoleIds: readonly string[];
   readonly devGuildId: string | undefined;
   readonly autoDeployCommands: boolean;
+  /** Model calls running at once, across all servers. */
+  readonly llmMaxConcurrency: number;
+  /** Replies that may wait for a free slot; more are refused with a "busy" notice. */
+  readonly llmQueueLimit: number;
+  /** Content checks by the provider's moderation endpoint, for servers that did not choose. */
+  readonly moderation: (typeof MODERATION_MODES)[number];
+  readonly moderationModel: string;
 }
 
 export type BotConfig = CoreConfig & DiscordConfig;
@@ -214,6 +229,10 @@ function parseDiscord(env: Env): { config?: DiscordConfig; problems: ConfigProbl
       adminRoleIds: d.ADMIN_ROLE_IDS,
       devGuildId: d.DEV_GUILD_ID,
       autoDeployCommands: d.AUTO_DEPLOY_COMMANDS,
+      llmMaxConcurrency: d.LLM_MAX_CONCURRENCY,
+      llmQueueLimit: d.LLM_QUEUE_LIMIT,
+      moderation: d.MODERATION,
+      moderationModel: d.MODERATION_MODEL,
     },
   };
 }
