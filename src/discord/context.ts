@@ -1,16 +1,21 @@
 import type { Client } from "discord.js";
 import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
+import type { BatchingQueue } from "../moderation/batching.js";
+import type { Moderation } from "../moderation/index.js";
+import type { PendingMessage } from "./answer.js";
 
 /** What event handlers and commands work with. */
 export interface BotContext {
   readonly client: Client;
   readonly core: Core;
   readonly config: BotConfig;
+  /** Admin settings, limits, content checks and the audit log. */
+  readonly moderation: Moderation;
+  /** One reply at a time per conversation; messages arriving meanwhile are answered together next. */
+  readonly conversations: BatchingQueue<PendingMessage>;
   /** Tracks a reply so shutdown can wait for it or abort it. */
   track<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
-  /** Runs `work` after earlier work on the same conversation, so turns are stored in order. */
-  serialize<T>(conversationKey: string, work: () => Promise<T>): Promise<T>;
   /** True once shutdown began; no new replies start. */
   readonly stopping: boolean;
 }

@@ -1,8 +1,13 @@
-/**
- * Answers one batch for `key`. It calls `take()` once, when it is ready to answer, and
- * gets every item queued for `key` until then; items arriving later go to the next batch.
- */
-export type BatchRunner<T> = (key: string, take: () => T[]) => Promise<void>;
+/** The items waiting for a key, as a runner sees them. */
+export interface Waiting<T> {
+  /** What is queued right now, oldest first (a view: it changes as items arrive). */
+  readonly items: readonly T[];
+  /** Removes and returns everything queued so far; items arriving later go to the next batch. */
+  take(): T[];
+}
+
+/** Answers one batch for `key`, calling `waiting.take()` once, when it is ready to answer. */
+export type BatchRunner<T> = (key: string, waiting: Waiting<T>) => Promise<void>;
 
 export interface BatchingQueueOptions<T> {
   /** Most items waiting per key while a batch is answered; more are refused. */
@@ -57,12 +62,15 @@ export class BatchingQueue<T> {
   async #drain(key: string, pending: T[]): Promise<void> {
     while (pending.length > 0) {
       let taken = false;
-      const take = () => {
-        taken = true;
-        return pending.splice(0);
+      const waiting: Waiting<T> = {
+        items: pending,
+        take: () => {
+          taken = true;
+          return pending.splice(0);
+        },
       };
       try {
-        await this.options.run(key, take);
+        await this.options.run(key, waiting);
       } catch (error) {
         this.options.onError(error, key);
       }

@@ -1,3 +1,5 @@
+import { LruMap } from "./lru.js";
+
 /** How much one person may ask: `messages` at once, refilled evenly over `windowMs`. */
 export interface RateLimit {
   readonly messages: number;
@@ -23,13 +25,12 @@ interface Bucket {
  * refused silently until a token is back. Memory is bounded by MAX_TRACKED_BUCKETS.
  */
 export class RateLimiter {
-  readonly #buckets = new Map<string, Bucket>();
+  readonly #buckets: LruMap<string, Bucket>;
   readonly #now: () => number;
-  readonly #maxTracked: number;
 
   constructor(options: { now?: () => number; maxTracked?: number } = {}) {
     this.#now = options.now ?? Date.now;
-    this.#maxTracked = options.maxTracked ?? MAX_TRACKED_BUCKETS;
+    this.#buckets = new LruMap(options.maxTracked ?? MAX_TRACKED_BUCKETS);
   }
 
   /** Takes a token from `key`'s bucket if one is there. */
@@ -39,26 +40,16 @@ export class RateLimiter {
     const bucket = this.#buckets.get(key);
     const tokens = bucket ? Math.min(limit.messages, bucket.tokens + (now - bucket.updatedAt) / refillMs) : limit.messages;
     if (tokens >= 1) {
-      this.#set(key, { tokens: tokens - 1, updatedAt: now, notified: false });
+      this.#buckets.set(key, { tokens: tokens - 1, updatedAt: now, notified: false });
       return { allowed: true };
     }
     const notify = !bucket?.notified;
-    this.#set(key, { tokens, updatedAt: now, notified: true });
+    this.#buckets.set(key, { tokens, updatedAt: now, notified: true });
     return { allowed: false, notify, retryAfterMs: Math.round((1 - tokens) * refillMs) };
   }
 
   /** People tracked now. */
   get size(): number {
     return this.#buckets.size;
-  }
-
-  /** Re-inserts so the map's order is least recently used first. */
-  #set(key: string, bucket: Bucket): void {
-    this.#buckets.delete(key);
-    this.#buckets.set(key, bucket);
-    if (this.#buckets.size > this.#maxTracked) {
-      const oldest = this.#buckets.keys().next().value;
-      if (oldest !== undefined) this.#buckets.delete(oldest);
-    }
   }
 }

@@ -14,8 +14,8 @@ describe("BatchingQueue", () => {
     const first = gate();
     const queue = new BatchingQueue<string>({
       maxPending: 5,
-      run: async (_key, take) => {
-        const batch = take();
+      run: async (_key, waiting) => {
+        const batch = waiting.take();
         batches.push(batch);
         if (batches.length === 1) await first.opened;
       },
@@ -36,8 +36,8 @@ describe("BatchingQueue", () => {
     const held = gate();
     const queue = new BatchingQueue<string>({
       maxPending: 5,
-      run: async (key, take) => {
-        started.push(`${key}:${take().join(",")}`);
+      run: async (key, waiting) => {
+        started.push(`${key}:${waiting.take().join(",")}`);
         await held.opened;
       },
       onError: () => {},
@@ -54,8 +54,8 @@ describe("BatchingQueue", () => {
     const batches: string[][] = [];
     const queue = new BatchingQueue<string>({
       maxPending: 1,
-      run: async (_key, take) => {
-        batches.push(take());
+      run: async (_key, waiting) => {
+        batches.push(waiting.take());
         await held.opened;
       },
       onError: () => {},
@@ -71,11 +71,13 @@ describe("BatchingQueue", () => {
   it("takes items only when the runner is ready, so a wait before answering gathers more", async () => {
     const ready = gate();
     const batches: string[][] = [];
+    const seenAtStart: string[][] = [];
     const queue = new BatchingQueue<string>({
       maxPending: 5,
-      run: async (_key, take) => {
+      run: async (_key, waiting) => {
+        seenAtStart.push([...waiting.items]);
         await ready.opened;
-        batches.push(take());
+        batches.push(waiting.take());
       },
       onError: () => {},
     });
@@ -83,6 +85,7 @@ describe("BatchingQueue", () => {
     queue.push("general", "two");
     ready.open();
     await queue.idle();
+    expect(seenAtStart).toEqual([["one"]]);
     expect(batches).toEqual([["one", "two"]]);
   });
 
@@ -91,9 +94,9 @@ describe("BatchingQueue", () => {
     const batches: string[][] = [];
     const queue = new BatchingQueue<string>({
       maxPending: 5,
-      run: async (_key, take) => {
+      run: async (_key, waiting) => {
         if (batches.length === 0 && errors.length === 0) throw new Error("boom");
-        batches.push(take());
+        batches.push(waiting.take());
       },
       onError: (error, key) => errors.push(`${key}: ${(error as Error).message}`),
     });
