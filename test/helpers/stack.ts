@@ -35,9 +35,11 @@ export interface StackOptions {
   readonly env?: Record<string, string>;
   readonly botPermissions?: string;
   readonly roles?: Array<{ id: string; name: string }>;
+  /** The bot's clock for rate limits and reply gaps (default: the real one). */
+  readonly now?: () => number;
 }
 
-async function startBot(env: Record<string, string>, logLines: string[]): Promise<{ bot: Bot; core: Core; config: BotConfig }> {
+async function startBot(env: Record<string, string>, logLines: string[], now?: () => number): Promise<{ bot: Bot; core: Core; config: BotConfig }> {
   const config = loadBotConfig(env);
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -46,7 +48,7 @@ async function startBot(env: Record<string, string>, logLines: string[]): Promis
     },
   });
   const core = createCore(config, createLogger(config.logLevel, { stream: sink }));
-  const bot = createBot(core, config);
+  const bot = createBot(core, config, { now });
   await bot.start();
   return { bot, core, config };
 }
@@ -77,7 +79,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.env,
   };
   const logLines: string[] = [];
-  const started = await startBot(env, logLines);
+  const started = await startBot(env, logLines, options.now);
   const stack: Stack = {
     discord,
     model,
@@ -89,7 +91,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...started,
     async restart() {
       await stack.bot.stop();
-      Object.assign(stack, await startBot(env, logLines));
+      Object.assign(stack, await startBot(env, logLines, options.now));
     },
     async stop() {
       await stack.bot.stop();
