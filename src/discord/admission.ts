@@ -1,4 +1,5 @@
 import type { Message } from "discord.js";
+import { logFor } from "./answer.js";
 import type { BotContext } from "./context.js";
 import { readableText } from "./incoming.js";
 import { NOTICES, RATE_LIMIT_REACTION, reactQuietly, replyWithNotice } from "./notices.js";
@@ -18,7 +19,7 @@ function rateKey(message: Message): string {
  */
 export async function admit(message: Message, ctx: BotContext, botUserId: string): Promise<boolean> {
   const { policy, rates, content, audit } = ctx.moderation;
-  const log = ctx.core.log.child({ channel: message.channelId, guild: message.guildId ?? "dm", message: message.id });
+  const log = logFor(ctx, message);
   const guildId = message.guildId;
   const where = { guildId, channelId: message.channelId, actorId: message.author.id };
 

@@ -20,7 +20,8 @@ export interface PendingMessage {
   readonly quoted?: QuotedMessage;
 }
 
-function logFor(ctx: BotContext, message: Message) {
+/** A logger that names the message's channel, server and id. */
+export function logFor(ctx: BotContext, message: Message) {
   return ctx.core.log.child({ channel: message.channelId, guild: message.guildId ?? "dm", message: message.id });
 }
 
@@ -116,8 +117,8 @@ function failureNote(error: unknown, ctx: BotContext): string {
     return `Your message is too long for me to read in one go (about ${error.tokens} tokens; ${error.limit} fit). Please shorten it or split it up.`;
   }
   if (error instanceof ContentFlaggedError) return NOTICES.outputWithheld;
-  if (error instanceof ModerationUnavailableError) return NOTICES.checksUnavailable;
   if (ctx.stopping) return "I was interrupted because I'm restarting. Ask me again in a moment.";
+  if (error instanceof ModerationUnavailableError) return NOTICES.checksUnavailable;
   return failureNoteFor(error);
 }
 

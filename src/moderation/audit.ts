@@ -53,7 +53,8 @@ export function describeAuditEntry(entry: AuditEntry): string {
   const when = `<t:${Math.floor(entry.createdAt / MS_PER_SECOND)}:f>`;
   const who = entry.actorId ? `<@${entry.actorId}>` : "Masque";
   const target = action.target && entry.targetId ? ` ${mention(action.target, entry.targetId)}` : action.target ? " (none)" : "";
-  const where = entry.channelId ? ` in <#${entry.channelId}>` : "";
+  const targetIsWhere = action.target === "channel" && entry.targetId === entry.channelId;
+  const where = entry.channelId && !targetIsWhere ? ` in <#${entry.channelId}>` : "";
   const line = `${when} ${who} ${action.phrase}${target}${where}${detailsText(entry.details)}`;
   return line.length > MAX_AUDIT_LINE_CHARS ? `${line.slice(0, MAX_AUDIT_LINE_CHARS - 1)}…` : line;
 }

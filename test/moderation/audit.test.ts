@@ -20,6 +20,7 @@ describe("describeAuditEntry", () => {
     expect(entry({ details: { reason: "spam `and` more" } })).toBe(`<t:1700000000:f> <@${ADMIN}> blocked <@${USER}> in <#${CHANNEL}> (reason \`spam 'and' more\`)`);
     expect(entry({ action: "admin_role.add", targetId: "420000000000000001" })).toBe(`<t:1700000000:f> <@${ADMIN}> added the admin role <@&420000000000000001> in <#${CHANNEL}>`);
     expect(entry({ action: "log_channel.set", targetId: null })).toBe(`<t:1700000000:f> <@${ADMIN}> changed the log channel to (none) in <#${CHANNEL}>`);
+    expect(entry({ action: "channel.mode", targetId: CHANNEL, details: { mode: "auto" } })).toBe(`<t:1700000000:f> <@${ADMIN}> changed the mode of <#${CHANNEL}> (mode \`auto\`)`);
     expect(entry({ action: "output.withheld", actorId: USER, targetId: null, details: { source: "openai", reasons: ["hate", "violence"] } })).toBe(
       `<t:1700000000:f> <@${USER}> got a reply that was withheld by the content checks in <#${CHANNEL}> (source \`openai\`, reasons \`hate, violence\`)`,
     );
