@@ -167,9 +167,10 @@ async function channel(call: AdminCall): Promise<void> {
   const store = ctx.core.memory.moderation;
   const choice = interaction.options.getString("mode", true);
   const channelId = interaction.options.getChannel("channel")?.id ?? interaction.channelId;
-  if (choice === DEFAULT_CHOICE) store.clearChannelMode(channelId);
+  let changed = true;
+  if (choice === DEFAULT_CHOICE) changed = store.clearChannelMode(channelId);
   else store.setChannelMode(guildId, channelId, choice as ChannelMode, interaction.user.id);
-  audit(call, "channel.mode", channelId, { mode: choice });
+  if (changed) audit(call, "channel.mode", channelId, { mode: choice });
   const { mode, source } = ctx.moderation.policy.channelMode(channelId, parentIdOf(ctx, channelId));
   const gap = ctx.moderation.policy.limits(guildId).autoGapSeconds;
   await answer(call, `<#${channelId}> is now \`${mode}\` (${describeModeSource(source)}): ${describeMode(mode, gap)}.`);

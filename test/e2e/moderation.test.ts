@@ -163,6 +163,8 @@ describe("channel modes", () => {
     // default: the thread follows #general (auto) again; #general falls back to mention.
     expect((await masque("channel", [str("mode", "default"), channel("channel", thread)])).content).toMatch(/is now `auto` \(inherited from the parent channel\)/);
     expect((await masque("channel", [str("mode", "default")])).content).toMatch(/is now `mention` \(the default\): I answer mentions and replies to my messages\.$/);
+    // Dropping a setting that is not there changes nothing, so it is not audited.
+    await masque("channel", [str("mode", "default")]);
 
     expect(audit().map((e) => [e.action, e.targetId, e.details.mode])).toEqual([
       ["channel.mode", stack.general, "auto"],
