@@ -133,6 +133,8 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hello?", mentionBot: true });
     const [text] = await waitForBotMessages(stack, stack.general, 1);
     expect(text).toBe(new ModelServerError("x").userMessage);
+    // The failure is logged just after the note is posted; wait for the reply to finish.
+    await stack.bot.idle();
     expect(stack.logLines.some((l) => l.includes('"reply failed"') && l.includes("ModelServerError"))).toBe(true);
 
     stack.model.enqueue({ text: "Back on my feet." });
