@@ -8,6 +8,7 @@ import { PERSONA_ID } from "./personas/parse.js";
 export const DISCORD_SETUP_DOC = "README.md#create-the-discord-application";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const MODERATION_MODES = ["off", "openai"] as const;
 const SNOWFLAKE = /^\d{17,20}$/;
 const MIN_CONTEXT_TOKENS = 512;
 const DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -137,6 +138,13 @@ const discordSchema = z.object({
       .transform((v) => (v === undefined ? undefined : Number(v))),
   ),
   METRICS_HOST: text("127.0.0.1"),
+  LLM_MAX_CONCURRENCY: integer("e.g. 4; it is how many replies are written at the same time", 1, 4),
+  LLM_QUEUE_LIMIT: integer("e.g. 20; beyond it people are told the bot is busy (0: nobody waits)", 0, 20),
+  MODERATION: z.preprocess(
+    (v) => (typeof emptyAsUndefined(v) === "string" ? String(v).trim().toLowerCase() : undefined),
+    z.enum(MODERATION_MODES, { error: `must be one of ${MODERATION_MODES.join(", ")}` }).default("off"),
+  ),
+  MODERATION_MODEL: text("omni-moderation-latest"),
 });
 
 /** Settings every entry point needs: the model, personas, memory and logging. */
@@ -174,6 +182,13 @@ export interface DiscordConfig {
   /** Serve /metrics and /healthz on this port (a shard adds its id); undefined serves nothing. */
   readonly metricsPort: number | undefined;
   readonly metricsHost: string;
+  /** Model calls running at once, across all servers. */
+  readonly llmMaxConcurrency: number;
+  /** Replies that may wait for a free slot; more are refused with a "busy" notice. */
+  readonly llmQueueLimit: number;
+  /** Content checks by the provider's moderation endpoint, for servers that did not choose. */
+  readonly moderation: (typeof MODERATION_MODES)[number];
+  readonly moderationModel: string;
 }
 
 export type BotConfig = CoreConfig & DiscordConfig;
@@ -256,6 +271,10 @@ function parseDiscord(env: Env): { config?: DiscordConfig; problems: ConfigProbl
       shardSpawnDelayMs: d.SHARD_SPAWN_DELAY_MS,
       metricsPort: d.METRICS_PORT,
       metricsHost: d.METRICS_HOST,
+      llmMaxConcurrency: d.LLM_MAX_CONCURRENCY,
+      llmQueueLimit: d.LLM_QUEUE_LIMIT,
+      moderation: d.MODERATION,
+      moderationModel: d.MODERATION_MODEL,
     },
   };
 }

@@ -190,6 +190,10 @@ describe("loadBotConfig", () => {
       shardSpawnDelayMs: 5500,
       metricsPort: undefined,
       metricsHost: "127.0.0.1",
+      llmMaxConcurrency: 4,
+      llmQueueLimit: 20,
+      moderation: "off",
+      moderationModel: "omni-moderation-latest",
     });
   });
 
@@ -250,6 +254,10 @@ describe("loadDiscordConfig", () => {
       shardSpawnDelayMs: 5500,
       metricsPort: undefined,
       metricsHost: "127.0.0.1",
+      llmMaxConcurrency: 4,
+      llmQueueLimit: 20,
+      moderation: "off",
+      moderationModel: "omni-moderation-latest",
     });
   });
 

@@ -39,11 +39,17 @@ export interface ReplyRequest {
   readonly quoted?: QuotedMessage;
   /** Aborting stops the model call; what was said so far is kept as an interrupted turn. */
   readonly signal?: AbortSignal;
+  /**
+   * Checks the whole reply before any of it is shown or stored; throwing withholds it (the
+   * stream throws that error and only the user turns are stored). With a review the reply
+   * is not streamed piece by piece: it comes out in one piece once it has passed.
+   */
+  readonly review?: (text: string) => Promise<void>;
 }
 
 /** What a finished (or failed) reply left in memory. */
 export interface ReplyOutcome {
-  readonly status: "complete" | "interrupted" | "failed";
+  readonly status: "complete" | "interrupted" | "failed" | "withheld";
   readonly text: string;
   readonly userTurnIds: readonly number[];
   /** Undefined when no text at all came back. */
@@ -158,19 +164,31 @@ export class ChatEngine {
     let completed = false;
     const startedAt = performance.now();
     let firstTokenMs: number | undefined;
+    // A reviewed reply is held back (neither shown nor stored) until it has passed.
+    let approved = request.review === undefined;
+    let inReview = false;
     try {
       for await (const piece of model.stream(chatRequest, request.signal)) {
         firstTokenMs ??= performance.now() - startedAt;
         text += piece;
-        yield piece;
+        if (approved) yield piece;
+      }
+      if (!approved) {
+        inReview = true;
+        await request.review?.(text);
+        inReview = false;
+        approved = true;
+        yield text;
       }
       completed = true;
     } catch (caught) {
+      if (inReview) throw caught; // the review's verdict, not a model failure
       error = caught instanceof ModelError ? caught : new ModelStreamError(String(caught), undefined, caught);
       throw error;
     } finally {
       // Runs on completion, on error, and when the consumer stops early.
-      const status = completed ? "complete" : text.length > 0 ? "interrupted" : "failed";
+      if (!approved) text = "";
+      const status = inReview ? "withheld" : completed ? "complete" : text.length > 0 ? "interrupted" : "failed";
       const now = Date.now();
       const turns: NewTurn[] = pending.map((t, i) => ({
         role: "user",

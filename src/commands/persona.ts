@@ -11,7 +11,7 @@ import { conversationKey, conversationOf } from "../discord/conversation.js";
 import type { BotContext } from "../discord/context.js";
 import { SAFE_MENTIONS } from "../discord/mentions.js";
 import type { PersonaScope } from "../memory/settings.js";
-import { isAdmin } from "../moderation/permissions.js";
+import { isServerAdmin } from "../moderation/permissions.js";
 import type { Persona } from "../personas/persona.js";
 import type { SlashCommand } from "./types.js";
 
@@ -163,7 +163,7 @@ function scopeOf(interaction: ChatInputCommandInteraction): PersonaScope {
 }
 
 async function set(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  if (!isAdmin(interaction, ctx.config.adminRoleIds) || !interaction.guildId) {
+  if (!isServerAdmin(interaction, ctx.config.adminRoleIds, ctx.core.memory.moderation) || !interaction.guildId) {
     await interaction.reply({ content: NOT_ADMIN, flags: MessageFlags.Ephemeral });
     return;
   }
@@ -178,6 +178,7 @@ async function set(interaction: ChatInputCommandInteraction, ctx: BotContext): P
   if (scope === "server") settings.setGuildPersona(interaction.guildId, persona.id, interaction.user.id);
   else settings.setConversationPersona(conversationKey(interaction.channelId), persona.id, interaction.user.id);
   ctx.core.log.info({ guild: interaction.guildId, channel: interaction.channelId, by: interaction.user.id, persona: persona.id, scope }, "persona set");
+  ctx.moderation.audit.record({ guildId: interaction.guildId, channelId: interaction.channelId, actorId: interaction.user.id, action: "persona.set", details: { persona: persona.id, scope } });
 
   const activeHere = activePersona(ctx, interaction).id === persona.id;
   const where = scope === "server" ? "the server's default persona" : "the persona in this channel";
@@ -188,7 +189,7 @@ async function set(interaction: ChatInputCommandInteraction, ctx: BotContext): P
 }
 
 async function reset(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  if (!isAdmin(interaction, ctx.config.adminRoleIds) || !interaction.guildId) {
+  if (!isServerAdmin(interaction, ctx.config.adminRoleIds, ctx.core.memory.moderation) || !interaction.guildId) {
     await interaction.reply({ content: NOT_ADMIN, flags: MessageFlags.Ephemeral });
     return;
   }
@@ -197,6 +198,7 @@ async function reset(interaction: ChatInputCommandInteraction, ctx: BotContext):
   const removed =
     scope === "server" ? settings.clearGuildPersona(interaction.guildId) : settings.clearConversationPersona(conversationKey(interaction.channelId));
   ctx.core.log.info({ guild: interaction.guildId, channel: interaction.channelId, by: interaction.user.id, scope, removed }, "persona reset");
+  if (removed) ctx.moderation.audit.record({ guildId: interaction.guildId, channelId: interaction.channelId, actorId: interaction.user.id, action: "persona.reset", details: { scope } });
   const persona = activePersona(ctx, interaction);
   const content = removed
     ? `Persona choice for ${scope === "server" ? "the server" : "this channel"} removed. Active here now: **${persona.name}**.`

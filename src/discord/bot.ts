@@ -2,6 +2,9 @@ import { Client, Events, GatewayIntentBits, Partials, Status } from "discord.js"
 import { commands } from "../commands/index.js";
 import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
+import { BatchingQueue } from "../moderation/batching.js";
+import { createModeration } from "../moderation/index.js";
+import { answerWaiting, type PendingMessage } from "./answer.js";
 import type { BotContext } from "./context.js";
 import { onInteractionCreate } from "./events/interactionCreate.js";
 import { onMessageCreate } from "./events/messageCreate.js";
@@ -10,9 +13,12 @@ import { startObservabilityServer } from "../observability/server.js";
 import { shardId } from "./shards.js";
 import { EditBudget } from "./streaming.js";
 import { WebhookPool } from "./webhooks.js";
+import { postToChannel } from "./notices.js";
 
 /** How long shutdown waits for replies in flight before cutting them off. */
 export const SHUTDOWN_GRACE_MS = 5000;
+/** Messages that may wait per conversation while a reply is written; more are told the bot is busy. */
+export const MAX_WAITING_MESSAGES = 10;
 
 /** A running bot: the discord.js client wired to the engine. */
 export interface Bot {
@@ -49,8 +55,13 @@ export async function deployCommands(client: Client<true>, guildId?: string): Pr
   return registered.size;
 }
 
+export interface BotOptions {
+  /** The clock of rate limits and reply gaps; tests pass one they can move. */
+  readonly now?: () => number;
+}
+
 /** Creates the bot; nothing connects until `start()`. */
-export function createBot(core: Core, config: BotConfig): Bot {
+export function createBot(core: Core, config: BotConfig, options: BotOptions = {}): Bot {
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
     partials: [Partials.Channel],
@@ -58,22 +69,29 @@ export function createBot(core: Core, config: BotConfig): Bot {
   });
   const log = core.log;
   const inFlight = new Map<Promise<unknown>, AbortController>();
-  const queues = new Map<string, Promise<unknown>>();
   let stopping = false;
   let stopped: Promise<void> | undefined;
   let observability: { close(): Promise<void> } | undefined;
   const { metrics } = core;
-  /** Messages waiting behind another reply in their conversation. */
-  let waiting = 0;
-  metrics.setQueueDepth(() => waiting);
 
   const webhooks = config.personaWebhooks ? new WebhookPool(log, config.personasDir) : undefined;
+  const moderation = createModeration(core, config, { now: options.now, post: (channelId, content) => postToChannel(client, channelId, content) });
+  const conversations = new BatchingQueue<PendingMessage>({
+    maxPending: MAX_WAITING_MESSAGES,
+    run: (key, waiting) => context.track((signal) => answerWaiting(key, waiting, context, signal)),
+    onError: (error, key) => log.error({ err: error, conversation: key }, "answering a conversation failed"),
+  });
+
+  // Queue depth: messages queued in conversations, and replies waiting for a model slot.
+  metrics.setQueueDepth(() => conversations.totalWaiting + moderation.slots.waiting);
   const context: BotContext = {
     client,
     core,
     config,
     webhooks,
     editBudget: new EditBudget(),
+    moderation,
+    conversations,
     get stopping() {
       return stopping;
     },
@@ -84,21 +102,6 @@ export function createBot(core: Core, config: BotConfig): Bot {
       const forget = () => inFlight.delete(promise);
       promise.then(forget, forget);
       return promise;
-    },
-    serialize(key, work) {
-      const previous = queues.get(key) ?? Promise.resolve();
-      waiting++;
-      const start = () => {
-        waiting--;
-        return work();
-      };
-      const next = previous.then(start, start);
-      const settled = next.catch(() => {});
-      queues.set(key, settled);
-      void settled.then(() => {
-        if (queues.get(key) === settled) queues.delete(key);
-      });
-      return next;
     },
   };
 
@@ -166,7 +169,7 @@ export function createBot(core: Core, config: BotConfig): Bot {
       );
     },
     async idle() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight.keys()]);
+      while (inFlight.size > 0 || conversations.activeKeys > 0) await Promise.allSettled([...inFlight.keys(), conversations.idle()]);
     },
     stop() {
       stopped ??= (async () => {

@@ -3,6 +3,9 @@ import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
 import type { EditBudget } from "./streaming.js";
 import type { WebhookPool } from "./webhooks.js";
+import type { BatchingQueue } from "../moderation/batching.js";
+import type { Moderation } from "../moderation/index.js";
+import type { PendingMessage } from "./answer.js";
 
 /** What event handlers and commands work with. */
 export interface BotContext {
@@ -13,10 +16,12 @@ export interface BotContext {
   readonly editBudget: EditBudget;
   /** Set when personas post through webhooks (PERSONA_WEBHOOKS). */
   readonly webhooks: WebhookPool | undefined;
+  /** Admin settings, limits, content checks and the audit log. */
+  readonly moderation: Moderation;
+  /** One reply at a time per conversation; messages arriving meanwhile are answered together next. */
+  readonly conversations: BatchingQueue<PendingMessage>;
   /** Tracks a reply so shutdown can wait for it or abort it. */
   track<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
-  /** Runs `work` after earlier work on the same conversation, so turns are stored in order. */
-  serialize<T>(conversationKey: string, work: () => Promise<T>): Promise<T>;
   /** True once shutdown began; no new replies start. */
   readonly stopping: boolean;
 }

@@ -1,21 +1,28 @@
 import { type Message, MessageType } from "discord.js";
+import type { ChannelMode } from "../memory/moderation.js";
 import type { TurnStore } from "../memory/turns.js";
 
 /** Why the bot answers a message. */
-export type Trigger = "dm" | "mention" | "reply";
+export type Trigger = "dm" | "mention" | "reply" | "auto";
 
 /** Message types people send; everything else (joins, pins, boosts...) is a system message. */
 const CONVERSATION_TYPES = new Set([MessageType.Default, MessageType.Reply]);
 
 /**
  * Decides whether a message is for the bot: a DM (when allowed), an @mention of the bot
- * (or its role), or a reply to one of its own messages. Bots, webhooks (its own
- * included), the bot itself and system messages are never answered.
+ * (or its role), a reply to one of its own messages, or any message in an `auto` channel.
+ * Nothing in an `off` channel. Bots, webhooks (its own included), the bot itself and
+ * system messages are never answered.
  */
-export function triggerOf(message: Message, botUserId: string, options: { allowDms: boolean; turns: TurnStore }): Trigger | undefined {
+export function triggerOf(
+  message: Message,
+  botUserId: string,
+  options: { allowDms: boolean; turns: TurnStore; mode: ChannelMode },
+): Trigger | undefined {
   if (message.author.bot || message.author.id === botUserId || message.webhookId || message.system) return undefined;
   if (!CONVERSATION_TYPES.has(message.type)) return undefined;
   if (message.channel.isDMBased()) return options.allowDms ? "dm" : undefined;
+  if (options.mode === "off") return undefined;
   if (message.mentions.users.has(botUserId)) return "mention";
   const botRoleId = message.guild?.members.me?.roles.botRole?.id;
   if (botRoleId && message.mentions.roles.has(botRoleId)) return "mention";
@@ -26,5 +33,5 @@ export function triggerOf(message: Message, botUserId: string, options: { allowD
     if (cached?.author.id === botUserId) return "reply";
     if (options.turns.findByMessageId(repliedTo)?.role === "assistant") return "reply";
   }
-  return undefined;
+  return options.mode === "auto" ? "auto" : undefined;
 }

@@ -115,6 +115,32 @@ export class ModelClient {
       controller.abort();
     }
   }
+
+  /**
+   * Classifies texts with the provider's moderation endpoint, one result per text, in
+   * order. Throws a ModelError subclass when the endpoint fails or is missing.
+   */
+  async moderate(inputs: readonly string[], model: string, signal?: AbortSignal): Promise<ModerationResult[]> {
+    try {
+      const response = await this.#client.moderations.create({ model, input: [...inputs] }, { signal });
+      return response.results.map((result) => ({
+        flagged: result.flagged,
+        categories: Object.entries(result.categories)
+          .filter(([, hit]) => hit === true)
+          .map(([name]) => name),
+      }));
+    } catch (error) {
+      if (signal?.aborted) throw new ModelAbortedError("The moderation check was aborted.", undefined, error);
+      throw toModelError(error);
+    }
+  }
+}
+
+/** What the moderation endpoint said about one text. */
+export interface ModerationResult {
+  readonly flagged: boolean;
+  /** The categories that were hit, e.g. ["harassment"]. */
+  readonly categories: readonly string[];
 }
 
 /** Maps an SDK or network error to the matching ModelError. */

@@ -1,4 +1,6 @@
+import { AuditStore } from "./audit.js";
 import { type Db, openDatabase } from "./db.js";
+import { ModerationStore } from "./moderation.js";
 import { SettingsStore } from "./settings.js";
 import { TurnStore } from "./turns.js";
 
@@ -7,6 +9,8 @@ export interface Memory {
   readonly db: Db;
   readonly turns: TurnStore;
   readonly settings: SettingsStore;
+  readonly moderation: ModerationStore;
+  readonly audit: AuditStore;
   close(): void;
 }
 
@@ -17,6 +21,8 @@ export function openMemory(databasePath: string): Memory {
     db,
     turns: new TurnStore(db),
     settings: new SettingsStore(db),
+    moderation: new ModerationStore(db),
+    audit: new AuditStore(db),
     close: () => {
       if (db.open) db.close();
     },

@@ -1,4 +1,5 @@
 import { type GuildMember, type Interaction, PermissionFlagsBits } from "discord.js";
+import type { ModerationStore } from "../memory/moderation.js";
 
 /**
  * Whether the person behind an interaction may run admin actions here: Manage Server, or
@@ -11,4 +12,10 @@ export function isAdmin(interaction: Interaction, adminRoleIds: readonly string[
   const roles = interaction.member.roles;
   const roleIds: readonly string[] = Array.isArray(roles) ? roles : [...(roles as GuildMember["roles"]).cache.keys()];
   return roleIds.some((id) => adminRoleIds.includes(id));
+}
+
+/** {@link isAdmin}, counting the server's roles added with `/masque admin-role` besides ADMIN_ROLE_IDS. */
+export function isServerAdmin(interaction: Interaction, configuredRoleIds: readonly string[], store: ModerationStore): boolean {
+  if (!interaction.inGuild()) return false;
+  return isAdmin(interaction, [...configuredRoleIds, ...store.adminRoles(interaction.guildId)]);
 }

@@ -135,6 +135,8 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     const [text] = await waitForBotMessages(stack, stack.general, 1);
     await stack.bot.idle();
     expect(text).toBe(new ModelServerError("x").userMessage);
+    // The failure is logged just after the note is posted; wait for the reply to finish.
+    await stack.bot.idle();
     expect(stack.logLines.some((l) => l.includes('"reply failed"') && l.includes("ModelServerError"))).toBe(true);
 
     stack.model.enqueue({ text: "Back on my feet." });
@@ -293,6 +295,8 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
   it("includes an older message that fell out of the window when someone replies to it", async () => {
     await stack.stop();
     stack = await startStack({ env: { CONTEXT_TOKENS: "2600" } });
+    // Thirteen messages in a row: more than the default per-person rate limit allows.
+    stack.core.memory.moderation.updateGuildSettings(stack.guild.id, { rateMessages: 100 }, ALICE.id);
     stack.model.setDefault({ text: "Noted." });
     const first = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "My dog is called Biscuit.", mentionBot: true });
     await settle(stack, `channel:${stack.general}`, 2);

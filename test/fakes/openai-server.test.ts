@@ -128,6 +128,21 @@ describe("chat completions", () => {
     expect(headersAfter).toBeGreaterThanOrEqual(delayMs - 5);
     expect(totalAfter).toBeGreaterThanOrEqual(delayMs + 2 * chunkDelayMs - 5);
   });
+
+  it("holds a reply until its holdUntil promise settles", async () => {
+    let open: () => void = () => {};
+    server.enqueue({ text: "held", holdUntil: new Promise<void>((resolve) => (open = resolve)) });
+    let answered = false;
+    const reply = client.chat.completions.create({ model: MODEL, messages: MESSAGES }).then((r) => {
+      answered = true;
+      return r;
+    });
+    await server.waitForChatRequests(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    open();
+    expect((await reply).choices[0]?.message.content).toBe("held");
+  });
 });
 
 describe("scripted failures", () => {

@@ -64,6 +64,8 @@ export interface ScriptedReply {
   chunkSize?: number;
   /** Delay before the response headers. */
   delayMs?: number;
+  /** Hold the response headers until this settles (a test opens the gate when it is ready). */
+  holdUntil?: Promise<unknown>;
   /** Delay between stream chunks. */
   chunkDelayMs?: number;
   /** Return this HTTP error status instead, with an OpenAI-style error body. */
@@ -241,6 +243,7 @@ function parseJsonOrRaw(raw: string): unknown {
 
 async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: ScriptedReply, id: string) {
   if (reply.delayMs !== undefined) await sleep(reply.delayMs);
+  if (reply.holdUntil !== undefined) await reply.holdUntil.catch(() => {});
   if (res.destroyed) return; // client gave up or server closed during the delay
 
   if (reply.status !== undefined) {

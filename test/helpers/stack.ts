@@ -37,9 +37,11 @@ export interface StackOptions {
   /** A personas folder to use instead of the shipped one. */
   readonly personasDir?: string;
   readonly roles?: Array<{ id: string; name: string }>;
+  /** The bot's clock for rate limits and reply gaps (default: the real one). */
+  readonly now?: () => number;
 }
 
-async function startBot(env: Record<string, string>, logLines: string[]): Promise<{ bot: Bot; core: Core; config: BotConfig }> {
+async function startBot(env: Record<string, string>, logLines: string[], now?: () => number): Promise<{ bot: Bot; core: Core; config: BotConfig }> {
   const config = loadBotConfig(env);
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -48,7 +50,7 @@ async function startBot(env: Record<string, string>, logLines: string[]): Promis
     },
   });
   const core = createCore(config, createLogger(config.logLevel, { stream: sink }), { metrics: config.metricsPort !== undefined });
-  const bot = createBot(core, config);
+  const bot = createBot(core, config, { now });
   await bot.start();
   return { bot, core, config };
 }
@@ -79,7 +81,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.env,
   };
   const logLines: string[] = [];
-  const started = await startBot(env, logLines);
+  const started = await startBot(env, logLines, options.now);
   let stopped = false;
   const stack: Stack = {
     discord,
@@ -92,7 +94,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...started,
     async restart() {
       await stack.bot.stop();
-      Object.assign(stack, await startBot(env, logLines));
+      Object.assign(stack, await startBot(env, logLines, options.now));
     },
     async stop() {
       if (stopped) return;

@@ -5,8 +5,26 @@ import { describe, expect, it } from "vitest";
 import { type Db, DatabaseError, MIGRATIONS_DIR, migrate, openDatabase, readMigrations, schemaVersion } from "../../src/memory/db.js";
 import { tempDirForTest } from "../helpers/temp-dir.js";
 
-const LATEST_VERSION = 1;
-const TABLES = ["conversation_settings", "conversations", "guild_settings", "turn_messages", "turns"];
+const REAL_MIGRATIONS = readMigrations();
+const LATEST_VERSION = REAL_MIGRATIONS.length;
+const TABLES = [
+  "admin_roles",
+  "audit_log",
+  "blocked_users",
+  "blocked_words",
+  "channel_modes",
+  "conversation_settings",
+  "conversations",
+  "guild_moderation",
+  "guild_settings",
+  "turn_messages",
+  "turns",
+];
+
+/** The file name of a test migration numbered `ahead` past the real ones. */
+function nextMigration(name: string, ahead = 1): string {
+  return `${String(LATEST_VERSION + ahead).padStart(3, "0")}_${name}.sql`;
+}
 
 function tableNames(db: Db): string[] {
   return db
@@ -26,10 +44,10 @@ function conversationKeys(db: Db): string[] {
     .map((row) => row.key);
 }
 
-/** A migrations folder holding the real 001 and the given extra files. */
+/** A migrations folder holding the real migrations and the given extra files. */
 function migrationsDirWith(files: Record<string, string>): string {
   const dir = tempDirForTest();
-  copyFileSync(path.join(MIGRATIONS_DIR, "001_initial.sql"), path.join(dir, "001_initial.sql"));
+  for (const { file } of REAL_MIGRATIONS) copyFileSync(path.join(MIGRATIONS_DIR, file), path.join(dir, file));
   for (const [name, sql] of Object.entries(files)) writeFileSync(path.join(dir, name), sql);
   return dir;
 }
@@ -87,13 +105,13 @@ describe("openDatabase", () => {
     insertConversation(first, "channel:1");
     first.close();
     const migrations = readMigrations(
-      migrationsDirWith({ "002_broken.sql": "CREATE TABLE extra (id INTEGER PRIMARY KEY);\nDELETE FROM conversations;\nINSERT INTO no_such_table VALUES (1);\n" }),
+      migrationsDirWith({ [nextMigration("broken")]: "CREATE TABLE extra (id INTEGER PRIMARY KEY);\nDELETE FROM conversations;\nINSERT INTO no_such_table VALUES (1);\n" }),
     );
 
     expect(() => openDatabase(file, migrations)).toThrow(DatabaseError);
 
     const after = new Database(file);
-    expect(schemaVersion(after)).toBe(1);
+    expect(schemaVersion(after)).toBe(LATEST_VERSION);
     expect(tableNames(after)).toEqual(TABLES);
     expect(conversationKeys(after)).toEqual(["channel:1"]);
     after.close();
@@ -101,7 +119,7 @@ describe("openDatabase", () => {
 
   it("says which database failed and why, pointing at DATABASE_PATH", () => {
     const file = path.join(tempDirForTest(), "masque.db");
-    const migrations = readMigrations(migrationsDirWith({ "002_broken.sql": "INSERT INTO no_such_table VALUES (1);" }));
+    const migrations = readMigrations(migrationsDirWith({ [nextMigration("broken")]: "INSERT INTO no_such_table VALUES (1);" }));
 
     expect(() => openDatabase(file, migrations)).toThrow(
       `Cannot open the database ${file}: no such table: no_such_table. Check DATABASE_PATH and that the folder is writable.`,
@@ -111,35 +129,37 @@ describe("openDatabase", () => {
   it("applies a new migration to a database at an older version", () => {
     const file = path.join(tempDirForTest(), "masque.db");
     openDatabase(file).close();
-    const migrations = readMigrations(migrationsDirWith({ "002_notes.sql": "CREATE TABLE notes (id INTEGER PRIMARY KEY) STRICT;" }));
+    const migrations = readMigrations(migrationsDirWith({ [nextMigration("notes")]: "CREATE TABLE notes (id INTEGER PRIMARY KEY) STRICT;" }));
 
     const db = openDatabase(file, migrations);
-    expect(schemaVersion(db)).toBe(2);
-    expect(tableNames(db)).toEqual(["conversation_settings", "conversations", "guild_settings", "notes", "turn_messages", "turns"]);
+    expect(schemaVersion(db)).toBe(LATEST_VERSION + 1);
+    expect(tableNames(db)).toEqual([...TABLES, "notes"].sort());
     db.close();
   });
 
   it("refuses a database newer than the code", () => {
     const file = path.join(tempDirForTest(), "masque.db");
     const raw = new Database(file);
+    expect(LATEST_VERSION).toBeLessThan(7);
     raw.pragma("user_version = 7");
     raw.close();
 
-    expect(() => openDatabase(file)).toThrow("The database is at schema version 7, newer than this code knows (1); update Masque.");
+    expect(() => openDatabase(file)).toThrow(`The database is at schema version 7, newer than this code knows (${LATEST_VERSION}); update Masque.`);
   });
 });
 
 describe("readMigrations", () => {
   it("reads the numbered SQL files in order, ignoring other files", () => {
-    const dir = migrationsDirWith({ "002_second.sql": "SELECT 2;", "010_notes.txt": "not a migration", "README.md": "# notes" });
+    const dir = migrationsDirWith({ [nextMigration("second")]: "SELECT 2;", "010_notes.txt": "not a migration", "README.md": "# notes" });
     expect(readMigrations(dir).map((m) => [m.version, m.file])).toEqual([
-      [1, "001_initial.sql"],
-      [2, "002_second.sql"],
+      ...REAL_MIGRATIONS.map((m) => [m.version, m.file]),
+      [LATEST_VERSION + 1, nextMigration("second")],
     ]);
+    expect(REAL_MIGRATIONS[0]!.file).toBe("001_initial.sql");
   });
 
   it("refuses a gap in the numbers", () => {
-    const dir = migrationsDirWith({ "003_third.sql": "SELECT 3;" });
-    expect(() => readMigrations(dir)).toThrow("Migration 003_third.sql should be numbered 2: migrations must be numbered 1, 2, 3... without gaps.");
+    const dir = migrationsDirWith({ [nextMigration("third", 2)]: "SELECT 3;" });
+    expect(() => readMigrations(dir)).toThrow(`Migration ${nextMigration("third", 2)} should be numbered ${LATEST_VERSION + 1}: migrations must be numbered 1, 2, 3... without gaps.`);
   });
 });

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { ConcurrencyLimiter, QueueFullError } from "../../src/moderation/concurrency.js";
+
+describe("ConcurrencyLimiter", () => {
+  it("grants up to maxActive at once, queues up to maxWaiting, and refuses the rest at once", async () => {
+    const limiter = new ConcurrencyLimiter(2, 1);
+    const first = await limiter.acquire();
+    await limiter.acquire();
+    const third = limiter.acquire();
+    expect([limiter.active, limiter.waiting]).toEqual([2, 1]);
+    await expect(limiter.acquire()).rejects.toBeInstanceOf(QueueFullError);
+    await expect(limiter.acquire()).rejects.toThrow("All 2 model slots are busy and 1 more requests already wait.");
+    first();
+    await third;
+    expect([limiter.active, limiter.waiting]).toEqual([2, 0]);
+  });
+
+  it("hands slots over in arrival order and frees a slot only once per release", async () => {
+    const limiter = new ConcurrencyLimiter(1, 5);
+    const order: string[] = [];
+    const release = await limiter.acquire();
+    const waiting = ["a", "b", "c"].map((name) => 
+      limiter.acquire().then((done) => {
+        order.push(name);
+        return done;
+      }),
+    );
+    release();
+    release();
+    (await waiting[0]!)();
+    (await waiting[1]!)();
+    (await waiting[2]!)();
+    expect(order).toEqual(["a", "b", "c"]);
+    expect([limiter.active, limiter.waiting]).toEqual([0, 0]);
+  });
+
+  it("drops an aborted waiter from the line with the signal's reason", async () => {
+    const limiter = new ConcurrencyLimiter(1, 1);
+    const release = await limiter.acquire();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal);
+    controller.abort(new Error("shutting down"));
+    await expect(waiting).rejects.toThrow("shutting down");
+    expect(limiter.waiting).toBe(0);
+    release();
+    expect(limiter.active).toBe(0);
+    await expect(limiter.acquire(controller.signal)).rejects.toThrow("shutting down");
+  });
+});
