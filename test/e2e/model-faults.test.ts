@@ -4,8 +4,8 @@ import type { ScriptedReply } from "../fakes/openai-server.js";
 import { logged, mention, turnRows, waitForBotMessages } from "../helpers/e2e.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 
-/** Short, so a stalled or late model fails the reply quickly. */
-const MODEL_TIMEOUT_MS = 300;
+/** Short, so a stalled or late model fails the reply quickly; long enough that a busy machine answers in time. */
+const MODEL_TIMEOUT_MS = 500;
 const PARTIAL_CHUNKS = ["The tide", " turns"];
 const PARTIAL_TEXT = PARTIAL_CHUNKS.join("");
 /** The model's whole reply; the faults cut it after PARTIAL_CHUNKS. */
