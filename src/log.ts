@@ -26,6 +26,18 @@ const REDACTED_PATHS = [
   "config.openaiApiKey",
 ];
 
+/** Webhook and interaction tokens sit in Discord URLs, which request errors carry in `url`. */
+const URL_TOKEN = /(\/(?:webhooks|interactions)\/\d+\/)[^/?]+/g;
+
+/** pino's error serializer, with the tokens in a failed request's URL replaced. */
+function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown;
+  if (typeof serialized === "object" && serialized !== null && "url" in serialized && typeof serialized.url === "string") {
+    serialized.url = serialized.url.replace(URL_TOKEN, "$1[redacted]");
+  }
+  return serialized;
+}
+
 /**
  * Creates the process logger: JSON lines (one object per line) when stdout is not a
  * terminal, colourised single lines when it is. `LOG_FORMAT=json|pretty` overrides.
@@ -33,7 +45,7 @@ const REDACTED_PATHS = [
  * conversation). `stream` sends JSON lines to a stream of the caller's (tests read it).
  */
 export function createLogger(level: string, options: { toStderr?: boolean; stream?: DestinationStream } = {}): Logger {
-  const base = { level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+  const base = { level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" }, serializers: { err: serializeError } };
   if (options.stream) return pino(base, options.stream);
   const fd = options.toStderr ? 2 : 1;
   const stream = options.toStderr ? process.stderr : process.stdout;

@@ -81,10 +81,25 @@ export function openDatabase(databasePath: string, migrations?: readonly Migrati
     db.pragma("foreign_keys = ON");
     db.pragma("synchronous = NORMAL");
     migrate(db, migrations);
+    // A read-only file, or one another program has locked, opens and reads fine and would fail
+    // only at the first reply's write: write once now, so start-up says so instead.
+    db.pragma(`user_version = ${schemaVersion(db)}`);
     return db;
   } catch (error) {
     db?.close();
     const reason = error instanceof Error ? error.message : String(error);
-    throw new DatabaseError(`Cannot open the database ${databasePath}: ${reason}. Check DATABASE_PATH and that the folder is writable.`, databasePath, error);
+    throw new DatabaseError(`Cannot open the database ${databasePath}: ${reason}. ${fixFor(error)}`, databasePath, error);
   }
+}
+
+/** What the operator can do about an error opening the database, from SQLite's error code. */
+function fixFor(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code)) {
+    return "Another program holds a lock on it: stop the other Masque or database tool using this file, then start again.";
+  }
+  if (typeof code === "string" && /^SQLITE_(READONLY|CANTOPEN|PERM)/.test(code)) {
+    return "Check DATABASE_PATH, and that the file and its folder are writable by the user running Masque.";
+  }
+  return "Check DATABASE_PATH and that the folder is writable.";
 }

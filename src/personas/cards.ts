@@ -143,7 +143,8 @@ export function parseCard(
   const png = isPng(bytes);
   let json: unknown;
   try {
-    json = JSON.parse(png ? cardJsonFromPng(bytes) : Buffer.from(bytes).toString("utf8"));
+    // Editors on Windows often save JSON with a byte order mark, which JSON.parse refuses.
+    json = JSON.parse((png ? cardJsonFromPng(bytes) : Buffer.from(bytes).toString("utf8")).replace(/^\uFEFF/, ""));
   } catch (error) {
     return problem("card", error instanceof PngError ? error.message : `is not valid card JSON: ${(error as Error).message}`);
   }

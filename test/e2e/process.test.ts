@@ -1,36 +1,14 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeDiscord, startFakeDiscord } from "../fakes/discord-server.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
+import { startBotProcess as startProcess, waitForOutput } from "../helpers/bot-process.js";
 import { ALICE } from "../helpers/stack.js";
 
-/** As `npm start` runs it (after its build step, which the test setup did). */
-const MAIN = path.resolve("dist/main.js");
 const API_KEY = "sk-process-test-secret-9876543210";
-
-/** Runs the bot the way `npm start` does (node dist/main.js), with only the given environment. */
-function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  let output = "";
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? "", DOTENV_CONFIG_PATH: "/nonexistent/.env", LOG_FORMAT: "json", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitForOutput(read: () => string, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(read())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${pattern}. Output so far:\n${read()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("the bot as a separate process (npm start)", () => {
   let discord: FakeDiscord | undefined;

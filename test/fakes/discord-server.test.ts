@@ -9,7 +9,7 @@ import {
   MessageFlags,
   Partials,
 } from "discord.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type FakeDiscord, type FakeGuildHandle, type FakeUser, startFakeDiscord } from "./discord-server.js";
 
 const ALICE: FakeUser = { id: "200000000000000001", username: "alice", globalName: "Alice" };
@@ -26,6 +26,8 @@ const EVENT_TIMEOUT_MS = 3_000;
 /** Timer slack when asserting that the client waited. */
 const TIMING_SLACK_MS = 30;
 const CLOSE_BUDGET_MS = 250;
+/** discord.js waits this long between two IDENTIFYs of one bucket. */
+const IDENTIFY_SPACING_MS = 5_000;
 const HEARTBEAT_MS = 40;
 /** An unacknowledged heartbeat makes the client reconnect one interval later. */
 const FIVE_HEARTBEATS_MS = 5 * HEARTBEAT_MS;
@@ -542,6 +544,37 @@ describe("fake Discord with the real discord.js client", () => {
     await resumed;
 
     expect((await received).content).toBe("still here?");
+  });
+
+  it("resumes on the same socket after a resumable INVALID_SESSION and keeps delivering events", async () => {
+    const { fake, client, guild } = await connect();
+    const resumed = nextEvent(client, Events.ShardResume);
+    const reconnecting = vi.fn();
+    client.on(Events.ShardReconnecting, reconnecting);
+
+    fake.invalidateSession({ resumable: true });
+    const received = nextMessageFrom(client, ALICE.id);
+    fake.postMessage({ channelId: guild.channelId("general"), author: ALICE, content: "after op 9" });
+    await resumed;
+
+    expect((await received).content).toBe("after op 9");
+    expect(reconnecting).not.toHaveBeenCalled();
+    expect(fake.gatewayConnections).toBe(2);
+  });
+
+  it("makes the client identify afresh after a non-resumable INVALID_SESSION", async () => {
+    const { fake, client, guild } = await connect();
+    const resumed = vi.fn();
+    client.on(Events.ShardResume, resumed);
+
+    fake.invalidateSession();
+    // discord.js spaces identifies 5 s apart (max_concurrency 1), as Discord requires.
+    await fake.waitFor(() => fake.gatewayConnections === 2, IDENTIFY_SPACING_MS + EVENT_TIMEOUT_MS);
+    const received = nextMessageFrom(client, ALICE.id);
+    fake.postMessage({ channelId: guild.channelId("general"), author: ALICE, content: "new session" });
+
+    expect((await received).content).toBe("new session");
+    expect(resumed).not.toHaveBeenCalled();
   });
 
   it("blanks guild message content without the MessageContent intent, except mentions and DMs", async () => {

@@ -50,6 +50,7 @@ import type {
   InjectErrorOptions,
   InteractOptions,
   InteractionResponse,
+  InvalidateSessionOptions,
   Json,
   PostMessageOptions,
   RateLimitOptions,
@@ -69,6 +70,7 @@ export type {
   InjectErrorOptions,
   InteractOptions,
   InteractionResponse,
+  InvalidateSessionOptions,
   PostMessageOptions,
   RateLimitBucketSpec,
   RateLimitOptions,
@@ -129,6 +131,11 @@ export interface FakeDiscord {
    * resume. Resolves once the socket is closed, so events dispatched after it wait for the replay.
    */
   disconnect(options?: DisconnectOptions): Promise<void>;
+  /**
+   * Sends INVALID_SESSION (op 9) to the connected client. Resumable: the client resumes on the same
+   * socket. Not (the default): the session ends and the client identifies afresh.
+   */
+  invalidateSession(options?: InvalidateSessionOptions): void;
   /** Closes the servers and every connection, including keep-alive sockets and gateway clients. */
   close(): Promise<void>;
 }
@@ -375,6 +382,10 @@ class FakeDiscordServer implements FakeDiscord {
 
   disconnect(options: DisconnectOptions = {}): Promise<void> {
     return this.#gateway.disconnect(options);
+  }
+
+  invalidateSession(options: InvalidateSessionOptions = {}): void {
+    this.#gateway.invalidateSession(options);
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import { GatewayCloseCode, GatewayOp, Intent, MAX_REPLAY_EVENTS } from "./consta
 import { hasIntent, shapeForIntents } from "./intents.js";
 import { channelPayload, type GuildRecord, guildPayload, isThread, memberPayload, userPayload } from "./payloads.js";
 import { type DiscordState, randomToken } from "./state.js";
-import type { DisconnectOptions, Json } from "./types.js";
+import type { DisconnectOptions, InvalidateSessionOptions, Json } from "./types.js";
 
 interface SentDispatch {
   s: number;
@@ -103,6 +103,20 @@ export class FakeGateway {
       else socket.close(options.code ?? GatewayCloseCode.UnknownError, "fake Discord disconnect");
     }
     await Promise.all(closing);
+  }
+
+  /**
+   * Sends INVALID_SESSION (op 9) on every open socket. A resumable session keeps its replay, so the
+   * client's RESUME succeeds; a non-resumable one is forgotten at once, as on Discord.
+   */
+  invalidateSession(options: InvalidateSessionOptions): void {
+    const resumable = options.resumable ?? false;
+    for (const session of [...this.#sessions.values()]) {
+      const socket = session.socket;
+      if (!socket) continue;
+      if (!resumable) this.#sessions.delete(session.id);
+      this.#send(socket, { op: GatewayOp.InvalidSession, d: resumable });
+    }
   }
 
   async close(): Promise<void> {

@@ -173,6 +173,14 @@ export interface DisconnectOptions {
   drop?: boolean;
 }
 
+export interface InvalidateSessionOptions {
+  /**
+   * Whether the client may resume (op 9 with d: true). Default false: the session is forgotten, events
+   * dispatched until the client identifies again are lost, and the client must send a fresh IDENTIFY.
+   */
+  resumable?: boolean;
+}
+
 export interface StartFakeDiscordOptions {
   botUser?: Partial<FakeUser>;
   /**

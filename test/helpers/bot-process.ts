@@ -1,0 +1,39 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+
+/** As `npm start` runs it (after its build step, which the test setup did). */
+const MAIN = path.resolve("dist/main.js");
+const DEFAULT_OUTPUT_WAIT_MS = 15_000;
+const OUTPUT_POLL_MS = 50;
+
+/** A bot started the way `npm start` does it. */
+export interface BotProcess {
+  readonly child: ChildProcess;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+}
+
+/** Runs the bot as `npm start` does (node dist/main.js) with only the given environment (and PATH); `uid`/`gid` run it as another user. */
+export function startBotProcess(env: Record<string, string>, options: { uid?: number; gid?: number } = {}): BotProcess {
+  let output = "";
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? "", DOTENV_CONFIG_PATH: "/nonexistent/.env", LOG_FORMAT: "json", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    ...options,
+  });
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Polls the output until it matches `pattern`; fails with the output so far. */
+export async function waitForOutput(read: () => string, pattern: RegExp, timeoutMs = DEFAULT_OUTPUT_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(read())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${pattern}. Output so far:\n${read()}`);
+    await new Promise((resolve) => setTimeout(resolve, OUTPUT_POLL_MS));
+  }
+}
