@@ -10,6 +10,7 @@ import {
   type Webhook,
 } from "discord.js";
 import type { Logger } from "../log.js";
+import { withoutControlCharacters } from "../personas/parse.js";
 import type { Persona } from "../personas/persona.js";
 import type { ReplySink } from "./streaming.js";
 
@@ -33,7 +34,7 @@ type WebhookChannel = TextChannel;
  * "discord" or "clyde" (broken up with a zero-width space), never "everyone" or "here".
  */
 export function webhookUsername(name: string): string {
-  let username = name.replace(/\s+/g, " ").trim().replace(FORBIDDEN_USERNAME_WORDS, (word) => `${word.slice(0, 1)}${ZERO_WIDTH_SPACE}${word.slice(1)}`);
+  let username = withoutControlCharacters(name).replace(/\s+/g, " ").trim().replace(FORBIDDEN_USERNAME_WORDS, (word) => `${word.slice(0, 1)}${ZERO_WIDTH_SPACE}${word.slice(1)}`);
   if (FORBIDDEN_USERNAMES.has(username.toLowerCase())) username = `${username}${ZERO_WIDTH_SPACE}`;
   username = [...username].slice(0, MAX_USERNAME_LENGTH).join("");
   return username.length > 0 ? username : WEBHOOK_NAME;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { LoreEntry, Persona, PersonaExample, PersonaProblem } from "./persona.js";
-import { DEFAULT_LORE_SCAN_DEPTH, DEFAULT_LORE_TOKEN_BUDGET, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from "./parse.js";
+import { DEFAULT_LORE_SCAN_DEPTH, DEFAULT_LORE_TOKEN_BUDGET, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, withoutControlCharacters } from "./parse.js";
 import { isPng, PngError, readPngTextChunks } from "./png.js";
 
 
@@ -156,7 +156,8 @@ export function parseCard(
   const prompt = cardPrompt(data);
   if (!prompt) return problem("description", "is empty; the card needs a description, personality or scenario to build the prompt from");
   const lore = loreOf(data);
-  const name = data.name.slice(0, MAX_NAME_LENGTH);
+  const name = withoutControlCharacters(data.name).replace(/\s+/g, " ").trim().slice(0, MAX_NAME_LENGTH);
+  if (!name) return problem("name", "must have visible characters");
   return {
     persona: {
       id,

@@ -1,4 +1,4 @@
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { parseDocument } from "yaml";
 import { z } from "zod";
 import type { Persona, PersonaProblem } from "./persona.js";
 
@@ -13,6 +13,24 @@ export const MAX_NAME_LENGTH = 80;
 export const MAX_DESCRIPTION_LENGTH = 100;
 /** A greeting is posted as one Discord message. */
 export const MAX_GREETING_LENGTH = 2000;
+function isControlCharacter(character: string): boolean {
+  const code = character.codePointAt(0) ?? 0;
+  return code < 0x20 || (code >= 0x7f && code < 0xa0);
+}
+
+/** Control characters (line breaks, NUL...) have no place in a display name. */
+export function hasControlCharacters(text: string): boolean {
+  return [...text].some(isControlCharacter);
+}
+
+/** `text` with each control character replaced by a space. */
+export function withoutControlCharacters(text: string): string {
+  return [...text].map((c) => (isControlCharacter(c) ? " " : c)).join("");
+}
+
+/** Aliases a front matter may expand; a handful is plenty for a persona file. */
+const MAX_YAML_ALIASES = 100;
+
 /** What a persona id may look like: lowercase letters, digits, - and _, at most 64 characters. */
 export const PERSONA_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
@@ -21,7 +39,9 @@ const nonEmpty = (what: string) => z.string({ error: `must be ${what}` }).trim()
 
 const frontMatterSchema = z.strictObject(
   {
-    name: nonEmpty("text").max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters (Discord's limit for a display name)`),
+    name: nonEmpty("text")
+      .max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters (Discord's limit for a display name)`)
+      .refine((name) => !hasControlCharacters(name), "must not contain control characters or line breaks"),
     description: nonEmpty("one line of text").max(MAX_DESCRIPTION_LENGTH, `must be at most ${MAX_DESCRIPTION_LENGTH} characters`),
     avatar: nonEmpty("a URL or a file path").optional(),
     model: nonEmpty("a model name").optional(),
@@ -93,15 +113,20 @@ export function parsePersona(
   const match = FRONT_MATTER.exec(source);
   if (!match) return problem("front matter", "the file must start with a --- line, YAML fields, and a closing --- line");
 
+  // Parsed as a document so warnings (an unknown tag, say) become problems instead of stderr noise.
+  const document = parseDocument(match[1] ?? "", { prettyErrors: false, logLevel: "silent" });
+  const yamlIssue = document.errors[0] ?? document.warnings[0];
+  if (yamlIssue) {
+    // Line numbers count from the file's first line, the opening --- (hence + 1).
+    const line = (match[1] ?? "").slice(0, yamlIssue.pos[0]).split("\n").length + 1;
+    return problem("front matter", `is not valid YAML (line ${line}): ${yamlIssue.message.split("\n")[0]}`);
+  }
   let data: unknown;
   try {
-    data = parseYaml(match[1] ?? "", { prettyErrors: false }) ?? {};
+    // maxAliasCount: a "billion laughs" file is refused instead of expanded.
+    data = document.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {};
   } catch (error) {
-    // Line numbers count from the file's first line, the opening --- (hence + 1).
-    const offset = error instanceof YAMLParseError ? error.pos[0] : undefined;
-    const where = offset === undefined ? "" : ` (line ${(match[1] ?? "").slice(0, offset).split("\n").length + 1})`;
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return problem("front matter", `is not valid YAML${where}: ${reason}`);
+    return problem("front matter", `cannot be read: ${(error as Error).message}`);
   }
 
   const parsed = frontMatterSchema.safeParse(data);

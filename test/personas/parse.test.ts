@@ -169,3 +169,25 @@ describe("personaIdOf", () => {
     expect(personaIdOf(fileName)).toBe(id);
   });
 });
+
+describe("parsePersona: names and YAML warnings", () => {
+  const problemsOf = (source: string) => parsePersona("personas/x.md", "x.md", source).problems?.map((p) => `${p.field}: ${p.reason}`);
+
+  it("refuses a name with a line break or other control character", () => {
+    expect(problemsOf('---\nname: "Two\\nLines"\ndescription: d\n---\nBody')).toEqual(["name: must not contain control characters or line breaks"]);
+    expect(problemsOf('---\nname: "Nul\\0"\ndescription: d\n---\nBody')).toEqual(["name: must not contain control characters or line breaks"]);
+  });
+
+  it("reports a YAML warning (an unknown tag) as a problem with its line instead of printing it", () => {
+    expect(problemsOf("---\nname: Tagged\ndescription: !weird d\n---\nBody")).toEqual([
+      'front matter: is not valid YAML (line 3): Unresolved tag: !weird',
+    ]);
+  });
+
+  it("refuses an alias bomb instead of expanding it", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 6 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)];
+    const problems = problemsOf(`---\nname: Bomb\ndescription: d\n${bomb.join("\n")}\n---\nBody`);
+    expect(problems).toHaveLength(1);
+    expect(problems![0]).toMatch(/^front matter: cannot be read: /);
+  });
+});
