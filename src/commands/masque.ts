@@ -100,6 +100,18 @@ const data = new SlashCommandBuilder()
           .addChoices(...MODERATION_PROVIDERS.map((p) => ({ name: p, value: p })), { name: "default (the bot's MODERATION setting)", value: DEFAULT_CHOICE }),
       ),
   )
+  .addSubcommand((sub) =>
+    sub
+      .setName("webhooks")
+      .setDescription("Reply under each persona's own name and avatar (needs Manage Webhooks)")
+      .addStringOption((o) =>
+        o
+          .setName("use")
+          .setDescription("on, off, or default (PERSONA_WEBHOOKS)")
+          .setRequired(true)
+          .addChoices({ name: "on", value: "on" }, { name: "off", value: "off" }, { name: "default", value: DEFAULT_CHOICE }),
+      ),
+  )
   .addSubcommandGroup((group) =>
     group
       .setName("filter")
@@ -191,6 +203,8 @@ async function status(call: AdminCall): Promise<void> {
     adminRoles: store.adminRoles(guildId),
     configuredAdminRoles: ctx.config.adminRoleIds,
     logChannelId: store.guildSettings(guildId).logChannelId,
+    personaWebhooks: policy.personaWebhooks(guildId),
+    personaWebhooksIsServerChoice: store.guildSettings(guildId).personaWebhooks !== undefined,
     modelCalls: { active: slots.active, max: slots.maxActive, waiting: slots.waiting, maxWaiting: slots.maxWaiting },
   });
   await answer(call, fitLines("**Masque in this server**", lines, DISCORD_MESSAGE_LIMIT));
@@ -252,6 +266,21 @@ async function moderation(call: AdminCall): Promise<void> {
   const effective = ctx.moderation.policy.provider(guildId);
   const words = ctx.core.memory.moderation.blockedWords(guildId).length;
   await answer(call, `Content checks here: ${describeProvider(effective.provider)}${provider ? "" : " (the bot's default)"}, plus ${words} blocked word(s).`);
+}
+
+async function webhooks(call: AdminCall): Promise<void> {
+  const { interaction, ctx, guildId } = call;
+  const choice = interaction.options.getString("use", true);
+  const personaWebhooks = choice === DEFAULT_CHOICE ? undefined : choice === "on";
+  ctx.core.memory.moderation.updateGuildSettings(guildId, { personaWebhooks }, interaction.user.id);
+  audit(call, "webhooks.set", null, { use: choice });
+  const on = ctx.moderation.policy.personaWebhooks(guildId);
+  await answer(
+    call,
+    on
+      ? `Personas now reply under their own name and avatar here${personaWebhooks === undefined ? " (the bot's default)" : ""}. Where I can't make a webhook (no Manage Webhooks, or the channel is full) I use normal messages.`
+      : `Replies here are normal messages from me${personaWebhooks === undefined ? " (the bot's default)" : ""}.`,
+  );
 }
 
 async function filterAdd(call: AdminCall): Promise<void> {
@@ -356,6 +385,7 @@ const HANDLERS: Record<string, (call: AdminCall) => Promise<void>> = {
   blocked,
   limits,
   moderation,
+  webhooks,
   "filter add": filterAdd,
   "filter remove": filterRemove,
   "filter list": filterList,

@@ -155,7 +155,7 @@ async function writeReply(batch: PendingMessage[], ctx: BotContext, signal: Abor
   const conversation = conversationOf(message.channel);
   const rules = policy.contentRules(message.guildId);
   const persona = personaFor(ctx, conversation, newest.quoted);
-  const sink = ctx.webhooks ? webhookSink(message, persona, ctx.webhooks, channelSink(message), log) : channelSink(message);
+  const sink = policy.personaWebhooks(message.guildId) ? webhookSink(message, persona, ctx.webhooks, channelSink(message), log) : channelSink(message);
   const reply = new StreamingReply(sink, {
     budget: ctx.editBudget,
     onSinkError: (error) => {

@@ -74,7 +74,7 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
   let observability: { close(): Promise<void> } | undefined;
   const { metrics } = core;
 
-  const webhooks = config.personaWebhooks ? new WebhookPool(log, config.personasDir) : undefined;
+  const webhooks = new WebhookPool(log, config.personasDir);
   const moderation = createModeration(core, config, { now: options.now, post: (channelId, content) => postToChannel(client, channelId, content) });
   const conversations = new BatchingQueue<PendingMessage>({
     maxPending: MAX_WAITING_MESSAGES,
@@ -116,8 +116,15 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
     };
 
   core.library.onChange(({ removed }) => {
-    webhooks?.clearAvatars();
-    if (removed.length > 0) log.warn({ removed }, "personas removed; channels that used them fall back to the server's default persona");
+    webhooks.clearAvatars();
+    if (removed.length === 0) return;
+    log.warn({ removed }, "personas removed; channels that used them fall back to the server's default persona");
+    for (const personaId of removed) {
+      const guilds = core.memory.settings.guildsUsing(personaId);
+      for (const guildId of guilds.length > 0 ? guilds : [null]) {
+        moderation.audit.record({ guildId, channelId: null, actorId: client.user?.id ?? "masque", action: "persona.removed", targetId: null, details: { persona: personaId } });
+      }
+    }
   });
 
   client.on(Events.MessageCreate, (message) => metrics.messageSeen(message.inGuild() ? "guild" : "dm"));

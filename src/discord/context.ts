@@ -14,8 +14,8 @@ export interface BotContext {
   readonly config: BotConfig;
   /** The edit rate all streaming replies share. */
   readonly editBudget: EditBudget;
-  /** Set when personas post through webhooks (PERSONA_WEBHOOKS). */
-  readonly webhooks: WebhookPool | undefined;
+  /** The channel webhooks personas post through, where PERSONA_WEBHOOKS or the server's choice says so. */
+  readonly webhooks: WebhookPool;
   /** Admin settings, limits, content checks and the audit log. */
   readonly moderation: Moderation;
   /** One reply at a time per conversation; messages arriving meanwhile are answered together next. */

@@ -4,6 +4,8 @@ import type { Db } from "./db.js";
 export type AuditAction =
   | "persona.set"
   | "persona.reset"
+  | "persona.removed"
+  | "webhooks.set"
   | "memory.clear"
   | "channel.mode"
   | "user.block"

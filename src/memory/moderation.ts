@@ -15,6 +15,8 @@ export interface GuildModeration {
   readonly autoGapSeconds?: number;
   readonly moderation?: ModerationProvider;
   readonly logChannelId?: string;
+  /** Replies through persona webhooks; undefined follows PERSONA_WEBHOOKS. */
+  readonly personaWebhooks?: boolean;
 }
 
 export interface BlockedUser {
@@ -30,9 +32,10 @@ interface GuildModerationRow {
   auto_gap_seconds: number | null;
   moderation: ModerationProvider | null;
   log_channel_id: string | null;
+  persona_webhooks: number | null;
 }
 
-const GUILD_COLUMNS = "rate_messages, rate_window_seconds, auto_gap_seconds, moderation, log_channel_id";
+const GUILD_COLUMNS = "rate_messages, rate_window_seconds, auto_gap_seconds, moderation, log_channel_id, persona_webhooks";
 
 function toGuildModeration(row: GuildModerationRow | undefined): GuildModeration {
   if (!row) return {};
@@ -42,6 +45,7 @@ function toGuildModeration(row: GuildModerationRow | undefined): GuildModeration
     autoGapSeconds: row.auto_gap_seconds ?? undefined,
     moderation: row.moderation ?? undefined,
     logChannelId: row.log_channel_id ?? undefined,
+    personaWebhooks: row.persona_webhooks === null ? undefined : row.persona_webhooks === 1,
   };
 }
 
@@ -78,11 +82,11 @@ export class ModerationStore {
     this.#getGuild = db.prepare<{ guildId: string }, GuildModerationRow>(`SELECT ${GUILD_COLUMNS} FROM guild_moderation WHERE guild_id = @guildId`);
     this.#putGuild = db.prepare(
       `INSERT INTO guild_moderation (guild_id, ${GUILD_COLUMNS}, updated_by, updated_at)
-       VALUES (@guildId, @rateMessages, @rateWindowSeconds, @autoGapSeconds, @moderation, @logChannelId, @updatedBy, @now)
+       VALUES (@guildId, @rateMessages, @rateWindowSeconds, @autoGapSeconds, @moderation, @logChannelId, @personaWebhooks, @updatedBy, @now)
        ON CONFLICT (guild_id) DO UPDATE SET
          rate_messages = excluded.rate_messages, rate_window_seconds = excluded.rate_window_seconds,
          auto_gap_seconds = excluded.auto_gap_seconds, moderation = excluded.moderation,
-         log_channel_id = excluded.log_channel_id, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+         log_channel_id = excluded.log_channel_id, persona_webhooks = excluded.persona_webhooks, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
     );
     this.#updateGuild = db.transaction((guildId: string, patch: Partial<GuildModeration>, updatedBy: string) => {
       const merged = { ...this.guildSettings(guildId), ...patch };
@@ -93,6 +97,7 @@ export class ModerationStore {
         autoGapSeconds: merged.autoGapSeconds ?? null,
         moderation: merged.moderation ?? null,
         logChannelId: merged.logChannelId ?? null,
+        personaWebhooks: merged.personaWebhooks === undefined ? null : Number(merged.personaWebhooks),
         updatedBy,
         now: Date.now(),
       });

@@ -11,6 +11,7 @@ export class SettingsStore {
   readonly #getGuild;
   readonly #setGuild;
   readonly #clearGuild;
+  readonly #guildsUsing;
 
   constructor(db: Db) {
     this.#getConversation = db.prepare<{ key: string }, { persona_id: string }>(
@@ -27,6 +28,12 @@ export class SettingsStore {
        ON CONFLICT (guild_id) DO UPDATE SET persona_id = excluded.persona_id, set_by = excluded.set_by, set_at = excluded.set_at`,
     );
     this.#clearGuild = db.prepare("DELETE FROM guild_settings WHERE guild_id = @guildId");
+    this.#guildsUsing = db.prepare<{ personaId: string }, { guild_id: string }>(
+      `SELECT guild_id FROM guild_settings WHERE persona_id = @personaId
+       UNION
+       SELECT c.guild_id FROM conversation_settings s JOIN conversations c ON c.key = s.conversation_key
+        WHERE s.persona_id = @personaId AND c.guild_id IS NOT NULL`,
+    );
   }
 
   conversationPersona(conversationKey: string): string | undefined {
@@ -48,6 +55,11 @@ export class SettingsStore {
 
   setGuildPersona(guildId: string, personaId: string, setBy: string | null = null): void {
     this.#setGuild.run({ guildId, personaId, setBy, now: Date.now() });
+  }
+
+  /** Servers where a persona is chosen for the server or for a channel the bot has talked in. */
+  guildsUsing(personaId: string): string[] {
+    return this.#guildsUsing.all({ personaId }).map((row) => row.guild_id);
   }
 
   /** Returns whether a setting was removed. */

@@ -12,6 +12,8 @@ type TargetKind = "user" | "role" | "channel";
 const ACTIONS: Record<AuditAction, { readonly phrase: string; readonly target?: TargetKind }> = {
   "persona.set": { phrase: "set the persona" },
   "persona.reset": { phrase: "reset the persona" },
+  "persona.removed": { phrase: "saw a persona file removed; its channels fall back to the server's default" },
+  "webhooks.set": { phrase: "changed persona webhooks" },
   "memory.clear": { phrase: "cleared the memory" },
   "channel.mode": { phrase: "changed the mode of", target: "channel" },
   "user.block": { phrase: "blocked", target: "user" },

@@ -58,6 +58,8 @@ export function auditLines(entries: readonly AuditEntry[]): string[] {
 /** Everything `/masque status` shows, gathered by the command. */
 export interface StatusFacts {
   readonly channelModes: ReadonlyArray<{ channelId: string; mode: ChannelMode }>;
+  readonly personaWebhooks: boolean;
+  readonly personaWebhooksIsServerChoice: boolean;
   readonly limits: Limits;
   readonly provider: ModerationProvider;
   readonly providerIsServerChoice: boolean;
@@ -81,6 +83,7 @@ export function describeStatus(facts: StatusFacts): string[] {
     `**Blocked people:** ${facts.blockedUsers}`,
     `**Admins:** Manage Server${roles.length > 0 ? `, ${roles.join(", ")}` : ""}`,
     `**Log channel:** ${facts.logChannelId ? `<#${facts.logChannelId}>` : "none"}`,
+    `**Persona webhooks:** ${facts.personaWebhooks ? "on" : "off"} (${facts.personaWebhooksIsServerChoice ? "server setting" : "bot default"})`,
     `**Model calls now:** ${calls.active} of ${calls.max} running, ${calls.waiting} of ${calls.maxWaiting} waiting`,
   ];
 }

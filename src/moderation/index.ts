@@ -32,7 +32,7 @@ export interface ModerationOptions {
 export function createModeration(core: Core, config: DiscordConfig, options: ModerationOptions): Moderation {
   const { memory } = core;
   return {
-    policy: new ModerationPolicy(memory.moderation, config.moderation),
+    policy: new ModerationPolicy(memory.moderation, config.moderation, config.personaWebhooks),
     content: new ContentChecker(core.model, config.moderationModel),
     rates: new RateLimiter({ now: options.now }),
     slots: new ConcurrencyLimiter(config.llmMaxConcurrency, config.llmQueueLimit),

@@ -39,7 +39,15 @@ export class ModerationPolicy {
     private readonly store: ModerationStore,
     /** MODERATION: the provider for servers (and DMs) that did not choose. */
     private readonly defaultProvider: ModerationProvider,
+    /** PERSONA_WEBHOOKS: for servers that did not choose (DMs have no webhooks). */
+    private readonly defaultPersonaWebhooks: boolean = false,
   ) {}
+
+  /** Whether replies go through persona webhooks here: the server's choice, else PERSONA_WEBHOOKS; never in DMs. */
+  personaWebhooks(guildId: string | null): boolean {
+    if (!guildId) return false;
+    return this.store.guildSettings(guildId).personaWebhooks ?? this.defaultPersonaWebhooks;
+  }
 
   /** A channel's mode: its own, else its parent's (for a thread), else the default. */
   channelMode(channelId: string, parentId?: string | null): { mode: ChannelMode; source: ModeSource } {

@@ -27,6 +27,7 @@ describe("the /masque definition", () => {
       "blocked",
       "limits",
       "moderation",
+      "webhooks",
       "filter add",
       "filter remove",
       "filter list",

@@ -467,6 +467,7 @@ describe("audit log, log channel, admin roles, status", () => {
     await masque("block", [user("user", BOB.id)]);
     await masque("admin-role", [role("role", MODS_ROLE.id)]);
     await masque("log-channel", [channel("channel", random)]);
+    await masque("webhooks", [str("use", "off")]);
     await stack.restart();
 
     const status = await masque("status");
@@ -480,6 +481,7 @@ describe("audit log, log channel, admin roles, status", () => {
         "**Blocked people:** 1",
         `**Admins:** Manage Server, <@&340000000000000001> (ADMIN_ROLE_IDS), <@&${MODS_ROLE.id}>`,
         `**Log channel:** <#${random}>`,
+        "**Persona webhooks:** off (server setting)",
         "**Model calls now:** 0 of 4 running, 0 of 20 waiting",
       ].join("\n"),
     );

@@ -306,3 +306,51 @@ describe("persona presence: attachments", () => {
     });
   });
 });
+
+describe("persona presence: per-server webhook choice and removed personas in the audit log", () => {
+  let stack: Stack;
+  let dir: string;
+  beforeEach(() => {
+    dir = copyPersonas();
+  });
+  afterEach(async () => {
+    await stack?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function masqueWebhooks(use: string, admin = true): Promise<string> {
+    const interaction = stack.discord.interact({
+      channelId: stack.general,
+      user: admin ? ALICE : BOB_USER,
+      permissions: admin ? String(1n << 5n) : "0",
+      name: "masque",
+      options: [{ type: 1, name: "webhooks", options: [{ type: 3, name: "use", value: use }] }],
+    });
+    await stack.discord.waitFor(() => stack.discord.interactionResponses(interaction.id).length > 0);
+    return stack.discord.interactionResponses(interaction.id)[0]!.body.data.content;
+  }
+
+  it("lets an admin turn persona webhooks on for a server (and refuses a non-admin)", async () => {
+    stack = await startStack({ personasDir: dir });
+    expect(await masqueWebhooks("on", false)).toMatch(/^Only server admins/);
+    expect(stack.core.memory.moderation.guildSettings(stack.guild.id).personaWebhooks).toBeUndefined();
+    expect(await masqueWebhooks("on")).toMatch(/^Personas now reply under their own name and avatar here\./);
+
+    stack.model.enqueue({ text: "Via the webhook." });
+    stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hi", mentionBot: true });
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.bot.idle();
+    expect(stack.discord.channelMessages(stack.general).filter((m) => m.webhook_id).map((m) => m.content)).toEqual(["Via the webhook."]);
+    expect(stack.core.memory.audit.latest(stack.guild.id, 10).map((e) => [e.action, e.actorId, e.details])).toEqual([["webhooks.set", ALICE.id, { use: "on" }]]);
+  });
+
+  it("records an audit entry in each server using a persona whose file was removed", async () => {
+    writeFileSync(path.join(dir, "moss.json"), JSON.stringify(V1_CARD));
+    stack = await startStack({ personasDir: dir });
+    stack.core.memory.settings.setGuildPersona(stack.guild.id, "moss");
+    unlinkSync(path.join(dir, "moss.json"));
+    await stack.discord.waitFor(() => !stack.core.personas().get("moss"), 3000);
+    const entries = stack.core.memory.audit.latest(stack.guild.id, 10);
+    expect(entries.map((e) => [e.action, e.details])).toEqual([["persona.removed", { persona: "moss" }]]);
+  });
+});
