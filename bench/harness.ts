@@ -18,6 +18,10 @@ const CLOCK_TICKS_PER_SECOND = 100;
 const READY_TIMEOUT_MS = 60_000;
 
 export const USER = { id: "310000000000000001", username: "bencher", globalName: "Bencher" };
+/** Load-test authors get ids from here up. */
+const BENCH_USER_BASE = 320_000_000_000_000_000n;
+/** A loop with no reply for this long has stalled. */
+const STALL_TIMEOUT_MS = 10_000;
 
 /** Builds dist/ (incrementally) so the benchmarks run the current code. */
 export function buildBot(): void {
@@ -168,10 +172,12 @@ export async function closedLoop(fakes: Fakes, bot: BotProcess, channels: readon
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => (finish = resolve));
 
+  // A different person each time: Masque's per-person rate limit is for people, not for a load test.
   const post = (channelId: string) => {
     posted++;
     sentAt.set(channelId, performance.now());
-    discord.postMessage({ channelId, author: USER, content: `hello ${posted}`, mentionBot: true });
+    const author = { id: String(BENCH_USER_BASE + BigInt(posted)), username: `bencher${posted}` };
+    discord.postMessage({ channelId, author, content: `hello ${posted}`, mentionBot: true });
   };
   const unsubscribe = discord.onCall((call) => {
     const match = /^\/channels\/(\d+)\/messages$/.exec(call.path);
@@ -186,7 +192,15 @@ export async function closedLoop(fakes: Fakes, bot: BotProcess, channels: readon
     else if (posted < total) post(channelId);
   });
   for (const channelId of channels.slice(0, Math.min(channels.length, total))) post(channelId);
+  // A stalled loop is a failure to report, not a hang.
+  let lastReplies = -1;
+  const watchdog = setInterval(() => {
+    if (replies === lastReplies) finish();
+    lastReplies = replies;
+  }, STALL_TIMEOUT_MS);
   await done;
+  clearInterval(watchdog);
+  if (replies < total) throw new Error(`The loop stalled after ${replies} of ${total} replies.\n${bot.output().slice(-2000)}`);
   const seconds = (performance.now() - started) / 1000;
   unsubscribe();
   // Let the last replies' bookkeeping (typing, database writes) settle before reading CPU.

@@ -47,6 +47,12 @@ export class EditBudget {
 }
 /** Discord shows "typing…" for about 10 s; refresh a little before it runs out. */
 export const TYPING_REFRESH_MS = 8000;
+/**
+ * "Typing…" appears only if no message is up this long after the reply started. A quick
+ * reply needs no indicator, and a typing call queued behind a busy rate limit would
+ * otherwise reach Discord after the reply it announces.
+ */
+export const TYPING_DELAY_MS = 300;
 
 /** Where a streamed reply goes: a channel message, a webhook, a test double. */
 export interface ReplySink {
@@ -85,6 +91,7 @@ export class StreamingReply {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #typingTimer: NodeJS.Timeout | undefined;
+  #typingDelay: NodeJS.Timeout | undefined;
   #finished = false;
 
   constructor(sink: ReplySink, options: { budget?: EditBudget; onSinkError?: (error: unknown) => void } = {}) {
@@ -94,10 +101,13 @@ export class StreamingReply {
   }
 
   /** Starts the typing indicator (not awaited, so the model call is not delayed). */
+  /** Shows "typing…" from TYPING_DELAY_MS on, until the first message is up. */
   startTyping(): void {
     const type = () => void this.#sink.sendTyping().catch(this.#onSinkError);
-    type();
-    this.#typingTimer = setInterval(type, TYPING_REFRESH_MS);
+    this.#typingDelay = setTimeout(() => {
+      type();
+      this.#typingTimer = setInterval(type, TYPING_REFRESH_MS);
+    }, TYPING_DELAY_MS);
   }
 
   /**
@@ -132,6 +142,7 @@ export class StreamingReply {
   }
 
   #stopTyping(): void {
+    clearTimeout(this.#typingDelay);
     clearInterval(this.#typingTimer);
     this.#typingTimer = undefined;
   }

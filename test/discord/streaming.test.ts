@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ModelTimeoutError } from "../../src/llm/errors.js";
-import { EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget, failureNoteFor, type ReplySink, StreamingReply } from "../../src/discord/streaming.js";
+import { EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget, failureNoteFor, type ReplySink, StreamingReply, TYPING_DELAY_MS } from "../../src/discord/streaming.js";
 
 /** A sink that records what would reach Discord. */
 function recordingSink(): ReplySink & { log: string[] } {
@@ -46,13 +46,25 @@ describe("EditBudget", () => {
 });
 
 describe("StreamingReply", () => {
-  it("posts a reply that is complete before the first edit is due as one message, without edits", async () => {
+  it("posts a quick reply as one message: no typing call, no edits", async () => {
     const sink = recordingSink();
     const reply = new StreamingReply(sink);
     reply.startTyping();
     const result = await reply.run(pieces("Hello", " there"), failureNoteFor);
-    expect(sink.log).toEqual(["typing", "post m1 (reply): Hello there"]);
+    expect(sink.log).toEqual(["post m1 (reply): Hello there"]);
     expect(result).toEqual({ text: "Hello there", messageIds: ["m1"], error: undefined });
+  });
+
+  it("shows typing when the reply takes longer than TYPING_DELAY_MS to start", async () => {
+    const sink = recordingSink();
+    const reply = new StreamingReply(sink);
+    reply.startTyping();
+    async function* slow(): AsyncGenerator<string> {
+      await new Promise((resolve) => setTimeout(resolve, TYPING_DELAY_MS + 100));
+      yield "Finally.";
+    }
+    await reply.run(slow(), failureNoteFor);
+    expect(sink.log).toEqual(["typing", "post m1 (reply): Finally."]);
   });
 
   it("continues a long reply in new messages, the first one a reply", async () => {

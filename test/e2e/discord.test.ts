@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ModelServerError } from "../../src/llm/errors.js";
 import { DISCORD_MESSAGE_LIMIT } from "../../src/discord/split.js";
-import { EDIT_INTERVAL_MS } from "../../src/discord/streaming.js";
+import { EDIT_INTERVAL_MS, TYPING_DELAY_MS } from "../../src/discord/streaming.js";
 import type { RestCall } from "../fakes/discord-server.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, startStack } from "../helpers/stack.js";
 
@@ -81,14 +81,17 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     expect(request.messages[0].content).toContain("You are Juniper");
   });
 
-  it("spends one typing call and one message on a short reply", async () => {
-    stack.model.enqueue({ text: "Short and sweet." });
+  it("spends one message on a quick short reply, and one typing call more when the model is slow to start", async () => {
+    stack.model.enqueue({ text: "Short and sweet." }, { text: "Took a while.", delayMs: TYPING_DELAY_MS + 200 });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hello", mentionBot: true });
-    await waitForBotMessages(stack, stack.general, 1);
     await settle(stack, `channel:${stack.general}`, 2);
-    const calls = stack.discord.calls.filter((c) => c.path.startsWith(`/channels/${stack.general}`));
-    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([`POST /channels/${stack.general}/typing`, `POST /channels/${stack.general}/messages`]);
-    expect(botMessages(stack, stack.general)).toEqual(["Short and sweet."]);
+    const channelCalls = () => stack.discord.calls.filter((c) => c.path.startsWith(`/channels/${stack.general}`)).map((c) => `${c.method} ${c.path}`);
+    expect(channelCalls()).toEqual([`POST /channels/${stack.general}/messages`]);
+
+    stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "and now?", mentionBot: true });
+    await settle(stack, `channel:${stack.general}`, 4);
+    expect(channelCalls()).toEqual([`POST /channels/${stack.general}/messages`, `POST /channels/${stack.general}/typing`, `POST /channels/${stack.general}/messages`]);
+    expect(botMessages(stack, stack.general)).toEqual(["Short and sweet.", "Took a while."]);
   });
 
   it("splits a 5,000-character reply into messages under Discord's limit, at paragraph boundaries", async () => {
