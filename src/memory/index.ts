@@ -1,5 +1,8 @@
 import { type Db, openDatabase } from "./db.js";
+import { MemoryEraser } from "./forget.js";
+import { RecallStore } from "./recall.js";
 import { SettingsStore } from "./settings.js";
+import { SummaryStore } from "./summaries.js";
 import { TurnStore } from "./turns.js";
 
 /** The open database and its repositories. */
@@ -7,16 +10,23 @@ export interface Memory {
   readonly db: Db;
   readonly turns: TurnStore;
   readonly settings: SettingsStore;
+  readonly summaries: SummaryStore;
+  readonly recall: RecallStore;
+  readonly eraser: MemoryEraser;
   close(): void;
 }
 
 /** Opens (and migrates) the database and prepares the repositories' statements once. */
 export function openMemory(databasePath: string): Memory {
   const db = openDatabase(databasePath);
+  const summaries = new SummaryStore(db);
   return {
     db,
     turns: new TurnStore(db),
     settings: new SettingsStore(db),
+    summaries,
+    recall: new RecallStore(db),
+    eraser: new MemoryEraser(db, summaries),
     close: () => {
       if (db.open) db.close();
     },

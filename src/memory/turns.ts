@@ -35,7 +35,11 @@ export interface Turn extends Required<Omit<NewTurn, "personaId" | "messageId">>
   readonly messageId: string | null;
 }
 
-interface TurnRow {
+/** Every column of a turn, for queries that read whole turns. */
+export const TURN_COLUMNS = "id, conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at";
+
+/** A row of `turns` as SQLite returns it. */
+export interface TurnRow {
   id: number;
   conversation_key: string;
   role: TurnRole;
@@ -49,9 +53,8 @@ interface TurnRow {
   created_at: number;
 }
 
-const TURN_COLUMNS = "id, conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at";
-
-function toTurn(row: TurnRow): Turn {
+/** Maps a row of `turns` to a Turn. */
+export function toTurn(row: TurnRow): Turn {
   return {
     id: row.id,
     conversationKey: row.conversation_key,
@@ -77,6 +80,8 @@ export class TurnStore {
   readonly #setMessage;
   readonly #linkAll;
   readonly #count;
+  readonly #countByAuthor;
+  readonly #range;
   readonly #appendAll;
 
   constructor(db: Db) {
@@ -89,8 +94,11 @@ export class TurnStore {
       `INSERT INTO turns (conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at)
        VALUES (@conversationKey, @role, @authorId, @authorName, @personaId, @messageId, @content, @tokenCount, @status, @createdAt)`,
     );
-    this.#recent = db.prepare<{ key: string; limit: number }, TurnRow>(
-      `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key ORDER BY id DESC LIMIT @limit`,
+    this.#recent = db.prepare<{ key: string; afterId: number; limit: number }, TurnRow>(
+      `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId ORDER BY id DESC LIMIT @limit`,
+    );
+    this.#range = db.prepare<{ key: string; afterId: number; beforeId: number; limit: number }, TurnRow>(
+      `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id LIMIT @limit`,
     );
     this.#byMessage = db.prepare<{ messageId: string }, TurnRow>(
       `SELECT ${TURN_COLUMNS} FROM turns WHERE message_id = @messageId
@@ -107,6 +115,7 @@ export class TurnStore {
       for (const messageId of rest) this.#linkMessage.run({ messageId, turnId });
     });
     this.#count = db.prepare<{ key: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE conversation_key = @key");
+    this.#countByAuthor = db.prepare<{ authorId: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE author_id = @authorId");
     this.#appendAll = db.transaction((conversation: ConversationRef, turns: readonly NewTurn[]) => {
       this.#insertConversation.run({
         key: conversation.key,
@@ -140,9 +149,14 @@ export class TurnStore {
     return this.#appendAll(conversation, turns);
   }
 
-  /** The newest `limit` turns of a conversation, newest first. */
-  recent(conversationKey: string, limit: number): Turn[] {
-    return this.#recent.all({ key: conversationKey, limit }).map(toTurn);
+  /** The newest `limit` turns of a conversation with ids above `afterId`, newest first. */
+  recent(conversationKey: string, limit: number, afterId = 0): Turn[] {
+    return this.#recent.all({ key: conversationKey, afterId, limit }).map(toTurn);
+  }
+
+  /** Up to `limit` turns of a conversation with ids strictly between `afterId` and `beforeId`, oldest first. */
+  range(conversationKey: string, afterId: number, beforeId: number, limit: number): Turn[] {
+    return this.#range.all({ key: conversationKey, afterId, beforeId, limit }).map(toTurn);
   }
 
   /** The turn that came from, or was sent as, a Discord message. */
@@ -161,5 +175,10 @@ export class TurnStore {
 
   count(conversationKey: string): number {
     return this.#count.get({ key: conversationKey })?.n ?? 0;
+  }
+
+  /** How many stored turns someone wrote, in every conversation. */
+  countByAuthor(authorId: string): number {
+    return this.#countByAuthor.get({ authorId })?.n ?? 0;
   }
 }
