@@ -1,4 +1,5 @@
 import { ChatEngine } from "./chat/engine.js";
+import { Summarizer } from "./chat/summarizer.js";
 import type { CoreConfig } from "./config.js";
 import { ModelClient } from "./llm/client.js";
 import type { Logger } from "./log.js";
@@ -13,6 +14,8 @@ export interface Core {
   readonly memory: Memory;
   readonly model: ModelClient;
   readonly engine: ChatEngine;
+  /** Writes rolling summaries in the background. */
+  readonly summarizer: Summarizer;
   personas(): PersonaRegistry;
   close(): void;
 }
@@ -32,12 +35,18 @@ export function createCore(config: CoreConfig, log: Logger): Core {
     maxRetries: config.modelMaxRetries,
   });
   const personas = () => registry;
+  const summarizer = new Summarizer({ memory, model, log, settings: { model: config.defaultModel, contextTokens: config.contextTokens } });
   const engine = new ChatEngine({
     memory,
     model,
     personas,
     settings: { defaultModel: config.defaultModel, contextTokens: config.contextTokens },
     log,
+    summarizer,
   });
-  return { config, log, memory, model, engine, personas, close: () => memory.close() };
+  const close = () => {
+    summarizer.stop();
+    memory.close();
+  };
+  return { config, log, memory, model, engine, summarizer, personas, close };
 }

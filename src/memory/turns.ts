@@ -82,6 +82,7 @@ export class TurnStore {
   readonly #count;
   readonly #countByAuthor;
   readonly #range;
+  readonly #idBefore;
   readonly #appendAll;
 
   constructor(db: Db) {
@@ -99,6 +100,9 @@ export class TurnStore {
     );
     this.#range = db.prepare<{ key: string; afterId: number; beforeId: number; limit: number }, TurnRow>(
       `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id LIMIT @limit`,
+    );
+    this.#idBefore = db.prepare<{ key: string; beforeId: number; offset: number }, { id: number }>(
+      "SELECT id FROM turns WHERE conversation_key = @key AND id < @beforeId ORDER BY id DESC LIMIT 1 OFFSET @offset",
     );
     this.#byMessage = db.prepare<{ messageId: string }, TurnRow>(
       `SELECT ${TURN_COLUMNS} FROM turns WHERE message_id = @messageId
@@ -157,6 +161,14 @@ export class TurnStore {
   /** Up to `limit` turns of a conversation with ids strictly between `afterId` and `beforeId`, oldest first. */
   range(conversationKey: string, afterId: number, beforeId: number, limit: number): Turn[] {
     return this.#range.all({ key: conversationKey, afterId, beforeId, limit }).map(toTurn);
+  }
+
+  /**
+   * The id of the turn `count` turns back from `beforeId` in a conversation, so that
+   * exactly `count` turns lie strictly between the two; undefined when there are fewer.
+   */
+  idBefore(conversationKey: string, beforeId: number, count: number): number | undefined {
+    return this.#idBefore.get({ key: conversationKey, beforeId, offset: count })?.id;
   }
 
   /** The turn that came from, or was sent as, a Discord message. */
