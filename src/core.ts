@@ -4,6 +4,7 @@ import type { CoreConfig } from "./config.js";
 import { ModelClient } from "./llm/client.js";
 import type { Logger } from "./log.js";
 import { type Memory, openMemory } from "./memory/index.js";
+import { RetentionJob } from "./memory/retention.js";
 import { formatProblem } from "./personas/persona.js";
 import { loadPersonas, type PersonaRegistry } from "./personas/registry.js";
 
@@ -16,6 +17,8 @@ export interface Core {
   readonly engine: ChatEngine;
   /** Writes rolling summaries in the background. */
   readonly summarizer: Summarizer;
+  /** Deletes turns past MEMORY_RETENTION_DAYS; the bot starts it. */
+  readonly retention: RetentionJob;
   personas(): PersonaRegistry;
   close(): void;
 }
@@ -44,9 +47,11 @@ export function createCore(config: CoreConfig, log: Logger): Core {
     log,
     summarizer,
   });
+  const retention = new RetentionJob({ eraser: memory.eraser, days: config.memoryRetentionDays, log });
   const close = () => {
+    retention.stop();
     summarizer.stop();
     memory.close();
   };
-  return { config, log, memory, model, engine, summarizer, personas, close };
+  return { config, log, memory, model, engine, summarizer, retention, personas, close };
 }

@@ -90,6 +90,7 @@ export function createBot(core: Core, config: BotConfig): Bot {
       const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
       await client.login(config.discordToken);
       const readyClient = await ready;
+      core.retention.start();
       if (config.autoDeployCommands) {
         const count = await deployCommands(readyClient, config.devGuildId);
         log.info({ count, scope: config.devGuildId ? `server ${config.devGuildId}` : "global" }, "slash commands registered");
