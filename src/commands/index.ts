@@ -1,7 +1,8 @@
+import { memoryCommand } from "./memory.js";
 import { personaCommand } from "./persona.js";
 import type { SlashCommand } from "./types.js";
 
 /** Every slash command, listed explicitly so the type checker sees them all. */
-export const commands: readonly SlashCommand[] = [personaCommand];
+export const commands: readonly SlashCommand[] = [personaCommand, memoryCommand];
 
 export const commandsByName: ReadonlyMap<string, SlashCommand> = new Map(commands.map((c) => [c.data.name, c]));
