@@ -15,51 +15,67 @@ CREATE TABLE summaries (
 ) STRICT;
 
 -- Full-text index of what was said, for recall. Contentless: the text lives in `turns`
--- and is joined back by rowid (= turns.id). The conversation key and the server id are
--- indexed as one hex token each, so a search is confined to one conversation (or one
--- server) inside the index and never ranks anyone else's rows.
+-- and is joined back by rowid (= turns.id). Each distinct word of a turn is indexed as
+-- a term scoped to its conversation, and again scoped to its server (see
+-- src/memory/terms.ts), so a search reads only that conversation's (or server's)
+-- postings and its cost does not grow with everyone else's history. Terms are computed
+-- by masque_recall_terms(), a function Masque registers on each connection, so turns are
+-- inserted and deleted through Masque, not from a bare sqlite3 shell.
+-- secure-delete: a deleted turn's terms are removed from the index pages, not just
+-- marked deleted, so forgotten words do not linger in the file.
 CREATE VIRTUAL TABLE turns_fts USING fts5(
-  content,
-  conversation,
-  guild,
+  terms,
   content = '',
-  contentless_delete = 1,
-  tokenize = 'unicode61 remove_diacritics 2'
+  detail = none,
+  tokenize = 'ascii'
 );
+INSERT INTO turns_fts (turns_fts, rank) VALUES ('secure-delete', 1);
 
 CREATE TRIGGER turns_fts_after_insert AFTER INSERT ON turns BEGIN
-  INSERT INTO turns_fts (rowid, content, conversation, guild)
-  VALUES (
-    new.id,
-    new.content,
-    hex(new.conversation_key),
-    hex(coalesce((SELECT guild_id FROM conversations WHERE key = new.conversation_key), ''))
-  );
+  INSERT INTO turns_fts (rowid, terms)
+  VALUES (new.id, masque_recall_terms(new.conversation_key, (SELECT guild_id FROM conversations WHERE key = new.conversation_key), new.content));
 END;
 
--- Also fires for turns deleted by a cascade from `conversations`.
+-- A contentless index is told exactly which terms to remove; masque_recall_terms is
+-- deterministic and a conversation's server never changes, so they are the ones indexed.
 CREATE TRIGGER turns_fts_after_delete AFTER DELETE ON turns BEGIN
-  DELETE FROM turns_fts WHERE rowid = old.id;
+  INSERT INTO turns_fts (turns_fts, rowid, terms)
+  VALUES ('delete', old.id, masque_recall_terms(old.conversation_key, (SELECT guild_id FROM conversations WHERE key = old.conversation_key), old.content));
 END;
 
 CREATE TRIGGER turns_fts_after_update AFTER UPDATE OF content, conversation_key ON turns BEGIN
-  DELETE FROM turns_fts WHERE rowid = old.id;
-  INSERT INTO turns_fts (rowid, content, conversation, guild)
-  VALUES (
-    new.id,
-    new.content,
-    hex(new.conversation_key),
-    hex(coalesce((SELECT guild_id FROM conversations WHERE key = new.conversation_key), ''))
-  );
+  INSERT INTO turns_fts (turns_fts, rowid, terms)
+  VALUES ('delete', old.id, masque_recall_terms(old.conversation_key, (SELECT guild_id FROM conversations WHERE key = old.conversation_key), old.content));
+  INSERT INTO turns_fts (rowid, terms)
+  VALUES (new.id, masque_recall_terms(new.conversation_key, (SELECT guild_id FROM conversations WHERE key = new.conversation_key), new.content));
+END;
+
+-- A conversation's turns go before the conversation itself (instead of by the cascade,
+-- which runs after the row is gone), so the delete trigger above still sees its server.
+CREATE TRIGGER conversations_before_delete BEFORE DELETE ON conversations BEGIN
+  DELETE FROM turns WHERE conversation_key = old.key;
+END;
+
+CREATE TRIGGER conversations_server_is_fixed BEFORE UPDATE OF guild_id ON conversations
+WHEN old.guild_id IS NOT new.guild_id BEGIN
+  SELECT RAISE(ABORT, 'a conversation cannot move to another server: its recall index terms name the server');
 END;
 
 -- Index the turns stored before this migration.
-INSERT INTO turns_fts (rowid, content, conversation, guild)
-SELECT t.id, t.content, hex(t.conversation_key), hex(coalesce(c.guild_id, ''))
+INSERT INTO turns_fts (rowid, terms)
+SELECT t.id, masque_recall_terms(t.conversation_key, c.guild_id, t.content)
 FROM turns t JOIN conversations c ON c.key = t.conversation_key;
 
 -- The retention job deletes the oldest turns first.
 CREATE INDEX turns_by_time ON turns (created_at);
+
+-- A conversation's turns in order, with every column: the recent window (and recalled
+-- turns) are read from consecutive index pages instead of one table page per turn,
+-- which in a busy database holds turns of many conversations. This keeps building a
+-- prompt as fast with a million stored turns as with a thousand, at the cost of
+-- storing each turn's text twice. It covers everything turns_by_conversation did.
+CREATE INDEX turns_window ON turns (conversation_key, id, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at);
+DROP INDEX turns_by_conversation;
 
 -- Whether recall may bring back what was said in other channels of the same server.
 CREATE TABLE guild_memory_settings (

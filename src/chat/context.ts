@@ -68,8 +68,11 @@ export function gatherContext(memory: Memory, request: ContextRequest): MemoryCo
     serverWide && conversation.guildId
       ? memory.recall.searchServer({ guildId: conversation.guildId, excludedConversationKey: conversation.key, words, limit: RECALL_CANDIDATES })
       : [];
-  const recalled = rankByRelevance([...here, ...elsewhere], words)
-    .slice(0, RECALL_MAX_TURNS)
+  const best = rankByRelevance([...here, ...elsewhere], words).slice(0, RECALL_MAX_TURNS);
+  const rank = new Map(best.map((hit, i) => [hit.id, i]));
+  const recalled = memory.recall
+    .turns(best.map((hit) => hit.id))
+    .sort((a, b) => rank.get(a.id)! - rank.get(b.id)!)
     .map((turn) => ({ turn, elsewhere: turn.conversationKey !== conversation.key }));
   return { history, summary, recalled };
 }

@@ -1,4 +1,4 @@
-import type { Turn } from "../memory/turns.js";
+import { wordsOf } from "../memory/terms.js";
 
 /** A search uses at most this many words of the new message: the longest, which tend to be the most specific. */
 export const MAX_QUERY_WORDS = 6;
@@ -21,28 +21,20 @@ const STOPWORDS = new Set(
   ).split(" "),
 );
 
-const WORD = /[\p{L}\p{N}]+/gu;
-const COMBINING_MARKS = /\p{M}/gu;
-
-/** The words of a text as the full-text index sees them: letters and digits, lower case, accents removed. */
-export function wordsOf(text: string): string[] {
-  return text.normalize("NFKD").replace(COMBINING_MARKS, "").toLowerCase().match(WORD) ?? [];
-}
-
 /** The words of a new message worth searching older turns for, longest first, at most MAX_QUERY_WORDS. */
 export function salientWords(text: string): string[] {
   const unique = new Set(wordsOf(text).filter((w) => w.length >= MIN_WORD_LENGTH && !STOPWORDS.has(w)));
   return [...unique].sort((a, b) => b.length - a.length).slice(0, MAX_QUERY_WORDS);
 }
 
-/** Orders search hits by how many of the words each holds, then newest first. */
-export function rankByRelevance(candidates: readonly Turn[], words: readonly string[]): Turn[] {
-  const scored = candidates.map((turn) => {
-    const present = new Set(wordsOf(turn.content));
-    return { turn, score: words.filter((w) => present.has(w)).length };
+/** Orders search hits by how many of the words each holds, then newest first; drops hits holding none. */
+export function rankByRelevance<T extends { readonly id: number; readonly content: string }>(candidates: readonly T[], words: readonly string[]): T[] {
+  const scored = candidates.map((hit) => {
+    const present = new Set(wordsOf(hit.content));
+    return { hit, score: words.filter((w) => present.has(w)).length };
   });
   return scored
     .filter((s) => s.score > 0)
-    .sort((a, b) => b.score - a.score || b.turn.id - a.turn.id)
-    .map((s) => s.turn);
+    .sort((a, b) => b.score - a.score || b.hit.id - a.hit.id)
+    .map((s) => s.hit);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_QUERY_WORDS, rankByRelevance, salientWords, wordsOf } from "../../src/chat/recall.js";
+import { MAX_QUERY_WORDS, rankByRelevance, salientWords } from "../../src/chat/recall.js";
 import type { Turn } from "../../src/memory/turns.js";
 
 function turn(id: number, content: string): Turn {
@@ -7,10 +7,6 @@ function turn(id: number, content: string): Turn {
 }
 
 describe("recall words", () => {
-  it("splits text the way the full-text index does: letters and digits, lower case, no accents", () => {
-    expect(wordsOf("Crème brûlée, dog's NAME: Biscuit-2!")).toEqual(["creme", "brulee", "dog", "s", "name", "biscuit", "2"]);
-  });
-
   it("keeps the words that say what a question is about", () => {
     expect(salientWords("what did I say my dog was called?")).toEqual(["called", "dog"]);
     expect(salientWords("Do you remember what I told you again?")).toEqual([]);

@@ -4,7 +4,7 @@ import { RECALL_HEADING, SUMMARY_HEADING } from "../../src/chat/prompt.js";
 import { summarizerInstructions, summaryTargetTokens } from "../../src/chat/summarizer.js";
 import type { NewTurn } from "../../src/memory/turns.js";
 import type { RecordedRequest } from "../fakes/openai-server.js";
-import { said } from "../helpers/memory.js";
+import { indexedTurnIds, indexRowCount, indexTermCount, said } from "../helpers/memory.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, startStack } from "../helpers/stack.js";
 
 const EPHEMERAL = 64;
@@ -156,7 +156,8 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
 
     expect(count(stack, "SELECT count(*) FROM turns WHERE author_id = @id", { id: ALICE.id })).toBe(0);
     expect(count(stack, "SELECT count(*) FROM turns WHERE content LIKE '%cardamom%'")).toBe(0);
-    expect(count(stack, "SELECT count(*) FROM turns_fts WHERE turns_fts MATCH 'cardamom OR grandmother OR stew'")).toBe(0);
+    for (const word of ["cardamom", "grandmother", "stew", "private"]) expect(indexTermCount(stack.core.memory.db, word)).toBe(0);
+    expect(indexRowCount(stack.core.memory.db)).toBe(count(stack, "SELECT count(*) FROM turns"));
     expect(count(stack, "SELECT count(*) FROM summaries WHERE content LIKE '%cardamom%' OR content LIKE '%Ali:%'")).toBe(0);
     // Rebuilt from what is left: Bob's words, not Ali's.
     const rebuilt = stack.core.memory.summaries.get(general.key)!;
@@ -201,7 +202,9 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
     const click = stack.discord.click({ interactionId: asked.id, user: ALICE, permissions: MANAGE_GUILD, customId: confirm! });
     expect((await editedResponse(stack, click.id)).content).toBe("Done: deleted 5 messages and the summary of this channel.");
     expect(stack.core.memory.turns.count(general.key)).toBe(0);
-    expect(count(stack, "SELECT count(*) FROM turns_fts WHERE turns_fts MATCH 'harbour'")).toBe(2);
+    expect(indexedTurnIds(stack.core.memory.db, general.key, "harbour")).toEqual([]);
+    expect(indexedTurnIds(stack.core.memory.db, channelOf(stack, "random").key, "harbour")).toHaveLength(2);
+    expect(indexRowCount(stack.core.memory.db)).toBe(2);
     expect(stack.core.memory.turns.count(channelOf(stack, "random").key)).toBe(2);
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Db, openDatabase, readMigrations, schemaVersion } from "../../src/memory/db.js";
-import { scopeToken } from "../../src/memory/recall.js";
+import { indexBytesHold, indexedTurnIds, indexRowCount, indexTermCount } from "../helpers/memory.js";
 
 const tableNames = (db: Db) =>
   (db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'index', 'trigger') ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
@@ -19,11 +19,7 @@ function insertTurn(db: Db, conversationKey: string, content: string): number {
   );
 }
 
-/** Turn ids the full-text index holds for a word in a conversation (read from the index, not from turns). */
-function indexed(db: Db, conversationKey: string, word: string): number[] {
-  const query = `conversation : "${scopeToken(conversationKey)}" AND content : "${word}"`;
-  return (db.prepare("SELECT rowid FROM turns_fts WHERE turns_fts MATCH @query ORDER BY rowid").all({ query }) as Array<{ rowid: number }>).map((r) => r.rowid);
-}
+const indexed = indexedTurnIds;
 
 describe("migration 002_memory", () => {
   let dir: string;
@@ -41,7 +37,17 @@ describe("migration 002_memory", () => {
     db = openDatabase(path.join(dir, "fresh.db"));
     expect(schemaVersion(db)).toBe(readMigrations().length);
     const names = tableNames(db);
-    for (const name of ["summaries", "turns_fts", "guild_memory_settings", "turns_by_time", "turns_fts_after_insert", "turns_fts_after_delete", "turns_fts_after_update"]) {
+    for (const name of [
+      "summaries",
+      "turns_fts",
+      "guild_memory_settings",
+      "turns_by_time",
+      "turns_fts_after_insert",
+      "turns_fts_after_delete",
+      "turns_fts_after_update",
+      "conversations_before_delete",
+      "conversations_server_is_fixed",
+    ]) {
       expect(names).toContain(name);
     }
   });
@@ -59,7 +65,7 @@ describe("migration 002_memory", () => {
     expect(indexed(db, "channel:1", "biscuit")).toEqual([id]);
   });
 
-  it("keeps the index in step with inserts, edits, deletes and deletes cascading from a conversation", () => {
+  it("keeps the index in step with inserts, edits, deletes and deleted conversations", () => {
     db = openDatabase(path.join(dir, "sync.db"));
     db.prepare("INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0), ('channel:2', NULL, 0)").run();
     const a = insertTurn(db, "channel:1", "Biscuit is a dog");
@@ -77,6 +83,25 @@ describe("migration 002_memory", () => {
     db.prepare("DELETE FROM conversations WHERE key = 'channel:2'").run();
     expect(db.prepare("SELECT count(*) AS n FROM turns WHERE id = @c").get({ c })).toEqual({ n: 0 });
     expect(indexed(db, "channel:2", "biscuit")).toEqual([]);
+    expect(indexTermCount(db, "biscuit")).toBe(0);
+    expect(indexRowCount(db)).toBe(1);
+    db.prepare("INSERT INTO turns_fts (turns_fts, rank) VALUES ('integrity-check', 0)").run();
+  });
+
+  it("wipes a deleted turn's terms from the index pages, not just marks them deleted", () => {
+    db = openDatabase(path.join(dir, "secure.db"));
+    db.prepare("INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0)").run();
+    for (let i = 0; i < 20; i++) insertTurn(db, "channel:1", `ordinary words number ${i}`);
+    const secret = insertTurn(db, "channel:1", "zyzzyvaquokka");
+    expect(indexBytesHold(db, "zyzzyvaquokka")).toBe(true);
+    db.prepare("DELETE FROM turns WHERE id = @secret").run({ secret });
+    expect(indexBytesHold(db, "zyzzyvaquokka")).toBe(false);
+  });
+
+  it("refuses to move a conversation to another server, which would orphan its index terms", () => {
+    db = openDatabase(path.join(dir, "fixed.db"));
+    db.prepare("INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0)").run();
+    expect(() => db!.prepare("UPDATE conversations SET guild_id = 'g2' WHERE key = 'channel:1'").run()).toThrow(/cannot move to another server/);
   });
 
   it("refuses a summary whose turn range is backwards", () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Memory, openMemory } from "../../src/memory/index.js";
-import { conversationQuery, ftsPhrase, scopeToken, serverQuery } from "../../src/memory/recall.js";
+import { conversationQuery, ftsPhrase, searchWords, serverQuery } from "../../src/memory/recall.js";
+import { conversationTerm, guildTerm } from "../../src/memory/terms.js";
 import { said } from "../helpers/memory.js";
 
 describe("FTS query building", () => {
@@ -8,13 +9,16 @@ describe("FTS query building", () => {
     expect(ftsPhrase('say "hi" NEAR(x) OR *')).toBe('"say ""hi"" NEAR(x) OR *"');
   });
 
-  it("confines a conversation search to the conversation's token", () => {
-    expect(scopeToken("channel:1")).toBe("6368616e6e656c3a31");
-    expect(conversationQuery("channel:1", ["dog", "called"])).toBe('conversation : "6368616e6e656c3a31" AND content : ("dog" OR "called")');
+  it("reads the words it is given the way the index reads text", () => {
+    expect(searchWords(["Dog", "dog's", 'a"b', "*", "Été"])).toEqual(["dog", "s", "a", "b", "ete"]);
   });
 
-  it("searches a server's other conversations only", () => {
-    expect(serverQuery("g", "channel:1", ["dog"])).toBe('(guild : "67" AND content : ("dog")) NOT conversation : "6368616e6e656c3a31"');
+  it("asks for the conversation's terms of any of the words", () => {
+    expect(conversationQuery("channel:1", ["dog", "called"])).toBe(`("${conversationTerm("channel:1", "dog")}" OR "${conversationTerm("channel:1", "called")}")`);
+  });
+
+  it("asks for the server's terms, minus the conversation's own", () => {
+    expect(serverQuery("g", "channel:1", ["dog"])).toBe(`("${guildTerm("g", "dog")}") NOT ("${conversationTerm("channel:1", "dog")}")`);
   });
 });
 
@@ -61,8 +65,18 @@ describe("RecallStore", () => {
   });
 
   it("treats words that look like query syntax as plain words", () => {
-    const found = memory.recall.searchConversation({ conversationKey: "channel:general", beforeId: 1_000, words: ["AND", "NOT", "*", "NEAR(", '"', 'a"b'], limit: 10 });
+    const found = memory.recall.searchConversation({ conversationKey: "channel:general", beforeId: 1_000, words: ["AND", "*", '"', 'NEAR(x"y', "ODDLY)"], limit: 10 });
     expect(contents(found)).toEqual(['He typed "dog" AND NOT * NEAR( oddly']);
+    expect(memory.recall.searchConversation({ conversationKey: "channel:general", beforeId: 1_000, words: ["*", '"', "()"], limit: 10 })).toEqual([]);
+  });
+
+  it("reads the chosen hits as whole turns, oldest first", () => {
+    const turns = memory.recall.turns([general[2]!, general[0]!]);
+    expect(turns.map((t) => [t.id, t.authorName, t.content, t.conversationKey])).toEqual([
+      [general[0], "Ali", "My dog is called Biscuit.", "channel:general"],
+      [general[2], "Ali", "Biscuit loves the beach.", "channel:general"],
+    ]);
+    expect(memory.recall.turns([])).toEqual([]);
   });
 
   it("stores the server-wide recall setting per server, off by default", () => {
