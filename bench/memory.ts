@@ -24,7 +24,7 @@ const CONVERSATIONS = 1_000;
 const SMALL_TURNS = 1_000;
 /** The shipped default. */
 const CONTEXT_TOKENS = 8_000;
-/** Turns left out of each conversation's summary: about what the summarizer leaves at this context size (half of it, plus a batch not yet due). */
+/** Turns left out of each conversation's summary: about what the summarizer leaves with this context (60-85% of the window's ~5,800 tokens). */
 const UNSUMMARIZED_TURNS = 150;
 /** Page cache of the bulk-loading connection, in KiB. */
 const FILL_CACHE_KIB = 1_000_000;

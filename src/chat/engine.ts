@@ -173,7 +173,7 @@ export class ChatEngine {
         });
       }
       const ids = memory.turns.append(conversation, turns);
-      this.deps.summarizer?.schedule(conversation.key);
+      this.deps.summarizer?.schedule(conversation.key, prompt.historyRoom);
       const outcome: ReplyOutcome = {
         status,
         text,

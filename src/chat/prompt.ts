@@ -78,6 +78,8 @@ export interface BuiltPrompt {
   readonly tokens: number;
   /** How many stored turns made it in. */
   readonly historyTurns: number;
+  /** The tokens the window of stored turns had room for; the summarizer keeps its newest turns within this. */
+  readonly historyRoom: number;
   readonly examplesIncluded: boolean;
   readonly summaryIncluded: boolean;
   /** How many recalled turns made it in. */
@@ -258,6 +260,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     used += RECALL_HEADING_TOKENS + recalled.tokens;
   }
 
+  const historyRoom = budget - used;
   const included: Turn[] = [];
   for (const turn of input.history) {
     if (used + turn.tokenCount > budget) break;
@@ -280,6 +283,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     messages: mergeNeighbours([{ role: "system", content: [system, ...sections].join("\n\n") }, ...history, ...newMessages]),
     tokens: used,
     historyTurns: included.length,
+    historyRoom,
     examplesIncluded,
     summaryIncluded,
     recalledTurns: recalled.lines.length,

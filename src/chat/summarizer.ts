@@ -6,10 +6,18 @@ import type { Turn } from "../memory/turns.js";
 import { MAX_HISTORY_TURNS } from "./context.js";
 import { countTokens } from "./tokens.js";
 
-/** The newest turns filling this share of the context are never summarized: the window shows them as they were said. */
-export const KEEP_RECENT_SHARE = 0.5;
-/** A summary is written once at least this many older turns are not summarized yet. */
-export const SUMMARY_MIN_BATCH_TURNS = 20;
+/**
+ * The newest turns filling this share of the window's room are never summarized: the
+ * window shows them as they were said. Older ones are summarized once they fill
+ * SUMMARY_TRIGGER_SHARE of the room, so kept plus waiting turns always fit the window and
+ * nothing falls between the window and the summary.
+ */
+export const KEEP_RECENT_SHARE = 0.6;
+export const SUMMARY_TRIGGER_SHARE = 0.25;
+/** ...and there are at least this many of them, so tiny contexts do not call the model every turn. */
+export const SUMMARY_MIN_BATCH_TURNS = 4;
+/** The window's room assumed when no reply said what it was (a rebuild after a deletion). */
+export const DEFAULT_ROOM_SHARE = 0.5;
 /** At most this many turns are folded into the summary per model call. */
 export const SUMMARY_MAX_BATCH_TURNS = 60;
 /** A batch's turns take at most this share of the context, so the summarizer's own prompt fits the model. */
@@ -58,14 +66,15 @@ export function summaryTargetTokens(contextTokens: number): number {
 }
 
 /**
- * The next batch to summarize: the oldest turns not yet summarized that lie beyond the
- * recent part of the conversation, when there are at least SUMMARY_MIN_BATCH_TURNS of
- * them. Each batch continues where the summary ends, so nothing is summarized twice.
+ * The next batch to summarize: the oldest turns not yet summarized beyond the newest
+ * ones that fill KEEP_RECENT_SHARE of `historyRoom` (the tokens the window had), once
+ * they fill SUMMARY_TRIGGER_SHARE of it (or a whole batch). Each batch continues where
+ * the summary ends, so nothing is summarized twice.
  */
-export function nextBatch(memory: Memory, conversationKey: string, contextTokens: number): SummaryBatch | undefined {
+export function nextBatch(memory: Memory, conversationKey: string, contextTokens: number, historyRoom: number): SummaryBatch | undefined {
   const previous = memory.summaries.get(conversationKey);
   const recent = memory.turns.recent(conversationKey, MAX_HISTORY_TURNS, previous?.lastTurnId ?? 0);
-  const keepTokens = Math.floor(contextTokens * KEEP_RECENT_SHARE);
+  const keepTokens = Math.floor(historyRoom * KEEP_RECENT_SHARE);
   let kept = 0;
   let oldestKept: Turn | undefined;
   for (const turn of recent) {
@@ -79,7 +88,9 @@ export function nextBatch(memory: Memory, conversationKey: string, contextTokens
 
   const afterId = previous?.lastTurnId ?? memory.turns.idBefore(conversationKey, beforeId, SUMMARY_BACKFILL_TURNS) ?? 0;
   const pending = memory.turns.range(conversationKey, afterId, beforeId, SUMMARY_MAX_BATCH_TURNS);
-  if (pending.length < SUMMARY_MIN_BATCH_TURNS) return undefined;
+  const pendingTokens = pending.reduce((sum, t) => sum + t.tokenCount, 0);
+  const isDue = pendingTokens >= historyRoom * SUMMARY_TRIGGER_SHARE || pending.length === SUMMARY_MAX_BATCH_TURNS;
+  if (!isDue || pending.length < SUMMARY_MIN_BATCH_TURNS) return undefined;
 
   const tokenLimit = Math.floor(contextTokens * SUMMARY_BATCH_SHARE);
   const turns: Turn[] = [];
@@ -135,8 +146,8 @@ export class Summarizer {
   readonly #deps: SummarizerDeps;
   readonly #now: () => number;
   readonly #running = new Map<string, Promise<void>>();
-  /** Conversations triggered again while a run was going; they run once more after it. */
-  readonly #again = new Set<string>();
+  /** Conversations triggered again while a run was going, with the latest room; they run once more after it. */
+  readonly #again = new Map<string, number>();
   readonly #backoff = new Map<string, { failures: number; retryAt: number }>();
   readonly #stopping = new AbortController();
 
@@ -145,18 +156,23 @@ export class Summarizer {
     this.#now = deps.now ?? Date.now;
   }
 
-  /** Summarizes the conversation's older turns in the background if enough have piled up. */
-  schedule(conversationKey: string): void {
+  /**
+   * Summarizes the conversation's older turns in the background if enough have piled up.
+   * `historyRoom` is the tokens the last prompt's window had (BuiltPrompt.historyRoom).
+   */
+  schedule(conversationKey: string, historyRoom?: number): void {
     if (this.#stopping.signal.aborted) return;
+    const room = historyRoom ?? Math.floor(this.#deps.settings.contextTokens * DEFAULT_ROOM_SHARE);
     if (this.#running.has(conversationKey)) {
-      this.#again.add(conversationKey);
+      this.#again.set(conversationKey, room);
       return;
     }
     const backoff = this.#backoff.get(conversationKey);
     if (backoff && this.#now() < backoff.retryAt) return;
-    const run = this.#run(conversationKey).finally(() => {
+    const run = this.#run(conversationKey, room).finally(() => {
       this.#running.delete(conversationKey);
-      if (this.#again.delete(conversationKey)) this.schedule(conversationKey);
+      const again = this.#again.get(conversationKey);
+      if (again !== undefined && this.#again.delete(conversationKey)) this.schedule(conversationKey, again);
     });
     this.#running.set(conversationKey, run);
   }
@@ -171,12 +187,12 @@ export class Summarizer {
     this.#stopping.abort();
   }
 
-  async #run(conversationKey: string): Promise<void> {
+  async #run(conversationKey: string, historyRoom: number): Promise<void> {
     const { memory, model, log, settings } = this.#deps;
     const signal = this.#stopping.signal;
     try {
       for (let i = 0; i < MAX_BATCHES_PER_RUN && !signal.aborted; i++) {
-        const batch = nextBatch(memory, conversationKey, settings.contextTokens);
+        const batch = nextBatch(memory, conversationKey, settings.contextTokens, historyRoom);
         if (!batch) break;
         const text = (await model.complete(summaryRequest(batch, settings.model, settings.contextTokens), signal)).trim();
         if (signal.aborted) return;

@@ -5,6 +5,7 @@ import {
   RETRY_BASE_MS,
   SUMMARY_BACKFILL_TURNS,
   SUMMARY_MIN_BATCH_TURNS,
+  SUMMARY_TRIGGER_SHARE,
   Summarizer,
   summarizerInstructions,
   summaryTargetTokens,
@@ -17,12 +18,24 @@ import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-serv
 import { replied, said } from "../helpers/memory.js";
 
 const CONTEXT = 1000;
+/** The window's room in these tests: the newest ~26 of the talk() turns are kept verbatim. */
+const ROOM = 600;
 const KEY = "channel:general";
 const GENERAL = { key: KEY, guildId: "g1" };
 
-/** Turns of about 16 tokens each: the newest ~31 fill the part that is kept verbatim. */
+/** Turns of about 16 tokens each. */
 const talk = (from: number, count: number): NewTurn[] =>
   Array.from({ length: count }, (_, i) => said(i % 2 === 0 ? "Ali" : "Bob", `Message number ${from + i} in a long chat.`, { authorId: i % 2 === 0 ? "ali" : "bob" }));
+
+/** The index of the oldest of `turns` that the newest KEEP_RECENT_SHARE of `room` keeps verbatim. */
+function firstKept(turns: readonly NewTurn[], room: number): number {
+  let tokens = 0;
+  let index = turns.length;
+  while (index > 0 && tokens + turns[index - 1]!.tokenCount <= room * KEEP_RECENT_SHARE) tokens += turns[--index]!.tokenCount;
+  return index;
+}
+
+const tokensOf = (turns: readonly NewTurn[]) => turns.reduce((sum, t) => sum + t.tokenCount, 0);
 
 describe("nextBatch", () => {
   let memory: Memory;
@@ -31,16 +44,30 @@ describe("nextBatch", () => {
   });
   afterEach(() => memory.close());
 
-  it("waits until at least SUMMARY_MIN_BATCH_TURNS turns lie beyond the recent part", () => {
-    memory.turns.append(GENERAL, talk(0, 40));
-    expect(nextBatch(memory, KEY, CONTEXT)).toBeUndefined();
-    memory.turns.append(GENERAL, talk(40, 20));
-    const batch = nextBatch(memory, KEY, CONTEXT)!;
+  it("waits until the turns beyond the kept part fill SUMMARY_TRIGGER_SHARE of the window's room", () => {
+    const turns = talk(0, 33);
+    memory.turns.append(GENERAL, turns);
+    const waiting = turns.slice(0, firstKept(turns, ROOM));
+    expect(waiting.length).toBeGreaterThanOrEqual(SUMMARY_MIN_BATCH_TURNS);
+    expect(tokensOf(waiting)).toBeLessThan(ROOM * SUMMARY_TRIGGER_SHARE);
+    expect(nextBatch(memory, KEY, CONTEXT, ROOM)).toBeUndefined();
+
+    const more = talk(33, 3);
+    memory.turns.append(GENERAL, more);
+    const all = [...turns, ...more];
+    const due = all.slice(0, firstKept(all, ROOM));
+    expect(tokensOf(due)).toBeGreaterThanOrEqual(ROOM * SUMMARY_TRIGGER_SHARE);
+    const batch = nextBatch(memory, KEY, CONTEXT, ROOM)!;
     expect(batch.previous).toBeUndefined();
-    expect(batch.turns[0]!.content).toBe("Message number 0 in a long chat.");
-    expect(batch.turns.length).toBeGreaterThanOrEqual(SUMMARY_MIN_BATCH_TURNS);
-    const keptTokens = memory.turns.recent(KEY, 100, batch.turns.at(-1)!.id).reduce((sum, t) => sum + t.tokenCount, 0);
-    expect(keptTokens).toBeLessThanOrEqual(CONTEXT * KEEP_RECENT_SHARE);
+    expect(batch.turns.map((t) => t.content)).toEqual(due.map((t) => t.content));
+  });
+
+  it("keeps kept and waiting turns within the window's room, so none fall between window and summary", () => {
+    const turns = talk(0, 30);
+    memory.turns.append(GENERAL, turns);
+    const kept = turns.slice(firstKept(turns, ROOM));
+    const waiting = turns.slice(0, firstKept(turns, ROOM));
+    expect(tokensOf(kept) + tokensOf(waiting)).toBeLessThanOrEqual(ROOM);
   });
 
   it("continues after the summary's last turn", () => {
@@ -49,7 +76,7 @@ describe("nextBatch", () => {
       { conversationKey: KEY, content: "s", firstTurnId: ids[0]!, lastTurnId: ids[9]!, tokenCount: 1 },
       { previous: undefined, batchFirstId: ids[0]!, batchLastId: ids[9]!, batchSize: 10 },
     );
-    const batch = nextBatch(memory, KEY, CONTEXT)!;
+    const batch = nextBatch(memory, KEY, CONTEXT, ROOM)!;
     expect(batch.previous?.lastTurnId).toBe(ids[9]);
     expect(batch.turns[0]!.id).toBe(ids[10]);
   });
@@ -57,10 +84,7 @@ describe("nextBatch", () => {
   it("starts a first summary at most SUMMARY_BACKFILL_TURNS back", () => {
     const turns = talk(0, 600);
     const ids = memory.turns.append(GENERAL, turns);
-    let keptTokens = 0;
-    let firstKept = turns.length;
-    while (keptTokens + turns[firstKept - 1]!.tokenCount <= CONTEXT * KEEP_RECENT_SHARE) keptTokens += turns[--firstKept]!.tokenCount;
-    expect(nextBatch(memory, KEY, CONTEXT)!.turns[0]!.id).toBe(ids[firstKept - SUMMARY_BACKFILL_TURNS]);
+    expect(nextBatch(memory, KEY, CONTEXT, ROOM)!.turns[0]!.id).toBe(ids[firstKept(turns, ROOM) - SUMMARY_BACKFILL_TURNS]);
   });
 });
 
@@ -120,7 +144,7 @@ describe("Summarizer", () => {
     expect(second).toMatch(/^Summary so far:\nsummary #1\n\nNew messages, oldest first:\n/);
     expect(second).not.toContain("Message number 0 ");
     const latest = memory.summaries.get(KEY)!;
-    expect(latest.content).toBe("summary #2");
+    expect(latest.content).toBe(`summary #${server.chatRequests().length}`);
     expect(latest.firstTurnId).toBe(first.firstTurnId);
     expect(latest.lastTurnId).toBeGreaterThan(first.lastTurnId);
   });

@@ -20,15 +20,18 @@ const summaryRequests = (stack: Stack) => stack.model.chatRequests().filter(isSu
 /**
  * Replies say "Noted." (never repeating anyone's words). Summaries behave like a faithful
  * model: the previous summary, then the first words of each new line with its speaker,
- * so a summary holds exactly the words that went into it.
+ * within the length the summarizer asks for, so a summary holds exactly words that went
+ * into it.
  */
 function scriptModel(stack: Stack): void {
   stack.model.setDefault((request) => {
     if (!isSummaryRequest(request)) return { text: "Noted." };
+    const maxWords = Number(/at most (\d+) words/.exec(request.body.messages[0].content)?.[1]);
     const input: string = request.body.messages[1].content;
     const [previous = "", lines = ""] = input.slice("Summary so far:\n".length).split("\n\nNew messages, oldest first:\n");
     const notes = lines.split("\n").map((line) => line.split(" ").slice(0, WORDS_PER_NOTE).join(" "));
-    return { text: [...(previous === "(none yet)" ? [] : [previous]), ...notes].join(" / ") };
+    const text = [...(previous === "(none yet)" ? [] : [previous]), ...notes].join(" / ");
+    return { text: text.split(" ").slice(0, maxWords).join(" ") };
   });
 }
 
