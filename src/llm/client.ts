@@ -117,13 +117,20 @@ export class ModelClient {
    */
   async complete(request: ChatRequest, signal?: AbortSignal): Promise<string> {
     if (signal?.aborted) throw new ModelAbortedError("The request was aborted before it started.");
+    // The SDK gets a signal of its own per call: it leaves a listener on the signal it is
+    // given, which on a caller's long-lived signal would pile up call after call.
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
     let text: string | null | undefined;
     try {
-      const completion = await this.#client.chat.completions.create({ ...requestBody(request), stream: false }, { signal });
+      const completion = await this.#client.chat.completions.create({ ...requestBody(request), stream: false }, { signal: controller.signal });
       text = completion.choices?.[0]?.message?.content;
     } catch (error) {
       if (signal?.aborted) throw new ModelAbortedError("The request was aborted.", undefined, error);
       throw toModelError(error);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
     }
     if (!text?.trim()) throw new ModelStreamError("The model returned an empty answer.");
     return text;

@@ -31,6 +31,20 @@ describe("ModelClient.complete", () => {
     await expect(client.complete(REQUEST)).rejects.toBeInstanceOf(ModelStreamError);
   });
 
+  it("leaves no listener behind on the caller's signal, however many calls share it", async () => {
+    const signal = new AbortController().signal;
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      for (let i = 0; i < 12; i++) await client.complete(REQUEST, signal);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.map((w) => w.name)).not.toContain("MaxListenersExceededWarning");
+  });
+
   it("stops when its signal is aborted", async () => {
     server.enqueue({ text: "late", delayMs: 1000 });
     const controller = new AbortController();
