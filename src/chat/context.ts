@@ -3,6 +3,7 @@ import type { Summary } from "../memory/summaries.js";
 import type { ConversationRef, Turn } from "../memory/turns.js";
 import { type BuiltPrompt, buildPrompt, type PendingTurn, type PromptInput, type RecalledTurn, replyReserve } from "./prompt.js";
 import { rankByRelevance, salientWords } from "./recall.js";
+import { fitInOrder } from "./tokens.js";
 
 /** Enough stored turns to fill any sensible context; the budget decides how many are used. */
 export const MAX_HISTORY_TURNS = 400;
@@ -33,14 +34,9 @@ export interface ContextRequest {
  * when memory holds nothing older than the window.
  */
 function windowStart(history: readonly Turn[], summary: Summary | undefined, budget: number): number | undefined {
-  let used = 0;
-  let start: number | undefined;
-  for (const turn of history) {
-    if (used + turn.tokenCount > budget) break;
-    used += turn.tokenCount;
-    start = turn.id;
-  }
-  const allFit = start !== undefined && start === history.at(-1)?.id;
+  const { count } = fitInOrder(history, budget);
+  const start = history[count - 1]?.id;
+  const allFit = count > 0 && count === history.length;
   const nothingOlder = summary === undefined && history.length < MAX_HISTORY_TURNS && (allFit || history.length === 0);
   if (nothingOlder) return undefined;
   return start ?? history[0]?.id ?? (summary ? summary.lastTurnId + 1 : undefined);

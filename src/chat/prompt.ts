@@ -2,7 +2,7 @@ import type { ChatMessage } from "../llm/client.js";
 import { type MacroContext, type MacroSlot, macroValue, splitMacros } from "../personas/macros.js";
 import type { Persona } from "../personas/persona.js";
 import type { Turn } from "../memory/turns.js";
-import { countTokens, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
+import { countTokens, fitInOrder, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
 
 /** Room kept for the reply when the persona sets no max_tokens. */
 export const DEFAULT_REPLY_RESERVE_TOKENS = 1000;
@@ -261,12 +261,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   }
 
   const historyRoom = budget - used;
-  const included: Turn[] = [];
-  for (const turn of input.history) {
-    if (used + turn.tokenCount > budget) break;
-    used += turn.tokenCount;
-    included.push(turn);
-  }
+  const window = fitInOrder(input.history, historyRoom);
+  const included = input.history.slice(0, window.count);
+  used += window.tokens;
   const quoted = input.quoted;
   const quoteInWindow = quoted !== undefined && included.some((t) => t.id === quoted.turnId || t.messageId === quoted.messageId);
   const withQuote = quoteFits && !quoteInWindow;

@@ -4,7 +4,7 @@ import type { Memory } from "../memory/index.js";
 import type { Summary } from "../memory/summaries.js";
 import type { Turn } from "../memory/turns.js";
 import { MAX_HISTORY_TURNS } from "./context.js";
-import { countTokens } from "./tokens.js";
+import { countTokens, fitInOrder } from "./tokens.js";
 
 /**
  * The newest turns filling this share of the window's room are never summarized: the
@@ -74,15 +74,9 @@ export function summaryTargetTokens(contextTokens: number): number {
 export function nextBatch(memory: Memory, conversationKey: string, contextTokens: number, historyRoom: number): SummaryBatch | undefined {
   const previous = memory.summaries.get(conversationKey);
   const recent = memory.turns.recent(conversationKey, MAX_HISTORY_TURNS, previous?.lastTurnId ?? 0);
-  const keepTokens = Math.floor(historyRoom * KEEP_RECENT_SHARE);
-  let kept = 0;
-  let oldestKept: Turn | undefined;
-  for (const turn of recent) {
-    if (kept + turn.tokenCount > keepTokens) break;
-    kept += turn.tokenCount;
-    oldestKept = turn;
-  }
-  const allKept = oldestKept !== undefined && oldestKept === recent.at(-1) && recent.length < MAX_HISTORY_TURNS;
+  const kept = fitInOrder(recent, Math.floor(historyRoom * KEEP_RECENT_SHARE)).count;
+  const oldestKept = recent[kept - 1];
+  const allKept = kept > 0 && kept === recent.length && recent.length < MAX_HISTORY_TURNS;
   if (recent.length === 0 || allKept) return undefined;
   const beforeId = oldestKept?.id ?? recent[0]!.id + 1;
 
@@ -92,15 +86,9 @@ export function nextBatch(memory: Memory, conversationKey: string, contextTokens
   const isDue = pendingTokens >= historyRoom * SUMMARY_TRIGGER_SHARE || pending.length === SUMMARY_MAX_BATCH_TURNS;
   if (!isDue || pending.length < SUMMARY_MIN_BATCH_TURNS) return undefined;
 
-  const tokenLimit = Math.floor(contextTokens * SUMMARY_BATCH_SHARE);
-  const turns: Turn[] = [];
-  let tokens = 0;
-  for (const turn of pending) {
-    if (turns.length > 0 && tokens + turn.tokenCount > tokenLimit) break;
-    tokens += turn.tokenCount;
-    turns.push(turn);
-  }
-  return { previous, turns };
+  // At least one turn, however long, so a batch always makes progress.
+  const fits = Math.max(1, fitInOrder(pending, Math.floor(contextTokens * SUMMARY_BATCH_SHARE)).count);
+  return { previous, turns: pending.slice(0, fits) };
 }
 
 /** The neutral instructions of the summarizer: it is not the persona, and it keeps who said what. */
