@@ -33,14 +33,28 @@ export class ConfigError extends Error {
 const emptyAsUndefined = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
 
+const isWholeNumberOfAtLeast = (v: string, min: number) => /^\d+$/.test(v.trim()) && Number(v) >= min;
+
 function integer(fix: string, min: number, fallback: number) {
   return z.preprocess(
     emptyAsUndefined,
     z
       .string()
       .default(String(fallback))
-      .refine((v) => /^\d+$/.test(v.trim()) && Number(v) >= min, `must be a whole number of at least ${min}; ${fix}`)
+      .refine((v) => isWholeNumberOfAtLeast(v, min), `must be a whole number of at least ${min}; ${fix}`)
       .transform((v) => Number(v)),
+  );
+}
+
+/** A whole number of at least `min`, or undefined when the variable is empty or unset (the feature is off). */
+function optionalInteger(fix: string, min: number) {
+  return z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || isWholeNumberOfAtLeast(v, min), `must be a whole number of at least ${min}, or empty; ${fix}`)
+      .transform((v) => (v === undefined ? undefined : Number(v))),
   );
 }
 
@@ -82,6 +96,7 @@ const coreSchema = z.object({
   PERSONAS_DIR: text("personas"),
   DATABASE_PATH: text("data/masque.db"),
   CONTEXT_TOKENS: integer("it is the model's context window you want to use, e.g. 8000", MIN_CONTEXT_TOKENS, 8000),
+  MEMORY_RETENTION_DAYS: optionalInteger("e.g. 90 deletes what was said more than 90 days ago; leave it empty to keep everything", 1),
   MODEL_TIMEOUT_MS: integer("e.g. 60000 for one minute", 1, 60_000),
   MODEL_MAX_RETRIES: integer("e.g. 1", 0, 1),
   MODEL_VISION: boolean(false),
@@ -157,6 +172,8 @@ export interface CoreConfig {
   readonly personasDir: string;
   readonly databasePath: string;
   readonly contextTokens: number;
+  /** Turns (and summaries built from them) older than this many days are deleted; undefined keeps everything. */
+  readonly memoryRetentionDays: number | undefined;
   readonly modelTimeoutMs: number;
   readonly modelMaxRetries: number;
   /** DEFAULT_MODEL can see images. */
@@ -236,6 +253,7 @@ function parseCore(env: Env): { config?: CoreConfig; problems: ConfigProblem[] }
     personasDir: v.PERSONAS_DIR,
     databasePath: v.DATABASE_PATH,
     contextTokens: v.CONTEXT_TOKENS,
+    memoryRetentionDays: v.MEMORY_RETENTION_DAYS,
     modelTimeoutMs: v.MODEL_TIMEOUT_MS,
     modelMaxRetries: v.MODEL_MAX_RETRIES,
     modelVision: v.MODEL_VISION,

@@ -1,10 +1,12 @@
 import { ChatEngine } from "./chat/engine.js";
+import { Summarizer } from "./chat/summarizer.js";
 import type { CoreConfig } from "./config.js";
 import { ModelClient } from "./llm/client.js";
 import type { Logger } from "./log.js";
 import { type Memory, openMemory } from "./memory/index.js";
 import { PersonaLibrary } from "./personas/library.js";
 import { createPrometheusMetrics, type Metrics, noMetrics } from "./observability/metrics.js";
+import { RetentionJob } from "./memory/retention.js";
 import { formatProblem } from "./personas/persona.js";
 import type { PersonaRegistry } from "./personas/registry.js";
 
@@ -19,6 +21,10 @@ export interface Core {
   /** The persona folder, reloaded on change once `library.watch()` is called. */
   readonly library: PersonaLibrary;
   /** The personas loaded now. */
+  /** Writes rolling summaries in the background. */
+  readonly summarizer: Summarizer;
+  /** Deletes turns past MEMORY_RETENTION_DAYS; the bot starts it. */
+  readonly retention: RetentionJob;
   personas(): PersonaRegistry;
   close(): void;
 }
@@ -40,6 +46,7 @@ export function createCore(config: CoreConfig, log: Logger, options: { metrics?:
   });
   const personas = () => library.registry;
   const metrics = options.metrics ? createPrometheusMetrics() : noMetrics;
+  const summarizer = new Summarizer({ memory, model, log, settings: { model: config.defaultModel, contextTokens: config.contextTokens } });
   const engine = new ChatEngine({
     memory,
     model,
@@ -47,7 +54,9 @@ export function createCore(config: CoreConfig, log: Logger, options: { metrics?:
     settings: { defaultModel: config.defaultModel, contextTokens: config.contextTokens },
     log,
     observe: (observation) => metrics.observeReply(observation),
+    summarizer,
   });
+  const retention = new RetentionJob({ eraser: memory.eraser, days: config.memoryRetentionDays, log });
   return {
     config,
     log,
@@ -56,8 +65,12 @@ export function createCore(config: CoreConfig, log: Logger, options: { metrics?:
     engine,
     metrics,
     library,
+    summarizer,
+    retention,
     personas,
     close: () => {
+      retention.stop();
+      summarizer.stop();
       library.close();
       memory.close();
     },

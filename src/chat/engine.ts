@@ -6,11 +6,10 @@ import type { ConversationRef, NewTurn } from "../memory/turns.js";
 import type { MacroContext } from "../personas/macros.js";
 import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
-import { buildPrompt, IMAGE_TOKENS, type ImageRef, type PendingTurn, type QuotedMessage } from "./prompt.js";
+import { buildPromptFromMemory } from "./context.js";
+import { IMAGE_TOKENS, type ImageRef, type PendingTurn, type QuotedMessage } from "./prompt.js";
+import type { Summarizer } from "./summarizer.js";
 import { countTurnTokens } from "./tokens.js";
-
-/** Enough stored turns to fill any sensible context; the budget decides how many are used. */
-export const MAX_HISTORY_TURNS = 400;
 
 /** A message from a person, to be answered. */
 export interface IncomingTurn {
@@ -83,6 +82,8 @@ export interface EngineDeps {
   readonly log: Logger;
   /** Told about every finished reply (metrics). */
   readonly observe?: (observation: ReplyObservation) => void;
+  /** Told after each reply, to fold older turns into the conversation's summary in the background. */
+  readonly summarizer?: Summarizer;
 }
 
 /** A reply being streamed: iterate it for the text; `outcome` is set once it has ended. */
@@ -143,10 +144,10 @@ export class ChatEngine {
       date: new Date(),
     };
 
-    const prompt = buildPrompt({
+    const prompt = buildPromptFromMemory(memory, {
+      conversation,
       persona,
       macros,
-      history: memory.turns.recent(conversation.key, MAX_HISTORY_TURNS),
       newTurns: pending,
       quoted: request.quoted,
       contextTokens: settings.contextTokens,
@@ -213,6 +214,7 @@ export class ChatEngine {
         });
       }
       const ids = memory.turns.append(conversation, turns);
+      this.deps.summarizer?.schedule(conversation.key, prompt.historyRoom);
       const outcome: ReplyOutcome = {
         status,
         text,
@@ -231,7 +233,7 @@ export class ChatEngine {
         errorKind: error?.name,
       });
       log.debug(
-        { conversation: conversation.key, persona: persona.id, status, promptTokens: prompt.tokens, historyTurns: prompt.historyTurns, replyChars: text.length },
+        { conversation: conversation.key, persona: persona.id, status, promptTokens: prompt.tokens, historyTurns: prompt.historyTurns, summary: prompt.summaryIncluded, recalled: prompt.recalledTurns, replyChars: text.length },
         "reply finished",
       );
     }

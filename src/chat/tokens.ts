@@ -31,3 +31,15 @@ export function countTokens(text: string): number {
 export function countTurnTokens(speaker: string, content: string): number {
   return countTokens(`${speaker}: ${content}`) + MESSAGE_OVERHEAD_TOKENS;
 }
+
+/** How many of `items`, taken in order, fit in `budget` tokens by their stored counts, and what those cost. */
+export function fitInOrder(items: readonly { readonly tokenCount: number }[], budget: number): { count: number; tokens: number } {
+  let tokens = 0;
+  let count = 0;
+  for (const item of items) {
+    if (tokens + item.tokenCount > budget) break;
+    tokens += item.tokenCount;
+    count++;
+  }
+  return { count, tokens };
+}

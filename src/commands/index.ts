@@ -1,8 +1,9 @@
 import { masqueCommand } from "./masque.js";
+import { memoryCommand } from "./memory.js";
 import { personaCommand } from "./persona.js";
 import type { SlashCommand } from "./types.js";
 
 /** Every slash command, listed explicitly so the type checker sees them all. */
-export const commands: readonly SlashCommand[] = [personaCommand, masqueCommand];
+export const commands: readonly SlashCommand[] = [personaCommand, memoryCommand, masqueCommand];
 
 export const commandsByName: ReadonlyMap<string, SlashCommand> = new Map(commands.map((c) => [c.data.name, c]));

@@ -166,6 +166,7 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
           },
         });
       }
+      core.retention.start();
       if (config.autoDeployCommands) {
         const count = await deployCommands(readyClient, config.devGuildId);
         log.info({ count, scope: config.devGuildId ? `server ${config.devGuildId}` : "global" }, "slash commands registered");

@@ -45,7 +45,18 @@ export interface ModelClientOptions {
 /** Local servers ignore the key, but the SDK insists on one. */
 const PLACEHOLDER_API_KEY = "not-needed";
 
-/** Streams chat completions from any OpenAI-compatible server through the official SDK. */
+/** The SDK's request body for a chat request, without the streaming choice. */
+function requestBody(request: ChatRequest) {
+  return {
+    model: request.model,
+    messages: request.messages.map(toSdkMessage),
+    temperature: request.temperature,
+    top_p: request.topP,
+    max_tokens: request.maxTokens,
+  };
+}
+
+/** Chat completions from any OpenAI-compatible server through the official SDK: streamed for replies, whole for background work. */
 export class ModelClient {
   readonly #client: OpenAI;
   readonly #timeoutMs: number;
@@ -82,17 +93,7 @@ export class ModelClient {
     let receivedText = false;
     try {
       armIdleTimer();
-      const stream = await this.#client.chat.completions.create(
-        {
-          model: request.model,
-          messages: request.messages.map(toSdkMessage),
-          temperature: request.temperature,
-          top_p: request.topP,
-          max_tokens: request.maxTokens,
-          stream: true,
-        },
-        { signal: controller.signal },
-      );
+      const stream = await this.#client.chat.completions.create({ ...requestBody(request), stream: true }, { signal: controller.signal });
       for await (const chunk of stream) {
         armIdleTimer();
         const text = chunk.choices?.[0]?.delta?.content;
@@ -114,6 +115,32 @@ export class ModelClient {
       // Ends the HTTP request when the consumer stopped early.
       controller.abort();
     }
+  }
+
+  /**
+   * Asks for a whole completion at once (no streaming), for background work such as
+   * summaries. The client's timeout covers the whole request. Throws a ModelError subclass
+   * on failure, ModelStreamError for an empty answer.
+   */
+  async complete(request: ChatRequest, signal?: AbortSignal): Promise<string> {
+    if (signal?.aborted) throw new ModelAbortedError("The request was aborted before it started.");
+    // The SDK gets a signal of its own per call: it leaves a listener on the signal it is
+    // given, which on a caller's long-lived signal would pile up call after call.
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let text: string | null | undefined;
+    try {
+      const completion = await this.#client.chat.completions.create({ ...requestBody(request), stream: false }, { signal: controller.signal });
+      text = completion.choices?.[0]?.message?.content;
+    } catch (error) {
+      if (signal?.aborted) throw new ModelAbortedError("The request was aborted.", undefined, error);
+      throw toModelError(error);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+    if (!text?.trim()) throw new ModelStreamError("The model returned an empty answer.");
+    return text;
   }
 
   /**

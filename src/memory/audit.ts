@@ -7,6 +7,7 @@ export type AuditAction =
   | "persona.removed"
   | "webhooks.set"
   | "memory.clear"
+  | "recall.set"
   | "channel.mode"
   | "user.block"
   | "user.unblock"

@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { ensureDatabaseFolder } from "../config.js";
+import { registerRecallTerms } from "./terms.js";
 
 export type Db = Database.Database;
 
@@ -68,6 +69,11 @@ export function migrate(db: Db, migrations: readonly Migration[] = readMigration
   return schemaVersion(db);
 }
 
+/** Adds the SQL functions the schema's triggers call; every connection that writes turns needs them. */
+export function registerFunctions(db: Db): void {
+  registerRecallTerms(db);
+}
+
 /**
  * Opens the database at `databasePath` (creating its folder), with WAL, foreign keys and
  * a busy timeout, and brings its schema up to date. `:memory:` gives a private database.
@@ -80,6 +86,7 @@ export function openDatabase(databasePath: string, migrations?: readonly Migrati
     db.pragma("journal_mode = WAL");
     db.pragma("foreign_keys = ON");
     db.pragma("synchronous = NORMAL");
+    registerFunctions(db);
     migrate(db, migrations);
     // A read-only file, or one another program has locked, opens and reads fine and would fail
     // only at the first reply's write: write once now, so start-up says so instead.

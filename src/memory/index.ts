@@ -1,7 +1,10 @@
 import { AuditStore } from "./audit.js";
 import { type Db, openDatabase } from "./db.js";
 import { ModerationStore } from "./moderation.js";
+import { MemoryEraser } from "./forget.js";
+import { RecallStore } from "./recall.js";
 import { SettingsStore } from "./settings.js";
+import { SummaryStore } from "./summaries.js";
 import { TurnStore } from "./turns.js";
 
 /** The open database and its repositories. */
@@ -11,18 +14,25 @@ export interface Memory {
   readonly settings: SettingsStore;
   readonly moderation: ModerationStore;
   readonly audit: AuditStore;
+  readonly summaries: SummaryStore;
+  readonly recall: RecallStore;
+  readonly eraser: MemoryEraser;
   close(): void;
 }
 
 /** Opens (and migrates) the database and prepares the repositories' statements once. */
 export function openMemory(databasePath: string): Memory {
   const db = openDatabase(databasePath);
+  const summaries = new SummaryStore(db);
   return {
     db,
     turns: new TurnStore(db),
     settings: new SettingsStore(db),
     moderation: new ModerationStore(db),
     audit: new AuditStore(db),
+    summaries,
+    recall: new RecallStore(db),
+    eraser: new MemoryEraser(db, summaries),
     close: () => {
       if (db.open) db.close();
     },

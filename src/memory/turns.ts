@@ -35,36 +35,27 @@ export interface Turn extends Required<Omit<NewTurn, "personaId" | "messageId">>
   readonly messageId: string | null;
 }
 
-interface TurnRow {
-  id: number;
-  conversation_key: string;
-  role: TurnRole;
-  author_id: string;
-  author_name: string;
-  persona_id: string | null;
-  message_id: string | null;
-  content: string;
-  token_count: number;
-  status: TurnStatus;
-  created_at: number;
+/** Every column of a turn, in the order turnFromRow reads them. */
+export const TURN_COLUMNS = "id, conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at";
+
+/** TURN_COLUMNS read from a table aliased `alias` (in joins). */
+export function turnColumnsOf(alias: string): string {
+  return TURN_COLUMNS.split(", ")
+    .map((column) => `${alias}.${column}`)
+    .join(", ");
 }
 
-const TURN_COLUMNS = "id, conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at";
+/** A turn as a raw-mode statement returns TURN_COLUMNS: an array. */
+export type TurnRow = [number, string, TurnRole, string, string, string | null, string | null, string, number, TurnStatus, number];
 
-function toTurn(row: TurnRow): Turn {
-  return {
-    id: row.id,
-    conversationKey: row.conversation_key,
-    role: row.role,
-    authorId: row.author_id,
-    authorName: row.author_name,
-    personaId: row.persona_id,
-    messageId: row.message_id,
-    content: row.content,
-    tokenCount: row.token_count,
-    status: row.status,
-    createdAt: row.created_at,
-  };
+/**
+ * Builds a Turn from a raw row. Whole turns are read in raw mode (arrays) because
+ * better-sqlite3 returns those about twice as fast as objects, and every prompt reads a
+ * window of up to a few hundred turns.
+ */
+export function turnFromRow(row: TurnRow): Turn {
+  const [id, conversationKey, role, authorId, authorName, personaId, messageId, content, tokenCount, status, createdAt] = row;
+  return { id, conversationKey, role, authorId, authorName, personaId, messageId, content, tokenCount, status, createdAt };
 }
 
 /** Stores and reads conversation turns. Every query is backed by an index. */
@@ -77,6 +68,9 @@ export class TurnStore {
   readonly #setMessage;
   readonly #linkAll;
   readonly #count;
+  readonly #countByAuthor;
+  readonly #range;
+  readonly #idBefore;
   readonly #appendAll;
 
   constructor(db: Db) {
@@ -89,16 +83,27 @@ export class TurnStore {
       `INSERT INTO turns (conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at)
        VALUES (@conversationKey, @role, @authorId, @authorName, @personaId, @messageId, @content, @tokenCount, @status, @createdAt)`,
     );
-    this.#recent = db.prepare<{ key: string; limit: number }, TurnRow>(
-      `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key ORDER BY id DESC LIMIT @limit`,
+    this.#recent = db
+      .prepare<{ key: string; afterId: number; limit: number }, TurnRow>(
+        `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId ORDER BY id DESC LIMIT @limit`,
+      )
+      .raw(true);
+    this.#range = db
+      .prepare<{ key: string; afterId: number; beforeId: number; limit: number }, TurnRow>(
+        `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id LIMIT @limit`,
+      )
+      .raw(true);
+    this.#idBefore = db.prepare<{ key: string; beforeId: number; offset: number }, { id: number }>(
+      "SELECT id FROM turns WHERE conversation_key = @key AND id < @beforeId ORDER BY id DESC LIMIT 1 OFFSET @offset",
     );
-    this.#byMessage = db.prepare<{ messageId: string }, TurnRow>(
-      `SELECT ${TURN_COLUMNS} FROM turns WHERE message_id = @messageId
-       UNION ALL
-       SELECT ${TURN_COLUMNS.split(", ").map((c) => `t.${c}`).join(", ")}
-         FROM turn_messages m JOIN turns t ON t.id = m.turn_id WHERE m.message_id = @messageId
-       LIMIT 1`,
-    );
+    this.#byMessage = db
+      .prepare<{ messageId: string }, TurnRow>(
+        `SELECT ${TURN_COLUMNS} FROM turns WHERE message_id = @messageId
+         UNION ALL
+         SELECT ${turnColumnsOf("t")} FROM turn_messages m JOIN turns t ON t.id = m.turn_id WHERE m.message_id = @messageId
+         LIMIT 1`,
+      )
+      .raw(true);
     this.#linkMessage = db.prepare("INSERT OR IGNORE INTO turn_messages (message_id, turn_id) VALUES (@messageId, @turnId)");
     this.#setMessage = db.prepare("UPDATE turns SET message_id = @messageId WHERE id = @turnId AND (message_id IS NULL OR message_id = @messageId)");
     this.#linkAll = db.transaction((turnId: number, messageIds: readonly string[]) => {
@@ -108,6 +113,7 @@ export class TurnStore {
       for (const messageId of rest) this.#linkMessage.run({ messageId, turnId });
     });
     this.#count = db.prepare<{ key: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE conversation_key = @key");
+    this.#countByAuthor = db.prepare<{ authorId: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE author_id = @authorId");
     this.#appendAll = db.transaction((conversation: ConversationRef, turns: readonly NewTurn[]) => {
       this.#insertConversation.run({
         key: conversation.key,
@@ -141,15 +147,28 @@ export class TurnStore {
     return this.#appendAll(conversation, turns);
   }
 
-  /** The newest `limit` turns of a conversation, newest first. */
-  recent(conversationKey: string, limit: number): Turn[] {
-    return this.#recent.all({ key: conversationKey, limit }).map(toTurn);
+  /** The newest `limit` turns of a conversation with ids above `afterId`, newest first. */
+  recent(conversationKey: string, limit: number, afterId = 0): Turn[] {
+    return this.#recent.all({ key: conversationKey, afterId, limit }).map(turnFromRow);
+  }
+
+  /** Up to `limit` turns of a conversation with ids strictly between `afterId` and `beforeId`, oldest first. */
+  range(conversationKey: string, afterId: number, beforeId: number, limit: number): Turn[] {
+    return this.#range.all({ key: conversationKey, afterId, beforeId, limit }).map(turnFromRow);
+  }
+
+  /**
+   * The id of the turn `count` turns back from `beforeId` in a conversation, so that
+   * exactly `count` turns lie strictly between the two; undefined when there are fewer.
+   */
+  idBefore(conversationKey: string, beforeId: number, count: number): number | undefined {
+    return this.#idBefore.get({ key: conversationKey, beforeId, offset: count })?.id;
   }
 
   /** The turn that came from, or was sent as, a Discord message. */
   findByMessageId(messageId: string): Turn | undefined {
     const row = this.#byMessage.get({ messageId });
-    return row ? toTurn(row) : undefined;
+    return row ? turnFromRow(row) : undefined;
   }
 
   /**
@@ -162,5 +181,10 @@ export class TurnStore {
 
   count(conversationKey: string): number {
     return this.#count.get({ key: conversationKey })?.n ?? 0;
+  }
+
+  /** How many stored turns someone wrote, in every conversation. */
+  countByAuthor(authorId: string): number {
+    return this.#countByAuthor.get({ authorId })?.n ?? 0;
   }
 }

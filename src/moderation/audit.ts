@@ -15,6 +15,7 @@ const ACTIONS: Record<AuditAction, { readonly phrase: string; readonly target?: 
   "persona.removed": { phrase: "saw a persona file removed; its channels fall back to the server's default" },
   "webhooks.set": { phrase: "changed persona webhooks" },
   "memory.clear": { phrase: "cleared the memory" },
+  "recall.set": { phrase: "changed server-wide recall" },
   "channel.mode": { phrase: "changed the mode of", target: "channel" },
   "user.block": { phrase: "blocked", target: "user" },
   "user.unblock": { phrase: "unblocked", target: "user" },

@@ -25,6 +25,7 @@ export interface BatchingQueueOptions<T> {
 export class BatchingQueue<T> {
   readonly #pending = new Map<string, T[]>();
   readonly #drains = new Set<Promise<void>>();
+  readonly #drainOf = new Map<string, Promise<void>>();
 
   constructor(private readonly options: BatchingQueueOptions<T>) {}
 
@@ -40,7 +41,11 @@ export class BatchingQueue<T> {
     this.#pending.set(key, fresh);
     const drain = this.#drain(key, fresh);
     this.#drains.add(drain);
-    void drain.finally(() => this.#drains.delete(drain));
+    this.#drainOf.set(key, drain);
+    void drain.finally(() => {
+      this.#drains.delete(drain);
+      if (this.#drainOf.get(key) === drain) this.#drainOf.delete(key);
+    });
     return true;
   }
 
@@ -59,6 +64,11 @@ export class BatchingQueue<T> {
   /** Keys with a batch queued or running. */
   get activeKeys(): number {
     return this.#pending.size;
+  }
+
+  /** Resolves once `key` has nothing queued or running (at once when it is idle). */
+  async settled(key: string): Promise<void> {
+    for (let drain = this.#drainOf.get(key); drain; drain = this.#drainOf.get(key)) await drain.catch(() => {});
   }
 
   /** Resolves once no key has anything queued or running. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildPrompt, INTERRUPTED_MARK, type PendingTurn, PromptTooLongError, replyReserve, systemPrompt } from "../../src/chat/prompt.js";
+import { buildPrompt, INTERRUPTED_MARK, type PendingTurn, PromptTooLongError, replyReserve, systemTokens as systemPromptTokens } from "../../src/chat/prompt.js";
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from "../../src/chat/tokens.js";
 import type { Turn } from "../../src/memory/turns.js";
 import type { MacroContext } from "../../src/personas/macros.js";
@@ -53,9 +53,9 @@ function turn(role: "user" | "assistant", authorName: string, content: string, t
 
 const anaSays = (content: string, tokenCount = 10): PendingTurn => ({ authorId: "user-Ana", authorName: "Ana", content, tokenCount });
 
-/** Tokens of the system message as the builder counts it. */
+/** Tokens of the system message as the builder counts it (the persona's fixed text once, macro values apart). */
 function systemTokens(persona: Persona, withExamples: boolean): number {
-  return countTokens(systemPrompt(persona, MACROS, withExamples)) + MESSAGE_OVERHEAD_TOKENS;
+  return systemPromptTokens(persona, MACROS, withExamples) + MESSAGE_OVERHEAD_TOKENS;
 }
 
 /** The context size that leaves exactly `budget` tokens for the prompt of a persona with max_tokens set. */

@@ -1,5 +1,8 @@
 import {
+  ActionRowBuilder,
   ApplicationCommandOptionType,
+  ButtonBuilder,
+  ButtonStyle,
   ChannelType,
   Client,
   type ClientEvents,
@@ -22,6 +25,7 @@ const ALL_INTENTS = [
 ];
 const EPHEMERAL = 64;
 const AUTOCOMPLETE_RESULT = 8;
+const UPDATE_MESSAGE = 7;
 const EVENT_TIMEOUT_MS = 3_000;
 /** Timer slack when asserting that the client waited. */
 const TIMING_SLACK_MS = 30;
@@ -388,6 +392,49 @@ describe("fake Discord with the real discord.js client", () => {
         body: { type: AUTOCOMPLETE_RESULT, data: { choices: [{ name: "Sherlock", value: "sherlock" }] } },
       },
     ]);
+  });
+
+  it("delivers a click on a button of an ephemeral reply and records the message update", async () => {
+    const { fake, client, guild } = await connect();
+    const channelId = guild.channelId("general");
+    const command = nextEvent(client, Events.InteractionCreate);
+    const asked = fake.interact({ channelId, user: ALICE, name: "wipe" });
+    const [slash] = await command;
+    if (!slash.isChatInputCommand()) throw new Error("expected a chat input command");
+    const confirm = new ButtonBuilder().setCustomId("wipe:yes").setLabel("Delete").setStyle(ButtonStyle.Danger);
+    const cancel = new ButtonBuilder().setCustomId("wipe:no").setLabel("Cancel").setStyle(ButtonStyle.Secondary).setDisabled(true);
+    await slash.reply({ content: "Sure?", components: [new ActionRowBuilder<ButtonBuilder>().addComponents(confirm, cancel)], flags: MessageFlags.Ephemeral });
+
+    expect(() => fake.click({ interactionId: asked.id, user: ALICE, customId: "wipe:maybe" })).toThrow('has no button with custom_id "wipe:maybe"');
+    expect(() => fake.click({ interactionId: asked.id, user: ALICE, customId: "wipe:no" })).toThrow('the button "wipe:no" is disabled');
+    const clicked = nextEvent(client, Events.InteractionCreate);
+    const { id } = fake.click({ interactionId: asked.id, user: ALICE, permissions: "32", customId: "wipe:yes" });
+    const [interaction] = await clicked;
+    if (!interaction.isButton()) throw new Error("expected a button click");
+    expect(interaction.customId).toBe("wipe:yes");
+    expect(interaction.channelId).toBe(channelId);
+    expect(interaction.user.id).toBe(ALICE.id);
+    expect(interaction.memberPermissions?.bitfield).toBe(32n);
+    expect(interaction.message.content).toBe("Sure?");
+
+    await interaction.update({ content: "Deleted.", components: [] });
+
+    expect(fake.interactionResponses(id)).toEqual([{ kind: "callback", body: { type: UPDATE_MESSAGE, data: expect.objectContaining({ content: "Deleted.", components: [] }) } }]);
+    expect(() => fake.click({ interactionId: asked.id, user: ALICE, customId: "wipe:yes" })).toThrow("has no button");
+    expect(fake.channelMessages(channelId)).toEqual([]);
+  });
+
+  it("refuses UPDATE_MESSAGE for an interaction that came from no component", async () => {
+    const { fake, client, guild } = await connect();
+    const command = nextEvent(client, Events.InteractionCreate);
+    const { id, token } = fake.interact({ channelId: guild.channelId("general"), user: ALICE, name: "wipe" });
+    await command;
+    const response = await fetch(`${fake.apiUrl}/v10/interactions/${id}/${token}/callback`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type: UPDATE_MESSAGE, data: { content: "x" } }),
+    });
+    expect(response.status).toBe(400);
   });
 
   it("delivers slash commands in DMs with the user instead of a member", async () => {

@@ -32,6 +32,7 @@ import {
   readBody,
   writeResponse,
 } from "./discord/http.js";
+import { createComponentInteraction } from "./discord/components.js";
 import { createInteraction, registerInteractionRoutes } from "./discord/interactions.js";
 import { gatewayMessage, type RouteContext, webhookAuthor } from "./discord/messages.js";
 import { userPayload } from "./discord/payloads.js";
@@ -42,6 +43,7 @@ import { registerWebhookRoutes } from "./discord/routes-webhooks.js";
 import { SnowflakeGenerator } from "./discord/snowflake.js";
 import { DiscordState, randomToken, toFakeMessage } from "./discord/state.js";
 import type {
+  ClickOptions,
   DisconnectOptions,
   FakeGuildHandle,
   FakeGuildSpec,
@@ -59,6 +61,7 @@ import type {
 } from "./discord/types.js";
 
 export type {
+  ClickOptions,
   DisconnectOptions,
   FakeChannelSpec,
   FakeGuildHandle,
@@ -110,6 +113,8 @@ export interface FakeDiscord {
   dmChannel(user: FakeUser): string;
   /** Dispatches a slash command (type 2) or autocomplete (type 4) interaction. */
   interact(options: InteractOptions): { id: string; token: string };
+  /** A person clicks a button on a message (type 3); answer it with `interactionResponses`. */
+  click(options: ClickOptions): { id: string; token: string };
   /** Messages now in a channel (after edits and deletes), oldest first. */
   channelMessages(channelId: string): FakeMessage[];
   /** The bot's answers to an interaction: callback, then webhook edits, follow-ups, deletes. */
@@ -315,6 +320,12 @@ class FakeDiscordServer implements FakeDiscord {
 
   interact(options: InteractOptions): { id: string; token: string } {
     const { record, payload } = createInteraction(this.#context, options);
+    this.#gateway.dispatch("INTERACTION_CREATE", payload);
+    return { id: record.id, token: record.token };
+  }
+
+  click(options: ClickOptions): { id: string; token: string } {
+    const { record, payload } = createComponentInteraction(this.#context, options);
     this.#gateway.dispatch("INTERACTION_CREATE", payload);
     return { id: record.id, token: record.token };
   }

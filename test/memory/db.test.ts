@@ -15,10 +15,17 @@ const TABLES = [
   "channel_modes",
   "conversation_settings",
   "conversations",
+  "guild_memory_settings",
   "guild_moderation",
   "guild_settings",
+  "summaries",
   "turn_messages",
   "turns",
+  "turns_fts",
+  "turns_fts_config",
+  "turns_fts_data",
+  "turns_fts_docsize",
+  "turns_fts_idx",
 ];
 
 /** The file name of a test migration numbered `ahead` past the real ones. */

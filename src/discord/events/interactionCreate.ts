@@ -4,18 +4,26 @@ import type { BotContext } from "../context.js";
 
 const APOLOGY = "Sorry, something went wrong on my side. The admins can find the details in the bot's log.";
 
-/** Routes slash commands and autocomplete to their command; unexpected errors become a short apology. */
+/** The command an interaction is for; a button's custom id starts with its command's name and a colon. */
+function commandNameOf(interaction: Interaction): string | undefined {
+  if (interaction.isChatInputCommand() || interaction.isAutocomplete()) return interaction.commandName;
+  if (interaction.isButton()) return interaction.customId.split(":", 1)[0];
+  return undefined;
+}
+
+/** Routes slash commands, autocomplete and button clicks to their command; unexpected errors become a short apology. */
 export async function onInteractionCreate(interaction: Interaction, ctx: BotContext): Promise<void> {
-  if (!interaction.isChatInputCommand() && !interaction.isAutocomplete()) return;
-  const command = commandsByName.get(interaction.commandName);
+  const name = commandNameOf(interaction);
+  const command = name === undefined ? undefined : commandsByName.get(name);
   if (!command) return;
-  const log = ctx.core.log.child({ command: interaction.commandName, guild: interaction.guildId ?? "dm", user: interaction.user.id });
+  const log = ctx.core.log.child({ command: name, guild: interaction.guildId ?? "dm", user: interaction.user.id });
   try {
     if (interaction.isAutocomplete()) await command.autocomplete?.(interaction, ctx);
-    else await command.execute(interaction, ctx);
+    else if (interaction.isButton()) await command.button?.(interaction, ctx);
+    else if (interaction.isChatInputCommand()) await command.execute(interaction, ctx);
   } catch (error) {
     log.error({ err: error }, "command failed");
-    if (!interaction.isChatInputCommand()) return;
+    if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
     const reply = { content: APOLOGY, flags: MessageFlags.Ephemeral } as const;
     try {
       if (interaction.replied || interaction.deferred) await interaction.followUp(reply);

@@ -74,7 +74,13 @@ export const MessageFlag = {
 
 export const InteractionType = {
   ApplicationCommand: 2,
+  MessageComponent: 3,
   ApplicationCommandAutocomplete: 4,
+} as const;
+
+export const ComponentType = {
+  ActionRow: 1,
+  Button: 2,
 } as const;
 
 export const InteractionCallbackType = {

@@ -34,17 +34,38 @@ import {
   userPayload,
 } from "./payloads.js";
 import { type InteractionRecord, isJson, randomToken, type StoredMessage } from "./state.js";
-import type { InteractOptions, Json } from "./types.js";
+import type { InteractionActor, InteractOptions, Json } from "./types.js";
 
 const MAX_AUTOCOMPLETE_CHOICES = 25;
 const ORIGINAL_MESSAGE_ID = "@original";
 
 // ----- INTERACTION_CREATE -----
 
-/** Records an interaction and returns the INTERACTION_CREATE payload for it. */
+/** Records a slash command or autocomplete interaction and returns its INTERACTION_CREATE payload. */
 export function createInteraction(
   context: RouteContext,
   options: InteractOptions,
+): { record: InteractionRecord; payload: Json } {
+  return recordInteraction(context, options, {
+    type: options.type ?? InteractionType.ApplicationCommand,
+    data: (guild) => commandData(context, options, guild),
+  });
+}
+
+/** What kind of interaction to record: its type, its `data`, and fields particular to it. */
+export interface InteractionKind {
+  type: number;
+  data: (guild: GuildRecord | undefined) => Json;
+  /** Extra payload fields, such as the clicked `message`. */
+  payload?: Json;
+  componentMessage?: StoredMessage;
+}
+
+/** Records an interaction by the person in `options` and returns the INTERACTION_CREATE payload for it. */
+export function recordInteraction(
+  context: RouteContext,
+  options: InteractionActor,
+  kind: InteractionKind,
 ): { record: InteractionRecord; payload: Json } {
   const { state } = context;
   const channel = state.requireChannel(options.channelId);
@@ -64,15 +85,17 @@ export function createInteraction(
     ephemeralOriginal: false,
     followups: new Map(),
     responses: [],
+    ...(kind.componentMessage && { componentMessage: kind.componentMessage }),
   };
   state.interactions.set(record.id, record);
   const payload: Json = {
     id: record.id,
     application_id: context.applicationId,
-    type: options.type ?? InteractionType.ApplicationCommand,
+    type: kind.type,
     token: record.token,
     version: 1,
-    data: commandData(context, options, guild),
+    data: kind.data(guild),
+    ...kind.payload,
     channel: channelPayload(channel),
     channel_id: channel.id,
     app_permissions: (guild ? state.botPermissions(guild) : DEFAULT_BOT_PERMISSIONS).toString(),
@@ -86,7 +109,7 @@ export function createInteraction(
   return { record, payload };
 }
 
-function guildFields(context: RouteContext, guild: GuildRecord, options: InteractOptions): Json {
+function guildFields(context: RouteContext, guild: GuildRecord, options: InteractionActor): Json {
   const known = guild.members.get(options.user.id);
   const member: MemberRecord = {
     user: options.user,
@@ -167,7 +190,7 @@ function interactionCallback(context: RouteContext, request: RestRequest): RestR
   const body: Json = isJson(request.body) ? request.body : {};
   const data: Json = isJson(body.data) ? body.data : {};
   const callbackType = Number(body.type);
-  const refused = invalidCallback(callbackType, data, request);
+  const refused = invalidCallback(callbackType, data, request, interaction);
   if (refused) return refused;
 
   interaction.acknowledged = true;
@@ -177,16 +200,29 @@ function interactionCallback(context: RouteContext, request: RestRequest): RestR
     echo = createOriginal(context, interaction, data, request, { loading: false });
   } else if (callbackType === InteractionCallbackType.DeferredChannelMessageWithSource) {
     echo = createOriginal(context, interaction, data, request, { loading: true });
+  } else if (callbackType === InteractionCallbackType.UpdateMessage || callbackType === InteractionCallbackType.DeferredUpdateMessage) {
+    echo = updateComponentMessage(context, interaction, callbackType === InteractionCallbackType.UpdateMessage ? data : undefined);
   }
   const response =
     request.query.with_response === "true" ? json(callbackResponse(interaction, callbackType)) : noContent();
   return { ...response, ...(echo && { after: echo }) };
 }
 
-function invalidCallback(callbackType: number, data: Json, request: RestRequest): RestResponse | undefined {
+function invalidCallback(
+  callbackType: number,
+  data: Json,
+  request: RestRequest,
+  interaction: InteractionRecord,
+): RestResponse | undefined {
   if (callbackType === InteractionCallbackType.ChannelMessageWithSource) {
     return invalidMessageBody(data, request.files, { isEdit: false });
   }
+  const isUpdate =
+    callbackType === InteractionCallbackType.UpdateMessage || callbackType === InteractionCallbackType.DeferredUpdateMessage;
+  if (isUpdate && !interaction.componentMessage) {
+    return invalidField("type", "INTERACTION_CALLBACK_TYPE", "Only component interactions can update their message.");
+  }
+  if (callbackType === InteractionCallbackType.UpdateMessage) return invalidMessageBody(data, request.files, { isEdit: true });
   const choices = data.choices;
   if (
     callbackType === InteractionCallbackType.ApplicationCommandAutocompleteResult &&
@@ -252,6 +288,23 @@ function createInteractionMessage(
       },
     },
   });
+}
+
+/**
+ * UPDATE_MESSAGE edits the message the button was on (DEFERRED_UPDATE_MESSAGE leaves it
+ * for a later @original edit); either way that message becomes the interaction's original.
+ */
+function updateComponentMessage(
+  context: RouteContext,
+  interaction: InteractionRecord,
+  data: Json | undefined,
+): (() => void) | undefined {
+  const stored = interaction.componentMessage!;
+  interaction.original = stored;
+  interaction.ephemeralOriginal = isEphemeral(stored);
+  if (!data) return undefined;
+  context.state.editMessage(stored, data);
+  return interaction.ephemeralOriginal ? undefined : echoUpdate(context, stored);
 }
 
 function callbackResponse(interaction: InteractionRecord, callbackType: number): Json {

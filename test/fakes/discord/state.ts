@@ -57,6 +57,8 @@ export interface InteractionRecord {
   /** Follow-up messages by id, including ephemeral ones that are not in the channel. */
   followups: Map<string, StoredMessage>;
   responses: InteractionResponse[];
+  /** For a button click: the message holding the button, which an UPDATE_MESSAGE callback edits. */
+  componentMessage?: StoredMessage;
 }
 
 /** Fields of a message being created, before ids, mentions and timestamps are filled in. */

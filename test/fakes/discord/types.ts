@@ -133,6 +133,24 @@ export interface InteractOptions {
   type?: 2 | 4;
 }
 
+/** Who acts in an interaction, and where. */
+export type InteractionActor = Pick<InteractOptions, "guildId" | "channelId" | "user" | "permissions" | "roles">;
+
+export interface ClickOptions {
+  /** The message holding the button: the reply to an earlier interaction (ephemeral ones too)... */
+  interactionId?: string;
+  /** ...or a message in `channelId`. */
+  messageId?: string;
+  /** Defaults to the channel of the earlier interaction. */
+  channelId?: string;
+  user: FakeUser;
+  /** The member's permissions bitfield; defaults to what its roles grant. */
+  permissions?: string;
+  roles?: string[];
+  /** The custom_id of a button on that message; clicking one that is not there (or disabled) throws. */
+  customId: string;
+}
+
 export type InteractionResponseKind = "callback" | "edit" | "followup" | "delete";
 
 export interface InteractionResponse {

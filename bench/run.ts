@@ -1,0 +1,43 @@
+/**
+ * `npm run bench` runs every benchmark; `npm run bench -- memory` runs the named ones.
+ * Each prints its table; the figures also go to bench/results.json (not committed).
+ * The exit code is 1 when a benchmark missed its targets.
+ */
+import { writeFileSync } from "node:fs";
+import type { Benchmark } from "./types.js";
+
+/** Every benchmark, by name. Adding one is one line here and a module exporting `run`. */
+const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+  memory: () => import("./memory.js").then((m) => m.run),
+};
+
+const RESULTS_FILE = new URL("./results.json", import.meta.url);
+
+async function main(): Promise<number> {
+  const requested = process.argv.slice(2);
+  const unknown = requested.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length > 0) {
+    console.error(`Unknown benchmark(s): ${unknown.join(", ")}. Available: ${Object.keys(BENCHMARKS).join(", ")}.`);
+    return 2;
+  }
+  const names = requested.length > 0 ? requested : Object.keys(BENCHMARKS);
+  const results: Record<string, Record<string, number>> = {};
+  let allMet = true;
+  for (const name of names) {
+    console.log(`\n## ${name}\n`);
+    const result = await (await BENCHMARKS[name]!())();
+    for (const line of result.lines) console.log(line);
+    results[name] = result.figures;
+    allMet &&= result.targetsMet;
+  }
+  writeFileSync(RESULTS_FILE, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
+  return allMet ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error("Benchmark failed:", error);
+    process.exit(1);
+  },
+);

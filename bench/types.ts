@@ -1,0 +1,27 @@
+/** What a benchmark reports: printed lines, figures for bench/results.json, and whether it met its targets. */
+export interface BenchmarkResult {
+  readonly lines: readonly string[];
+  readonly figures: Record<string, number>;
+  readonly targetsMet: boolean;
+}
+
+/** A benchmark: `run` does the work and measures it. */
+export type Benchmark = () => Promise<BenchmarkResult>;
+
+/** The value below which `share` (0..1) of the sorted samples lie. */
+export function percentile(sorted: readonly number[], share: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!;
+}
+
+/** A small seeded generator (mulberry32), so every run builds the same data. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

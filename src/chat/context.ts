@@ -1,0 +1,80 @@
+import type { Memory } from "../memory/index.js";
+import type { Summary } from "../memory/summaries.js";
+import type { ConversationRef, Turn } from "../memory/turns.js";
+import { type BuiltPrompt, buildPrompt, type PendingTurn, type PromptInput, type RecalledTurn, replyReserve } from "./prompt.js";
+import { rankByRelevance, salientWords } from "./recall.js";
+import { fitInOrder } from "./tokens.js";
+
+/** Enough stored turns to fill any sensible context; the budget decides how many are used. */
+export const MAX_HISTORY_TURNS = 400;
+/** Recall reads at most this many of the newest matches per scope, then ranks them. */
+export const RECALL_CANDIDATES = 40;
+/** At most this many recalled turns go into a prompt. */
+export const RECALL_MAX_TURNS = 3;
+
+/** What memory holds for one reply. */
+export interface MemoryContext {
+  /** Turns after the summary, newest first. */
+  readonly history: Turn[];
+  readonly summary: Summary | undefined;
+  /** Older turns related to the new message, most relevant first. */
+  readonly recalled: RecalledTurn[];
+}
+
+export interface ContextRequest {
+  readonly conversation: ConversationRef;
+  readonly persona: PromptInput["persona"];
+  readonly newTurns: readonly PendingTurn[];
+  readonly contextTokens: number;
+}
+
+/**
+ * The id of the oldest turn that could make it into the window however short the system
+ * prompt is; recall only looks at older turns, so it never repeats the window. Undefined
+ * when memory holds nothing older than the window.
+ */
+function windowStart(history: readonly Turn[], summary: Summary | undefined, budget: number): number | undefined {
+  const { count } = fitInOrder(history, budget);
+  const start = history[count - 1]?.id;
+  const allFit = count > 0 && count === history.length;
+  const nothingOlder = summary === undefined && history.length < MAX_HISTORY_TURNS && (allFit || history.length === 0);
+  if (nothingOlder) return undefined;
+  return start ?? history[0]?.id ?? (summary ? summary.lastTurnId + 1 : undefined);
+}
+
+/**
+ * Reads what memory holds for a reply: the summary, the turns after it, and older turns
+ * related to the new message (same conversation; the server's other channels too when
+ * its admins turned server-wide recall on). Every read is index-backed and bounded, so
+ * the cost does not grow with the history.
+ */
+export function gatherContext(memory: Memory, request: ContextRequest): MemoryContext {
+  const { conversation, persona, contextTokens } = request;
+  const summary = memory.summaries.get(conversation.key);
+  const history = memory.turns.recent(conversation.key, MAX_HISTORY_TURNS, summary?.lastTurnId ?? 0);
+
+  const newTokens = request.newTurns.reduce((sum, t) => sum + t.tokenCount, 0);
+  const beforeId = windowStart(history, summary, contextTokens - replyReserve(persona, contextTokens) - newTokens);
+  const words = salientWords(request.newTurns.map((t) => t.content).join("\n"));
+  if (words.length === 0) return { history, summary, recalled: [] };
+
+  const here = beforeId === undefined ? [] : memory.recall.searchConversation({ conversationKey: conversation.key, beforeId, words, limit: RECALL_CANDIDATES });
+  const serverWide = conversation.guildId ? memory.recall.serverWide(conversation.guildId) : false;
+  const elsewhere =
+    serverWide && conversation.guildId
+      ? memory.recall.searchServer({ guildId: conversation.guildId, excludedConversationKey: conversation.key, words, limit: RECALL_CANDIDATES })
+      : [];
+  const best = rankByRelevance([...here, ...elsewhere], words).slice(0, RECALL_MAX_TURNS);
+  const rank = new Map(best.map((hit, i) => [hit.id, i]));
+  const recalled = memory.recall
+    .turns(best.map((hit) => hit.id))
+    .sort((a, b) => rank.get(a.id)! - rank.get(b.id)!)
+    .map((turn) => ({ turn, elsewhere: turn.conversationKey !== conversation.key }));
+  return { history, summary, recalled };
+}
+
+/** Builds a reply's prompt from memory: gatherContext, then buildPrompt. This is what the memory benchmark times. */
+export function buildPromptFromMemory(memory: Memory, input: Omit<PromptInput, "history" | "summary" | "recalled"> & { conversation: ConversationRef }): BuiltPrompt {
+  const context = gatherContext(memory, input);
+  return buildPrompt({ ...input, history: context.history, summary: context.summary, recalled: context.recalled });
+}

@@ -1,0 +1,40 @@
+import { wordsOf } from "../memory/terms.js";
+
+/** A search uses at most this many words of the new message: the longest, which tend to be the most specific. */
+export const MAX_QUERY_WORDS = 6;
+/** Shorter words are too common to say what a message is about. */
+export const MIN_WORD_LENGTH = 3;
+
+/**
+ * Words that say nothing about what a message is about: English function words, and the
+ * words people use to ask about the past ("what did I say", "remember", "again").
+ */
+const STOPWORDS = new Set(
+  (
+    "about above after again against all also and any anything are aren because been before being below between both but can cannot " +
+    "could did didn does doesn doing don down during each else even ever every few for from further get got had hadn has hasn have " +
+    "haven having her here hers herself him himself his how into isn its itself just know let like made make more most much must " +
+    "myself nor not now off once only other ought our ours ourselves out over own please really remember said same say saying says " +
+    "shan she should shouldn some something such tell than thank thanks that the their theirs them themselves then there these they " +
+    "thing think this those through told too under until very was wasn were weren what when where which while who whom why will with " +
+    "without won would wouldn yes yet you your yours yourself yourselves"
+  ).split(" "),
+);
+
+/** The words of a new message worth searching older turns for, longest first, at most MAX_QUERY_WORDS. */
+export function salientWords(text: string): string[] {
+  const unique = new Set(wordsOf(text).filter((w) => w.length >= MIN_WORD_LENGTH && !STOPWORDS.has(w)));
+  return [...unique].sort((a, b) => b.length - a.length).slice(0, MAX_QUERY_WORDS);
+}
+
+/** Orders search hits by how many of the words each holds, then newest first; drops hits holding none. */
+export function rankByRelevance<T extends { readonly id: number; readonly content: string }>(candidates: readonly T[], words: readonly string[]): T[] {
+  const scored = candidates.map((hit) => {
+    const present = new Set(wordsOf(hit.content));
+    return { hit, score: words.filter((w) => present.has(w)).length };
+  });
+  return scored
+    .filter((s) => s.score > 0)
+    .sort((a, b) => b.score - a.score || b.hit.id - a.hit.id)
+    .map((s) => s.hit);
+}

@@ -1,0 +1,109 @@
+import type { Db } from "./db.js";
+import type { SummaryStore } from "./summaries.js";
+
+/**
+ * Turns deleted per transaction. A big deletion (a long channel, a retention sweep after
+ * years) runs as many short transactions with a pause for other work between them, so it
+ * never holds the database lock or the event loop for long.
+ */
+export const ERASE_BATCH_TURNS = 2000;
+
+/** What a deletion removed. */
+export interface Erased {
+  readonly turns: number;
+  /** Conversations whose summary drew on a deleted turn and was deleted with it. */
+  readonly summariesDropped: readonly string[];
+}
+
+interface DoomedTurn {
+  id: number;
+  conversation_key: string;
+}
+
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Deletes turns, and with them every summary built from any of them (the full-text index
+ * follows the turns through triggers, and linked Discord message ids through the foreign
+ * key). Nothing else deletes turns.
+ */
+export class MemoryEraser {
+  readonly #db: Db;
+  readonly #summaries: SummaryStore;
+  readonly #ofConversation;
+  readonly #byAuthor;
+  readonly #olderThan;
+  readonly #eraseBatch;
+
+  constructor(db: Db, summaries: SummaryStore) {
+    this.#db = db;
+    this.#summaries = summaries;
+    this.#ofConversation = db.prepare<{ key: string; limit: number }, DoomedTurn>(
+      "SELECT id, conversation_key FROM turns WHERE conversation_key = @key ORDER BY id LIMIT @limit",
+    );
+    this.#byAuthor = db.prepare<{ authorId: string; limit: number }, DoomedTurn>(
+      "SELECT id, conversation_key FROM turns WHERE author_id = @authorId LIMIT @limit",
+    );
+    this.#olderThan = db.prepare<{ cutoff: number; limit: number }, DoomedTurn>(
+      "SELECT id, conversation_key FROM turns WHERE created_at < @cutoff ORDER BY created_at LIMIT @limit",
+    );
+    const deleteTurn = db.prepare("DELETE FROM turns WHERE id = @id");
+    this.#eraseBatch = db.transaction((turns: readonly DoomedTurn[]): string[] => {
+      const dropped = this.#dropSummariesDrawingOn(turns);
+      for (const turn of turns) deleteTurn.run({ id: turn.id });
+      return dropped;
+    });
+  }
+
+  /** Deletes every turn and the summary of one conversation (`/memory clear`). */
+  async clearConversation(conversationKey: string): Promise<Erased> {
+    const erased = await this.#eraseAll(() => this.#ofConversation.all({ key: conversationKey, limit: ERASE_BATCH_TURNS }));
+    const hadSummary = this.#db.open && this.#summaries.delete(conversationKey);
+    const dropped = new Set(erased.summariesDropped);
+    if (hadSummary) dropped.add(conversationKey);
+    return { turns: erased.turns, summariesDropped: [...dropped] };
+  }
+
+  /** Deletes every turn someone wrote, in every conversation, and the summaries that drew on them (`/memory forget-me`). */
+  forgetAuthor(authorId: string): Promise<Erased> {
+    return this.#eraseAll(() => this.#byAuthor.all({ authorId, limit: ERASE_BATCH_TURNS }));
+  }
+
+  /** Deletes turns stored before `cutoffMs` (unix ms) and the summaries built from them (retention). */
+  deleteOlderThan(cutoffMs: number): Promise<Erased> {
+    return this.#eraseAll(() => this.#olderThan.all({ cutoff: cutoffMs, limit: ERASE_BATCH_TURNS }));
+  }
+
+  async #eraseAll(nextBatch: () => DoomedTurn[]): Promise<Erased> {
+    let turns = 0;
+    const dropped = new Set<string>();
+    while (this.#db.open) {
+      const batch = nextBatch();
+      if (batch.length === 0) break;
+      for (const key of this.#eraseBatch(batch)) dropped.add(key);
+      turns += batch.length;
+      if (batch.length < ERASE_BATCH_TURNS) break;
+      await nextTick();
+    }
+    return { turns, summariesDropped: [...dropped] };
+  }
+
+  /** Deletes the summaries whose turn range holds one of `turns`; returns their conversations. */
+  #dropSummariesDrawingOn(turns: readonly DoomedTurn[]): string[] {
+    const idsByConversation = new Map<string, number[]>();
+    for (const turn of turns) {
+      const ids = idsByConversation.get(turn.conversation_key);
+      if (ids) ids.push(turn.id);
+      else idsByConversation.set(turn.conversation_key, [turn.id]);
+    }
+    const dropped: string[] = [];
+    for (const [key, ids] of idsByConversation) {
+      const summary = this.#summaries.get(key);
+      if (summary && ids.some((id) => id >= summary.firstTurnId && id <= summary.lastTurnId)) {
+        this.#summaries.delete(key);
+        dropped.push(key);
+      }
+    }
+    return dropped;
+  }
+}

@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { gatherContext, MAX_HISTORY_TURNS, RECALL_MAX_TURNS } from "../../src/chat/context.js";
+import type { PendingTurn } from "../../src/chat/prompt.js";
+import { countTurnTokens } from "../../src/chat/tokens.js";
+import { type Memory, openMemory } from "../../src/memory/index.js";
+import type { ConversationRef } from "../../src/memory/turns.js";
+import { said } from "../helpers/memory.js";
+import { JUNIPER } from "../helpers/persona.js";
+
+/** Small enough that a few hundred filler turns overflow the window. */
+const CONTEXT = 2000;
+const GENERAL = { key: "channel:general", guildId: "g1" };
+
+function ask(content: string): PendingTurn {
+  return { authorId: "id-ali", authorName: "Ali", content, tokenCount: countTurnTokens("Ali", content) };
+}
+
+const fillers = (count: number) => Array.from({ length: count }, (_, i) => said("Bob", `Filler message ${i} about the weather and nothing else.`));
+
+describe("gatherContext", () => {
+  let memory: Memory;
+  beforeEach(() => {
+    memory = openMemory(":memory:");
+  });
+  afterEach(() => memory.close());
+
+  const gather = (content: string, conversation: ConversationRef = GENERAL) => gatherContext(memory, { conversation, persona: JUNIPER, newTurns: [ask(content)], contextTokens: CONTEXT });
+
+  it("recalls a turn from 500 turns ago when the new message relates to it", () => {
+    const [fact] = memory.turns.append(GENERAL, [said("Ali", "My dog is called Biscuit.")]);
+    memory.turns.append(GENERAL, fillers(500));
+    const context = gather("what did I say my dog was called?");
+    expect(context.recalled.map((r) => [r.turn.id, r.turn.content, r.elsewhere])).toEqual([[fact, "My dog is called Biscuit.", false]]);
+    expect(context.history).toHaveLength(MAX_HISTORY_TURNS);
+    expect(context.history.some((t) => t.id === fact)).toBe(false);
+  });
+
+  it("recalls nothing the window could show, and nothing when the message has no telling words", () => {
+    memory.turns.append(GENERAL, [said("Ali", "My dog is called Biscuit."), ...fillers(3)]);
+    expect(gather("what did I say my dog was called?").recalled).toEqual([]);
+    memory.turns.append(GENERAL, fillers(300));
+    expect(gather("what did I say again?").recalled).toEqual([]);
+  });
+
+  it("brings back at most RECALL_MAX_TURNS turns, the ones holding the most words first", () => {
+    memory.turns.append(GENERAL, [
+      said("Ali", "My dog is called Biscuit."),
+      said("Ali", "The dog park was muddy."),
+      said("Ali", "A dog barked."),
+      said("Ali", "Another dog story."),
+      said("Ali", "Dog dog dog."),
+      ...fillers(300),
+    ]);
+    const recalled = gather("what was my dog called?").recalled.map((r) => r.turn.content);
+    expect(recalled).toHaveLength(RECALL_MAX_TURNS);
+    expect(recalled[0]).toBe("My dog is called Biscuit.");
+  });
+
+  it("leaves summarized turns out of the window, returns the summary, and can still recall them", () => {
+    const [fact] = memory.turns.append(GENERAL, [said("Ali", "My dog is called Biscuit.")]);
+    const older = memory.turns.append(GENERAL, fillers(30));
+    const newer = memory.turns.append(GENERAL, fillers(2));
+    memory.summaries.saveIfUnchanged(
+      { conversationKey: GENERAL.key, content: "Ali has a dog; Bob talks weather.", firstTurnId: fact!, lastTurnId: older.at(-1)!, tokenCount: 9 },
+      { previous: undefined, batchFirstId: fact!, batchLastId: older.at(-1)!, batchSize: 31 },
+    );
+    const context = gather("what was my dog called?");
+    expect(context.summary?.content).toBe("Ali has a dog; Bob talks weather.");
+    expect(context.history.map((t) => t.id)).toEqual([...newer].reverse());
+    expect(context.recalled.map((r) => r.turn.id)).toEqual([fact]);
+  });
+
+  it("keeps recall inside the conversation unless the server turned on server-wide recall, and never reaches DMs", () => {
+    const [elsewhere] = memory.turns.append({ key: "channel:random", guildId: "g1" }, [said("Cy", "My dog is called Rex.")]);
+    memory.turns.append({ key: "channel:dm" }, [said("Ali", "My dog is called Secret.")]);
+    memory.turns.append({ key: "channel:other-server", guildId: "g2" }, [said("Di", "My dog is called Other.")]);
+    memory.turns.append(GENERAL, fillers(300));
+    expect(gather("what was my dog called?").recalled).toEqual([]);
+
+    memory.recall.setServerWide("g1", true);
+    expect(gather("what was my dog called?").recalled.map((r) => [r.turn.id, r.elsewhere])).toEqual([[elsewhere, true]]);
+    expect(gather("what was my dog called?", { key: "channel:dm", guildId: null }).recalled).toEqual([]);
+  });
+});

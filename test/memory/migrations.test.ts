@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Db, openDatabase, readMigrations, schemaVersion } from "../../src/memory/db.js";
+import { indexBytesHold, indexedTurnIds, indexRowCount, indexTermCount } from "../helpers/memory.js";
+
+const tableNames = (db: Db) =>
+  (db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'index', 'trigger') ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+
+function insertTurn(db: Db, conversationKey: string, content: string): number {
+  return Number(
+    db
+      .prepare(
+        `INSERT INTO turns (conversation_key, role, author_id, author_name, content, token_count, created_at)
+         VALUES (@conversationKey, 'user', 'u1', 'Ali', @content, 5, 1000)`,
+      )
+      .run({ conversationKey, content }).lastInsertRowid,
+  );
+}
+
+const indexed = indexedTurnIds;
+
+describe("migration 002_memory", () => {
+  let dir: string;
+  let db: Db | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "masque-migrations-"));
+  });
+  afterEach(() => {
+    db?.close();
+    db = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("brings a fresh database to the latest version with the summary, recall and setting tables", () => {
+    db = openDatabase(path.join(dir, "fresh.db"));
+    expect(schemaVersion(db)).toBe(readMigrations().length);
+    const names = tableNames(db);
+    for (const name of [
+      "summaries",
+      "turns_fts",
+      "guild_memory_settings",
+      "turns_by_time",
+      "turns_fts_after_insert",
+      "turns_fts_after_delete",
+      "turns_fts_after_update",
+      "conversations_before_delete",
+      "conversations_server_is_fixed",
+    ]) {
+      expect(names).toContain(name);
+    }
+  });
+
+  it("indexes the turns stored before it ran", () => {
+    const file = path.join(dir, "old.db");
+    const [first] = readMigrations();
+    const old = openDatabase(file, [first!]);
+    old.prepare("INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0)").run();
+    const id = insertTurn(old, "channel:1", "My dog is called Biscuit");
+    old.close();
+
+    db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(readMigrations().length);
+    expect(indexed(db, "channel:1", "biscuit")).toEqual([id]);
+  });
+
+  it("keeps the index in step with inserts, edits, deletes and deleted conversations", () => {
+    db = openDatabase(path.join(dir, "sync.db"));
+    db.prepare("INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0), ('channel:2', NULL, 0)").run();
+    const a = insertTurn(db, "channel:1", "Biscuit is a dog");
+    const b = insertTurn(db, "channel:1", "Biscuit again");
+    const c = insertTurn(db, "channel:2", "Biscuit in a DM");
+    expect(indexed(db, "channel:1", "biscuit")).toEqual([a, b]);
+
+    db.prepare("UPDATE turns SET content = 'Pancake is a dog' WHERE id = @a").run({ a });
+    expect(indexed(db, "channel:1", "biscuit")).toEqual([b]);
+    expect(indexed(db, "channel:1", "pancake")).toEqual([a]);
+
+    db.prepare("DELETE FROM turns WHERE id = @b").run({ b });
+    expect(indexed(db, "channel:1", "biscuit")).toEqual([]);
+
+    db.prepare("DELETE FROM conversations WHERE key = 'channel:2'").run();
+    expect(db.prepare("SELECT count(*) AS n FROM turns WHERE id = @c").get({ c })).toEqual({ n: 0 });
+    expect(indexed(db, "channel:2", "biscuit")).toEqual([]);
+    expect(indexTermCount(db, "biscuit")).toBe(0);
+    expect(indexRowCount(db)).toBe(1);
+    db.prepare("INSERT INTO turns_fts (turns_fts, rank) VALUES ('integrity-check', 0)").run();
+  });
+
+  it("wipes a deleted turn's terms from the index pages, not just marks them deleted", () => {
+    db = openDatabase(path.join(dir, "secure.db"));
+    db.prepare("INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0)").run();
+    for (let i = 0; i < 20; i++) insertTurn(db, "channel:1", `ordinary words number ${i}`);
+    const secret = insertTurn(db, "channel:1", "zyzzyvaquokka");
+    expect(indexBytesHold(db, "zyzzyvaquokka")).toBe(true);
+    db.prepare("DELETE FROM turns WHERE id = @secret").run({ secret });
+    expect(indexBytesHold(db, "zyzzyvaquokka")).toBe(false);
+  });
+
+  it("refuses to move a conversation to another server, which would orphan its index terms", () => {
+    db = openDatabase(path.join(dir, "fixed.db"));
+    db.prepare("INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0)").run();
+    expect(() => db!.prepare("UPDATE conversations SET guild_id = 'g2' WHERE key = 'channel:1'").run()).toThrow(/cannot move to another server/);
+  });
+
+  it("refuses a summary whose turn range is backwards", () => {
+    db = openDatabase(path.join(dir, "check.db"));
+    db.prepare("INSERT INTO conversations (key, created_at) VALUES ('channel:1', 0)").run();
+    const insert = db.prepare(
+      "INSERT INTO summaries (conversation_key, content, first_turn_id, last_turn_id, token_count, updated_at) VALUES ('channel:1', 's', @first, @last, 1, 0)",
+    );
+    expect(() => insert.run({ first: 5, last: 4 })).toThrow(/CHECK constraint failed/);
+  });
+});
