@@ -178,6 +178,8 @@ async function writeReply(batch: PendingMessage[], ctx: BotContext, signal: Abor
   const result = await reply.run(stream, (error) => failureNote(error, ctx));
   const turnId = stream.outcome?.assistantTurnId;
   if (turnId !== undefined && result.messageIds.length > 0) core.memory.turns.linkMessages(turnId, result.messageIds);
+  // A reply Discord never took is not remembered as said: the model must not believe people saw it.
+  if (turnId !== undefined && result.messageIds.length === 0) core.memory.eraser.forgetTurn(turnId, conversation.key);
   const triggers = batch.map((p) => p.trigger);
   if (result.error instanceof ContentFlaggedError) {
     recordFlag(ctx, message, "output.withheld", result.error.flag, { persona: persona.id });

@@ -73,13 +73,13 @@ describe("Discord faults", () => {
     mention(stack, "second");
     expect(await waitForBotMessages(stack, stack.general, 1)).toEqual(["Got through."]);
     expect(statusesOf(stack, "POST", route)).toEqual([502, 502, 502, 502, 200]);
-    // Nothing reached Discord, so the stored reply is linked to no message.
+    // Nothing reached Discord, so the reply is not remembered as said: the model never sees "Lost in the post."
     expect(turnRows(stack.core.memory.db).map((row) => [row.role, row.content, row.messageId === null])).toEqual([
       ["user", "first", false],
-      ["assistant", "Lost in the post.", true],
       ["user", "second", false],
       ["assistant", "Got through.", false],
     ]);
+    expect(stack.model.chatRequests()[1]!.body.messages.slice(1)).toEqual([{ role: "user", content: "Ali: first\nAli: second" }]);
     expect(logged(stack, "event handler failed")).toEqual([]);
   });
 
