@@ -91,6 +91,7 @@ export class ModelClient {
     signal?.addEventListener("abort", onAbort, { once: true });
 
     let receivedText = false;
+    let ended = false;
     try {
       armIdleTimer();
       const stream = await this.#client.chat.completions.create({ ...requestBody(request), stream: true }, { signal: controller.signal });
@@ -105,6 +106,7 @@ export class ModelClient {
       // Once the response has started, the SDK ends the loop quietly on abort instead of throwing.
       if (controller.signal.aborted) throw new ModelStreamError("The reply stream was aborted.");
       if (!receivedText) throw new ModelStreamError("The model returned an empty reply.");
+      ended = true;
     } catch (error) {
       if (signal?.aborted) throw new ModelAbortedError("The reply was aborted.", undefined, error);
       if (timedOut) throw new ModelTimeoutError(`The model sent nothing for ${this.#timeoutMs} ms.`, undefined, error);
@@ -112,8 +114,10 @@ export class ModelClient {
     } finally {
       clearTimeout(idleTimer);
       signal?.removeEventListener("abort", onAbort);
-      // Ends the HTTP request when the consumer stopped early.
-      controller.abort();
+      // Ends the HTTP request when the consumer stopped early or it failed. A response that
+      // ended is over already, and aborting it would still cost the SDK's and fetch's abort
+      // handlers (an exception each) on every reply.
+      if (!ended) controller.abort();
     }
   }
 
