@@ -73,7 +73,8 @@ export function summaryTargetTokens(contextTokens: number): number {
  */
 export function nextBatch(memory: Memory, conversationKey: string, contextTokens: number, historyRoom: number): SummaryBatch | undefined {
   const previous = memory.summaries.get(conversationKey);
-  const recent = memory.turns.recent(conversationKey, MAX_HISTORY_TURNS, previous?.lastTurnId ?? 0);
+  // Runs after every reply and mostly finds nothing due, so it reads the turns' sizes, not their text.
+  const recent = memory.turns.recentSizes(conversationKey, MAX_HISTORY_TURNS, previous?.lastTurnId ?? 0);
   const kept = fitInOrder(recent, Math.floor(historyRoom * KEEP_RECENT_SHARE)).count;
   const oldestKept = recent[kept - 1];
   const allKept = kept > 0 && kept === recent.length && recent.length < MAX_HISTORY_TURNS;

@@ -35,6 +35,12 @@ export interface Turn extends Required<Omit<NewTurn, "personaId" | "messageId">>
   readonly messageId: string | null;
 }
 
+/** Where a turn is and what it costs in a prompt. */
+export interface TurnSize {
+  readonly id: number;
+  readonly tokenCount: number;
+}
+
 /** Every column of a turn, in the order turnFromRow reads them. */
 export const TURN_COLUMNS = "id, conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at";
 
@@ -63,6 +69,7 @@ export class TurnStore {
   readonly #insertConversation;
   readonly #insertTurn;
   readonly #recent;
+  readonly #recentSizes;
   readonly #byMessage;
   readonly #linkMessage;
   readonly #setMessage;
@@ -86,6 +93,11 @@ export class TurnStore {
     this.#recent = db
       .prepare<{ key: string; afterId: number; limit: number }, TurnRow>(
         `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId ORDER BY id DESC LIMIT @limit`,
+      )
+      .raw(true);
+    this.#recentSizes = db
+      .prepare<{ key: string; afterId: number; limit: number }, [number, number]>(
+        "SELECT id, token_count FROM turns WHERE conversation_key = @key AND id > @afterId ORDER BY id DESC LIMIT @limit",
       )
       .raw(true);
     this.#range = db
@@ -150,6 +162,14 @@ export class TurnStore {
   /** The newest `limit` turns of a conversation with ids above `afterId`, newest first. */
   recent(conversationKey: string, limit: number, afterId = 0): Turn[] {
     return this.#recent.all({ key: conversationKey, afterId, limit }).map(turnFromRow);
+  }
+
+  /**
+   * The ids and token counts of the turns `recent` would return, newest first: a few
+   * numbers per turn instead of its text, for decisions that only need the sizes.
+   */
+  recentSizes(conversationKey: string, limit: number, afterId = 0): TurnSize[] {
+    return this.#recentSizes.all({ key: conversationKey, afterId, limit }).map(([id, tokenCount]) => ({ id, tokenCount }));
   }
 
   /** Up to `limit` turns of a conversation with ids strictly between `afterId` and `beforeId`, oldest first. */

@@ -76,6 +76,22 @@ describe("TurnStore", () => {
     expect(memory.turns.count("channel:unknown")).toBe(0);
   });
 
+  it("gives the ids and token counts of the turns `recent` returns, in the same order", () => {
+    const [one, two] = memory.turns.append(CHANNEL, [userTurn("one"), botTurn("two")]);
+    memory.turns.append(OTHER_CHANNEL, [userTurn("elsewhere")]);
+    const [three] = memory.turns.append(CHANNEL, [userTurn("three", { tokenCount: 9 })]);
+
+    expect(memory.turns.recentSizes(CHANNEL.key, 10)).toEqual([
+      { id: three, tokenCount: 9 },
+      { id: two, tokenCount: 7 },
+      { id: one, tokenCount: 5 },
+    ]);
+    expect(memory.turns.recentSizes(CHANNEL.key, 2, one)).toEqual([
+      { id: three, tokenCount: 9 },
+      { id: two, tokenCount: 7 },
+    ]);
+  });
+
   it("writes all of an append or nothing", () => {
     memory.turns.append(CHANNEL, [userTurn("kept")]);
     // An assistant turn without a persona breaks a CHECK constraint after the first row went in.
