@@ -10,116 +10,19 @@ import path from "node:path";
 import { buildPromptFromMemory } from "../src/chat/context.js";
 import type { PendingTurn } from "../src/chat/prompt.js";
 import { countTurnTokens } from "../src/chat/tokens.js";
-import Database from "better-sqlite3";
-import { type Db, migrate, registerFunctions } from "../src/memory/db.js";
 import { type Memory, openMemory } from "../src/memory/index.js";
-import type { ConversationRef } from "../src/memory/turns.js";
 import type { MacroContext } from "../src/personas/macros.js";
 import type { Persona } from "../src/personas/persona.js";
 import { loadPersonas } from "../src/personas/registry.js";
+import { CONVERSATIONS, conversationOf, fill, millionTurnHistory, type Random, SEED, SMALL_TURNS, smallPlan, TOTAL_TURNS } from "./history.js";
 import { type BenchmarkResult, percentile, seededRandom } from "./types.js";
 
-const TOTAL_TURNS = 1_000_000;
-const CONVERSATIONS = 1_000;
-const SMALL_TURNS = 1_000;
 /** The shipped default. */
 const CONTEXT_TOKENS = 8_000;
-/** Turns left out of each conversation's summary: about what the summarizer leaves with this context (60-85% of the window's ~5,800 tokens). */
-const UNSUMMARIZED_TURNS = 150;
-/** Page cache of the bulk-loading connection, in KiB. */
-const FILL_CACHE_KIB = 1_000_000;
-const SUMMARY = "Ali is planning a sailing trip in May; Bob keeps notes on the harbour weather; Dana asked Juniper for book ideas. ".repeat(8);
 const WARMUP_BUILDS = 300;
 const MEASURED_BUILDS = 3_000;
 const TARGET_RATIO = 1.5;
 const TARGET_P99_MS = 2;
-
-const VOCABULARY_SIZE = 5_000;
-const MIN_WORDS = 6;
-const MAX_WORDS = 28;
-/** Rough o200k rate for this text; the bench stores estimates so filling stays fast. */
-const CHARS_PER_TOKEN = 4;
-const SYLLABLES = ["ka", "lo", "mi", "ren", "to", "sa", "vel", "do", "ri", "an", "po", "te", "lun", "bar", "is", "ne", "mo", "qu", "el", "zor"];
-const PEOPLE = ["Ali", "Bob", "Cy", "Dana", "Eve"];
-const GUILD_ID = "900000000000000001";
-const SEED = 4;
-
-type Random = () => number;
-
-/** Deterministic made-up words; common ones are drawn far more often (a skewed, Zipf-like mix). */
-function vocabulary(random: Random): string[] {
-  const words = new Set<string>();
-  while (words.size < VOCABULARY_SIZE) {
-    const length = 2 + Math.floor(random() * 3);
-    words.add(Array.from({ length }, () => SYLLABLES[Math.floor(random() * SYLLABLES.length)]).join(""));
-  }
-  return [...words];
-}
-
-function sentence(words: readonly string[], random: Random): string {
-  const length = MIN_WORDS + Math.floor(random() * (MAX_WORDS - MIN_WORDS + 1));
-  return Array.from({ length }, () => words[Math.floor(random() ** 3 * words.length)]).join(" ");
-}
-
-const conversationOf = (index: number): ConversationRef => ({ key: `channel:bench-${index}`, guildId: GUILD_ID, channelId: `bench-${index}` });
-
-/** A throwaway connection tuned for bulk loading (no journal, no fsync, a big cache); measuring uses openMemory's settings. */
-function openForFilling(file: string): Db {
-  const db = new Database(file);
-  db.pragma("journal_mode = OFF");
-  db.pragma("synchronous = OFF");
-  db.pragma(`cache_size = -${FILL_CACHE_KIB}`);
-  registerFunctions(db);
-  migrate(db);
-  return db;
-}
-
-/**
- * Fills a database with one prepared statement in one transaction, conversation `plan[i]`
- * getting turn i (the schema's triggers index every turn for recall, as in production),
- * then gives each conversation the summary the summarizer would have left.
- */
-function fill(file: string, plan: readonly number[], words: readonly string[], random: Random): void {
-  const db = openForFilling(file);
-  const insertConversation = db.prepare("INSERT OR IGNORE INTO conversations (key, guild_id, channel_id, created_at) VALUES (@key, @guildId, @channelId, 0)");
-  const insertTurn = db.prepare(
-    `INSERT INTO turns (conversation_key, role, author_id, author_name, persona_id, content, token_count, created_at)
-     VALUES (@key, @role, @authorId, @authorName, @personaId, @content, @tokenCount, @createdAt)`,
-  );
-  const insertSummary = db.prepare(
-    `INSERT INTO summaries (conversation_key, content, first_turn_id, last_turn_id, token_count, updated_at)
-     VALUES (@key, @content, @first, @last, @tokens, 0)`,
-  );
-  const ids: number[][] = [];
-  db.transaction(() => {
-    for (const index of plan) {
-      const conversation = conversationOf(index);
-      const turns = ids[index] ?? [];
-      ids[index] = turns;
-      if (turns.length === 0) insertConversation.run({ key: conversation.key, guildId: GUILD_ID, channelId: conversation.channelId });
-      const isBot = turns.length % 2 === 1;
-      const person = PEOPLE[Math.floor(random() * PEOPLE.length)]!;
-      const content = sentence(words, random);
-      const result = insertTurn.run({
-        key: conversation.key,
-        role: isBot ? "assistant" : "user",
-        authorId: isBot ? "persona:assistant" : `user-${person}`,
-        authorName: isBot ? "Juniper" : person,
-        personaId: isBot ? "assistant" : null,
-        content,
-        tokenCount: Math.ceil((person.length + 2 + content.length) / CHARS_PER_TOKEN),
-        createdAt: turns.length,
-      });
-      turns.push(Number(result.lastInsertRowid));
-    }
-    ids.forEach((turns, index) => {
-      const last = turns[turns.length - 1 - UNSUMMARIZED_TURNS];
-      if (last === undefined) return;
-      insertSummary.run({ key: conversationOf(index).key, content: SUMMARY, first: turns[0], last, tokens: Math.ceil(SUMMARY.length / CHARS_PER_TOKEN) });
-    });
-  })();
-  db.close();
-}
 
 interface Measured {
   readonly p50: number;
@@ -172,16 +75,11 @@ const count = (value: number) => value.toLocaleString("en-US");
 export async function run(): Promise<BenchmarkResult> {
   const dir = mkdtempSync(path.join(tmpdir(), "masque-bench-"));
   const smallFile = path.join(dir, "1k.db");
-  const largeFile = path.join(dir, "1m.db");
   try {
-    const words = vocabulary(seededRandom(SEED));
     // 1k: one conversation of 1,000 turns. 1M: the same conversation first, then the rest
-    // spread over 1,000 conversations, interleaved as live channels are.
-    fill(smallFile, Array.from({ length: SMALL_TURNS }, () => 0), words, seededRandom(SEED));
-    const started = performance.now();
-    const plan = [...Array.from({ length: SMALL_TURNS }, () => 0), ...Array.from({ length: TOTAL_TURNS - SMALL_TURNS }, (_, i) => i % CONVERSATIONS)];
-    fill(largeFile, plan, words, seededRandom(SEED));
-    const fillSeconds = (performance.now() - started) / 1000;
+    // spread over 1,000 conversations (shared with the latency benchmark).
+    const { file: largeFile, words, fillSeconds } = millionTurnHistory();
+    fill(smallFile, smallPlan(), words, seededRandom(SEED));
 
     const small = openMemory(smallFile);
     const large = openMemory(largeFile);
@@ -209,7 +107,7 @@ export async function run(): Promise<BenchmarkResult> {
       `| ratio 1M / 1k | | | ${ratioP50.toFixed(2)} | ${ratioP99.toFixed(2)} | | |`,
       "",
       `Targets: ratio ≤ ${TARGET_RATIO} (p50 and p99), p99 ≤ ${TARGET_P99_MS} ms at 1M: ${targetsMet ? "met" : "MISSED"}.`,
-      `Filling the 1M database (FTS index included) took ${fillSeconds.toFixed(1)} s; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores.`,
+      `Filling the 1M database (FTS index included; once per run) took ${fillSeconds.toFixed(1)} s; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores.`,
     ];
     const { small: s1k, large: s1m } = measured;
     return {
