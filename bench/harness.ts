@@ -12,6 +12,8 @@ import { type FakeModelServer, startFakeModelServer } from "../test/fakes/openai
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const MASQUE_ENTRY = path.join(REPO, "dist", "main.js");
+/** What `npm start` passes to node before the entry point (package.json). */
+const MASQUE_NODE_ARGS = ["--enable-source-maps"];
 const FLOOR_ENTRY = path.join(REPO, "bench", "floor-bot.mjs");
 /** Linux reports CPU time in clock ticks; 100 per second on every common kernel. */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -49,14 +51,23 @@ export interface Fakes {
   close(): Promise<void>;
 }
 
+export interface FakesOptions {
+  readonly channels: number;
+  readonly rateLimits?: RateLimitOptions;
+  /** The server's id, and its channels' ids (one per channel), when the bot's stored history names them. */
+  readonly guildId?: string;
+  readonly channelId?: (index: number) => string;
+}
+
 /** The fake Discord with one server of `channels` text channels, and a zero-latency fake model. */
-export async function startFakes(options: { channels: number; rateLimits?: RateLimitOptions }): Promise<Fakes> {
+export async function startFakes(options: FakesOptions): Promise<Fakes> {
   const discord = await startFakeDiscord();
   const model = await startFakeModelServer();
   if (options.rateLimits) discord.setRateLimits(options.rateLimits);
   const guild = discord.addGuild({
+    ...(options.guildId !== undefined && { id: options.guildId }),
     name: "Bench",
-    channels: Array.from({ length: options.channels }, (_, i) => ({ name: `bench-${i}` })),
+    channels: Array.from({ length: options.channels }, (_, i) => ({ name: `bench-${i}`, ...(options.channelId && { id: options.channelId(i) }) })),
     members: [{ user: USER }],
   });
   return {
@@ -79,11 +90,22 @@ export interface BotProcess {
   stop(): Promise<void>;
 }
 
-/** Starts Masque (or the floor bot) against the fakes and waits for it to be ready. */
-export async function startBot(kind: "masque" | "floor", fakes: Fakes, env: Record<string, string> = {}): Promise<BotProcess & { dir: string }> {
+/**
+ * Starts Masque (or the floor bot) against the fakes and waits for it to be ready. `env`
+ * adds to (or overrides) the bot's environment; `nodeArgs` go before the entry point
+ * (`--cpu-prof` to profile a run).
+ */
+export async function startBot(
+  kind: "masque" | "floor",
+  fakes: Fakes,
+  env: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
+): Promise<BotProcess & { dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), `masque-bench-${kind}-`));
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [kind === "masque" ? MASQUE_ENTRY : FLOOR_ENTRY], {
+  // Masque exactly as `npm start` runs it; the floor bot as plain `node`.
+  const entry = kind === "masque" ? [...MASQUE_NODE_ARGS, MASQUE_ENTRY] : [FLOOR_ENTRY];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: REPO,
     env: {
       PATH: process.env.PATH ?? "",
@@ -124,12 +146,6 @@ export async function startBot(kind: "masque" | "floor", fakes: Fakes, env: Reco
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** The value below which `share` (0..1) of the sorted samples lie. */
-export function percentile(sorted: readonly number[], share: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!;
 }
 
 /** A fixed-width text table. */
