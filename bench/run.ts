@@ -9,6 +9,8 @@ import type { Benchmark } from "./types.js";
 /** Every benchmark, by name. Adding one is one line here and a module exporting `run`. */
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   memory: () => import("./memory.js").then((m) => m.run),
+  latency: () => import("./latency.js").then((m) => m.run),
+  throughput: () => import("./throughput.js").then((m) => m.run),
 };
 
 const RESULTS_FILE = new URL("./results.json", import.meta.url);
