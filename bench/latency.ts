@@ -1,0 +1,131 @@
+/**
+ * Added latency with 1,000,000 stored turns: Masque (its own process, started as
+ * `npm start` starts it) on a copy of the memory benchmark's million-turn database,
+ * answering one mention at a time in its 1,000 channels. Two legs are timed, both on
+ * this process's clock (the fakes run here):
+ * - in: the fake Discord sends the gateway frame of a mention → the fake model has the
+ *   chat request;
+ * - out: the fake model writes the reply's last chunk → the fake Discord gets the
+ *   request that posts the reply.
+ * The model answers at once, so everything in between is Masque, discord.js and the SDK.
+ */
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { RecordedRequest } from "../test/fakes/openai-server.js";
+import type { RestCall } from "../test/fakes/discord-server.js";
+import { buildBot, type Fakes, startBot, startFakes, table } from "./harness.js";
+import { CONVERSATIONS, channelIdOf, GUILD_ID, millionTurnHistory, TOTAL_TURNS } from "./history.js";
+import { type BenchmarkResult, percentile } from "./types.js";
+
+const WARMUP_MESSAGES = 200;
+/**
+ * One mention every this many ms (40 a second) at most: under the 50 requests a second
+ * Discord allows a bot, which discord.js enforces by holding the 51st request of a second
+ * back until the next one. Faster, every 50th reply would wait out that limit, which is
+ * Discord's rate, not latency Masque adds.
+ */
+const MESSAGE_INTERVAL_MS = 25;
+const MEASURED_MESSAGES = 2_000;
+const TARGET_P99_MS = 5;
+const SHORT_REPLY = "Sure thing.";
+/** One message that gets no reply this long is a failure, not a hang. */
+const REPLY_TIMEOUT_MS = 10_000;
+/** A person writes here; a new one for every message, as the bot rate-limits people. */
+const AUTHOR_BASE = 330_000_000_000_000_000n;
+
+export interface Sample {
+  readonly inMs: number;
+  readonly outMs: number;
+}
+
+/** Posts one mention and waits for the reply; returns both legs. */
+async function oneMessage(fakes: Fakes, channelId: string, n: number, words: readonly string[]): Promise<Sample> {
+  const { discord, model } = fakes;
+  const replied = new Promise<RestCall>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`No reply in channel ${channelId} within ${REPLY_TIMEOUT_MS} ms.`));
+    }, REPLY_TIMEOUT_MS);
+    const unsubscribe = discord.onCall((call) => {
+      if (call.method !== "POST" || call.path !== `/channels/${channelId}/messages` || call.status !== 200) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(call);
+    });
+  });
+  // The summarizer's requests are not streamed; the reply's is.
+  const isReplyRequest = (r: RecordedRequest) => r.path.endsWith("/chat/completions") && r.body?.stream === true;
+  const author = { id: String(AUTHOR_BASE + BigInt(n)), username: `reader${n}` };
+  const sentAt = performance.now();
+  // Words the history holds, so recall finds older turns as it would in a real conversation.
+  const word = (k: number) => words[(n * 7 + k * 13) % words.length];
+  discord.postMessage({ channelId, author, content: `do you remember what we said about ${word(1)} and ${word(2)}, and the ${word(3)}?`, mentionBot: true });
+  const reply = await replied;
+  const request = model.requests.findLast(isReplyRequest);
+  if (!request?.lastChunkAt) throw new Error(`The reply in channel ${channelId} had no streamed model request.`);
+  // Keep the recorded requests (prompts of ~6,000 tokens) from piling up in this process.
+  model.requests.length = 0;
+  return { inMs: request.receivedAt - sentAt, outMs: reply.at - request.lastChunkAt };
+}
+
+/**
+ * Starts Masque on a copy of `databaseFile` and times `messages` mentions after a warm-up.
+ * `nodeArgs` go to the bot's node (`--cpu-prof` to see where the time goes).
+ */
+export async function measureLatency(databaseFile: string, words: readonly string[], messages: number, nodeArgs: readonly string[] = []): Promise<Sample[]> {
+  buildBot();
+  const dir = mkdtempSync(path.join(tmpdir(), "masque-bench-latency-"));
+  const database = path.join(dir, "masque.db");
+  copyFileSync(databaseFile, database);
+  const fakes = await startFakes({ channels: CONVERSATIONS, guildId: GUILD_ID, channelId: channelIdOf });
+  fakes.model.setDefault({ text: SHORT_REPLY });
+  const bot = await startBot("masque", fakes, { DATABASE_PATH: database }, nodeArgs);
+  const samples: Sample[] = [];
+  try {
+    for (let n = 0; n < WARMUP_MESSAGES + messages; n++) {
+      const due = performance.now() + MESSAGE_INTERVAL_MS;
+      const sample = await oneMessage(fakes, fakes.channels[n % fakes.channels.length]!, n, words);
+      if (n >= WARMUP_MESSAGES) samples.push(sample);
+      await sleep(due - performance.now());
+    }
+  } finally {
+    await bot.stop();
+    await fakes.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return samples;
+}
+
+export async function run(): Promise<BenchmarkResult> {
+  const history = millionTurnHistory();
+  const samples = await measureLatency(history.file, history.words, MEASURED_MESSAGES);
+  const legs = {
+    in: samples.map((s) => s.inMs).sort((a, b) => a - b),
+    out: samples.map((s) => s.outMs).sort((a, b) => a - b),
+  };
+  const figures = {
+    inP50Ms: percentile(legs.in, 0.5),
+    inP99Ms: percentile(legs.in, 0.99),
+    inMaxMs: legs.in.at(-1)!,
+    outP50Ms: percentile(legs.out, 0.5),
+    outP99Ms: percentile(legs.out, 0.99),
+    outMaxMs: legs.out.at(-1)!,
+  };
+  const targetsMet = figures.inP99Ms <= TARGET_P99_MS && figures.outP99Ms <= TARGET_P99_MS;
+  const lines = [
+    `${MEASURED_MESSAGES.toLocaleString("en-US")} mentions, one at a time and at most ${1000 / MESSAGE_INTERVAL_MS} a second, over ${CONVERSATIONS.toLocaleString("en-US")} channels; ${TOTAL_TURNS.toLocaleString("en-US")} stored turns; zero-latency model, short replies.`,
+    "",
+    ...table(
+      ["leg", "p50 ms", "p99 ms", "max ms"],
+      [
+        ["gateway frame → model request", figures.inP50Ms, figures.inP99Ms, figures.inMaxMs],
+        ["last model chunk → reply at Discord", figures.outP50Ms, figures.outP99Ms, figures.outMaxMs],
+      ],
+    ),
+    "",
+    `Target: p99 ≤ ${TARGET_P99_MS} ms for each leg: ${targetsMet ? "met" : "MISSED"}.`,
+  ];
+  return { lines, figures, targetsMet };
+}
