@@ -3,6 +3,7 @@ import { Summarizer } from "./chat/summarizer.js";
 import type { CoreConfig } from "./config.js";
 import { ModelClient } from "./llm/client.js";
 import type { Logger } from "./log.js";
+import { checkpointInBackground } from "./memory/checkpoints.js";
 import { type Memory, openMemory } from "./memory/index.js";
 import { PersonaLibrary } from "./personas/library.js";
 import { createPrometheusMetrics, type Metrics, noMetrics } from "./observability/metrics.js";
@@ -38,6 +39,7 @@ export function createCore(config: CoreConfig, log: Logger, options: { metrics?:
   const library = new PersonaLibrary(config.personasDir, config.defaultPersona, log);
   for (const problem of library.registry.problems) log.warn({ file: problem.file, field: problem.field }, `persona skipped: ${formatProblem(problem)}`);
   const memory = openMemory(config.databasePath);
+  const checkpoints = checkpointInBackground(memory.db, log);
   const model = new ModelClient({
     baseURL: config.openaiBaseUrl,
     apiKey: config.openaiApiKey,
@@ -72,6 +74,7 @@ export function createCore(config: CoreConfig, log: Logger, options: { metrics?:
       retention.stop();
       summarizer.stop();
       library.close();
+      checkpoints?.stop();
       memory.close();
     },
   };
