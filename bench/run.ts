@@ -10,6 +10,7 @@ import type { Benchmark } from "./types.js";
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   memory: () => import("./memory.js").then((m) => m.run),
   latency: () => import("./latency.js").then((m) => m.run),
+  streaming: () => import("./streaming.js").then((m) => m.run),
   throughput: () => import("./throughput.js").then((m) => m.run),
 };
 
