@@ -22,6 +22,8 @@ const READY_TIMEOUT_MS = 60_000;
 export const USER = { id: "310000000000000001", username: "bencher", globalName: "Bencher" };
 /** Load-test authors get ids from here up. */
 const BENCH_USER_BASE = 320_000_000_000_000_000n;
+/** Authors so far in this process: every message of every loop has its own. */
+let authors = 0;
 /** A loop with no reply for this long has stalled. */
 const STALL_TIMEOUT_MS = 10_000;
 
@@ -188,11 +190,12 @@ export async function closedLoop(fakes: Fakes, bot: BotProcess, channels: readon
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => (finish = resolve));
 
-  // A different person each time: Masque's per-person rate limit is for people, not for a load test.
+  // A different person each time, across loops too: Masque's per-person rate limit is for people, not for a load test.
   const post = (channelId: string) => {
     posted++;
     sentAt.set(channelId, performance.now());
-    const author = { id: String(BENCH_USER_BASE + BigInt(posted)), username: `bencher${posted}` };
+    authors++;
+    const author = { id: String(BENCH_USER_BASE + BigInt(authors)), username: `bencher${authors}` };
     discord.postMessage({ channelId, author, content: `hello ${posted}`, mentionBot: true });
   };
   const unsubscribe = discord.onCall((call) => {

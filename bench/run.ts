@@ -12,6 +12,8 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   latency: () => import("./latency.js").then((m) => m.run),
   streaming: () => import("./streaming.js").then((m) => m.run),
   throughput: () => import("./throughput.js").then((m) => m.run),
+  startup: () => import("./load.js").then((m) => m.runStartup),
+  scaling: () => import("./load.js").then((m) => m.runScaling),
 };
 
 const RESULTS_FILE = new URL("./results.json", import.meta.url);
