@@ -16,6 +16,12 @@ export const AUTO_CHECKPOINT_PAGES = 1000;
 export const BACKSTOP_CHECKPOINT_PAGES = 4_000;
 
 /**
+ * The worker runs a few lines of JavaScript once in a while; a JavaScript heap sized for
+ * that keeps it to a few MB of the bot's memory instead of a default isolate's tens.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16, stackSizeMb: 1 };
+
+/**
  * The worker: its own connection to the same file, checkpointing in PASSIVE mode (it never
  * waits for, or blocks, the bot's reads and writes) until it is told to stop.
  */
@@ -55,6 +61,7 @@ export function checkpointInBackground(db: Db, log: Logger): BackgroundCheckpoin
   let stopped = false;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
+    resourceLimits: WORKER_LIMITS,
     workerData: {
       driver: createRequire(import.meta.url).resolve("better-sqlite3"),
       file: db.name,
