@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits, Partials, Status } from "discord.js";
+import { Client, Events, GatewayIntentBits, Options, Partials, Status, type User, type GuildMember } from "discord.js";
 import { commands } from "../commands/index.js";
 import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
@@ -19,6 +19,20 @@ import { postToChannel } from "./notices.js";
 export const SHUTDOWN_GRACE_MS = 5000;
 /** Messages that may wait per conversation while a reply is written; more are told the bot is busy. */
 export const MAX_WAITING_MESSAGES = 10;
+/**
+ * Messages discord.js keeps per channel (its default is 200, in every channel the bot can
+ * read). The cache only spares a fetch when someone quotes a message; what the bot took
+ * part in is found in memory first, so a few recent ones are enough.
+ */
+export const CACHED_MESSAGES_PER_CHANNEL = 20;
+/**
+ * Users and server members discord.js keeps (its default: everyone who ever wrote, without
+ * bound). Each message carries its author and member, so only the recently active are
+ * worth keeping; the bot's own user and member always stay.
+ */
+export const CACHED_PEOPLE = 1_000;
+
+const isBotItself = (person: User | GuildMember) => person.id === person.client.user.id;
 
 /** A running bot: the discord.js client wired to the engine. */
 export interface Bot {
@@ -66,6 +80,12 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
     partials: [Partials.Channel],
     rest: config.discordApiUrl ? { api: config.discordApiUrl } : {},
+    makeCache: Options.cacheWithLimits({
+      ...Options.DefaultMakeCacheSettings,
+      MessageManager: CACHED_MESSAGES_PER_CHANNEL,
+      UserManager: { maxSize: CACHED_PEOPLE, keepOverLimit: isBotItself },
+      GuildMemberManager: { maxSize: CACHED_PEOPLE, keepOverLimit: isBotItself },
+    }),
   });
   const log = core.log;
   const inFlight = new Map<Promise<unknown>, AbortController>();
