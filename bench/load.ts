@@ -19,8 +19,8 @@ const STARTS = 3;
 const TARGET_READY_MS = 1_500;
 const TARGET_IDLE_RSS_MB = 120;
 const TARGET_LOADED_RSS_MB = 200;
-/** Time for start-up work to settle before the idle reading. */
-const IDLE_SETTLE_MS = 2_000;
+/** Memory is read this long after start-up, and after the last reply: once the work in hand is done. */
+const SETTLE_MS = 5_000;
 const WARMUP_MESSAGES = 200;
 /** Busy channels, and the messages answered at each level; with the warm-up, 10,000 in all. */
 const LEVELS = [
@@ -70,7 +70,7 @@ async function measure(): Promise<Measured> {
     const bot = await startBot("masque", fakes, env);
     readyMs.push(bot.readyMs);
     try {
-      await sleep(IDLE_SETTLE_MS);
+      await sleep(SETTLE_MS);
       const idleRssMb = rssMb(bot.pid);
       await closedLoop(fakes, bot, fakes.channels, WARMUP_MESSAGES);
       const levels: Measured["levels"][number][] = [];
@@ -78,6 +78,7 @@ async function measure(): Promise<Measured> {
         const loop = await closedLoop(fakes, bot, fakes.channels.slice(0, level.channels), level.messages);
         levels.push({ ...loop, channels: level.channels });
       }
+      await sleep(SETTLE_MS);
       return { readyMs, idleRssMb, loadedRssMb: rssMb(bot.pid), levels };
     } finally {
       await bot.stop();
@@ -95,17 +96,22 @@ const measureOnce = () => (measured ??= measure());
 export async function runStartup(): Promise<BenchmarkResult> {
   const m = await measureOnce();
   const ready = [...m.readyMs].sort((a, b) => a - b);
-  const figures = { readyMsMedian: percentile(ready, 0.5), readyMsMax: ready.at(-1)!, idleRssMb: m.idleRssMb, rssMbAfter10kMessages: m.loadedRssMb };
+  const figures = {
+    readyMsMedian: percentile(ready, 0.5),
+    readyMsMax: ready.at(-1)!,
+    idleRssMb: m.idleRssMb,
+    rssMbAfter10kMessages: m.loadedRssMb,
+  };
   const targetsMet = figures.readyMsMedian <= TARGET_READY_MS && figures.idleRssMb <= TARGET_IDLE_RSS_MB && figures.rssMbAfter10kMessages <= TARGET_LOADED_RSS_MB;
   const lines = [
-    `${PERSONA_FILES} persona files, a server of ${MAX_CHANNELS} channels; ${STARTS} starts; memory is the bot process's resident set (VmRSS).`,
+    `${PERSONA_FILES} persona files, a server of ${MAX_CHANNELS} channels; ${STARTS} starts. Memory is the bot process's resident set (VmRSS), ${SETTLE_MS / 1000} s after ready (idle) and ${SETTLE_MS / 1000} s after the last of ${TOTAL_MESSAGES.toLocaleString("en-US")} messages (the scaling run, which ends with 500 replies in flight at once) was answered.`,
     "",
     ...table(
-      ["process start → ready, median ms", "max ms", "RSS idle MB", `RSS after ${TOTAL_MESSAGES.toLocaleString("en-US")} messages MB`],
+      ["start → ready, median ms", "max ms", "RSS idle MB", `RSS after ${TOTAL_MESSAGES.toLocaleString("en-US")} messages MB`],
       [[figures.readyMsMedian, figures.readyMsMax, figures.idleRssMb, figures.rssMbAfter10kMessages]],
     ),
     "",
-    `Targets: ready ≤ ${TARGET_READY_MS} ms, ≤ ${TARGET_IDLE_RSS_MB} MB idle, ≤ ${TARGET_LOADED_RSS_MB} MB after: ${targetsMet ? "met" : "MISSED"}.`,
+    `Targets: ready ≤ ${TARGET_READY_MS} ms, ≤ ${TARGET_IDLE_RSS_MB} MB idle, ≤ ${TARGET_LOADED_RSS_MB} MB after ${TOTAL_MESSAGES.toLocaleString("en-US")} messages: ${targetsMet ? "met" : "MISSED"}.`,
   ];
   return { lines, figures, targetsMet };
 }
