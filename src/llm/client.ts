@@ -9,6 +9,7 @@ import {
   ModelStreamError,
   ModelTimeoutError,
 } from "./errors.js";
+import { modelFetch } from "./fetch.js";
 
 /** A piece of a user message for vision models: text, or an image by URL. */
 export type ContentPart = { readonly type: "text"; readonly text: string } | { readonly type: "image_url"; readonly image_url: { readonly url: string } };
@@ -67,6 +68,7 @@ export class ModelClient {
       apiKey: options.apiKey ?? PLACEHOLDER_API_KEY,
       timeout: options.timeoutMs,
       maxRetries: options.maxRetries,
+      fetch: modelFetch,
     });
     this.#timeoutMs = options.timeoutMs;
   }
