@@ -1,6 +1,6 @@
 import type { Memory } from "../memory/index.js";
 import type { Summary } from "../memory/summaries.js";
-import type { ConversationRef, Turn } from "../memory/turns.js";
+import type { ConversationRef, Turn, TurnSize } from "../memory/turns.js";
 import { type BuiltPrompt, buildPrompt, type PendingTurn, type PromptInput, type RecalledTurn, replyReserve } from "./prompt.js";
 import { rankByRelevance, salientWords } from "./recall.js";
 import { fitInOrder } from "./tokens.js";
@@ -14,7 +14,7 @@ export const RECALL_MAX_TURNS = 3;
 
 /** What memory holds for one reply. */
 export interface MemoryContext {
-  /** Turns after the summary, newest first. */
+  /** Turns after the summary that could fit the window, newest first. */
   readonly history: Turn[];
   readonly summary: Summary | undefined;
   /** Older turns related to the new message, most relevant first. */
@@ -33,13 +33,12 @@ export interface ContextRequest {
  * prompt is; recall only looks at older turns, so it never repeats the window. Undefined
  * when memory holds nothing older than the window.
  */
-function windowStart(history: readonly Turn[], summary: Summary | undefined, budget: number): number | undefined {
-  const { count } = fitInOrder(history, budget);
-  const start = history[count - 1]?.id;
-  const allFit = count > 0 && count === history.length;
-  const nothingOlder = summary === undefined && history.length < MAX_HISTORY_TURNS && (allFit || history.length === 0);
+function windowStart(sizes: readonly TurnSize[], fitting: number, summary: Summary | undefined): number | undefined {
+  const start = sizes[fitting - 1]?.id;
+  const allFit = fitting > 0 && fitting === sizes.length;
+  const nothingOlder = summary === undefined && sizes.length < MAX_HISTORY_TURNS && (allFit || sizes.length === 0);
   if (nothingOlder) return undefined;
-  return start ?? history[0]?.id ?? (summary ? summary.lastTurnId + 1 : undefined);
+  return start ?? sizes[0]?.id ?? (summary ? summary.lastTurnId + 1 : undefined);
 }
 
 /**
@@ -51,10 +50,16 @@ function windowStart(history: readonly Turn[], summary: Summary | undefined, bud
 export function gatherContext(memory: Memory, request: ContextRequest): MemoryContext {
   const { conversation, persona, contextTokens } = request;
   const summary = memory.summaries.get(conversation.key);
-  const history = memory.turns.recent(conversation.key, MAX_HISTORY_TURNS, summary?.lastTurnId ?? 0);
-
+  const afterId = summary?.lastTurnId ?? 0;
+  // Sizes first (two numbers a turn), then the text of only the turns that can fit however
+  // short the system prompt is: the window rarely holds all MAX_HISTORY_TURNS, and reading
+  // every one's text was most of what a reply allocated. Lore scans the newest few either way.
+  const sizes = memory.turns.recentSizes(conversation.key, MAX_HISTORY_TURNS, afterId);
   const newTokens = request.newTurns.reduce((sum, t) => sum + t.tokenCount, 0);
-  const beforeId = windowStart(history, summary, contextTokens - replyReserve(persona, contextTokens) - newTokens);
+  const fitting = fitInOrder(sizes, contextTokens - replyReserve(persona, contextTokens) - newTokens).count;
+  const wanted = Math.max(fitting, persona.loreScanDepth ?? 0);
+  const history = wanted === 0 ? [] : memory.turns.recent(conversation.key, wanted, afterId);
+  const beforeId = windowStart(sizes, fitting, summary);
   const words = salientWords(request.newTurns.map((t) => t.content).join("\n"));
   if (words.length === 0) return { history, summary, recalled: [] };
 

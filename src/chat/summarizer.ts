@@ -82,14 +82,14 @@ export function nextBatch(memory: Memory, conversationKey: string, contextTokens
   const beforeId = oldestKept?.id ?? recent[0]!.id + 1;
 
   const afterId = previous?.lastTurnId ?? memory.turns.idBefore(conversationKey, beforeId, SUMMARY_BACKFILL_TURNS) ?? 0;
-  const pending = memory.turns.range(conversationKey, afterId, beforeId, SUMMARY_MAX_BATCH_TURNS);
+  const pending = memory.turns.rangeSizes(conversationKey, afterId, beforeId, SUMMARY_MAX_BATCH_TURNS);
   const pendingTokens = pending.reduce((sum, t) => sum + t.tokenCount, 0);
   const isDue = pendingTokens >= historyRoom * SUMMARY_TRIGGER_SHARE || pending.length === SUMMARY_MAX_BATCH_TURNS;
   if (!isDue || pending.length < SUMMARY_MIN_BATCH_TURNS) return undefined;
 
-  // At least one turn, however long, so a batch always makes progress.
+  // At least one turn, however long, so a batch always makes progress. Only the batch's text is read.
   const fits = Math.max(1, fitInOrder(pending, Math.floor(contextTokens * SUMMARY_BATCH_SHARE)).count);
-  return { previous, turns: pending.slice(0, fits) };
+  return { previous, turns: memory.turns.range(conversationKey, afterId, beforeId, fits) };
 }
 
 /** The neutral instructions of the summarizer: it is not the persona, and it keeps who said what. */
@@ -158,11 +158,15 @@ export class Summarizer {
     }
     const backoff = this.#backoff.get(conversationKey);
     if (backoff && this.#now() < backoff.retryAt) return;
-    const run = this.#run(conversationKey, room).finally(() => {
-      this.#running.delete(conversationKey);
-      const again = this.#again.get(conversationKey);
-      if (again !== undefined && this.#again.delete(conversationKey)) this.schedule(conversationKey, again);
-    });
+    // The check reads memory; it waits for the next turn of the event loop so that the reply
+    // that triggered it goes out to Discord first instead of after it.
+    const run = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#run(conversationKey, room))
+      .finally(() => {
+        this.#running.delete(conversationKey);
+        const again = this.#again.get(conversationKey);
+        if (again !== undefined && this.#again.delete(conversationKey)) this.schedule(conversationKey, again);
+      });
     this.#running.set(conversationKey, run);
   }
 

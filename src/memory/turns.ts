@@ -77,6 +77,7 @@ export class TurnStore {
   readonly #count;
   readonly #countByAuthor;
   readonly #range;
+  readonly #rangeSizes;
   readonly #idBefore;
   readonly #appendAll;
 
@@ -103,6 +104,11 @@ export class TurnStore {
     this.#range = db
       .prepare<{ key: string; afterId: number; beforeId: number; limit: number }, TurnRow>(
         `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id LIMIT @limit`,
+      )
+      .raw(true);
+    this.#rangeSizes = db
+      .prepare<{ key: string; afterId: number; beforeId: number; limit: number }, [number, number]>(
+        "SELECT id, token_count FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id LIMIT @limit",
       )
       .raw(true);
     this.#idBefore = db.prepare<{ key: string; beforeId: number; offset: number }, { id: number }>(
@@ -175,6 +181,11 @@ export class TurnStore {
   /** Up to `limit` turns of a conversation with ids strictly between `afterId` and `beforeId`, oldest first. */
   range(conversationKey: string, afterId: number, beforeId: number, limit: number): Turn[] {
     return this.#range.all({ key: conversationKey, afterId, beforeId, limit }).map(turnFromRow);
+  }
+
+  /** The ids and token counts of the turns `range` would return, oldest first. */
+  rangeSizes(conversationKey: string, afterId: number, beforeId: number, limit: number): TurnSize[] {
+    return this.#rangeSizes.all({ key: conversationKey, afterId, beforeId, limit }).map(([id, tokenCount]) => ({ id, tokenCount }));
   }
 
   /**

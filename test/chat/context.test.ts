@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { gatherContext, MAX_HISTORY_TURNS, RECALL_MAX_TURNS } from "../../src/chat/context.js";
-import type { PendingTurn } from "../../src/chat/prompt.js";
+import { buildPrompt, type PendingTurn } from "../../src/chat/prompt.js";
 import { countTurnTokens } from "../../src/chat/tokens.js";
 import { type Memory, openMemory } from "../../src/memory/index.js";
 import type { ConversationRef } from "../../src/memory/turns.js";
@@ -31,8 +31,31 @@ describe("gatherContext", () => {
     memory.turns.append(GENERAL, fillers(500));
     const context = gather("what did I say my dog was called?");
     expect(context.recalled.map((r) => [r.turn.id, r.turn.content, r.elsewhere])).toEqual([[fact, "My dog is called Biscuit.", false]]);
-    expect(context.history).toHaveLength(MAX_HISTORY_TURNS);
     expect(context.history.some((t) => t.id === fact)).toBe(false);
+  });
+
+  it("reads the text of only the newest turns that can fit, and the prompt is the one all of them would give", () => {
+    memory.turns.append(GENERAL, fillers(500));
+    const newTurns = [ask("what is the weather like?")];
+    const context = gatherContext(memory, { conversation: GENERAL, persona: JUNIPER, newTurns, contextTokens: CONTEXT });
+    const all = memory.turns.recent(GENERAL.key, MAX_HISTORY_TURNS);
+
+    // Each filler costs about 16 tokens: a 2,000-token context fits a hundred or so, not 400.
+    expect(context.history.length).toBeGreaterThan(50);
+    expect(context.history.length).toBeLessThan(150);
+    expect(context.history).toEqual(all.slice(0, context.history.length));
+    const macros = { char: "Juniper", user: "Ali", server: "Test", channel: "general", date: new Date("2025-03-14T12:00:00Z") };
+    const fromWindow = buildPrompt({ persona: JUNIPER, macros, newTurns, contextTokens: CONTEXT, history: context.history, summary: undefined, recalled: [] });
+    const fromAll = buildPrompt({ persona: JUNIPER, macros, newTurns, contextTokens: CONTEXT, history: all, summary: undefined, recalled: [] });
+    expect(fromWindow.messages).toEqual(fromAll.messages);
+    expect(fromWindow.historyTurns).toBe(fromAll.historyTurns);
+  });
+
+  it("still reads the turns a persona's lore scans when none of them fit", () => {
+    memory.turns.append(GENERAL, [said("Bob", "the dragon ".repeat(300)), said("Bob", "the castle ".repeat(300))]);
+    const persona = { ...JUNIPER, loreScanDepth: 2 };
+    const context = gatherContext(memory, { conversation: GENERAL, persona, newTurns: [ask("hello")], contextTokens: CONTEXT });
+    expect(context.history.map((t) => t.content.slice(0, 10))).toEqual(["the castle", "the dragon"]);
   });
 
   it("recalls nothing the window could show, and nothing when the message has no telling words", () => {

@@ -90,6 +90,11 @@ describe("TurnStore", () => {
       { id: three, tokenCount: 9 },
       { id: two, tokenCount: 7 },
     ]);
+    expect(memory.turns.rangeSizes(CHANNEL.key, 0, three!, 10)).toEqual([
+      { id: one, tokenCount: 5 },
+      { id: two, tokenCount: 7 },
+    ]);
+    expect(memory.turns.rangeSizes(CHANNEL.key, one!, three! + 1, 1)).toEqual([{ id: two, tokenCount: 7 }]);
   });
 
   it("writes all of an append or nothing", () => {
