@@ -58,10 +58,11 @@ async function oneMessage(fakes: Fakes, channelId: string, n: number, words: rea
   // The summarizer's requests are not streamed; the reply's is.
   const isReplyRequest = (r: RecordedRequest) => r.path.endsWith("/chat/completions") && r.body?.stream === true;
   const author = { id: String(AUTHOR_BASE + BigInt(n)), username: `reader${n}` };
-  const sentAt = performance.now();
   // Words the history holds, so recall finds older turns as it would in a real conversation.
   const word = (k: number) => words[(n * 7 + k * 13) % words.length];
   discord.postMessage({ channelId, author, content: `do you remember what we said about ${word(1)} and ${word(2)}, and the ${word(3)}?`, mentionBot: true });
+  // postMessage returns once the fake has written the frame to the bot's socket: the leg starts there.
+  const sentAt = performance.now();
   const reply = await replied;
   const request = model.requests.findLast(isReplyRequest);
   if (!request?.lastChunkAt) throw new Error(`The reply in channel ${channelId} had no streamed model request.`);

@@ -222,13 +222,15 @@ function isChatRequest(req: RecordedRequest): boolean {
 async function readRequest(req: IncomingMessage): Promise<RecordedRequest> {
   const parts: Buffer[] = [];
   for await (const part of req) parts.push(part as Buffer);
+  // The request has arrived once its body has; parsing it is the fake's own work.
+  const receivedAt = performance.now();
   const raw = Buffer.concat(parts).toString("utf8");
   return {
     method: req.method ?? "GET",
     path: new URL(req.url ?? "/", `http://${HOST}`).pathname,
     headers: req.headers,
     body: parseJsonOrRaw(raw),
-    receivedAt: performance.now(),
+    receivedAt,
   };
 }
 
