@@ -12,8 +12,8 @@ import { type FakeModelServer, startFakeModelServer } from "../test/fakes/openai
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const MASQUE_ENTRY = path.join(REPO, "dist", "main.js");
-/** What `npm start` passes to node before the entry point (package.json). */
-const MASQUE_NODE_ARGS = ["--enable-source-maps"];
+/** What `npm start` passes to node before the entry point, read from package.json so the two cannot drift apart. */
+const MASQUE_NODE_ARGS = startScriptNodeArgs();
 const FLOOR_ENTRY = path.join(REPO, "bench", "floor-bot.mjs");
 /** Linux reports CPU time in clock ticks; 100 per second on every common kernel. */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -26,6 +26,13 @@ const BENCH_USER_BASE = 320_000_000_000_000_000n;
 let authors = 0;
 /** A loop with no reply for this long has stalled. */
 const STALL_TIMEOUT_MS = 10_000;
+
+function startScriptNodeArgs(): string[] {
+  const scripts = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const words = scripts.start!.split(/\s+/);
+  if (words[0] !== "node" || words.at(-1) !== "dist/main.js") throw new Error(`Expected the start script to be "node <flags> dist/main.js", not "${scripts.start}".`);
+  return words.slice(1, -1);
+}
 
 /** Builds dist/ (incrementally) so the benchmarks run the current code. */
 export function buildBot(): void {

@@ -57,7 +57,8 @@ export async function startShardManager(config: BotConfig, log: Logger): Promise
     mode: "process",
     respawn: true,
     // Under tsx (development) the entry is TypeScript, so shard processes load tsx too.
-    execArgv: OWN_EXTENSION === ".ts" ? ["--import", "tsx"] : [],
+    // Compiled, each shard gets the manager's own node flags (npm start's heap settings).
+    execArgv: OWN_EXTENSION === ".ts" ? ["--import", "tsx"] : process.execArgv,
   });
   manager.on("shardCreate", (shard: Shard) => {
     log.info({ shard: shard.id, of: totalShards }, "shard starting");
