@@ -44,6 +44,12 @@ export interface ReplyRequest {
    * is not streamed piece by piece: it comes out in one piece once it has passed.
    */
   readonly review?: (text: string) => Promise<void>;
+  /**
+   * Called once the whole reply has been yielded and before it is stored, so a consumer
+   * can show the final text now rather than after the write; the engine gives it one turn
+   * of the event loop before writing.
+   */
+  readonly onTextComplete?: () => void;
 }
 
 /** What a finished (or failed) reply left in memory. */
@@ -182,6 +188,10 @@ export class ChatEngine {
         yield text;
       }
       completed = true;
+      if (request.onTextComplete) {
+        request.onTextComplete();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     } catch (caught) {
       if (inReview) throw caught; // the review's verdict, not a model failure
       error = caught instanceof ModelError ? caught : new ModelStreamError(String(caught), undefined, caught);

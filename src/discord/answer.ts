@@ -174,6 +174,8 @@ async function writeReply(batch: PendingMessage[], ctx: BotContext, signal: Abor
     quoted: newest.quoted,
     signal,
     review,
+    // The final text goes to Discord before the turns are written, not after.
+    onTextComplete: () => reply.textComplete(),
   });
   const result = await reply.run(stream, (error) => failureNote(error, ctx));
   const turnId = stream.outcome?.assistantTurnId;

@@ -93,6 +93,8 @@ export class StreamingReply {
   #typingTimer: NodeJS.Timeout | undefined;
   #typingDelay: NodeJS.Timeout | undefined;
   #finished = false;
+  /** The text textComplete() showed: the final flush, already done (or tried) once. */
+  #completedText: string | undefined;
 
   constructor(sink: ReplySink, options: { budget?: EditBudget; onSinkError?: (error: unknown) => void } = {}) {
     this.#sink = sink;
@@ -133,7 +135,7 @@ export class StreamingReply {
     this.#timer = undefined;
     await this.#flushing;
     const finalText = error === undefined ? this.#text : this.#withNote(failureNote(error));
-    await this.#flush(finalText);
+    if (finalText !== this.#completedText) await this.#flush(finalText);
     return { text: this.#text, messageIds: this.#sent.map((p) => p.id), error };
   }
 
@@ -157,6 +159,21 @@ export class StreamingReply {
       this.#timer = undefined;
       this.#flushing = this.#flushing.then(() => this.#flush(this.#text));
     }, dueAt - now);
+  }
+
+  /**
+   * The stream has yielded all of its text (it is still being stored): shows it now,
+   * without waiting for the next due time or for the stream to end.
+   */
+  textComplete(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#stopTyping();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const text = this.#text;
+    this.#completedText = text;
+    this.#flushing = this.#flushing.then(() => this.#flush(text));
   }
 
   /** Brings Discord up to `text`: edits pieces that changed, posts new ones. */

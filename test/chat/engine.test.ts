@@ -194,6 +194,20 @@ describe("ChatEngine.reply", () => {
     expect(reply.outcome).toEqual({ status: "complete", text: TALE, userTurnIds: [1], assistantTurnId: 2, error: undefined });
   });
 
+  it("says the text is complete after the last piece and before storing, once; not when the reply fails", async () => {
+    server.enqueue({ text: TALE, chunkSize: 10 });
+    const events: string[] = [];
+    const onTextComplete = () => events.push(`complete, ${memory.turns.count(CHANNEL.key)} turns stored`);
+    for await (const piece of createEngine().reply(request(QUILL, [ANA], { onTextComplete }))) events.push(piece);
+    expect(events).toEqual(["Once upon ", "a time, a ", "gull stole", " my hat.", "complete, 0 turns stored"]);
+    expect(memory.turns.count(CHANNEL.key)).toBe(2);
+
+    events.length = 0;
+    server.enqueue({ status: 500 });
+    await collect(createEngine().reply(request(QUILL, [ANA], { onTextComplete })));
+    expect(events).toEqual([]);
+  });
+
   it("stores the user and assistant turns in one transaction", async () => {
     memory.db.exec("CREATE TRIGGER refuse_assistant BEFORE INSERT ON turns WHEN NEW.role = 'assistant' BEGIN SELECT RAISE(ABORT, 'assistant refused'); END;");
     server.enqueue({ text: TALE });

@@ -55,6 +55,23 @@ describe("StreamingReply", () => {
     expect(result).toEqual({ text: "Hello there", messageIds: ["m1"], error: undefined });
   });
 
+  it("posts the final text as soon as it is complete, before the stream has ended", async () => {
+    const sink = recordingSink();
+    const reply = new StreamingReply(sink);
+    let seenAtEnd: string[] = [];
+    async function* storedAfterwards(): AsyncGenerator<string> {
+      yield "Hello";
+      yield " there";
+      reply.textComplete();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      seenAtEnd = [...sink.log]; // what had reached Discord while the engine was storing
+    }
+    const result = await reply.run(storedAfterwards(), failureNoteFor);
+    expect(seenAtEnd).toEqual(["post m1 (reply): Hello there"]);
+    expect(sink.log).toEqual(["post m1 (reply): Hello there"]);
+    expect(result).toEqual({ text: "Hello there", messageIds: ["m1"], error: undefined });
+  });
+
   it("shows typing when the reply takes longer than TYPING_DELAY_MS to start", async () => {
     const sink = recordingSink();
     const reply = new StreamingReply(sink);
