@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type FakeDiscord, type FakeGuildHandle, type RateLimitOptions, startFakeDiscord } from "../test/fakes/discord-server.js";
 import { type FakeModelServer, startFakeModelServer } from "../test/fakes/openai-server.js";
+import { startScriptNodeArgs } from "../test/helpers/bot-process.js";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const MASQUE_ENTRY = path.join(REPO, "dist", "main.js");
@@ -26,13 +27,6 @@ const BENCH_USER_BASE = 320_000_000_000_000_000n;
 let authors = 0;
 /** A loop with no reply for this long has stalled. */
 const STALL_TIMEOUT_MS = 10_000;
-
-function startScriptNodeArgs(): string[] {
-  const scripts = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-  const words = scripts.start!.split(/\s+/);
-  if (words[0] !== "node" || words.at(-1) !== "dist/main.js") throw new Error(`Expected the start script to be "node <flags> dist/main.js", not "${scripts.start}".`);
-  return words.slice(1, -1);
-}
 
 /** Builds dist/ (incrementally) so the benchmarks run the current code. */
 export function buildBot(): void {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -8,6 +8,7 @@ import { shardDatabasePath } from "../../src/discord/shards.js";
 import { type FakeDiscord, startFakeDiscord } from "../fakes/discord-server.js";
 import { guildShard } from "../fakes/discord/gateway.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
+import { startScriptNodeArgs } from "../helpers/bot-process.js";
 import { ALICE, BOB } from "../helpers/stack.js";
 
 /** As `npm start` runs it (after its build step, which the test setup did). */
@@ -23,6 +24,21 @@ function channelTurns(file: string): Array<{ conversation_key: string; content: 
   } finally {
     db.close();
   }
+}
+
+/** The pids of a process's children, from /proc (the parent pid is the fourth field of stat). */
+function childProcessesOf(pid: number): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
 }
 
 describe("sharding (SHARDS=2 under discord.js's ShardingManager)", () => {
@@ -49,7 +65,7 @@ describe("sharding (SHARDS=2 under discord.js's ShardingManager)", () => {
     const databasePath = path.join(dir, "masque.db");
 
     let output = "";
-    child = spawn(process.execPath, [MAIN], {
+    child = spawn(process.execPath, [...startScriptNodeArgs(), MAIN], {
       env: {
         PATH: process.env.PATH ?? "",
         DOTENV_CONFIG_PATH: "/nonexistent/.env",
@@ -76,6 +92,10 @@ describe("sharding (SHARDS=2 under discord.js's ShardingManager)", () => {
       [0, 1],
       [1, 1],
     ]);
+    // Each shard process runs with npm start's node flags (its heap settings), as the manager does.
+    const shardCommands = childProcessesOf(child.pid!).map((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean));
+    expect(shardCommands).toHaveLength(2);
+    for (const command of shardCommands) expect(command.slice(1, -1)).toEqual(startScriptNodeArgs());
 
     const a = guildA.channelId("general");
     const b = guildB.channelId("general");

@@ -1,8 +1,18 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 
+const REPO = path.resolve(import.meta.dirname, "..", "..");
 /** As `npm start` runs it (after its build step, which the test setup did). */
-const MAIN = path.resolve("dist/main.js");
+const MAIN = path.join(REPO, "dist", "main.js");
+
+/** The node flags of `npm start` ("node <flags> dist/main.js" in package.json), so tests and benchmarks run the bot exactly as it does. */
+export function startScriptNodeArgs(): string[] {
+  const scripts = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const words = scripts.start!.split(/\s+/);
+  if (words[0] !== "node" || words.at(-1) !== "dist/main.js") throw new Error(`Expected the start script to be "node <flags> dist/main.js", not "${scripts.start}".`);
+  return words.slice(1, -1);
+}
 const DEFAULT_OUTPUT_WAIT_MS = 15_000;
 const OUTPUT_POLL_MS = 50;
 
@@ -15,10 +25,10 @@ export interface BotProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** Runs the bot as `npm start` does (node dist/main.js) with only the given environment (and PATH); `uid`/`gid` run it as another user. */
+/** Runs the bot as `npm start` does (node <its flags> dist/main.js) with only the given environment (and PATH); `uid`/`gid` run it as another user. */
 export function startBotProcess(env: Record<string, string>, options: { uid?: number; gid?: number } = {}): BotProcess {
   let output = "";
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...startScriptNodeArgs(), MAIN], {
     env: { PATH: process.env.PATH ?? "", DOTENV_CONFIG_PATH: "/nonexistent/.env", LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     ...options,
