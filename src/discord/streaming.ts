@@ -102,8 +102,7 @@ export class StreamingReply {
     this.#onSinkError = options.onSinkError ?? (() => {});
   }
 
-  /** Starts the typing indicator (not awaited, so the model call is not delayed). */
-  /** Shows "typing…" from TYPING_DELAY_MS on, until the first message is up. */
+  /** Shows "typing…" from TYPING_DELAY_MS on, until the first message is up (not awaited, so the model call is not delayed). */
   startTyping(): void {
     const type = () => void this.#sink.sendTyping().catch(this.#onSinkError);
     this.#typingDelay = setTimeout(() => {
@@ -129,10 +128,7 @@ export class StreamingReply {
     } finally {
       leave();
     }
-    this.#finished = true;
-    this.#stopTyping();
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#finish();
     await this.#flushing;
     const finalText = error === undefined ? this.#text : this.#withNote(failureNote(error));
     if (finalText !== this.#completedText) await this.#flush(finalText);
@@ -141,6 +137,14 @@ export class StreamingReply {
 
   #withNote(note: string): string {
     return this.#text.length > 0 ? `${this.#text}\n\n*(${note})*` : note;
+  }
+
+  /** No more text is coming: no more typing, and no edit left scheduled (the final flush is the caller's). */
+  #finish(): void {
+    this.#finished = true;
+    this.#stopTyping();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   #stopTyping(): void {
@@ -167,10 +171,7 @@ export class StreamingReply {
    */
   textComplete(): void {
     if (this.#finished) return;
-    this.#finished = true;
-    this.#stopTyping();
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#finish();
     const text = this.#text;
     this.#completedText = text;
     this.#flushing = this.#flushing.then(() => this.#flush(text));
