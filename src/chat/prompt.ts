@@ -147,12 +147,32 @@ function examplesTemplate(persona: Persona): SystemTemplate {
   return pieces;
 }
 
+/** A persona's system prompt with its macros not filled in, and the tokens of its fixed text. */
+interface CachedTemplate {
+  readonly pieces: SystemTemplate;
+  /** Counted on first use: the tokenizer is not loaded before the first reply. */
+  fixedTokens: number | undefined;
+}
+
+/** Each persona's templates, with and without examples: built once, not on every reply. */
+const templatesByPersona = new WeakMap<Persona, Map<boolean, CachedTemplate>>();
+
 /** The persona's core prompt, its examples if wanted, and the coherence rules, macros still in place. */
-function systemTemplate(persona: Persona, withExamples: boolean): SystemTemplate {
-  const pieces = [...splitMacros(persona.prompt)];
-  if (withExamples && persona.examples.length > 0) pieces.push("\n\n", ...examplesTemplate(persona));
-  pieces.push(`\n\n${coherenceRules(persona.name)}`);
-  return pieces;
+function systemTemplate(persona: Persona, withExamples: boolean): CachedTemplate {
+  let templates = templatesByPersona.get(persona);
+  if (!templates) {
+    templates = new Map();
+    templatesByPersona.set(persona, templates);
+  }
+  let template = templates.get(withExamples);
+  if (!template) {
+    const pieces = [...splitMacros(persona.prompt)];
+    if (withExamples && persona.examples.length > 0) pieces.push("\n\n", ...examplesTemplate(persona));
+    pieces.push(`\n\n${coherenceRules(persona.name)}`);
+    template = { pieces, fixedTokens: undefined };
+    templates.set(withExamples, template);
+  }
+  return template;
 }
 
 const fillIn = (piece: string | MacroSlot, macros: MacroContext) => (typeof piece === "string" ? piece : macroValue(piece.macro, macros));
@@ -160,12 +180,9 @@ const fillIn = (piece: string | MacroSlot, macros: MacroContext) => (typeof piec
 /** The system prompt: the persona's rendered core prompt, its examples if wanted, and the coherence rules. */
 export function systemPrompt(persona: Persona, macros: MacroContext, withExamples: boolean): string {
   return systemTemplate(persona, withExamples)
-    .map((piece) => fillIn(piece, macros))
+    .pieces.map((piece) => fillIn(piece, macros))
     .join("");
 }
-
-/** Tokens of each persona's fixed system-prompt text, with and without examples. */
-const fixedTokensByPersona = new WeakMap<Persona, Map<boolean, number>>();
 
 /**
  * The tokens of a system prompt: the fixed text is counted once per persona, the macro
@@ -175,14 +192,8 @@ const fixedTokensByPersona = new WeakMap<Persona, Map<boolean, number>>();
  */
 export function systemTokens(persona: Persona, macros: MacroContext, withExamples: boolean): number {
   const template = systemTemplate(persona, withExamples);
-  let fixed = fixedTokensByPersona.get(persona)?.get(withExamples);
-  if (fixed === undefined) {
-    fixed = template.reduce((sum, piece) => sum + (typeof piece === "string" ? countTokens(piece) : 0), 0);
-    const counts = fixedTokensByPersona.get(persona) ?? new Map<boolean, number>();
-    counts.set(withExamples, fixed);
-    fixedTokensByPersona.set(persona, counts);
-  }
-  return template.reduce((sum, piece) => sum + (typeof piece === "string" ? 0 : countTokens(fillIn(piece, macros))), fixed);
+  template.fixedTokens ??= template.pieces.reduce((sum, piece) => sum + (typeof piece === "string" ? countTokens(piece) : 0), 0);
+  return template.pieces.reduce((sum, piece) => sum + (typeof piece === "string" ? 0 : countTokens(fillIn(piece, macros))), template.fixedTokens);
 }
 
 function mentionsKey(text: string, key: string, caseSensitive: boolean): boolean {
