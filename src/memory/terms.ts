@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "./db.js";
 
-/** The SQL function the recall triggers call (see migration 002); registered on every connection. */
+/** The SQL function the recall triggers call (see migration 004); registered on every connection. */
 export const RECALL_TERMS_FUNCTION = "masque_recall_terms";
 
 const WORD = /[\p{L}\p{N}]+/gu;
