@@ -7,7 +7,7 @@ import type { MacroContext } from "../personas/macros.js";
 import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
 import { buildPromptFromMemory } from "./context.js";
-import { IMAGE_TOKENS, type ImageRef, type PendingTurn, type QuotedMessage } from "./prompt.js";
+import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type PendingTurn, type QuotedMessage } from "./prompt.js";
 import type { Summarizer } from "./summarizer.js";
 import { countTurnTokens } from "./tokens.js";
 
@@ -45,11 +45,12 @@ export interface ReplyRequest {
    */
   readonly review?: (text: string) => Promise<void>;
   /**
-   * Called once the whole reply has been yielded and before it is stored, so a consumer
-   * can show the final text now rather than after the write; the engine gives it one turn
-   * of the event loop before writing.
+   * Shows the whole reply once it has been yielded (and passed review), resolving with the
+   * ids of the messages that now hold it; none when it could not be shown. The engine
+   * stores the turns after that, in one write with the reply linked to its messages: the
+   * write does not hold the reply back, and a reply nobody was shown is not stored as said.
    */
-  readonly onTextComplete?: () => void;
+  readonly deliver?: () => Promise<readonly string[]>;
 }
 
 /** What a finished (or failed) reply left in memory. */
@@ -59,6 +60,8 @@ export interface ReplyOutcome {
   readonly userTurnIds: readonly number[];
   /** Undefined when no text at all came back. */
   readonly assistantTurnId?: number;
+  /** The messages `deliver` showed the reply in; undefined when it was not delivered that way. */
+  readonly messageIds?: readonly string[];
   readonly error?: ModelError;
 }
 
@@ -150,7 +153,9 @@ export class ChatEngine {
       date: new Date(),
     };
 
-    const prompt = buildPromptFromMemory(memory, {
+    // The prompt's text is dropped once the model has it (a suspended generator keeps every
+    // variable in scope), so it is not held while the reply is delivered; its figures are.
+    let built: BuiltPrompt | undefined = buildPromptFromMemory(memory, {
       conversation,
       persona,
       macros,
@@ -158,13 +163,15 @@ export class ChatEngine {
       quoted: request.quoted,
       contextTokens: settings.contextTokens,
     });
-    const chatRequest: ChatRequest = {
+    const { tokens: promptTokens, historyTurns, historyRoom, summaryIncluded, recalledTurns } = built;
+    let chatRequest: ChatRequest | undefined = {
       model: persona.model ?? settings.defaultModel,
-      messages: prompt.messages,
+      messages: built.messages,
       temperature: persona.temperature,
       topP: persona.topP,
       maxTokens: persona.maxTokens,
     };
+    built = undefined;
 
     let text = "";
     let error: ModelError | undefined;
@@ -174,8 +181,11 @@ export class ChatEngine {
     // A reviewed reply is held back (neither shown nor stored) until it has passed.
     let approved = request.review === undefined;
     let inReview = false;
+    let delivered: readonly string[] | undefined;
     try {
-      for await (const piece of model.stream(chatRequest, request.signal)) {
+      const pieces = model.stream(chatRequest, request.signal);
+      chatRequest = undefined;
+      for await (const piece of pieces) {
         firstTokenMs ??= performance.now() - startedAt;
         text += piece;
         if (approved) yield piece;
@@ -188,10 +198,7 @@ export class ChatEngine {
         yield text;
       }
       completed = true;
-      if (request.onTextComplete) {
-        request.onTextComplete();
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+      if (request.deliver) delivered = await request.deliver();
     } catch (caught) {
       if (inReview) throw caught; // the review's verdict, not a model failure
       error = caught instanceof ModelError ? caught : new ModelStreamError(String(caught), undefined, caught);
@@ -211,12 +218,15 @@ export class ChatEngine {
         createdAt: now,
       }));
       const replyTokens = text.length > 0 ? countTurnTokens(persona.name, text) : 0;
-      if (text.length > 0) {
+      const said = text.length > 0 && delivered?.length !== 0;
+      if (said) {
         turns.push({
           role: "assistant",
           authorId: `persona:${persona.id}`,
           authorName: persona.name,
           personaId: persona.id,
+          messageId: delivered?.[0] ?? null,
+          moreMessageIds: delivered?.slice(1),
           content: text,
           tokenCount: replyTokens,
           status: completed ? "complete" : "interrupted",
@@ -224,26 +234,27 @@ export class ChatEngine {
         });
       }
       const ids = memory.turns.append(conversation, turns);
-      this.deps.summarizer?.schedule(conversation.key, prompt.historyRoom);
+      this.deps.summarizer?.schedule(conversation.key, historyRoom);
       const outcome: ReplyOutcome = {
         status,
         text,
         userTurnIds: ids.slice(0, pending.length),
-        assistantTurnId: text.length > 0 ? ids.at(-1) : undefined,
+        assistantTurnId: said ? ids.at(-1) : undefined,
+        messageIds: delivered,
         error,
       };
       finish(outcome);
       this.deps.observe?.({
         persona: persona.id,
         status,
-        promptTokens: prompt.tokens,
+        promptTokens,
         replyTokens,
         firstTokenMs,
         totalMs: performance.now() - startedAt,
         errorKind: error?.name,
       });
       log.debug(
-        { conversation: conversation.key, persona: persona.id, status, promptTokens: prompt.tokens, historyTurns: prompt.historyTurns, summary: prompt.summaryIncluded, recalled: prompt.recalledTurns, replyChars: text.length },
+        { conversation: conversation.key, persona: persona.id, status, promptTokens, historyTurns, summary: summaryIncluded, recalled: recalledTurns, replyChars: text.length },
         "reply finished",
       );
     }

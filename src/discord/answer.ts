@@ -175,13 +175,16 @@ async function writeReply(batch: PendingMessage[], ctx: BotContext, signal: Abor
     signal,
     review,
     // The final text goes to Discord before the turns are written, not after.
-    onTextComplete: () => reply.textComplete(),
+    deliver: () => reply.textComplete(),
   });
   const result = await reply.run(stream, (error) => failureNote(error, ctx));
   const turnId = stream.outcome?.assistantTurnId;
-  if (turnId !== undefined && result.messageIds.length > 0) core.memory.turns.linkMessages(turnId, result.messageIds);
-  // A reply Discord never took is not remembered as said: the model must not believe people saw it.
-  if (turnId !== undefined && result.messageIds.length === 0) core.memory.eraser.forgetTurn(turnId, conversation.key);
+  // A reply that ended early was stored before Discord had all of it: link or forget it now.
+  if (stream.outcome?.messageIds === undefined && turnId !== undefined) {
+    if (result.messageIds.length > 0) core.memory.turns.linkMessages(turnId, result.messageIds);
+    // A reply Discord never took is not remembered as said: the model must not believe people saw it.
+    else core.memory.eraser.forgetTurn(turnId, conversation.key);
+  }
   const triggers = batch.map((p) => p.trigger);
   if (result.error instanceof ContentFlaggedError) {
     recordFlag(ctx, message, "output.withheld", result.error.flag, { persona: persona.id });

@@ -166,15 +166,19 @@ export class StreamingReply {
   }
 
   /**
-   * The stream has yielded all of its text (it is still being stored): shows it now,
-   * without waiting for the next due time or for the stream to end.
+   * The stream has yielded all of its text (it is not stored yet): shows it now, without
+   * waiting for the next due time or for the stream to end. Resolves once Discord has it,
+   * with the ids of the messages that hold it; none when Discord took none of it.
    */
-  textComplete(): void {
-    if (this.#finished) return;
-    this.#finish();
-    const text = this.#text;
-    this.#completedText = text;
-    this.#flushing = this.#flushing.then(() => this.#flush(text));
+  async textComplete(): Promise<readonly string[]> {
+    if (!this.#finished) {
+      this.#finish();
+      const text = this.#text;
+      this.#completedText = text;
+      this.#flushing = this.#flushing.then(() => this.#flush(text));
+    }
+    await this.#flushing;
+    return this.#sent.map((p) => p.id);
   }
 
   /** Brings Discord up to `text`: edits pieces that changed, posts new ones. */

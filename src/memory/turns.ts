@@ -21,6 +21,8 @@ export interface NewTurn {
   /** Set on the bot's turns only. */
   readonly personaId?: string | null;
   readonly messageId?: string | null;
+  /** Further messages the turn was sent as (a reply split past Discord's length limit); it is found by any of them. */
+  readonly moreMessageIds?: readonly string[];
   readonly content: string;
   readonly tokenCount: number;
   readonly status?: TurnStatus;
@@ -28,7 +30,7 @@ export interface NewTurn {
 }
 
 /** A stored turn. */
-export interface Turn extends Required<Omit<NewTurn, "personaId" | "messageId">> {
+export interface Turn extends Required<Omit<NewTurn, "personaId" | "messageId" | "moreMessageIds">> {
   readonly id: number;
   readonly conversationKey: string;
   readonly personaId: string | null;
@@ -140,23 +142,24 @@ export class TurnStore {
         parentId: conversation.parentId ?? null,
         now: Date.now(),
       });
-      return turns.map(
-        (turn) =>
-          Number(
-            this.#insertTurn.run({
-              conversationKey: conversation.key,
-              role: turn.role,
-              authorId: turn.authorId,
-              authorName: turn.authorName,
-              personaId: turn.personaId ?? null,
-              messageId: turn.messageId ?? null,
-              content: turn.content,
-              tokenCount: turn.tokenCount,
-              status: turn.status ?? "complete",
-              createdAt: turn.createdAt,
-            }).lastInsertRowid,
-          ),
-      );
+      return turns.map((turn) => {
+        const turnId = Number(
+          this.#insertTurn.run({
+            conversationKey: conversation.key,
+            role: turn.role,
+            authorId: turn.authorId,
+            authorName: turn.authorName,
+            personaId: turn.personaId ?? null,
+            messageId: turn.messageId ?? null,
+            content: turn.content,
+            tokenCount: turn.tokenCount,
+            status: turn.status ?? "complete",
+            createdAt: turn.createdAt,
+          }).lastInsertRowid,
+        );
+        for (const messageId of turn.moreMessageIds ?? []) this.#linkMessage.run({ messageId, turnId });
+        return turnId;
+      });
     });
   }
 

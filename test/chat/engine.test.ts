@@ -194,18 +194,34 @@ describe("ChatEngine.reply", () => {
     expect(reply.outcome).toEqual({ status: "complete", text: TALE, userTurnIds: [1], assistantTurnId: 2, error: undefined });
   });
 
-  it("says the text is complete after the last piece and before storing, once; not when the reply fails", async () => {
+  it("delivers the whole reply before storing it, then stores it linked to the messages it was shown in", async () => {
     server.enqueue({ text: TALE, chunkSize: 10 });
     const events: string[] = [];
-    const onTextComplete = () => events.push(`complete, ${memory.turns.count(CHANNEL.key)} turns stored`);
-    for await (const piece of createEngine().reply(request(QUILL, [ANA], { onTextComplete }))) events.push(piece);
-    expect(events).toEqual(["Once upon ", "a time, a ", "gull stole", " my hat.", "complete, 0 turns stored"]);
-    expect(memory.turns.count(CHANNEL.key)).toBe(2);
+    const deliver = async () => {
+      events.push(`deliver, ${memory.turns.count(CHANNEL.key)} turns stored`);
+      return ["m-reply-1", "m-reply-2"];
+    };
+    const reply = createEngine().reply(request(QUILL, [ANA], { deliver }));
+    for await (const piece of reply) events.push(piece);
 
-    events.length = 0;
+    expect(events).toEqual(["Once upon ", "a time, a ", "gull stole", " my hat.", "deliver, 0 turns stored"]);
+    const [, assistant] = memory.turns.recent(CHANNEL.key, 10).reverse();
+    expect(assistant).toMatchObject({ role: "assistant", content: TALE, messageId: "m-reply-1" });
+    expect(memory.turns.findByMessageId("m-reply-2")?.id).toBe(assistant!.id);
+    expect(reply.outcome).toMatchObject({ status: "complete", assistantTurnId: assistant!.id, messageIds: ["m-reply-1", "m-reply-2"] });
+  });
+
+  it("does not store a reply that could not be shown as said, and does not deliver a failed one", async () => {
+    server.enqueue({ text: TALE });
+    const shownNowhere = createEngine().reply(request(QUILL, [ANA], { deliver: async () => [] }));
+    await collect(shownNowhere);
+    expect(memory.turns.recent(CHANNEL.key, 10).map((t) => t.role)).toEqual(["user"]);
+    expect(shownNowhere.outcome).toMatchObject({ status: "complete", assistantTurnId: undefined, messageIds: [] });
+
+    let delivered = 0;
     server.enqueue({ status: 500 });
-    await collect(createEngine().reply(request(QUILL, [ANA], { onTextComplete })));
-    expect(events).toEqual([]);
+    await collect(createEngine().reply(request(QUILL, [ANA], { deliver: async () => [`m${++delivered}`] })));
+    expect(delivered).toBe(0);
   });
 
   it("stores the user and assistant turns in one transaction", async () => {

@@ -59,15 +59,16 @@ describe("StreamingReply", () => {
     const sink = recordingSink();
     const reply = new StreamingReply(sink);
     let seenAtEnd: string[] = [];
+    let delivered: readonly string[] = [];
     async function* storedAfterwards(): AsyncGenerator<string> {
       yield "Hello";
       yield " there";
-      reply.textComplete();
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      seenAtEnd = [...sink.log]; // what had reached Discord while the engine was storing
+      delivered = await reply.textComplete();
+      seenAtEnd = [...sink.log]; // what had reached Discord when the engine went on to store
     }
     const result = await reply.run(storedAfterwards(), failureNoteFor);
     expect(seenAtEnd).toEqual(["post m1 (reply): Hello there"]);
+    expect(delivered).toEqual(["m1"]);
     expect(sink.log).toEqual(["post m1 (reply): Hello there"]);
     expect(result).toEqual({ text: "Hello there", messageIds: ["m1"], error: undefined });
   });
