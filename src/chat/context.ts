@@ -54,9 +54,10 @@ export function gatherContext(memory: Memory, request: ContextRequest): MemoryCo
   // Sizes first (two numbers a turn), then the text of only the turns that can fit however
   // short the system prompt is: the window rarely holds all MAX_HISTORY_TURNS, and reading
   // every one's text was most of what a reply allocated. Lore scans the newest few either way.
-  const sizes = memory.turns.recentSizes(conversation.key, MAX_HISTORY_TURNS, afterId);
   const newTokens = request.newTurns.reduce((sum, t) => sum + t.tokenCount, 0);
-  const fitting = fitInOrder(sizes, contextTokens - replyReserve(persona, contextTokens) - newTokens).count;
+  const room = contextTokens - replyReserve(persona, contextTokens) - newTokens;
+  const sizes = memory.turns.recentSizes(conversation.key, MAX_HISTORY_TURNS, afterId, room);
+  const fitting = fitInOrder(sizes, room).count;
   const wanted = Math.max(fitting, persona.loreScanDepth ?? 0);
   const history = wanted === 0 ? [] : memory.turns.recent(conversation.key, wanted, afterId);
   const beforeId = windowStart(sizes, fitting, summary);

@@ -74,8 +74,9 @@ export function summaryTargetTokens(contextTokens: number): number {
 export function nextBatch(memory: Memory, conversationKey: string, contextTokens: number, historyRoom: number): SummaryBatch | undefined {
   const previous = memory.summaries.get(conversationKey);
   // Runs after every reply and mostly finds nothing due, so it reads the turns' sizes, not their text.
-  const recent = memory.turns.recentSizes(conversationKey, MAX_HISTORY_TURNS, previous?.lastTurnId ?? 0);
-  const kept = fitInOrder(recent, Math.floor(historyRoom * KEEP_RECENT_SHARE)).count;
+  const keepRoom = Math.floor(historyRoom * KEEP_RECENT_SHARE);
+  const recent = memory.turns.recentSizes(conversationKey, MAX_HISTORY_TURNS, previous?.lastTurnId ?? 0, keepRoom);
+  const kept = fitInOrder(recent, keepRoom).count;
   const oldestKept = recent[kept - 1];
   const allKept = kept > 0 && kept === recent.length && recent.length < MAX_HISTORY_TURNS;
   if (recent.length === 0 || allKept) return undefined;

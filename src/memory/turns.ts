@@ -175,10 +175,20 @@ export class TurnStore {
 
   /**
    * The ids and token counts of the turns `recent` would return, newest first: a few
-   * numbers per turn instead of its text, for decisions that only need the sizes.
+   * numbers per turn instead of its text, for decisions that only need the sizes. With a
+   * `budget`, reading stops at the first turn that does not fit in it (that turn is the
+   * last one returned): whether all turns fit, and which do, reads the same either way,
+   * and a long conversation's window is a few hundred rows shorter to read.
    */
-  recentSizes(conversationKey: string, limit: number, afterId = 0): TurnSize[] {
-    return this.#recentSizes.all({ key: conversationKey, afterId, limit }).map(([id, tokenCount]) => ({ id, tokenCount }));
+  recentSizes(conversationKey: string, limit: number, afterId = 0, budget = Number.POSITIVE_INFINITY): TurnSize[] {
+    const sizes: TurnSize[] = [];
+    let tokens = 0;
+    for (const [id, tokenCount] of this.#recentSizes.iterate({ key: conversationKey, afterId, limit })) {
+      sizes.push({ id, tokenCount });
+      tokens += tokenCount;
+      if (tokens > budget) break;
+    }
+    return sizes;
   }
 
   /** Up to `limit` turns of a conversation with ids strictly between `afterId` and `beforeId`, oldest first. */

@@ -90,6 +90,16 @@ describe("TurnStore", () => {
       { id: three, tokenCount: 9 },
       { id: two, tokenCount: 7 },
     ]);
+    // With a budget, reading stops at the first turn past it, which is still returned.
+    expect(memory.turns.recentSizes(CHANNEL.key, 10, 0, 15)).toEqual([
+      { id: three, tokenCount: 9 },
+      { id: two, tokenCount: 7 },
+    ]);
+    expect(memory.turns.recentSizes(CHANNEL.key, 10, 0, 16)).toEqual([
+      { id: three, tokenCount: 9 },
+      { id: two, tokenCount: 7 },
+      { id: one, tokenCount: 5 },
+    ]);
     expect(memory.turns.rangeSizes(CHANNEL.key, 0, three!, 10)).toEqual([
       { id: one, tokenCount: 5 },
       { id: two, tokenCount: 7 },
