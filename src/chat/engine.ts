@@ -104,8 +104,10 @@ export interface ReplyStream extends AsyncIterable<string> {
  * The conversation engine: knows nothing about Discord. It builds the prompt from the
  * persona and stored memory, streams the model's reply, and stores the turns.
  *
- * What a reply leaves in memory (one transaction, written when the stream ends):
- * - completed: the user turn(s) and the assistant turn;
+ * What a reply leaves in memory (one transaction, written when the stream ends, or with
+ * `deliver` once the reply has been shown):
+ * - completed: the user turn(s) and the assistant turn, linked to the messages it was
+ *   shown in (a completed reply `deliver` could not show at all: the user turns only);
  * - failed or aborted after some text: the user turn(s) and the partial assistant turn
  *   marked `interrupted` (shown to the model later as cut off);
  * - failed or aborted before any text: the user turn(s) only, so what people said is

@@ -107,6 +107,21 @@ describe("TurnStore", () => {
     expect(memory.turns.rangeSizes(CHANNEL.key, one!, three! + 1, 1)).toEqual([{ id: two, tokenCount: 7 }]);
   });
 
+  it("reads sizes of long conversations across several reads, stopping where it is told to", () => {
+    const ids = memory.turns.append(
+      CHANNEL,
+      Array.from({ length: 250 }, (_, i) => userTurn(`turn ${i}`, { tokenCount: i + 1 })),
+    );
+    memory.turns.append(OTHER_CHANNEL, [userTurn("elsewhere")]);
+    const newestFirst = ids.map((id, i) => ({ id, tokenCount: i + 1 })).reverse();
+
+    expect(memory.turns.recentSizes(CHANNEL.key, 400)).toEqual(newestFirst);
+    expect(memory.turns.recentSizes(CHANNEL.key, 230)).toEqual(newestFirst.slice(0, 230));
+    expect(memory.turns.recentSizes(CHANNEL.key, 400, ids[99])).toEqual(newestFirst.slice(0, 150));
+    // 250 + 249 + ... + 101 = 26,325 tokens for the newest 150; the 151st (100 tokens) goes past 26,400.
+    expect(memory.turns.recentSizes(CHANNEL.key, 400, 0, 26_400)).toEqual(newestFirst.slice(0, 151));
+  });
+
   it("writes all of an append or nothing", () => {
     memory.turns.append(CHANNEL, [userTurn("kept")]);
     // An assistant turn without a persona breaks a CHECK constraint after the first row went in.
