@@ -3,6 +3,7 @@ import { ModelServerError } from "../../src/llm/errors.js";
 import { DISCORD_MESSAGE_LIMIT } from "../../src/discord/split.js";
 import { EDIT_INTERVAL_MS, TYPING_DELAY_MS } from "../../src/discord/streaming.js";
 import type { RestCall } from "../fakes/discord-server.js";
+import type { RecordedRequest } from "../fakes/openai-server.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, startStack } from "../helpers/stack.js";
 
 const messagesPath = (channelId: string) => `/channels/${channelId}/messages`;
@@ -307,10 +308,11 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
       stack.discord.postMessage({ channelId: stack.general, author: BOB, content: `Filler message ${i}: ${"blah ".repeat(40)}`, mentionBot: true });
       await settle(stack, `channel:${stack.general}`, 4 + i * 2);
     }
-    const before = stack.model.chatRequests().length;
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "what was that name again?", replyToId: first.id, mentionBot: true });
-    await stack.model.waitForChatRequests(before + 1);
-    const messages = stack.model.chatRequests()[before]!.body.messages;
+    // The reply's request, not a summary's: with this small context the summarizer runs too, at its own pace.
+    const isTheReply = (r: RecordedRequest) => r.body?.stream === true && String(r.body.messages.at(-1)?.content).endsWith("what was that name again?");
+    await stack.discord.waitFor(() => stack.model.chatRequests().some(isTheReply));
+    const messages = stack.model.chatRequests().find(isTheReply)!.body.messages;
     const history = messages.slice(1, -1).map((m: { content: string }) => m.content).join("\n");
     expect(history).not.toContain("Biscuit");
     expect(messages.at(-1).content).toBe('Ali: (replying to an earlier message from Ali: "My dog is called Biscuit.")\nwhat was that name again?');
