@@ -56,6 +56,10 @@ export async function modelFetch(input: string | URL | Request, init: RequestIni
 function plainHeaders(headers: RequestInit["headers"]): Record<string, string> {
   const plain: Record<string, string> = {};
   if (headers === undefined) return plain;
-  for (const [name, value] of new Headers(headers)) plain[name] = value;
+  // The SDK passes a Headers: read in place, not copied (and every header checked again).
+  const source = headers instanceof Headers ? headers : new Headers(headers);
+  source.forEach((value, name) => {
+    plain[name] = value;
+  });
   return plain;
 }
