@@ -122,6 +122,29 @@ describe("TurnStore", () => {
     expect(memory.turns.recentSizes(CHANNEL.key, 400, 0, 26_400)).toEqual(newestFirst.slice(0, 151));
   });
 
+  it("reads the sizes of big turns with big ids exactly", () => {
+    // Ids past 2^32, as a database that has stored billions of turns would have.
+    memory.db
+      .prepare("INSERT INTO conversations (key, guild_id, channel_id, created_at) VALUES (@key, @guildId, @channelId, 0)")
+      .run(CHANNEL);
+    memory.db
+      .prepare("INSERT INTO turns (id, conversation_key, role, author_id, author_name, content, token_count, created_at) VALUES (?, ?, 'user', 'u1', 'Ana', 'hi', 3, 0)")
+      .run(2 ** 32 + 5, CHANNEL.key);
+    // About the largest turn Masque stores: a long message with five inlined 64 KB attachments.
+    const [big, after] = memory.turns.append(CHANNEL, [userTurn("long", { tokenCount: 150_000 }), botTurn("short", { tokenCount: 1 })]);
+
+    expect(big).toBe(2 ** 32 + 6);
+    expect(memory.turns.recentSizes(CHANNEL.key, 10)).toEqual([
+      { id: after, tokenCount: 1 },
+      { id: big, tokenCount: 150_000 },
+      { id: 2 ** 32 + 5, tokenCount: 3 },
+    ]);
+    expect(memory.turns.rangeSizes(CHANNEL.key, 0, after!, 10)).toEqual([
+      { id: 2 ** 32 + 5, tokenCount: 3 },
+      { id: big, tokenCount: 150_000 },
+    ]);
+  });
+
   it("writes all of an append or nothing", () => {
     memory.turns.append(CHANNEL, [userTurn("kept")]);
     // An assistant turn without a persona breaks a CHECK constraint after the first row went in.
