@@ -8,14 +8,19 @@
  * - out: the fake model writes the reply's last chunk → the fake Discord gets the
  *   request that posts the reply.
  * The model answers at once, so everything in between is Masque, discord.js and the SDK.
+ *
+ * The floor bot (bench/floor-bot.mjs) runs beside it, with fakes of its own, sending the
+ * model a prompt Masque sent: discord.js and the SDK with nothing of Masque. Each tick
+ * posts one mention to the floor, then one to Masque, so both are timed in the same
+ * seconds of the same run, and the difference between them is Masque's own work.
  */
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RecordedRequest } from "../test/fakes/openai-server.js";
 import type { RestCall } from "../test/fakes/discord-server.js";
-import { buildBot, type Fakes, startBot, startFakes, table } from "./harness.js";
+import { type BotProcess, buildBot, type Fakes, startBot, startFakes, table } from "./harness.js";
 import { CONVERSATIONS, channelIdOf, GUILD_ID, millionTurnHistory, TOTAL_TURNS } from "./history.js";
 import { type BenchmarkResult, percentile } from "./types.js";
 
@@ -40,8 +45,14 @@ export interface Sample {
   readonly outMs: number;
 }
 
-/** Posts one mention and waits for the reply; returns both legs. */
-async function oneMessage(fakes: Fakes, channelId: string, n: number, words: readonly string[]): Promise<Sample> {
+/** Both bots' samples from one run, in the same order (the floor's mention of a tick first). */
+export interface LatencyRun {
+  readonly masque: Sample[];
+  readonly floor: Sample[];
+}
+
+/** Posts one mention and waits for the reply; returns both legs, and the prompt the model was sent. */
+async function oneMessage(fakes: Fakes, channelId: string, n: number, words: readonly string[]): Promise<{ sample: Sample; prompt: unknown }> {
   const { discord, model } = fakes;
   const replied = new Promise<RestCall>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -68,43 +79,73 @@ async function oneMessage(fakes: Fakes, channelId: string, n: number, words: rea
   if (!request?.lastChunkAt) throw new Error(`The reply in channel ${channelId} had no streamed model request.`);
   // Keep the recorded requests (prompts of ~6,000 tokens) from piling up in this process.
   model.requests.length = 0;
-  return { inMs: request.receivedAt - sentAt, outMs: reply.at - request.lastChunkAt };
+  return { sample: { inMs: request.receivedAt - sentAt, outMs: reply.at - request.lastChunkAt }, prompt: request.body?.messages };
+}
+
+/** `count` mentions to one bot, at most one per MESSAGE_INTERVAL_MS; returns the last prompt its model was sent. */
+async function warmUp(fakes: Fakes, count: number, words: readonly string[]): Promise<unknown> {
+  let prompt: unknown;
+  for (let n = 0; n < count; n++) {
+    const due = performance.now() + MESSAGE_INTERVAL_MS;
+    ({ prompt } = await oneMessage(fakes, fakes.channels[n % fakes.channels.length]!, n, words));
+    await sleep(due - performance.now());
+  }
+  return prompt;
 }
 
 /**
- * Starts Masque on a copy of `databaseFile` and times `messages` mentions after a warm-up.
- * `nodeArgs` go to the bot's node (`--cpu-prof` to see where the time goes).
+ * Starts Masque on a copy of `databaseFile`, warms it up, then starts the floor bot with
+ * the prompt Masque sent last, warms that up, and times `messages` mentions to each, the
+ * floor's and Masque's taking turns. `nodeArgs` go to Masque's node (`--cpu-prof` to see
+ * where the time goes).
  */
-export async function measureLatency(databaseFile: string, words: readonly string[], messages: number, nodeArgs: readonly string[] = []): Promise<Sample[]> {
+export async function measureLatency(databaseFile: string, words: readonly string[], messages: number, nodeArgs: readonly string[] = []): Promise<LatencyRun> {
   buildBot();
   const dir = mkdtempSync(path.join(tmpdir(), "masque-bench-latency-"));
   const database = path.join(dir, "masque.db");
   copyFileSync(databaseFile, database);
-  const fakes = await startFakes({ channels: CONVERSATIONS, guildId: GUILD_ID, channelId: channelIdOf });
-  fakes.model.setDefault({ text: SHORT_REPLY });
-  const bot = await startBot("masque", fakes, { DATABASE_PATH: database }, nodeArgs);
-  const samples: Sample[] = [];
+  const fakes = { masque: await startFakes(channelLayout()), floor: await startFakes(channelLayout()) };
+  fakes.masque.model.setDefault({ text: SHORT_REPLY });
+  fakes.floor.model.setDefault({ text: SHORT_REPLY });
+  const bots: BotProcess[] = [];
+  const samples: LatencyRun = { masque: [], floor: [] };
   try {
-    for (let n = 0; n < WARMUP_MESSAGES + messages; n++) {
+    bots.push(await startBot("masque", fakes.masque, { DATABASE_PATH: database }, nodeArgs));
+    const promptFile = path.join(dir, "prompt.json");
+    writeFileSync(promptFile, JSON.stringify(await warmUp(fakes.masque, WARMUP_MESSAGES, words)));
+    bots.push(await startBot("floor", fakes.floor, { FLOOR_PROMPT_FILE: promptFile }));
+    await warmUp(fakes.floor, WARMUP_MESSAGES, words);
+    for (let n = WARMUP_MESSAGES; n < WARMUP_MESSAGES + messages; n++) {
       const due = performance.now() + MESSAGE_INTERVAL_MS;
-      const sample = await oneMessage(fakes, fakes.channels[n % fakes.channels.length]!, n, words);
-      if (n >= WARMUP_MESSAGES) samples.push(sample);
+      const channelIndex = n % CONVERSATIONS;
+      samples.floor.push((await oneMessage(fakes.floor, fakes.floor.channels[channelIndex]!, n, words)).sample);
+      samples.masque.push((await oneMessage(fakes.masque, fakes.masque.channels[channelIndex]!, n, words)).sample);
       await sleep(due - performance.now());
     }
   } finally {
-    await bot.stop();
-    await fakes.close();
+    for (const bot of bots) await bot.stop();
+    await fakes.masque.close();
+    await fakes.floor.close();
     rmSync(dir, { recursive: true, force: true });
   }
   return samples;
 }
 
+/** The million-turn history's server and channels, so the bot finds its stored conversations. */
+function channelLayout() {
+  return { channels: CONVERSATIONS, guildId: GUILD_ID, channelId: channelIdOf };
+}
+
+const sorted = (values: number[]) => values.sort((a, b) => a - b);
+
 export async function run(): Promise<BenchmarkResult> {
   const history = millionTurnHistory();
-  const samples = await measureLatency(history.file, history.words, MEASURED_MESSAGES);
+  const measured = await measureLatency(history.file, history.words, MEASURED_MESSAGES);
   const legs = {
-    in: samples.map((s) => s.inMs).sort((a, b) => a - b),
-    out: samples.map((s) => s.outMs).sort((a, b) => a - b),
+    in: sorted(measured.masque.map((s) => s.inMs)),
+    out: sorted(measured.masque.map((s) => s.outMs)),
+    floorIn: sorted(measured.floor.map((s) => s.inMs)),
+    floorOut: sorted(measured.floor.map((s) => s.outMs)),
   };
   const figures = {
     inP50Ms: percentile(legs.in, 0.5),
@@ -113,20 +154,29 @@ export async function run(): Promise<BenchmarkResult> {
     outP50Ms: percentile(legs.out, 0.5),
     outP99Ms: percentile(legs.out, 0.99),
     outMaxMs: legs.out.at(-1)!,
+    floorInP50Ms: percentile(legs.floorIn, 0.5),
+    floorInP99Ms: percentile(legs.floorIn, 0.99),
+    floorInMaxMs: legs.floorIn.at(-1)!,
+    floorOutP50Ms: percentile(legs.floorOut, 0.5),
+    floorOutP99Ms: percentile(legs.floorOut, 0.99),
+    floorOutMaxMs: legs.floorOut.at(-1)!,
   };
   const targetsMet = figures.inP99Ms <= TARGET_P99_MS && figures.outP99Ms <= TARGET_P99_MS;
   const lines = [
     `${MEASURED_MESSAGES.toLocaleString("en-US")} mentions, one at a time and at most ${1000 / MESSAGE_INTERVAL_MS} a second, over ${CONVERSATIONS.toLocaleString("en-US")} channels; ${TOTAL_TURNS.toLocaleString("en-US")} stored turns; zero-latency model, short replies.`,
+    "The floor is discord.js and the openai SDK alone (bench/floor-bot.mjs), sending the model a prompt Masque sent, timed in turn with Masque in the same run.",
     "",
     ...table(
-      ["leg", "p50 ms", "p99 ms", "max ms"],
+      ["leg", "bot", "p50 ms", "p99 ms", "max ms"],
       [
-        ["gateway frame → model request", figures.inP50Ms, figures.inP99Ms, figures.inMaxMs],
-        ["last model chunk → reply at Discord", figures.outP50Ms, figures.outP99Ms, figures.outMaxMs],
+        ["gateway frame → model request", "Masque", figures.inP50Ms, figures.inP99Ms, figures.inMaxMs],
+        ["", "floor", figures.floorInP50Ms, figures.floorInP99Ms, figures.floorInMaxMs],
+        ["last model chunk → reply at Discord", "Masque", figures.outP50Ms, figures.outP99Ms, figures.outMaxMs],
+        ["", "floor", figures.floorOutP50Ms, figures.floorOutP99Ms, figures.floorOutMaxMs],
       ],
     ),
     "",
-    `Target: p99 ≤ ${TARGET_P99_MS} ms for each leg: ${targetsMet ? "met" : "MISSED"}.`,
+    `Target: Masque's p99 ≤ ${TARGET_P99_MS} ms for each leg: ${targetsMet ? "met" : "MISSED"}.`,
   ];
   return { lines, figures, targetsMet };
 }
