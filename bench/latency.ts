@@ -11,8 +11,9 @@
  *
  * The floor bot (bench/floor-bot.mjs) runs beside it, with fakes of its own, sending the
  * model a prompt Masque sent: discord.js and the SDK with nothing of Masque. Each tick
- * posts one mention to the floor, then one to Masque, so both are timed in the same
- * seconds of the same run, and the difference between them is Masque's own work.
+ * posts one mention to the floor and, half a tick later, one to Masque, so both are timed
+ * in the same seconds of the same run, and the difference between them is Masque's own
+ * work.
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -96,8 +97,8 @@ async function warmUp(fakes: Fakes, count: number, words: readonly string[]): Pr
 /**
  * Starts Masque on a copy of `databaseFile`, warms it up, then starts the floor bot with
  * the prompt Masque sent last, warms that up, and times `messages` mentions to each, the
- * floor's and Masque's taking turns. `nodeArgs` go to Masque's node (`--cpu-prof` to see
- * where the time goes).
+ * floor's and Masque's taking turns half a tick apart. `nodeArgs` go to Masque's node
+ * (`--cpu-prof` to see where the time goes).
  */
 export async function measureLatency(databaseFile: string, words: readonly string[], messages: number, nodeArgs: readonly string[] = []): Promise<LatencyRun> {
   buildBot();
@@ -115,12 +116,15 @@ export async function measureLatency(databaseFile: string, words: readonly strin
     writeFileSync(promptFile, JSON.stringify(await warmUp(fakes.masque, WARMUP_MESSAGES, words)));
     bots.push(await startBot("floor", fakes.floor, { FLOOR_PROMPT_FILE: promptFile }));
     await warmUp(fakes.floor, WARMUP_MESSAGES, words);
+    // Half a tick apart: each bot's mention comes as long after the other's as before it,
+    // so neither is timed while the other is still busy with its last reply.
     for (let n = WARMUP_MESSAGES; n < WARMUP_MESSAGES + messages; n++) {
-      const due = performance.now() + MESSAGE_INTERVAL_MS;
+      const tickStart = performance.now();
       const channelIndex = n % CONVERSATIONS;
       samples.floor.push((await oneMessage(fakes.floor, fakes.floor.channels[channelIndex]!, n, words)).sample);
+      await sleep(tickStart + MESSAGE_INTERVAL_MS / 2 - performance.now());
       samples.masque.push((await oneMessage(fakes.masque, fakes.masque.channels[channelIndex]!, n, words)).sample);
-      await sleep(due - performance.now());
+      await sleep(tickStart + MESSAGE_INTERVAL_MS - performance.now());
     }
   } finally {
     for (const bot of bots) await bot.stop();
