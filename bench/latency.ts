@@ -168,7 +168,7 @@ export async function run(): Promise<BenchmarkResult> {
   const targetsMet = figures.inP99Ms <= TARGET_P99_MS && figures.outP99Ms <= TARGET_P99_MS;
   const lines = [
     `${MEASURED_MESSAGES.toLocaleString("en-US")} mentions, one at a time and at most ${1000 / MESSAGE_INTERVAL_MS} a second, over ${CONVERSATIONS.toLocaleString("en-US")} channels; ${TOTAL_TURNS.toLocaleString("en-US")} stored turns; zero-latency model, short replies.`,
-    "The floor is discord.js and the openai SDK alone (bench/floor-bot.mjs), sending the model a prompt Masque sent, timed in turn with Masque in the same run.",
+    "The floor is discord.js and the openai SDK alone (bench/floor-bot.mjs; the SDK with the fetch Masque gives it), sending the model a prompt Masque sent, timed in turn with Masque in the same run.",
     "",
     ...table(
       ["leg", "bot", "p50 ms", "p99 ms", "max ms"],
