@@ -140,32 +140,30 @@ function channelLayout() {
   return { channels: CONVERSATIONS, guildId: GUILD_ID, channelId: channelIdOf };
 }
 
-const sorted = (values: number[]) => values.sort((a, b) => a - b);
+/** A leg's p50, p99 and max over its samples. */
+function legStats(values: number[]) {
+  const ms = values.sort((a, b) => a - b);
+  return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), max: ms.at(-1)! };
+}
 
 export async function run(): Promise<BenchmarkResult> {
   const history = millionTurnHistory();
   const measured = await measureLatency(history.file, history.words, MEASURED_MESSAGES);
   const legs = {
-    in: sorted(measured.masque.map((s) => s.inMs)),
-    out: sorted(measured.masque.map((s) => s.outMs)),
-    floorIn: sorted(measured.floor.map((s) => s.inMs)),
-    floorOut: sorted(measured.floor.map((s) => s.outMs)),
+    in: legStats(measured.masque.map((s) => s.inMs)),
+    out: legStats(measured.masque.map((s) => s.outMs)),
+    floorIn: legStats(measured.floor.map((s) => s.inMs)),
+    floorOut: legStats(measured.floor.map((s) => s.outMs)),
   };
-  const figures = {
-    inP50Ms: percentile(legs.in, 0.5),
-    inP99Ms: percentile(legs.in, 0.99),
-    inMaxMs: legs.in.at(-1)!,
-    outP50Ms: percentile(legs.out, 0.5),
-    outP99Ms: percentile(legs.out, 0.99),
-    outMaxMs: legs.out.at(-1)!,
-    floorInP50Ms: percentile(legs.floorIn, 0.5),
-    floorInP99Ms: percentile(legs.floorIn, 0.99),
-    floorInMaxMs: legs.floorIn.at(-1)!,
-    floorOutP50Ms: percentile(legs.floorOut, 0.5),
-    floorOutP99Ms: percentile(legs.floorOut, 0.99),
-    floorOutMaxMs: legs.floorOut.at(-1)!,
-  };
-  const targetsMet = figures.inP99Ms <= TARGET_P99_MS && figures.outP99Ms <= TARGET_P99_MS;
+  // bench/results.json keys: inP50Ms, inP99Ms, inMaxMs, ..., floorOutMaxMs.
+  const figures = Object.fromEntries(
+    Object.entries(legs).flatMap(([leg, stats]) => [
+      [`${leg}P50Ms`, stats.p50],
+      [`${leg}P99Ms`, stats.p99],
+      [`${leg}MaxMs`, stats.max],
+    ]),
+  );
+  const targetsMet = legs.in.p99 <= TARGET_P99_MS && legs.out.p99 <= TARGET_P99_MS;
   const lines = [
     `${MEASURED_MESSAGES.toLocaleString("en-US")} mentions, one at a time and at most ${1000 / MESSAGE_INTERVAL_MS} a second, over ${CONVERSATIONS.toLocaleString("en-US")} channels; ${TOTAL_TURNS.toLocaleString("en-US")} stored turns; zero-latency model, short replies.`,
     "The floor is discord.js and the openai SDK alone (bench/floor-bot.mjs; the SDK with the fetch Masque gives it), sending the model a prompt Masque sent, timed in turn with Masque in the same run.",
@@ -173,10 +171,10 @@ export async function run(): Promise<BenchmarkResult> {
     ...table(
       ["leg", "bot", "p50 ms", "p99 ms", "max ms"],
       [
-        ["gateway frame → model request", "Masque", figures.inP50Ms, figures.inP99Ms, figures.inMaxMs],
-        ["", "floor", figures.floorInP50Ms, figures.floorInP99Ms, figures.floorInMaxMs],
-        ["last model chunk → reply at Discord", "Masque", figures.outP50Ms, figures.outP99Ms, figures.outMaxMs],
-        ["", "floor", figures.floorOutP50Ms, figures.floorOutP99Ms, figures.floorOutMaxMs],
+        ["gateway frame → model request", "Masque", legs.in.p50, legs.in.p99, legs.in.max],
+        ["", "floor", legs.floorIn.p50, legs.floorIn.p99, legs.floorIn.max],
+        ["last model chunk → reply at Discord", "Masque", legs.out.p50, legs.out.p99, legs.out.max],
+        ["", "floor", legs.floorOut.p50, legs.floorOut.p99, legs.floorOut.max],
       ],
     ),
     "",
