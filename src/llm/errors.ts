@@ -45,6 +45,37 @@ export class ModelRequestError extends ModelError {
   override readonly userMessage = "My language model rejected the request. Please tell the server admin.";
 }
 
+/** The provider does not know the model, or this key may not use it (404); or OPENAI_BASE_URL points at the wrong path. */
+export class ModelNotFoundError extends ModelRequestError {}
+
+/** The prompt (with the room asked for the reply) is longer than the model's context (400). */
+export class ModelContextLengthError extends ModelRequestError {
+  constructor(
+    message: string,
+    status?: number,
+    /** The model's context size when the provider said it, in tokens. */
+    readonly limitTokens?: number,
+    cause?: unknown,
+  ) {
+    super(message, status, cause);
+  }
+}
+
+/** The model refused one request parameter, or its value (400); the request may be retried without it. */
+export class ModelParameterError extends ModelRequestError {
+  constructor(
+    message: string,
+    status: number | undefined,
+    /** The body field it refused, e.g. "temperature". */
+    readonly parameter: string,
+    /** The field to send the value in instead, when the provider named one ("max_completion_tokens"). */
+    readonly replacement?: string,
+    cause?: unknown,
+  ) {
+    super(message, status, cause);
+  }
+}
+
 /** The reply stream broke: cut off, malformed, or empty. */
 export class ModelStreamError extends ModelError {
   override readonly userMessage = "My reply got cut off by the language model. Please try again.";
