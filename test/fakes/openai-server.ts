@@ -1,12 +1,15 @@
 /**
  * A fake OpenAI-compatible HTTP server for tests. It is a real `node:http` server on
  * 127.0.0.1, so the real `openai` SDK talks to it through `baseURL`, and each reply can
- * be scripted to misbehave (errors, delays, cut or stalled streams, broken frames).
+ * be scripted to misbehave (errors, delays, cut or stalled streams, broken frames). Given
+ * a provider kind it also plays that provider (see model-providers.ts): its refusals and
+ * error bodies, and how it streams a model's thinking.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { CHARS_PER_TOKEN, type ProviderKind, type ProviderSettings, providerRefusal, reasoningDelta, thinkInText } from "./model-providers.js";
 
 const HOST = "127.0.0.1";
 const API_PREFIX = "/v1";
@@ -19,8 +22,6 @@ const DEFAULT_TEXT = "ok";
 const DEFAULT_CHUNK_SIZE = 8;
 const DEFAULT_FINISH_REASON = "stop";
 const DEFAULT_WAIT_TIMEOUT_MS = 5_000;
-/** Rough OpenAI rule of thumb, only used to invent plausible usage numbers. */
-const CHARS_PER_TOKEN = 4;
 const INVALID_FRAME = "data: {not json\n\n";
 const DONE_FRAME = "data: [DONE]\n\n";
 
@@ -82,6 +83,22 @@ export interface ScriptedReply {
   finishReason?: string;
   /** Default: estimated from the request messages and the reply text. */
   usage?: { prompt_tokens: number; completion_tokens: number };
+  /**
+   * The model's thinking before the answer, streamed as the provider kind does: in
+   * `reasoning_content` (deepseek) or `reasoning` (ollama, openrouter) deltas, in a
+   * `<think>` block inside the text (llamacpp), or not at all (openai, or no provider).
+   */
+  reasoning?: string;
+  /**
+   * OpenAI reasoning models think unseen; this many tokens of it count against
+   * `max_completion_tokens`: a limit not above it ends the reply with no text and
+   * finish_reason "length" (platform.openai.com/docs/guides/reasoning).
+   */
+  reasoningTokens?: number;
+  /** Stream: after the text, keep sending it again, chunk by chunk, until the client goes away. */
+  endless?: boolean;
+  /** Stream: after the text, keep sending empty deltas this often until the client goes away (keep-alives). */
+  emptyChunksEveryMs?: number;
 }
 
 /** A fixed reply, or one computed from the request it answers. */
@@ -105,7 +122,9 @@ export interface FakeModelServer {
   waitForChatRequests(n: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Set a moderation result function for POST /v1/moderations (default: nothing flagged). */
   setModeration(fn: ModerationFn): void;
-  /** Clears requests, queue, default reply and moderation function. */
+  /** Plays this provider from now on; undefined plays a plain server that refuses nothing. */
+  setProvider(settings: ProviderSettings | undefined): void;
+  /** Clears requests, queue, default reply and moderation function (the provider stays). */
   reset(): void;
   /** Closes the server and destroys all open sockets, so tests tear down instantly. */
   close(): Promise<void>;
@@ -120,7 +139,8 @@ const DEFAULT_REPLY: ScriptedReply = { text: DEFAULT_TEXT };
 const NOTHING_FLAGGED: ModerationFn = () => ({ flagged: false });
 
 /** Starts a fake model server on a random local port. */
-export async function startFakeModelServer(): Promise<FakeModelServer> {
+export async function startFakeModelServer(initialProvider?: ProviderSettings): Promise<FakeModelServer> {
+  let provider = initialProvider;
   const requests: RecordedRequest[] = [];
   const queue: ReplyScript[] = [];
   let defaultReply: ReplyScript = DEFAULT_REPLY;
@@ -143,11 +163,14 @@ export async function startFakeModelServer(): Promise<FakeModelServer> {
     notifyWaiters();
 
     const route = `${recorded.method} ${recorded.path}`;
-    if (route === `POST ${CHAT_PATH}`) {
+    const refusal = route === `POST ${CHAT_PATH}` && provider ? providerRefusal(provider, String(recorded.headers.authorization ?? ""), recorded.body) : undefined;
+    if (refusal) {
+      sendJson(res, refusal.status, refusal.body);
+    } else if (route === `POST ${CHAT_PATH}`) {
       const script = queue.shift() ?? defaultReply;
       const reply = typeof script === "function" ? script(recorded) : script;
       completionCount += 1;
-      await replyToChat(res, recorded, reply, `chatcmpl-fake-${completionCount}`);
+      await replyToChat(res, recorded, reply, { id: `chatcmpl-fake-${completionCount}`, kind: provider?.kind });
     } else if (route === `POST ${MODERATIONS_PATH}`) {
       sendJson(res, 200, moderationResponse(recorded.body?.input, moderate));
     } else if (route === `GET ${MODELS_PATH}`) {
@@ -197,6 +220,9 @@ export async function startFakeModelServer(): Promise<FakeModelServer> {
         waiters.push(waiter);
         notifyWaiters();
       }),
+    setProvider: (settings) => {
+      provider = settings;
+    },
     setModeration: (fn) => {
       moderate = fn;
     },
@@ -243,7 +269,45 @@ function parseJsonOrRaw(raw: string): unknown {
   }
 }
 
-async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: ScriptedReply, id: string) {
+/** What one completion is made of, once the provider's rules are applied. */
+interface Completion {
+  /** Deltas carrying thinking, streamed before the text (empty when the provider hides it or puts it in the text). */
+  readonly reasoningDeltas: object[];
+  /** The `content` text: the answer, with a `<think>` block in front for llamacpp. */
+  readonly content: string;
+  /** Fields a whole (non-streamed) message carries besides `content`. */
+  readonly messageExtras: object;
+  readonly finishReason: string;
+  readonly usage: ReturnType<typeof withTotal> & { completion_tokens_details?: { reasoning_tokens: number } };
+}
+
+function buildCompletion(req: RecordedRequest, reply: ScriptedReply, kind: ProviderKind | undefined): Completion {
+  const answer = reply.chunks?.join("") ?? reply.text ?? DEFAULT_TEXT;
+  const reasoning = reply.reasoning;
+  const limit = Number(req.body?.max_completion_tokens ?? Number.POSITIVE_INFINITY);
+  // An OpenAI reasoning model that spends its whole limit thinking answers nothing.
+  const thoughtOut = reply.reasoningTokens !== undefined && limit <= reply.reasoningTokens;
+  const content = thoughtOut ? "" : kind === "llamacpp" && reasoning !== undefined ? thinkInText(reasoning, answer) : answer;
+  const chunkSize = reply.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const deltaOf = (text: string) => (kind ? reasoningDelta(kind, text) : undefined);
+  const reasoningDeltas = reasoning === undefined || deltaOf(reasoning) === undefined ? [] : splitText(reasoning, chunkSize).map((piece) => deltaOf(piece)!);
+  const { content: _, ...messageExtras } = reasoning === undefined ? { content: "" } : ((deltaOf(reasoning) ?? {}) as { content?: unknown });
+  const usage = withTotal(
+    reply.usage ?? {
+      prompt_tokens: estimateTokens(JSON.stringify(req.body?.messages ?? "")),
+      completion_tokens: estimateTokens(content + (reasoning ?? "")) + (reply.reasoningTokens ?? 0),
+    },
+  );
+  return {
+    reasoningDeltas,
+    content,
+    messageExtras,
+    finishReason: thoughtOut ? "length" : (reply.finishReason ?? DEFAULT_FINISH_REASON),
+    usage: reply.reasoningTokens === undefined ? usage : { ...usage, completion_tokens_details: { reasoning_tokens: reply.reasoningTokens } },
+  };
+}
+
+async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: ScriptedReply, options: { id: string; kind: ProviderKind | undefined }) {
   if (reply.delayMs !== undefined) await sleep(reply.delayMs);
   if (reply.holdUntil !== undefined) await reply.holdUntil.catch(() => {});
   if (res.destroyed) return; // client gave up or server closed during the delay
@@ -255,24 +319,18 @@ async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: Scr
     return;
   }
 
+  const { id } = options;
   const model: string = typeof req.body?.model === "string" ? req.body.model : FAKE_MODEL_ID;
-  const text = reply.chunks?.join("") ?? reply.text ?? DEFAULT_TEXT;
-  const finishReason = reply.finishReason ?? DEFAULT_FINISH_REASON;
-  const usage = withTotal(
-    reply.usage ?? {
-      prompt_tokens: estimateTokens(JSON.stringify(req.body?.messages ?? "")),
-      completion_tokens: estimateTokens(text),
-    },
-  );
-
+  const completion = buildCompletion(req, reply, options.kind);
   if (req.body?.stream !== true) {
+    const message = { role: "assistant", content: completion.content, ...completion.messageExtras };
     sendJson(res, 200, {
       id,
       object: "chat.completion",
       created: unixSeconds(),
       model,
-      choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: finishReason, logprobs: null }],
-      usage,
+      choices: [{ index: 0, message, finish_reason: completion.finishReason, logprobs: null }],
+      usage: completion.usage,
     });
     return;
   }
@@ -283,8 +341,13 @@ async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: Scr
 
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   await writeFrame(res, chunkFrame({ role: "assistant", content: "" }, null));
+  for (const delta of completion.reasoningDeltas) {
+    if (res.destroyed) return;
+    if (reply.chunkDelayMs !== undefined) await sleep(reply.chunkDelayMs);
+    await writeFrame(res, chunkFrame(delta, null));
+  }
 
-  const contentChunks = reply.chunks ?? splitText(text, reply.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const contentChunks = reply.chunks && completion.content === reply.chunks.join("") ? reply.chunks : splitText(completion.content, reply.chunkSize ?? DEFAULT_CHUNK_SIZE);
   for (let sent = 0; sent <= contentChunks.length; sent++) {
     if (res.destroyed) return;
     if (sent === reply.cutAfterChunks) {
@@ -301,13 +364,30 @@ async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: Scr
     await writeFrame(res, chunkFrame({ content: contentChunks[sent] }, null));
     if (sent === contentChunks.length - 1) req.lastChunkAt = performance.now();
   }
+  if (reply.endless || reply.emptyChunksEveryMs !== undefined) {
+    await streamForever(res, reply, contentChunks, (content) => chunkFrame({ content }, null));
+    return;
+  }
 
   if (res.destroyed) return;
-  await writeFrame(res, chunkFrame({}, finishReason));
+  await writeFrame(res, chunkFrame({}, completion.finishReason));
   if (req.body?.stream_options?.include_usage === true) {
-    await writeFrame(res, sseFrame({ id, object: "chat.completion.chunk", created, model, choices: [], usage }));
+    await writeFrame(res, sseFrame({ id, object: "chat.completion.chunk", created, model, choices: [], usage: completion.usage }));
   }
   res.end(DONE_FRAME);
+}
+
+/** The least pause between endless chunks, so an unpaced endless reply cannot starve the event loop. */
+const ENDLESS_MIN_DELAY_MS = 1;
+
+/** Keeps a reply going until the client goes away: its text again (endless), or empty deltas (keep-alives). */
+async function streamForever(res: ServerResponse, reply: ScriptedReply, chunks: readonly string[], frame: (content: string) => string) {
+  const delayMs = Math.max(ENDLESS_MIN_DELAY_MS, reply.emptyChunksEveryMs ?? reply.chunkDelayMs ?? ENDLESS_MIN_DELAY_MS);
+  for (let i = 0; !res.destroyed && !res.writableEnded; i++) {
+    await sleep(delayMs);
+    if (res.destroyed) return;
+    await writeFrame(res, frame(reply.endless ? (chunks[i % chunks.length] ?? "") : ""));
+  }
 }
 
 function moderationResponse(input: unknown, moderate: ModerationFn) {
