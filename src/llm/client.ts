@@ -1,15 +1,14 @@
 import OpenAI from "openai";
-import {
-  ModelAbortedError,
-  ModelAuthError,
-  ModelError,
-  ModelRateLimitError,
-  ModelRequestError,
-  ModelServerError,
-  ModelStreamError,
-  ModelTimeoutError,
-} from "./errors.js";
+import type { Logger } from "../log.js";
+import { toModelError } from "./classify.js";
+import { ModelAbortedError, ModelParameterError, ModelStreamError } from "./errors.js";
 import { modelFetch } from "./fetch.js";
+import { type ExtraParams, ModelRules } from "./params.js";
+import { type ReplyEvent, type StreamOptions, streamReply } from "./reply-stream.js";
+import { ThinkSplitter } from "./think.js";
+
+export { toModelError } from "./classify.js";
+export type { EndReason, ReplyEvent, StreamOptions } from "./reply-stream.js";
 
 /** A piece of a user message for vision models: text, or an image by URL. */
 export type ContentPart = { readonly type: "text"; readonly text: string } | { readonly type: "image_url"; readonly image_url: { readonly url: string } };
@@ -30,7 +29,10 @@ export interface ChatRequest {
   readonly messages: readonly ChatMessage[];
   readonly temperature?: number;
   readonly topP?: number;
+  /** The limit for the answer, in tokens (a reasoning model gets room to reason on top). */
   readonly maxTokens?: number;
+  /** Provider-specific fields passed through as they are (a persona's `params:`). */
+  readonly params?: ExtraParams;
 }
 
 export interface ModelClientOptions {
@@ -41,26 +43,26 @@ export interface ModelClientOptions {
   readonly timeoutMs: number;
   /** Retries on connection errors, 429 and 5xx before the first byte (the SDK's backoff). */
   readonly maxRetries: number;
+  /** Told once per model and parameter when a model refuses one (it is then left out). */
+  readonly log?: Logger;
 }
+
+/** A chat request's body without the streaming choice. */
+type RequestBody = Omit<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, "stream">;
 
 /** Local servers ignore the key, but the SDK insists on one. */
 const PLACEHOLDER_API_KEY = "not-needed";
-
-/** The SDK's request body for a chat request, without the streaming choice. */
-function requestBody(request: ChatRequest) {
-  return {
-    model: request.model,
-    messages: request.messages.map(toSdkMessage),
-    temperature: request.temperature,
-    top_p: request.topP,
-    max_tokens: request.maxTokens,
-  };
-}
+/**
+ * A request is sent again after a refused parameter at most this many times, once per
+ * parameter: a model unknown by name may refuse max_tokens, then temperature, then top_p.
+ */
+const MAX_PARAMETER_RETRIES = 3;
 
 /** Chat completions from any OpenAI-compatible server through the official SDK: streamed for replies, whole for background work. */
 export class ModelClient {
   readonly #client: OpenAI;
   readonly #timeoutMs: number;
+  readonly #rules: ModelRules;
 
   constructor(options: ModelClientOptions) {
     this.#client = new OpenAI({
@@ -71,62 +73,29 @@ export class ModelClient {
       fetch: modelFetch,
     });
     this.#timeoutMs = options.timeoutMs;
+    this.#rules = new ModelRules(options.log);
   }
 
   /**
-   * Streams the reply's text as it arrives. Throws a ModelError subclass on failure.
-   * Stopping the iteration early, or aborting `signal`, cancels the HTTP request.
+   * Streams the reply as events: answer text, reasoning (from `reasoning_content` or
+   * `reasoning` deltas, or `<think>` blocks in the text), then one `end` with why it ended.
+   * Throws a ModelError subclass on failure. Stopping the iteration early, or aborting
+   * `options.signal`, cancels the HTTP request.
    */
-  async *stream(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<string, void, undefined> {
-    const controller = new AbortController();
-    let timedOut = false;
-    let idleTimer: NodeJS.Timeout | undefined;
-    const armIdleTimer = () => {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, this.#timeoutMs);
-    };
-    const onAbort = () => controller.abort();
-    if (signal?.aborted) throw new ModelAbortedError("The reply was aborted before it started.");
-    signal?.addEventListener("abort", onAbort, { once: true });
+  events(request: ChatRequest, options: StreamOptions = {}): AsyncGenerator<ReplyEvent, void, undefined> {
+    const open = (signal: AbortSignal) => this.#send(request, (body) => this.#client.chat.completions.create({ ...body, stream: true }, { signal }), signal);
+    return streamReply(open, { ...options, idleTimeoutMs: this.#timeoutMs });
+  }
 
-    let receivedText = false;
-    let ended = false;
-    try {
-      armIdleTimer();
-      const stream = await this.#client.chat.completions.create({ ...requestBody(request), stream: true }, { signal: controller.signal });
-      for await (const chunk of stream) {
-        armIdleTimer();
-        const text = chunk.choices?.[0]?.delta?.content;
-        if (text) {
-          receivedText = true;
-          yield text;
-        }
-      }
-      // Once the response has started, the SDK ends the loop quietly on abort instead of throwing.
-      if (controller.signal.aborted) throw new ModelStreamError("The reply stream was aborted.");
-      if (!receivedText) throw new ModelStreamError("The model returned an empty reply.");
-      ended = true;
-    } catch (error) {
-      if (signal?.aborted) throw new ModelAbortedError("The reply was aborted.", undefined, error);
-      if (timedOut) throw new ModelTimeoutError(`The model sent nothing for ${this.#timeoutMs} ms.`, undefined, error);
-      throw toModelError(error, receivedText);
-    } finally {
-      clearTimeout(idleTimer);
-      signal?.removeEventListener("abort", onAbort);
-      // Ends the HTTP request when the consumer stopped early or it failed. A response that
-      // ended is over already, and aborting it would still cost the SDK's and fetch's abort
-      // handlers (an exception each) on every reply.
-      if (!ended) controller.abort();
-    }
+  /** Streams the answer's text only (no reasoning), as it arrives; see {@link events}. */
+  async *stream(request: ChatRequest, signal?: AbortSignal): AsyncGenerator<string, void, undefined> {
+    for await (const event of this.events(request, { signal })) if (event.type === "text") yield event.text;
   }
 
   /**
    * Asks for a whole completion at once (no streaming), for background work such as
-   * summaries. The client's timeout covers the whole request. Throws a ModelError subclass
-   * on failure, ModelStreamError for an empty answer.
+   * summaries; a think block in it is left out. The client's timeout covers the whole
+   * request. Throws a ModelError subclass on failure, ModelStreamError for an empty answer.
    */
   async complete(request: ChatRequest, signal?: AbortSignal): Promise<string> {
     if (signal?.aborted) throw new ModelAbortedError("The request was aborted before it started.");
@@ -137,7 +106,7 @@ export class ModelClient {
     signal?.addEventListener("abort", onAbort, { once: true });
     let text: string | null | undefined;
     try {
-      const completion = await this.#client.chat.completions.create({ ...requestBody(request), stream: false }, { signal: controller.signal });
+      const completion = await this.#send(request, (body) => this.#client.chat.completions.create({ ...body, stream: false }, { signal: controller.signal }), controller.signal);
       text = completion.choices?.[0]?.message?.content;
     } catch (error) {
       if (signal?.aborted) throw new ModelAbortedError("The request was aborted.", undefined, error);
@@ -145,8 +114,31 @@ export class ModelClient {
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
-    if (!text?.trim()) throw new ModelStreamError("The model returned an empty answer.");
-    return text;
+    const splitter = new ThinkSplitter();
+    const answer = [...splitter.push(text ?? ""), ...splitter.end()]
+      .filter((piece) => piece.kind === "answer")
+      .map((piece) => piece.text)
+      .join("");
+    if (!answer.trim()) throw new ModelStreamError("The model returned an empty answer.");
+    return answer;
+  }
+
+  /**
+   * Sends a chat request with the fields its model accepts. On a 400 that names a
+   * parameter, learns the rule for that model and sends it again, once per parameter.
+   */
+  async #send<T>(request: ChatRequest, create: (body: RequestBody) => Promise<T>, signal: AbortSignal): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      // The SDK's types do not know provider fields (a persona's params); it sends the body as given.
+      const body = { model: request.model, messages: request.messages.map(toSdkMessage), ...this.#rules.bodyFields(request) } as RequestBody;
+      try {
+        return await create(body);
+      } catch (caught) {
+        const error = toModelError(caught);
+        const canRetry = error instanceof ModelParameterError && attempt < MAX_PARAMETER_RETRIES && !signal.aborted;
+        if (!canRetry || !this.#rules.learn(request.model, error.parameter, error.replacement, error.message)) throw error;
+      }
+    }
   }
 
   /**
@@ -176,27 +168,3 @@ export interface ModerationResult {
   readonly categories: readonly string[];
 }
 
-/** Maps an SDK or network error to the matching ModelError. */
-export function toModelError(error: unknown, midStream = false): ModelError {
-  if (error instanceof ModelError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof OpenAI.APIConnectionTimeoutError) return new ModelTimeoutError(`The model did not answer in time: ${message}`, undefined, error);
-  if (error instanceof OpenAI.APIUserAbortError) return new ModelAbortedError(message, undefined, error);
-  if (error instanceof OpenAI.APIError && error.status !== undefined) {
-    const status = error.status;
-    if (status === 401 || status === 403) return new ModelAuthError(`The model provider refused the API key (HTTP ${status}): ${message}`, status, error);
-    if (status === 429) {
-      const retryAfter = Number(error.headers?.get?.("retry-after"));
-      return new ModelRateLimitError(`The model provider is rate-limiting (HTTP 429): ${message}`, status, Number.isFinite(retryAfter) ? retryAfter : undefined, error);
-    }
-    if (status >= 500) return new ModelServerError(`The model provider failed (HTTP ${status}): ${message}`, status, error);
-    return new ModelRequestError(`The model provider rejected the request (HTTP ${status}): ${message}`, status, error);
-  }
-  if (error instanceof OpenAI.APIConnectionError) {
-    return midStream
-      ? new ModelStreamError(`The reply stream broke: ${message}`, undefined, error)
-      : new ModelServerError(`Cannot reach the model server: ${message}`, undefined, error);
-  }
-  // Malformed SSE frames and resets while reading the body surface as plain errors.
-  return new ModelStreamError(`The reply stream broke: ${message}`, undefined, error);
-}

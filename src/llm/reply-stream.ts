@@ -1,0 +1,107 @@
+import type OpenAI from "openai";
+import { toModelError } from "./classify.js";
+import { ModelAbortedError, ModelStreamError, ModelTimeoutError } from "./errors.js";
+import { ThinkSplitter } from "./think.js";
+
+/**
+ * Why a reply ended: the model finished (`stop`), hit its output limit (`length`, from
+ * `finish_reason: "length"`), or ran past the caller's wall-clock deadline (`deadline`).
+ */
+export type EndReason = "stop" | "length" | "deadline";
+
+/** One event of a streamed reply; `end` comes last, once, when the reply did not fail. */
+export type ReplyEvent = { readonly type: "text" | "reasoning"; readonly text: string } | { readonly type: "end"; readonly reason: EndReason };
+
+export interface StreamOptions {
+  /** Aborting stops the reply: the stream throws ModelAbortedError. */
+  readonly signal?: AbortSignal;
+  /** The reply ends (reason `deadline`) this long after it was asked for, however much is still coming. */
+  readonly deadlineMs?: number;
+}
+
+/** A chunk's delta with the reasoning fields some providers add (the SDK's types do not know them). */
+type DeltaWithReasoning = OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Delta & {
+  /** DeepSeek (api-docs.deepseek.com/guides/reasoning_model). */
+  readonly reasoning_content?: string | null;
+  /** Ollama and OpenRouter (openrouter.ai/docs/use-cases/reasoning-tokens). */
+  readonly reasoning?: string | null;
+};
+
+type OpenStream = (signal: AbortSignal) => Promise<AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>>;
+
+/** The events of one chunk: its reasoning field first, then its text split by the think splitter. */
+function* chunkEvents(chunk: OpenAI.Chat.Completions.ChatCompletionChunk, splitter: ThinkSplitter): Generator<ReplyEvent> {
+  const delta = chunk.choices?.[0]?.delta as DeltaWithReasoning | undefined;
+  const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+  if (reasoning) yield { type: "reasoning", text: reasoning };
+  if (delta?.content) for (const piece of splitter.push(delta.content)) yield { type: piece.kind === "answer" ? "text" : "reasoning", text: piece.text };
+}
+
+/**
+ * Runs one streamed reply: the idle timeout (`idleTimeoutMs` without new text or
+ * reasoning; empty keep-alive chunks do not count), the deadline, the caller's signal, and
+ * the split of the text from the model's thinking.
+ */
+export async function* streamReply(open: OpenStream, options: StreamOptions & { readonly idleTimeoutMs: number }): AsyncGenerator<ReplyEvent, void, undefined> {
+  const { signal, deadlineMs, idleTimeoutMs } = options;
+  if (signal?.aborted) throw new ModelAbortedError("The reply was aborted before it started.");
+  const controller = new AbortController();
+  let stoppedBy: "idle" | "deadline" | undefined;
+  const stopFor = (reason: "idle" | "deadline") => () => {
+    stoppedBy = reason;
+    controller.abort();
+  };
+  let idleTimer: NodeJS.Timeout | undefined;
+  const armIdleTimer = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(stopFor("idle"), idleTimeoutMs);
+  };
+  const deadlineTimer = deadlineMs === undefined ? undefined : setTimeout(stopFor("deadline"), deadlineMs);
+  const onAbort = () => controller.abort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  const splitter = new ThinkSplitter();
+  let answered = false;
+  let reasoned = false;
+  let finishReason: string | null | undefined;
+  let ended = false;
+  try {
+    armIdleTimer();
+    try {
+      for await (const chunk of await open(controller.signal)) {
+        finishReason = chunk.choices?.[0]?.finish_reason ?? finishReason;
+        for (const event of chunkEvents(chunk, splitter)) {
+          armIdleTimer();
+          answered ||= event.type === "text";
+          reasoned ||= event.type === "reasoning";
+          yield event;
+        }
+      }
+      // Once the response has started, the SDK ends the loop quietly on abort instead of throwing.
+      if (controller.signal.aborted) throw new ModelStreamError("The reply stream was aborted.");
+    } catch (error) {
+      if (signal?.aborted) throw new ModelAbortedError("The reply was aborted.", undefined, error);
+      if (stoppedBy === "idle") throw new ModelTimeoutError(`The model sent nothing for ${idleTimeoutMs} ms.`, undefined, error);
+      if (stoppedBy !== "deadline") throw toModelError(error, answered || reasoned);
+      if (!answered) throw new ModelTimeoutError(`The model gave no answer within the reply deadline of ${deadlineMs} ms.`, undefined, error);
+    }
+    for (const piece of splitter.end()) {
+      answered ||= piece.kind === "answer";
+      yield { type: piece.kind === "answer" ? "text" : "reasoning", text: piece.text };
+    }
+    if (!answered) {
+      const why = reasoned ? (finishReason === "length" ? "spent its whole output limit on reasoning" : "only reasoned") : "returned an empty reply";
+      throw new ModelStreamError(`The model ${why}.`);
+    }
+    ended = true;
+    yield { type: "end", reason: stoppedBy === "deadline" ? "deadline" : finishReason === "length" ? "length" : "stop" };
+  } finally {
+    clearTimeout(idleTimer);
+    clearTimeout(deadlineTimer);
+    signal?.removeEventListener("abort", onAbort);
+    // Ends the HTTP request when the consumer stopped early or it failed. A response that
+    // ended is over already, and aborting it would still cost the SDK's and fetch's abort
+    // handlers (an exception each) on every reply.
+    if (!ended) controller.abort();
+  }
+}
