@@ -1,5 +1,6 @@
 import { parseDocument } from "yaml";
 import { z } from "zod";
+import { paramsSchema, showReasoningSchema } from "./model-options.js";
 import type { Persona, PersonaProblem } from "./persona.js";
 
 /** How many recent messages are searched for lore keys unless a persona says otherwise. */
@@ -77,11 +78,13 @@ const frontMatterSchema = z.strictObject(
       .optional(),
     lore_scan_depth: z.number({ error: "must be a whole number" }).int("must be a whole number").positive("must be at least 1").optional(),
     lore_token_budget: z.number({ error: "must be a whole number" }).int("must be a whole number").positive("must be at least 1").optional(),
+    params: paramsSchema.optional(),
+    show_reasoning: showReasoningSchema.optional(),
   },
   {
     error: (issue) =>
       issue.code === "unrecognized_keys"
-        ? `unknown field(s) ${issue.keys.join(", ")}; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags, vision, post_history_instructions, lore, lore_scan_depth, lore_token_budget`
+        ? `unknown field(s) ${issue.keys.join(", ")}; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags, vision, post_history_instructions, lore, lore_scan_depth, lore_token_budget, params, show_reasoning`
         : "the front matter must be a YAML mapping of field: value lines",
   },
 );
@@ -158,6 +161,8 @@ export function parsePersona(
       lore: fm.lore?.map((entry, order) => ({ keys: entry.keys, content: entry.content, constant: entry.constant, caseSensitive: entry.case_sensitive, order })),
       loreScanDepth: fm.lore ? (fm.lore_scan_depth ?? DEFAULT_LORE_SCAN_DEPTH) : undefined,
       loreTokenBudget: fm.lore ? (fm.lore_token_budget ?? DEFAULT_LORE_TOKEN_BUDGET) : undefined,
+      params: fm.params,
+      showReasoning: fm.show_reasoning,
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { ExtraParams } from "../llm/params.js";
+import type { ShowReasoning } from "./model-options.js";
 /** One few-shot exchange in the persona's voice. */
 export interface PersonaExample {
   readonly user: string;
@@ -46,6 +48,10 @@ export interface Persona {
   readonly loreScanDepth?: number;
   /** Tokens the triggered lore may take at most. */
   readonly loreTokenBudget?: number;
+  /** Provider-specific request fields (`reasoning_effort`, Ollama's `think`, OpenRouter's `provider`...). */
+  readonly params?: ExtraParams;
+  /** Whether a server sees the model's reasoning: off (default), as a spoiler, or as a file. */
+  readonly showReasoning?: ShowReasoning;
 }
 
 /** One thing wrong with a persona file: which file, which field, and why. */

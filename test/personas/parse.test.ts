@@ -101,7 +101,7 @@ describe("parsePersona", () => {
 
   it("reports an unknown field and lists the known ones", () => {
     expect(problemLines("---\nname: Moody\ndescription: Has a mood.\nmood: grumpy\n---\nBody")).toEqual([
-      "personas/x.md: front matter: unknown field(s) mood; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags, vision, post_history_instructions, lore, lore_scan_depth, lore_token_budget",
+      "personas/x.md: front matter: unknown field(s) mood; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags, vision, post_history_instructions, lore, lore_scan_depth, lore_token_budget, params, show_reasoning",
     ]);
   });
 
@@ -189,5 +189,29 @@ describe("parsePersona: names and YAML warnings", () => {
     const problems = problemsOf(`---\nname: Bomb\ndescription: d\n${bomb.join("\n")}\n---\nBody`);
     expect(problems).toHaveLength(1);
     expect(problems![0]).toMatch(/^front matter: cannot be read: /);
+  });
+});
+
+describe("parsePersona: model options", () => {
+  const parse = (frontMatter: string) => parsePersona("personas/x.md", "x.md", `---\nname: Sage\ndescription: d\n${frontMatter}\n---\nBody`);
+  const problemsOf = (frontMatter: string) => parse(frontMatter).problems?.map((p) => `${p.field}: ${p.reason}`);
+
+  it("passes params through as written and reads show_reasoning", () => {
+    const persona = parse("params:\n  reasoning_effort: low\n  think: false\n  provider:\n    order: [deepinfra, together]\n    allow_fallbacks: false\nshow_reasoning: spoiler").persona;
+
+    expect(persona?.params).toEqual({ reasoning_effort: "low", think: false, provider: { order: ["deepinfra", "together"], allow_fallbacks: false } });
+    expect(persona?.showReasoning).toBe("spoiler");
+  });
+
+  it("refuses params that are not a mapping of plain values, or that set what Masque sets", () => {
+    expect(problemsOf("params: [reasoning_effort]")).toEqual(["params: must be a mapping of request field: value, e.g. reasoning_effort: low"]);
+    expect(problemsOf("params:\n  seed: .inf")).toEqual(["params.seed: must be plain values: text, numbers, true/false, lists or mappings of them"]);
+    expect(problemsOf("params:\n  model: gpt-5\n  stream: false")).toEqual([
+      "params: must not set model, messages, stream, stream_options, n, max_tokens, max_completion_tokens; Masque sets those (use max_tokens: at the top level for the reply's length)",
+    ]);
+  });
+
+  it("refuses a show_reasoning other than off, spoiler or file", () => {
+    expect(problemsOf("show_reasoning: yes")).toEqual(["show_reasoning: must be one of off, spoiler, file"]);
   });
 });
