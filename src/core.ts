@@ -8,6 +8,7 @@ import { type Memory, openMemory } from "./memory/index.js";
 import { PersonaLibrary } from "./personas/library.js";
 import { createPrometheusMetrics, type Metrics, noMetrics } from "./observability/metrics.js";
 import { RetentionJob } from "./memory/retention.js";
+import { ConcurrencyLimiter } from "./moderation/concurrency.js";
 import { formatProblem } from "./personas/persona.js";
 import type { PersonaRegistry } from "./personas/registry.js";
 
@@ -18,6 +19,8 @@ export interface Core {
   readonly memory: Memory;
   readonly model: ModelClient;
   readonly engine: ChatEngine;
+  /** Model calls running at once: replies first, then summaries (LLM_MAX_CONCURRENCY, LLM_QUEUE_LIMIT). */
+  readonly slots: ConcurrencyLimiter;
   readonly metrics: Metrics;
   /** The persona folder, reloaded on change once `library.watch()` is called. */
   readonly library: PersonaLibrary;
@@ -30,12 +33,18 @@ export interface Core {
   close(): void;
 }
 
+export interface CoreOptions {
+  /** Turns on Prometheus counting (the bot does when METRICS_PORT is set). */
+  readonly metrics?: boolean;
+  /** The cap on model calls at once and on replies waiting for one; without it (the terminal chat) calls are not capped. */
+  readonly modelSlots?: { readonly maxActive: number; readonly maxWaiting: number };
+}
+
 /**
  * Loads the personas (logging each broken file) and opens the database. Throws
- * PersonaError or DatabaseError when the bot cannot start. `metrics` turns on Prometheus
- * counting (the bot does when METRICS_PORT is set).
+ * PersonaError or DatabaseError when the bot cannot start.
  */
-export function createCore(config: CoreConfig, log: Logger, options: { metrics?: boolean } = {}): Core {
+export function createCore(config: CoreConfig, log: Logger, options: CoreOptions = {}): Core {
   const library = new PersonaLibrary(config.personasDir, config.defaultPersona, log);
   for (const problem of library.registry.problems) log.warn({ file: problem.file, field: problem.field }, `persona skipped: ${formatProblem(problem)}`);
   const memory = openMemory(config.databasePath);
@@ -45,10 +54,12 @@ export function createCore(config: CoreConfig, log: Logger, options: { metrics?:
     apiKey: config.openaiApiKey,
     timeoutMs: config.modelTimeoutMs,
     maxRetries: config.modelMaxRetries,
+    log,
   });
+  const slots = new ConcurrencyLimiter(options.modelSlots?.maxActive ?? Number.POSITIVE_INFINITY, options.modelSlots?.maxWaiting ?? 0);
   const personas = () => library.registry;
   const metrics = options.metrics ? createPrometheusMetrics() : noMetrics;
-  const summarizer = new Summarizer({ memory, model, log, settings: { model: config.defaultModel, contextTokens: config.contextTokens } });
+  const summarizer = new Summarizer({ memory, model, slots, log, settings: { model: config.defaultModel, contextTokens: config.contextTokens } });
   const engine = new ChatEngine({
     memory,
     model,
@@ -65,6 +76,7 @@ export function createCore(config: CoreConfig, log: Logger, options: { metrics?:
     memory,
     model,
     engine,
+    slots,
     metrics,
     library,
     summarizer,

@@ -25,7 +25,7 @@ function exitOnSignals(log: Logger, stop: () => Promise<void>): void {
 
 /** One bot process: all of Discord, or one shard of it (with its own database file). */
 async function runBot(config: BotConfig, log: Logger): Promise<void> {
-  const core = createCore(config, log, { metrics: config.metricsPort !== undefined });
+  const core = createCore(config, log, { metrics: config.metricsPort !== undefined, modelSlots: { maxActive: config.llmMaxConcurrency, maxWaiting: config.llmQueueLimit } });
   const bot = createBot(core, config);
   exitOnSignals(log, () => bot.stop());
   try {

@@ -1,5 +1,6 @@
 import type { ChatRequest, ModelClient } from "../llm/client.js";
 import type { Logger } from "../log.js";
+import type { ConcurrencyLimiter } from "../moderation/concurrency.js";
 import type { Memory } from "../memory/index.js";
 import type { Summary } from "../memory/summaries.js";
 import type { Turn } from "../memory/turns.js";
@@ -46,6 +47,8 @@ export const RETRY_MAX_MS = 30 * 60_000;
 export interface SummarizerDeps {
   readonly memory: Memory;
   readonly model: ModelClient;
+  /** Each summary call takes a model slot, after any reply waiting for one. */
+  readonly slots?: ConcurrencyLimiter;
   readonly log: Logger;
   /** The model that writes summaries, and the context size replies are built for. */
   readonly settings: { readonly model: string; readonly contextTokens: number };
@@ -182,14 +185,25 @@ export class Summarizer {
     this.#stopping.abort();
   }
 
+  /** One summary call, holding a background model slot while it runs. */
+  async #summarize(batch: SummaryBatch, signal: AbortSignal): Promise<string> {
+    const { model, slots, settings } = this.#deps;
+    const release = await slots?.acquire(signal, "background");
+    try {
+      return (await model.complete(summaryRequest(batch, settings.model, settings.contextTokens), signal)).trim();
+    } finally {
+      release?.();
+    }
+  }
+
   async #run(conversationKey: string, historyRoom: number): Promise<void> {
-    const { memory, model, log, settings } = this.#deps;
+    const { memory, log, settings } = this.#deps;
     const signal = this.#stopping.signal;
     try {
       for (let i = 0; i < MAX_BATCHES_PER_RUN && !signal.aborted; i++) {
         const batch = nextBatch(memory, conversationKey, settings.contextTokens, historyRoom);
         if (!batch) break;
-        const text = (await model.complete(summaryRequest(batch, settings.model, settings.contextTokens), signal)).trim();
+        const text = await this.#summarize(batch, signal);
         if (signal.aborted) return;
         const first = batch.turns[0]!;
         const last = batch.turns.at(-1)!;

@@ -12,12 +12,18 @@ export class QueueFullError extends Error {
 /** Hands a freed slot to a waiting caller. */
 type Waiter = () => void;
 
+/** Replies come first; background work (summaries) gets a slot only when no reply waits for one. */
+export type SlotPriority = "reply" | "background";
+
 /**
- * At most `maxActive` holders at once and at most `maxWaiting` callers waiting in line
- * (first come, first served). A caller beyond that is refused at once, never queued.
+ * At most `maxActive` holders at once and at most `maxWaiting` replies waiting in line
+ * (first come, first served). A reply beyond that is refused at once, never queued.
+ * Background work waits in a line of its own, served only when no reply waits: it is
+ * never refused, and never holds a reply back for longer than one call.
  */
 export class ConcurrencyLimiter {
   readonly #waiters: Waiter[] = [];
+  readonly #background: Waiter[] = [];
   #active = 0;
 
   constructor(
@@ -29,25 +35,33 @@ export class ConcurrencyLimiter {
     return this.#active;
   }
 
+  /** Replies waiting for a slot. */
   get waiting(): number {
     return this.#waiters.length;
+  }
+
+  /** Background calls waiting for a slot. */
+  get waitingInBackground(): number {
+    return this.#background.length;
   }
 
   /**
    * Resolves with a release function once a slot is free. Throws QueueFullError at once
    * when the line is full; rejects with the signal's reason if aborted while waiting.
    */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: AbortSignal, priority: SlotPriority = "reply"): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    const line = priority === "reply" ? this.#waiters : this.#background;
+    // A free slot means nobody waits: a release hands its slot straight to the next in line.
     if (this.#active < this.maxActive) {
       this.#active++;
       return Promise.resolve(this.#releaser());
     }
-    if (this.#waiters.length >= this.maxWaiting) return Promise.reject(new QueueFullError(this.maxActive, this.maxWaiting));
+    if (priority === "reply" && line.length >= this.maxWaiting) return Promise.reject(new QueueFullError(this.maxActive, this.maxWaiting));
     return new Promise((resolve, reject) => {
       const onAbort = () => {
-        const index = this.#waiters.indexOf(waiter);
-        if (index !== -1) this.#waiters.splice(index, 1);
+        const index = line.indexOf(waiter);
+        if (index !== -1) line.splice(index, 1);
         reject(signal?.reason);
       };
       const waiter: Waiter = () => {
@@ -55,7 +69,7 @@ export class ConcurrencyLimiter {
         resolve(this.#releaser());
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.#waiters.push(waiter);
+      line.push(waiter);
     });
   }
 
@@ -65,7 +79,7 @@ export class ConcurrencyLimiter {
     return () => {
       if (released) return;
       released = true;
-      const next = this.#waiters.shift();
+      const next = this.#waiters.shift() ?? this.#background.shift();
       if (next) next();
       else this.#active--;
     };

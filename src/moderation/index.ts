@@ -1,7 +1,7 @@
 import type { DiscordConfig } from "../config.js";
 import type { Core } from "../core.js";
 import { Auditor, type ChannelPoster } from "./audit.js";
-import { ConcurrencyLimiter } from "./concurrency.js";
+import type { ConcurrencyLimiter } from "./concurrency.js";
 import { ContentChecker } from "./content.js";
 import { ReplyPacer } from "./pacing.js";
 import { ModerationPolicy } from "./policy.js";
@@ -35,7 +35,7 @@ export function createModeration(core: Core, config: DiscordConfig, options: Mod
     policy: new ModerationPolicy(memory.moderation, config.moderation, config.personaWebhooks),
     content: new ContentChecker(core.model, config.moderationModel),
     rates: new RateLimiter({ now: options.now }),
-    slots: new ConcurrencyLimiter(config.llmMaxConcurrency, config.llmQueueLimit),
+    slots: core.slots,
     pacer: new ReplyPacer({ now: options.now }),
     audit: new Auditor(memory.audit, memory.moderation, options.post, core.log),
   };

@@ -12,6 +12,7 @@ import {
 } from "../../src/chat/summarizer.js";
 import { ModelClient } from "../../src/llm/client.js";
 import { silentLogger } from "../../src/log.js";
+import { ConcurrencyLimiter } from "../../src/moderation/concurrency.js";
 import { type Memory, openMemory } from "../../src/memory/index.js";
 import type { NewTurn } from "../../src/memory/turns.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
@@ -127,6 +128,31 @@ describe("Summarizer", () => {
     expect(summary.content).toBe("Ali's dog is called Biscuit.");
     expect(summary.firstTurnId).toBe(ids[0]);
     expect(summary.lastTurnId).toBeGreaterThanOrEqual(ids[SUMMARY_MIN_BATCH_TURNS - 1]!);
+  });
+
+  it("waits for a model slot, behind the replies, before it calls the model", async () => {
+    const slots = new ConcurrencyLimiter(1, 5);
+    const limited = new Summarizer({
+      memory,
+      model: new ModelClient({ baseURL: server.baseURL, apiKey: undefined, timeoutMs: 2000, maxRetries: 0 }),
+      slots,
+      log: silentLogger,
+      settings: { model: "summary-model", contextTokens: CONTEXT },
+      now: () => clock,
+    });
+    memory.turns.append(GENERAL, talk(0, 60));
+    const releaseReply = await slots.acquire();
+    server.enqueue({ text: "They counted messages." });
+
+    limited.schedule(KEY);
+    while (slots.waitingInBackground === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(server.chatRequests().length).toBe(0);
+
+    releaseReply();
+    await limited.idle();
+    expect(server.chatRequests().length).toBe(1);
+    expect(memory.summaries.get(KEY)?.content).toBe("They counted messages.");
+    expect(slots.active).toBe(0);
   });
 
   it("folds the previous summary into the next batch instead of summarizing again from the start", async () => {

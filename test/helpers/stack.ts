@@ -49,7 +49,7 @@ async function startBot(env: Record<string, string>, logLines: string[], now?: (
       done();
     },
   });
-  const core = createCore(config, createLogger(config.logLevel, { stream: sink }), { metrics: config.metricsPort !== undefined });
+  const core = createCore(config, createLogger(config.logLevel, { stream: sink }), { metrics: config.metricsPort !== undefined, modelSlots: { maxActive: config.llmMaxConcurrency, maxWaiting: config.llmQueueLimit } });
   const bot = createBot(core, config, { now });
   await bot.start();
   return { bot, core, config };

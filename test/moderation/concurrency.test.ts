@@ -46,4 +46,26 @@ describe("ConcurrencyLimiter", () => {
     expect(limiter.active).toBe(0);
     await expect(limiter.acquire(controller.signal)).rejects.toThrow("shutting down");
   });
+
+  it("serves waiting replies before background work, and never refuses background work", async () => {
+    const limiter = new ConcurrencyLimiter(1, 1);
+    const order: string[] = [];
+    const take = (name: string, priority: "reply" | "background") =>
+      limiter.acquire(undefined, priority).then((done) => {
+        order.push(name);
+        return done;
+      });
+    const release = await take("reply 1", "reply");
+    const summaries = [take("summary 1", "background"), take("summary 2", "background")];
+    const reply = take("reply 2", "reply");
+    expect([limiter.waiting, limiter.waitingInBackground]).toEqual([1, 2]);
+
+    release();
+    (await reply)();
+    (await summaries[0]!)();
+    (await summaries[1]!)();
+
+    expect(order).toEqual(["reply 1", "reply 2", "summary 1", "summary 2"]);
+    expect(limiter.active).toBe(0);
+  });
 });
