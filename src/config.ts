@@ -162,6 +162,9 @@ const discordSchema = z.object({
   MODERATION_MODEL: text("omni-moderation-latest"),
 });
 
+/** Every environment variable Masque reads: the schemas' and LOG_FORMAT (read by the logger). */
+export const KNOWN_VARIABLES: readonly string[] = [...Object.keys(coreSchema.shape), ...Object.keys(discordSchema.shape), "LOG_FORMAT"];
+
 /** Settings every entry point needs: the model, personas, memory and logging. */
 export interface CoreConfig {
   readonly openaiBaseUrl: string;

@@ -1,4 +1,4 @@
-import "dotenv/config";
+import "./load-env.js";
 import { type BotConfig, ConfigError, loadBotConfig } from "./config.js";
 import { createCore } from "./core.js";
 import { createBot } from "./discord/bot.js";

@@ -1,4 +1,4 @@
-import "dotenv/config";
+import "../load-env.js";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";

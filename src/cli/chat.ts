@@ -1,4 +1,4 @@
-import "dotenv/config";
+import "../load-env.js";
 import os from "node:os";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";

@@ -1,4 +1,4 @@
-import "dotenv/config";
+import "../load-env.js";
 import { REST, Routes } from "discord.js";
 import { commands } from "../commands/index.js";
 import { ConfigError, loadDiscordConfig } from "../config.js";

@@ -1,4 +1,4 @@
-import "dotenv/config";
+import "../load-env.js";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
