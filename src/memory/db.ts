@@ -95,8 +95,26 @@ export function openDatabase(databasePath: string, migrations?: readonly Migrati
   } catch (error) {
     db?.close();
     const reason = error instanceof Error ? error.message : String(error);
+    if (isDriverLoadError(error)) {
+      throw new DatabaseError(
+        `SQLite could not be loaded: better-sqlite3's compiled module is missing or was built for another Node.js (${reason}). ` +
+          `Rebuild it for Node.js ${process.version} with: npm rebuild better-sqlite3 (needs python3, make and a C++ compiler).`,
+        databasePath,
+        error,
+      );
+    }
     throw new DatabaseError(`Cannot open the database ${databasePath}: ${reason}. ${fixFor(error)}`, databasePath, error);
   }
+}
+
+/**
+ * True when better-sqlite3's native addon failed to load (it loads on the first `new Database`):
+ * never built (npm skipped its install script), or built for another Node.js version.
+ */
+export function isDriverLoadError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code === "ERR_DLOPEN_FAILED") return true;
+  return typeof message === "string" && /bindings file|NODE_MODULE_VERSION|better_sqlite3\.node/.test(message);
 }
 
 /** What the operator can do about an error opening the database, from SQLite's error code. */
