@@ -1,12 +1,14 @@
 import "../load-env.js";
 import os from "node:os";
+import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
+import { pino } from "pino";
 import { PromptTooLongError } from "../chat/prompt.js";
 import { ConfigError, loadCoreConfig } from "../config.js";
 import { type Core, createCore } from "../core.js";
 import { ModelError } from "../llm/errors.js";
-import { createLogger } from "../log.js";
+import { createLogger, type Logger } from "../log.js";
 import { DatabaseError } from "../memory/db.js";
 import { PersonaError } from "../personas/persona.js";
 
@@ -47,11 +49,21 @@ function runCommand(core: Core, line: string, state: { personaId: string; conver
   }
 }
 
-/** Streams one reply to the terminal; model failures are shown in plain words. */
+/** The chat's log file, beside the database: log lines never land in the middle of the conversation. */
+function chatLogFile(databasePath: string): string {
+  const folder = databasePath === ":memory:" ? os.tmpdir() : path.dirname(databasePath);
+  return path.join(folder, "chat.log");
+}
+
+function createChatLogger(level: string, file: string): Logger {
+  return createLogger(level, { stream: pino.destination({ dest: file, append: true, mkdir: true, sync: true }) });
+}
+
+/** Streams one reply to the terminal; a model failure is one plain line, its details go to the log file. */
 async function answer(
   core: Core,
   line: string,
-  state: { personaId: string; conversationKey: string },
+  state: { personaId: string; conversationKey: string; logFile: string },
   userName: string,
   onStart: (controller: AbortController) => void,
 ): Promise<void> {
@@ -71,7 +83,7 @@ async function answer(
     process.stdout.write("\n\n");
   } catch (error) {
     if (error instanceof ModelError) {
-      process.stdout.write(`\n[${error.userMessage}]\n\n`);
+      process.stdout.write(`\n[${error.userMessage}] (details in ${state.logFile})\n\n`);
       core.log.warn({ err: error.message, kind: error.name }, "model call failed");
     } else if (error instanceof PromptTooLongError) {
       process.stdout.write(`\n[That message is too long for my context (${error.tokens} tokens, ${error.limit} fit). Please shorten it.]\n\n`);
@@ -111,11 +123,12 @@ async function main(): Promise<number> {
   }
 
   const config = loadCoreConfig();
-  // The conversation owns stdout; only warnings and worse go to stderr.
-  const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, { toStderr: true });
-  const core = createCore(config, log);
+  const logFile = chatLogFile(config.databasePath);
+  const core = createCore(config, createChatLogger(config.logLevel, logFile));
+  const skipped = core.library.registry.problems.length;
+  if (skipped > 0) console.error(`${skipped} problem(s) in persona files; those personas were skipped (details in ${logFile}).`);
   const userName = String(args.name ?? systemUserName());
-  const state = { personaId: "", conversationKey: `cli:${String(args.conversation ?? "default")}` };
+  const state = { personaId: "", conversationKey: `cli:${String(args.conversation ?? "default")}`, logFile };
   const conversation = { key: state.conversationKey };
 
   if (typeof args.persona === "string") {

@@ -72,9 +72,9 @@ function main(): number {
   });
   const [command, target] = positionals;
   const personasDir = process.env.PERSONAS_DIR?.trim() || "personas";
-  if (values.help || !command) {
+  if (values.help) {
     console.log(USAGE);
-    return command ? 0 : 2;
+    return 0;
   }
   if (command === "check") return check(target ?? personasDir);
   if (command === "import" && target) return importCard(target, values.out ?? personasDir, values.force === true);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "vitest";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
@@ -78,7 +79,8 @@ describe("npm run chat", () => {
     const run = await runChatCli(["--persona", "assistant", "--name", "Sam"], { env, input: "hi\nstill there?\n" });
 
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("Juniper: \n[My language model refused my credentials. Please tell the server admin.]\n");
+    const logFile = path.join(env.DATABASE_PATH.replace(/masque\.db$/, ""), "chat.log");
+    expect(run.stdout).toContain(`Juniper: \n[My language model refused my credentials. Please tell the server admin.] (details in ${logFile})\n`);
     expect(run.stdout).toContain("Juniper: Hello again.\n");
     expect(model.chatRequests().map((r) => r.body.messages.at(-1))).toEqual([
       { role: "user", content: "Sam: hi" },
@@ -86,6 +88,28 @@ describe("npm run chat", () => {
     ]);
     expect(run.stderr).not.toMatch(STACK_LINE);
   });
+
+  it("with the model down, shows one plain line and keeps log lines out of the conversation", async (context) => {
+    const { expect } = context;
+    const { dir, env } = await sandbox(context);
+    const stopped = await startFakeModelServer();
+    const downUrl = stopped.baseURL;
+    await stopped.close(); // nothing listens there any more: connection refused, as with Ollama not started
+
+    const run = await runChatCli(["--persona", "assistant", "--name", "Sam"], {
+      env: { ...env, OPENAI_BASE_URL: downUrl, MODEL_MAX_RETRIES: "0" },
+      input: "hi\n",
+      timeoutMs: 40_000,
+    });
+
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
+    const logFile = path.join(dir, "data", "chat.log");
+    const afterName = run.stdout.slice(run.stdout.indexOf("Juniper: \n"));
+    expect(afterName).toMatch(new RegExp(`^Juniper: \\n\\[[^\\n{]+\\] \\(details in ${logFile.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\)\\n\\nSam> $`));
+    expect(run.stdout).not.toContain('"level"');
+    expect(readFileSync(logFile, "utf8")).toContain('"msg":"model call failed"');
+  }, 60_000);
 
   it("refuses an unknown --persona, listing the ones there are", async (context) => {
     const { expect } = context;

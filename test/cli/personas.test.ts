@@ -13,6 +13,16 @@ describe("npm run personas", () => {
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it("--help prints the usage and exits 0; no command prints it to stderr and exits 2", async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "masque-lint-"));
+    const help = await runCli(ENTRY, ["--help"], { env: ENV });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage:\n {2}npm run personas -- check/);
+    const bare = await runCli(ENTRY, [], { env: ENV });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/^Usage:/);
+  });
+
   it("check passes on the shipped personas", async () => {
     dir = mkdtempSync(path.join(tmpdir(), "masque-lint-"));
     const result = await runCli(ENTRY, ["check", "personas"], { env: ENV });
