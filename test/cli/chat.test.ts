@@ -73,13 +73,13 @@ describe("npm run chat", () => {
 
   it("shows a model failure in plain words and keeps the session going", async (context) => {
     const { expect } = context;
-    const { model, env } = await sandbox(context);
+    const { dir, model, env } = await sandbox(context);
     model.enqueue({ status: 401 }, { text: "Hello again." });
 
     const run = await runChatCli(["--persona", "assistant", "--name", "Sam"], { env, input: "hi\nstill there?\n" });
 
     expect(run.code).toBe(0);
-    const logFile = path.join(env.DATABASE_PATH.replace(/masque\.db$/, ""), "chat.log");
+    const logFile = path.join(dir, "data", "chat.log");
     expect(run.stdout).toContain(`Juniper: \n[My language model refused my credentials. Please tell the server admin.] (details in ${logFile})\n`);
     expect(run.stdout).toContain("Juniper: Hello again.\n");
     expect(model.chatRequests().map((r) => r.body.messages.at(-1))).toEqual([
