@@ -99,6 +99,7 @@ const coreSchema = z.object({
   MEMORY_RETENTION_DAYS: optionalInteger("e.g. 90 deletes what was said more than 90 days ago; leave it empty to keep everything", 1),
   MODEL_TIMEOUT_MS: integer("e.g. 60000 for one minute", 1, 60_000),
   MODEL_MAX_RETRIES: integer("e.g. 1", 0, 1),
+  MODEL_REPLY_DEADLINE_MS: integer("e.g. 120000: a reply is cut off two minutes after it was asked for", 1, 120_000),
   MODEL_VISION: boolean(false),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof emptyAsUndefined(v) === "string" ? String(v).trim().toLowerCase() : undefined),
@@ -160,6 +161,7 @@ const discordSchema = z.object({
     z.enum(MODERATION_MODES, { error: `must be one of ${MODERATION_MODES.join(", ")}` }).default("off"),
   ),
   MODERATION_MODEL: text("omni-moderation-latest"),
+  MAX_REPLY_MESSAGES: integer("e.g. 4: a longer reply is cut with a note", 1, 4),
 });
 
 /** Every environment variable Masque reads: the schemas' and LOG_FORMAT (read by the logger). */
@@ -179,6 +181,8 @@ export interface CoreConfig {
   readonly memoryRetentionDays: number | undefined;
   readonly modelTimeoutMs: number;
   readonly modelMaxRetries: number;
+  /** A reply is cut off this long after it was asked for, however much is still coming. */
+  readonly modelReplyDeadlineMs: number;
   /** DEFAULT_MODEL can see images. */
   readonly modelVision: boolean;
   readonly logLevel: (typeof LOG_LEVELS)[number];
@@ -209,6 +213,8 @@ export interface DiscordConfig {
   /** Content checks by the provider's moderation endpoint, for servers that did not choose. */
   readonly moderation: (typeof MODERATION_MODES)[number];
   readonly moderationModel: string;
+  /** Discord messages one reply may fill; the rest is cut with a note. */
+  readonly maxReplyMessages: number;
 }
 
 export type BotConfig = CoreConfig & DiscordConfig;
@@ -259,6 +265,7 @@ function parseCore(env: Env): { config?: CoreConfig; problems: ConfigProblem[] }
     memoryRetentionDays: v.MEMORY_RETENTION_DAYS,
     modelTimeoutMs: v.MODEL_TIMEOUT_MS,
     modelMaxRetries: v.MODEL_MAX_RETRIES,
+    modelReplyDeadlineMs: v.MODEL_REPLY_DEADLINE_MS,
     modelVision: v.MODEL_VISION,
     logLevel: v.LOG_LEVEL,
   };
@@ -296,6 +303,7 @@ function parseDiscord(env: Env): { config?: DiscordConfig; problems: ConfigProbl
       llmQueueLimit: d.LLM_QUEUE_LIMIT,
       moderation: d.MODERATION,
       moderationModel: d.MODERATION_MODEL,
+      maxReplyMessages: d.MAX_REPLY_MESSAGES,
     },
   };
 }

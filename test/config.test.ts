@@ -41,6 +41,7 @@ describe("loadCoreConfig", () => {
       contextTokens: 8000,
       modelTimeoutMs: 60_000,
       modelMaxRetries: 1,
+      modelReplyDeadlineMs: 120_000,
       modelVision: false,
       logLevel: "info",
     });
@@ -66,6 +67,7 @@ describe("loadCoreConfig", () => {
         CONTEXT_TOKENS: "512",
         MODEL_TIMEOUT_MS: "1500",
         MODEL_MAX_RETRIES: "0",
+        MODEL_REPLY_DEADLINE_MS: "30000",
         MODEL_VISION: "yes",
         LOG_LEVEL: " DEBUG ",
       }),
@@ -79,6 +81,7 @@ describe("loadCoreConfig", () => {
       contextTokens: 512,
       modelTimeoutMs: 1500,
       modelMaxRetries: 0,
+      modelReplyDeadlineMs: 30_000,
       modelVision: true,
       logLevel: "debug",
     });
@@ -112,6 +115,7 @@ describe("loadCoreConfig", () => {
     ["CONTEXT_TOKENS", "-9000"],
     ["MODEL_TIMEOUT_MS", "0"],
     ["MODEL_MAX_RETRIES", "one"],
+    ["MODEL_REPLY_DEADLINE_MS", "0"],
     ["OPENAI_BASE_URL", "ftp://models.example.com/v1"],
     ["DEFAULT_PERSONA", "../secrets"],
   ])("rejects %s=%s", (variable, value) => {
@@ -194,6 +198,7 @@ describe("loadBotConfig", () => {
       llmQueueLimit: 20,
       moderation: "off",
       moderationModel: "omni-moderation-latest",
+      maxReplyMessages: 4,
     });
   });
 
@@ -206,7 +211,9 @@ describe("loadBotConfig", () => {
       ADMIN_ROLE_IDS: ROLE_A,
       DEV_GUILD_ID: "333333333333333333",
       AUTO_DEPLOY_COMMANDS: "YES",
+      MAX_REPLY_MESSAGES: "2",
     });
+    expect(config.maxReplyMessages).toBe(2);
     expect(config.discordApiUrl).toBe("http://127.0.0.1:8080/api");
     expect(config.allowDms).toBe(false);
     expect(config.adminRoleIds).toEqual([ROLE_A]);
@@ -233,6 +240,7 @@ describe("loadBotConfig", () => {
     ["AUTO_DEPLOY_COMMANDS", "2"],
     ["DEV_GUILD_ID", "my-server"],
     ["DISCORD_API_URL", "notaurl"],
+    ["MAX_REPLY_MESSAGES", "0"],
   ])("rejects %s=%s", (variable, value) => {
     const problems = problemsOf(() => loadBotConfig({ OPENAI_API_KEY: API_KEY, DISCORD_TOKEN, [variable]: value }));
     expect(problems.map((p) => p.variable)).toEqual([variable]);
@@ -258,6 +266,7 @@ describe("loadDiscordConfig", () => {
       llmQueueLimit: 20,
       moderation: "off",
       moderationModel: "omni-moderation-latest",
+      maxReplyMessages: 4,
     });
   });
 
