@@ -98,7 +98,7 @@ export function openDatabase(databasePath: string, migrations?: readonly Migrati
     if (isDriverLoadError(error)) {
       throw new DatabaseError(
         // The first line says what failed; the rest of a bindings error is a list of paths tried.
-        `SQLite could not be loaded: better-sqlite3's compiled module is missing or was built for another Node.js (${reason.split("\n")[0]}). ` +
+        `SQLite could not be loaded: better-sqlite3's compiled module is missing or was built for another Node.js (${reason.split("\n")[0]!.replace(/ Tried:$/, "")}). ` +
           `Rebuild it for Node.js ${process.version} with: npm rebuild better-sqlite3 (needs python3, make and a C++ compiler).`,
         databasePath,
         error,
