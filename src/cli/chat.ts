@@ -152,6 +152,10 @@ async function main(): Promise<number> {
     else rl.close();
   });
 
+  // Piped input closes the interface while buffered lines are still being answered; from
+  // Node 24 on, prompting a closed interface throws ERR_USE_AFTER_CLOSE.
+  let isClosed = false;
+  rl.once("close", () => (isClosed = true));
   rl.setPrompt(`${userName}> `);
   rl.prompt();
   try {
@@ -161,7 +165,7 @@ async function main(): Promise<number> {
       if (line.startsWith("/") && !runCommand(core, line, state)) break;
       if (line !== "" && !line.startsWith("/")) await answer(core, line, state, userName, (controller) => (current = controller));
       current = undefined;
-      rl.prompt();
+      if (!isClosed) rl.prompt();
     }
   } finally {
     rl.close();

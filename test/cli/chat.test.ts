@@ -106,7 +106,7 @@ describe("npm run chat", () => {
     expect(run.stderr).toBe("");
     const logFile = path.join(dir, "data", "chat.log");
     const afterName = run.stdout.slice(run.stdout.indexOf("Juniper: \n"));
-    expect(afterName).toMatch(new RegExp(`^Juniper: \\n\\[[^\\n{]+\\] \\(details in ${logFile.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\)\\n\\nSam> $`));
+    expect(afterName).toMatch(new RegExp(`^Juniper: \\n\\[[^\\n{]+\\] \\(details in ${logFile.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\)\\n\\n$`));
     expect(run.stdout).not.toContain('"level"');
     expect(readFileSync(logFile, "utf8")).toContain('"msg":"model call failed"');
   }, 60_000);
