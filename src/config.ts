@@ -145,6 +145,10 @@ const discordSchema = z.object({
       .refine((ids) => ids === undefined || ids.every((id) => /^\d+$/.test(id)), "must be a comma-separated list of shard ids, e.g. 0,1"),
   ),
   SHARD_SPAWN_DELAY_MS: integer("Discord needs about 5500 ms between shard logins", 0, 5500),
+  RESHARD: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["auto", "off"], { message: "must be auto (move memory to a changed shard layout before starting) or off" }).default("off"),
+  ),
   METRICS_PORT: z.preprocess(
     emptyAsUndefined,
     z
@@ -203,6 +207,8 @@ export interface DiscordConfig {
   /** The shards this machine runs (of `shards`); undefined for all of them. */
   readonly shardList: readonly number[] | undefined;
   readonly shardSpawnDelayMs: number;
+  /** RESHARD=auto: memory laid out for another shard count is moved before starting, instead of refusing to start. */
+  readonly reshardAuto: boolean;
   /** Serve /metrics and /healthz on this port (a shard adds its id); undefined serves nothing. */
   readonly metricsPort: number | undefined;
   readonly metricsHost: string;
@@ -297,6 +303,7 @@ function parseDiscord(env: Env): { config?: DiscordConfig; problems: ConfigProbl
       shards: d.SHARDS === undefined || d.SHARDS === "auto" ? d.SHARDS : Number(d.SHARDS),
       shardList: d.SHARD_LIST?.map(Number),
       shardSpawnDelayMs: d.SHARD_SPAWN_DELAY_MS,
+      reshardAuto: d.RESHARD === "auto",
       metricsPort: d.METRICS_PORT,
       metricsHost: d.METRICS_HOST,
       llmMaxConcurrency: d.LLM_MAX_CONCURRENCY,

@@ -5,6 +5,7 @@ import { ModelClient } from "./llm/client.js";
 import type { Logger } from "./log.js";
 import { checkpointInBackground } from "./memory/checkpoints.js";
 import { type Memory, openMemory } from "./memory/index.js";
+import type { Layout } from "./memory/layout.js";
 import { PersonaLibrary } from "./personas/library.js";
 import { createPrometheusMetrics, type Metrics, noMetrics } from "./observability/metrics.js";
 import { RetentionJob } from "./memory/retention.js";
@@ -38,6 +39,8 @@ export interface CoreOptions {
   readonly metrics?: boolean;
   /** The cap on model calls at once and on replies waiting for one; without it (the terminal chat) calls are not capped. */
   readonly modelSlots?: { readonly maxActive: number; readonly maxWaiting: number };
+  /** The shard layout the database file must belong to (the bot's; the terminal chat has none). */
+  readonly layout?: Layout;
 }
 
 /**
@@ -47,7 +50,7 @@ export interface CoreOptions {
 export function createCore(config: CoreConfig, log: Logger, options: CoreOptions = {}): Core {
   const library = new PersonaLibrary(config.personasDir, config.defaultPersona, log);
   for (const problem of library.registry.problems) log.warn({ file: problem.file, field: problem.field }, `persona skipped: ${formatProblem(problem)}`);
-  const memory = openMemory(config.databasePath);
+  const memory = openMemory(config.databasePath, options.layout);
   const checkpoints = checkpointInBackground(memory.db, log);
   const model = new ModelClient({
     baseURL: config.openaiBaseUrl,

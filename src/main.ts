@@ -2,9 +2,11 @@ import "./load-env.js";
 import { type BotConfig, ConfigError, loadBotConfig } from "./config.js";
 import { createCore } from "./core.js";
 import { createBot } from "./discord/bot.js";
-import { isShardProcess, shardDatabasePath, shardId, startShardManager } from "./discord/shards.js";
+import { isShardProcess, shardCount, shardId, startShardManager } from "./discord/shards.js";
 import { createLogger, type Logger } from "./log.js";
 import { DatabaseError } from "./memory/db.js";
+import { type Layout, LayoutError, layoutFile } from "./memory/layout.js";
+import { ensureLayout } from "./memory/reshard.js";
 import { PersonaError } from "./personas/persona.js";
 
 /** Stops `stop` once on SIGINT/SIGTERM, then exits (0 when the stop was clean). */
@@ -24,8 +26,9 @@ function exitOnSignals(log: Logger, stop: () => Promise<void>): void {
 }
 
 /** One bot process: all of Discord, or one shard of it (with its own database file). */
-async function runBot(config: BotConfig, log: Logger): Promise<void> {
-  const core = createCore(config, log, { metrics: config.metricsPort !== undefined, modelSlots: { maxActive: config.llmMaxConcurrency, maxWaiting: config.llmQueueLimit } });
+async function runBot(config: BotConfig, log: Logger, layout: Layout): Promise<void> {
+  const modelSlots = { maxActive: config.llmMaxConcurrency, maxWaiting: config.llmQueueLimit };
+  const core = createCore(config, log, { metrics: config.metricsPort !== undefined, modelSlots, layout });
   const bot = createBot(core, config);
   exitOnSignals(log, () => bot.stop());
   try {
@@ -40,7 +43,8 @@ async function runBot(config: BotConfig, log: Logger): Promise<void> {
 async function main(): Promise<void> {
   const loaded = loadBotConfig();
   const inShard = isShardProcess();
-  const config: BotConfig = inShard ? { ...loaded, databasePath: shardDatabasePath(loaded.databasePath, shardId()) } : loaded;
+  const layout: Layout = inShard ? { shards: shardCount(), index: shardId() } : { shards: 0, index: 0 };
+  const config: BotConfig = { ...loaded, databasePath: layoutFile(loaded.databasePath, layout.shards, layout.index) };
   const root = createLogger(config.logLevel);
   const log = inShard ? root.child({ shard: shardId() }) : root;
   process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled promise rejection"));
@@ -50,11 +54,12 @@ async function main(): Promise<void> {
     exitOnSignals(log, () => manager.stop());
     return;
   }
-  await runBot(config, log);
+  if (!inShard) ensureLayout(config.databasePath, 0, { reshardAuto: config.reshardAuto, log });
+  await runBot(config, log, layout);
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof PersonaError || error instanceof DatabaseError) {
+  if (error instanceof ConfigError || error instanceof PersonaError || error instanceof DatabaseError || error instanceof LayoutError) {
     console.error(error.message);
   } else if (error instanceof Error && /TokenInvalid|invalid token/i.test(`${error.name} ${error.message}`)) {
     console.error("Discord rejected DISCORD_TOKEN. Copy a fresh token from the Developer Portal (README: Create the Discord application).");

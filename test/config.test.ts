@@ -192,6 +192,7 @@ describe("loadBotConfig", () => {
       shards: undefined,
       shardList: undefined,
       shardSpawnDelayMs: 5500,
+      reshardAuto: false,
       metricsPort: undefined,
       metricsHost: "127.0.0.1",
       llmMaxConcurrency: 4,
@@ -260,6 +261,7 @@ describe("loadDiscordConfig", () => {
       shards: undefined,
       shardList: undefined,
       shardSpawnDelayMs: 5500,
+      reshardAuto: false,
       metricsPort: undefined,
       metricsHost: "127.0.0.1",
       llmMaxConcurrency: 4,
@@ -274,10 +276,11 @@ describe("loadDiscordConfig", () => {
     const config = loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "auto", SHARD_LIST: "0, 2", SHARD_SPAWN_DELAY_MS: "0", METRICS_PORT: "9464", METRICS_HOST: "0.0.0.0" });
     expect([config.shards, config.shardList, config.shardSpawnDelayMs, config.metricsPort, config.metricsHost]).toEqual(["auto", [0, 2], 0, 9464, "0.0.0.0"]);
     expect(loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "4" }).shards).toBe(4);
+    expect(loadDiscordConfig({ DISCORD_TOKEN, RESHARD: "auto" }).reshardAuto).toBe(true);
   });
 
   it("rejects bad sharding and metrics values, naming each", () => {
-    expect(problemsOf(() => loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "0", SHARD_LIST: "a,b", METRICS_PORT: "70000" })).map((p) => p.variable)).toEqual(["SHARDS", "SHARD_LIST", "METRICS_PORT"]);
+    expect(problemsOf(() => loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "0", SHARD_LIST: "a,b", RESHARD: "yes", METRICS_PORT: "70000" })).map((p) => p.variable)).toEqual(["SHARDS", "SHARD_LIST", "RESHARD", "METRICS_PORT"]);
   });
 
   it("ignores SHARDS inside a shard process, where discord.js sets it to the shard id", () => {

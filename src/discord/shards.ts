@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { REST, Routes, type Shard, ShardingManager } from "discord.js";
 import type { BotConfig } from "../config.js";
 import type { Logger } from "../log.js";
+import { ensureLayout } from "../memory/reshard.js";
 
 /** How long shard processes get to stop cleanly before the manager gives up on them. */
 export const SHARD_STOP_TIMEOUT_MS = 15_000;
@@ -22,14 +23,9 @@ export function shardId(env: NodeJS.ProcessEnv = process.env): number {
   return Number(env.SHARDS ?? 0);
 }
 
-/**
- * Each shard keeps its own SQLite file, so no database has two writers:
- * `data/masque.db` → `data/masque.shard-2.db`. DMs always arrive on shard 0.
- */
-export function shardDatabasePath(databasePath: string, id: number): string {
-  if (databasePath === ":memory:") return databasePath;
-  const extension = path.extname(databasePath);
-  return `${databasePath.slice(0, databasePath.length - extension.length)}.shard-${id}${extension || ".db"}`;
+/** The shard count of this shard process (discord.js passes it as SHARD_COUNT). */
+export function shardCount(env: NodeJS.ProcessEnv = process.env): number {
+  return Number(env.SHARD_COUNT ?? 1);
 }
 
 /** The shard count Discord recommends, asked of DISCORD_API_URL when set (discord.js's own helper always asks discord.com). */
@@ -50,6 +46,8 @@ export async function startShardManager(config: BotConfig, log: Logger): Promise
   if (Array.isArray(shardList) && shardList.some((id) => id >= totalShards)) {
     throw new Error(`SHARD_LIST names shard ${Math.max(...shardList)}, but there are only ${totalShards} shards (0 to ${totalShards - 1}).`);
   }
+  // Each shard keeps its own SQLite file (no file has two writers): the files must be laid out for this count.
+  ensureLayout(config.databasePath, totalShards, { reshardAuto: config.reshardAuto, log });
   const manager = new ShardingManager(MAIN_ENTRY, {
     token: config.discordToken,
     totalShards,

@@ -86,6 +86,8 @@ export function openDatabase(databasePath: string, migrations?: readonly Migrati
     db.pragma("journal_mode = WAL");
     db.pragma("foreign_keys = ON");
     db.pragma("synchronous = NORMAL");
+    // Deleted rows are overwritten with zeros, not left in free space: forgotten words leave the file.
+    db.pragma("secure_delete = ON");
     registerFunctions(db);
     migrate(db, migrations);
     // A read-only file, or one another program has locked, opens and reads fine and would fail

@@ -2,6 +2,7 @@ import { AuditStore } from "./audit.js";
 import { type Db, openDatabase } from "./db.js";
 import { ModerationStore } from "./moderation.js";
 import { MemoryEraser } from "./forget.js";
+import { claimLayout, type Layout } from "./layout.js";
 import { RecallStore } from "./recall.js";
 import { SettingsStore } from "./settings.js";
 import { SummaryStore } from "./summaries.js";
@@ -20,9 +21,20 @@ export interface Memory {
   close(): void;
 }
 
-/** Opens (and migrates) the database and prepares the repositories' statements once. */
-export function openMemory(databasePath: string): Memory {
+/**
+ * Opens (and migrates) the database and prepares the repositories' statements once. With
+ * `layout`, the file must belong to that shard layout (it records it the first time).
+ */
+export function openMemory(databasePath: string, layout?: Layout): Memory {
   const db = openDatabase(databasePath);
+  if (layout) {
+    try {
+      claimLayout(db, layout);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
   const summaries = new SummaryStore(db);
   return {
     db,

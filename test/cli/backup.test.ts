@@ -4,6 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openMemory } from "../../src/memory/index.js";
+import { layoutFile } from "../../src/memory/layout.js";
 import { runCli } from "../helpers/run-cli.js";
 
 describe("npm run backup", () => {
@@ -37,6 +38,24 @@ describe("npm run backup", () => {
       ["masque", 1],
       ["masque.shard-1", 2],
     ]);
+  });
+
+  it("finds the shard files whatever DATABASE_PATH's name: no extension, or .sqlite", async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "masque-backup-"));
+    // The bot names shard files after DATABASE_PATH: `memory.sqlite` → `memory.shard-N.sqlite`, `masque` → `masque.shard-N.db`.
+    for (const [databasePath, shardFile] of [
+      ["memory.sqlite", "memory.shard-1.sqlite"],
+      ["masque", "masque.shard-1.db"],
+    ] as const) {
+      expect(layoutFile(path.join(dir, databasePath), 2, 1)).toBe(path.join(dir, shardFile));
+      for (const file of [databasePath, shardFile]) openMemory(path.join(dir, file)).close();
+      const out = path.join(dir, `out-${databasePath}`);
+      const result = await runCli("src/cli/backup.ts", [out], {
+        env: { DOTENV_CONFIG_PATH: "/nonexistent/.env", OPENAI_BASE_URL: "http://127.0.0.1:1/v1", DATABASE_PATH: path.join(dir, databasePath) },
+      });
+      expect(result.code).toBe(0);
+      expect(readdirSync(out).map((name) => name.replace(/-\d{4}-.*$/, "")).sort()).toEqual([databasePath, shardFile.replace(/\.db$/, "")].sort());
+    }
   });
 
   it("says so when there is no database", async () => {

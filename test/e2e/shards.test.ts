@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { shardDatabasePath } from "../../src/discord/shards.js";
+import { layoutFile } from "../../src/memory/layout.js";
 import { type FakeDiscord, startFakeDiscord } from "../fakes/discord-server.js";
 import { guildShard } from "../fakes/discord/gateway.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
@@ -110,10 +110,10 @@ describe("sharding (SHARDS=2 under discord.js's ShardingManager)", () => {
     expect(await exited).toBe(0);
     child = undefined;
     const byContent = (x: { content: string }, y: { content: string }) => x.content.localeCompare(y.content);
-    expect(channelTurns(shardDatabasePath(databasePath, 0)).sort(byContent)).toEqual([
+    expect(channelTurns(layoutFile(databasePath, 2, 0)).sort(byContent)).toEqual([
       { conversation_key: `channel:${a}`, content: "hello alpha" },
       { conversation_key: `channel:${dm}`, content: "hello in private" },
     ]);
-    expect(channelTurns(shardDatabasePath(databasePath, 1))).toEqual([{ conversation_key: `channel:${b}`, content: "hello beta" }]);
+    expect(channelTurns(layoutFile(databasePath, 2, 1))).toEqual([{ conversation_key: `channel:${b}`, content: "hello beta" }]);
   }, 60_000);
 });

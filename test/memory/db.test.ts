@@ -18,6 +18,8 @@ const TABLES = [
   "guild_memory_settings",
   "guild_moderation",
   "guild_settings",
+  "reshard_journal",
+  "shard_layout",
   "summaries",
   "turn_messages",
   "turns",
@@ -73,6 +75,8 @@ describe("openDatabase", () => {
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(db.pragma("busy_timeout", { simple: true })).toBe(5000);
+    // Deleted rows are overwritten with zeros, so what /memory forget-me erases is gone from the file's bytes.
+    expect(db.pragma("secure_delete", { simple: true })).toBe(1);
     db.close();
   });
 
