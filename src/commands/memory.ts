@@ -11,6 +11,7 @@ import {
 } from "discord.js";
 import { conversationKey } from "../discord/conversation.js";
 import type { BotContext } from "../discord/context.js";
+import { forgetEverywhere, type ShardErasure, type ShardOutcome } from "../discord/forget.js";
 import { SAFE_MENTIONS } from "../discord/mentions.js";
 import { isServerAdmin } from "../moderation/permissions.js";
 import type { SlashCommand } from "./types.js";
@@ -111,14 +112,16 @@ async function clear(interaction: ChatInputCommandInteraction, ctx: BotContext):
 }
 
 async function forgetMe(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  // With shards, this process holds only its own servers' memory: no count to give.
+  const sharded = ctx.client.shard !== null;
   const stored = ctx.core.memory.turns.countByAuthor(interaction.user.id);
-  if (stored === 0) {
+  if (stored === 0 && !sharded) {
     await interaction.reply({ content: "I have no stored messages of yours.", flags: MessageFlags.Ephemeral });
     return;
   }
   await interaction.reply({
     content:
-      `Delete the ${plural(stored, "message", "messages")} of yours I stored, in every channel and DM? ` +
+      `Delete ${sharded ? "every message" : `the ${plural(stored, "message", "messages")}`} of yours I stored, in every server, channel and DM, and my replies to them? ` +
       "Summaries that drew on them are deleted too and rebuilt without them. This cannot be undone.",
     components: [confirmationButtons(FORGET, interaction.user.id)],
     flags: MessageFlags.Ephemeral,
@@ -162,19 +165,37 @@ async function confirmClear(interaction: ButtonInteraction, ctx: BotContext, cha
   await interaction.editReply({ content: `Done: deleted ${plural(erased.turns, "message", "messages")} and the summary of this channel.`, components: [] });
 }
 
-/** Deletes everything the clicker wrote, everywhere, and has the summaries that drew on it rebuilt. */
+/** What `/memory forget-me` erased, and where: per shard when there are several. */
+export function forgetReport(outcomes: readonly ShardOutcome[], userId: string): string {
+  const reached = outcomes.filter((o): o is ShardErasure => !("unreachable" in o));
+  const turns = reached.reduce((n, o) => n + o.turns, 0);
+  const replies = reached.reduce((n, o) => n + o.replies, 0);
+  const summaries = reached.reduce((n, o) => n + o.summaries, 0);
+  const lines = [`Done: deleted ${plural(turns, "message", "messages")} of yours and ${plural(replies, "reply", "replies")} of mine to them.`];
+  if (outcomes.length > 1) {
+    const where = reached.map((o) => `shard ${o.shard}${o.shard === 0 ? " (with DMs)" : ""}: ${o.turns} + ${o.replies}`).join("; ");
+    lines.push(`Erased from the memory of ${reached.length} of ${outcomes.length} shards (yours + my replies): ${where}.`);
+  }
+  if (summaries > 0) lines.push(`${plural(summaries, "summary", "summaries")} that drew on them will be rebuilt without them.`);
+  const missed = outcomes.filter((o) => "unreachable" in o).map((o) => o.shard);
+  if (missed.length > 0) {
+    lines.push(
+      `**Not reached: shard ${missed.join(", ")}** (on another machine, or restarting), so nothing was deleted there yet. ` +
+        `Try again in a minute, or ask the bot's operator to run \`npm run forget -- ${userId}\` where those shards' files are.`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Deletes everything the clicker wrote, on every shard, and the bot's replies to it. */
 async function confirmForget(interaction: ButtonInteraction, ctx: BotContext, userId: string): Promise<void> {
   if (userId !== interaction.user.id) {
     await interaction.reply({ content: NOT_YOURS, flags: MessageFlags.Ephemeral });
     return;
   }
   await interaction.deferUpdate();
-  const erased = await ctx.core.memory.eraser.forgetAuthor(userId);
-  for (const key of erased.summariesDropped) ctx.core.summarizer.schedule(key);
-  ctx.core.log.info({ by: userId, turns: erased.turns, summaries: erased.summariesDropped.length }, "forgot a person's messages");
-  const summaries = erased.summariesDropped.length;
-  const rebuilt = summaries > 0 ? ` ${plural(summaries, "summary", "summaries")} that drew on them will be rebuilt without them.` : "";
-  await interaction.editReply({ content: `Done: deleted ${plural(erased.turns, "message", "messages")} of yours.${rebuilt}`, components: [] });
+  const outcomes = await forgetEverywhere(ctx, userId);
+  await interaction.editReply({ content: forgetReport(outcomes, userId), components: [] });
 }
 
 async function button(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {

@@ -14,6 +14,7 @@ import { shardId } from "./shards.js";
 import { EditBudget } from "./streaming.js";
 import { WebhookPool } from "./webhooks.js";
 import { postToChannel } from "./notices.js";
+import { answerForgetRequests } from "./forget.js";
 
 /** How long shutdown waits for replies in flight before cutting them off. */
 export const SHUTDOWN_GRACE_MS = 5000;
@@ -124,6 +125,8 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
       return promise;
     },
   };
+
+  answerForgetRequests(context);
 
   // A thrown or rejected handler is logged; it never takes the process down.
   const guard =

@@ -15,6 +15,14 @@ export interface Erased {
   readonly summariesDropped: readonly string[];
 }
 
+/** What forgetting a person removed from one database file. */
+export interface PersonErased extends Erased {
+  /** The bot's replies to their messages, deleted with them. */
+  readonly replies: number;
+  /** Whether the write-ahead log was folded in and emptied afterwards, so the file's bytes no longer hold the words. */
+  readonly checkpointed: boolean;
+}
+
 interface DoomedTurn {
   id: number;
   conversation_key: string;
@@ -32,6 +40,7 @@ export class MemoryEraser {
   readonly #summaries: SummaryStore;
   readonly #ofConversation;
   readonly #byAuthor;
+  readonly #repliesTo;
   readonly #olderThan;
   readonly #eraseBatch;
 
@@ -43,6 +52,10 @@ export class MemoryEraser {
     );
     this.#byAuthor = db.prepare<{ authorId: string; limit: number }, DoomedTurn>(
       "SELECT id, conversation_key FROM turns WHERE author_id = @authorId LIMIT @limit",
+    );
+    this.#repliesTo = db.prepare<{ authorId: string }, DoomedTurn>(
+      `SELECT r.id, r.conversation_key FROM turns r
+        WHERE r.id IN (SELECT answered_by FROM turns WHERE author_id = @authorId AND answered_by IS NOT NULL)`,
     );
     this.#olderThan = db.prepare<{ cutoff: number; limit: number }, DoomedTurn>(
       "SELECT id, conversation_key FROM turns WHERE created_at < @cutoff ORDER BY created_at LIMIT @limit",
@@ -67,6 +80,31 @@ export class MemoryEraser {
   /** Deletes every turn someone wrote, in every conversation, and the summaries that drew on them (`/memory forget-me`). */
   forgetAuthor(authorId: string): Promise<Erased> {
     return this.#eraseAll(() => this.#byAuthor.all({ authorId, limit: ERASE_BATCH_TURNS }));
+  }
+
+  /**
+   * `/memory forget-me` in this file: deletes every turn someone wrote and the bot's replies
+   * to them (a reply can repeat, paraphrase or translate what they said, which no redaction
+   * could reliably find), drops the summaries that drew on any of them, then checkpoints
+   * the write-ahead log so, with secure_delete on, the words are gone from the file's bytes.
+   */
+  async forgetPerson(authorId: string): Promise<PersonErased> {
+    const replies = this.#repliesTo.all({ authorId });
+    const dropped = new Set<string>();
+    for (let start = 0; start < replies.length && this.#db.open; start += ERASE_BATCH_TURNS) {
+      for (const key of this.#eraseBatch(replies.slice(start, start + ERASE_BATCH_TURNS))) dropped.add(key);
+      await nextTick();
+    }
+    const own = await this.forgetAuthor(authorId);
+    for (const key of own.summariesDropped) dropped.add(key);
+    return { turns: own.turns, replies: replies.length, summariesDropped: [...dropped], checkpointed: this.#checkpoint() };
+  }
+
+  /** Folds the write-ahead log into the file and empties it; false when a reader kept it from finishing. */
+  #checkpoint(): boolean {
+    if (!this.#db.open || this.#db.memory) return true;
+    const [result] = this.#db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
+    return result?.busy === 0;
   }
 
   /** Deletes one turn (a reply that never reached Discord) and any summary built from it. */

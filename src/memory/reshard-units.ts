@@ -45,9 +45,17 @@ function copyConversation(from: Db, to: Db, key: string): number {
   const linkMessage = to.prepare("INSERT OR IGNORE INTO turn_messages (message_id, turn_id) VALUES (@message_id, @turn_id)");
   const messagesOf = from.prepare<{ id: number }, { message_id: string }>("SELECT message_id FROM turn_messages WHERE turn_id = @id");
   const newIds = new Map<number, number>();
-  for (const turn of from.prepare<{ key: string }, Record<string, unknown> & { id: number }>("SELECT * FROM turns WHERE conversation_key = @key ORDER BY id").iterate({ key })) {
-    const newId = Number(insertTurn.run(turn).lastInsertRowid);
-    newIds.set(turn.id, newId);
+  const answeredBy = new Map<number, number>();
+  type TurnRow = Record<string, unknown> & { id: number; answered_by: number | null };
+  for (const turn of from.prepare<{ key: string }, TurnRow>("SELECT * FROM turns WHERE conversation_key = @key ORDER BY id").iterate({ key })) {
+    newIds.set(turn.id, Number(insertTurn.run({ ...turn, answered_by: null }).lastInsertRowid));
+    if (turn.answered_by !== null) answeredBy.set(turn.id, turn.answered_by);
+  }
+  // A reply comes after the messages it answers: link them once both have their new ids.
+  const markAnswered = to.prepare("UPDATE turns SET answered_by = @reply WHERE id = @id");
+  for (const [oldId, oldReply] of answeredBy) {
+    const reply = newIds.get(oldReply);
+    if (reply !== undefined) markAnswered.run({ id: newIds.get(oldId), reply });
   }
   for (const [oldId, newId] of newIds) {
     for (const link of messagesOf.all({ id: oldId })) linkMessage.run({ message_id: link.message_id, turn_id: newId });

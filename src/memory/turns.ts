@@ -27,10 +27,15 @@ export interface NewTurn {
   readonly tokenCount: number;
   readonly status?: TurnStatus;
   readonly createdAt: number;
+  /**
+   * On a bot turn: the people's turns, stored earlier, that it answers. The people's turns
+   * stored in the same `append` before it count as answered too.
+   */
+  readonly answers?: readonly number[];
 }
 
 /** A stored turn. */
-export interface Turn extends Required<Omit<NewTurn, "personaId" | "messageId" | "moreMessageIds">> {
+export interface Turn extends Required<Omit<NewTurn, "personaId" | "messageId" | "moreMessageIds" | "answers">> {
   readonly id: number;
   readonly conversationKey: string;
   readonly personaId: string | null;
@@ -97,6 +102,7 @@ export class TurnStore {
   readonly #rangeSizes;
   readonly #idBefore;
   readonly #appendAll;
+  readonly #markAnswered;
 
   constructor(db: Db) {
     this.#insertConversation = db.prepare(
@@ -147,6 +153,7 @@ export class TurnStore {
       if (first !== undefined && this.#setMessage.run({ messageId: first, turnId }).changes === 0) this.#linkMessage.run({ messageId: first, turnId });
       for (const messageId of rest) this.#linkMessage.run({ messageId, turnId });
     });
+    this.#markAnswered = db.prepare("UPDATE turns SET answered_by = @replyId WHERE id = @turnId AND role = 'user'");
     this.#count = db.prepare<{ key: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE conversation_key = @key");
     this.#countByAuthor = db.prepare<{ authorId: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE author_id = @authorId");
     this.#appendAll = db.transaction((conversation: ConversationRef, turns: readonly NewTurn[]) => {
@@ -157,6 +164,7 @@ export class TurnStore {
         parentId: conversation.parentId ?? null,
         now: Date.now(),
       });
+      const unanswered: number[] = [];
       return turns.map((turn) => {
         const turnId = Number(
           this.#insertTurn.run({
@@ -173,6 +181,9 @@ export class TurnStore {
           }).lastInsertRowid,
         );
         for (const messageId of turn.moreMessageIds ?? []) this.#linkMessage.run({ messageId, turnId });
+        // Which reply answered which message: forget-me deletes a person's messages with the replies to them.
+        if (turn.role === "user") unanswered.push(turnId);
+        else for (const answered of [...(turn.answers ?? []), ...unanswered.splice(0)]) this.#markAnswered.run({ replyId: turnId, turnId: answered });
         return turnId;
       });
     });

@@ -26,6 +26,8 @@ export class BatchingQueue<T> {
   readonly #pending = new Map<string, T[]>();
   readonly #drains = new Set<Promise<void>>();
   readonly #drainOf = new Map<string, Promise<void>>();
+  /** The batch each key is answering now (taken from its queue). */
+  readonly #answering = new Map<string, readonly T[]>();
 
   constructor(private readonly options: BatchingQueueOptions<T>) {}
 
@@ -71,6 +73,15 @@ export class BatchingQueue<T> {
     for (let drain = this.#drainOf.get(key); drain; drain = this.#drainOf.get(key)) await drain.catch(() => {});
   }
 
+  /**
+   * Resolves once every key that holds an item matching `holds` now (queued, or in the
+   * batch being answered) has nothing queued or running: e.g. a person's replies in flight.
+   */
+  async settledWhere(holds: (item: T) => boolean): Promise<void> {
+    const keys = [...this.#pending.keys()].filter((key) => this.#pending.get(key)!.some(holds) || (this.#answering.get(key) ?? []).some(holds));
+    await Promise.all(keys.map((key) => this.settled(key)));
+  }
+
   /** Resolves once no key has anything queued or running. */
   async idle(): Promise<void> {
     while (this.#drains.size > 0) await Promise.allSettled([...this.#drains]);
@@ -83,13 +94,17 @@ export class BatchingQueue<T> {
         items: pending,
         take: () => {
           taken = true;
-          return pending.splice(0);
+          const batch = pending.splice(0);
+          this.#answering.set(key, batch);
+          return batch;
         },
       };
       try {
         await this.options.run(key, waiting);
       } catch (error) {
         this.options.onError(error, key);
+      } finally {
+        this.#answering.delete(key);
       }
       // A run that never took its batch must not spin on it forever.
       if (!taken) pending.length = 0;

@@ -150,11 +150,15 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
 
     const asked = memoryCommand(stack, "forget-me");
     const confirmation = await firstResponse(stack, asked.id);
-    expect(confirmation.data.content).toMatch(/^Delete the 3 messages of yours I stored, in every channel and DM\?/);
+    expect(confirmation.data.content).toMatch(/^Delete the 3 messages of yours I stored, in every server, channel and DM, and my replies to them\?/);
     expect(confirmation.data.flags).toBe(EPHEMERAL);
     const [confirm] = buttonsOf(confirmation);
     const click = stack.discord.click({ interactionId: asked.id, user: ALICE, customId: confirm! });
-    expect((await editedResponse(stack, click.id)).content).toBe("Done: deleted 3 messages of yours. 1 summary that drew on them will be rebuilt without them.");
+    expect((await editedResponse(stack, click.id)).content).toBe(
+      "Done: deleted 3 messages of yours and 1 reply of mine to them.\n1 summary that drew on them will be rebuilt without them.",
+    );
+    // The reply to her DM went with it; Bob's reply in #general stays.
+    expect(stack.core.memory.turns.count(`channel:${dm}`)).toBe(0);
     await stack.core.summarizer.idle();
 
     expect(count(stack, "SELECT count(*) FROM turns WHERE author_id = @id", { id: ALICE.id })).toBe(0);

@@ -10,6 +10,7 @@ import { guildShard } from "../fakes/discord/gateway.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
 import { startScriptNodeArgs } from "../helpers/bot-process.js";
 import { ALICE, BOB } from "../helpers/stack.js";
+import type { Json } from "../fakes/discord/types.js";
 
 /** As `npm start` runs it (after its build step, which the test setup did). */
 const MAIN = path.resolve("dist/main.js");
@@ -54,7 +55,7 @@ describe("sharding (SHARDS=2 under discord.js's ShardingManager)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("runs two shard processes, each answering its own guilds with its own database; DMs live on shard 0", async () => {
+  it("runs two shard processes, each answering its own guilds with its own database, DMs on shard 0; forget-me on shard 1 erases everywhere", async () => {
     expect([guildShard(GUILD_ON_SHARD_0, 2), guildShard(GUILD_ON_SHARD_1, 2)]).toEqual([0, 1]);
     discord = await startFakeDiscord({ shards: 2 });
     model = await startFakeModelServer();
@@ -100,20 +101,36 @@ describe("sharding (SHARDS=2 under discord.js's ShardingManager)", () => {
     const a = guildA.channelId("general");
     const b = guildB.channelId("general");
     const dm = discord.dmChannel(ALICE);
-    discord.postMessage({ channelId: a, author: ALICE, content: "hello alpha", mentionBot: true });
+    discord.postMessage({ channelId: a, author: ALICE, content: "hello alpha, my quokkazanzibar", mentionBot: true });
     discord.postMessage({ channelId: b, author: BOB, content: "hello beta", mentionBot: true });
-    discord.postMessage({ channelId: dm, author: ALICE, content: "hello in private" });
-    const answered = (channelId: string, text: string) => discord.channelMessages(channelId).some((m) => m.content.startsWith(`echo: ${text}`));
-    await discord.waitFor(() => answered(a, "Alice: hello alpha") && answered(b, "Bob: hello beta") && answered(dm, "Alice: hello in private"), 15_000);
+    discord.postMessage({ channelId: b, author: ALICE, content: "beta quokkazanzibar too", mentionBot: true });
+    discord.postMessage({ channelId: dm, author: ALICE, content: "hello in private, quokkazanzibar" });
+    const answered = (channelId: string, text: string) => discord.channelMessages(channelId).some((m) => m.content.includes(text));
+    await discord.waitFor(
+      () => answered(a, "Alice: hello alpha") && answered(b, "Bob: hello beta") && answered(b, "Alice: beta") && answered(dm, "Alice: hello in private"),
+      15_000,
+    );
+    // Read while the bot runs (WAL lets a reader in): each shard's servers in its own file, DMs in shard 0's.
+    const files = [0, 1].map((shard) => layoutFile(databasePath, 2, shard));
+    await discord.waitFor(() => channelTurns(files[0]!).length === 2 && channelTurns(files[1]!).length === 2, 5000);
+    expect(channelTurns(files[0]!).map((t) => t.conversation_key).sort()).toEqual([`channel:${a}`, `channel:${dm}`].sort());
+    expect(channelTurns(files[1]!).map((t) => t.conversation_key)).toEqual([`channel:${b}`, `channel:${b}`]);
+
+    // forget-me asked on shard 1 reaches shard 0 (the other server and the DMs) through the ShardingManager.
+    const asked = discord.interact({ channelId: b, user: ALICE, permissions: "0", name: "memory", options: [{ type: 1, name: "forget-me", options: [] }] });
+    const confirmation = await discord.waitFor(() => discord.interactionResponses(asked.id)[0]?.body);
+    const [confirm] = ((confirmation.data as Json).components as Array<{ components: Array<{ custom_id: string }> }>).flatMap((row) => row.components.map((c) => c.custom_id));
+    const click = discord.click({ interactionId: asked.id, user: ALICE, customId: confirm! });
+    const done = await discord.waitFor(() => discord.interactionResponses(click.id).find((r) => r.kind === "edit")?.body, 15_000);
+    expect((done as Json).content).toBe(
+      "Done: deleted 3 messages of yours and 3 replies of mine to them.\nErased from the memory of 2 of 2 shards (yours + my replies): shard 0 (with DMs): 2 + 2; shard 1: 1 + 1.",
+    );
 
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     child = undefined;
-    const byContent = (x: { content: string }, y: { content: string }) => x.content.localeCompare(y.content);
-    expect(channelTurns(layoutFile(databasePath, 2, 0)).sort(byContent)).toEqual([
-      { conversation_key: `channel:${a}`, content: "hello alpha" },
-      { conversation_key: `channel:${dm}`, content: "hello in private" },
-    ]);
-    expect(channelTurns(layoutFile(databasePath, 2, 1))).toEqual([{ conversation_key: `channel:${b}`, content: "hello beta" }]);
+    expect(files.map((file) => channelTurns(file).map((t) => t.content))).toEqual([[], ["hello beta"]]);
+    // Not a trace in any file of the folder: the databases, their write-ahead logs, anything.
+    for (const name of readdirSync(dir)) expect(readFileSync(path.join(dir, name)).toString("latin1"), name).not.toContain("quokkazanzibar");
   }, 60_000);
 });

@@ -1,6 +1,11 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/log.js";
+import { checkpointInBackground } from "../../src/memory/checkpoints.js";
 import { ERASE_BATCH_TURNS } from "../../src/memory/forget.js";
 import { type Memory, openMemory } from "../../src/memory/index.js";
+import { tempDirForTest } from "../helpers/temp-dir.js";
 import { indexedTurnIds, indexRowCount, indexTermCount, replied, said, T0 } from "../helpers/memory.js";
 
 const DAY_MS = 86_400_000;
@@ -90,3 +95,30 @@ describe("MemoryEraser", () => {
     expect(memory.turns.countByAuthor("ed")).toBe(0);
   });
 });
+
+describe("MemoryEraser.forgetPerson", () => {
+  it("deletes a person's turns and the bot's replies to them, and the words leave the file's bytes", async () => {
+    const file = path.join(tempDirForTest(), "masque.db");
+    const memory = openMemory(file);
+    checkpointInBackground(memory.db, createLogger("silent"));
+    const key = "channel:general";
+    memory.turns.append({ key, guildId: "g1" }, [
+      said("Ali", "My dog is called Quetzalbiscuit.", { authorId: "ali" }),
+      replied("quill", "Quill", "Quetzalbiscuit be a fine name for a sea dog!"),
+      said("Bob", "And I have a cat.", { authorId: "bob" }),
+      replied("quill", "Quill", "Cats keep the rats off a ship."),
+    ]);
+    const before = readFileSync(file).toString("latin1") + readFileSync(`${file}-wal`).toString("latin1");
+    expect(before).toContain("Quetzalbiscuit");
+
+    const erased = await memory.eraser.forgetPerson("ali");
+    expect(erased).toEqual({ turns: 1, replies: 1, summariesDropped: [], checkpointed: true });
+    expect(memory.turns.recent(key, 10).map((t) => t.content).sort()).toEqual(["And I have a cat.", "Cats keep the rats off a ship."]);
+    const bytes = [file, `${file}-wal`].filter(existsSync).map((f) => readFileSync(f).toString("latin1")).join("");
+    expect(bytes).not.toContain("Quetzalbiscuit");
+    expect(bytes).not.toContain("quetzalbiscuit"); // nor the recall index's lower-cased term
+    expect(bytes).toContain("Cats keep the rats off a ship.");
+    memory.close();
+  });
+});
+

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Db, openDatabase, readMigrations, schemaVersion } from "../../src/memory/db.js";
+import { tempDirForTest } from "../helpers/temp-dir.js";
 import { indexBytesHold, indexedTurnIds, indexRowCount, indexTermCount } from "../helpers/memory.js";
 
 const tableNames = (db: Db) =>
@@ -111,5 +112,32 @@ describe("migration 002_memory", () => {
       "INSERT INTO summaries (conversation_key, content, first_turn_id, last_turn_id, token_count, updated_at) VALUES ('channel:1', 's', @first, @last, 1, 0)",
     );
     expect(() => insert.run({ first: 5, last: 4 })).toThrow(/CHECK constraint failed/);
+  });
+});
+
+describe("migration 005_shard_layout_and_replies", () => {
+  it("links each stored person's turn to the reply stored with it, and leaves the layout for the bot to record", () => {
+    const file = path.join(tempDirForTest(), "old.db");
+    const old = openDatabase(file, readMigrations().slice(0, 4));
+    old.prepare("INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0)").run();
+    const insert = old.prepare(
+      `INSERT INTO turns (conversation_key, role, author_id, author_name, persona_id, content, token_count, created_at)
+       VALUES ('channel:1', @role, @author, 'X', @persona, 'words', 1, @at)`,
+    );
+    const turn = (role: string, at: number) => Number(insert.run({ role, author: role === "user" ? "u1" : "persona:quill", persona: role === "user" ? null : "quill", at }).lastInsertRowid);
+    // Before 005 a reply was stored in one go with the messages it answered: same time.
+    const [asked, alsoAsked, reply, unanswered, laterReply] = [turn("user", 1000), turn("user", 1000), turn("assistant", 1000), turn("user", 2000), turn("assistant", 3000)];
+    old.close();
+
+    const db = openDatabase(file);
+    const answeredBy = db.prepare("SELECT id, answered_by FROM turns WHERE role = 'user' ORDER BY id").all();
+    expect(answeredBy).toEqual([
+      { id: asked, answered_by: reply },
+      { id: alsoAsked, answered_by: reply },
+      { id: unanswered, answered_by: null },
+    ]);
+    expect(laterReply).toBe(unanswered + 1);
+    expect(db.prepare("SELECT count(*) FROM shard_layout").pluck().get()).toBe(0);
+    db.close();
   });
 });

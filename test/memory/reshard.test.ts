@@ -51,6 +51,7 @@ function serverView(memory: Memory, n: number) {
     summary: memory.summaries.get(key)?.content,
     summaryCovers: memory.summaries.get(key)?.firstTurnId === turns[0]?.id && memory.summaries.get(key)?.lastTurnId === turns[1]?.id,
     recalled: indexedTurnIds(memory.db, key, "pelican").length,
+    answeredByItsReply: memory.db.prepare("SELECT answered_by FROM turns WHERE id = ?").pluck().get(turns[0]?.id) === turns[1]?.id,
     audit: memory.audit.latest(guild, 5).map((e) => e.action),
   };
 }
@@ -66,6 +67,7 @@ const expectedView = (n: number) => ({
   summary: `summary ${n}`,
   summaryCovers: true,
   recalled: 1,
+  answeredByItsReply: true,
   audit: ["persona.set"],
 });
 

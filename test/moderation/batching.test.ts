@@ -107,4 +107,32 @@ describe("BatchingQueue", () => {
     expect(errors).toEqual(["general: boom"]);
     expect(batches).toEqual([["kept"]]);
   });
+
+  it("settles the keys holding someone's items, queued or being answered, and not the others", async () => {
+    const gates = new Map([["general", gate()], ["random", gate()], ["dm", gate()]]);
+    const finished: string[] = [];
+    const queue = new BatchingQueue<{ author: string }>({
+      maxPending: 5,
+      run: async (key, waiting) => {
+        waiting.take();
+        await gates.get(key)!.opened;
+        finished.push(key);
+      },
+      onError: () => {},
+    });
+    queue.push("general", { author: "ali" }); // being answered
+    queue.push("random", { author: "bob" });
+    queue.push("random", { author: "ali" }); // queued behind Bob's
+    queue.push("dm", { author: "cy" });
+    let settled = false;
+    const waiting = queue.settledWhere((item) => item.author === "ali").then(() => (settled = true));
+    gates.get("general")!.open();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(settled).toBe(false); // Ali's message in #random is still queued
+    gates.get("random")!.open();
+    await waiting;
+    expect(finished).toEqual(["general", "random", "random"]); // Bob's batch, then Ali's; the DM of someone else was not waited for
+    gates.get("dm")!.open();
+    await queue.idle();
+  });
 });

@@ -1,5 +1,6 @@
 -- Which shard layout a database file belongs to, so a changed shard count is refused or
--- migrated (npm run reshard), never silently read as an empty memory.
+-- migrated (npm run reshard), never silently read as an empty memory; and which reply
+-- answered which message, so forgetting a person takes the replies to them too.
 
 -- One row, written when the bot first opens the file (a migration cannot know the layout).
 CREATE TABLE shard_layout (
@@ -18,3 +19,12 @@ CREATE TABLE reshard_journal (
   source_file TEXT NOT NULL,   -- the file name the rows came from
   PRIMARY KEY (unit, source_file)
 ) STRICT;
+
+-- On a person's turn: the bot's turn that answered it, so forgetting a person also deletes
+-- the replies that may repeat what they said.
+ALTER TABLE turns ADD COLUMN answered_by INTEGER;
+-- Before this migration a reply was stored in one go with the messages it answered, at the same time.
+UPDATE turns SET answered_by = (
+  SELECT min(r.id) FROM turns r
+   WHERE r.conversation_key = turns.conversation_key AND r.id > turns.id AND r.role = 'assistant' AND r.created_at = turns.created_at)
+ WHERE role = 'user';
