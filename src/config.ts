@@ -287,7 +287,7 @@ export function loadCoreConfig(env: Env = process.env): CoreConfig {
 
 function parseDiscord(env: Env): { config?: DiscordConfig; problems: ConfigProblem[] } {
   // Inside a shard process discord.js itself sets SHARDS (the shard id); it is not ours to read there.
-  const parsed = discordSchema.safeParse(env.SHARDING_MANAGER === "true" ? { ...env, SHARDS: undefined, SHARD_LIST: undefined } : env);
+  const parsed = discordSchema.safeParse(env.SHARDING_MANAGER === "true" ? { ...env, SHARDS: undefined } : env);
   if (!parsed.success) return { problems: problemsOf(parsed.error) };
   const d = parsed.data;
   return {

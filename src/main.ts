@@ -2,7 +2,7 @@ import "./load-env.js";
 import { type BotConfig, ConfigError, loadBotConfig } from "./config.js";
 import { createCore } from "./core.js";
 import { createBot } from "./discord/bot.js";
-import { isShardProcess, shardCount, shardId, startShardManager } from "./discord/shards.js";
+import { isShardProcess, machineShare, shardCount, shardId, startShardManager } from "./discord/shards.js";
 import { createLogger, type Logger } from "./log.js";
 import { DatabaseError } from "./memory/db.js";
 import { type Layout, LayoutError, layoutFile } from "./memory/layout.js";
@@ -27,7 +27,7 @@ function exitOnSignals(log: Logger, stop: () => Promise<void>): void {
 
 /** One bot process: all of Discord, or one shard of it (with its own database file). */
 async function runBot(config: BotConfig, log: Logger, layout: Layout): Promise<void> {
-  const modelSlots = { maxActive: config.llmMaxConcurrency, maxWaiting: config.llmQueueLimit };
+  const modelSlots = { maxActive: machineShare(config.llmMaxConcurrency, config.shardList), maxWaiting: machineShare(config.llmQueueLimit, config.shardList) };
   const core = createCore(config, log, { metrics: config.metricsPort !== undefined, modelSlots, layout });
   const bot = createBot(core, config);
   exitOnSignals(log, () => bot.stop());

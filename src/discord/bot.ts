@@ -195,7 +195,7 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
         log.info({ count, scope: config.devGuildId ? `server ${config.devGuildId}` : "global" }, "slash commands registered");
       }
       log.info(
-        { tag: readyClient.user.tag, servers: readyClient.guilds.cache.size, personas: core.personas().size },
+        { tag: readyClient.user.tag, servers: readyClient.guilds.cache.size, personas: core.personas().size, modelSlots: moderation.slots.maxActive },
         `ready as ${readyClient.user.tag} in ${readyClient.guilds.cache.size} server(s) with ${core.personas().size} persona(s)`,
       );
     },

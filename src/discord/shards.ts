@@ -4,6 +4,7 @@ import { REST, Routes, type Shard, ShardingManager } from "discord.js";
 import type { BotConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import { ensureLayout } from "../memory/reshard.js";
+import { shareOf } from "../moderation/concurrency.js";
 
 /** How long shard processes get to stop cleanly before the manager gives up on them. */
 export const SHARD_STOP_TIMEOUT_MS = 15_000;
@@ -21,6 +22,16 @@ export function isShardProcess(env: NodeJS.ProcessEnv = process.env): boolean {
 /** This shard's id inside a shard process (discord.js passes it as SHARDS). */
 export function shardId(env: NodeJS.ProcessEnv = process.env): number {
   return Number(env.SHARDS ?? 0);
+}
+
+/**
+ * This shard process's part of a machine-wide limit (LLM_MAX_CONCURRENCY, LLM_QUEUE_LIMIT):
+ * the shards this machine runs (SHARD_LIST, else all) share it. A server's messages and all
+ * DMs reach one shard only, so per-person rate limits need no sharing.
+ */
+export function machineShare(total: number, shardList: readonly number[] | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  if (!isShardProcess(env)) return total;
+  return shareOf(total, shardList ?? Array.from({ length: shardCount(env) }, (_, i) => i), shardId(env));
 }
 
 /** The shard count of this shard process (discord.js passes it as SHARD_COUNT). */
@@ -45,6 +56,13 @@ export async function startShardManager(config: BotConfig, log: Logger): Promise
   const shardList = config.shardList ? [...config.shardList] : "auto";
   if (Array.isArray(shardList) && shardList.some((id) => id >= totalShards)) {
     throw new Error(`SHARD_LIST names shard ${Math.max(...shardList)}, but there are only ${totalShards} shards (0 to ${totalShards - 1}).`);
+  }
+  const shardsHere = Array.isArray(shardList) ? shardList.length : totalShards;
+  // LLM_MAX_CONCURRENCY is the machine's: each shard process gets a part, and each needs at least one slot.
+  if (config.llmMaxConcurrency < shardsHere) {
+    throw new Error(
+      `LLM_MAX_CONCURRENCY=${config.llmMaxConcurrency} is shared by the ${shardsHere} shard processes on this machine, and each needs at least one model slot. Set LLM_MAX_CONCURRENCY to ${shardsHere} or more.`,
+    );
   }
   // Each shard keeps its own SQLite file (no file has two writers): the files must be laid out for this count.
   ensureLayout(config.databasePath, totalShards, { reshardAuto: config.reshardAuto, log });

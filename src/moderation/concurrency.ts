@@ -85,3 +85,14 @@ export class ConcurrencyLimiter {
     };
   }
 }
+
+/**
+ * This shard process's part of a machine-wide limit: `total` divided among the shard
+ * processes on the machine (`shardsHere`), the remainder going to the first ones, so the
+ * parts add up to `total`. Each shard's servers can use only its own part.
+ */
+export function shareOf(total: number, shardsHere: readonly number[], shard: number): number {
+  const position = Math.max(0, shardsHere.indexOf(shard));
+  const count = Math.max(1, shardsHere.length);
+  return Math.floor(total / count) + (position < total % count ? 1 : 0);
+}

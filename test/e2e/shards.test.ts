@@ -77,6 +77,7 @@ describe("sharding (SHARDS=2 under discord.js's ShardingManager)", () => {
         OPENAI_BASE_URL: model.baseURL,
         DATABASE_PATH: databasePath,
         SHARDS: "2",
+        LLM_MAX_CONCURRENCY: "3",
         SHARD_SPAWN_DELAY_MS: "0",
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -89,9 +90,10 @@ describe("sharding (SHARDS=2 under discord.js's ShardingManager)", () => {
       throw new Error(`${error}\n${output}`);
     });
     const ready = output.split("\n").filter((l) => l.includes('"msg":"ready as ')).map((l) => JSON.parse(l));
-    expect(ready.map((r) => [r.shard, r.servers]).sort()).toEqual([
-      [0, 1],
-      [1, 1],
+    // Each shard answers its own server, with half of the machine's LLM_MAX_CONCURRENCY.
+    expect(ready.map((r) => [r.shard, r.servers, r.modelSlots]).sort()).toEqual([
+      [0, 1, 2],
+      [1, 1, 1],
     ]);
     // Each shard process runs with npm start's node flags (its heap settings), as the manager does.
     const shardCommands = childProcessesOf(child.pid!).map((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean));

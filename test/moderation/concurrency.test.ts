@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConcurrencyLimiter, QueueFullError } from "../../src/moderation/concurrency.js";
+import { ConcurrencyLimiter, QueueFullError, shareOf } from "../../src/moderation/concurrency.js";
 
 describe("ConcurrencyLimiter", () => {
   it("grants up to maxActive at once, queues up to maxWaiting, and refuses the rest at once", async () => {
@@ -67,5 +67,15 @@ describe("ConcurrencyLimiter", () => {
 
     expect(order).toEqual(["reply 1", "reply 2", "summary 1", "summary 2"]);
     expect(limiter.active).toBe(0);
+  });
+});
+
+describe("shareOf (LLM_MAX_CONCURRENCY divided among the shard processes of a machine)", () => {
+  it("gives each shard here a part, the remainder to the first ones, adding up to the total", () => {
+    expect([0, 1, 2].map((shard) => shareOf(8, [0, 1, 2], shard))).toEqual([3, 3, 2]);
+    // SHARDS=8 SHARD_LIST=4,5,6,7: this machine's four shards share its limit.
+    expect([4, 5, 6, 7].map((shard) => shareOf(4, [4, 5, 6, 7], shard))).toEqual([1, 1, 1, 1]);
+    expect([0, 1].map((shard) => shareOf(20, [0, 1], shard))).toEqual([10, 10]);
+    expect(shareOf(0, [0, 1], 1)).toBe(0);
   });
 });
