@@ -9,6 +9,23 @@ export const ATTACHMENT_FETCH_TIMEOUT_MS = 5000;
 /** At most this many attachments of one message are read; the rest are only listed. */
 export const MAX_ATTACHMENTS_READ = 5;
 
+/**
+ * The hosts Discord serves attachments from (https://discord.com/developers/docs/reference#image-formatting,
+ * "CDN Endpoints"). A message's attachment URL pointing anywhere else is not fetched or
+ * handed to the model: the bot must not be made to reach into the network it runs in.
+ */
+export const DISCORD_CDN_HOSTS: readonly string[] = ["cdn.discordapp.com", "media.discordapp.net"];
+
+/** Whether an attachment URL is Discord's CDN over https, or on the host of DISCORD_API_URL (a stand-in for Discord, as in tests). */
+export function isDiscordAttachment(url: string, discordApiUrl?: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const { protocol, hostname } = new URL(url);
+  if (protocol === "https:" && DISCORD_CDN_HOSTS.includes(hostname)) return true;
+  if (!discordApiUrl || !URL.canParse(discordApiUrl)) return false;
+  const standIn = new URL(discordApiUrl);
+  return protocol === standIn.protocol && hostname === standIn.hostname;
+}
+
 const IMAGE_TYPES = /^image\/(png|jpe?g|gif|webp)$/i;
 const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg", ".gif", ".webp"]);
 const TEXT_TYPES = /^(text\/|application\/(json|xml|x-yaml|yaml|toml|javascript|typescript|x-sh|sql))/i;
@@ -41,7 +58,8 @@ function kindOf(attachment: Attachment): "image" | "text" | "other" {
 
 /** Reads a text attachment, refusing more than the cap even if the size field lied. */
 async function fetchText(url: string): Promise<string | undefined> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(ATTACHMENT_FETCH_TIMEOUT_MS) });
+  // A redirect could lead anywhere: refused (fetch rejects).
+  const response = await fetch(url, { redirect: "error", signal: AbortSignal.timeout(ATTACHMENT_FETCH_TIMEOUT_MS) });
   if (!response.ok || !response.body) return undefined;
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -66,7 +84,7 @@ function fenceFor(text: string): string {
  * TEXT_ATTACHMENT_MAX_BYTES are inlined in a code block, anything else is acknowledged
  * by name, type and size — nothing is dropped silently.
  */
-export async function readAttachments(message: Message, options: { vision: boolean }): Promise<AttachmentContent> {
+export async function readAttachments(message: Message, options: { vision: boolean; discordApiUrl?: string }): Promise<AttachmentContent> {
   const notes: string[] = [];
   const images: ImageRef[] = [];
   let read = 0;
@@ -75,6 +93,10 @@ export async function readAttachments(message: Message, options: { vision: boole
     const kind = kindOf(attachment);
     if (read >= MAX_ATTACHMENTS_READ) {
       notes.push(`[Attached: ${label} — not read: only the first ${MAX_ATTACHMENTS_READ} attachments are read]`);
+      continue;
+    }
+    if (kind !== "other" && !isDiscordAttachment(attachment.url, options.discordApiUrl)) {
+      notes.push(`[Attached: ${label} — not read: it is not on Discord's CDN]`);
       continue;
     }
     if (kind === "image") {

@@ -34,7 +34,7 @@ export async function quotedMessageOf(message: Message, ctx: BotContext): Promis
 }
 
 /** A Discord message as a turn for the engine, attachments read or described. */
-export async function incomingTurnOf(message: Message, botUserId: string, options: { vision: boolean }): Promise<IncomingTurn> {
+export async function incomingTurnOf(message: Message, botUserId: string, options: { vision: boolean; discordApiUrl?: string }): Promise<IncomingTurn> {
   const attachments = message.attachments.size > 0 ? await readAttachments(message, options) : undefined;
   const text = readableText(message, botUserId, attachments ? "" : EMPTY_MENTION_TEXT);
   return {

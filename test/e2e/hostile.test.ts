@@ -32,14 +32,18 @@ describe("hostile messages", () => {
   let stack: Stack;
   let files: Server;
   let filesUrl: string;
+  let fetched: string[];
 
   beforeEach(async () => {
+    fetched = [];
     files = createServer((request, response) => {
+      fetched.push(`${request.headers.host?.split(":")[0]}${request.url}`);
       const note = /^\/note-(\d+)\.txt$/.exec(request.url ?? "");
       if (note) response.end(`note ${note[1]}`);
       else if (request.url === "/liar.txt") response.end("y".repeat(200_000));
       else if (request.url === "/nul.txt") response.end("text\0with a NUL");
       else if (request.url === "/big.txt") response.end("word ".repeat(12_000));
+      else if (request.url === "/moved.txt") response.writeHead(302, { location: "http://localhost:1/secret.txt" }).end();
       else response.writeHead(404).end();
     });
     await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
@@ -131,6 +135,33 @@ describe("hostile messages", () => {
         "[Attached: disk.img (application/octet-stream, 500.0 MB) — I can't open this kind of file]",
       ].join("\n"),
     );
+  });
+
+  it("reads attachments only from Discord's CDN (here the stand-in at DISCORD_API_URL's host), and follows no redirect", async () => {
+    stack.model.enqueue({ text: "Noted." });
+    const elsewhere = filesUrl.replace("127.0.0.1", "localhost");
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: ALICE,
+      content: "files",
+      mentionBot: true,
+      attachments: [
+        { filename: "inside.txt", content_type: "text/plain", size: 6, url: `${elsewhere}/note-1.txt` },
+        { filename: "cat.png", content_type: "image/png", size: 2048, url: "https://metadata.internal/cat.png" },
+        { filename: "moved.txt", content_type: "text/plain", size: 6, url: `${filesUrl}/moved.txt` },
+      ],
+    });
+
+    expect(await waitForBotMessages(stack, stack.general, 1)).toEqual(["Noted."]);
+    expect(lastPrompt(stack).at(-1)!.content).toBe(
+      [
+        "Ali: files",
+        "[Attached: inside.txt (text/plain, 6 B) — not read: it is not on Discord's CDN]",
+        "[Attached: cat.png (image/png, 2.0 KB) — not read: it is not on Discord's CDN]",
+        "[Attached file: moved.txt (text/plain, 6 B) — could not be read]",
+      ].join("\n"),
+    );
+    expect(fetched).toEqual(["127.0.0.1/moved.txt"]);
   });
 
   it("refuses in plain words when attached text is too much to read, and keeps running", async () => {

@@ -274,12 +274,12 @@ describe("persona presence: attachments", () => {
     const dir = copyPersonas();
     writeFileSync(path.join(dir, "assistant.md"), readFileSync(path.join(dir, "assistant.md"), "utf8").replace("name: Juniper", "name: Juniper\nvision: true"));
     stack = await startStack({ personasDir: dir });
-    const messages = await askWith([{ filename: "cat.png", content_type: "image/png", size: 2048, url: "https://cdn.example.invalid/cat.png" }]);
+    const messages = await askWith([{ filename: "cat.png", content_type: "image/png", size: 2048, url: "https://cdn.discordapp.com/attachments/1/2/cat.png" }]);
     expect(messages.at(-1)).toEqual({
       role: "user",
       content: [
         { type: "text", text: "Ali: look at this\n[Attached image: cat.png]" },
-        { type: "image_url", image_url: { url: "https://cdn.example.invalid/cat.png" } },
+        { type: "image_url", image_url: { url: "https://cdn.discordapp.com/attachments/1/2/cat.png" } },
       ],
     });
     expect(stack.core.memory.turns.recent(`channel:${stack.general}`, 2)[1]!.content).toBe("look at this\n[Attached image: cat.png]");
@@ -289,7 +289,7 @@ describe("persona presence: attachments", () => {
   it("tells a persona without vision that an image was attached, inlines text files, and acknowledges the rest", async () => {
     stack = await startStack();
     const messages = await askWith([
-      { filename: "cat.png", content_type: "image/png", size: 2048, url: "https://cdn.example.invalid/cat.png" },
+      { filename: "cat.png", content_type: "image/png", size: 2048, url: "https://cdn.discordapp.com/attachments/1/2/cat.png" },
       { filename: "notes.md", content_type: "text/markdown; charset=utf-8", size: 40, url: `${filesUrl}/notes.md` },
       { filename: "huge.txt", content_type: "text/plain", size: 70_000, url: `${filesUrl}/huge.txt` },
       { filename: "archive.zip", content_type: "application/zip", size: 3_500_000, url: `${filesUrl}/archive.zip` },

@@ -22,7 +22,7 @@ export async function onMessageCreate(message: Message, ctx: BotContext): Promis
 
   const quoted = await quotedMessageOf(message, ctx);
   const persona = personaFor(ctx, conversation, quoted);
-  const turn = await incomingTurnOf(message, botUserId, { vision: canSeeImages(persona, ctx.config) });
+  const turn = await incomingTurnOf(message, botUserId, { vision: canSeeImages(persona, ctx.config), discordApiUrl: ctx.config.discordApiUrl });
   const pending: PendingMessage = { message, trigger, turn, quoted };
   if (!ctx.conversations.push(conversation.key, pending)) await turnAway([pending], ctx);
 }
