@@ -6,6 +6,7 @@ import {
   PermissionFlagsBits,
   SlashCommandBuilder,
 } from "discord.js";
+import { isChannelOfServer } from "../discord/channels.js";
 import type { BotContext } from "../discord/context.js";
 import { SAFE_MENTIONS } from "../discord/mentions.js";
 import { DISCORD_MESSAGE_LIMIT } from "../discord/split.js";
@@ -169,6 +170,8 @@ function audit(call: AdminCall, action: AuditAction, targetId: string | null, de
   ctx.moderation.audit.record({ guildId, channelId: interaction.channelId, actorId: interaction.user.id, action, targetId, details });
 }
 
+const notThisServer = (channelId: string) => `<#${channelId}> is not a channel of this server; nothing was changed.`;
+
 function parentIdOf(ctx: BotContext, channelId: string): string | null {
   const channel = ctx.client.channels.cache.get(channelId);
   return channel?.isThread() ? channel.parentId : null;
@@ -179,6 +182,10 @@ async function channel(call: AdminCall): Promise<void> {
   const store = ctx.core.memory.moderation;
   const choice = interaction.options.getString("mode", true);
   const channelId = interaction.options.getChannel("channel")?.id ?? interaction.channelId;
+  if (channelId !== interaction.channelId && !(await isChannelOfServer(ctx, channelId, guildId))) {
+    await answer(call, notThisServer(channelId));
+    return;
+  }
   let changed = true;
   if (choice === DEFAULT_CHOICE) changed = store.clearChannelMode(channelId);
   else store.setChannelMode(guildId, channelId, choice as ChannelMode, interaction.user.id);
@@ -338,6 +345,10 @@ async function auditLog(call: AdminCall): Promise<void> {
 async function logChannel(call: AdminCall): Promise<void> {
   const { interaction, ctx, guildId } = call;
   const channelId = interaction.options.getChannel("channel")?.id;
+  if (channelId && !(await isChannelOfServer(ctx, channelId, guildId))) {
+    await answer(call, notThisServer(channelId));
+    return;
+  }
   if (channelId) {
     const target = ctx.client.channels.cache.get(channelId);
     const me = interaction.guild?.members.me;

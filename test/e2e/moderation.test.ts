@@ -193,6 +193,22 @@ describe("channel modes", () => {
   });
 });
 
+describe("channel options name a channel of the command's server", () => {
+  it("refuses a channel of another server for /masque channel and /masque log-channel, changing nothing", async () => {
+    await start();
+    // Discord resolves a channel option to an id, name, type and permissions only (no server:
+    // https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-resolved-data-structure),
+    // so the fake resolving another server's channel is what a client would see if Discord ever did.
+    const elsewhere = stack.discord.addGuild({ name: "Elsewhere", members: [{ user: ALICE }] }).channelId("general");
+    const refusal = `<#${elsewhere}> is not a channel of this server; nothing was changed.`;
+    expect((await masque("channel", [str("mode", "off"), channel("channel", elsewhere)])).content).toBe(refusal);
+    expect((await masque("log-channel", [channel("channel", elsewhere)])).content).toBe(refusal);
+    expect(stack.core.memory.moderation.channelMode(elsewhere)).toBeUndefined();
+    expect(stack.core.memory.moderation.guildSettings(stack.guild.id).logChannelId ?? null).toBeNull();
+    expect(audit()).toEqual([]);
+  });
+});
+
 describe("blocking", () => {
   it("ignores a blocked person's messages without storing them, until unblocked", async () => {
     await start();
