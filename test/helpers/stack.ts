@@ -7,6 +7,7 @@ import { type Core, createCore } from "../../src/core.js";
 import { type Bot, createBot } from "../../src/discord/bot.js";
 import { createLogger } from "../../src/log.js";
 import { type FakeDiscord, type FakeGuildHandle, type FakeUser, startFakeDiscord } from "../fakes/discord-server.js";
+import type { ProviderSettings } from "../fakes/model-providers.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
 
 export const ALICE: FakeUser = { id: "310000000000000001", username: "alice", globalName: "Alice" };
@@ -39,6 +40,8 @@ export interface StackOptions {
   readonly roles?: Array<{ id: string; name: string }>;
   /** The bot's clock for rate limits and reply gaps (default: the real one). */
   readonly now?: () => number;
+  /** The provider the fake model plays (default: a plain server that refuses nothing). */
+  readonly provider?: ProviderSettings;
 }
 
 async function startBot(env: Record<string, string>, logLines: string[], now?: () => number): Promise<{ bot: Bot; core: Core; config: BotConfig }> {
@@ -55,10 +58,13 @@ async function startBot(env: Record<string, string>, logLines: string[], now?: (
   return { bot, core, config };
 }
 
+/** The API key the stack's bot sends; a provider given to startStack may require it. */
+export const STACK_API_KEY = "sk-test-secret-key-0123456789";
+
 /** Starts both fakes and the bot; a guild "Test Server" with #general, #random and a thread in #general. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const discord = await startFakeDiscord();
-  const model = await startFakeModelServer();
+  const model = await startFakeModelServer(options.provider);
   const guild = discord.addGuild({
     name: "Test Server",
     channels: [{ name: "general" }, { name: "random" }, { name: "ideas", type: 11, parentId: "general" }],
@@ -71,7 +77,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
     OPENAI_BASE_URL: model.baseURL,
-    OPENAI_API_KEY: "sk-test-secret-key-0123456789",
+    OPENAI_API_KEY: STACK_API_KEY,
     DEFAULT_MODEL: "fake-model",
     DATABASE_PATH: path.join(dir, "masque.db"),
     PERSONAS_DIR: options.personasDir ?? "personas",
