@@ -28,6 +28,10 @@ function storedSettings(stack: Stack): unknown[] {
     .all();
 }
 
+/** An attachment that takes this long to fetch, and the gap after which the next message is sent. */
+const SLOW_FILE_MS = 1500;
+const NEXT_MESSAGE_AFTER_MS = 100;
+
 describe("hostile messages", () => {
   let stack: Stack;
   let files: Server;
@@ -43,6 +47,7 @@ describe("hostile messages", () => {
       else if (request.url === "/liar.txt") response.end("y".repeat(200_000));
       else if (request.url === "/nul.txt") response.end("text\0with a NUL");
       else if (request.url === "/big.txt") response.end("word ".repeat(12_000));
+      else if (request.url === "/slow.txt") setTimeout(() => response.end("slow words"), SLOW_FILE_MS);
       else if (request.url === "/moved.txt") response.writeHead(302, { location: "http://localhost:1/secret.txt" }).end();
       else response.writeHead(404).end();
     });
@@ -162,6 +167,25 @@ describe("hostile messages", () => {
       ].join("\n"),
     );
     expect(fetched).toEqual(["127.0.0.1/moved.txt"]);
+  });
+
+  it("stores messages in the order Discord gave them, even when the first one's attachment is slow to read", async () => {
+    stack.model.setDefault({ text: "Noted." });
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: ALICE,
+      content: "first",
+      mentionBot: true,
+      attachments: [{ filename: "slow.txt", content_type: "text/plain", size: 10, url: `${filesUrl}/slow.txt` }],
+    });
+    await new Promise((resolve) => setTimeout(resolve, NEXT_MESSAGE_AFTER_MS));
+    mention(stack, "second");
+    await stack.discord.waitFor(() => turnRows(stack.core.memory.db).filter((row) => row.role === "user").length === 2, E2E_WAIT_MS);
+    await stack.bot.idle();
+    expect(turnRows(stack.core.memory.db).filter((row) => row.role === "user").map((row) => row.content)).toEqual([
+      "first\n[Attached file: slow.txt]\n```txt\nslow words\n```",
+      "second",
+    ]);
   });
 
   it("refuses in plain words when attached text is too much to read, and keeps running", async () => {

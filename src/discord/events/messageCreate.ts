@@ -4,6 +4,7 @@ import { canSeeImages, type PendingMessage, personaFor, turnAway } from "../answ
 import type { BotContext } from "../context.js";
 import { conversationOf } from "../conversation.js";
 import { incomingTurnOf, quotedMessageOf } from "../incoming.js";
+import { InOrder } from "../intake.js";
 import { triggerOf } from "../triggers.js";
 
 /**
@@ -14,6 +15,20 @@ import { triggerOf } from "../triggers.js";
 export async function onMessageCreate(message: Message, ctx: BotContext): Promise<void> {
   const botUserId = ctx.client.user?.id;
   if (!botUserId || ctx.stopping) return;
+  const conversation = conversationOf(message.channel);
+  // In Discord's order per conversation: reading one message's attachments never lets a later message overtake it.
+  await intakeOf(ctx).run(conversation.key, () => takeIn(message, ctx, botUserId));
+}
+
+/** One bot's intake, in order per conversation. */
+const intakes = new WeakMap<BotContext, InOrder>();
+function intakeOf(ctx: BotContext): InOrder {
+  let intake = intakes.get(ctx);
+  if (!intake) intakes.set(ctx, (intake = new InOrder()));
+  return intake;
+}
+
+async function takeIn(message: Message, ctx: BotContext, botUserId: string): Promise<void> {
   const conversation = conversationOf(message.channel);
   const { mode } = ctx.moderation.policy.channelMode(message.channelId, conversation.parentId);
   const trigger = triggerOf(message, botUserId, { allowDms: ctx.config.allowDms, turns: ctx.core.memory.turns, mode });
