@@ -1,15 +1,18 @@
-import type { Logger } from "../log.js";
 import type { ChatRequest, ModelClient } from "../llm/client.js";
-import { ModelError, ModelStreamError } from "../llm/errors.js";
+import type { Logger } from "../log.js";
 import type { Memory } from "../memory/index.js";
-import type { ConversationRef, NewTurn } from "../memory/turns.js";
-import type { MacroContext } from "../personas/macros.js";
+import type { ConversationRef } from "../memory/turns.js";
 import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
+import { type ActivePersona, activePersona } from "./active-persona.js";
 import { buildPromptFromMemory } from "./context.js";
-import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type PendingTurn, type QuotedMessage } from "./prompt.js";
+import { generate, type ReplySink, type ReplyStatus } from "./generate.js";
+import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type QuotedMessage } from "./prompt.js";
+import { recordReply, type SaidTurn } from "./record.js";
 import type { Summarizer } from "./summarizer.js";
 import { countTurnTokens } from "./tokens.js";
+
+export type { ReplyEnding, ReplySink, ReplyStatus, Shown } from "./generate.js";
 
 /** A message from a person, to be answered. */
 export interface IncomingTurn {
@@ -39,36 +42,30 @@ export interface ReplyRequest {
   /** Aborting stops the model call; what was said so far is kept as an interrupted turn. */
   readonly signal?: AbortSignal;
   /**
-   * Checks the whole reply before any of it is shown or stored; throwing withholds it (the
-   * stream throws that error and only the user turns are stored). With a review the reply
-   * is not streamed piece by piece: it comes out in one piece once it has passed.
+   * Checks the whole reply before any of it is shown or stored; throwing withholds it
+   * (the outcome carries that error and only the user turns are stored).
    */
   readonly review?: (text: string) => Promise<void>;
-  /**
-   * Shows the whole reply once it has been yielded (and passed review), resolving with the
-   * ids of the messages that now hold it; none when it could not be shown. The engine
-   * stores the turns after that, in one write with the reply linked to its messages: the
-   * write does not hold the reply back, and a reply nobody was shown is not stored as said.
-   */
-  readonly deliver?: () => Promise<readonly string[]>;
 }
 
-/** What a finished (or failed) reply left in memory. */
+/** How a reply ended and what it left in memory. */
 export interface ReplyOutcome {
-  readonly status: "complete" | "interrupted" | "failed" | "withheld";
+  readonly status: ReplyStatus;
+  /** What was said (and shown); empty when nothing was. */
   readonly text: string;
   readonly userTurnIds: readonly number[];
-  /** Undefined when no text at all came back. */
+  /** Undefined when no text was stored as said. */
   readonly assistantTurnId?: number;
-  /** The messages `deliver` showed the reply in; undefined when it was not delivered that way. */
-  readonly messageIds?: readonly string[];
-  readonly error?: ModelError;
+  /** The Discord messages that carry the reply; none outside Discord. */
+  readonly messageIds: readonly string[];
+  /** Why it did not complete: a ModelError, the review's verdict, PromptTooLongError. */
+  readonly error?: Error;
 }
 
 /** One finished model reply, reported for metrics. */
 export interface ReplyObservation {
   readonly persona: string;
-  readonly status: ReplyOutcome["status"];
+  readonly status: ReplyStatus;
   readonly promptTokens: number;
   readonly replyTokens: number;
   /** From sending the request to the first piece of text; undefined when none came. */
@@ -95,170 +92,92 @@ export interface EngineDeps {
   readonly summarizer?: Summarizer;
 }
 
-/** A reply being streamed: iterate it for the text; `outcome` is set once it has ended. */
-export interface ReplyStream extends AsyncIterable<string> {
-  readonly outcome: ReplyOutcome | undefined;
+/** A request ready for the model, and the prompt's figures for logs and metrics. */
+interface Prepared {
+  readonly chatRequest: ChatRequest;
+  readonly userTurns: readonly SaidTurn[];
+  readonly prompt: Omit<BuiltPrompt, "messages">;
 }
 
 /**
  * The conversation engine: knows nothing about Discord. It builds the prompt from the
- * persona and stored memory, streams the model's reply, and stores the turns.
- *
- * What a reply leaves in memory (one transaction, written when the stream ends, or with
- * `deliver` once the reply has been shown):
+ * persona and stored memory, streams the model's reply into a sink, and, once the sink
+ * has shown it, records the outcome in memory (see recordReply):
  * - completed: the user turn(s) and the assistant turn, linked to the messages it was
- *   shown in (a completed reply `deliver` could not show at all: the user turns only);
- * - failed or aborted after some text: the user turn(s) and the partial assistant turn
- *   marked `interrupted` (shown to the model later as cut off);
- * - failed or aborted before any text: the user turn(s) only, so what people said is
- *   never lost and the next reply can still answer it.
+ *   shown in (a reply the sink could not show at all: the user turns only);
+ * - failed or aborted after some text: the partial assistant turn marked `interrupted`;
+ * - failed, aborted or withheld before any text: the user turn(s) only, so what people
+ *   said is never lost and the next reply can still answer it.
  */
 export class ChatEngine {
   constructor(private readonly deps: EngineDeps) {}
 
-  /** The persona active in a conversation: thread → parent channel → server default → global default. */
-  resolvePersona(conversation: ConversationRef): Persona {
-    const registry = this.deps.personas();
-    const settings = this.deps.memory.settings;
-    const candidates = [
-      settings.conversationPersona(conversation.key),
-      conversation.parentId ? settings.conversationPersona(`channel:${conversation.parentId}`) : undefined,
-      conversation.guildId ? settings.guildPersona(conversation.guildId) : undefined,
-    ];
-    for (const id of candidates) {
-      const persona = id ? registry.get(id) : undefined;
-      if (persona) return persona;
+  /** The persona active in a conversation, and where the choice came from. */
+  resolvePersona(conversation: ConversationRef): ActivePersona {
+    return activePersona(this.deps.memory.settings, this.deps.personas(), conversation);
+  }
+
+  /**
+   * Writes the reply to `request.turns` in `request.persona`'s voice into `sink`, then
+   * records it. Model failures end up in the outcome; only a failed memory write rejects.
+   */
+  async reply(request: ReplyRequest, sink: ReplySink): Promise<ReplyOutcome> {
+    let prepared: Prepared;
+    try {
+      prepared = this.#prepare(request);
+    } catch (caught) {
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      await sink.end({ text: "", error });
+      return { status: "failed", text: "", userTurnIds: [], messageIds: [], error };
     }
-    return registry.default;
+    const startedAt = performance.now();
+    const generated = await generate(this.deps.model, prepared.chatRequest, sink, { signal: request.signal, review: request.review });
+    const { shown, messageIds } = await sink.end({ text: generated.text, error: generated.error });
+    // The reply is on screen before it is written down; a reply nobody saw is not remembered as said.
+    const text = shown ? generated.text : "";
+    const recorded = recordReply(this.deps.memory.turns, {
+      conversation: request.conversation,
+      persona: request.persona,
+      userTurns: prepared.userTurns,
+      text,
+      complete: generated.status === "complete",
+      messageIds,
+    });
+    this.deps.summarizer?.schedule(request.conversation.key, prepared.prompt.historyRoom);
+    const outcome: ReplyOutcome = { status: generated.status, text: generated.text, ...recorded, messageIds, error: generated.error };
+    this.#report(request, prepared, outcome, { firstTokenMs: generated.firstTokenMs, totalMs: performance.now() - startedAt });
+    return outcome;
   }
 
-  /** Streams a reply to `request.turns` in `request.persona`'s voice. */
-  reply(request: ReplyRequest): ReplyStream {
-    const stream = {
-      outcome: undefined as ReplyOutcome | undefined,
-      [Symbol.asyncIterator]: () => this.#run(request, (outcome) => (stream.outcome = outcome)),
-    };
-    return stream;
-  }
-
-  async *#run(request: ReplyRequest, finish: (outcome: ReplyOutcome) => void): AsyncGenerator<string, void, undefined> {
-    const { memory, model, settings, log } = this.deps;
-    const { persona, conversation } = request;
-    const textTokens = request.turns.map((t) => countTurnTokens(t.authorName, t.content));
-    const pending: PendingTurn[] = request.turns.map((t, i) => ({ ...t, tokenCount: textTokens[i]! + (t.images?.length ?? 0) * IMAGE_TOKENS }));
-    const newest = request.turns.at(-1);
-    const macros: MacroContext = {
-      char: persona.name,
-      user: newest?.authorName ?? "someone",
-      server: request.place.server,
-      channel: request.place.channel,
-      date: new Date(),
-    };
-
-    // The prompt's text is dropped once the model has it (a suspended generator keeps every
-    // variable in scope), so it is not held while the reply is delivered; its figures are.
-    let built: BuiltPrompt | undefined = buildPromptFromMemory(memory, {
-      conversation,
+  /** Builds the prompt from memory; throws PromptTooLongError when the new message does not fit. */
+  #prepare(request: ReplyRequest): Prepared {
+    const { persona } = request;
+    const { settings } = this.deps;
+    // Memory keeps each message's text tokens; the prompt also counts the images sent with it.
+    const userTurns = request.turns.map((t) => ({ ...t, tokenCount: countTurnTokens(t.authorName, t.content) }));
+    const newTurns = userTurns.map((t) => ({ ...t, tokenCount: t.tokenCount + (t.images?.length ?? 0) * IMAGE_TOKENS }));
+    const { messages, ...prompt } = buildPromptFromMemory(this.deps.memory, {
+      conversation: request.conversation,
       persona,
-      macros,
-      newTurns: pending,
+      macros: { char: persona.name, user: request.turns.at(-1)?.authorName ?? "someone", ...request.place, date: new Date() },
+      newTurns,
       quoted: request.quoted,
       contextTokens: settings.contextTokens,
     });
-    const { tokens: promptTokens, historyTurns, historyRoom, summaryIncluded, recalledTurns } = built;
-    let chatRequest: ChatRequest | undefined = {
-      model: persona.model ?? settings.defaultModel,
-      messages: built.messages,
-      temperature: persona.temperature,
-      topP: persona.topP,
-      maxTokens: persona.maxTokens,
-    };
-    built = undefined;
+    const chatRequest = { model: persona.model ?? settings.defaultModel, messages, temperature: persona.temperature, topP: persona.topP, maxTokens: persona.maxTokens };
+    return { chatRequest, userTurns, prompt };
+  }
 
-    let text = "";
-    let error: ModelError | undefined;
-    let completed = false;
-    const startedAt = performance.now();
-    let firstTokenMs: number | undefined;
-    // A reviewed reply is held back (neither shown nor stored) until it has passed.
-    let approved = request.review === undefined;
-    let inReview = false;
-    let delivered: readonly string[] | undefined;
-    try {
-      const pieces = model.stream(chatRequest, request.signal);
-      chatRequest = undefined;
-      for await (const piece of pieces) {
-        firstTokenMs ??= performance.now() - startedAt;
-        text += piece;
-        if (approved) yield piece;
-      }
-      if (!approved) {
-        inReview = true;
-        await request.review?.(text);
-        inReview = false;
-        approved = true;
-        yield text;
-      }
-      completed = true;
-      if (request.deliver) delivered = await request.deliver();
-    } catch (caught) {
-      if (inReview) throw caught; // the review's verdict, not a model failure
-      error = caught instanceof ModelError ? caught : new ModelStreamError(String(caught), undefined, caught);
-      throw error;
-    } finally {
-      // Runs on completion, on error, and when the consumer stops early.
-      if (!approved) text = "";
-      const status = inReview ? "withheld" : completed ? "complete" : text.length > 0 ? "interrupted" : "failed";
-      const now = Date.now();
-      const turns: NewTurn[] = pending.map((t, i) => ({
-        role: "user",
-        authorId: t.authorId,
-        authorName: t.authorName,
-        messageId: t.messageId ?? null,
-        content: t.content,
-        tokenCount: textTokens[i]!,
-        createdAt: now,
-      }));
-      const replyTokens = text.length > 0 ? countTurnTokens(persona.name, text) : 0;
-      const said = text.length > 0 && delivered?.length !== 0;
-      if (said) {
-        turns.push({
-          role: "assistant",
-          authorId: `persona:${persona.id}`,
-          authorName: persona.name,
-          personaId: persona.id,
-          messageId: delivered?.[0] ?? null,
-          moreMessageIds: delivered?.slice(1),
-          content: text,
-          tokenCount: replyTokens,
-          status: completed ? "complete" : "interrupted",
-          createdAt: now,
-        });
-      }
-      const ids = memory.turns.append(conversation, turns);
-      this.deps.summarizer?.schedule(conversation.key, historyRoom);
-      const outcome: ReplyOutcome = {
-        status,
-        text,
-        userTurnIds: ids.slice(0, pending.length),
-        assistantTurnId: said ? ids.at(-1) : undefined,
-        messageIds: delivered,
-        error,
-      };
-      finish(outcome);
-      this.deps.observe?.({
-        persona: persona.id,
-        status,
-        promptTokens,
-        replyTokens,
-        firstTokenMs,
-        totalMs: performance.now() - startedAt,
-        errorKind: error?.name,
-      });
-      log.debug(
-        { conversation: conversation.key, persona: persona.id, status, promptTokens, historyTurns, summary: summaryIncluded, recalled: recalledTurns, replyChars: text.length },
-        "reply finished",
-      );
-    }
+  /** Metrics and the debug log line of a finished reply. */
+  #report(request: ReplyRequest, prepared: Prepared, outcome: ReplyOutcome, timing: { firstTokenMs: number | undefined; totalMs: number }): void {
+    const { persona, conversation } = request;
+    const { tokens: promptTokens, historyTurns, summaryIncluded, recalledTurns } = prepared.prompt;
+    const { status, text } = outcome;
+    const replyTokens = text.length > 0 ? countTurnTokens(persona.name, text) : 0;
+    this.deps.observe?.({ persona: persona.id, status, promptTokens, replyTokens, ...timing, errorKind: outcome.error?.name });
+    this.deps.log.debug(
+      { conversation: conversation.key, persona: persona.id, status, promptTokens, historyTurns, summary: summaryIncluded, recalled: recalledTurns, replyChars: text.length },
+      "reply finished",
+    );
   }
 }

@@ -162,9 +162,8 @@ export class Summarizer {
     }
     const backoff = this.#backoff.get(conversationKey);
     if (backoff && this.#now() < backoff.retryAt) return;
-    // The check reads memory; it waits for the next turn of the event loop, so that a reply
-    // stored before its final text went out (one that ended early, or an engine caller
-    // without `deliver`) goes out first instead of after it.
+    // The check reads memory; it waits for the next turn of the event loop, so the reply that
+    // scheduled it finishes first instead of waiting behind it.
     const run = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.#run(conversationKey, room))
       .finally(() => {

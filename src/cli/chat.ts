@@ -4,6 +4,7 @@ import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
+import type { ReplySink } from "../chat/engine.js";
 import { PromptTooLongError } from "../chat/prompt.js";
 import { ConfigError, loadCoreConfig } from "../config.js";
 import { type Core, createCore } from "../core.js";
@@ -59,6 +60,26 @@ function createChatLogger(level: string, file: string): Logger {
   return createLogger(level, { stream: pino.destination({ dest: file, append: true, mkdir: true, sync: true }) });
 }
 
+/** Shows a reply on stdout as it streams; a failure is one plain line in brackets, its details go to the log file. */
+function terminalSink(core: Core, logFile: string): ReplySink {
+  return {
+    write: (piece) => void process.stdout.write(piece),
+    end: async ({ error }) => {
+      if (error instanceof ModelError) {
+        process.stdout.write(`\n[${error.userMessage}] (details in ${logFile})\n\n`);
+        core.log.warn({ err: error.message, kind: error.name }, "model call failed");
+      } else if (error instanceof PromptTooLongError) {
+        process.stdout.write(`\n[That message is too long for my context (${error.tokens} tokens, ${error.limit} fit). Please shorten it.]\n\n`);
+      } else if (error) {
+        throw error;
+      } else {
+        process.stdout.write("\n\n");
+      }
+      return { shown: true, messageIds: [] };
+    },
+  };
+}
+
 /** Streams one reply to the terminal; a model failure is one plain line, its details go to the log file. */
 async function answer(
   core: Core,
@@ -71,26 +92,16 @@ async function answer(
   const controller = new AbortController();
   onStart(controller);
   process.stdout.write(`${active.name}: `);
-  try {
-    const reply = core.engine.reply({
+  await core.engine.reply(
+    {
       conversation: { key: state.conversationKey },
       persona: active,
       turns: [{ authorId: `cli:${userName}`, authorName: userName, content: line }],
       place: { server: "Terminal", channel: "terminal" },
       signal: controller.signal,
-    });
-    for await (const piece of reply) process.stdout.write(piece);
-    process.stdout.write("\n\n");
-  } catch (error) {
-    if (error instanceof ModelError) {
-      process.stdout.write(`\n[${error.userMessage}] (details in ${state.logFile})\n\n`);
-      core.log.warn({ err: error.message, kind: error.name }, "model call failed");
-    } else if (error instanceof PromptTooLongError) {
-      process.stdout.write(`\n[That message is too long for my context (${error.tokens} tokens, ${error.limit} fit). Please shorten it.]\n\n`);
-    } else {
-      throw error;
-    }
-  }
+    },
+    terminalSink(core, state.logFile),
+  );
 }
 
 /** The login name, or "you" where there is none (e.g. a container run with a bare uid). */
@@ -139,7 +150,7 @@ async function main(): Promise<number> {
     }
     core.memory.settings.setConversationPersona(state.conversationKey, args.persona, "terminal");
   }
-  const persona = core.engine.resolvePersona(conversation);
+  const { persona } = core.engine.resolvePersona(conversation);
   state.personaId = persona.id;
   const stored = core.memory.turns.count(state.conversationKey);
   console.log(`Talking to ${persona.name} (${persona.id}) as ${userName}.${stored > 0 ? ` ${stored} earlier turns remembered.` : ""}\n${HELP}\n`);

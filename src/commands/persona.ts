@@ -6,11 +6,13 @@ import {
   PermissionFlagsBits,
   SlashCommandBuilder,
 } from "discord.js";
-import { countTurnTokens } from "../chat/tokens.js";
+import type { ActivePersona, PersonaSource } from "../chat/active-persona.js";
+import { recordReply } from "../chat/record.js";
 import { conversationKey, conversationOf } from "../discord/conversation.js";
 import type { BotContext } from "../discord/context.js";
 import { SAFE_MENTIONS } from "../discord/mentions.js";
 import type { PersonaScope } from "../memory/settings.js";
+import type { ConversationRef } from "../memory/turns.js";
 import { isServerAdmin } from "../moderation/permissions.js";
 import type { Persona } from "../personas/persona.js";
 import type { SlashCommand } from "./types.js";
@@ -60,19 +62,25 @@ const data = new SlashCommandBuilder()
       ),
   );
 
-/** Where the active persona comes from, for `/persona current`. */
-function activeSource(ctx: BotContext, interaction: ChatInputCommandInteraction): string {
-  const { settings } = ctx.core.memory;
-  const channel = interaction.channel;
-  if (settings.conversationPersona(conversationKey(interaction.channelId))) return "chosen for this channel";
-  if (channel?.isThread() && channel.parentId && settings.conversationPersona(conversationKey(channel.parentId))) return "inherited from the parent channel";
-  if (interaction.guildId && settings.guildPersona(interaction.guildId)) return "the server's default";
-  return "the bot's default";
+/** How `/persona current` says where the active persona comes from. */
+const SOURCE_TEXT: Record<PersonaSource, string> = {
+  conversation: "chosen for this channel",
+  parent: "inherited from the parent channel",
+  server: "the server's default",
+  default: "the bot's default",
+};
+
+/** The conversation an interaction happens in (a channel not cached yet is taken as a plain channel). */
+function conversationHere(interaction: ChatInputCommandInteraction): ConversationRef {
+  return interaction.channel ? conversationOf(interaction.channel) : { key: conversationKey(interaction.channelId), guildId: interaction.guildId };
+}
+
+function activeHere(ctx: BotContext, interaction: ChatInputCommandInteraction): ActivePersona {
+  return ctx.core.engine.resolvePersona(conversationHere(interaction));
 }
 
 function activePersona(ctx: BotContext, interaction: ChatInputCommandInteraction): Persona {
-  if (interaction.channel) return ctx.core.engine.resolvePersona(conversationOf(interaction.channel));
-  return ctx.core.engine.resolvePersona({ key: conversationKey(interaction.channelId), guildId: interaction.guildId });
+  return activeHere(ctx, interaction).persona;
 }
 
 function describe(persona: Persona): string {
@@ -105,9 +113,9 @@ async function list(interaction: ChatInputCommandInteraction, ctx: BotContext): 
 }
 
 async function current(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const persona = activePersona(ctx, interaction);
+  const { persona, source } = activeHere(ctx, interaction);
   await interaction.reply({
-    content: `Active here: **${persona.name}** (\`${persona.id}\`), ${activeSource(ctx, interaction)}.\n${persona.description}`,
+    content: `Active here: **${persona.name}** (\`${persona.id}\`), ${SOURCE_TEXT[source]}.\n${persona.description}`,
     flags: MessageFlags.Ephemeral,
     allowedMentions: SAFE_MENTIONS,
   });
@@ -135,24 +143,13 @@ async function adoptNickname(interaction: ChatInputCommandInteraction, ctx: BotC
   }
 }
 
-/** Posts the persona's greeting here and remembers it as the persona's own words. */
+/** Posts the persona's greeting here and remembers it as the persona's own words, as the engine records a reply. */
 async function postGreeting(interaction: ChatInputCommandInteraction, ctx: BotContext, persona: Persona): Promise<void> {
   const channel = interaction.channel;
   if (!persona.greeting || !channel || !("send" in channel)) return;
   try {
     const message = await channel.send({ content: persona.greeting, allowedMentions: SAFE_MENTIONS });
-    ctx.core.memory.turns.append(conversationOf(channel), [
-      {
-        role: "assistant",
-        authorId: `persona:${persona.id}`,
-        authorName: persona.name,
-        personaId: persona.id,
-        messageId: message.id,
-        content: persona.greeting,
-        tokenCount: countTurnTokens(persona.name, persona.greeting),
-        createdAt: Date.now(),
-      },
-    ]);
+    recordReply(ctx.core.memory.turns, { conversation: conversationOf(channel), persona, userTurns: [], text: persona.greeting, complete: true, messageIds: [message.id] });
   } catch (error) {
     ctx.core.log.warn({ channel: interaction.channelId, err: (error as Error).message }, "could not post the greeting");
   }

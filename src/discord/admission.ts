@@ -1,6 +1,5 @@
 import type { Message } from "discord.js";
-import { logFor } from "./answer.js";
-import type { BotContext } from "./context.js";
+import { type BotContext, logFor } from "./context.js";
 import { readableText } from "./incoming.js";
 import { NOTICES, RATE_LIMIT_REACTION, reactQuietly, replyWithNotice } from "./notices.js";
 

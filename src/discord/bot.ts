@@ -2,19 +2,18 @@ import { Client, Events, GatewayIntentBits, Options, Partials, Status, type User
 import { commands } from "../commands/index.js";
 import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
+import { isWritable } from "../memory/db.js";
 import { BatchingQueue } from "../moderation/batching.js";
 import { createModeration } from "../moderation/index.js";
-import { answerWaiting, type PendingMessage } from "./answer.js";
-import type { BotContext } from "./context.js";
-import { onInteractionCreate } from "./events/interactionCreate.js";
-import { onMessageCreate } from "./events/messageCreate.js";
-import { BUSY_TIMEOUT_MS } from "../memory/db.js";
 import { startObservabilityServer } from "../observability/server.js";
+import { answerWaiting } from "./answer.js";
+import { listen } from "./events/index.js";
+import { InFlight } from "./in-flight.js";
+import type { BotContext, PendingMessage } from "./context.js";
+import { postToChannel } from "./notices.js";
 import { shardId } from "./shards.js";
 import { EditBudget } from "./streaming.js";
 import { WebhookPool } from "./webhooks.js";
-import { postToChannel } from "./notices.js";
-import { answerForgetRequests } from "./forget.js";
 
 /** How long shutdown waits for replies in flight before cutting them off. */
 export const SHUTDOWN_GRACE_MS = 5000;
@@ -47,22 +46,6 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
-/** Whether a write transaction can be started (the file is writable and not locked by another writer). */
-function databaseWritable(core: Core): boolean {
-  const { db } = core.memory;
-  // Do not wait out another writer's lock here: the check must answer at once.
-  db.pragma("busy_timeout = 0");
-  try {
-    db.exec("BEGIN IMMEDIATE");
-    db.exec("ROLLBACK");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  }
-}
-
 /** Registers the slash commands globally, or to one server when `guildId` is given. */
 export async function deployCommands(client: Client<true>, guildId?: string): Promise<number> {
   const body = commands.map((c) => c.data);
@@ -75,9 +58,9 @@ export interface BotOptions {
   readonly now?: () => number;
 }
 
-/** Creates the bot; nothing connects until `start()`. */
-export function createBot(core: Core, config: BotConfig, options: BotOptions = {}): Bot {
-  const client = new Client({
+/** The discord.js client with the intents the bot needs and caches bounded for a long run. */
+function createClient(config: BotConfig): Client {
+  return new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
     partials: [Partials.Channel],
     rest: config.discordApiUrl ? { api: config.discordApiUrl } : {},
@@ -88,137 +71,93 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
       GuildMemberManager: { maxSize: CACHED_PEOPLE, keepOverLimit: isBotItself },
     }),
   });
-  const log = core.log;
-  const inFlight = new Map<Promise<unknown>, AbortController>();
-  let stopping = false;
-  let stopped: Promise<void> | undefined;
-  let observability: { close(): Promise<void> } | undefined;
-  const { metrics } = core;
+}
 
-  const webhooks = new WebhookPool(log, config.personasDir);
+/** Creates the bot; nothing connects until `start()`. */
+export function createBot(core: Core, config: BotConfig, options: BotOptions = {}): Bot {
+  const client = createClient(config);
+  const inFlight = new InFlight();
+  const state = { stopping: false, stopped: undefined as Promise<void> | undefined, observability: undefined as { close(): Promise<void> } | undefined };
   const moderation = createModeration(core, config, { now: options.now, post: (channelId, content) => postToChannel(client, channelId, content) });
   const conversations = new BatchingQueue<PendingMessage>({
     maxPending: MAX_WAITING_MESSAGES,
     run: (key, waiting) => context.track((signal) => answerWaiting(key, waiting, context, signal)),
-    onError: (error, key) => log.error({ err: error, conversation: key }, "answering a conversation failed"),
+    onError: (error, key) => core.log.error({ err: error, conversation: key }, "answering a conversation failed"),
   });
-
   // Queue depth: messages queued in conversations, and replies waiting for a model slot.
-  metrics.setQueueDepth(() => conversations.totalWaiting + moderation.slots.waiting);
+  core.metrics.setQueueDepth(() => conversations.totalWaiting + moderation.slots.waiting);
   const context: BotContext = {
     client,
     core,
     config,
-    webhooks,
+    webhooks: new WebhookPool(core.log, config.personasDir),
     editBudget: new EditBudget(),
     moderation,
     conversations,
     get stopping() {
-      return stopping;
+      return state.stopping;
     },
-    track(work) {
-      const controller = new AbortController();
-      const promise = work(controller.signal);
-      inFlight.set(promise, controller);
-      const forget = () => inFlight.delete(promise);
-      promise.then(forget, forget);
-      return promise;
-    },
+    track: (work) => inFlight.track(work),
   };
-
-  answerForgetRequests(context);
-
-  // A thrown or rejected handler is logged; it never takes the process down.
-  const guard =
-    <A extends unknown[]>(name: string, handler: (...args: A) => Promise<void>) =>
-    (...args: A) => {
-      handler(...args).catch((error: unknown) => {
-        metrics.error("handler");
-        log.error({ err: error, event: name }, "event handler failed");
-      });
-    };
-
-  core.library.onChange(({ removed }) => {
-    webhooks.clearAvatars();
-    if (removed.length === 0) return;
-    log.warn({ removed }, "personas removed; channels that used them fall back to the server's default persona");
-    for (const personaId of removed) {
-      const guilds = core.memory.settings.guildsUsing(personaId);
-      for (const guildId of guilds.length > 0 ? guilds : [null]) {
-        moderation.audit.record({ guildId, channelId: null, actorId: client.user?.id ?? "masque", action: "persona.removed", targetId: null, details: { persona: personaId } });
-      }
-    }
-  });
-
-  client.on(Events.MessageCreate, (message) => metrics.messageSeen(message.inGuild() ? "guild" : "dm"));
-  client.on(Events.MessageCreate, guard(Events.MessageCreate, (message) => onMessageCreate(message, context)));
-  client.on(Events.InteractionCreate, guard(Events.InteractionCreate, (interaction) => onInteractionCreate(interaction, context)));
-  client.on(Events.Error, (error) => log.error({ err: error }, "discord client error"));
-  client.on(Events.Warn, (message) => log.warn(message));
-  client.on(Events.ShardDisconnect, (event, shard) => log.warn({ shard, code: event.code }, "gateway disconnected"));
-  client.on(Events.ShardResume, (shard, replayed) => log.info({ shard, replayed }, "gateway resumed"));
-  // Waiting out an empty bucket is good citizenship; a 429 means the bot got it wrong.
-  client.rest.on("rateLimited", (info) => {
-    metrics.rateLimit(info.global ? "global_wait" : "wait");
-    log.debug({ route: info.route, retryAfter: info.retryAfter, global: info.global }, "waiting for a Discord rate limit");
-  });
-  client.rest.on("response", (request, response) => {
-    if (response.status !== 429) return;
-    metrics.rateLimit("429");
-    log.warn({ route: request.route, method: request.method }, "Discord answered 429 Too Many Requests");
-  });
+  listen(context);
 
   return {
     client,
     context,
     async start() {
-      const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
-      await client.login(config.discordToken);
-      const readyClient = await ready;
-      core.library.watch();
-      if (config.metricsPort !== undefined) {
-        observability = await startObservabilityServer({
+      state.observability = await start(context);
+    },
+    async idle() {
+      while (inFlight.size > 0 || conversations.activeKeys > 0) await Promise.allSettled([inFlight.settled(), conversations.idle()]);
+    },
+    stop() {
+      state.stopping = true;
+      state.stopped ??= stop(context, inFlight, state.observability);
+      return state.stopped;
+    },
+  };
+}
+
+/** Logs in, starts the background jobs and the metrics server, and registers commands when asked to. */
+async function start(ctx: BotContext): Promise<{ close(): Promise<void> } | undefined> {
+  const { client, core, config } = ctx;
+  const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
+  await client.login(config.discordToken);
+  const readyClient = await ready;
+  core.library.watch();
+  const observability =
+    config.metricsPort === undefined
+      ? undefined
+      : await startObservabilityServer({
           // Each shard process serves on its own port: METRICS_PORT + shard id.
           port: config.metricsPort + (client.shard ? shardId() : 0),
           host: config.metricsHost,
-          metrics,
-          log,
+          metrics: core.metrics,
+          log: core.log,
           health: {
             discordConnected: () => client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
-            databaseWritable: () => databaseWritable(core),
+            databaseWritable: () => isWritable(core.memory.db),
           },
         });
-      }
-      core.retention.start();
-      if (config.autoDeployCommands) {
-        const count = await deployCommands(readyClient, config.devGuildId);
-        log.info({ count, scope: config.devGuildId ? `server ${config.devGuildId}` : "global" }, "slash commands registered");
-      }
-      log.info(
-        { tag: readyClient.user.tag, servers: readyClient.guilds.cache.size, personas: core.personas().size, modelSlots: moderation.slots.maxActive },
-        `ready as ${readyClient.user.tag} in ${readyClient.guilds.cache.size} server(s) with ${core.personas().size} persona(s)`,
-      );
-    },
-    async idle() {
-      while (inFlight.size > 0 || conversations.activeKeys > 0) await Promise.allSettled([...inFlight.keys(), conversations.idle()]);
-    },
-    stop() {
-      stopped ??= (async () => {
-        stopping = true;
-        const pending = [...inFlight.keys()];
-        if (pending.length > 0) {
-          log.info({ replies: pending.length }, "waiting for replies in flight");
-          const grace = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
-          await Promise.race([Promise.allSettled(pending), grace]);
-          for (const controller of inFlight.values()) controller.abort();
-          await Promise.allSettled([...inFlight.keys()]);
-        }
-        await observability?.close();
-        await client.destroy();
-        core.close();
-        log.info("stopped");
-      })();
-      return stopped;
-    },
-  };
+  core.retention.start();
+  if (config.autoDeployCommands) {
+    const count = await deployCommands(readyClient, config.devGuildId);
+    core.log.info({ count, scope: config.devGuildId ? `server ${config.devGuildId}` : "global" }, "slash commands registered");
+  }
+  const { tag } = readyClient.user;
+  const servers = readyClient.guilds.cache.size;
+  core.log.info({ tag, servers, personas: core.personas().size, modelSlots: ctx.moderation.slots.maxActive }, `ready as ${tag} in ${servers} server(s) with ${core.personas().size} persona(s)`);
+  return observability;
+}
+
+/** Finishes or interrupts the replies in flight, then disconnects and closes the database. */
+async function stop(ctx: BotContext, inFlight: InFlight, observability: { close(): Promise<void> } | undefined): Promise<void> {
+  if (inFlight.size > 0) {
+    ctx.core.log.info({ replies: inFlight.size }, "waiting for replies in flight");
+    await inFlight.finish(SHUTDOWN_GRACE_MS);
+  }
+  await observability?.close();
+  await ctx.client.destroy();
+  ctx.core.close();
+  ctx.core.log.info("stopped");
 }

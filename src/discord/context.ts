@@ -1,11 +1,21 @@
-import type { Client } from "discord.js";
+import type { Client, Message } from "discord.js";
 import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
 import type { EditBudget } from "./streaming.js";
 import type { WebhookPool } from "./webhooks.js";
 import type { BatchingQueue } from "../moderation/batching.js";
 import type { Moderation } from "../moderation/index.js";
-import type { PendingMessage } from "./answer.js";
+import type { IncomingTurn } from "../chat/engine.js";
+import type { QuotedMessage } from "../chat/prompt.js";
+import type { Trigger } from "./triggers.js";
+
+/** A message admitted for an answer, waiting in its conversation's queue. */
+export interface PendingMessage {
+  readonly message: Message;
+  readonly trigger: Trigger;
+  readonly turn: IncomingTurn;
+  readonly quoted?: QuotedMessage;
+}
 
 /** What event handlers and commands work with. */
 export interface BotContext {
@@ -24,4 +34,9 @@ export interface BotContext {
   track<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** True once shutdown began; no new replies start. */
   readonly stopping: boolean;
+}
+
+/** A logger that names the message's channel, server and id. */
+export function logFor(ctx: BotContext, message: Message) {
+  return ctx.core.log.child({ channel: message.channelId, guild: message.guildId ?? "dm", message: message.id });
 }

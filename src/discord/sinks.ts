@@ -1,9 +1,9 @@
 import type { Message } from "discord.js";
 import { SAFE_MENTIONS } from "./mentions.js";
-import type { ReplySink } from "./streaming.js";
+import type { MessageSink } from "./streaming.js";
 
 /** Sends a reply's messages into the channel; the first answers the user's message. */
-export function channelSink(message: Message): ReplySink {
+export function channelSink(message: Message): MessageSink {
   const sent = new Map<string, Message>();
   return {
     sendTyping: async () => {

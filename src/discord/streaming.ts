@@ -1,3 +1,4 @@
+import type { ReplyEnding, ReplySink, Shown } from "../chat/engine.js";
 import { ModelError } from "../llm/errors.js";
 import { splitMessage } from "./split.js";
 
@@ -54,19 +55,20 @@ export const TYPING_REFRESH_MS = 8000;
  */
 export const TYPING_DELAY_MS = 300;
 
-/** Where a streamed reply goes: a channel message, a webhook, a test double. */
-export interface ReplySink {
+/** Where a streamed reply's messages go: a channel, a webhook, a test double. */
+export interface MessageSink {
   sendTyping(): Promise<unknown>;
   /** Posts a message; the first one of a reply answers the user's message. */
   post(content: string, isFirst: boolean): Promise<{ id: string }>;
   edit(messageId: string, content: string): Promise<unknown>;
 }
 
-/** How a streamed reply ended on Discord's side. */
-export interface StreamResult {
-  readonly text: string;
-  readonly messageIds: readonly string[];
-  readonly error?: unknown;
+export interface StreamingReplyOptions {
+  readonly budget?: EditBudget;
+  /** The note shown under (or instead of) a reply that failed or was held back. */
+  readonly failureNote?: (error: unknown) => string;
+  /** Told when Discord refuses a post or an edit (the reply goes on). */
+  readonly onSinkError?: (error: unknown) => void;
 }
 
 interface SentPiece {
@@ -75,14 +77,15 @@ interface SentPiece {
 }
 
 /**
- * Shows a model reply as it streams: typing until text is ready, then one message that
- * is edited at most once per EDIT_INTERVAL_MS, continued in new messages past Discord's
- * length limit, and a final edit with the full text. A reply that is complete before the
- * first edit is due costs one typing call and one message.
+ * Shows a model reply on Discord as it streams: typing until text is ready, then one
+ * message that is edited at most once per EDIT_INTERVAL_MS, continued in new messages past
+ * Discord's length limit, and a final edit with the full text (and a plain note when it
+ * failed). A reply that is complete before the first edit is due costs one message.
  */
-export class StreamingReply {
-  readonly #sink: ReplySink;
+export class StreamingReply implements ReplySink {
+  readonly #sink: MessageSink;
   readonly #budget: EditBudget;
+  readonly #failureNote: (error: unknown) => string;
   readonly #onSinkError: (error: unknown) => void;
   #text = "";
   #shown = "";
@@ -92,18 +95,27 @@ export class StreamingReply {
   #flushing: Promise<void> = Promise.resolve();
   #typingTimer: NodeJS.Timeout | undefined;
   #typingDelay: NodeJS.Timeout | undefined;
-  #finished = false;
-  /** The text textComplete() showed: the final flush, already done (or tried) once. */
-  #completedText: string | undefined;
+  #leaveBudget: (() => void) | undefined;
+  #ended = false;
 
-  constructor(sink: ReplySink, options: { budget?: EditBudget; onSinkError?: (error: unknown) => void } = {}) {
+  constructor(sink: MessageSink, options: StreamingReplyOptions = {}) {
     this.#sink = sink;
     this.#budget = options.budget ?? new EditBudget();
+    this.#failureNote = options.failureNote ?? failureNoteFor;
     this.#onSinkError = options.onSinkError ?? (() => {});
   }
 
-  /** Shows "typing…" from TYPING_DELAY_MS on, until the first message is up (not awaited, so the model call is not delayed). */
-  startTyping(): void {
+  /** The text received so far. */
+  get text(): string {
+    return this.#text;
+  }
+
+  /**
+   * Starts sharing the edit budget, and shows "typing…" from TYPING_DELAY_MS on until the
+   * first message is up (not awaited, so the model call is not delayed).
+   */
+  start(): void {
+    this.#leaveBudget = this.#budget.join();
     const type = () => void this.#sink.sendTyping().catch(this.#onSinkError);
     this.#typingDelay = setTimeout(() => {
       type();
@@ -111,40 +123,32 @@ export class StreamingReply {
     }, TYPING_DELAY_MS);
   }
 
+  write(piece: string): void {
+    this.#text += piece;
+    this.#schedule();
+  }
+
   /**
-   * Consumes the stream and shows it. On a failure, what arrived is kept and `failureNote`
-   * explains the rest; with nothing shown yet, the note is the whole reply.
+   * Shows the final state at once, without waiting for the next due time: the text, with
+   * `failureNote` under it when it failed (the note alone when nothing arrived). May be
+   * called again with a later error (say, memory could not store the reply) to add its note.
    */
-  async run(stream: AsyncIterable<string>, failureNote: (error: unknown) => string): Promise<StreamResult> {
-    let error: unknown;
-    const leave = this.#budget.join();
-    try {
-      for await (const piece of stream) {
-        this.#text += piece;
-        this.#schedule();
-      }
-    } catch (caught) {
-      error = caught;
-    } finally {
-      leave();
-    }
-    this.#finish();
-    await this.#flushing;
-    const finalText = error === undefined ? this.#text : this.#withNote(failureNote(error));
-    if (finalText !== this.#completedText) await this.#flush(finalText);
-    return { text: this.#text, messageIds: this.#sent.map((p) => p.id), error };
-  }
-
-  #withNote(note: string): string {
-    return this.#text.length > 0 ? `${this.#text}\n\n*(${note})*` : note;
-  }
-
-  /** No more text is coming: no more typing, and no edit left scheduled (the final flush is the caller's). */
-  #finish(): void {
-    this.#finished = true;
+  async end(ending: ReplyEnding): Promise<Shown> {
+    this.#ended = true;
     this.#stopTyping();
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#leaveBudget?.();
+    this.#text = ending.text;
+    const finalText = ending.error === undefined ? ending.text : this.#withNote(ending.text, this.#failureNote(ending.error));
+    this.#flushing = this.#flushing.then(() => this.#flush(finalText));
+    await this.#flushing;
+    const messageIds = this.#sent.map((p) => p.id);
+    return { shown: messageIds.length > 0, messageIds };
+  }
+
+  #withNote(text: string, note: string): string {
+    return text.length > 0 ? `${text}\n\n*(${note})*` : note;
   }
 
   #stopTyping(): void {
@@ -155,7 +159,7 @@ export class StreamingReply {
 
   /** Plans the next flush: the first one interval after text starts, then one per interval. */
   #schedule(): void {
-    if (this.#timer || this.#finished) return;
+    if (this.#timer || this.#ended) return;
     const now = Date.now();
     const interval = this.#budget.intervalMs;
     const dueAt = this.#lastFlushAt === 0 ? now + interval : Math.max(now, this.#lastFlushAt + interval);
@@ -163,22 +167,6 @@ export class StreamingReply {
       this.#timer = undefined;
       this.#flushing = this.#flushing.then(() => this.#flush(this.#text));
     }, dueAt - now);
-  }
-
-  /**
-   * The stream has yielded all of its text (it is not stored yet): shows it now, without
-   * waiting for the next due time or for the stream to end. Resolves once Discord has it,
-   * with the ids of the messages that hold it; none when Discord took none of it.
-   */
-  async textComplete(): Promise<readonly string[]> {
-    if (!this.#finished) {
-      this.#finish();
-      const text = this.#text;
-      this.#completedText = text;
-      this.#flushing = this.#flushing.then(() => this.#flush(text));
-    }
-    await this.#flushing;
-    return this.#sent.map((p) => p.id);
   }
 
   /** Brings Discord up to `text`: edits pieces that changed, posts new ones. */

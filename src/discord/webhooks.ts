@@ -12,7 +12,7 @@ import {
 import type { Logger } from "../log.js";
 import { withoutControlCharacters } from "../personas/parse.js";
 import type { Persona } from "../personas/persona.js";
-import type { ReplySink } from "./streaming.js";
+import type { MessageSink } from "./streaming.js";
 
 /** The name of the webhook the bot creates in each channel (personas post under their own names). */
 export const WEBHOOK_NAME = "Masque";
@@ -159,7 +159,7 @@ export class WebhookPool {
  * streams it by editing the webhook message. Threads use their parent's webhook. When no
  * webhook can be had, it falls back to `fallback` (normal messages).
  */
-export function webhookSink(message: Message, persona: Persona, pool: WebhookPool, fallback: ReplySink, log: Logger): ReplySink {
+export function webhookSink(message: Message, persona: Persona, pool: WebhookPool, fallback: MessageSink, log: Logger): MessageSink {
   const channel = message.channel;
   const thread = channel.isThread() ? (channel as AnyThreadChannel) : undefined;
   const home = (thread ? thread.parent : channel) as WebhookChannel | null;

@@ -120,6 +120,23 @@ export function isDriverLoadError(error: unknown): boolean {
   return typeof message === "string" && /bindings file|NODE_MODULE_VERSION|better_sqlite3\.node/.test(message);
 }
 
+/**
+ * Whether a write transaction can be started now (the file is writable and no other
+ * writer holds the lock), for the health check. Does not wait out another writer's lock.
+ */
+export function isWritable(db: Db): boolean {
+  db.pragma("busy_timeout = 0");
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    db.exec("ROLLBACK");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}
+
 /** What the operator can do about an error opening the database, from SQLite's error code. */
 function fixFor(error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;

@@ -107,12 +107,6 @@ export class MemoryEraser {
     return result?.busy === 0;
   }
 
-  /** Deletes one turn (a reply that never reached Discord) and any summary built from it. */
-  forgetTurn(turnId: number, conversationKey: string): Erased {
-    const dropped = this.#eraseBatch([{ id: turnId, conversation_key: conversationKey }]);
-    return { turns: 1, summariesDropped: dropped };
-  }
-
   /** Deletes turns stored before `cutoffMs` (unix ms) and the summaries built from them (retention). */
   deleteOlderThan(cutoffMs: number): Promise<Erased> {
     return this.#eraseAll(() => this.#olderThan.all({ cutoff: cutoffMs, limit: ERASE_BATCH_TURNS }));

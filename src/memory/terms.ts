@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Db } from "./db.js";
+import type Database from "better-sqlite3";
 
 /** The SQL function the recall triggers call (see migration 004); registered on every connection. */
 export const RECALL_TERMS_FUNCTION = "masque_recall_terms";
@@ -48,7 +48,7 @@ export function recallTerms(conversationKey: string, guildId: string | null, con
 }
 
 /** Lets the triggers that keep the recall index in sync compute terms with recallTerms. */
-export function registerRecallTerms(db: Db): void {
+export function registerRecallTerms(db: Database.Database): void {
   db.function(RECALL_TERMS_FUNCTION, { deterministic: true }, (conversationKey: unknown, guildId: unknown, content: unknown) =>
     recallTerms(String(conversationKey), typeof guildId === "string" ? guildId : null, String(content ?? "")),
   );

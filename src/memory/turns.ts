@@ -8,6 +8,8 @@ export interface ConversationRef {
   readonly channelId?: string | null;
   /** A thread's parent channel. */
   readonly parentId?: string | null;
+  /** The parent channel's conversation key, built by whoever builds `key`: a thread inherits its persona. */
+  readonly parentKey?: string | null;
 }
 
 export type TurnRole = "user" | "assistant";
@@ -94,8 +96,6 @@ export class TurnStore {
   readonly #recentSizes;
   readonly #byMessage;
   readonly #linkMessage;
-  readonly #setMessage;
-  readonly #linkAll;
   readonly #count;
   readonly #countByAuthor;
   readonly #range;
@@ -146,13 +146,6 @@ export class TurnStore {
       )
       .raw(true);
     this.#linkMessage = db.prepare("INSERT OR IGNORE INTO turn_messages (message_id, turn_id) VALUES (@messageId, @turnId)");
-    this.#setMessage = db.prepare("UPDATE turns SET message_id = @messageId WHERE id = @turnId AND (message_id IS NULL OR message_id = @messageId)");
-    this.#linkAll = db.transaction((turnId: number, messageIds: readonly string[]) => {
-      const [first, ...rest] = messageIds;
-      // A turn that already has a message id keeps it; the new id is linked instead.
-      if (first !== undefined && this.#setMessage.run({ messageId: first, turnId }).changes === 0) this.#linkMessage.run({ messageId: first, turnId });
-      for (const messageId of rest) this.#linkMessage.run({ messageId, turnId });
-    });
     this.#markAnswered = db.prepare("UPDATE turns SET answered_by = @replyId WHERE id = @turnId AND role = 'user'");
     this.#count = db.prepare<{ key: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE conversation_key = @key");
     this.#countByAuthor = db.prepare<{ authorId: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE author_id = @authorId");
@@ -249,14 +242,6 @@ export class TurnStore {
   findByMessageId(messageId: string): Turn | undefined {
     const row = this.#byMessage.get({ messageId });
     return row ? turnFromRow(row) : undefined;
-  }
-
-  /**
-   * Records the Discord messages a bot turn was sent as: the first becomes the turn's
-   * message id, the rest (a long reply is split) are linked to it.
-   */
-  linkMessages(turnId: number, messageIds: readonly string[]): void {
-    this.#linkAll(turnId, messageIds);
   }
 
   count(conversationKey: string): number {

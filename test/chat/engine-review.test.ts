@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ChatEngine, type ReplyRequest } from "../../src/chat/engine.js";
+import { ChatEngine, type ReplyOutcome, type ReplyRequest } from "../../src/chat/engine.js";
 import { ModelClient } from "../../src/llm/client.js";
 import { silentLogger } from "../../src/log.js";
 import { type Memory, openMemory } from "../../src/memory/index.js";
@@ -37,54 +37,48 @@ afterEach(() => {
 function request(review: ReplyRequest["review"]): ReplyRequest {
   return {
     conversation: CONVERSATION,
-    persona: engine.resolvePersona(CONVERSATION),
+    persona: engine.resolvePersona(CONVERSATION).persona,
     turns: [{ authorId: "u1", authorName: "Ali", content: "hello" }],
     place: { server: "Terminal", channel: "test" },
     review,
   };
 }
 
-async function collect(stream: AsyncIterable<string>): Promise<{ pieces: string[]; error?: unknown }> {
+/** Runs a reply into a sink that keeps the pieces shown; returns them with the outcome. */
+async function collect(req: ReplyRequest): Promise<{ pieces: string[]; error?: unknown; outcome: ReplyOutcome }> {
   const pieces: string[] = [];
-  try {
-    for await (const piece of stream) pieces.push(piece);
-    return { pieces };
-  } catch (error) {
-    return { pieces, error };
-  }
+  const outcome = await engine.reply(req, { write: (piece) => void pieces.push(piece), end: async () => ({ shown: true, messageIds: [] }) });
+  return { pieces, error: outcome.error, outcome };
 }
 
 describe("ChatEngine with a review", () => {
   it("holds the reply until the review passes, then gives it in one piece and stores it", async () => {
     model.enqueue({ text: "A reply in several chunks.", chunkSize: 4 });
     const reviewed: string[] = [];
-    const stream = engine.reply(request(async (text) => void reviewed.push(text)));
-    const { pieces, error } = await collect(stream);
+    const { pieces, error, outcome } = await collect(request(async (text) => void reviewed.push(text)));
     expect(error).toBeUndefined();
     expect(reviewed).toEqual(["A reply in several chunks."]);
     expect(pieces).toEqual(["A reply in several chunks."]);
-    expect(stream.outcome?.status).toBe("complete");
+    expect(outcome.status).toBe("complete");
     expect(memory.turns.recent(CONVERSATION.key, 10).map((t) => t.content)).toEqual(["A reply in several chunks.", "hello"]);
   });
 
-  it("withholds a reply the review rejects: nothing comes out, the review's error is thrown, only the user turn is stored", async () => {
+  it("withholds a reply the review rejects: nothing comes out, the outcome carries the review's error, only the user turn is stored", async () => {
     model.enqueue({ text: "Something the server does not allow." });
     const verdict = new Flagged("flagged");
-    const stream = engine.reply(request(async () => Promise.reject(verdict)));
-    const { pieces, error } = await collect(stream);
+    const { pieces, error, outcome } = await collect(request(async () => Promise.reject(verdict)));
     expect(pieces).toEqual([]);
     expect(error).toBe(verdict);
-    expect(stream.outcome).toMatchObject({ status: "withheld", text: "", assistantTurnId: undefined });
+    expect(outcome).toMatchObject({ status: "withheld", text: "", assistantTurnId: undefined });
     expect(memory.turns.recent(CONVERSATION.key, 10).map((t) => t.content)).toEqual(["hello"]);
   });
 
   it("stores no unreviewed text when the model fails midway", async () => {
     model.enqueue({ text: "Half a reply that never ends", chunkSize: 5, cutAfterChunks: 2 });
-    const stream = engine.reply(request(async () => {}));
-    const { pieces, error } = await collect(stream);
+    const { pieces, error, outcome } = await collect(request(async () => {}));
     expect(pieces).toEqual([]);
     expect(error).toBeDefined();
-    expect(stream.outcome?.status).toBe("failed");
+    expect(outcome.status).toBe("failed");
     expect(memory.turns.recent(CONVERSATION.key, 10).map((t) => t.role)).toEqual(["user"]);
   });
 });

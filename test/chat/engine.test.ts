@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { ChatEngine, type IncomingTurn, type ReplyRequest, type ReplyStream } from "../../src/chat/engine.js";
+import { ChatEngine, type IncomingTurn, type ReplyOutcome, type ReplyRequest, type ReplySink, type Shown } from "../../src/chat/engine.js";
 import { PromptTooLongError } from "../../src/chat/prompt.js";
 import { countTurnTokens } from "../../src/chat/tokens.js";
 import { ModelClient } from "../../src/llm/client.js";
@@ -91,14 +91,34 @@ function request(persona: Persona, turns: IncomingTurn[] = [ANA], extra: Partial
   return { conversation: CHANNEL, persona, turns, place: PLACE, ...extra };
 }
 
-/** Reads a reply to its end; returns the pieces and what it threw, if anything. */
-async function collect(reply: ReplyStream): Promise<{ pieces: string[]; error: unknown }> {
+/** A sink that keeps what the engine wrote; `onPiece` and `onEnd` let a test act at those moments. */
+function recordingSink(hooks: { onPiece?: (piece: string) => void; onEnd?: () => Shown | Promise<Shown> } = {}): ReplySink & { pieces: string[]; endings: unknown[] } {
   const pieces: string[] = [];
+  const endings: unknown[] = [];
+  return {
+    pieces,
+    endings,
+    write(piece) {
+      pieces.push(piece);
+      hooks.onPiece?.(piece);
+    },
+    async end(ending) {
+      endings.push(ending);
+      return hooks.onEnd ? hooks.onEnd() : { shown: true, messageIds: [] };
+    },
+  };
+}
+
+/**
+ * Runs a reply to its end; returns the pieces shown, the error it ended with (from the
+ * outcome, or thrown when memory could not record it) and the outcome.
+ */
+async function collect(engine: ChatEngine, req: ReplyRequest, sink = recordingSink()): Promise<{ pieces: string[]; error: unknown; outcome?: ReplyOutcome }> {
   try {
-    for await (const piece of reply) pieces.push(piece);
-    return { pieces, error: undefined };
+    const outcome = await engine.reply(req, sink);
+    return { pieces: sink.pieces, error: outcome.error, outcome };
   } catch (error) {
-    return { pieces, error };
+    return { pieces: sink.pieces, error };
   }
 }
 
@@ -115,7 +135,7 @@ describe("ChatEngine.reply", () => {
     vi.setSystemTime(new Date("2025-03-14T12:00:00Z"));
     server.enqueue({ text: TALE });
 
-    await collect(createEngine().reply(request(QUILL)));
+    await collect(createEngine(), request(QUILL));
 
     const [sent] = server.chatRequests();
     expect(sent?.body).toEqual({
@@ -133,7 +153,7 @@ describe("ChatEngine.reply", () => {
   });
 
   it("falls back to the default model and leaves unset model settings out", async () => {
-    await collect(createEngine().reply(request(JUNIPER)));
+    await collect(createEngine(), request(JUNIPER));
 
     expect(server.chatRequests()[0]?.body).toEqual({
       model: DEFAULT_MODEL,
@@ -148,7 +168,7 @@ describe("ChatEngine.reply", () => {
   it("streams the reply in pieces that join to the model's text", async () => {
     server.enqueue({ text: TALE, chunkSize: 10 });
 
-    const { pieces, error } = await collect(createEngine().reply(request(QUILL)));
+    const { pieces, error } = await collect(createEngine(), request(QUILL));
 
     expect(error).toBeUndefined();
     expect(pieces).toEqual(["Once upon ", "a time, a ", "gull stole", " my hat."]);
@@ -158,10 +178,10 @@ describe("ChatEngine.reply", () => {
   it("stores the user and assistant turns once the reply has completed", async () => {
     vi.setSystemTime(new Date("2025-03-14T12:00:00Z"));
     server.enqueue({ text: TALE, chunkSize: 10 });
-    const reply = createEngine().reply(request(QUILL));
     const countsWhileStreaming: number[] = [];
+    const sink = recordingSink({ onPiece: () => countsWhileStreaming.push(memory.turns.count(CHANNEL.key)) });
 
-    for await (const _piece of reply) countsWhileStreaming.push(memory.turns.count(CHANNEL.key));
+    const { outcome } = await collect(createEngine(), request(QUILL), sink);
 
     expect(countsWhileStreaming).toEqual([0, 0, 0, 0]);
     const [assistantTurn, userTurn] = memory.turns.recent(CHANNEL.key, 10);
@@ -191,44 +211,47 @@ describe("ChatEngine.reply", () => {
       status: "complete",
       createdAt: Date.parse("2025-03-14T12:00:00Z"),
     });
-    expect(reply.outcome).toEqual({ status: "complete", text: TALE, userTurnIds: [1], assistantTurnId: 2, error: undefined });
+    expect(outcome).toEqual({ status: "complete", text: TALE, userTurnIds: [1], assistantTurnId: 2, messageIds: [], error: undefined });
   });
 
   it("delivers the whole reply before storing it, then stores it linked to the messages it was shown in", async () => {
     server.enqueue({ text: TALE, chunkSize: 10 });
     const events: string[] = [];
-    const deliver = async () => {
-      events.push(`deliver, ${memory.turns.count(CHANNEL.key)} turns stored`);
-      return ["m-reply-1", "m-reply-2"];
-    };
-    const reply = createEngine().reply(request(QUILL, [ANA], { deliver }));
-    for await (const piece of reply) events.push(piece);
+    const sink = recordingSink({
+      onPiece: (piece) => events.push(piece),
+      onEnd: () => {
+        events.push(`deliver, ${memory.turns.count(CHANNEL.key)} turns stored`);
+        return { shown: true, messageIds: ["m-reply-1", "m-reply-2"] };
+      },
+    });
+    const { outcome } = await collect(createEngine(), request(QUILL, [ANA]), sink);
 
     expect(events).toEqual(["Once upon ", "a time, a ", "gull stole", " my hat.", "deliver, 0 turns stored"]);
     const [, assistant] = memory.turns.recent(CHANNEL.key, 10).reverse();
     expect(assistant).toMatchObject({ role: "assistant", content: TALE, messageId: "m-reply-1" });
     expect(memory.turns.findByMessageId("m-reply-2")?.id).toBe(assistant!.id);
-    expect(reply.outcome).toMatchObject({ status: "complete", assistantTurnId: assistant!.id, messageIds: ["m-reply-1", "m-reply-2"] });
+    expect(outcome).toMatchObject({ status: "complete", assistantTurnId: assistant!.id, messageIds: ["m-reply-1", "m-reply-2"] });
   });
 
-  it("does not store a reply that could not be shown as said, and does not deliver a failed one", async () => {
+  it("does not store a reply that could not be shown as said, and ends a failed one with its error", async () => {
     server.enqueue({ text: TALE });
-    const shownNowhere = createEngine().reply(request(QUILL, [ANA], { deliver: async () => [] }));
-    await collect(shownNowhere);
+    const nowhere = recordingSink({ onEnd: () => ({ shown: false, messageIds: [] }) });
+    const { outcome } = await collect(createEngine(), request(QUILL, [ANA]), nowhere);
     expect(memory.turns.recent(CHANNEL.key, 10).map((t) => t.role)).toEqual(["user"]);
-    expect(shownNowhere.outcome).toMatchObject({ status: "complete", assistantTurnId: undefined, messageIds: [] });
+    expect(outcome).toMatchObject({ status: "complete", assistantTurnId: undefined, messageIds: [] });
 
-    let delivered = 0;
     server.enqueue({ status: 500 });
-    await collect(createEngine().reply(request(QUILL, [ANA], { deliver: async () => [`m${++delivered}`] })));
-    expect(delivered).toBe(0);
+    const failed = recordingSink();
+    const { error } = await collect(createEngine(), request(QUILL, [ANA]), failed);
+    expect(error).toBeInstanceOf(ModelServerError);
+    expect(failed.endings).toEqual([{ text: "", error }]);
   });
 
   it("stores the user and assistant turns in one transaction", async () => {
     memory.db.exec("CREATE TRIGGER refuse_assistant BEFORE INSERT ON turns WHEN NEW.role = 'assistant' BEGIN SELECT RAISE(ABORT, 'assistant refused'); END;");
     server.enqueue({ text: TALE });
 
-    const { pieces, error } = await collect(createEngine().reply(request(QUILL)));
+    const { pieces, error } = await collect(createEngine(), request(QUILL));
 
     expect(pieces.join("")).toBe(TALE);
     expect(error).toEqual(expect.objectContaining({ message: "assistant refused" }));
@@ -237,13 +260,11 @@ describe("ChatEngine.reply", () => {
 
   it("answers several messages in one turn and stores each", async () => {
     const ben: IncomingTurn = { authorId: "u-ben", authorName: "Ben", content: "Make it about a gull.", messageId: "m2" };
-    const reply = createEngine().reply(request(QUILL, [ANA, ben]));
-
-    await collect(reply);
+    const { outcome } = await collect(createEngine(), request(QUILL, [ANA, ben]));
 
     expect(server.chatRequests()[0]?.body.messages.slice(1)).toEqual([{ role: "user", content: "Ana: Tell me a tale.\nBen: Make it about a gull." }]);
     expect(server.chatRequests()[0]?.body.messages[0].content).toContain("answering Ben on");
-    expect(reply.outcome?.userTurnIds).toEqual([1, 2]);
+    expect(outcome?.userTurnIds).toEqual([1, 2]);
     expect(storedTurns()).toEqual([
       ["user", "Tell me a tale.", "complete"],
       ["user", "Make it about a gull.", "complete"],
@@ -255,9 +276,9 @@ describe("ChatEngine.reply", () => {
     const engine = createEngine();
     server.enqueue({ text: TALE }, { text: "What do you think happened next?" }, { text: "Arr, the gull returned it." });
 
-    await collect(engine.reply(request(QUILL)));
-    await collect(engine.reply(request(THEO, [{ authorId: "u-ana", authorName: "Ana", content: "And then?" }])));
-    await collect(engine.reply(request(QUILL, [{ authorId: "u-ben", authorName: "Ben", content: "Captain, finish it." }])));
+    await collect(engine, request(QUILL));
+    await collect(engine, request(THEO, [{ authorId: "u-ana", authorName: "Ana", content: "And then?" }]));
+    await collect(engine, request(QUILL, [{ authorId: "u-ben", authorName: "Ben", content: "Captain, finish it." }]));
 
     const [, toTheo, toQuill] = server.chatRequests();
     expect(toTheo?.body.messages.slice(1)).toEqual([
@@ -273,7 +294,7 @@ describe("ChatEngine.reply", () => {
   it("refuses a message too long for the context without calling the model or storing it", async () => {
     const huge: IncomingTurn = { authorId: "u-ana", authorName: "Ana", content: "word ".repeat(2000) };
 
-    const { error } = await collect(createEngine({ contextTokens: 512 }).reply(request(QUILL, [huge])));
+    const { error } = await collect(createEngine({ contextTokens: 512 }), request(QUILL, [huge]));
 
     expect(error).toBeInstanceOf(PromptTooLongError);
     expect(server.chatRequests()).toEqual([]);
@@ -294,15 +315,13 @@ describe("ChatEngine.reply when the model fails", () => {
     ["an empty reply", { text: "" }, ModelStreamError, { message: "The model returned an empty reply." }],
   ])("%s: throws the matching error and stores only the user turn", async (_name, script, errorClass, fields) => {
     server.enqueue(script);
-    const reply = createEngine({ timeoutMs: SHORT_TIMEOUT_MS }).reply(request(QUILL));
-
-    const { pieces, error } = await collect(reply);
+    const { pieces, error, outcome } = await collect(createEngine({ timeoutMs: SHORT_TIMEOUT_MS }), request(QUILL));
 
     expect(pieces).toEqual([]);
     expect(error).toBeInstanceOf(errorClass);
     expect(error).toEqual(expect.objectContaining(fields));
     expect(storedTurns()).toEqual([["user", "Tell me a tale.", "complete"]]);
-    expect(reply.outcome).toEqual({ status: "failed", text: "", userTurnIds: [1], assistantTurnId: undefined, error });
+    expect(outcome).toEqual({ status: "failed", text: "", userTurnIds: [1], assistantTurnId: undefined, messageIds: [], error });
   });
 
   it.each<[string, ScriptedReply, new (...args: never[]) => ModelError]>([
@@ -311,9 +330,7 @@ describe("ChatEngine.reply when the model fails", () => {
     ["an invalid frame", partial({ invalidFrameAfterChunks: 4 }), ModelStreamError],
   ])("%s mid-reply: throws the matching error and stores the partial reply as interrupted", async (_name, script, errorClass) => {
     server.enqueue(script);
-    const reply = createEngine({ timeoutMs: SHORT_TIMEOUT_MS }).reply(request(QUILL));
-
-    const { pieces, error } = await collect(reply);
+    const { pieces, error, outcome } = await collect(createEngine({ timeoutMs: SHORT_TIMEOUT_MS }), request(QUILL));
 
     expect(pieces).toEqual(["Once", " upo", "n a ", "time"]);
     expect(error).toBeInstanceOf(errorClass);
@@ -321,15 +338,15 @@ describe("ChatEngine.reply when the model fails", () => {
       ["user", "Tell me a tale.", "complete"],
       ["assistant", PARTIAL_TEXT, "interrupted"],
     ]);
-    expect(reply.outcome).toEqual({ status: "interrupted", text: PARTIAL_TEXT, userTurnIds: [1], assistantTurnId: 2, error });
+    expect(outcome).toEqual({ status: "interrupted", text: PARTIAL_TEXT, userTurnIds: [1], assistantTurnId: 2, messageIds: [], error });
   });
 
   it("shows the interrupted reply as cut off in the next prompt", async () => {
     const engine = createEngine({ timeoutMs: SHORT_TIMEOUT_MS });
     server.enqueue(partial({ cutAfterChunks: 4 }), { text: "As I was saying..." });
 
-    await collect(engine.reply(request(QUILL)));
-    await collect(engine.reply(request(QUILL, [{ authorId: "u-ana", authorName: "Ana", content: "Go on?" }])));
+    await collect(engine, request(QUILL));
+    await collect(engine, request(QUILL, [{ authorId: "u-ana", authorName: "Ana", content: "Go on?" }]));
 
     expect(server.chatRequests()[1]?.body.messages.slice(1)).toEqual([
       { role: "user", content: "Ana: Tell me a tale." },
@@ -341,18 +358,9 @@ describe("ChatEngine.reply when the model fails", () => {
   it("stops when the signal aborts mid-reply and keeps what was said as interrupted", async () => {
     server.enqueue({ text: TALE, chunkSize: 5, chunkDelayMs: 50 });
     const controller = new AbortController();
-    const reply = createEngine().reply(request(QUILL, [ANA], { signal: controller.signal }));
-    const pieces: string[] = [];
+    const sink = recordingSink({ onPiece: () => controller.abort() });
 
-    let error: unknown;
-    try {
-      for await (const piece of reply) {
-        pieces.push(piece);
-        controller.abort();
-      }
-    } catch (caught) {
-      error = caught;
-    }
+    const { pieces, error, outcome } = await collect(createEngine(), request(QUILL, [ANA], { signal: controller.signal }), sink);
 
     expect(pieces).toEqual(["Once "]);
     expect(error).toBeInstanceOf(ModelAbortedError);
@@ -360,62 +368,45 @@ describe("ChatEngine.reply when the model fails", () => {
       ["user", "Tell me a tale.", "complete"],
       ["assistant", "Once ", "interrupted"],
     ]);
-    expect(reply.outcome).toEqual({ status: "interrupted", text: "Once ", userTurnIds: [1], assistantTurnId: 2, error });
+    expect(outcome).toEqual({ status: "interrupted", text: "Once ", userTurnIds: [1], assistantTurnId: 2, messageIds: [], error });
   });
 
   it("does not call the model when the signal aborted before the reply started", async () => {
     const controller = new AbortController();
     controller.abort();
 
-    const { error } = await collect(createEngine().reply(request(QUILL, [ANA], { signal: controller.signal })));
+    const { error } = await collect(createEngine(), request(QUILL, [ANA], { signal: controller.signal }));
 
     expect(error).toBeInstanceOf(ModelAbortedError);
     expect(server.chatRequests()).toEqual([]);
     expect(storedTurns()).toEqual([["user", "Tell me a tale.", "complete"]]);
   });
-
-  it("stores an interrupted turn when the consumer stops reading early", async () => {
-    server.enqueue({ text: TALE, chunkSize: 5, chunkDelayMs: 50 });
-    const reply = createEngine().reply(request(QUILL));
-    const pieces: string[] = [];
-
-    for await (const piece of reply) {
-      pieces.push(piece);
-      break;
-    }
-
-    expect(pieces).toEqual(["Once "]);
-    expect(storedTurns()).toEqual([
-      ["user", "Tell me a tale.", "complete"],
-      ["assistant", "Once ", "interrupted"],
-    ]);
-    expect(reply.outcome).toEqual({ status: "interrupted", text: "Once ", userTurnIds: [1], assistantTurnId: 2, error: undefined });
-  });
 });
 
 describe("ChatEngine.resolvePersona", () => {
-  const THREAD = { key: "channel:300", guildId: "900", channelId: "300", parentId: "100" };
+  const THREAD = { key: "channel:300", guildId: "900", channelId: "300", parentId: "100", parentKey: "channel:100" };
 
   it("uses the global default when nothing is set", () => {
-    expect(createEngine().resolvePersona(THREAD).id).toBe("assistant");
+    expect(createEngine().resolvePersona(THREAD).persona.id).toBe("assistant");
   });
 
-  it("prefers the conversation, then the parent channel, then the server", () => {
+  it("prefers the conversation, then the parent channel, then the server, and says which", () => {
     const engine = createEngine();
+    expect(engine.resolvePersona(THREAD).source).toBe("default");
     memory.settings.setGuildPersona("900", "quill");
-    expect(engine.resolvePersona(THREAD).id).toBe("quill");
+    expect(engine.resolvePersona(THREAD)).toEqual({ persona: QUILL, source: "server" });
 
     memory.settings.setConversationPersona("channel:100", "tutor");
-    expect(engine.resolvePersona(THREAD).id).toBe("tutor");
+    expect(engine.resolvePersona(THREAD)).toEqual({ persona: THEO, source: "parent" });
 
     memory.settings.setConversationPersona("channel:300", "assistant");
-    expect(engine.resolvePersona(THREAD).id).toBe("assistant");
+    expect(engine.resolvePersona(THREAD)).toEqual({ persona: JUNIPER, source: "conversation" });
   });
 
   it("does not look up a parent or server the conversation does not have", () => {
     memory.settings.setGuildPersona("900", "quill");
     memory.settings.setConversationPersona("channel:100", "tutor");
-    expect(createEngine().resolvePersona({ key: "channel:555" }).id).toBe("assistant");
+    expect(createEngine().resolvePersona({ key: "channel:555" }).persona.id).toBe("assistant");
   });
 
   it("skips settings that name personas no longer loaded", () => {
@@ -423,13 +414,13 @@ describe("ChatEngine.resolvePersona", () => {
     memory.settings.setConversationPersona("channel:300", "retired");
     memory.settings.setConversationPersona("channel:100", "tutor");
     memory.settings.setGuildPersona("900", "quill");
-    expect(engine.resolvePersona(THREAD).id).toBe("tutor");
+    expect(engine.resolvePersona(THREAD).persona.id).toBe("tutor");
 
     memory.settings.setConversationPersona("channel:100", "gone");
-    expect(engine.resolvePersona(THREAD).id).toBe("quill");
+    expect(engine.resolvePersona(THREAD).persona.id).toBe("quill");
 
     memory.settings.setGuildPersona("900", "vanished");
-    expect(engine.resolvePersona(THREAD).id).toBe("assistant");
+    expect(engine.resolvePersona(THREAD).persona.id).toBe("assistant");
   });
 
   it("reads the registry each time, so a reloaded registry takes effect", () => {
@@ -442,9 +433,9 @@ describe("ChatEngine.resolvePersona", () => {
       log: silentLogger,
     });
     memory.settings.setConversationPersona(CHANNEL.key, "quill");
-    expect(engine.resolvePersona(CHANNEL).id).toBe("quill");
+    expect(engine.resolvePersona(CHANNEL).persona.id).toBe("quill");
 
     registry = new PersonaRegistry([JUNIPER, THEO], "assistant");
-    expect(engine.resolvePersona(CHANNEL).id).toBe("assistant");
+    expect(engine.resolvePersona(CHANNEL).persona.id).toBe("assistant");
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ModelTimeoutError } from "../../src/llm/errors.js";
-import { EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget, failureNoteFor, type ReplySink, StreamingReply, TYPING_DELAY_MS } from "../../src/discord/streaming.js";
+import { EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget, type MessageSink, StreamingReply, TYPING_DELAY_MS } from "../../src/discord/streaming.js";
 
 /** A sink that records what would reach Discord. */
-function recordingSink(): ReplySink & { log: string[] } {
+function recordingSink(): MessageSink & { log: string[] } {
   const log: string[] = [];
   let next = 1;
   return {
@@ -20,6 +20,20 @@ function recordingSink(): ReplySink & { log: string[] } {
       log.push(`edit ${messageId}: ${content}`);
     },
   };
+}
+
+/** Feeds a reply as the engine does: each piece, then the ending (with the error, if the stream failed). */
+async function play(reply: StreamingReply, stream: AsyncIterable<string>) {
+  let text = "";
+  try {
+    for await (const piece of stream) {
+      text += piece;
+      reply.write(piece);
+    }
+  } catch (error) {
+    return reply.end({ text, error: error as Error });
+  }
+  return reply.end({ text });
 }
 
 async function* pieces(...texts: string[]): AsyncGenerator<string> {
@@ -49,62 +63,75 @@ describe("StreamingReply", () => {
   it("posts a quick reply as one message: no typing call, no edits", async () => {
     const sink = recordingSink();
     const reply = new StreamingReply(sink);
-    reply.startTyping();
-    const result = await reply.run(pieces("Hello", " there"), failureNoteFor);
+    reply.start();
+    const shown = await play(reply, pieces("Hello", " there"));
     expect(sink.log).toEqual(["post m1 (reply): Hello there"]);
-    expect(result).toEqual({ text: "Hello there", messageIds: ["m1"], error: undefined });
+    expect(shown).toEqual({ shown: true, messageIds: ["m1"] });
+    expect(reply.text).toBe("Hello there");
   });
 
-  it("posts the final text as soon as it is complete, before the stream has ended", async () => {
+  it("posts the final text as soon as the reply ends, without waiting for the next edit time", async () => {
     const sink = recordingSink();
-    const reply = new StreamingReply(sink);
-    let seenAtEnd: string[] = [];
-    let delivered: readonly string[] = [];
-    async function* storedAfterwards(): AsyncGenerator<string> {
-      yield "Hello";
-      yield " there";
-      delivered = await reply.textComplete();
-      seenAtEnd = [...sink.log]; // what had reached Discord when the engine went on to store
-    }
-    const result = await reply.run(storedAfterwards(), failureNoteFor);
-    expect(seenAtEnd).toEqual(["post m1 (reply): Hello there"]);
-    expect(delivered).toEqual(["m1"]);
+    const reply = new StreamingReply(sink, { budget: new EditBudget(60_000) });
+    reply.start();
+    reply.write("Hello");
+    reply.write(" there");
+    const shown = await reply.end({ text: "Hello there" });
+    // What had reached Discord when the engine went on to store the reply.
     expect(sink.log).toEqual(["post m1 (reply): Hello there"]);
-    expect(result).toEqual({ text: "Hello there", messageIds: ["m1"], error: undefined });
+    expect(shown).toEqual({ shown: true, messageIds: ["m1"] });
   });
 
   it("shows typing when the reply takes longer than TYPING_DELAY_MS to start", async () => {
     const sink = recordingSink();
     const reply = new StreamingReply(sink);
-    reply.startTyping();
+    reply.start();
     async function* slow(): AsyncGenerator<string> {
       await new Promise((resolve) => setTimeout(resolve, TYPING_DELAY_MS + 100));
       yield "Finally.";
     }
-    await reply.run(slow(), failureNoteFor);
+    await play(reply, slow());
     expect(sink.log).toEqual(["typing", "post m1 (reply): Finally."]);
   });
 
   it("continues a long reply in new messages, the first one a reply", async () => {
     const sink = recordingSink();
     const text = `${"a".repeat(1500)}\n\n${"b".repeat(1500)}`;
-    const result = await new StreamingReply(sink).run(pieces(text), failureNoteFor);
+    const shown = await play(new StreamingReply(sink), pieces(text));
     expect(sink.log).toEqual([`post m1 (reply): ${"a".repeat(12)}…(1500)`, `post m2: ${"b".repeat(12)}…(1500)`]);
-    expect(result.messageIds).toEqual(["m1", "m2"]);
+    expect(shown.messageIds).toEqual(["m1", "m2"]);
   });
 
   it("keeps what arrived and adds a plain note when the stream fails", async () => {
     const sink = recordingSink();
     const error = new ModelTimeoutError("slow");
-    const result = await new StreamingReply(sink).run(failing("Partial answer", error), failureNoteFor);
+    const reply = new StreamingReply(sink);
+    const shown = await play(reply, failing("Partial answer", error));
     expect(sink.log).toEqual([`post m1 (reply): Partial answer\n\n*(${error.userMessage})*`]);
-    expect(result.error).toBe(error);
-    expect(result.text).toBe("Partial answer");
+    expect(shown).toEqual({ shown: true, messageIds: ["m1"] });
+    expect(reply.text).toBe("Partial answer");
   });
 
   it("says only the note when nothing arrived", async () => {
     const sink = recordingSink();
-    await new StreamingReply(sink).run(failing("", new Error("boom")), failureNoteFor);
+    await play(new StreamingReply(sink), failing("", new Error("boom")));
     expect(sink.log).toEqual(["post m1 (reply): Something went wrong on my side while answering. Please try again."]);
+  });
+
+  it("adds a later error's note under a reply already shown", async () => {
+    const sink = recordingSink();
+    const reply = new StreamingReply(sink);
+    await play(reply, pieces("Stored?"));
+    const shown = await reply.end({ text: reply.text, error: new Error("database is locked") });
+    expect(sink.log).toEqual(["post m1 (reply): Stored?", "edit m1: Stored?\n\n*(Something went wrong on my side while answering. Please try again.)*"]);
+    expect(shown).toEqual({ shown: true, messageIds: ["m1"] });
+  });
+
+  it("reports a reply Discord took none of as not shown", async () => {
+    const sink = { ...recordingSink(), post: async () => Promise.reject(new Error("Missing Permissions")) };
+    const errors: unknown[] = [];
+    const shown = await play(new StreamingReply(sink, { onSinkError: (error) => errors.push(error) }), pieces("Hello"));
+    expect(shown).toEqual({ shown: false, messageIds: [] });
+    expect(errors).toEqual([new Error("Missing Permissions")]);
   });
 });

@@ -28,14 +28,13 @@ describe("MemoryEraser", () => {
   beforeEach(() => {
     memory = openMemory(":memory:");
     general = memory.turns.append({ key: "channel:general", guildId: "g1" }, [
-      said("Ali", "My dog is called Biscuit.", { authorId: "ali" }),
+      { ...said("Ali", "My dog is called Biscuit.", { authorId: "ali" }), messageId: "m-1", moreMessageIds: ["m-2"] },
       replied("assistant", "Juniper", "What a lovely name."),
       said("Bob", "I have no dog.", { authorId: "bob" }),
       said("Bob", "Later words from Bob.", { authorId: "bob" }),
     ]);
     random = memory.turns.append({ key: "channel:random", guildId: "g1" }, [said("Bob", "Bob only here.", { authorId: "bob" }), said("Cy", "Cy here.", { authorId: "cy" })]);
     dm = memory.turns.append({ key: "channel:dm" }, [said("Ali", "Ali's secret.", { authorId: "ali" })]);
-    memory.turns.linkMessages(general[0]!, ["m-1", "m-2"]);
   });
   afterEach(() => memory.close());
 

@@ -17,9 +17,8 @@ function fill(memory: Memory): void {
     const key = `channel:${guild}${n}`;
     const ids = memory.turns.append({ key, guildId: guild, channelId: `${guild}${n}` }, [
       said("Ali", `pelican ${n} says hello`, { authorId: "ali" }),
-      replied("quill", "Quill", `ahoy ${n}`),
+      { ...replied("quill", "Quill", `ahoy ${n}`), messageId: `m-${n}-a`, moreMessageIds: [`m-${n}-b`] },
     ]);
-    memory.turns.linkMessages(ids[1]!, [`m-${n}-a`, `m-${n}-b`]);
     memory.summaries.saveIfUnchanged(
       { conversationKey: key, content: `summary ${n}`, firstTurnId: ids[0]!, lastTurnId: ids[1]!, tokenCount: 3 },
       { previous: undefined, batchFirstId: ids[0]!, batchLastId: ids[1]!, batchSize: 2 },

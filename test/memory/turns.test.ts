@@ -163,32 +163,12 @@ describe("TurnStore", () => {
   });
 
   it("gives a reply the first message it was sent as, and links the rest", () => {
-    const [, botId] = memory.turns.append(CHANNEL, [userTurn("tell me a long tale"), botTurn("a very long tale")]);
-
-    memory.turns.linkMessages(botId!, ["m10", "m11", "m12"]);
+    const [, botId] = memory.turns.append(CHANNEL, [userTurn("tell me a long tale"), botTurn("a very long tale", { messageId: "m10", moreMessageIds: ["m11", "m12"] })]);
 
     expect(memory.turns.recent(CHANNEL.key, 1)[0]?.messageId).toBe("m10");
     expect(memory.turns.findByMessageId("m10")?.id).toBe(botId);
     expect(memory.turns.findByMessageId("m11")?.id).toBe(botId);
     expect(memory.turns.findByMessageId("m12")?.content).toBe("a very long tale");
-  });
-
-  it("links the same messages only once when called again", () => {
-    const [, botId] = memory.turns.append(CHANNEL, [userTurn("hi"), botTurn("hello")]);
-    memory.turns.linkMessages(botId!, ["m10", "m11"]);
-    memory.turns.linkMessages(botId!, ["m10", "m11"]);
-    expect(memory.turns.recent(CHANNEL.key, 1)[0]?.messageId).toBe("m10");
-    expect(memory.db.prepare("SELECT message_id, turn_id FROM turn_messages").all()).toEqual([{ message_id: "m11", turn_id: botId }]);
-  });
-
-  it("keeps every message findable when the turn already has a message id", () => {
-    const [, botId] = memory.turns.append(CHANNEL, [userTurn("tell me a long tale"), botTurn("a very long tale", { messageId: "m10" })]);
-
-    memory.turns.linkMessages(botId!, ["m11", "m12"]);
-
-    expect(memory.turns.findByMessageId("m10")?.id).toBe(botId);
-    expect(memory.turns.findByMessageId("m11")?.id).toBe(botId);
-    expect(memory.turns.findByMessageId("m12")?.id).toBe(botId);
   });
 
   it("keeps turns across closing and reopening a file database", () => {
@@ -206,8 +186,8 @@ describe("TurnStore", () => {
   });
 
   it("deletes a conversation's turns and message links with the conversation", () => {
-    const [, botId] = memory.turns.append(CHANNEL, [userTurn("hi"), botTurn("hello", { messageId: "m1" })]);
-    memory.turns.linkMessages(botId!, ["m2"]);
+    memory.turns.append(CHANNEL, [userTurn("hi"), botTurn("hello", { messageId: "m1", moreMessageIds: ["m2"] })]);
+    expect(memory.turns.findByMessageId("m2")?.content).toBe("hello");
 
     memory.db.prepare("DELETE FROM conversations WHERE key = ?").run(CHANNEL.key);
 

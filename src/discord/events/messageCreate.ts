@@ -1,9 +1,9 @@
 import type { Message } from "discord.js";
 import { admit } from "../admission.js";
-import { canSeeImages, type PendingMessage, personaFor, turnAway } from "../answer.js";
-import type { BotContext } from "../context.js";
+import { turnAway } from "../answer.js";
+import type { BotContext, PendingMessage } from "../context.js";
 import { conversationOf } from "../conversation.js";
-import { incomingTurnOf, quotedMessageOf } from "../incoming.js";
+import { canSeeImages, incomingTurnOf, personaFor, quotedMessageOf } from "../incoming.js";
 import { InOrder } from "../intake.js";
 import { triggerOf } from "../triggers.js";
 
@@ -13,6 +13,7 @@ import { triggerOf } from "../triggers.js";
  * the conversation's queue (see answerWaiting), one at a time per conversation.
  */
 export async function onMessageCreate(message: Message, ctx: BotContext): Promise<void> {
+  ctx.core.metrics.messageSeen(message.inGuild() ? "guild" : "dm");
   const botUserId = ctx.client.user?.id;
   if (!botUserId || ctx.stopping) return;
   const conversation = conversationOf(message.channel);

@@ -1,0 +1,30 @@
+import type { SettingsStore } from "../memory/settings.js";
+import type { ConversationRef } from "../memory/turns.js";
+import type { Persona } from "../personas/persona.js";
+import type { PersonaRegistry } from "../personas/registry.js";
+
+/** Where the active persona was chosen: this conversation, its parent channel, the server, or the bot's default. */
+export type PersonaSource = "conversation" | "parent" | "server" | "default";
+
+/** The persona active in a conversation, and where that choice came from. */
+export interface ActivePersona {
+  readonly persona: Persona;
+  readonly source: PersonaSource;
+}
+
+/**
+ * The persona active in a conversation: thread → parent channel → server default →
+ * global default. A choice naming a persona that is no longer loaded is skipped.
+ */
+export function activePersona(settings: SettingsStore, registry: PersonaRegistry, conversation: ConversationRef): ActivePersona {
+  const choices: Array<[PersonaSource, string | undefined]> = [
+    ["conversation", settings.conversationPersona(conversation.key)],
+    ["parent", conversation.parentKey ? settings.conversationPersona(conversation.parentKey) : undefined],
+    ["server", conversation.guildId ? settings.guildPersona(conversation.guildId) : undefined],
+  ];
+  for (const [source, id] of choices) {
+    const persona = id ? registry.get(id) : undefined;
+    if (persona) return { persona, source };
+  }
+  return { persona: registry.default, source: "default" };
+}

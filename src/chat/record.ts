@@ -1,0 +1,67 @@
+import type { ConversationRef, NewTurn, TurnStore } from "../memory/turns.js";
+import type { Persona } from "../personas/persona.js";
+import { countTurnTokens } from "./tokens.js";
+
+/** A message from a person as memory keeps it. */
+export interface SaidTurn {
+  readonly authorId: string;
+  readonly authorName: string;
+  readonly content: string;
+  readonly messageId?: string | null;
+  readonly tokenCount: number;
+}
+
+/** What a reply (or a greeting) leaves in memory. */
+export interface ReplyRecord {
+  readonly conversation: ConversationRef;
+  readonly persona: Persona;
+  /** What people said, in order; none for a greeting. */
+  readonly userTurns: readonly SaidTurn[];
+  /** What the persona said; empty when nothing was said, or when nobody was shown it. */
+  readonly text: string;
+  readonly complete: boolean;
+  /** The Discord messages that carry the text (a long reply is split); none outside Discord. */
+  readonly messageIds: readonly string[];
+}
+
+/** The ids memory gave the turns. */
+export interface RecordedTurns {
+  readonly userTurnIds: readonly number[];
+  /** Undefined when no text was stored as said. */
+  readonly assistantTurnId?: number;
+}
+
+/**
+ * Stores what was said, once, in one transaction: the people's turns, then the persona's
+ * turn linked to the messages it was shown in (an unfinished one marked `interrupted`).
+ * The engine records every reply through here, and `/persona set` its greeting.
+ */
+export function recordReply(turns: TurnStore, record: ReplyRecord): RecordedTurns {
+  const now = Date.now();
+  const rows: NewTurn[] = record.userTurns.map((t) => ({
+    role: "user",
+    authorId: t.authorId,
+    authorName: t.authorName,
+    messageId: t.messageId ?? null,
+    content: t.content,
+    tokenCount: t.tokenCount,
+    createdAt: now,
+  }));
+  const { persona, text } = record;
+  if (text.length > 0) {
+    rows.push({
+      role: "assistant",
+      authorId: `persona:${persona.id}`,
+      authorName: persona.name,
+      personaId: persona.id,
+      messageId: record.messageIds[0] ?? null,
+      moreMessageIds: record.messageIds.slice(1),
+      content: text,
+      tokenCount: countTurnTokens(persona.name, text),
+      status: record.complete ? "complete" : "interrupted",
+      createdAt: now,
+    });
+  }
+  const ids = turns.append(record.conversation, rows);
+  return { userTurnIds: ids.slice(0, record.userTurns.length), assistantTurnId: text.length > 0 ? ids.at(-1) : undefined };
+}
