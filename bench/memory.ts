@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { buildPromptFromMemory } from "../src/chat/context.js";
+import { buildPromptFromMemory } from "../src/chat/recollection.js";
 import type { PendingTurn } from "../src/chat/prompt.js";
 import { countTurnTokens } from "../src/chat/tokens.js";
 import { type Memory, openMemory } from "../src/memory/index.js";

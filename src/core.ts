@@ -9,7 +9,7 @@ import type { Layout } from "./memory/layout.js";
 import { PersonaLibrary } from "./personas/library.js";
 import { createPrometheusMetrics, type Metrics, noMetrics } from "./observability/metrics.js";
 import { RetentionJob } from "./memory/retention.js";
-import { ConcurrencyLimiter } from "./moderation/concurrency.js";
+import { ConcurrencyLimiter } from "./traffic/concurrency.js";
 import { formatProblem } from "./personas/persona.js";
 import type { PersonaRegistry } from "./personas/registry.js";
 

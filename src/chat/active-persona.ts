@@ -1,4 +1,4 @@
-import type { SettingsStore } from "../memory/settings.js";
+import type { PersonaChoiceStore } from "../memory/persona-choices.js";
 import type { ConversationRef } from "../memory/turns.js";
 import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
@@ -16,13 +16,13 @@ export interface ActivePersona {
  * The persona active in a conversation: thread → parent channel → server default →
  * global default. A choice naming a persona that is no longer loaded is skipped.
  */
-export function activePersona(settings: SettingsStore, registry: PersonaRegistry, conversation: ConversationRef): ActivePersona {
-  const choices: Array<[PersonaSource, string | undefined]> = [
-    ["conversation", settings.conversationPersona(conversation.key)],
-    ["parent", conversation.parentKey ? settings.conversationPersona(conversation.parentKey) : undefined],
-    ["server", conversation.guildId ? settings.guildPersona(conversation.guildId) : undefined],
+export function activePersona(choices: PersonaChoiceStore, registry: PersonaRegistry, conversation: ConversationRef): ActivePersona {
+  const candidates: Array<[PersonaSource, string | undefined]> = [
+    ["conversation", choices.conversationPersona(conversation.key)],
+    ["parent", conversation.parentKey ? choices.conversationPersona(conversation.parentKey) : undefined],
+    ["server", conversation.guildId ? choices.guildPersona(conversation.guildId) : undefined],
   ];
-  for (const [source, id] of choices) {
+  for (const [source, id] of candidates) {
     const persona = id ? registry.get(id) : undefined;
     if (persona) return { persona, source };
   }

@@ -5,7 +5,7 @@ import type { ConversationRef } from "../memory/turns.js";
 import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
 import { type ActivePersona, activePersona } from "./active-persona.js";
-import { buildPromptFromMemory } from "./context.js";
+import { buildPromptFromMemory } from "./recollection.js";
 import { generate, type ReplySink, type ReplyStatus } from "./generate.js";
 import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type QuotedMessage } from "./prompt.js";
 import { recordReply, type SaidTurn } from "./record.js";
@@ -114,7 +114,7 @@ export class ChatEngine {
 
   /** The persona active in a conversation, and where the choice came from. */
   resolvePersona(conversation: ConversationRef): ActivePersona {
-    return activePersona(this.deps.memory.settings, this.deps.personas(), conversation);
+    return activePersona(this.deps.memory.personaChoices, this.deps.personas(), conversation);
   }
 
   /**

@@ -1,10 +1,10 @@
 import type { ChatRequest, ModelClient } from "../llm/client.js";
 import type { Logger } from "../log.js";
-import type { ConcurrencyLimiter } from "../moderation/concurrency.js";
+import type { ConcurrencyLimiter } from "../traffic/concurrency.js";
 import type { Memory } from "../memory/index.js";
 import type { Summary } from "../memory/summaries.js";
 import type { Turn } from "../memory/turns.js";
-import { MAX_HISTORY_TURNS } from "./context.js";
+import { MAX_HISTORY_TURNS } from "./recollection.js";
 import { countTokens, fitInOrder } from "./tokens.js";
 
 /**

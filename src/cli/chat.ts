@@ -39,7 +39,7 @@ function runCommand(core: Core, line: string, state: { personaId: string; conver
         return true;
       }
       state.personaId = persona.id;
-      core.memory.settings.setConversationPersona(state.conversationKey, persona.id, "terminal");
+      core.memory.personaChoices.setConversationPersona(state.conversationKey, persona.id, "terminal");
       console.log(`Now talking to ${persona.name}.`);
       if (persona.greeting) console.log(`\n${persona.name}: ${persona.greeting}\n`);
       return true;
@@ -148,7 +148,7 @@ async function main(): Promise<number> {
       core.close();
       return 2;
     }
-    core.memory.settings.setConversationPersona(state.conversationKey, args.persona, "terminal");
+    core.memory.personaChoices.setConversationPersona(state.conversationKey, args.persona, "terminal");
   }
   const { persona } = core.engine.resolvePersona(conversation);
   state.personaId = persona.id;

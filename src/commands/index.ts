@@ -1,6 +1,6 @@
-import { masqueCommand } from "./masque.js";
-import { memoryCommand } from "./memory.js";
-import { personaCommand } from "./persona.js";
+import { masqueCommand } from "./masque/index.js";
+import { memoryCommand } from "./memory/index.js";
+import { personaCommand } from "./persona/index.js";
 import type { SlashCommand } from "./types.js";
 
 /** Every slash command, listed explicitly so the type checker sees them all. */

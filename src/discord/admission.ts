@@ -1,7 +1,8 @@
 import type { Message } from "discord.js";
 import { type BotContext, logFor } from "./context.js";
 import { readableText } from "./incoming.js";
-import { NOTICES, RATE_LIMIT_REACTION, reactQuietly, replyWithNotice } from "./notices.js";
+import { NOTICES } from "../texts.js";
+import { RATE_LIMIT_REACTION, reactQuietly, replyWithNotice } from "./notices.js";
 
 const MS_PER_SECOND = 1000;
 
@@ -17,7 +18,8 @@ function rateKey(message: Message): string {
  * a refusal. Nothing refused here is stored as a turn.
  */
 export async function admit(message: Message, ctx: BotContext, botUserId: string): Promise<boolean> {
-  const { policy, rates, content, audit } = ctx.moderation;
+  const { policy, content, audit } = ctx.moderation;
+  const { rates } = ctx.traffic;
   const log = logFor(ctx, message);
   const guildId = message.guildId;
   const where = { guildId, channelId: message.channelId, actorId: message.author.id };

@@ -2,14 +2,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Message } from "discord.js";
 import { PromptTooLongError } from "../chat/prompt.js";
 import type { ConversationRef } from "../memory/turns.js";
-import type { Waiting } from "../moderation/batching.js";
-import { QueueFullError } from "../moderation/concurrency.js";
+import type { Waiting } from "../traffic/batching.js";
+import { QueueFullError } from "../traffic/concurrency.js";
 import { ContentFlaggedError, type ContentFlag, ModerationUnavailableError } from "../moderation/content.js";
 import type { ContentRules } from "../moderation/policy.js";
 import { type BotContext, logFor, type PendingMessage } from "./context.js";
 import { conversationOf, placeOf } from "./conversation.js";
 import { personaFor } from "./incoming.js";
-import { NOTICES, replyWithNotice } from "./notices.js";
+import { NOTICES, REPLY_NOTES } from "../texts.js";
+import { replyWithNotice } from "./notices.js";
 import { channelSink } from "./sinks.js";
 import { failureNoteFor, StreamingReply } from "./streaming.js";
 import { webhookSink } from "./webhooks.js";
@@ -47,7 +48,8 @@ export async function turnAway(batch: readonly PendingMessage[], ctx: BotContext
 export async function answerWaiting(key: string, waiting: Waiting<PendingMessage>, ctx: BotContext, signal: AbortSignal): Promise<void> {
   const first = waiting.items[0];
   if (!first || ctx.stopping) return; // left untaken: the queue drops them
-  const { policy, pacer, slots } = ctx.moderation;
+  const { policy } = ctx.moderation;
+  const { pacer, slots } = ctx.traffic;
   const { message } = first;
   const place: BatchPlace = { conversation: conversationOf(message.channel), rules: policy.contentRules(message.guildId) };
   let release: () => void;
@@ -106,10 +108,10 @@ async function screenInputs(batch: PendingMessage[], rules: ContentRules, ctx: B
 /** A short plain-language note for a reply that failed or was held back. */
 function failureNote(error: unknown, ctx: BotContext): string {
   if (error instanceof PromptTooLongError) {
-    return `Your message is too long for me to read in one go (about ${error.tokens} tokens; ${error.limit} fit). Please shorten it or split it up.`;
+    return REPLY_NOTES.tooLong(error.tokens, error.limit);
   }
   if (error instanceof ContentFlaggedError) return NOTICES.outputWithheld;
-  if (ctx.stopping) return "I was interrupted because I'm restarting. Ask me again in a moment.";
+  if (ctx.stopping) return REPLY_NOTES.restarting;
   if (error instanceof ModerationUnavailableError) return NOTICES.checksUnavailable;
   return failureNoteFor(error);
 }

@@ -3,8 +3,9 @@ import { commands } from "../commands/index.js";
 import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
 import { isWritable } from "../memory/db.js";
-import { BatchingQueue } from "../moderation/batching.js";
+import { BatchingQueue } from "../traffic/batching.js";
 import { createModeration } from "../moderation/index.js";
+import { createTraffic } from "../traffic/index.js";
 import { startObservabilityServer } from "../observability/server.js";
 import { answerWaiting } from "./answer.js";
 import { listen } from "./events/index.js";
@@ -78,14 +79,15 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
   const client = createClient(config);
   const inFlight = new InFlight();
   const state = { stopping: false, stopped: undefined as Promise<void> | undefined, observability: undefined as { close(): Promise<void> } | undefined };
-  const moderation = createModeration(core, config, { now: options.now, post: (channelId, content) => postToChannel(client, channelId, content) });
+  const moderation = createModeration(core, config, (channelId, content) => postToChannel(client, channelId, content));
+  const traffic = createTraffic(core.slots, options.now);
   const conversations = new BatchingQueue<PendingMessage>({
     maxPending: MAX_WAITING_MESSAGES,
     run: (key, waiting) => context.track((signal) => answerWaiting(key, waiting, context, signal)),
     onError: (error, key) => core.log.error({ err: error, conversation: key }, "answering a conversation failed"),
   });
   // Queue depth: messages queued in conversations, and replies waiting for a model slot.
-  core.metrics.setQueueDepth(() => conversations.totalWaiting + moderation.slots.waiting);
+  core.metrics.setQueueDepth(() => conversations.totalWaiting + traffic.slots.waiting);
   const context: BotContext = {
     client,
     core,
@@ -93,6 +95,7 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
     webhooks: new WebhookPool(core.log, config.personasDir),
     editBudget: new EditBudget(),
     moderation,
+    traffic,
     conversations,
     get stopping() {
       return state.stopping;
@@ -146,7 +149,7 @@ async function start(ctx: BotContext): Promise<{ close(): Promise<void> } | unde
   }
   const { tag } = readyClient.user;
   const servers = readyClient.guilds.cache.size;
-  core.log.info({ tag, servers, personas: core.personas().size, modelSlots: ctx.moderation.slots.maxActive }, `ready as ${tag} in ${servers} server(s) with ${core.personas().size} persona(s)`);
+  core.log.info({ tag, servers, personas: core.personas().size, modelSlots: ctx.traffic.slots.maxActive }, `ready as ${tag} in ${servers} server(s) with ${core.personas().size} persona(s)`);
   return observability;
 }
 

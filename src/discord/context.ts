@@ -3,8 +3,9 @@ import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
 import type { EditBudget } from "./streaming.js";
 import type { WebhookPool } from "./webhooks.js";
-import type { BatchingQueue } from "../moderation/batching.js";
+import type { BatchingQueue } from "../traffic/batching.js";
 import type { Moderation } from "../moderation/index.js";
+import type { Traffic } from "../traffic/index.js";
 import type { IncomingTurn } from "../chat/engine.js";
 import type { QuotedMessage } from "../chat/prompt.js";
 import type { Trigger } from "./triggers.js";
@@ -26,8 +27,10 @@ export interface BotContext {
   readonly editBudget: EditBudget;
   /** The channel webhooks personas post through, where PERSONA_WEBHOOKS or the server's choice says so. */
   readonly webhooks: WebhookPool;
-  /** Admin settings, limits, content checks and the audit log. */
+  /** Each server's rules: settings with defaults, content checks, the audit log. */
   readonly moderation: Moderation;
+  /** Per-person allowances, model slots, reply gaps. */
+  readonly traffic: Traffic;
   /** One reply at a time per conversation; messages arriving meanwhile are answered together next. */
   readonly conversations: BatchingQueue<PendingMessage>;
   /** Tracks a reply so shutdown can wait for it or abort it. */

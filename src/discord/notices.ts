@@ -5,14 +5,6 @@ import { SAFE_MENTIONS } from "./mentions.js";
 /** The quiet sign, on their message, that someone is over their rate limit. */
 export const RATE_LIMIT_REACTION = "⏳";
 
-/** What the bot says when it will not answer, in plain words. */
-export const NOTICES = {
-  busy: "I'm answering a lot of people right now and can't take this one. Please try again in a minute.",
-  inputRefused: "I can't respond to that: it goes against this server's content rules.",
-  outputWithheld: "I wrote a reply but held it back: it didn't pass this server's content checks.",
-  checksUnavailable: "I can't check messages against this server's content rules right now, so I'm not answering. Please try again later.",
-} as const;
-
 /** Answers a message with a short notice; a failure to post is logged, not thrown. */
 export async function replyWithNotice(message: Message, content: string, log: Logger): Promise<void> {
   try {

@@ -4,7 +4,7 @@ import { REST, Routes, type Shard, ShardingManager } from "discord.js";
 import type { BotConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import { ensureLayout } from "../memory/reshard.js";
-import { shareOf } from "../moderation/concurrency.js";
+import { shareOf } from "../traffic/concurrency.js";
 
 /** How long shard processes get to stop cleanly before the manager gives up on them. */
 export const SHARD_STOP_TIMEOUT_MS = 15_000;

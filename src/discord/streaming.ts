@@ -1,5 +1,6 @@
 import type { ReplyEnding, ReplySink, Shown } from "../chat/engine.js";
 import { ModelError } from "../llm/errors.js";
+import { REPLY_NOTES } from "../texts.js";
 import { splitMessage } from "./split.js";
 
 /**
@@ -200,5 +201,5 @@ export class StreamingReply implements ReplySink {
 /** A short plain-language note for a failed reply. */
 export function failureNoteFor(error: unknown): string {
   if (error instanceof ModelError) return error.userMessage;
-  return "Something went wrong on my side while answering. Please try again.";
+  return REPLY_NOTES.unexpected;
 }

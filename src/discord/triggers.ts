@@ -1,5 +1,5 @@
 import { type Message, MessageType } from "discord.js";
-import type { ChannelMode } from "../memory/moderation.js";
+import type { ChannelMode } from "../memory/server-settings.js";
 import type { TurnStore } from "../memory/turns.js";
 
 /** Why the bot answers a message. */

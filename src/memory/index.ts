@@ -1,10 +1,10 @@
 import { AuditStore } from "./audit.js";
 import { type Db, openDatabase } from "./db.js";
-import { ModerationStore } from "./moderation.js";
+import { ServerSettingsStore } from "./server-settings.js";
 import { MemoryEraser } from "./forget.js";
 import { claimLayout, type Layout } from "./layout.js";
 import { RecallStore } from "./recall.js";
-import { SettingsStore } from "./settings.js";
+import { PersonaChoiceStore } from "./persona-choices.js";
 import { SummaryStore } from "./summaries.js";
 import { TurnStore } from "./turns.js";
 
@@ -12,8 +12,10 @@ import { TurnStore } from "./turns.js";
 export interface Memory {
   readonly db: Db;
   readonly turns: TurnStore;
-  readonly settings: SettingsStore;
-  readonly moderation: ModerationStore;
+  /** Which persona is chosen per conversation and per server. */
+  readonly personaChoices: PersonaChoiceStore;
+  /** What server admins set with /masque: channel modes, limits, blocks, blocked words, admin roles. */
+  readonly serverSettings: ServerSettingsStore;
   readonly audit: AuditStore;
   readonly summaries: SummaryStore;
   readonly recall: RecallStore;
@@ -39,8 +41,8 @@ export function openMemory(databasePath: string, layout?: Layout): Memory {
   return {
     db,
     turns: new TurnStore(db),
-    settings: new SettingsStore(db),
-    moderation: new ModerationStore(db),
+    personaChoices: new PersonaChoiceStore(db),
+    serverSettings: new ServerSettingsStore(db),
     audit: new AuditStore(db),
     summaries,
     recall: new RecallStore(db),

@@ -1,6 +1,6 @@
 import type { Logger } from "../log.js";
 import type { AuditAction, AuditEntry, AuditStore, NewAuditEntry } from "../memory/audit.js";
-import type { ModerationStore } from "../memory/moderation.js";
+import type { ServerSettingsStore } from "../memory/server-settings.js";
 
 /** One audit line never grows past this, so a page of them fits a Discord message. */
 export const MAX_AUDIT_LINE_CHARS = 300;
@@ -69,7 +69,7 @@ export type ChannelPoster = (channelId: string, content: string) => Promise<unkn
 export class Auditor {
   constructor(
     private readonly store: AuditStore,
-    private readonly settings: ModerationStore,
+    private readonly settings: ServerSettingsStore,
     private readonly post: ChannelPoster,
     private readonly log: Logger,
   ) {}

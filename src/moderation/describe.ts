@@ -1,5 +1,5 @@
 import type { AuditEntry } from "../memory/audit.js";
-import type { BlockedUser, ChannelMode, ModerationProvider } from "../memory/moderation.js";
+import type { BlockedUser, ChannelMode, ModerationProvider } from "../memory/server-settings.js";
 import { describeAuditEntry } from "./audit.js";
 import type { Limits, ModeSource } from "./policy.js";
 

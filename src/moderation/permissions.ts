@@ -1,5 +1,5 @@
 import { type GuildMember, type Interaction, PermissionFlagsBits } from "discord.js";
-import type { ModerationStore } from "../memory/moderation.js";
+import type { ServerSettingsStore } from "../memory/server-settings.js";
 
 /**
  * Whether the person behind an interaction may run admin actions here: Manage Server, or
@@ -15,7 +15,7 @@ export function isAdmin(interaction: Interaction, adminRoleIds: readonly string[
 }
 
 /** {@link isAdmin}, counting the server's roles added with `/masque admin-role` besides ADMIN_ROLE_IDS. */
-export function isServerAdmin(interaction: Interaction, configuredRoleIds: readonly string[], store: ModerationStore): boolean {
+export function isServerAdmin(interaction: Interaction, configuredRoleIds: readonly string[], store: ServerSettingsStore): boolean {
   if (!interaction.inGuild()) return false;
   return isAdmin(interaction, [...configuredRoleIds, ...store.adminRoles(interaction.guildId)]);
 }

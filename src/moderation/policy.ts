@@ -1,5 +1,5 @@
-import type { ChannelMode, ModerationProvider, ModerationStore } from "../memory/moderation.js";
-import type { RateLimit } from "./rate-limit.js";
+import type { ChannelMode, ModerationProvider, ServerSettingsStore } from "../memory/server-settings.js";
+import type { RateLimit } from "../traffic/rate-limit.js";
 
 /** A channel with no mode of its own (and no parent with one) answers mentions and replies. */
 export const DEFAULT_CHANNEL_MODE: ChannelMode = "mention";
@@ -36,7 +36,7 @@ export interface ContentRules {
 /** A server's stored choices with the built-in and configured defaults filled in. */
 export class ModerationPolicy {
   constructor(
-    private readonly store: ModerationStore,
+    private readonly store: ServerSettingsStore,
     /** MODERATION: the provider for servers (and DMs) that did not choose. */
     private readonly defaultProvider: ModerationProvider,
     /** PERSONA_WEBHOOKS: for servers that did not choose (DMs have no webhooks). */

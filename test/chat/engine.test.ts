@@ -393,33 +393,33 @@ describe("ChatEngine.resolvePersona", () => {
   it("prefers the conversation, then the parent channel, then the server, and says which", () => {
     const engine = createEngine();
     expect(engine.resolvePersona(THREAD).source).toBe("default");
-    memory.settings.setGuildPersona("900", "quill");
+    memory.personaChoices.setGuildPersona("900", "quill");
     expect(engine.resolvePersona(THREAD)).toEqual({ persona: QUILL, source: "server" });
 
-    memory.settings.setConversationPersona("channel:100", "tutor");
+    memory.personaChoices.setConversationPersona("channel:100", "tutor");
     expect(engine.resolvePersona(THREAD)).toEqual({ persona: THEO, source: "parent" });
 
-    memory.settings.setConversationPersona("channel:300", "assistant");
+    memory.personaChoices.setConversationPersona("channel:300", "assistant");
     expect(engine.resolvePersona(THREAD)).toEqual({ persona: JUNIPER, source: "conversation" });
   });
 
   it("does not look up a parent or server the conversation does not have", () => {
-    memory.settings.setGuildPersona("900", "quill");
-    memory.settings.setConversationPersona("channel:100", "tutor");
+    memory.personaChoices.setGuildPersona("900", "quill");
+    memory.personaChoices.setConversationPersona("channel:100", "tutor");
     expect(createEngine().resolvePersona({ key: "channel:555" }).persona.id).toBe("assistant");
   });
 
   it("skips settings that name personas no longer loaded", () => {
     const engine = createEngine();
-    memory.settings.setConversationPersona("channel:300", "retired");
-    memory.settings.setConversationPersona("channel:100", "tutor");
-    memory.settings.setGuildPersona("900", "quill");
+    memory.personaChoices.setConversationPersona("channel:300", "retired");
+    memory.personaChoices.setConversationPersona("channel:100", "tutor");
+    memory.personaChoices.setGuildPersona("900", "quill");
     expect(engine.resolvePersona(THREAD).persona.id).toBe("tutor");
 
-    memory.settings.setConversationPersona("channel:100", "gone");
+    memory.personaChoices.setConversationPersona("channel:100", "gone");
     expect(engine.resolvePersona(THREAD).persona.id).toBe("quill");
 
-    memory.settings.setGuildPersona("900", "vanished");
+    memory.personaChoices.setGuildPersona("900", "vanished");
     expect(engine.resolvePersona(THREAD).persona.id).toBe("assistant");
   });
 
@@ -432,7 +432,7 @@ describe("ChatEngine.resolvePersona", () => {
       settings: { defaultModel: DEFAULT_MODEL, contextTokens: CONTEXT_TOKENS },
       log: silentLogger,
     });
-    memory.settings.setConversationPersona(CHANNEL.key, "quill");
+    memory.personaChoices.setConversationPersona(CHANNEL.key, "quill");
     expect(engine.resolvePersona(CHANNEL).persona.id).toBe("quill");
 
     registry = new PersonaRegistry([JUNIPER, THEO], "assistant");

@@ -12,7 +12,7 @@ import {
 } from "../../src/chat/summarizer.js";
 import { ModelClient } from "../../src/llm/client.js";
 import { silentLogger } from "../../src/log.js";
-import { ConcurrencyLimiter } from "../../src/moderation/concurrency.js";
+import { ConcurrencyLimiter } from "../../src/traffic/concurrency.js";
 import { type Memory, openMemory } from "../../src/memory/index.js";
 import type { NewTurn } from "../../src/memory/turns.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";

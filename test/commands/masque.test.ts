@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { commandsByName } from "../../src/commands/index.js";
-import { masqueCommand } from "../../src/commands/masque.js";
+import { masqueCommand } from "../../src/commands/masque/index.js";
 
 /** Manage Server (1 << 5). */
 const MANAGE_GUILD = String(1n << 5n);

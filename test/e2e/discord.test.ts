@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ModelServerError } from "../../src/llm/errors.js";
 import { DISCORD_MESSAGE_LIMIT } from "../../src/discord/split.js";
 import { EDIT_INTERVAL_MS, TYPING_DELAY_MS } from "../../src/discord/streaming.js";
+import { notAdmin } from "../../src/texts.js";
 import type { RestCall } from "../fakes/discord-server.js";
 import type { RecordedRequest } from "../fakes/openai-server.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, startStack } from "../helpers/stack.js";
@@ -213,11 +214,11 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     ]) {
       await stack.discord.waitFor(() => stack.discord.interactionResponses(interaction.id).length > 0);
       const [response] = stack.discord.interactionResponses(interaction.id);
-      expect(response!.body.data.content).toMatch(/^Only server admins can change the persona/);
+      expect(response!.body.data.content).toBe(notAdmin());
       expect(response!.body.data.flags).toBe(64);
     }
-    expect(stack.core.memory.settings.conversationPersona(`channel:${stack.general}`)).toBeUndefined();
-    expect(stack.core.memory.settings.guildPersona(stack.guild.id)).toBeUndefined();
+    expect(stack.core.memory.personaChoices.conversationPersona(`channel:${stack.general}`)).toBeUndefined();
+    expect(stack.core.memory.personaChoices.guildPersona(stack.guild.id)).toBeUndefined();
     expect(stack.discord.calls.some(isNickname)).toBe(false);
     expect(botMessages(stack, stack.general)).toEqual([]);
   });
@@ -234,14 +235,14 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
       options: [{ type: 1, name: "set", options: [{ type: 3, name: "name", value: "tutor" }] }],
     });
     await stack.discord.waitFor(() => stack.discord.interactionResponses(interaction.id).length > 0);
-    expect(stack.core.memory.settings.conversationPersona(`channel:${stack.general}`)).toBe("tutor");
+    expect(stack.core.memory.personaChoices.conversationPersona(`channel:${stack.general}`)).toBe("tutor");
   });
 
   it("validates the name again on submit and autocompletes at most 25 matching names", async () => {
     const bogus = setPersona(stack, "no-such-persona", { admin: true });
     await stack.discord.waitFor(() => stack.discord.interactionResponses(bogus.id).length > 0);
     expect(stack.discord.interactionResponses(bogus.id)[0]!.body.data.content).toBe("There is no persona called “no-such-persona”. Try `/persona list`.");
-    expect(stack.core.memory.settings.conversationPersona(`channel:${stack.general}`)).toBeUndefined();
+    expect(stack.core.memory.personaChoices.conversationPersona(`channel:${stack.general}`)).toBeUndefined();
 
     const auto = stack.discord.interact({
       channelId: stack.general,
@@ -268,7 +269,7 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
   });
 
   it("gives threads their own conversation, inheriting the parent channel's persona", async () => {
-    stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "bard");
+    stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "bard");
     const thread = stack.guild.channelId("ideas");
     stack.model.enqueue({ text: "In the thread." });
     stack.discord.postMessage({ channelId: thread, author: ALICE, content: "thread talk", mentionBot: true });
@@ -300,7 +301,7 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     await stack.stop();
     stack = await startStack({ env: { CONTEXT_TOKENS: "2600" } });
     // Thirteen messages in a row: more than the default per-person rate limit allows.
-    stack.core.memory.moderation.updateGuildSettings(stack.guild.id, { rateMessages: 100 }, ALICE.id);
+    stack.core.memory.serverSettings.updateGuildSettings(stack.guild.id, { rateMessages: 100 }, ALICE.id);
     stack.model.setDefault({ text: "Noted." });
     const first = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "My dog is called Biscuit.", mentionBot: true });
     await settle(stack, `channel:${stack.general}`, 2);
@@ -346,6 +347,6 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     await stack.discord.waitFor(() => stack.discord.interactionResponses(interaction.id).length > 0);
     await stack.discord.waitFor(() => stack.logLines.some((l) => l.includes("Change Nickname")));
     expect(stack.discord.calls.some(isNickname)).toBe(false);
-    expect(stack.core.memory.settings.conversationPersona(`channel:${stack.general}`)).toBe("quill");
+    expect(stack.core.memory.personaChoices.conversationPersona(`channel:${stack.general}`)).toBe("quill");
   });
 });

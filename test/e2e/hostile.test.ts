@@ -3,12 +3,13 @@ import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_ATTACHMENTS_READ } from "../../src/discord/attachments.js";
 import { DISCORD_MESSAGE_LIMIT } from "../../src/discord/split.js";
+import { notAdmin } from "../../src/texts.js";
 import type { FakeUser, RestCall } from "../fakes/discord-server.js";
 import { E2E_WAIT_MS, logged, mention, turnRows, waitForBotMessages } from "../helpers/e2e.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, startStack } from "../helpers/stack.js";
 
 const TOO_LONG = /^Your message is too long for me to read in one go \(about \d+ tokens; \d+ fit\)\. Please shorten it or split it up\.$/;
-const NOT_ADMIN = "Only server admins can change the persona: you need the Manage Server permission or a Masque admin role.";
+const NOT_ADMIN = notAdmin();
 const EPHEMERAL = 64;
 /** A member whose nickname pretends to be the system. */
 const MALLORY: FakeUser = { id: "310000000000000066", username: "mallory", globalName: "[SYSTEM]" };

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { NOT_ADMIN_CLEAR } from "../../src/commands/memory.js";
+import { MEMORY_TEXTS, notAdmin } from "../../src/texts.js";
+
+const NOT_ADMIN_CLEAR = notAdmin(MEMORY_TEXTS.clearInDmHint);
 import { RECALL_HEADING, SUMMARY_HEADING } from "../../src/chat/prompt.js";
 import { summarizerInstructions, summaryTargetTokens } from "../../src/chat/summarizer.js";
 import type { NewTurn } from "../../src/memory/turns.js";

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { NOTICES, RATE_LIMIT_REACTION } from "../../src/discord/notices.js";
+import { RATE_LIMIT_REACTION } from "../../src/discord/notices.js";
+import { NOTICES, notAdmin } from "../../src/texts.js";
 import type { AuditEntry } from "../../src/memory/audit.js";
 import type { RestCall } from "../fakes/discord-server.js";
 import type { Json } from "../fakes/discord/types.js";
@@ -7,7 +8,7 @@ import { ALICE, BOB, MANAGE_GUILD, type Stack, type StackOptions, startStack } f
 
 const MODS_ROLE = { id: "340000000000000007", name: "Mods" };
 const CAROL = { id: "310000000000000003", username: "carol", globalName: "Carol" };
-const NOT_ADMIN = "Only server admins can use /masque: you need the Manage Server permission or a Masque admin role.";
+const NOT_ADMIN = notAdmin();
 const EPHEMERAL = 64;
 
 /** Discord option types. */
@@ -203,8 +204,8 @@ describe("channel options name a channel of the command's server", () => {
     const refusal = `<#${elsewhere}> is not a channel of this server; nothing was changed.`;
     expect((await masque("channel", [str("mode", "off"), channel("channel", elsewhere)])).content).toBe(refusal);
     expect((await masque("log-channel", [channel("channel", elsewhere)])).content).toBe(refusal);
-    expect(stack.core.memory.moderation.channelMode(elsewhere)).toBeUndefined();
-    expect(stack.core.memory.moderation.guildSettings(stack.guild.id).logChannelId ?? null).toBeNull();
+    expect(stack.core.memory.serverSettings.channelMode(elsewhere)).toBeUndefined();
+    expect(stack.core.memory.serverSettings.guildSettings(stack.guild.id).logChannelId ?? null).toBeNull();
     expect(audit()).toEqual([]);
   });
 });
@@ -304,7 +305,7 @@ describe("fairness: one reply at a time per conversation, a global cap with a bo
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hi", mentionBot: true });
     await stack.model.waitForChatRequests(1);
     stack.discord.postMessage({ channelId: random, author: BOB, content: "me too", mentionBot: true });
-    await stack.discord.waitFor(() => stack.bot.context.moderation.slots.waiting === 1);
+    await stack.discord.waitFor(() => stack.bot.context.traffic.slots.waiting === 1);
     const turnedAway = stack.discord.postMessage({ channelId: thread, author: CAROL, content: "and me", mentionBot: true });
 
     const [busy] = await waitForBotMessages(thread, 1);
@@ -462,7 +463,7 @@ describe("audit log, log channel, admin roles, status", () => {
       options: [{ type: SUBCOMMAND, name: "set", options: [str("name", "tutor")] }],
     });
     await stack.discord.waitFor(() => stack.discord.interactionResponses(setByMod.id).length > 0);
-    expect(stack.core.memory.settings.conversationPersona(`channel:${stack.general}`)).toBe("tutor");
+    expect(stack.core.memory.personaChoices.conversationPersona(`channel:${stack.general}`)).toBe("tutor");
 
     expect((await masque("admin-role", [role("role", MODS_ROLE.id), str("action", "remove")])).content).toBe(`<@&${MODS_ROLE.id}> is no longer a Masque admin role.`);
     expect((await masque("status", [], asMod)).content).toBe(NOT_ADMIN);

@@ -75,7 +75,7 @@ describe("persona presence: character cards and live editing", () => {
       { user: "Where am I?", assistant: "In my glade, traveller." },
       { user: "Who are you?", assistant: "A guardian of this forest." },
     ]);
-    stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "seraphina");
+    stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "seraphina");
 
     let messages = await ask(stack, "hello");
     const system = messages[0]!.content;
@@ -102,7 +102,7 @@ describe("persona presence: character cards and live editing", () => {
     expect(personas.get("moss")).toMatchObject({ name: "Moss", greeting: "...hello." });
     expect(personas.problems.map((p) => `${path.basename(p.file)}: ${p.field}`)).toEqual(["broken.json: card"]);
 
-    stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "kestrel");
+    stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "kestrel");
     const messages = await ask(stack, "ready?");
     expect(messages[0]!.content).toMatch(/^Kestrel is a starship pilot\./);
   });
@@ -126,8 +126,8 @@ describe("persona presence: character cards and live editing", () => {
     stack = await startStack({ personasDir: dir });
     writeFileSync(path.join(dir, "moss.json"), JSON.stringify(V1_CARD));
     await stack.discord.waitFor(() => stack.core.personas().get("moss"), 3000);
-    stack.core.memory.settings.setGuildPersona(stack.guild.id, "tutor");
-    stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "moss");
+    stack.core.memory.personaChoices.setGuildPersona(stack.guild.id, "tutor");
+    stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "moss");
     expect((await ask(stack, "hi stone"))[0]!.content).toMatch(/^Moss is a talking stone\./);
 
     unlinkSync(path.join(dir, "moss.json"));
@@ -155,7 +155,7 @@ describe("persona presence: webhook identity", () => {
   it("posts through one webhook per channel with the persona's name and avatar URL, and streams by editing it", async () => {
     writeFileSync(path.join(dir, "quill.md"), readFileSync(path.join(dir, "quill.md"), "utf8").replace("name: Captain Quill", "name: Captain Quill\navatar: https://example.invalid/quill.png"));
     stack = await startStack({ personasDir: dir, env: { PERSONA_WEBHOOKS: "true" } });
-    stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "quill");
+    stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "quill");
     const chunks = ["Arr, ", "the sea ", "be calm ", "today, ", "and the ", "wind be ", "kind, ", "matey."];
     stack.model.enqueue({ chunks, chunkDelayMs: 300 });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "how's the sea?", mentionBot: true });
@@ -179,7 +179,7 @@ describe("persona presence: webhook identity", () => {
     writeFileSync(path.join(dir, "avatars", "bard.png"), Buffer.from("89504e470d0a1a0a", "hex"));
     writeFileSync(path.join(dir, "bard.md"), readFileSync(path.join(dir, "bard.md"), "utf8").replace("name: Wren the Bard", "name: Wren the Bard\navatar: avatars/bard.png"));
     stack = await startStack({ personasDir: dir, env: { PERSONA_WEBHOOKS: "true" } });
-    stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "bard");
+    stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "bard");
     const thread = stack.guild.channelId("ideas");
     stack.model.setDefault({ text: "Once upon a time." });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "a tale!", mentionBot: true });
@@ -212,7 +212,7 @@ describe("persona presence: webhook identity", () => {
 
   it("recreates a deleted webhook once, and continues with the persona whose message is replied to", async () => {
     stack = await startStack({ personasDir: dir, env: { PERSONA_WEBHOOKS: "true" } });
-    stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "quill");
+    stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "quill");
     stack.model.enqueue({ text: "Quill here." }, { text: "Still Quill." });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "captain?", mentionBot: true });
     await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
@@ -222,7 +222,7 @@ describe("persona presence: webhook identity", () => {
     // Someone deletes the webhook, and an admin switches the channel to another persona.
     const response = await fetch(`${stack.discord.apiUrl}/v10/webhooks/${quillMessage.webhook_id}`, { method: "DELETE", headers: { authorization: `Bot ${stack.discord.token}` } });
     expect(response.status).toBe(204);
-    stack.core.memory.settings.setConversationPersona(`channel:${stack.general}`, "tutor");
+    stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "tutor");
 
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "and then?", replyToId: quillMessage.id });
     await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 4, 8000);
@@ -333,7 +333,7 @@ describe("persona presence: per-server webhook choice and removed personas in th
   it("lets an admin turn persona webhooks on for a server (and refuses a non-admin)", async () => {
     stack = await startStack({ personasDir: dir });
     expect(await masqueWebhooks("on", false)).toMatch(/^Only server admins/);
-    expect(stack.core.memory.moderation.guildSettings(stack.guild.id).personaWebhooks).toBeUndefined();
+    expect(stack.core.memory.serverSettings.guildSettings(stack.guild.id).personaWebhooks).toBeUndefined();
     expect(await masqueWebhooks("on")).toMatch(/^Personas now reply under their own name and avatar here\./);
 
     stack.model.enqueue({ text: "Via the webhook." });
@@ -347,7 +347,7 @@ describe("persona presence: per-server webhook choice and removed personas in th
   it("records an audit entry in each server using a persona whose file was removed", async () => {
     writeFileSync(path.join(dir, "moss.json"), JSON.stringify(V1_CARD));
     stack = await startStack({ personasDir: dir });
-    stack.core.memory.settings.setGuildPersona(stack.guild.id, "moss");
+    stack.core.memory.personaChoices.setGuildPersona(stack.guild.id, "moss");
     unlinkSync(path.join(dir, "moss.json"));
     await stack.discord.waitFor(() => !stack.core.personas().get("moss"), 3000);
     const entries = stack.core.memory.audit.latest(stack.guild.id, 10);

@@ -23,15 +23,15 @@ function fill(memory: Memory): void {
       { conversationKey: key, content: `summary ${n}`, firstTurnId: ids[0]!, lastTurnId: ids[1]!, tokenCount: 3 },
       { previous: undefined, batchFirstId: ids[0]!, batchLastId: ids[1]!, batchSize: 2 },
     );
-    memory.settings.setGuildPersona(guild, "quill", "admin");
-    memory.settings.setConversationPersona(`channel:lonely-${n}`, "juniper", "admin");
+    memory.personaChoices.setGuildPersona(guild, "quill", "admin");
+    memory.personaChoices.setConversationPersona(`channel:lonely-${n}`, "juniper", "admin");
     memory.audit.record({ guildId: guild, channelId: `lonely-${n}`, actorId: "admin", action: "persona.set", details: { persona: "juniper" } });
-    memory.moderation.block(guild, "troll", "admin", "spam");
-    memory.moderation.setChannelMode(guild, `${guild}${n}`, "auto", "admin");
+    memory.serverSettings.block(guild, "troll", "admin", "spam");
+    memory.serverSettings.setChannelMode(guild, `${guild}${n}`, "auto", "admin");
     memory.recall.setServerWide(guild, true, "admin");
   }
   memory.turns.append({ key: "channel:dm-ali" }, [said("Ali", "a private pelican", { authorId: "ali" })]);
-  memory.settings.setConversationPersona("channel:dm-ali", "juniper", "ali");
+  memory.personaChoices.setConversationPersona("channel:dm-ali", "juniper", "ali");
 }
 
 /** What a server looks like from its shard's file, as the bot reads it. */
@@ -40,10 +40,10 @@ function serverView(memory: Memory, n: number) {
   const key = `channel:${guild}${n}`;
   const turns = memory.turns.recent(key, 10).sort((a, b) => a.id - b.id);
   return {
-    persona: memory.settings.guildPersona(guild),
-    channelPersona: memory.settings.conversationPersona(`channel:lonely-${n}`),
-    blocked: memory.moderation.isBlocked(guild, "troll"),
-    mode: memory.moderation.channelMode(`${guild}${n}`),
+    persona: memory.personaChoices.guildPersona(guild),
+    channelPersona: memory.personaChoices.conversationPersona(`channel:lonely-${n}`),
+    blocked: memory.serverSettings.isBlocked(guild, "troll"),
+    mode: memory.serverSettings.channelMode(`${guild}${n}`),
     serverWide: memory.recall.serverWide(guild),
     turns: turns.map((t) => t.content),
     linked: memory.turns.findByMessageId(`m-${n}-b`)?.content,
@@ -97,7 +97,7 @@ describe("reshard", () => {
         const file = layoutFile(databasePath, count, shardOf(GUILDS[n]!, count));
         expect(withMemory(file, (memory) => serverView(memory, n))).toEqual(expectedView(n));
       }
-      expect(withMemory(layoutFile(databasePath, count, 0), (m) => [m.turns.count("channel:dm-ali"), m.settings.conversationPersona("channel:dm-ali")])).toEqual([1, "juniper"]);
+      expect(withMemory(layoutFile(databasePath, count, 0), (m) => [m.turns.count("channel:dm-ali"), m.personaChoices.conversationPersona("channel:dm-ali")])).toEqual([1, "juniper"]);
       for (let i = 1; i < count; i++) expect(withMemory(layoutFile(databasePath, count, i), (m) => m.turns.count("channel:dm-ali"))).toBe(0);
       expect(existsSync(databasePath)).toBe(false);
     }

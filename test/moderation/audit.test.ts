@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
 import { AuditStore } from "../../src/memory/audit.js";
 import { type Db, openDatabase } from "../../src/memory/db.js";
-import { ModerationStore } from "../../src/memory/moderation.js";
+import { ServerSettingsStore } from "../../src/memory/server-settings.js";
 import { Auditor, describeAuditEntry, MAX_AUDIT_LINE_CHARS } from "../../src/moderation/audit.js";
 
 const GUILD = "400000000000000001";
@@ -41,7 +41,7 @@ describe("Auditor", () => {
   afterEach(() => db.close());
 
   it("stores every entry and mirrors it only where the server has a log channel", async () => {
-    const settings = new ModerationStore(db);
+    const settings = new ServerSettingsStore(db);
     const posts: Array<[string, string]> = [];
     const auditor = new Auditor(new AuditStore(db), settings, async (channelId, content) => posts.push([channelId, content]), silentLogger);
     auditor.record({ guildId: GUILD, channelId: CHANNEL, actorId: ADMIN, action: "user.unblock", targetId: USER });
@@ -53,7 +53,7 @@ describe("Auditor", () => {
   });
 
   it("keeps the entry when the mirror fails", async () => {
-    const settings = new ModerationStore(db);
+    const settings = new ServerSettingsStore(db);
     settings.updateGuildSettings(GUILD, { logChannelId: LOG_CHANNEL }, ADMIN);
     const auditor = new Auditor(new AuditStore(db), settings, () => Promise.reject(new Error("Missing Access")), silentLogger);
     expect(auditor.record({ guildId: GUILD, channelId: CHANNEL, actorId: ADMIN, action: "user.block", targetId: USER }).id).toBe(1);

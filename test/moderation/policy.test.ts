@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Db, openDatabase } from "../../src/memory/db.js";
-import { ModerationStore } from "../../src/memory/moderation.js";
+import { ServerSettingsStore } from "../../src/memory/server-settings.js";
 import { ModerationPolicy } from "../../src/moderation/policy.js";
 
 const GUILD = "400000000000000001";
@@ -9,12 +9,12 @@ const THREAD = "500000000000000002";
 const ADMIN = "410000000000000001";
 
 let db: Db;
-let store: ModerationStore;
+let store: ServerSettingsStore;
 let policy: ModerationPolicy;
 
 beforeEach(() => {
   db = openDatabase(":memory:");
-  store = new ModerationStore(db);
+  store = new ServerSettingsStore(db);
   policy = new ModerationPolicy(store, "off");
 });
 afterEach(() => db.close());

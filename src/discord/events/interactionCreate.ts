@@ -1,8 +1,8 @@
 import { type Interaction, MessageFlags } from "discord.js";
 import { commandsByName } from "../../commands/index.js";
+import { COMMAND_APOLOGY } from "../../texts.js";
 import type { BotContext } from "../context.js";
 
-const APOLOGY = "Sorry, something went wrong on my side. The admins can find the details in the bot's log.";
 
 /** The command an interaction is for; a button's custom id starts with its command's name and a colon. */
 function commandNameOf(interaction: Interaction): string | undefined {
@@ -24,7 +24,7 @@ export async function onInteractionCreate(interaction: Interaction, ctx: BotCont
   } catch (error) {
     log.error({ err: error }, "command failed");
     if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
-    const reply = { content: APOLOGY, flags: MessageFlags.Ephemeral } as const;
+    const reply = { content: COMMAND_APOLOGY, flags: MessageFlags.Ephemeral } as const;
     try {
       if (interaction.replied || interaction.deferred) await interaction.followUp(reply);
       else await interaction.reply(reply);

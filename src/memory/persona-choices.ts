@@ -4,7 +4,7 @@ import type { Db } from "./db.js";
 export type PersonaScope = "channel" | "server";
 
 /** Stores which persona is active per conversation and per server. */
-export class SettingsStore {
+export class PersonaChoiceStore {
   readonly #getConversation;
   readonly #setConversation;
   readonly #clearConversation;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { gatherContext, MAX_HISTORY_TURNS, RECALL_MAX_TURNS } from "../../src/chat/context.js";
+import { recollect, MAX_HISTORY_TURNS, RECALL_MAX_TURNS } from "../../src/chat/recollection.js";
 import { buildPrompt, type PendingTurn } from "../../src/chat/prompt.js";
 import { countTurnTokens } from "../../src/chat/tokens.js";
 import { type Memory, openMemory } from "../../src/memory/index.js";
@@ -17,14 +17,14 @@ function ask(content: string): PendingTurn {
 
 const fillers = (count: number) => Array.from({ length: count }, (_, i) => said("Bob", `Filler message ${i} about the weather and nothing else.`));
 
-describe("gatherContext", () => {
+describe("recollect", () => {
   let memory: Memory;
   beforeEach(() => {
     memory = openMemory(":memory:");
   });
   afterEach(() => memory.close());
 
-  const gather = (content: string, conversation: ConversationRef = GENERAL) => gatherContext(memory, { conversation, persona: JUNIPER, newTurns: [ask(content)], contextTokens: CONTEXT });
+  const gather = (content: string, conversation: ConversationRef = GENERAL) => recollect(memory, { conversation, persona: JUNIPER, newTurns: [ask(content)], contextTokens: CONTEXT });
 
   it("recalls a turn from 500 turns ago when the new message relates to it", () => {
     const [fact] = memory.turns.append(GENERAL, [said("Ali", "My dog is called Biscuit.")]);
@@ -37,7 +37,7 @@ describe("gatherContext", () => {
   it("reads the text of only the newest turns that can fit, and the prompt is the one all of them would give", () => {
     memory.turns.append(GENERAL, fillers(500));
     const newTurns = [ask("what is the weather like?")];
-    const context = gatherContext(memory, { conversation: GENERAL, persona: JUNIPER, newTurns, contextTokens: CONTEXT });
+    const context = recollect(memory, { conversation: GENERAL, persona: JUNIPER, newTurns, contextTokens: CONTEXT });
     const all = memory.turns.recent(GENERAL.key, MAX_HISTORY_TURNS);
 
     // Each filler costs about 16 tokens: a 2,000-token context fits a hundred or so, not 400.
@@ -54,7 +54,7 @@ describe("gatherContext", () => {
   it("still reads the turns a persona's lore scans when none of them fit", () => {
     memory.turns.append(GENERAL, [said("Bob", "the dragon ".repeat(300)), said("Bob", "the castle ".repeat(300))]);
     const persona = { ...JUNIPER, loreScanDepth: 2 };
-    const context = gatherContext(memory, { conversation: GENERAL, persona, newTurns: [ask("hello")], contextTokens: CONTEXT });
+    const context = recollect(memory, { conversation: GENERAL, persona, newTurns: [ask("hello")], contextTokens: CONTEXT });
     expect(context.history.map((t) => t.content.slice(0, 10))).toEqual(["the castle", "the dragon"]);
   });
 

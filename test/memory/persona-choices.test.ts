@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Memory, openMemory } from "../../src/memory/index.js";
 
-describe("SettingsStore", () => {
+describe("PersonaChoiceStore", () => {
   let memory: Memory;
   beforeEach(() => {
     memory = openMemory(":memory:");
@@ -9,7 +9,7 @@ describe("SettingsStore", () => {
   afterEach(() => memory.close());
 
   it("sets, replaces and clears a conversation's persona", () => {
-    const settings = memory.settings;
+    const settings = memory.personaChoices;
     expect(settings.conversationPersona("channel:1")).toBeUndefined();
 
     settings.setConversationPersona("channel:1", "quill", "admin-1");
@@ -30,7 +30,7 @@ describe("SettingsStore", () => {
   });
 
   it("sets, replaces and clears a server's persona", () => {
-    const settings = memory.settings;
+    const settings = memory.personaChoices;
     expect(settings.guildPersona("900")).toBeUndefined();
 
     settings.setGuildPersona("900", "quill");
@@ -45,7 +45,7 @@ describe("SettingsStore", () => {
   });
 
   it("keeps conversation and server settings apart", () => {
-    memory.settings.setConversationPersona("900", "quill");
-    expect(memory.settings.guildPersona("900")).toBeUndefined();
+    memory.personaChoices.setConversationPersona("900", "quill");
+    expect(memory.personaChoices.guildPersona("900")).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Db, openDatabase, readMigrations, schemaVersion } from "../../src/memory/db.js";
-import { ModerationStore } from "../../src/memory/moderation.js";
+import { ServerSettingsStore } from "../../src/memory/server-settings.js";
 
 const GUILD = "400000000000000001";
 const OTHER_GUILD = "400000000000000002";
@@ -8,11 +8,11 @@ const ADMIN = "410000000000000001";
 const USER = "410000000000000002";
 
 let db: Db;
-let store: ModerationStore;
+let store: ServerSettingsStore;
 
 beforeEach(() => {
   db = openDatabase(":memory:");
-  store = new ModerationStore(db);
+  store = new ServerSettingsStore(db);
 });
 afterEach(() => db.close());
 
@@ -30,7 +30,7 @@ describe("the moderation migration", () => {
   });
 });
 
-describe("ModerationStore", () => {
+describe("ServerSettingsStore", () => {
   it("sets, overwrites, lists and clears channel modes per server", () => {
     store.setChannelMode(GUILD, "500000000000000001", "auto", ADMIN);
     store.setChannelMode(GUILD, "500000000000000001", "off", ADMIN);

@@ -50,7 +50,7 @@ function toGuildModeration(row: GuildModerationRow | undefined): GuildModeration
 }
 
 /** Stores channel modes, server moderation settings, blocked users, admin roles and blocked words. */
-export class ModerationStore {
+export class ServerSettingsStore {
   readonly #getMode;
   readonly #setMode;
   readonly #clearMode;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "../../src/moderation/rate-limit.js";
+import { RateLimiter } from "../../src/traffic/rate-limit.js";
 
 const TWO_PER_MINUTE = { messages: 2, windowMs: 60_000 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ReplyPacer } from "../../src/moderation/pacing.js";
+import { ReplyPacer } from "../../src/traffic/pacing.js";
 
 describe("ReplyPacer", () => {
   it("asks for the rest of the gap after a reply, and nothing before the first or once the gap has passed", () => {

@@ -13,7 +13,7 @@ export const RECALL_CANDIDATES = 40;
 export const RECALL_MAX_TURNS = 3;
 
 /** What memory holds for one reply. */
-export interface MemoryContext {
+export interface Recollection {
   /** Turns after the summary that could fit the window, newest first. */
   readonly history: Turn[];
   readonly summary: Summary | undefined;
@@ -21,7 +21,7 @@ export interface MemoryContext {
   readonly recalled: RecalledTurn[];
 }
 
-export interface ContextRequest {
+export interface RecollectionRequest {
   readonly conversation: ConversationRef;
   readonly persona: PromptInput["persona"];
   readonly newTurns: readonly PendingTurn[];
@@ -47,7 +47,7 @@ function windowStart(sizes: readonly TurnSize[], fitting: number, summary: Summa
  * its admins turned server-wide recall on). Every read is index-backed and bounded, so
  * the cost does not grow with the history.
  */
-export function gatherContext(memory: Memory, request: ContextRequest): MemoryContext {
+export function recollect(memory: Memory, request: RecollectionRequest): Recollection {
   const { conversation, persona, contextTokens } = request;
   const summary = memory.summaries.get(conversation.key);
   const afterId = summary?.lastTurnId ?? 0;
@@ -79,8 +79,8 @@ export function gatherContext(memory: Memory, request: ContextRequest): MemoryCo
   return { history, summary, recalled };
 }
 
-/** Builds a reply's prompt from memory: gatherContext, then buildPrompt. This is what the memory benchmark times. */
+/** Builds a reply's prompt from memory: recollect, then buildPrompt. This is what the memory benchmark times. */
 export function buildPromptFromMemory(memory: Memory, input: Omit<PromptInput, "history" | "summary" | "recalled"> & { conversation: ConversationRef }): BuiltPrompt {
-  const context = gatherContext(memory, input);
-  return buildPrompt({ ...input, history: context.history, summary: context.summary, recalled: context.recalled });
+  const recollection = recollect(memory, input);
+  return buildPrompt({ ...input, history: recollection.history, summary: recollection.summary, recalled: recollection.recalled });
 }

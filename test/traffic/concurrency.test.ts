@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConcurrencyLimiter, QueueFullError, shareOf } from "../../src/moderation/concurrency.js";
+import { ConcurrencyLimiter, QueueFullError, shareOf } from "../../src/traffic/concurrency.js";
 
 describe("ConcurrencyLimiter", () => {
   it("grants up to maxActive at once, queues up to maxWaiting, and refuses the rest at once", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LruMap } from "../../src/moderation/lru.js";
+import { LruMap } from "../../src/traffic/lru.js";
 
 describe("LruMap", () => {
   it("keeps at most maxSize entries, forgetting the least recently written", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BatchingQueue } from "../../src/moderation/batching.js";
+import { BatchingQueue } from "../../src/traffic/batching.js";
 
 /** A promise a test resolves by hand. */
 function gate() {

@@ -1,0 +1,81 @@
+import { type ChatInputCommandInteraction, MessageFlags, PermissionFlagsBits } from "discord.js";
+import { recordReply } from "../../chat/record.js";
+import { conversationKey, conversationOf } from "../../discord/conversation.js";
+import type { BotContext } from "../../discord/context.js";
+import { SAFE_MENTIONS } from "../../discord/mentions.js";
+import type { PersonaScope } from "../../memory/persona-choices.js";
+import type { Persona } from "../../personas/persona.js";
+import { PERSONA_TEXTS } from "../../texts.js";
+import { adminOnly } from "../preconditions.js";
+import type { Subcommand } from "../types.js";
+import { activeHere, withPersonaName, withScope } from "./here.js";
+
+/** Renames the bot in this server to the persona; a missing permission is logged, not fatal. */
+async function adoptNickname(interaction: ChatInputCommandInteraction, ctx: BotContext, persona: Persona): Promise<void> {
+  const me = interaction.guild?.members.me;
+  if (!me) return;
+  if (!me.permissions.has(PermissionFlagsBits.ChangeNickname)) {
+    ctx.core.log.info({ guild: interaction.guildId }, "not changing the nickname: the bot lacks the Change Nickname permission");
+    return;
+  }
+  try {
+    await me.setNickname(persona.name, `Persona set by ${interaction.user.tag}`);
+  } catch (error) {
+    ctx.core.log.warn({ guild: interaction.guildId, err: (error as Error).message }, "could not change the nickname");
+  }
+}
+
+/** Posts the persona's greeting here and records it as the persona's own words, the way the engine records a reply. */
+async function postGreeting(interaction: ChatInputCommandInteraction, ctx: BotContext, persona: Persona): Promise<void> {
+  const channel = interaction.channel;
+  if (!persona.greeting || !channel || !("send" in channel)) return;
+  try {
+    const message = await channel.send({ content: persona.greeting, allowedMentions: SAFE_MENTIONS });
+    recordReply(ctx.core.memory.turns, { conversation: conversationOf(channel), persona, userTurns: [], text: persona.greeting, complete: true, messageIds: [message.id] });
+  } catch (error) {
+    ctx.core.log.warn({ channel: interaction.channelId, err: (error as Error).message }, "could not post the greeting");
+  }
+}
+
+function scopeOf(interaction: ChatInputCommandInteraction): PersonaScope {
+  return interaction.options.getString("scope") === "server" ? "server" : "channel";
+}
+
+export const set: Subcommand = {
+  name: "set",
+  define: (sub) => withScope(withPersonaName(sub.setDescription("Switch the persona (admins)"))),
+  run: adminOnly(async ({ interaction, ctx, guildId }) => {
+    const name = interaction.options.getString("name", true);
+    const persona = ctx.core.personas().get(name);
+    if (!persona) {
+      await interaction.reply({ content: PERSONA_TEXTS.noSuchPersona(name), flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
+      return;
+    }
+    const scope = scopeOf(interaction);
+    const choices = ctx.core.memory.personaChoices;
+    if (scope === "server") choices.setGuildPersona(guildId, persona.id, interaction.user.id);
+    else choices.setConversationPersona(conversationKey(interaction.channelId), persona.id, interaction.user.id);
+    ctx.core.log.info({ guild: guildId, channel: interaction.channelId, by: interaction.user.id, persona: persona.id, scope }, "persona set");
+    ctx.moderation.audit.record({ guildId, channelId: interaction.channelId, actorId: interaction.user.id, action: "persona.set", details: { persona: persona.id, scope } });
+
+    const isActiveHere = activeHere(ctx, interaction).persona.id === persona.id;
+    await interaction.reply({ content: PERSONA_TEXTS.set(persona.name, scope, isActiveHere), allowedMentions: SAFE_MENTIONS });
+    if (isActiveHere) await postGreeting(interaction, ctx, persona);
+    await adoptNickname(interaction, ctx, persona);
+  }),
+};
+
+export const reset: Subcommand = {
+  name: "reset",
+  define: (sub) => withScope(sub.setDescription("Remove a persona choice (admins)")),
+  run: adminOnly(async ({ interaction, ctx, guildId }) => {
+    const scope = scopeOf(interaction);
+    const choices = ctx.core.memory.personaChoices;
+    const removed = scope === "server" ? choices.clearGuildPersona(guildId) : choices.clearConversationPersona(conversationKey(interaction.channelId));
+    ctx.core.log.info({ guild: guildId, channel: interaction.channelId, by: interaction.user.id, scope, removed }, "persona reset");
+    if (removed) ctx.moderation.audit.record({ guildId, channelId: interaction.channelId, actorId: interaction.user.id, action: "persona.reset", details: { scope } });
+    const { persona } = activeHere(ctx, interaction);
+    await interaction.reply({ content: PERSONA_TEXTS.reset(removed, scope, persona.name), allowedMentions: SAFE_MENTIONS });
+    if (removed) await adoptNickname(interaction, ctx, persona);
+  }),
+};

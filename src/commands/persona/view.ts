@@ -1,0 +1,64 @@
+import { MessageFlags } from "discord.js";
+import { SAFE_MENTIONS } from "../../discord/mentions.js";
+import type { Persona } from "../../personas/persona.js";
+import { PERSONA_TEXTS } from "../../texts.js";
+import type { Subcommand } from "../types.js";
+import { activeHere, withPersonaName } from "./here.js";
+
+/** Keeps `/persona list` within one message. */
+const MAX_LIST_CHARS = 1900;
+
+function describe(persona: Persona): string {
+  const lines = [`**${persona.name}** (\`${persona.id}\`)`, persona.description];
+  const settings = [
+    persona.model && `model ${persona.model}`,
+    persona.temperature !== undefined && `temperature ${persona.temperature}`,
+    persona.topP !== undefined && `top_p ${persona.topP}`,
+    persona.maxTokens !== undefined && `max ${persona.maxTokens} tokens`,
+  ].filter(Boolean);
+  if (settings.length > 0) lines.push(PERSONA_TEXTS.settings(settings.join(", ")));
+  if (persona.tags.length > 0) lines.push(PERSONA_TEXTS.tags(persona.tags.join(", ")));
+  if (persona.greeting) lines.push(PERSONA_TEXTS.greeting(persona.greeting));
+  return lines.join("\n");
+}
+
+export const list: Subcommand = {
+  name: "list",
+  define: (sub) => sub.setDescription("List the personas and which one is active here"),
+  async run(interaction, ctx) {
+    const active = activeHere(ctx, interaction).persona;
+    const personas = ctx.core.personas().list();
+    let content = PERSONA_TEXTS.listHeading;
+    let shown = 0;
+    for (const p of personas) {
+      const isActive = p.id === active.id;
+      const line = `${isActive ? "▶" : "•"} **${p.name}** (\`${p.id}\`) — ${p.description}${isActive ? PERSONA_TEXTS.activeHere : ""}\n`;
+      if (content.length + line.length > MAX_LIST_CHARS) break;
+      content += line;
+      shown++;
+    }
+    if (shown < personas.length) content += PERSONA_TEXTS.listMore(personas.length - shown);
+    await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
+  },
+};
+
+export const current: Subcommand = {
+  name: "current",
+  define: (sub) => sub.setDescription("Show the persona active here"),
+  async run(interaction, ctx) {
+    const { persona, source } = activeHere(ctx, interaction);
+    const content = PERSONA_TEXTS.current(persona.name, persona.id, PERSONA_TEXTS.source[source], persona.description);
+    await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
+  },
+};
+
+export const info: Subcommand = {
+  name: "info",
+  define: (sub) => withPersonaName(sub.setDescription("Show a persona's details")),
+  async run(interaction, ctx) {
+    const name = interaction.options.getString("name", true);
+    const persona = ctx.core.personas().get(name);
+    const content = persona ? describe(persona) : PERSONA_TEXTS.noSuchPersona(name);
+    await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
+  },
+};

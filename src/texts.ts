@@ -1,0 +1,129 @@
+/**
+ * Every text people read on Discord, in one place, so the wording stays consistent and
+ * can be translated. Texts that take values are functions. (The terminal chat's texts
+ * live with it in cli/chat.ts; a model error's own sentence is its `userMessage`.)
+ */
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+const scopeName = (scope: "channel" | "server") => (scope === "server" ? "the server" : "this channel");
+
+/** Why the bot will not answer a message, in plain words. */
+export const NOTICES = {
+  busy: "I'm answering a lot of people right now and can't take this one. Please try again in a minute.",
+  inputRefused: "I can't respond to that: it goes against this server's content rules.",
+  outputWithheld: "I wrote a reply but held it back: it didn't pass this server's content checks.",
+  checksUnavailable: "I can't check messages against this server's content rules right now, so I'm not answering. Please try again later.",
+} as const;
+
+/** Notes shown under (or instead of) a reply that did not complete. */
+export const REPLY_NOTES = {
+  unexpected: "Something went wrong on my side while answering. Please try again.",
+  restarting: "I was interrupted because I'm restarting. Ask me again in a moment.",
+  tooLong: (tokens: number, limit: number) =>
+    `Your message is too long for me to read in one go (about ${tokens} tokens; ${limit} fit). Please shorten it or split it up.`,
+} as const;
+
+/** The short apology for a command that failed unexpectedly. */
+export const COMMAND_APOLOGY = "Sorry, something went wrong on my side. The admins can find the details in the bot's log.";
+
+/** The one refusal for an admin action, from the adminOnly precondition; `hint` adds what the person can do instead. */
+export function notAdmin(hint?: string): string {
+  const base = "Only server admins can do that: you need the Manage Server permission or a Masque admin role.";
+  return hint ? `${base} ${hint}` : base;
+}
+
+export const PERSONA_TEXTS = {
+  noSuchPersona: (name: string) => `There is no persona called “${name}”. Try \`/persona list\`.`,
+  listHeading: "**Personas**\n",
+  listMore: (more: number) => `…and ${more} more. Use \`/persona info\` to look one up.`,
+  activeHere: " *(active here)*",
+  source: {
+    conversation: "chosen for this channel",
+    parent: "inherited from the parent channel",
+    server: "the server's default",
+    default: "the bot's default",
+  },
+  current: (name: string, id: string, source: string, description: string) => `Active here: **${name}** (\`${id}\`), ${source}.\n${description}`,
+  settings: (list: string) => `Settings: ${list}`,
+  tags: (list: string) => `Tags: ${list}`,
+  greeting: (greeting: string) => `Greeting: “${greeting}”`,
+  set: (name: string, scope: "channel" | "server", activeHere: boolean) =>
+    `**${name}** is now ${scope === "server" ? "the server's default persona" : "the persona in this channel"}.` +
+    (activeHere ? "" : "\n(This channel has its own persona, so it keeps it; use `/persona reset` here to follow the server.)"),
+  reset: (removed: boolean, scope: "channel" | "server", name: string) =>
+    removed
+      ? `Persona choice for ${scopeName(scope)} removed. Active here now: **${name}**.`
+      : `There was no persona choice for ${scopeName(scope)}. Active here: **${name}**.`,
+} as const;
+
+export const MEMORY_TEXTS = {
+  clearInDmHint: "To delete only your own messages, use `/memory forget-me`.",
+  recallOutsideServer: "Server-wide recall is a server setting; use this command in a channel of the server.",
+  cancelled: "Cancelled; nothing was deleted.",
+  expired: "This confirmation has expired; nothing was deleted. Run the command again.",
+  notYours: "Only the person who asked can confirm this.",
+  deleteButton: "Delete",
+  cancelButton: "Cancel",
+  nothingStoredHere: "I have nothing stored for this channel.",
+  nothingToClear: "There is nothing stored for this channel.",
+  nothingOfYours: "I have no stored messages of yours.",
+  showHeading: "**What I remember here**",
+  showStored: (stored: number) => `Stored: ${plural(stored, "message", "messages")} in this channel (what people said and my replies).`,
+  showRecall: (serverWide: boolean) => `Recall: ${serverWide ? "any channel of this server (server-wide recall is on)" : "this channel only"}.`,
+  showKept: (days: number | undefined) => `Kept: ${days === undefined ? "until deleted" : `for ${plural(days, "day", "days")}`}.`,
+  showSummary: (updatedAtSeconds: number) => `Summary of the earlier conversation (updated <t:${updatedAtSeconds}:R>):`,
+  showNoSummary: "No summary yet: the conversation is still short enough to remember word for word.",
+  confirmClear: (stored: number) => `Delete the ${plural(stored, "message", "messages")} stored for this channel, and its summary? This cannot be undone.`,
+  /** `stored` is undefined with shards: this process holds only its own servers' memory, so it has no count to give. */
+  confirmForget: (stored: number | undefined) =>
+    `Delete ${stored === undefined ? "every message" : `the ${plural(stored, "message", "messages")}`} of yours I stored, in every server, channel and DM, and my replies to them? ` +
+    "Summaries that drew on them are deleted too and rebuilt without them. This cannot be undone.",
+  recallSet: (on: boolean) =>
+    on
+      ? "Server-wide recall is **on**: when someone asks about the past, I may bring back what was said in any channel of this server where I took part, private channels and threads included."
+      : "Server-wide recall is **off**: I only recall what was said in the same channel.",
+  cleared: (turns: number) => `Done: deleted ${plural(turns, "message", "messages")} and the summary of this channel.`,
+  forgotten: (turns: number, replies: number) => `Done: deleted ${plural(turns, "message", "messages")} of yours and ${plural(replies, "reply", "replies")} of mine to them.`,
+  forgottenPerShard: (reached: number, shards: number, where: string) => `Erased from the memory of ${reached} of ${shards} shards (yours + my replies): ${where}.`,
+  shardErasure: (shard: number, turns: number, replies: number) => `shard ${shard}${shard === 0 ? " (with DMs)" : ""}: ${turns} + ${replies}`,
+  summariesRebuilt: (summaries: number) => `${plural(summaries, "summary", "summaries")} that drew on them will be rebuilt without them.`,
+  shardsNotReached: (shards: readonly number[], userId: string) =>
+    `**Not reached: shard ${shards.join(", ")}** (on another machine, or restarting), so nothing was deleted there yet. ` +
+    `Try again in a minute, or ask the bot's operator to run \`npm run forget -- ${userId}\` where those shards' files are.`,
+} as const;
+
+/** Answers of `/masque`; the settings descriptions are in moderation/describe.ts. */
+export const MASQUE_TEXTS = {
+  statusHeading: "**Masque in this server**",
+  channelMode: (channelId: string, mode: string, source: string, meaning: string) => `<#${channelId}> is now \`${mode}\` (${source}): ${meaning}.`,
+  alreadyBlocked: (userId: string) => `<@${userId}> was already blocked.`,
+  blocked: (userId: string) => `<@${userId}> is blocked: I ignore their messages in this server and store none of them.`,
+  notBlocked: (userId: string) => `<@${userId}> was not blocked.`,
+  unblocked: (userId: string) => `<@${userId}> is unblocked: I answer them again.`,
+  nobodyBlocked: "Nobody is blocked here.",
+  blockedHeading: "**Blocked here**",
+  limitsHere: (limits: string) => `Limits here: ${limits}.`,
+  limitsChanged: (limits: string) => `Limits changed: ${limits}.`,
+  contentChecks: (provider: string, isDefault: boolean, words: number) => `Content checks here: ${provider}${isDefault ? " (the bot's default)" : ""}, plus ${words} blocked word(s).`,
+  webhooks: (on: boolean, isDefault: boolean) =>
+    on
+      ? `Personas now reply under their own name and avatar here${isDefault ? " (the bot's default)" : ""}. Where I can't make a webhook (no Manage Webhooks, or the channel is full) I use normal messages.`
+      : `Replies here are normal messages from me${isDefault ? " (the bot's default)" : ""}.`,
+  filterFull: (max: number) => `The list is full (${max} entries). Remove some with \`/masque filter remove\` first.`,
+  filterAlready: (entry: string) => `“${entry}” is already on the list.`,
+  filterAdded: (entry: string) => `Blocked “${entry}”: messages to me that contain it get a refusal, and my replies that contain it are held back.`,
+  filterMissing: (entry: string) => `“${entry}” is not on the list. See \`/masque filter list\`.`,
+  filterRemoved: (entry: string) => `Unblocked “${entry}”.`,
+  filterEmpty: "No blocked words here.",
+  filterHeading: (count: number, max: number) => `**Blocked words** (${count} of ${max})`,
+  auditEmpty: "The audit log is empty.",
+  auditHeading: "**Audit log**, newest first",
+  notThisServer: (channelId: string) => `<#${channelId}> is not a channel of this server; nothing was changed.`,
+  cannotPostIn: (channelId: string) => `I can't post in <#${channelId}>: I need View Channel and Send Messages there.`,
+  logChannelSet: (channelId: string | undefined) => (channelId ? `New audit entries will be posted in <#${channelId}>.` : "Audit entries are no longer posted in a channel."),
+  notAdminRole: (roleId: string) => `<@&${roleId}> was not a Masque admin role.`,
+  adminRoleRemoved: (roleId: string) => `<@&${roleId}> is no longer a Masque admin role.`,
+  everyoneCannotBeAdmin: "@everyone can't be an admin role: that would make everyone an admin.",
+  alreadyAdminRole: (roleId: string) => `<@&${roleId}> is already a Masque admin role.`,
+  adminRoleAdded: (roleId: string) => `Members of <@&${roleId}> can now use /masque and /persona set like admins.`,
+} as const;
