@@ -4,8 +4,9 @@ import { request } from "undici";
 /**
  * The `fetch` the openai SDK is given (its documented `fetch` option). Node's built-in
  * fetch is a second, bundled copy of undici behind the full WHATWG machinery (Request
- * and Response objects, web streams); on a short streamed reply it cost about 0.6 ms of
- * CPU more per call than undici's plain `request()`, and its own copy of the HTTP parser.
+ * and Response objects, web streams): on a short streamed reply it costs measurably more
+ * CPU per call than undici's plain `request()` (docs/benchmarks.md), against a latency
+ * target of 5 ms per leg, and brings its own copy of the HTTP parser.
  * discord.js already runs on the undici package, so the model's requests go through that
  * copy too.
  *

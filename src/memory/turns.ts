@@ -64,9 +64,9 @@ export function turnColumnsOf(alias: string): string {
 export type TurnRow = [number, string, TurnRole, string, string, string | null, string | null, string, number, TurnStatus, number];
 
 /**
- * Builds a Turn from a raw row. Whole turns are read in raw mode (arrays) because
- * better-sqlite3 returns those about twice as fast as objects, and every prompt reads a
- * window of up to a few hundred turns.
+ * Builds a Turn from a raw row. Whole turns are read in raw mode (arrays), which
+ * better-sqlite3 returns faster than objects, because every prompt reads a window of up to
+ * a few hundred turns (see docs/benchmarks.md).
  */
 export function turnFromRow(row: TurnRow): Turn {
   const [id, conversationKey, role, authorId, authorName, personaId, messageId, content, tokenCount, status, createdAt] = row;
@@ -76,17 +76,8 @@ export function turnFromRow(row: TurnRow): Turn {
 /** Turn sizes read per query by recentSizes: about the window of a typical context in one or two reads. */
 const SIZES_CHUNK = 100;
 
-/**
- * Turn sizes are read as one number per turn, id × 2^20 + token count, with better-sqlite3's
- * pluck: a number per row instead of an array per row. With a million stored turns that
- * halves what a read of a window's sizes allocates (about 43 → 20 KB) and takes a third off
- * its time (120-134 → 86 µs), and a reply reads sizes twice. Ids stay exact up to 2^33;
- * token counts are capped at 2^20 - 1 in the number, which no stored turn comes near (a
- * Discord message with five inlined attachments is about 100,000 tokens).
- */
-const SIZE_SHIFT = 2 ** 20;
-const PACKED_SIZE = `id * ${SIZE_SHIFT} + min(token_count, ${SIZE_SHIFT - 1})`;
-const unpackSize = (packed: number): TurnSize => ({ id: Math.floor(packed / SIZE_SHIFT), tokenCount: packed % SIZE_SHIFT });
+/** A turn's size as the sizes queries return it. */
+const SIZE_COLUMNS = "id, token_count AS tokenCount";
 
 /** Stores and reads conversation turns. Every query is backed by an index. */
 export class TurnStore {
@@ -119,21 +110,17 @@ export class TurnStore {
         `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId ORDER BY id DESC LIMIT @limit`,
       )
       .raw(true);
-    this.#recentSizes = db
-      .prepare<{ key: string; afterId: number; beforeId: number; limit: number }, number>(
-        `SELECT ${PACKED_SIZE} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id DESC LIMIT @limit`,
-      )
-      .pluck(true);
+    this.#recentSizes = db.prepare<{ key: string; afterId: number; beforeId: number; limit: number }, TurnSize>(
+      `SELECT ${SIZE_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id DESC LIMIT @limit`,
+    );
     this.#range = db
       .prepare<{ key: string; afterId: number; beforeId: number; limit: number }, TurnRow>(
         `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id LIMIT @limit`,
       )
       .raw(true);
-    this.#rangeSizes = db
-      .prepare<{ key: string; afterId: number; beforeId: number; limit: number }, number>(
-        `SELECT ${PACKED_SIZE} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id LIMIT @limit`,
-      )
-      .pluck(true);
+    this.#rangeSizes = db.prepare<{ key: string; afterId: number; beforeId: number; limit: number }, TurnSize>(
+      `SELECT ${SIZE_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id LIMIT @limit`,
+    );
     this.#idBefore = db.prepare<{ key: string; beforeId: number; offset: number }, { id: number }>(
       "SELECT id FROM turns WHERE conversation_key = @key AND id < @beforeId ORDER BY id DESC LIMIT 1 OFFSET @offset",
     );
@@ -203,13 +190,12 @@ export class TurnStore {
     const sizes: TurnSize[] = [];
     let tokens = 0;
     let beforeId = Number.MAX_SAFE_INTEGER;
-    // In chunks: better-sqlite3 returns a chunk of rows at once several times faster per row
-    // than it steps through them one by one.
+    // In chunks: better-sqlite3 returns a chunk of rows at once faster per row than it steps
+    // through them one by one (see docs/benchmarks.md).
     while (sizes.length < limit) {
       const wanted = Math.min(SIZES_CHUNK, limit - sizes.length);
       const chunk = this.#recentSizes.all({ key: conversationKey, afterId, beforeId, limit: wanted });
-      for (const packed of chunk) {
-        const size = unpackSize(packed);
+      for (const size of chunk) {
         sizes.push(size);
         tokens += size.tokenCount;
         if (tokens > budget) return sizes;
@@ -227,7 +213,7 @@ export class TurnStore {
 
   /** The ids and token counts of the turns `range` would return, oldest first. */
   rangeSizes(conversationKey: string, afterId: number, beforeId: number, limit: number): TurnSize[] {
-    return this.#rangeSizes.all({ key: conversationKey, afterId, beforeId, limit }).map(unpackSize);
+    return this.#rangeSizes.all({ key: conversationKey, afterId, beforeId, limit });
   }
 
   /**
