@@ -113,10 +113,12 @@ function systemUserName(): string {
   }
 }
 
-async function main(): Promise<number> {
-  let args: ReturnType<typeof parseArgs>["values"];
+type ChatArgs = ReturnType<typeof parseArgs>["values"];
+
+/** The command line's options; undefined (after saying why) when they cannot be read. */
+function readArgs(): ChatArgs | undefined {
   try {
-    args = parseArgs({
+    return parseArgs({
       options: {
         persona: { type: "string", short: "p" },
         name: { type: "string", short: "n" },
@@ -126,8 +128,13 @@ async function main(): Promise<number> {
     }).values;
   } catch (error) {
     console.error(`${(error as Error).message}\n${usage()}`);
-    return 2;
+    return undefined;
   }
+}
+
+async function main(): Promise<number> {
+  const args = readArgs();
+  if (!args) return 2;
   if (args.help) {
     console.log(`${usage()}\n${HELP}`);
     return 0;

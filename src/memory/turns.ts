@@ -136,7 +136,12 @@ export class TurnStore {
     this.#markAnswered = db.prepare("UPDATE turns SET answered_by = @replyId WHERE id = @turnId AND role = 'user'");
     this.#count = db.prepare<{ key: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE conversation_key = @key");
     this.#countByAuthor = db.prepare<{ authorId: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE author_id = @authorId");
-    this.#appendAll = db.transaction((conversation: ConversationRef, turns: readonly NewTurn[]) => {
+    this.#appendAll = this.#appendTransaction(db);
+  }
+
+  /** Inserts the conversation if new, then the turns and their extra message links; returns the turn ids. */
+  #appendTransaction(db: Db) {
+    return db.transaction((conversation: ConversationRef, turns: readonly NewTurn[]) => {
       this.#insertConversation.run({
         key: conversation.key,
         guildId: conversation.guildId ?? null,
