@@ -90,16 +90,20 @@ const coreSchema = z.object({
       .default(DEFAULT_BASE_URL)
       .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), "must be an http(s) URL such as http://localhost:11434/v1"),
   ),
+  /** Undefined when the endpoint is local and needs no key. */
   OPENAI_API_KEY: optionalText,
   DEFAULT_MODEL: text("gpt-4o-mini"),
   DEFAULT_PERSONA: text("assistant").refine((v) => PERSONA_ID.test(v), "must be a persona id: the file name in personas/ without .md (lowercase letters, digits, - or _)"),
   PERSONAS_DIR: text("personas"),
   DATABASE_PATH: text("data/masque.db"),
   CONTEXT_TOKENS: integer("it is the model's context window you want to use, e.g. 8000", MIN_CONTEXT_TOKENS, 8000),
+  /** Turns (and summaries built from them) older than this many days are deleted; undefined keeps everything. */
   MEMORY_RETENTION_DAYS: optionalInteger("e.g. 90 deletes what was said more than 90 days ago; leave it empty to keep everything", 1),
   MODEL_TIMEOUT_MS: integer("e.g. 60000 for one minute", 1, 60_000),
   MODEL_MAX_RETRIES: integer("e.g. 1", 0, 1),
+  /** A reply is cut off this long after it was asked for, however much is still coming. */
   MODEL_REPLY_DEADLINE_MS: integer("e.g. 120000: a reply is cut off two minutes after it was asked for", 1, 120_000),
+  /** DEFAULT_MODEL can see images. */
   MODEL_VISION: boolean(false),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof emptyAsUndefined(v) === "string" ? String(v).trim().toLowerCase() : undefined),
@@ -127,28 +131,35 @@ const discordSchema = z.object({
     z.string().trim().optional().refine((v) => v === undefined || SNOWFLAKE.test(v), "must be a server id (Developer Mode → right-click the server → Copy Server ID)"),
   ),
   AUTO_DEPLOY_COMMANDS: boolean(false),
+  /** Post replies through a channel webhook under the persona's name and avatar. */
   PERSONA_WEBHOOKS: boolean(false),
+  /** Run under discord.js's ShardingManager: "auto" or a shard count; undefined runs one process. */
   SHARDS: z.preprocess(
     emptyAsUndefined,
     z
       .string()
       .trim()
       .optional()
-      .refine((v) => v === undefined || v === "auto" || (/^\d+$/.test(v) && Number(v) >= 1), "must be auto or a whole number of shards (1 or more)"),
+      .refine((v) => v === undefined || v === "auto" || (/^\d+$/.test(v) && Number(v) >= 1), "must be auto or a whole number of shards (1 or more)")
+      .transform((v) => (v === undefined || v === "auto" ? v : Number(v))),
   ),
+  /** The shards this machine runs (of SHARDS); undefined for all of them. */
   SHARD_LIST: z.preprocess(
     emptyAsUndefined,
     z
       .string()
       .optional()
       .transform((v) => v?.split(",").map((id) => id.trim()).filter(Boolean))
-      .refine((ids) => ids === undefined || ids.every((id) => /^\d+$/.test(id)), "must be a comma-separated list of shard ids, e.g. 0,1"),
+      .refine((ids) => ids === undefined || ids.every((id) => /^\d+$/.test(id)), "must be a comma-separated list of shard ids, e.g. 0,1")
+      .transform((ids) => ids?.map(Number)),
   ),
   SHARD_SPAWN_DELAY_MS: integer("Discord needs about 5500 ms between shard logins", 0, 5500),
+  /** auto: memory laid out for another shard count is moved before starting, instead of refusing to start. */
   RESHARD: z.preprocess(
     emptyAsUndefined,
     z.enum(["auto", "off"], { message: "must be auto (move memory to a changed shard layout before starting) or off" }).default("off"),
   ),
+  /** Serve /metrics and /healthz on this port (a shard adds its id); undefined serves nothing. */
   METRICS_PORT: z.preprocess(
     emptyAsUndefined,
     z
@@ -158,70 +169,41 @@ const discordSchema = z.object({
       .transform((v) => (v === undefined ? undefined : Number(v))),
   ),
   METRICS_HOST: text("127.0.0.1"),
+  /** Model calls running at once, across all servers. */
   LLM_MAX_CONCURRENCY: integer("e.g. 4; it is how many replies are written at the same time", 1, 4),
+  /** Replies that may wait for a free slot; more are refused with a "busy" notice. */
   LLM_QUEUE_LIMIT: integer("e.g. 20; beyond it people are told the bot is busy (0: nobody waits)", 0, 20),
+  /** Content checks by the provider's moderation endpoint, for servers that did not choose. */
   MODERATION: z.preprocess(
     (v) => (typeof emptyAsUndefined(v) === "string" ? String(v).trim().toLowerCase() : undefined),
     z.enum(MODERATION_MODES, { error: `must be one of ${MODERATION_MODES.join(", ")}` }).default("off"),
   ),
   MODERATION_MODEL: text("omni-moderation-latest"),
+  /** Discord messages one reply may fill; the rest is cut with a note. */
   MAX_REPLY_MESSAGES: integer("e.g. 4: a longer reply is cut with a note", 1, 4),
 });
 
 /** Every environment variable Masque reads: the schemas' and LOG_FORMAT (read by the logger). */
 export const KNOWN_VARIABLES: readonly string[] = [...Object.keys(coreSchema.shape), ...Object.keys(discordSchema.shape), "LOG_FORMAT"];
 
-/** Settings every entry point needs: the model, personas, memory and logging. */
-export interface CoreConfig {
-  readonly openaiBaseUrl: string;
-  /** Undefined when the endpoint is local and needs no key. */
-  readonly openaiApiKey: string | undefined;
-  readonly defaultModel: string;
-  readonly defaultPersona: string;
-  readonly personasDir: string;
-  readonly databasePath: string;
-  readonly contextTokens: number;
-  /** Turns (and summaries built from them) older than this many days are deleted; undefined keeps everything. */
-  readonly memoryRetentionDays: number | undefined;
-  readonly modelTimeoutMs: number;
-  readonly modelMaxRetries: number;
-  /** A reply is cut off this long after it was asked for, however much is still coming. */
-  readonly modelReplyDeadlineMs: number;
-  /** DEFAULT_MODEL can see images. */
-  readonly modelVision: boolean;
-  readonly logLevel: (typeof LOG_LEVELS)[number];
+/** `OPENAI_BASE_URL` → `openaiBaseUrl`: each setting is named once, as its variable, and the config's field follows. */
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Lowercase<Head>}${Capitalize<CamelCase<Tail>>}` : Lowercase<S>;
+type CamelKeys<T> = { readonly [K in keyof T as CamelCase<K & string>]: T[K] };
+
+function camelCase(variable: string): string {
+  return variable.toLowerCase().replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 }
 
-/** Settings the Discord bot needs on top of the core ones. */
-export interface DiscordConfig {
-  readonly discordToken: string;
-  readonly discordApiUrl: string | undefined;
-  readonly allowDms: boolean;
-  readonly adminRoleIds: readonly string[];
-  readonly devGuildId: string | undefined;
-  readonly autoDeployCommands: boolean;
-  /** Post replies through a channel webhook under the persona's name and avatar. */
-  readonly personaWebhooks: boolean;
-  /** Run under discord.js's ShardingManager: "auto" or a shard count; undefined runs one process. */
-  readonly shards: "auto" | number | undefined;
-  /** The shards this machine runs (of `shards`); undefined for all of them. */
-  readonly shardList: readonly number[] | undefined;
-  readonly shardSpawnDelayMs: number;
-  /** RESHARD=auto: memory laid out for another shard count is moved before starting, instead of refusing to start. */
-  readonly reshardAuto: boolean;
-  /** Serve /metrics and /healthz on this port (a shard adds its id); undefined serves nothing. */
-  readonly metricsPort: number | undefined;
-  readonly metricsHost: string;
-  /** Model calls running at once, across all servers. */
-  readonly llmMaxConcurrency: number;
-  /** Replies that may wait for a free slot; more are refused with a "busy" notice. */
-  readonly llmQueueLimit: number;
-  /** Content checks by the provider's moderation endpoint, for servers that did not choose. */
-  readonly moderation: (typeof MODERATION_MODES)[number];
-  readonly moderationModel: string;
-  /** Discord messages one reply may fill; the rest is cut with a note. */
-  readonly maxReplyMessages: number;
+/** The parsed values under their config names; the type is the schema's, renamed the same way. */
+function camelKeys<T extends Record<string, unknown>>(values: T): CamelKeys<T> {
+  return Object.fromEntries(Object.entries(values).map(([variable, value]) => [camelCase(variable), value])) as CamelKeys<T>;
 }
+
+/** Settings every entry point needs: the model, personas, memory and logging (see coreSchema). */
+export type CoreConfig = CamelKeys<z.output<typeof coreSchema>>;
+
+/** Settings the Discord bot needs on top of the core ones (see discordSchema). */
+export type DiscordConfig = CamelKeys<z.output<typeof discordSchema>>;
 
 export type BotConfig = CoreConfig & DiscordConfig;
 
@@ -259,22 +241,7 @@ function parseCore(env: Env): { config?: CoreConfig; problems: ConfigProblem[] }
   const parsed = coreSchema.safeParse(env);
   const problems = [...(parsed.success ? [] : problemsOf(parsed.error)), ...missingApiKey(env)];
   if (!parsed.success) return { problems };
-  const v = parsed.data;
-  const config: CoreConfig = {
-    openaiBaseUrl: v.OPENAI_BASE_URL,
-    openaiApiKey: v.OPENAI_API_KEY,
-    defaultModel: v.DEFAULT_MODEL,
-    defaultPersona: v.DEFAULT_PERSONA,
-    personasDir: v.PERSONAS_DIR,
-    databasePath: v.DATABASE_PATH,
-    contextTokens: v.CONTEXT_TOKENS,
-    memoryRetentionDays: v.MEMORY_RETENTION_DAYS,
-    modelTimeoutMs: v.MODEL_TIMEOUT_MS,
-    modelMaxRetries: v.MODEL_MAX_RETRIES,
-    modelReplyDeadlineMs: v.MODEL_REPLY_DEADLINE_MS,
-    modelVision: v.MODEL_VISION,
-    logLevel: v.LOG_LEVEL,
-  };
+  const config = camelKeys(parsed.data);
   return { config, problems };
 }
 
@@ -289,30 +256,7 @@ function parseDiscord(env: Env): { config?: DiscordConfig; problems: ConfigProbl
   // Inside a shard process discord.js itself sets SHARDS (the shard id); it is not ours to read there.
   const parsed = discordSchema.safeParse(env.SHARDING_MANAGER === "true" ? { ...env, SHARDS: undefined } : env);
   if (!parsed.success) return { problems: problemsOf(parsed.error) };
-  const d = parsed.data;
-  return {
-    problems: [],
-    config: {
-      discordToken: d.DISCORD_TOKEN,
-      discordApiUrl: d.DISCORD_API_URL,
-      allowDms: d.ALLOW_DMS,
-      adminRoleIds: d.ADMIN_ROLE_IDS,
-      devGuildId: d.DEV_GUILD_ID,
-      autoDeployCommands: d.AUTO_DEPLOY_COMMANDS,
-      personaWebhooks: d.PERSONA_WEBHOOKS,
-      shards: d.SHARDS === undefined || d.SHARDS === "auto" ? d.SHARDS : Number(d.SHARDS),
-      shardList: d.SHARD_LIST?.map(Number),
-      shardSpawnDelayMs: d.SHARD_SPAWN_DELAY_MS,
-      reshardAuto: d.RESHARD === "auto",
-      metricsPort: d.METRICS_PORT,
-      metricsHost: d.METRICS_HOST,
-      llmMaxConcurrency: d.LLM_MAX_CONCURRENCY,
-      llmQueueLimit: d.LLM_QUEUE_LIMIT,
-      moderation: d.MODERATION,
-      moderationModel: d.MODERATION_MODEL,
-      maxReplyMessages: d.MAX_REPLY_MESSAGES,
-    },
-  };
+  return { problems: [], config: camelKeys(parsed.data) };
 }
 
 /** Parses only the Discord settings (for registering commands). */

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     exitOnSignals(log, () => manager.stop());
     return;
   }
-  if (!inShard) ensureLayout(config.databasePath, 0, { reshardAuto: config.reshardAuto, log });
+  if (!inShard) ensureLayout(config.databasePath, 0, { reshardAuto: config.reshard === "auto", log });
   await runBot(config, log, layout);
 }
 

@@ -192,7 +192,7 @@ describe("loadBotConfig", () => {
       shards: undefined,
       shardList: undefined,
       shardSpawnDelayMs: 5500,
-      reshardAuto: false,
+      reshard: "off",
       metricsPort: undefined,
       metricsHost: "127.0.0.1",
       llmMaxConcurrency: 4,
@@ -261,7 +261,7 @@ describe("loadDiscordConfig", () => {
       shards: undefined,
       shardList: undefined,
       shardSpawnDelayMs: 5500,
-      reshardAuto: false,
+      reshard: "off",
       metricsPort: undefined,
       metricsHost: "127.0.0.1",
       llmMaxConcurrency: 4,
@@ -276,7 +276,7 @@ describe("loadDiscordConfig", () => {
     const config = loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "auto", SHARD_LIST: "0, 2", SHARD_SPAWN_DELAY_MS: "0", METRICS_PORT: "9464", METRICS_HOST: "0.0.0.0" });
     expect([config.shards, config.shardList, config.shardSpawnDelayMs, config.metricsPort, config.metricsHost]).toEqual(["auto", [0, 2], 0, 9464, "0.0.0.0"]);
     expect(loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "4" }).shards).toBe(4);
-    expect(loadDiscordConfig({ DISCORD_TOKEN, RESHARD: "auto" }).reshardAuto).toBe(true);
+    expect(loadDiscordConfig({ DISCORD_TOKEN, RESHARD: "auto" }).reshard).toBe("auto");
   });
 
   it("rejects bad sharding and metrics values, naming each", () => {

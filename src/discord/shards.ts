@@ -65,7 +65,7 @@ export async function startShardManager(config: BotConfig, log: Logger): Promise
     );
   }
   // Each shard keeps its own SQLite file (no file has two writers): the files must be laid out for this count.
-  ensureLayout(config.databasePath, totalShards, { reshardAuto: config.reshardAuto, log });
+  ensureLayout(config.databasePath, totalShards, { reshardAuto: config.reshard === "auto", log });
   const manager = new ShardingManager(MAIN_ENTRY, {
     token: config.discordToken,
     totalShards,
