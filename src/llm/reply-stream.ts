@@ -37,6 +37,20 @@ function* chunkEvents(chunk: OpenAI.Chat.Completions.ChatCompletionChunk, splitt
   if (delta?.content) for (const piece of splitter.push(delta.content)) yield { type: piece.kind === "answer" ? "text" : "reasoning", text: piece.text };
 }
 
+/** The error of a stream that ended without any answer text. */
+function noAnswer(reasoned: boolean, finishReason: string | null | undefined): ModelStreamError {
+  const why = reasoned ? (finishReason === "length" ? "spent its whole output limit on reasoning" : "only reasoned") : "returned an empty reply";
+  return new ModelStreamError(`The model ${why}.`);
+}
+
+/** The ModelError a stream that stopped early ends with: aborted by the caller, idle too long, past the deadline, or failed. */
+function streamFailure(error: unknown, why: StreamOptions & { idleTimeoutMs: number; stoppedBy: "idle" | "deadline" | undefined; began: boolean }): Error {
+  if (why.signal?.aborted) return new ModelAbortedError("The reply was aborted.", undefined, error);
+  if (why.stoppedBy === "idle") return new ModelTimeoutError(`The model sent nothing for ${why.idleTimeoutMs} ms.`, undefined, error);
+  if (why.stoppedBy === "deadline") return new ModelTimeoutError(`The model gave no answer within the reply deadline of ${why.deadlineMs} ms.`, undefined, error);
+  return toModelError(error, why.began);
+}
+
 /**
  * Runs one streamed reply: the idle timeout (`idleTimeoutMs` without new text or
  * reasoning; empty keep-alive chunks do not count), the deadline, the caller's signal, and
@@ -80,19 +94,14 @@ export async function* streamReply(open: OpenStream, options: StreamOptions & { 
       // Once the response has started, the SDK ends the loop quietly on abort instead of throwing.
       if (controller.signal.aborted) throw new ModelStreamError("The reply stream was aborted.");
     } catch (error) {
-      if (signal?.aborted) throw new ModelAbortedError("The reply was aborted.", undefined, error);
-      if (stoppedBy === "idle") throw new ModelTimeoutError(`The model sent nothing for ${idleTimeoutMs} ms.`, undefined, error);
-      if (stoppedBy !== "deadline") throw toModelError(error, answered || reasoned);
-      if (!answered) throw new ModelTimeoutError(`The model gave no answer within the reply deadline of ${deadlineMs} ms.`, undefined, error);
+      // Past the deadline with an answer begun, the reply ends there instead of failing.
+      if (stoppedBy !== "deadline" || !answered || signal?.aborted) throw streamFailure(error, { ...options, stoppedBy, began: answered || reasoned });
     }
     for (const piece of splitter.end()) {
       answered ||= piece.kind === "answer";
       yield { type: piece.kind === "answer" ? "text" : "reasoning", text: piece.text };
     }
-    if (!answered) {
-      const why = reasoned ? (finishReason === "length" ? "spent its whole output limit on reasoning" : "only reasoned") : "returned an empty reply";
-      throw new ModelStreamError(`The model ${why}.`);
-    }
+    if (!answered) throw noAnswer(reasoned, finishReason);
     ended = true;
     yield { type: "end", reason: stoppedBy === "deadline" ? "deadline" : finishReason === "length" ? "length" : "stop" };
   } finally {

@@ -40,7 +40,7 @@ export function codeOnly(source: string): string {
       else if (source[k] === "$" && source[k + 1] === "{") {
         templateDepth.push(depth);
         depth++;
-        blank(start, k);
+        blank(start, k + 2);
         return -(k + 2); // resume code after ${
       } else k++;
     }
@@ -65,8 +65,8 @@ export function codeOnly(source: string): string {
       blank(i, k + 1);
       i = k + 1;
     } else if (c === "`") {
-      const resume = skipTemplate(i);
-      i = Math.abs(resume);
+      out[i] = " ";
+      i = Math.abs(skipTemplate(i + 1));
     } else if (c === "/" && BEFORE_REGEX.has(lastCode(i))) {
       let k = i + 1;
       let inClass = false;
@@ -85,9 +85,8 @@ export function codeOnly(source: string): string {
       depth--;
       if (templateDepth.at(-1) === depth) {
         templateDepth.pop();
-        const resume = skipTemplate(i + 1);
         out[i] = " ";
-        i = Math.abs(resume);
+        i = Math.abs(skipTemplate(i + 1));
       } else i++;
     } else i++;
   }
