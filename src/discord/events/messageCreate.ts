@@ -25,7 +25,10 @@ export async function onMessageCreate(message: Message, ctx: BotContext): Promis
 const intakes = new WeakMap<BotContext, InOrder>();
 function intakeOf(ctx: BotContext): InOrder {
   let intake = intakes.get(ctx);
-  if (!intake) intakes.set(ctx, (intake = new InOrder()));
+  if (!intake) {
+    intake = new InOrder();
+    intakes.set(ctx, intake);
+  }
   return intake;
 }
 
