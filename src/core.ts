@@ -67,7 +67,7 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
     memory,
     model,
     personas,
-    settings: { defaultModel: config.defaultModel, contextTokens: config.contextTokens },
+    settings: { defaultModel: config.defaultModel, contextTokens: config.contextTokens, replyDeadlineMs: config.modelReplyDeadlineMs },
     log,
     observe: (observation) => metrics.observeReply(observation),
     summarizer,

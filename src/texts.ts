@@ -21,6 +21,29 @@ export const REPLY_NOTES = {
   restarting: "I was interrupted because I'm restarting. Ask me again in a moment.",
   tooLong: (tokens: number, limit: number) =>
     `Your message is too long for me to read in one go (about ${tokens} tokens; ${limit} fit). Please shorten it or split it up.`,
+  /** Under a reply cut short, by why it was cut. */
+  cut: {
+    length: "cut off: I reached the length limit for one reply",
+    deadline: "cut off: I ran out of time for one reply",
+    messages: "cut off: that's as many messages as I post for one reply",
+  },
+} as const;
+
+/** The model's thinking, shown on request (a persona's show_reasoning). */
+export const REASONING_TEXTS = {
+  spoilerHeading: "Reasoning:",
+  fileNote: "My reasoning for that reply:",
+  fileName: "reasoning.txt",
+} as const;
+
+/**
+ * For the admins (the log, the audit log channel): a model setting only they can fix.
+ * The people talking to the bot get the error's own short userMessage, once per conversation.
+ */
+export const MODEL_FIXES = {
+  auth: "The model provider refused the API key. Set a valid OPENAI_API_KEY for OPENAI_BASE_URL in .env, then restart.",
+  model: (model: string) =>
+    `The model provider does not know the model "${model}". Set DEFAULT_MODEL (or the persona's model:) to a model it serves, and check that OPENAI_BASE_URL ends in /v1.`,
 } as const;
 
 /** The short apology for a command that failed unexpectedly. */

@@ -1,4 +1,7 @@
+import { ModelBudgets } from "../llm/budgets.js";
 import type { ChatRequest, ModelClient } from "../llm/client.js";
+import { ModelContextLengthError } from "../llm/errors.js";
+import { ModelTrouble, type TroubleReport } from "../llm/trouble.js";
 import type { Logger } from "../log.js";
 import type { Memory } from "../memory/index.js";
 import type { ConversationRef } from "../memory/turns.js";
@@ -6,13 +9,13 @@ import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
 import { type ActivePersona, activePersona } from "./active-persona.js";
 import { buildPromptFromMemory } from "./recollection.js";
-import { generate, type ReplySink, type ReplyStatus } from "./generate.js";
-import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type QuotedMessage } from "./prompt.js";
+import { type CutReason, type Generated, generate, type ReplySink, type ReplyStatus } from "./generate.js";
+import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type QuotedMessage, replyReserve } from "./prompt.js";
 import { recordReply, type SaidTurn } from "./record.js";
 import type { Summarizer } from "./summarizer.js";
 import { countTurnTokens } from "./tokens.js";
 
-export type { ReplyEnding, ReplySink, ReplyStatus, Shown } from "./generate.js";
+export type { CutReason, ReplyEnding, ReplySink, ReplyStatus, Shown } from "./generate.js";
 
 /** A message from a person, to be answered. */
 export interface IncomingTurn {
@@ -60,6 +63,10 @@ export interface ReplyOutcome {
   readonly messageIds: readonly string[];
   /** Why it did not complete: a ModelError, the review's verdict, PromptTooLongError. */
   readonly error?: Error;
+  /** Set when the reply was cut short (stored as interrupted). */
+  readonly cut?: CutReason;
+  /** Set when the error is an operator's to fix (bad key, unknown model): whom to tell, once. */
+  readonly trouble?: TroubleReport;
 }
 
 /** One finished model reply, reported for metrics. */
@@ -78,6 +85,8 @@ export interface ReplyObservation {
 export interface EngineSettings {
   readonly defaultModel: string;
   readonly contextTokens: number;
+  /** MODEL_REPLY_DEADLINE_MS: a reply is cut this long after it was asked for. */
+  readonly replyDeadlineMs?: number;
 }
 
 export interface EngineDeps {
@@ -97,6 +106,8 @@ interface Prepared {
   readonly chatRequest: ChatRequest;
   readonly userTurns: readonly SaidTurn[];
   readonly prompt: Omit<BuiltPrompt, "messages">;
+  /** The context the prompt was built for. */
+  readonly contextTokens: number;
 }
 
 /**
@@ -110,7 +121,14 @@ interface Prepared {
  *   said is never lost and the next reply can still answer it.
  */
 export class ChatEngine {
-  constructor(private readonly deps: EngineDeps) {}
+  /** Each model's context, smaller than CONTEXT_TOKENS once it refused a prompt as too long. */
+  readonly #budgets: ModelBudgets;
+  /** Bad keys and unknown models, reported once per model and told once per conversation. */
+  readonly #trouble = new ModelTrouble();
+
+  constructor(private readonly deps: EngineDeps) {
+    this.#budgets = new ModelBudgets(deps.log);
+  }
 
   /** The persona active in a conversation, and where the choice came from. */
   resolvePersona(conversation: ConversationRef): ActivePersona {
@@ -131,8 +149,19 @@ export class ChatEngine {
       return { status: "failed", text: "", userTurnIds: [], messageIds: [], error };
     }
     const startedAt = performance.now();
-    const generated = await generate(this.deps.model, prepared.chatRequest, sink, { signal: request.signal, review: request.review });
-    const { shown, messageIds } = await sink.end({ text: generated.text, error: generated.error });
+    const generated = await this.#generate(request, sink, prepared);
+    prepared = generated.prepared;
+    const model = prepared.chatRequest.model;
+    const trouble = this.#trouble.report(generated.error, model, request.conversation.key, request.conversation.guildId);
+    if (generated.status === "complete") this.#trouble.resolved(model);
+    const ending = {
+      text: generated.text,
+      ...(generated.error && { error: generated.error }),
+      ...(generated.cut && { cut: generated.cut }),
+      ...(generated.reasoning && { reasoning: generated.reasoning }),
+      ...(trouble?.firstInConversation === false && { quiet: true }),
+    };
+    const { shown, messageIds } = await sink.end(ending);
     // The reply is on screen before it is written down; a reply nobody saw is not remembered as said.
     const text = shown ? generated.text : "";
     const recorded = recordReply(this.deps.memory.turns, {
@@ -144,15 +173,37 @@ export class ChatEngine {
       messageIds,
     });
     this.deps.summarizer?.schedule(request.conversation.key, prepared.prompt.historyRoom);
-    const outcome: ReplyOutcome = { status: generated.status, text: generated.text, ...recorded, messageIds, error: generated.error };
+    const outcome: ReplyOutcome = { status: generated.status, text: generated.text, ...recorded, messageIds, error: generated.error, ...(generated.cut && { cut: generated.cut }), ...(trouble && { trouble }) };
     this.#report(request, prepared, outcome, { firstTokenMs: generated.firstTokenMs, totalMs: performance.now() - startedAt });
     return outcome;
+  }
+
+  /**
+   * Streams the model's reply; when the model refuses the prompt as longer than its
+   * context before anything was shown, shrinks that model's budget and tries once more.
+   */
+  async #generate(request: ReplyRequest, sink: ReplySink, prepared: Prepared): Promise<Generated & { prepared: Prepared }> {
+    const options = { signal: request.signal, review: request.review, deadlineMs: this.deps.settings.replyDeadlineMs };
+    const generated = await generate(this.deps.model, prepared.chatRequest, sink, options);
+    const { error } = generated;
+    if (!(error instanceof ModelContextLengthError) || generated.text.length > 0) return { ...generated, prepared };
+    const smaller = this.#budgets.shrink(prepared.chatRequest.model, error, prepared.contextTokens);
+    if (smaller === undefined) return { ...generated, prepared };
+    let retry: Prepared;
+    try {
+      retry = this.#prepare(request);
+    } catch {
+      return { ...generated, prepared }; // the new message alone no longer fits: the refusal stands
+    }
+    return { ...(await generate(this.deps.model, retry.chatRequest, sink, options)), prepared: retry };
   }
 
   /** Builds the prompt from memory; throws PromptTooLongError when the new message does not fit. */
   #prepare(request: ReplyRequest): Prepared {
     const { persona } = request;
     const { settings } = this.deps;
+    const model = persona.model ?? settings.defaultModel;
+    const contextTokens = this.#budgets.contextFor(model, settings.contextTokens);
     // Memory keeps each message's text tokens; the prompt also counts the images sent with it.
     const userTurns = request.turns.map((t) => ({ ...t, tokenCount: countTurnTokens(t.authorName, t.content) }));
     const newTurns = userTurns.map((t) => ({ ...t, tokenCount: t.tokenCount + (t.images?.length ?? 0) * IMAGE_TOKENS }));
@@ -162,10 +213,12 @@ export class ChatEngine {
       macros: { char: persona.name, user: request.turns.at(-1)?.authorName ?? "someone", ...request.place, date: new Date() },
       newTurns,
       quoted: request.quoted,
-      contextTokens: settings.contextTokens,
+      contextTokens,
     });
-    const chatRequest = { model: persona.model ?? settings.defaultModel, messages, temperature: persona.temperature, topP: persona.topP, maxTokens: persona.maxTokens };
-    return { chatRequest, userTurns, prompt };
+    // Every reply gets an output limit: the persona's, else the room the prompt left for it.
+    const maxTokens = persona.maxTokens ?? replyReserve(persona, contextTokens);
+    const chatRequest = { model, messages, temperature: persona.temperature, topP: persona.topP, maxTokens, params: persona.params };
+    return { chatRequest, userTurns, prompt, contextTokens };
   }
 
   /** Metrics and the debug log line of a finished reply. */

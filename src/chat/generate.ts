@@ -4,13 +4,23 @@ import { ModelError, ModelStreamError } from "../llm/errors.js";
 /** How a reply ended. */
 export type ReplyStatus = "complete" | "interrupted" | "failed" | "withheld";
 
+/** Why a reply was cut short: the model's output limit, the reply deadline, or the most messages a reply may fill. */
+export type CutReason = "length" | "deadline" | "messages";
+
 /** Where a reply is shown while it is written: Discord messages, the terminal, a test. */
 export interface ReplySink {
   /** More text to show. A reviewed reply comes in one piece, once it has passed. */
   write(piece: string): void;
   /**
-   * The reply has ended: show its final state (with a note about `error`, if any).
-   * Resolves once it is shown, saying where.
+   * How much of `text` (the whole reply so far) fits the room the sink gives one reply,
+   * in characters; less than its length when the rest must be cut. Unlimited when absent.
+   */
+  room?(text: string): number;
+  /** The model is thinking (never shown unless the sink chooses to: Discord shows "typing…"). */
+  thinking?(reasoning: string): void;
+  /**
+   * The reply has ended: show its final state (with a note about `error`, or about why it
+   * was cut, if any). Resolves once it is shown, saying where.
    */
   end(ending: ReplyEnding): Promise<Shown>;
 }
@@ -19,6 +29,12 @@ export interface ReplyEnding {
   /** The text people may see; empty when nothing came or the review withheld it. */
   readonly text: string;
   readonly error?: Error;
+  /** Set when the reply was cut short; the text is what came before the cut. */
+  readonly cut?: CutReason;
+  /** The model's thinking, for a sink that shows it on request (a persona's show_reasoning); never stored. */
+  readonly reasoning?: string;
+  /** The people here were already told about this error: show nothing new for it. */
+  readonly quiet?: boolean;
 }
 
 /** Where a reply is shown. */
@@ -35,6 +51,9 @@ export interface Generated {
   /** What was shown; empty when withheld, and for a reviewed reply that did not finish. */
   readonly text: string;
   readonly error?: Error;
+  readonly cut?: CutReason;
+  /** What the model thought on the way (kept only for the sink, up to MAX_REASONING_CHARS). */
+  readonly reasoning: string;
   /** From sending the request to the first piece of text; undefined when none came. */
   readonly firstTokenMs?: number;
 }
@@ -43,38 +62,73 @@ export interface GenerateOptions {
   readonly signal?: AbortSignal;
   /** Checks the whole reply before any of it is shown; throwing withholds it. */
   readonly review?: (text: string) => Promise<void>;
+  /** The reply is cut this long after it was asked for (MODEL_REPLY_DEADLINE_MS). */
+  readonly deadlineMs?: number;
 }
+
+/** Reasoning kept for a sink that shows it; a model thinking at length is not held in memory without bound. */
+export const MAX_REASONING_CHARS = 100_000;
 
 const asError = (caught: unknown): Error => (caught instanceof Error ? caught : new Error(String(caught)));
 
+/** Writes `piece` into the sink as far as its room goes; returns the text now shown, and whether it was cut. */
+function writeWithin(sink: ReplySink, shown: string, piece: string): { text: string; full: boolean } {
+  const candidate = shown + piece;
+  const room = Math.max(shown.length, sink.room?.(candidate) ?? candidate.length);
+  const taken = candidate.slice(shown.length, room);
+  if (taken.length > 0) sink.write(taken);
+  return { text: shown + taken, full: room < candidate.length };
+}
+
 /**
  * Streams the model's reply into `sink`. Without a review each piece is shown as it
- * arrives; with one, nothing is shown until the whole reply has passed. Model failures
- * and the review's verdict come back in the result, never thrown.
+ * arrives; with one, nothing is shown until the whole reply has passed. The model's
+ * thinking goes to `sink.thinking`, never into the text. A reply ends at the model's
+ * output limit, at the deadline, or when the sink's room is full, and says which. Model
+ * failures and the review's verdict come back in the result, never thrown.
  */
 export async function generate(model: ModelClient, request: ChatRequest, sink: ReplySink, options: GenerateOptions): Promise<Generated> {
   const startedAt = performance.now();
   const held = options.review !== undefined;
   let text = "";
+  let reasoning = "";
+  let cut: CutReason | undefined;
   let firstTokenMs: number | undefined;
   try {
-    for await (const piece of model.stream(request, options.signal)) {
-      firstTokenMs ??= performance.now() - startedAt;
-      text += piece;
-      if (!held) sink.write(piece);
+    for await (const event of model.events(request, { signal: options.signal, deadlineMs: options.deadlineMs })) {
+      if (event.type === "reasoning") {
+        if (reasoning.length < MAX_REASONING_CHARS) reasoning += event.text;
+        sink.thinking?.(event.text);
+      } else if (event.type === "end") {
+        if (event.reason !== "stop") cut = event.reason;
+      } else {
+        firstTokenMs ??= performance.now() - startedAt;
+        if (held) {
+          text += event.text;
+          continue;
+        }
+        const written = writeWithin(sink, text, event.text);
+        text = written.text;
+        if (written.full) {
+          cut = "messages";
+          break; // leaving the loop ends the model's request
+        }
+      }
     }
   } catch (caught) {
     const error = caught instanceof ModelError ? caught : new ModelStreamError(String(caught), undefined, caught);
     const kept = held ? "" : text;
-    return { status: kept.length > 0 ? "interrupted" : "failed", text: kept, error, firstTokenMs };
+    return { status: kept.length > 0 ? "interrupted" : "failed", text: kept, error, reasoning, firstTokenMs };
   }
   if (options.review) {
     try {
       await options.review(text);
     } catch (verdict) {
-      return { status: "withheld", text: "", error: asError(verdict), firstTokenMs };
+      return { status: "withheld", text: "", error: asError(verdict), reasoning, firstTokenMs };
     }
-    sink.write(text);
+    const written = writeWithin(sink, "", text);
+    text = written.text;
+    if (written.full) cut = "messages";
   }
-  return { status: "complete", text, firstTokenMs };
+  return { status: cut ? "interrupted" : "complete", text, cut, reasoning, firstTokenMs };
 }

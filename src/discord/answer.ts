@@ -9,7 +9,9 @@ import type { ContentRules } from "../moderation/policy.js";
 import { type BotContext, logFor, type PendingMessage } from "./context.js";
 import { conversationOf, placeOf } from "./conversation.js";
 import { personaFor } from "./incoming.js";
-import { NOTICES, REPLY_NOTES } from "../texts.js";
+import type { ReplyOutcome } from "../chat/engine.js";
+import type { Persona } from "../personas/persona.js";
+import { MODEL_FIXES, NOTICES, REPLY_NOTES } from "../texts.js";
 import { replyWithNotice } from "./notices.js";
 import { channelSink } from "./sinks.js";
 import { failureNoteFor, StreamingReply } from "./streaming.js";
@@ -117,17 +119,34 @@ function failureNote(error: unknown, ctx: BotContext): string {
 }
 
 /** Where the reply's messages go: the persona's webhook when the server uses them, else the channel. */
-function streamingReplyFor(message: Message, persona: Parameters<typeof webhookSink>[1], ctx: BotContext): StreamingReply {
+function streamingReplyFor(message: Message, persona: Persona, ctx: BotContext): StreamingReply {
   const log = logFor(ctx, message);
   const sink = ctx.moderation.policy.personaWebhooks(message.guildId) ? webhookSink(message, persona, ctx.webhooks, channelSink(message), log) : channelSink(message);
   return new StreamingReply(sink, {
     budget: ctx.editBudget,
     failureNote: (error) => failureNote(error, ctx),
+    maxMessages: ctx.config.maxReplyMessages,
+    showReasoning: persona.showReasoning,
     onSinkError: (error) => {
       ctx.core.metrics.error("discord");
       log.warn({ err: error }, "could not update the reply on Discord");
     },
   });
+}
+
+/**
+ * A bad key or an unknown model is the admins' to fix: logged once per model with the fix,
+ * and posted to each server's audit log channel once (the people talking got one notice).
+ */
+function reportTrouble(outcome: ReplyOutcome, persona: Persona, message: Message, ctx: BotContext): void {
+  const { trouble } = outcome;
+  if (!trouble) return;
+  const model = persona.model ?? ctx.config.defaultModel;
+  const fix = trouble.problem === "auth" ? MODEL_FIXES.auth : MODEL_FIXES.model(model);
+  if (trouble.firstForModel) logFor(ctx, message).error({ model, err: outcome.error?.message }, fix);
+  if (trouble.firstInServer && message.guildId) {
+    ctx.moderation.audit.record({ guildId: message.guildId, channelId: message.channelId, actorId: null, action: "model.refused", details: { model, fix } });
+  }
 }
 
 /**
@@ -149,6 +168,7 @@ async function writeReply(batch: PendingMessage[], place: BatchPlace, ctx: BotCo
     const turns = batch.map((p) => p.turn);
     const outcome = await ctx.core.engine.reply({ conversation: place.conversation, persona, turns, place: placeOf(message.channel), quoted: newest.quoted, signal, review }, reply);
     error = outcome.error;
+    reportTrouble(outcome, persona, message, ctx);
   } catch (caught) {
     // Memory could not store the reply: say so under it.
     error = caught;

@@ -22,6 +22,11 @@ export function channelSink(message: Message): MessageSink {
       const target = sent.get(messageId);
       if (target) await target.edit({ content, allowedMentions: SAFE_MENTIONS });
     },
+    postFile: async (content, file) => {
+      const files = [{ attachment: Buffer.from(file.text, "utf8"), name: file.name }];
+      if ("send" in message.channel) return message.channel.send({ content, files, allowedMentions: SAFE_MENTIONS });
+      return message.reply({ content, files, allowedMentions: SAFE_MENTIONS, failIfNotExists: false });
+    },
   };
 }
 

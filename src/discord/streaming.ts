@@ -1,6 +1,8 @@
 import type { ReplyEnding, ReplySink, Shown } from "../chat/engine.js";
 import { ModelError } from "../llm/errors.js";
+import type { ShowReasoning } from "../personas/model-options.js";
 import { REPLY_NOTES } from "../texts.js";
+import { postReasoning } from "./reasoning.js";
 import { splitMessage } from "./split.js";
 
 /**
@@ -62,7 +64,12 @@ export interface MessageSink {
   /** Posts a message; the first one of a reply answers the user's message. */
   post(content: string, isFirst: boolean): Promise<{ id: string }>;
   edit(messageId: string, content: string): Promise<unknown>;
+  /** Posts a message with a text file attached. */
+  postFile(content: string, file: { readonly name: string; readonly text: string }): Promise<{ id: string }>;
 }
+
+/** Room kept in a reply's last message for the note saying why it was cut. */
+export const CUT_NOTE_ROOM = 100;
 
 export interface StreamingReplyOptions {
   readonly budget?: EditBudget;
@@ -70,6 +77,10 @@ export interface StreamingReplyOptions {
   readonly failureNote?: (error: unknown) => string;
   /** Told when Discord refuses a post or an edit (the reply goes on). */
   readonly onSinkError?: (error: unknown) => void;
+  /** The most messages one reply may fill (MAX_REPLY_MESSAGES); the rest is cut with a note. */
+  readonly maxMessages?: number;
+  /** Whether the model's thinking is shown after the reply (a persona's show_reasoning). */
+  readonly showReasoning?: ShowReasoning;
 }
 
 interface SentPiece {
@@ -88,6 +99,8 @@ export class StreamingReply implements ReplySink {
   readonly #budget: EditBudget;
   readonly #failureNote: (error: unknown) => string;
   readonly #onSinkError: (error: unknown) => void;
+  readonly #maxMessages: number;
+  readonly #showReasoning: ShowReasoning;
   #text = "";
   #shown = "";
   readonly #sent: SentPiece[] = [];
@@ -104,6 +117,8 @@ export class StreamingReply implements ReplySink {
     this.#budget = options.budget ?? new EditBudget();
     this.#failureNote = options.failureNote ?? failureNoteFor;
     this.#onSinkError = options.onSinkError ?? (() => {});
+    this.#maxMessages = options.maxMessages ?? Number.POSITIVE_INFINITY;
+    this.#showReasoning = options.showReasoning ?? "off";
   }
 
   /** The text received so far. */
@@ -129,6 +144,22 @@ export class StreamingReply implements ReplySink {
     this.#schedule();
   }
 
+  /** How much of `text` fits in maxMessages messages with room left for a cut note. */
+  room(text: string): number {
+    const withNote = (length: number) => this.#withNote(text.slice(0, length), "x".repeat(CUT_NOTE_ROOM));
+    const fits = (length: number) => splitMessage(withNote(length)).length <= this.#maxMessages;
+    if (fits(text.length)) return text.length;
+    // The number of messages grows with the text, so the longest prefix that fits is found by halving.
+    let low = 0;
+    let high = text.length;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (fits(middle)) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
   /**
    * Shows the final state at once, without waiting for the next due time: the text, with
    * `failureNote` under it when it failed (the note alone when nothing arrived). May be
@@ -141,11 +172,19 @@ export class StreamingReply implements ReplySink {
     this.#timer = undefined;
     this.#leaveBudget?.();
     this.#text = ending.text;
-    const finalText = ending.error === undefined ? ending.text : this.#withNote(ending.text, this.#failureNote(ending.error));
-    this.#flushing = this.#flushing.then(() => this.#flush(finalText));
+    this.#flushing = this.#flushing.then(() => this.#flush(this.#finalText(ending)));
     await this.#flushing;
     const messageIds = this.#sent.map((p) => p.id);
+    if (messageIds.length > 0 && this.#showReasoning !== "off" && ending.reasoning?.trim()) {
+      await postReasoning(this.#sink, ending.reasoning, this.#showReasoning).catch(this.#onSinkError);
+    }
     return { shown: messageIds.length > 0, messageIds };
+  }
+
+  /** The reply as it finally stands: with a note when it failed or was cut; nothing new when the people here were told already. */
+  #finalText(ending: ReplyEnding): string {
+    if (ending.error !== undefined) return ending.quiet ? ending.text : this.#withNote(ending.text, this.#failureNote(ending.error));
+    return ending.cut ? this.#withNote(ending.text, REPLY_NOTES.cut[ending.cut]) : ending.text;
   }
 
   #withNote(text: string, note: string): string {

@@ -176,6 +176,8 @@ export function webhookSink(message: Message, persona: Persona, pool: WebhookPoo
 
   return {
     sendTyping: () => fallback.sendTyping(),
+    // A file goes out as a normal message: it is a note about the reply, not the persona speaking.
+    postFile: (content, file) => fallback.postFile(content, file),
     async post(content, isFirst) {
       const webhook = home && "fetchWebhooks" in home ? await pool.get(home) : undefined;
       if (!webhook || !home) return fallback.post(content, isFirst);

@@ -13,6 +13,8 @@ export interface TroubleReport {
   readonly firstForModel: boolean;
   /** The first in this conversation: tell the people there, once. */
   readonly firstInConversation: boolean;
+  /** The first in this server (or DMs): tell its admins (the audit log channel), once. */
+  readonly firstInServer: boolean;
 }
 
 /** Which operator problem an error is, if any. */
@@ -28,19 +30,21 @@ export function configProblemOf(error: unknown): ConfigProblem | undefined {
  * conversation, until a reply from that model works again.
  */
 export class ModelTrouble {
-  /** Per model, since it last worked: the problems reported, and `problem conversation` pairs told (oldest first). */
+  /** Per model, since it last worked: the problems reported, and the conversations and servers told (oldest first). */
   readonly #byModel = new Map<string, { readonly reported: Set<ConfigProblem>; readonly told: Set<string> }>();
 
   /** Records a failed reply; undefined when the error is not an operator's problem. */
-  report(error: ModelError | Error | undefined, model: string, conversationKey: string): TroubleReport | undefined {
+  report(error: ModelError | Error | undefined, model: string, conversationKey: string, serverId?: string | null): TroubleReport | undefined {
     const problem = configProblemOf(error);
     if (!problem) return undefined;
     const seen = this.#byModel.get(model) ?? { reported: new Set<ConfigProblem>(), told: new Set<string>() };
     this.#byModel.set(model, seen);
     const toldKey = `${problem} ${conversationKey}`;
-    const report = { problem, firstForModel: !seen.reported.has(problem), firstInConversation: !seen.told.has(toldKey) };
+    const serverKey = `${problem} server:${serverId ?? "dm"}`;
+    const report = { problem, firstForModel: !seen.reported.has(problem), firstInConversation: !seen.told.has(toldKey), firstInServer: !seen.told.has(serverKey) };
     seen.reported.add(problem);
     seen.told.add(toldKey);
+    seen.told.add(serverKey);
     if (seen.told.size > MAX_TOLD_CONVERSATIONS) seen.told.delete(seen.told.values().next().value as string);
     return report;
   }

@@ -21,7 +21,8 @@ export type AuditAction =
   | "input.flagged"
   | "output.withheld"
   | "user.rate_limited"
-  | "bot.busy";
+  | "bot.busy"
+  | "model.refused";
 
 /** Extra facts about an entry, stored as JSON. */
 export type AuditDetails = Readonly<Record<string, string | number | boolean | null | readonly string[]>>;

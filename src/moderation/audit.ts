@@ -30,6 +30,7 @@ const ACTIONS: Record<AuditAction, { readonly phrase: string; readonly target?: 
   "output.withheld": { phrase: "got a reply that was withheld by the content checks" },
   "user.rate_limited": { phrase: "hit the rate limit" },
   "bot.busy": { phrase: "was turned away because the bot was busy" },
+  "model.refused": { phrase: "could not use its model" },
 };
 
 function mention(kind: TargetKind, id: string): string {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChatEngine, type IncomingTurn, type ReplyOutcome, type ReplyRequest, type ReplySink, type Shown } from "../../src/chat/engine.js";
-import { PromptTooLongError } from "../../src/chat/prompt.js";
+import { DEFAULT_REPLY_RESERVE_TOKENS, PromptTooLongError } from "../../src/chat/prompt.js";
 import { countTurnTokens } from "../../src/chat/tokens.js";
 import { ModelClient } from "../../src/llm/client.js";
 import {
@@ -152,7 +152,7 @@ describe("ChatEngine.reply", () => {
     expect(sent?.headers.authorization).toBe(`Bearer ${API_KEY}`);
   });
 
-  it("falls back to the default model and leaves unset model settings out", async () => {
+  it("falls back to the default model, leaves unset model settings out, and limits the reply to the room the prompt left", async () => {
     await collect(createEngine(), request(JUNIPER));
 
     expect(server.chatRequests()[0]?.body).toEqual({
@@ -161,6 +161,7 @@ describe("ChatEngine.reply", () => {
         { role: "system", content: `You are Juniper.\n\n${rulesFor("Juniper")}` },
         { role: "user", content: "Ana: Tell me a tale." },
       ],
+      max_tokens: DEFAULT_REPLY_RESERVE_TOKENS,
       stream: true,
     });
   });
@@ -321,7 +322,9 @@ describe("ChatEngine.reply when the model fails", () => {
     expect(error).toBeInstanceOf(errorClass);
     expect(error).toEqual(expect.objectContaining(fields));
     expect(storedTurns()).toEqual([["user", "Tell me a tale.", "complete"]]);
-    expect(outcome).toEqual({ status: "failed", text: "", userTurnIds: [1], assistantTurnId: undefined, messageIds: [], error });
+    // A bad key is the admins' to fix: the outcome says whom to tell.
+    const trouble = errorClass === ModelAuthError ? { trouble: { problem: "auth", firstForModel: true, firstInConversation: true, firstInServer: true } } : {};
+    expect(outcome).toEqual({ status: "failed", text: "", userTurnIds: [1], assistantTurnId: undefined, messageIds: [], error, ...trouble });
   });
 
   it.each<[string, ScriptedReply, new (...args: never[]) => ModelError]>([

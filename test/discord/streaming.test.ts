@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ModelTimeoutError } from "../../src/llm/errors.js";
-import { EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget, type MessageSink, StreamingReply, TYPING_DELAY_MS } from "../../src/discord/streaming.js";
+import { ModelAuthError, ModelTimeoutError } from "../../src/llm/errors.js";
+import { DISCORD_MESSAGE_LIMIT, splitMessage } from "../../src/discord/split.js";
+import { CUT_NOTE_ROOM, EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget, type MessageSink, StreamingReply, TYPING_DELAY_MS } from "../../src/discord/streaming.js";
+import { REPLY_NOTES } from "../../src/texts.js";
 
 /** A sink that records what would reach Discord. */
 function recordingSink(): MessageSink & { log: string[] } {
@@ -18,6 +20,11 @@ function recordingSink(): MessageSink & { log: string[] } {
     },
     edit: async (messageId, content) => {
       log.push(`edit ${messageId}: ${content}`);
+    },
+    postFile: async (content, file) => {
+      const id = `m${next++}`;
+      log.push(`post ${id} with ${file.name} (${file.text}): ${content}`);
+      return { id };
     },
   };
 }
@@ -133,5 +140,47 @@ describe("StreamingReply", () => {
     const shown = await play(new StreamingReply(sink, { onSinkError: (error) => errors.push(error) }), pieces("Hello"));
     expect(shown).toEqual({ shown: false, messageIds: [] });
     expect(errors).toEqual([new Error("Missing Permissions")]);
+  });
+});
+
+describe("StreamingReply: replies that end", () => {
+  it("gives a reply room for maxMessages messages, keeping room for the cut note", () => {
+    const reply = new StreamingReply(recordingSink(), { maxMessages: 2 });
+    const short = "word ".repeat(100);
+    const endless = "word ".repeat(2000);
+
+    expect(reply.room(short)).toBe(short.length);
+    const room = reply.room(endless);
+    expect(room).toBeLessThan(endless.length);
+    expect(splitMessage(`${endless.slice(0, room)}\n\n*(${REPLY_NOTES.cut.messages})*`)).toHaveLength(2);
+    // Nearly two whole messages are used, not just one.
+    expect(room).toBeGreaterThan(2 * DISCORD_MESSAGE_LIMIT - 2 * CUT_NOTE_ROOM);
+  });
+
+  it("marks a cut reply with the plain note for why it was cut", async () => {
+    const sink = recordingSink();
+    const reply = new StreamingReply(sink);
+    await reply.end({ text: "Once upon a time", cut: "deadline" });
+    expect(sink.log).toEqual([`post m1 (reply): Once upon a time\n\n*(${REPLY_NOTES.cut.deadline})*`]);
+  });
+
+  it("posts nothing for a failure the people here were already told about", async () => {
+    const sink = recordingSink();
+    const shown = await new StreamingReply(sink).end({ text: "", error: new ModelAuthError("401", 401), quiet: true });
+    expect(shown).toEqual({ shown: false, messageIds: [] });
+    expect(sink.log).toEqual([]);
+  });
+
+  it("shows the thinking after the reply only when asked: as a spoiler, or as a file", async () => {
+    const off = recordingSink();
+    await new StreamingReply(off).end({ text: "Four.", reasoning: "2 + 2" });
+    const spoiler = recordingSink();
+    await new StreamingReply(spoiler, { showReasoning: "spoiler" }).end({ text: "Four.", reasoning: "2 + 2 || 4" });
+    const file = recordingSink();
+    await new StreamingReply(file, { showReasoning: "file" }).end({ text: "Four.", reasoning: "2 + 2" });
+
+    expect(off.log).toEqual(["post m1 (reply): Four."]);
+    expect(spoiler.log).toEqual(["post m1 (reply): Four.", "post m2: Reasoning:\n||2 + 2 |\u200b| 4||"]);
+    expect(file.log).toEqual(["post m1 (reply): Four.", "post m2 with reasoning.txt (2 + 2): My reasoning for that reply:"]);
   });
 });

@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { ModelAuthError, ModelNotFoundError } from "../../src/llm/errors.js";
+import { MODEL_FIXES, REPLY_NOTES } from "../../src/texts.js";
 import type { ProviderKind } from "../fakes/model-providers.js";
-import { mention, turnRows, waitForBotMessages } from "../helpers/e2e.js";
+import { botMessages, E2E_WAIT_MS, logged, mention, turnRows, waitForBotMessages } from "../helpers/e2e.js";
+import { writePersonaFiles } from "../helpers/personas.js";
 import { STACK_API_KEY, type Stack, type StackOptions, startStack } from "../helpers/stack.js";
 
 /** A thought no Discord message, stored turn or later prompt may contain. */
@@ -62,5 +68,126 @@ describe("Masque against the providers people run", () => {
     expect(s.model.chatRequests()).toHaveLength(1);
     expect(request!.body).not.toHaveProperty("temperature");
     expect(request!.body).not.toHaveProperty("max_tokens");
+  });
+
+  it("ends an endless reply at MAX_REPLY_MESSAGES messages, marks it cut and stores it as interrupted", async () => {
+    const s = await start({ env: { MAX_REPLY_MESSAGES: "2", MODEL_REPLY_DEADLINE_MS: "20000" } });
+    s.model.enqueue({ text: "All work and no play makes a long reply. ", endless: true, chunkDelayMs: 1 }, { text: "Next." });
+
+    mention(s, "write me 100,000 words");
+    await s.discord.waitFor(() => botMessages(s, s.general).some((m) => m.endsWith(`*(${REPLY_NOTES.cut.messages})*`)), E2E_WAIT_MS);
+    await s.bot.idle();
+
+    const messages = botMessages(s, s.general);
+    expect(messages).toHaveLength(2);
+    const rows = turnRows(s.core.memory.db);
+    expect(rows.map((r) => [r.role, r.status])).toEqual([
+      ["user", "complete"],
+      ["assistant", "interrupted"],
+    ]);
+    expect(rows[1]!.content.startsWith("All work and no play")).toBe(true);
+    // The model's request ended with the reply: the next message is answered at once.
+    mention(s, "ok, stop");
+    expect((await waitForBotMessages(s, s.general, 3)).at(-1)).toBe("Next.");
+  });
+
+  it("ends a reply that keeps streaming at MODEL_REPLY_DEADLINE_MS", async () => {
+    const deadlineMs = 1500;
+    const s = await start({ env: { MODEL_REPLY_DEADLINE_MS: String(deadlineMs) } });
+    s.model.enqueue({ text: "Slowly, ", endless: true, chunkDelayMs: 100 });
+    const started = Date.now();
+
+    mention(s, "go on forever");
+    await s.discord.waitFor(() => botMessages(s, s.general).some((m) => m.endsWith(`*(${REPLY_NOTES.cut.deadline})*`)), E2E_WAIT_MS);
+    await s.bot.idle();
+
+    expect(Date.now() - started).toBeLessThan(deadlineMs + E2E_WAIT_MS);
+    expect(botMessages(s, s.general)).toHaveLength(1);
+    expect(turnRows(s.core.memory.db).map((r) => [r.role, r.status])).toEqual([
+      ["user", "complete"],
+      ["assistant", "interrupted"],
+    ]);
+  });
+
+  it("marks a reply the model cut at its output limit, and always sends a limit", async () => {
+    const s = await start({});
+    s.model.enqueue({ text: "The first chapter begins", finishReason: "length" });
+
+    mention(s, "tell me a saga");
+
+    expect(await waitForBotMessages(s, s.general, 1)).toEqual([`The first chapter begins\n\n*(${REPLY_NOTES.cut.length})*`]);
+    expect(s.model.chatRequests()[0]!.body.max_tokens).toBeGreaterThan(0);
+    expect(turnRows(s.core.memory.db).map((r) => r.status)).toEqual(["complete", "interrupted"]);
+  });
+
+  it("a bad key: one notice per conversation, logged once with the fix, posted to the audit log channel", async () => {
+    const s = await start({ provider: { kind: "openai", apiKey: "sk-the-right-key" } });
+    const logChannel = s.guild.channelId("random");
+    s.core.memory.serverSettings.updateGuildSettings(s.guild.id, { logChannelId: logChannel }, "test");
+
+    mention(s, "hello?");
+    expect(await waitForBotMessages(s, s.general, 1)).toEqual([new ModelAuthError("").userMessage]);
+    mention(s, "hello??");
+    await s.discord.waitFor(() => s.model.chatRequests().length === 2, E2E_WAIT_MS);
+    await s.bot.idle();
+    mention(s, "anyone?", { channelId: s.guild.channelId("ideas") });
+    await waitForBotMessages(s, s.guild.channelId("ideas"), 1);
+
+    expect(botMessages(s, s.general)).toHaveLength(1);
+    expect(botMessages(s, s.guild.channelId("ideas"))).toEqual([new ModelAuthError("").userMessage]);
+    expect(logged(s, MODEL_FIXES.auth)).toHaveLength(1);
+    await s.discord.waitFor(() => botMessages(s, logChannel).length > 0, E2E_WAIT_MS);
+    expect(botMessages(s, logChannel)).toHaveLength(1);
+    expect(botMessages(s, logChannel)[0]).toContain("could not use its model");
+    expect(everythingSentToDiscord(s)).not.toContain(STACK_API_KEY.slice(3, 12));
+  });
+
+  it("an unknown model: the people get one short notice and the log names the model and the fix", async () => {
+    const s = await start({ provider: { kind: "ollama", models: ["qwen3:8b"] }, env: { DEFAULT_MODEL: "qwen3:8x" } });
+
+    mention(s, "hello?");
+    expect(await waitForBotMessages(s, s.general, 1)).toEqual([new ModelNotFoundError("").userMessage]);
+    expect(logged(s, MODEL_FIXES.model("qwen3:8x"))).toHaveLength(1);
+  });
+
+  it("a context-length refusal shrinks that model's budget and the reply is retried once", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "masque-personas-"));
+    writePersonaFiles(dir, { "brief.md": "---\nname: Brief\ndescription: Short.\n---\nYou are Brief.\n" });
+    try {
+      // llama-server started with -c 1000 while CONTEXT_TOKENS says 8000: the prompt plus the
+      // 1000 tokens asked for the reply do not fit.
+      const s = await start({ provider: { kind: "llamacpp", contextTokens: 1000 }, personasDir: dir, env: { DEFAULT_PERSONA: "brief", CONTEXT_TOKENS: "8000" } });
+      s.model.enqueue({ text: "Short answer." }, { text: "Still short." });
+
+      mention(s, "hello?");
+      expect(await waitForBotMessages(s, s.general, 1)).toEqual(["Short answer."]);
+      mention(s, "again?");
+      expect(await waitForBotMessages(s, s.general, 2)).toEqual(["Short answer.", "Still short."]);
+
+      // Refused once, retried once with a smaller reply limit; the next reply is built small at once.
+      expect(s.model.chatRequests().map((r) => r.body.max_tokens)).toEqual([1000, 400, 400]);
+      expect(logged(s, "reply failed")).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("shows typing while the model thinks, and its thinking as a spoiler when the persona asks", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "masque-personas-"));
+    writePersonaFiles(dir, { "sage.md": "---\nname: Sage\ndescription: Thinks aloud.\nshow_reasoning: spoiler\n---\nYou are Sage.\n" });
+    try {
+      const s = await start({ provider: { kind: "deepseek" }, personasDir: dir, env: { DEFAULT_PERSONA: "sage" } });
+      s.model.enqueue({ reasoning: "Two and two make four.", chunkSize: 4, chunkDelayMs: 150, text: "Four." });
+
+      mention(s, "2+2?");
+
+      expect(await waitForBotMessages(s, s.general, 2)).toEqual(["Four.", "Reasoning:\n||Two and two make four.||"]);
+      const calls = s.discord.calls.filter((c) => c.path.startsWith(`/channels/${s.general}/`)).map((c) => `${c.method} ${c.path.split("/").at(-1)}`);
+      expect(calls.indexOf("POST typing")).toBeGreaterThan(-1);
+      expect(calls.indexOf("POST typing")).toBeLessThan(calls.indexOf("POST messages"));
+      expect(turnRows(s.core.memory.db).map((r) => r.content)).toEqual(["2+2?", "Four."]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
