@@ -1,7 +1,12 @@
 import { REASONING_TEXTS } from "../texts.js";
 import type { ShowReasoning } from "../personas/model-options.js";
 import { DISCORD_MESSAGE_LIMIT } from "./split.js";
-import type { MessageSink } from "./streaming.js";
+
+/** The two ways of posting a reply's sink offers that showing reasoning needs. */
+interface ReasoningPoster {
+  post(content: string, isFirst: boolean): Promise<unknown>;
+  postFile(content: string, file: { readonly name: string; readonly text: string }): Promise<unknown>;
+}
 
 /** Discord ends a spoiler at the next `||`; one inside the reasoning is broken up with a zero-width space. */
 const SPOILER_MARK = "||";
@@ -17,7 +22,7 @@ export function reasoningSpoiler(reasoning: string): string {
 }
 
 /** Posts the model's thinking after its reply, as a spoiler or as an attached text file; never stored. */
-export async function postReasoning(sink: MessageSink, reasoning: string, how: Exclude<ShowReasoning, "off">): Promise<void> {
+export async function postReasoning(sink: ReasoningPoster, reasoning: string, how: Exclude<ShowReasoning, "off">): Promise<void> {
   if (how === "spoiler") await sink.post(reasoningSpoiler(reasoning), false);
   else await sink.postFile(REASONING_TEXTS.fileNote, { name: REASONING_TEXTS.fileName, text: reasoning.trim() });
 }
