@@ -1,4 +1,4 @@
-/** The pieces a prompt is made of: new, quoted, recalled and stored turns as messages, and triggered lore. */
+/** The pieces a prompt is made of: new, quoted, recalled and stored turns as messages (triggered lore is in lore-section.ts). */
 import type { ChatMessage, ContentPart } from "../llm/client.js";
 import type { Turn } from "../memory/turns.js";
 import type { Persona } from "../personas/persona.js";
@@ -77,34 +77,6 @@ export interface RecalledTurn {
   readonly turn: Turn;
   /** Said in another channel of the server (server-wide recall). */
   readonly elsewhere: boolean;
-}
-
-function mentionsKey(text: string, key: string, caseSensitive: boolean): boolean {
-  return caseSensitive ? text.includes(key) : text.toLowerCase().includes(key.toLowerCase());
-}
-
-/**
- * The lorebook entries to include: constant ones, and those whose keys appear in the new
- * messages or the last `loreScanDepth` stored turns; lowest order first, within the
- * persona's lore token budget.
- */
-export function triggeredLore(persona: Persona, newTurns: readonly PendingTurn[], history: readonly Turn[]): string[] {
-  if (!persona.lore?.length) return [];
-  const depth = persona.loreScanDepth ?? 0;
-  const scanned = [...newTurns.map((t) => t.content), ...history.slice(0, depth).map((t) => t.content)].join("\n");
-  const budget = persona.loreTokenBudget ?? Number.POSITIVE_INFINITY;
-  const chosen: string[] = [];
-  let used = 0;
-  const entries = [...persona.lore].sort((a, b) => a.order - b.order);
-  for (const entry of entries) {
-    const triggered = entry.constant || entry.keys.some((key) => mentionsKey(scanned, key, entry.caseSensitive));
-    if (!triggered) continue;
-    const cost = countTokens(entry.content) + 2;
-    if (used + cost > budget) continue;
-    used += cost;
-    chosen.push(entry.content);
-  }
-  return chosen;
 }
 
 export function quoteLine(quoted: QuotedMessage): string {

@@ -16,9 +16,9 @@ import {
   SUMMARY_HEADING,
   type SummaryNote,
   sectionHeadingTokens,
-  triggeredLore,
   turnMessage,
 } from "./prompt-parts.js";
+import { triggeredLore } from "./lore-section.js";
 import { systemPrompt, systemTokens } from "./system-prompt.js";
 import { countTokens, fitInOrder, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
 
@@ -35,8 +35,8 @@ export {
   type RecalledTurn,
   SUMMARY_HEADING,
   type SummaryNote,
-  triggeredLore,
 } from "./prompt-parts.js";
+export { triggeredLore } from "./lore-section.js";
 export { systemPrompt, systemTokens } from "./system-prompt.js";
 
 /** Room kept for the reply when the persona sets no max_tokens. */
@@ -135,8 +135,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const { persona, macros, contextTokens } = input;
   const budget = contextTokens - replyReserve(persona, contextTokens);
   const newTokens = input.newTurns.reduce((sum, t) => sum + t.tokenCount, 0);
-  const lore = triggeredLore(persona, input.newTurns, input.history);
-  const loreSection = lore.length > 0 ? `${LORE_HEADING}\n${lore.map((entry) => `- ${renderMacros(entry, macros)}`).join("\n")}` : undefined;
+  const lore = triggeredLore(persona, input.newTurns, input.history, macros, input.contextTokens);
+  const loreSection = lore.length > 0 ? `${LORE_HEADING}\n${lore.map((entry) => `- ${entry}`).join("\n")}` : undefined;
   const loreTokens = loreSection ? countTokens(loreSection) + SECTION_JOIN_TOKENS : 0;
   const postHistory = persona.postHistoryInstructions ? renderMacros(persona.postHistoryInstructions, macros) : undefined;
   const postHistoryTokens = postHistory ? countTokens(postHistory) + MESSAGE_OVERHEAD_TOKENS : 0;

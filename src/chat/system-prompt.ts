@@ -20,7 +20,8 @@ function examplesTemplate(persona: Persona): SystemTemplate {
   const pieces: Array<string | MacroSlot> = ["Examples of how you talk (style only, not part of this conversation):\n\n"];
   persona.examples.forEach((e, i) => {
     if (i > 0) pieces.push("\n\n");
-    pieces.push({ macro: "user" }, ": ", ...splitMacros(e.user), `\n${persona.name}: `, ...splitMacros(e.assistant));
+    if (e.user !== undefined) pieces.push({ macro: "user" }, ": ", ...splitMacros(e.user), "\n");
+    pieces.push(`${persona.name}: `, ...splitMacros(e.assistant));
   });
   return pieces;
 }
@@ -53,7 +54,7 @@ function systemTemplate(persona: Persona, withExamples: boolean): CachedTemplate
   return template;
 }
 
-const fillIn = (piece: string | MacroSlot, macros: MacroContext) => (typeof piece === "string" ? piece : macroValue(piece.macro, macros));
+const fillIn = (piece: string | MacroSlot, macros: MacroContext) => (typeof piece === "string" ? piece : macroValue(piece, macros));
 
 /** The system prompt: the persona's rendered core prompt, its examples if wanted, and the coherence rules. */
 export function systemPrompt(persona: Persona, macros: MacroContext, withExamples: boolean): string {

@@ -1,58 +1,71 @@
+/**
+ * Character cards as SillyTavern, RisuAI and chub share them: V1 (flat JSON), V2
+ * (malfoyslastname/character-card-spec-v2, spec_v2.md) and V3
+ * (kwaroran/character-card-spec-v3, SPEC_V3.md), as JSON or inside a PNG.
+ */
 import { z } from "zod";
-import type { LoreEntry, Persona, PersonaExample, PersonaProblem } from "./persona.js";
-import { DEFAULT_LORE_SCAN_DEPTH, DEFAULT_LORE_TOKEN_BUDGET, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, withoutControlCharacters } from "./parse.js";
+import { cardLore } from "./card-lore.js";
+import { CARD_EXTENSION } from "./export.js";
+import type { Persona, PersonaExample, PersonaProblem } from "./persona.js";
 import { isPng, PngError, readPngTextChunks } from "./png.js";
+import { describeValue, type FrontMatter, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, personaFromFrontMatter, withoutControlCharacters } from "./schema.js";
 
+/** The tEXt keywords a PNG card uses; V3 wins when both are there (SPEC_V3.md, "PNG/APNG"). */
+export const CARD_CHUNK_V3 = "ccv3";
+export const CARD_CHUNK_V2 = "chara";
 
-const text = z.string().optional().catch(undefined);
-
-const loreEntrySchema = z.looseObject({
-  keys: z.array(z.string()).catch([]),
-  secondary_keys: z.array(z.string()).optional().catch(undefined),
-  content: z.string().catch(""),
-  enabled: z.boolean().optional().catch(true),
-  constant: z.boolean().optional().catch(false),
-  case_sensitive: z.boolean().optional().catch(false),
-  insertion_order: z.number().optional().catch(0),
-  priority: z.number().optional().catch(undefined),
-  name: z.string().optional().catch(undefined),
-  comment: z.string().optional().catch(undefined),
-});
+const found = (what: string) => (issue: { input?: unknown }) => `expected ${what}, found ${describeValue(issue.input)}`;
+/** Cards in the wild write `null` for an empty field; that reads as absent. */
+const optionalText = z.preprocess((v) => (v === null ? undefined : v), z.string({ error: found("text") }).optional());
+const textList = z.preprocess((v) => (v === null ? undefined : v), z.array(z.string({ error: found("text") }), { error: found("a list of text") }).optional());
 
 const cardDataSchema = z.looseObject({
-  name: z.string({ error: "must be the character's name" }).trim().min(1, "must not be empty"),
-  description: text,
-  personality: text,
-  scenario: text,
-  first_mes: text,
-  mes_example: text,
-  creator_notes: text,
-  system_prompt: text,
-  post_history_instructions: text,
-  tags: z.array(z.string()).optional().catch(undefined),
-  character_book: z
-    .looseObject({
-      scan_depth: z.number().int().positive().optional().catch(undefined),
-      token_budget: z.number().int().positive().optional().catch(undefined),
-      entries: z.array(z.unknown()).catch([]),
-    })
-    .optional()
-    .catch(undefined),
+  name: z.string({ error: (issue) => (issue.input === undefined ? "is missing; a character card needs the character's name" : found("text")(issue)) }),
+  description: optionalText,
+  personality: optionalText,
+  scenario: optionalText,
+  first_mes: optionalText,
+  mes_example: optionalText,
+  creator_notes: optionalText,
+  system_prompt: optionalText,
+  post_history_instructions: optionalText,
+  creator: optionalText,
+  character_version: optionalText,
+  alternate_greetings: textList,
+  tags: textList,
+  character_book: z.preprocess((v) => (v === null ? undefined : v), z.unknown().optional()),
+  extensions: z.looseObject({ [CARD_EXTENSION]: z.record(z.string(), z.unknown()).optional().catch(undefined) }).optional().catch(undefined),
 });
 
 type CardData = z.infer<typeof cardDataSchema>;
 
-/** Turns SillyTavern's `<BOT>`/`<USER>` placeholders into this project's macros. */
-function normaliseMacros(value: string): string {
-  return value.replace(/<BOT>/gi, "{{char}}").replace(/<USER>/gi, "{{user}}").replace(/\{\{\s*(char|user)\s*\}\}/gi, (_m, n: string) => `{{${n.toLowerCase()}}}`);
+/** Windows line endings become \n, so neither the prompt nor a written file carries a stray \r. */
+function normaliseText(value: string): string {
+  return value.replace(/\r\n?/g, "\n");
 }
 
-/** The card's JSON from a PNG's `ccv3` (preferred) or `chara` text chunk. */
+/** Turns SillyTavern's `<BOT>`/`<USER>` placeholders into macros, and normalises line endings. */
+export function normaliseCardText(value: string): string {
+  return normaliseText(value)
+    .replace(/<(BOT|CHAR)>/gi, "{{char}}")
+    .replace(/<USER>/gi, "{{user}}")
+    .replace(/\{\{\s*(char|user)\s*\}\}/gi, (_m, n: string) => `{{${n.toLowerCase()}}}`);
+}
+
+/** The card's JSON from a PNG's `ccv3` (preferred) or `chara` text chunk: base64 of UTF-8 JSON. */
 export function cardJsonFromPng(bytes: Uint8Array): string {
   const chunks = readPngTextChunks(bytes);
-  const encoded = chunks.get("ccv3") ?? chunks.get("chara");
-  if (encoded === undefined) throw new PngError("the PNG has no character card (no tEXt chunk named chara or ccv3)");
+  const keyword = chunks.has(CARD_CHUNK_V3) ? CARD_CHUNK_V3 : CARD_CHUNK_V2;
+  const encoded = chunks.get(keyword);
+  if (encoded === undefined) throw new PngError(`the PNG has no character card (no tEXt chunk named ${CARD_CHUNK_V2} or ${CARD_CHUNK_V3})`);
+  if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(encoded)) throw new PngError(`the ${keyword} chunk is not base64 text, so it holds no card`);
   return Buffer.from(encoded, "base64").toString("utf8");
+}
+
+/** A JSON.parse error without the echo of the input that newer Node versions add (it may be raw bytes). */
+function jsonProblem(error: Error): string {
+  const position = /position (\d+)/.exec(error.message)?.[1];
+  return position ? `is not valid JSON (the error is at character ${position})` : "is not valid JSON";
 }
 
 /** V2/V3 cards keep their fields under `data`; V1 cards are flat. */
@@ -61,51 +74,44 @@ function cardData(json: unknown): unknown {
   return json;
 }
 
+/** A lorebook on its own (V3 `lorebook_v3`, or SillyTavern's World Info file) is not a character. */
+function isLorebookOnly(json: unknown): boolean {
+  if (!json || typeof json !== "object" || Array.isArray(json)) return false;
+  const record = json as Record<string, unknown>;
+  if (record.spec === "lorebook_v3" || record.spec === "lorebook_v2") return true;
+  return !("name" in record) && !("data" in record) && "entries" in record;
+}
+
 /**
  * Splits `mes_example` on `<START>` into exchanges. Lines starting `{{user}}:` are the
- * person's, `{{char}}:` the character's; an exchange without both is dropped.
+ * person's, `{{char}}:` the character's; a block with only the character's lines is kept
+ * as lines said without a prompt.
  */
 export function parseExampleDialogue(mesExample: string): PersonaExample[] {
   const examples: PersonaExample[] = [];
-  for (const block of normaliseMacros(mesExample).split(/<START>/i)) {
+  const flush = (user: string, assistant: string) => {
+    if (!assistant.trim()) return;
+    examples.push(user.trim() ? { user: user.trim(), assistant: assistant.trim() } : { assistant: assistant.trim() });
+  };
+  for (const block of normaliseCardText(mesExample).split(/<START>/i)) {
     let user = "";
     let assistant = "";
     let speaker: "user" | "char" | undefined;
     for (const line of block.split("\n")) {
       const match = /^\s*\{\{(user|char)\}\}:\s?(.*)$/.exec(line);
-      if (match) {
-        if (match[1] === "user" && assistant) {
-          if (user) examples.push({ user: user.trim(), assistant: assistant.trim() });
-          user = "";
-          assistant = "";
-        }
-        speaker = match[1] as "user" | "char";
+      if (match?.[1] === "user" && assistant) {
+        flush(user, assistant);
+        user = "";
+        assistant = "";
       }
+      if (match) speaker = match[1] as "user" | "char";
       const content = match ? (match[2] ?? "") : line;
       if (speaker === "user") user += `${content}\n`;
       else if (speaker === "char") assistant += `${content}\n`;
     }
-    if (user.trim() && assistant.trim()) examples.push({ user: user.trim(), assistant: assistant.trim() });
+    flush(user, assistant);
   }
   return examples;
-}
-
-function loreOf(data: CardData): { entries: LoreEntry[]; scanDepth: number; tokenBudget: number } {
-  const book = data.character_book;
-  const entries: LoreEntry[] = [];
-  for (const raw of book?.entries ?? []) {
-    const parsed = loreEntrySchema.safeParse(raw);
-    if (!parsed.success || parsed.data.enabled === false || parsed.data.content.trim() === "") continue;
-    const e = parsed.data;
-    entries.push({
-      keys: e.keys.map((k) => k.trim()).filter(Boolean),
-      content: normaliseMacros(e.content.trim()),
-      constant: e.constant === true,
-      caseSensitive: e.case_sensitive === true,
-      order: e.insertion_order ?? 0,
-    });
-  }
-  return { entries, scanDepth: book?.scan_depth ?? DEFAULT_LORE_SCAN_DEPTH, tokenBudget: book?.token_budget ?? DEFAULT_LORE_TOKEN_BUDGET };
 }
 
 function oneLine(value: string | undefined, max: number): string | undefined {
@@ -113,6 +119,8 @@ function oneLine(value: string | undefined, max: number): string | undefined {
   if (!line) return undefined;
   return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line;
 }
+
+const nonBlank = (value: string | undefined) => (value?.trim() ? normaliseCardText(value.trim()) : undefined);
 
 /** The core prompt a card describes: its system prompt, then description, personality and scenario. */
 function cardPrompt(data: CardData): string {
@@ -124,14 +132,80 @@ function cardPrompt(data: CardData): string {
     .filter(Boolean)
     .join("\n\n");
   const system = data.system_prompt?.trim();
-  // A card's system prompt may place the usual prompt with {{original}}.
+  // A card's system prompt may place the usual prompt with {{original}} (spec_v2.md, system_prompt).
   const prompt = system ? (/\{\{original\}\}/i.test(system) ? system.replace(/\{\{original\}\}/gi, original) : `${system}\n\n${original}`) : original;
-  return normaliseMacros(prompt.trim());
+  return normaliseCardText(prompt.trim());
+}
+
+/** The settings Masque keeps in `extensions.masque` of a card it exported (see toCardV3). */
+const MASQUE_SETTINGS = ["model", "temperature", "top_p", "max_tokens", "vision", "greeting_user", "params", "show_reasoning"];
+
+/** Where a Markdown field came from in the card, for problems that name the card's own field. */
+const CARD_FIELD: Record<string, string> = {
+  greeting: "first_mes",
+  greetings: "alternate_greetings",
+  examples: "mes_example",
+  notes: "creator_notes",
+  body: "description",
+  lore: "character_book.entries",
+  lore_scan_depth: "character_book.scan_depth",
+  lore_token_budget: "character_book.token_budget",
+  model: `extensions.${CARD_EXTENSION}.model`,
+  temperature: `extensions.${CARD_EXTENSION}.temperature`,
+  top_p: `extensions.${CARD_EXTENSION}.top_p`,
+  max_tokens: `extensions.${CARD_EXTENSION}.max_tokens`,
+  vision: `extensions.${CARD_EXTENSION}.vision`,
+  greeting_user: `extensions.${CARD_EXTENSION}.greeting_user`,
+  params: `extensions.${CARD_EXTENSION}.params`,
+  show_reasoning: `extensions.${CARD_EXTENSION}.show_reasoning`,
+};
+
+function cardField(field: string): string {
+  const head = /^[a-z_]+/.exec(field)?.[0] ?? field;
+  return CARD_FIELD[head] ? `${CARD_FIELD[head]}${field.slice(head.length)}` : field;
+}
+
+/** The Markdown front matter a card's fields become; no field of the card that Masque uses is dropped. */
+function frontMatterOf(data: CardData, name: string, lore: Partial<FrontMatter>): FrontMatter {
+  const tags = [...new Set((data.tags ?? []).map((tag) => tag.trim()).filter(Boolean))];
+  const greetings = (data.alternate_greetings ?? []).map(nonBlank).filter((g): g is string => g !== undefined);
+  const examples = data.mes_example ? parseExampleDialogue(data.mes_example) : [];
+  // A card Masque exported carries Masque's own settings; other cards have none.
+  const { description, ...saved } = data.extensions?.[CARD_EXTENSION] ?? {};
+  const settings: Partial<FrontMatter> = Object.fromEntries(Object.entries(saved).filter(([key]) => MASQUE_SETTINGS.includes(key)));
+  return {
+    ...settings,
+    name,
+    description:
+      (typeof description === "string" ? description : undefined) ??
+      oneLine(data.creator_notes, MAX_DESCRIPTION_LENGTH) ?? oneLine(data.description?.replace(/\{\{char\}\}|<BOT>/gi, name), MAX_DESCRIPTION_LENGTH) ?? name,
+    greeting: nonBlank(data.first_mes),
+    greetings: greetings.length > 0 ? greetings : undefined,
+    creator: data.creator?.trim() || undefined,
+    character_version: data.character_version?.trim() || undefined,
+    notes: data.creator_notes?.trim() ? normaliseText(data.creator_notes.trim()) : undefined,
+    examples: examples.length > 0 ? examples : undefined,
+    tags: tags.length > 0 ? tags : undefined,
+    post_history_instructions: nonBlank(data.post_history_instructions),
+    ...lore,
+  };
+}
+
+/** The card's JSON, or the problem that keeps it from being read. */
+function readCardJson(bytes: Uint8Array): { json: unknown } | { problem: { field: string; reason: string } } {
+  try {
+    const text = isPng(bytes) ? cardJsonFromPng(bytes) : Buffer.from(bytes).toString("utf8");
+    // Editors on Windows often save JSON with a byte order mark, which JSON.parse refuses.
+    return { json: JSON.parse(text.replace(/^\uFEFF/, "")) };
+  } catch (error) {
+    return { problem: { field: "card", reason: error instanceof PngError ? error.message : jsonProblem(error as Error) } };
+  }
 }
 
 /**
  * Parses a SillyTavern character card (V1/V2/V3 JSON, or a PNG carrying one) into a
- * persona. A PNG card's image becomes the persona's avatar.
+ * persona, validated by the same rules as a Markdown persona file. A PNG card's image
+ * becomes the persona's avatar.
  */
 export function parseCard(
   file: string,
@@ -140,40 +214,22 @@ export function parseCard(
   bytes: Uint8Array,
 ): { persona: Persona; problems?: undefined } | { persona?: undefined; problems: PersonaProblem[] } {
   const problem = (field: string, reason: string) => ({ problems: [{ file, field, reason }] });
-  const png = isPng(bytes);
-  let json: unknown;
-  try {
-    // Editors on Windows often save JSON with a byte order mark, which JSON.parse refuses.
-    json = JSON.parse((png ? cardJsonFromPng(bytes) : Buffer.from(bytes).toString("utf8")).replace(/^\uFEFF/, ""));
-  } catch (error) {
-    return problem("card", error instanceof PngError ? error.message : `is not valid card JSON: ${(error as Error).message}`);
+  const read = readCardJson(bytes);
+  if ("problem" in read) return problem(read.problem.field, read.problem.reason);
+  if (isLorebookOnly(read.json)) {
+    return problem("card", "is a lorebook (World Info) file, not a character card; a persona comes from a character card with a name and a description");
   }
-  const parsed = cardDataSchema.safeParse(cardData(json));
-  if (!parsed.success) {
-    return { problems: parsed.error.issues.map((issue) => ({ file, field: issue.path.join(".") || "card", reason: issue.message })) };
-  }
-  const data = parsed.data;
-  const prompt = cardPrompt(data);
-  if (!prompt) return problem("description", "is empty; the card needs a description, personality or scenario to build the prompt from");
-  const lore = loreOf(data);
-  const name = withoutControlCharacters(data.name).replace(/\s+/g, " ").trim().slice(0, MAX_NAME_LENGTH);
+  const data = cardData(read.json);
+  if (!data || typeof data !== "object" || Array.isArray(data)) return problem("card", `expected a character card (a JSON object), found ${describeValue(data)}`);
+  const parsed = cardDataSchema.safeParse(data);
+  if (!parsed.success) return { problems: parsed.error.issues.map((issue) => ({ file, field: issue.path.join(".") || "card", reason: issue.message })) };
+  const name = withoutControlCharacters(parsed.data.name).replace(/\s+/g, " ").trim().slice(0, MAX_NAME_LENGTH);
   if (!name) return problem("name", "must have visible characters");
-  return {
-    persona: {
-      id,
-      file,
-      source: "card",
-      name,
-      description: oneLine(data.creator_notes, MAX_DESCRIPTION_LENGTH) ?? oneLine(data.description?.replace(/\{\{char\}\}|<BOT>/gi, name), MAX_DESCRIPTION_LENGTH) ?? name,
-      avatar: png ? fileName : undefined,
-      greeting: data.first_mes?.trim() ? normaliseMacros(data.first_mes.trim()) : undefined,
-      examples: data.mes_example ? parseExampleDialogue(data.mes_example) : [],
-      tags: data.tags ?? [],
-      prompt,
-      postHistoryInstructions: data.post_history_instructions?.trim() ? normaliseMacros(data.post_history_instructions.trim()) : undefined,
-      lore: lore.entries.length > 0 ? lore.entries : undefined,
-      loreScanDepth: lore.scanDepth,
-      loreTokenBudget: lore.tokenBudget,
-    },
-  };
+  const lore = cardLore(parsed.data.character_book);
+  if ("problems" in lore) return { problems: lore.problems.map((p) => ({ file, ...p })) };
+  const prompt = cardPrompt(parsed.data);
+  if (!prompt) return problem("description", "is empty; the card needs a description, personality or scenario to build the prompt from");
+  const result = personaFromFrontMatter(file, id, frontMatterOf(parsed.data, name, lore.frontMatter), prompt);
+  if (result.problems) return { problems: result.problems.map((p) => ({ ...p, field: cardField(p.field) })) };
+  return { persona: { ...result.persona, source: "card", avatar: isPng(bytes) ? fileName : undefined } };
 }

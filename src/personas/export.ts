@@ -1,28 +1,117 @@
 import { stringify } from "yaml";
-import type { Persona } from "./persona.js";
+import { cardEntryOf } from "./card-lore.js";
+import type { LoreEntry, Persona, PersonaExample } from "./persona.js";
+import { DEFAULT_LORE_ORDER, type FrontMatter } from "./schema.js";
+
+/** The namespace Masque keeps its own fields under in a card's `extensions` (spec_v2.md asks for namespaced keys). */
+export const CARD_EXTENSION = "masque";
+
+function loreFrontMatter(entry: LoreEntry): NonNullable<FrontMatter["lore"]>[number] {
+  return {
+    keys: [...entry.keys],
+    ...(entry.secondaryKeys.length > 0 ? { secondary_keys: [...entry.secondaryKeys] } : {}),
+    ...(!entry.selective ? { selective: false } : {}),
+    ...(entry.selectiveLogic !== "and_any" ? { selective_logic: entry.selectiveLogic } : {}),
+    content: entry.content,
+    ...(entry.constant ? { constant: true } : {}),
+    ...(!entry.enabled ? { enabled: false } : {}),
+    ...(entry.caseSensitive ? { case_sensitive: true } : {}),
+    ...(!entry.matchWholeWords ? { match_whole_words: false } : {}),
+    ...(entry.probability < 100 ? { probability: entry.probability } : {}),
+    ...(entry.position !== "after_char" ? { position: entry.position } : {}),
+    ...(entry.order !== DEFAULT_LORE_ORDER ? { order: entry.order } : {}),
+    ...(entry.comment ? { comment: entry.comment } : {}),
+  };
+}
+
+/** The persona's fields as front matter, only those that are set. */
+function frontMatterOf(persona: Persona): Record<string, unknown> {
+  const fm: Record<string, unknown> = { name: persona.name, description: persona.description };
+  const optional: Array<[string, unknown]> = [
+    ["avatar", persona.avatar],
+    ["model", persona.model],
+    ["temperature", persona.temperature],
+    ["top_p", persona.topP],
+    ["max_tokens", persona.maxTokens],
+    ["vision", persona.vision],
+    ["creator", persona.creator],
+    ["character_version", persona.characterVersion],
+    ["notes", persona.notes],
+    ["greeting", persona.greeting],
+    ["greetings", persona.greetings?.length ? [...persona.greetings] : undefined],
+    ["greeting_user", persona.greetingUser],
+    ["examples", persona.examples.length > 0 ? persona.examples.map((e) => (e.user === undefined ? { assistant: e.assistant } : { user: e.user, assistant: e.assistant })) : undefined],
+    ["tags", persona.tags.length > 0 ? [...persona.tags] : undefined],
+    ["post_history_instructions", persona.postHistoryInstructions],
+    ["lore", persona.lore?.length ? persona.lore.map(loreFrontMatter) : undefined],
+    ["lore_scan_depth", persona.lore?.length ? persona.loreScanDepth : undefined],
+    ["lore_token_budget", persona.loreTokenBudget],
+    ["params", persona.params],
+    ["show_reasoning", persona.showReasoning],
+  ];
+  for (const [key, value] of optional) if (value !== undefined) fm[key] = value;
+  return fm;
+}
 
 /** Writes a persona as a Markdown persona file (YAML front matter + core prompt). */
 export function toMarkdown(persona: Persona): string {
-  const frontMatter: Record<string, unknown> = { name: persona.name, description: persona.description };
-  if (persona.avatar) frontMatter.avatar = persona.avatar;
-  if (persona.model) frontMatter.model = persona.model;
-  if (persona.temperature !== undefined) frontMatter.temperature = persona.temperature;
-  if (persona.topP !== undefined) frontMatter.top_p = persona.topP;
-  if (persona.maxTokens !== undefined) frontMatter.max_tokens = persona.maxTokens;
-  if (persona.vision !== undefined) frontMatter.vision = persona.vision;
-  if (persona.greeting) frontMatter.greeting = persona.greeting;
-  if (persona.examples.length > 0) frontMatter.examples = persona.examples.map((e) => ({ user: e.user, assistant: e.assistant }));
-  if (persona.tags.length > 0) frontMatter.tags = [...persona.tags];
-  if (persona.postHistoryInstructions) frontMatter.post_history_instructions = persona.postHistoryInstructions;
-  if (persona.lore?.length) {
-    frontMatter.lore = persona.lore.map((entry) => ({
-      keys: [...entry.keys],
-      content: entry.content,
-      ...(entry.constant ? { constant: true } : {}),
-      ...(entry.caseSensitive ? { case_sensitive: true } : {}),
-    }));
-    if (persona.loreScanDepth !== undefined) frontMatter.lore_scan_depth = persona.loreScanDepth;
-    if (persona.loreTokenBudget !== undefined) frontMatter.lore_token_budget = persona.loreTokenBudget;
-  }
-  return `---\n${stringify(frontMatter, { lineWidth: 0 })}---\n${persona.prompt}\n`;
+  return `---\n${stringify(frontMatterOf(persona), { lineWidth: 0 })}---\n${persona.prompt}\n`;
+}
+
+/** Example dialogue as SillyTavern writes `mes_example`: `<START>` blocks of `{{user}}:` and `{{char}}:` lines. */
+function mesExample(examples: readonly PersonaExample[]): string {
+  return examples.map((e) => `<START>\n${e.user === undefined ? "" : `{{user}}: ${e.user}\n`}{{char}}: ${e.assistant}`).join("\n");
+}
+
+/** Masque's own settings, which no card field holds; kept under `extensions.masque` so a round trip keeps them. */
+function masqueExtension(persona: Persona): Record<string, unknown> {
+  const settings: Record<string, unknown> = {
+    description: persona.description,
+    model: persona.model,
+    temperature: persona.temperature,
+    top_p: persona.topP,
+    max_tokens: persona.maxTokens,
+    vision: persona.vision,
+    greeting_user: persona.greetingUser,
+    params: persona.params,
+    show_reasoning: persona.showReasoning,
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * The persona as a Character Card V3 (SPEC_V3.md). The core prompt is the card's
+ * description; V2's fields are filled too, as the V3 spec allows, so V2-only tools read it.
+ */
+export function toCardV3(persona: Persona): { spec: "chara_card_v3"; spec_version: "3.0"; data: Record<string, unknown> } {
+  const book = persona.lore?.length
+    ? {
+        extensions: {},
+        scan_depth: persona.loreScanDepth,
+        ...(persona.loreTokenBudget !== undefined ? { token_budget: persona.loreTokenBudget } : {}),
+        entries: persona.lore.map((entry, index) => cardEntryOf(entry, index)),
+      }
+    : undefined;
+  return {
+    spec: "chara_card_v3",
+    spec_version: "3.0",
+    data: {
+      name: persona.name,
+      description: persona.prompt,
+      personality: "",
+      scenario: "",
+      first_mes: persona.greeting ?? "",
+      mes_example: mesExample(persona.examples),
+      creator_notes: persona.notes ?? "",
+      system_prompt: "",
+      post_history_instructions: persona.postHistoryInstructions ?? "",
+      alternate_greetings: [...(persona.greetings ?? [])],
+      group_only_greetings: [],
+      tags: [...persona.tags],
+      creator: persona.creator ?? "",
+      character_version: persona.characterVersion ?? "",
+      extensions: { [CARD_EXTENSION]: masqueExtension(persona) },
+      ...(book ? { character_book: book } : {}),
+    },
+  };
 }

@@ -1,20 +1,47 @@
 import type { ExtraParams } from "../llm/params.js";
 import type { ShowReasoning } from "./model-options.js";
-/** One few-shot exchange in the persona's voice. */
+
+/** One few-shot exchange in the persona's voice; `user` is absent when the example holds only the character's lines. */
 export interface PersonaExample {
-  readonly user: string;
+  readonly user?: string;
   readonly assistant: string;
 }
 
-/** A lorebook entry (from a character card's character_book): text added when its keys come up. */
+/**
+ * How an entry's secondary keys combine with its primary match, as SillyTavern's World Info
+ * names them (`world_info_logic` in public/scripts/world-info.js).
+ */
+export const SELECTIVE_LOGICS = ["and_any", "not_all", "not_any", "and_all"] as const;
+export type SelectiveLogic = (typeof SELECTIVE_LOGICS)[number];
+
+/** Where an entry goes relative to the character's definition (character card spec V2 `position`). */
+export const LORE_POSITIONS = ["before_char", "after_char"] as const;
+export type LorePosition = (typeof LORE_POSITIONS)[number];
+
+/** A lorebook (World Info) entry: text added to the prompt when its keys come up. */
 export interface LoreEntry {
+  /** Primary keys: one must appear in the scanned messages. */
   readonly keys: readonly string[];
+  /** Optional filter keys, combined with the primary match by `selectiveLogic`. */
+  readonly secondaryKeys: readonly string[];
+  /** False keeps the secondary keys but ignores them (card spec V2 `selective`). */
+  readonly selective: boolean;
+  readonly selectiveLogic: SelectiveLogic;
   readonly content: string;
   /** Always included, keys or not. */
   readonly constant: boolean;
+  /** A disabled entry is kept in the file but never included. */
+  readonly enabled: boolean;
   readonly caseSensitive: boolean;
-  /** Lower first. */
+  /** A one-word key matches only a whole word. */
+  readonly matchWholeWords: boolean;
+  /** Chance in percent that a triggered entry is included. */
+  readonly probability: number;
+  readonly position: LorePosition;
+  /** Insertion order: higher wins the budget first and sits closer to the end of the prompt. */
   readonly order: number;
+  /** The author's label; never sent to the model. */
+  readonly comment?: string;
 }
 
 /** A loaded, validated persona: a complete character with its model settings. */
@@ -31,7 +58,17 @@ export interface Persona {
   readonly temperature?: number;
   readonly topP?: number;
   readonly maxTokens?: number;
+  /** The first message, macros not yet rendered. */
   readonly greeting?: string;
+  /** Other opening messages to choose from (a card's alternate_greetings). */
+  readonly greetings?: readonly string[];
+  /** What {{user}} stands for in a greeting when nobody in particular is addressed. */
+  readonly greetingUser?: string;
+  /** Credit: who made the character, and which version of it this is. */
+  readonly creator?: string;
+  readonly characterVersion?: string;
+  /** The creator's notes for people using the persona; never sent to the model. */
+  readonly notes?: string;
   readonly examples: readonly PersonaExample[];
   readonly tags: readonly string[];
   /** The core prompt (the file's body), macros not yet rendered. */
@@ -46,7 +83,7 @@ export interface Persona {
   readonly lore?: readonly LoreEntry[];
   /** How many recent messages are searched for lore keys. */
   readonly loreScanDepth?: number;
-  /** Tokens the triggered lore may take at most. */
+  /** Tokens the triggered lore may take at most; unset means a share of the context, as in SillyTavern. */
   readonly loreTokenBudget?: number;
   /** Provider-specific request fields (`reasoning_effort`, Ollama's `think`, OpenRouter's `provider`...). */
   readonly params?: ExtraParams;

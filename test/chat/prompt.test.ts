@@ -3,7 +3,7 @@ import { buildPrompt, INTERRUPTED_MARK, type PendingTurn, PromptTooLongError, re
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from "../../src/chat/tokens.js";
 import type { Turn } from "../../src/memory/turns.js";
 import type { MacroContext } from "../../src/personas/macros.js";
-import type { Persona } from "../../src/personas/persona.js";
+import type { LoreEntry, Persona } from "../../src/personas/persona.js";
 import { testPersona } from "../helpers/personas.js";
 
 const REPLY_TOKENS = 100;
@@ -90,6 +90,37 @@ describe("buildPrompt", () => {
       { role: "user", content: "Ana: Hi." },
     ]);
     expect(prompt.examplesIncluded).toBe(true);
+  });
+
+  it("adds triggered lore, rendered, in SillyTavern's order, and a character-only example without a user line", () => {
+    const lore = (content: string, extra: Partial<LoreEntry>): LoreEntry => ({
+      keys: [], secondaryKeys: [], selective: true, selectiveLogic: "and_any", content, constant: false, enabled: true,
+      caseSensitive: false, matchWholeWords: true, probability: 100, position: "after_char", order: 100, ...extra,
+    });
+    const keeper = testPersona({
+      ...QUILL,
+      examples: [{ assistant: "*{{char}} hums*" }],
+      loreScanDepth: 2,
+      lore: [
+        lore("The kraken fears {{user}}.", { keys: ["kraken"], order: 200 }),
+        lore("Gulls circle {{char}}.", { constant: true, order: 5 }),
+        lore("Ships sink here.", { keys: ["kraken"], secondaryKeys: ["storm"], selectiveLogic: "not_any" }),
+        lore("Only in storms.", { keys: ["kraken"], secondaryKeys: ["storm"] }),
+        lore("Never shown.", { keys: ["kraken"], enabled: false }),
+        lore("Too old to scan.", { keys: ["anchor"] }),
+      ],
+    });
+    const history = newestFirst(turn("user", "Ana", "Drop the anchor.", 5), turn("assistant", "Captain Quill", "Aye.", 5));
+
+    const prompt = buildPrompt({ persona: keeper, macros: MACROS, history, newTurns: [anaSays("A kraken!")], contextTokens: 8000 });
+
+    expect(prompt.messages[0]).toEqual({
+      role: "system",
+      content:
+        "You are Captain Quill, talking to Ana in The Harbour #general on 2025-03-14.\n\n" +
+        "Examples of how you talk (style only, not part of this conversation):\n\nCaptain Quill: *Captain Quill hums*\n\n" +
+        `${RULES}\n\nBackground lore (use it when relevant):\n- Gulls circle Captain Quill.\n- Ships sink here.\n- The kraken fears Ana.`,
+    });
   });
 
   it("keeps the newest turns that fit and drops the oldest", () => {

@@ -2,7 +2,8 @@ import { crc32, deflateSync } from "node:zlib";
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-function chunk(type: string, data: Buffer): Buffer {
+/** One PNG chunk: length, type, data and CRC. */
+export function pngChunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(data.length);
   const typeAndData = Buffer.concat([Buffer.from(type, "latin1"), data]);
@@ -18,8 +19,8 @@ export function pngWithText(texts: Record<string, string>): Buffer {
   header.writeUInt32BE(1, 4);
   header[8] = 8; // bit depth
   header[9] = 2; // truecolour
-  const textChunks = Object.entries(texts).map(([keyword, text]) => chunk("tEXt", Buffer.concat([Buffer.from(`${keyword}\0`, "latin1"), Buffer.from(text, "latin1")])));
-  return Buffer.concat([PNG_SIGNATURE, chunk("IHDR", header), ...textChunks, chunk("IDAT", deflateSync(Buffer.from([0, 200, 30, 30]))), chunk("IEND", Buffer.alloc(0))]);
+  const textChunks = Object.entries(texts).map(([keyword, text]) => pngChunk("tEXt", Buffer.concat([Buffer.from(`${keyword}\0`, "latin1"), Buffer.from(text, "latin1")])));
+  return Buffer.concat([PNG_SIGNATURE, pngChunk("IHDR", header), ...textChunks, pngChunk("IDAT", deflateSync(Buffer.from([0, 200, 30, 30]))), pngChunk("IEND", Buffer.alloc(0))]);
 }
 
 /** A PNG character card with the card's JSON under `keyword` (chara for V2, ccv3 for V3). */
@@ -27,3 +28,45 @@ export function pngCard(card: object, keyword: "chara" | "ccv3" = "chara", extra
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64");
   return pngWithText({ [keyword]: encode(card), ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, encode(v)])) });
 }
+
+/** A card as chub and SillyTavern users share them, saved on Windows (\r\n line endings). */
+export const AMY_CARD = {
+  spec: "chara_card_v2",
+  spec_version: "2.0",
+  data: {
+    name: "Amy",
+    description: "{{char}} runs the night shift\r\nat the orbital station.",
+    personality: "dry, kind",
+    scenario: "The station's lights flicker.",
+    first_mes: "As {{user}} logs in, Amy appears on the screen.\r\n\"Late again?\"",
+    mes_example: "<START>\r\n{{user}}: Any news?\r\n{{char}}: Only static.\r\n<START>\r\n{{char}}: *hums to herself*\r\n",
+    creator_notes: `Made for long night chats. ${"Tested with several models over many weeks. ".repeat(3).trim()}\r\nSecond paragraph of notes.`,
+    system_prompt: "",
+    post_history_instructions: "Stay in character as <BOT>.",
+    alternate_greetings: ["<BOT> waves at <USER>.", "  ", "Amy is asleep at the console."],
+    tags: ["sci-fi", "", "  ", "station"],
+    creator: "nightowl",
+    character_version: "1.2",
+    extensions: {},
+    character_book: {
+      scan_depth: 3,
+      token_budget: 400,
+      extensions: {},
+      entries: [
+        {
+          keys: ["reactor"],
+          secondary_keys: ["leak", "alarm"],
+          selective: true,
+          content: "The reactor leaks when the alarm sounds.",
+          extensions: { selectiveLogic: 3, probability: 30, useProbability: true, match_whole_words: false, position: 0 },
+          enabled: true,
+          insertion_order: 250,
+          comment: "Reactor trouble",
+          case_sensitive: true,
+        },
+        { keys: ["Bob"], content: "Bob is the old engineer.", extensions: {}, enabled: false, insertion_order: 5, position: "before_char" },
+        { keys: [], content: "   ", extensions: {}, enabled: true, insertion_order: 1 },
+      ],
+    },
+  },
+};

@@ -35,3 +35,37 @@ describe("renderMacros", () => {
     expect(renderMacros("Hi {{user}}", { ...CONTEXT, user: "{{char}}" })).toBe("Hi {{char}}");
   });
 });
+
+/**
+ * The extra macros cards use, with SillyTavern's meanings (docs.sillytavern.app
+ * usage/core-concepts/macros; evaluateMacros in public/scripts/macros.js).
+ */
+describe("renderMacros: SillyTavern's extra macros", () => {
+  // A local time, so the rendered clock does not depend on the machine's time zone.
+  const friday = { ...CONTEXT, date: new Date(2025, 2, 14, 15, 4) };
+
+  it("renders {{time}}, {{isotime}} and {{weekday}} from the local clock", () => {
+    expect(renderMacros("{{time}} / {{isotime}} / {{weekday}} / {{isodate}}", friday)).toBe("3:04 PM / 15:04 / Friday / 2025-03-14");
+  });
+
+  it("picks one choice of {{random::a::b}} and of {{random:a,b}}", () => {
+    expect(renderMacros("{{random::red, dark::blue}}", { ...CONTEXT, random: () => 0 })).toBe("red, dark");
+    expect(renderMacros("{{random::red, dark::blue}}", { ...CONTEXT, random: () => 0.99 })).toBe("blue");
+    expect(renderMacros("{{random: tea , coffee\\, black}}", { ...CONTEXT, random: () => 0.99 })).toBe("coffee, black");
+  });
+
+  it("rolls dice with {{roll:d6}} and {{roll:2d6+1}}", () => {
+    expect(renderMacros("{{roll:d6}}", { ...CONTEXT, random: () => 0.99 })).toBe("6");
+    expect(renderMacros("{{roll:2d6+1}}", { ...CONTEXT, random: () => 0 })).toBe("3");
+  });
+
+  it("drops {{// notes}}, and {{trim}} with the line breaks around it", () => {
+    expect(renderMacros("Hello{{// only for editors}} there.", CONTEXT)).toBe("Hello there.");
+    expect(renderMacros("Line one\n\n{{trim}}\nline two", CONTEXT)).toBe("Line oneline two");
+    expect(renderMacros("a{{newline}}b{{noop}}", CONTEXT)).toBe("a\nb");
+  });
+
+  it("reads SillyTavern's older <USER> and <BOT> placeholders", () => {
+    expect(renderMacros("<BOT> greets <USER>.", CONTEXT)).toBe("Captain Quill greets Sam.");
+  });
+});

@@ -92,7 +92,7 @@ describe("parsePersona", () => {
   });
 
   it("reports a missing name", () => {
-    expect(problemLines("---\ndescription: Nameless.\n---\nBody")).toEqual(["personas/x.md: name: must be text"]);
+    expect(problemLines("---\ndescription: Nameless.\n---\nBody")).toEqual(["personas/x.md: name: is missing"]);
   });
 
   it("reports a temperature above 2", () => {
@@ -101,14 +101,14 @@ describe("parsePersona", () => {
 
   it("reports an unknown field and lists the known ones", () => {
     expect(problemLines("---\nname: Moody\ndescription: Has a mood.\nmood: grumpy\n---\nBody")).toEqual([
-      "personas/x.md: front matter: unknown field(s) mood; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, examples, tags, vision, post_history_instructions, lore, lore_scan_depth, lore_token_budget, params, show_reasoning",
+      "personas/x.md: front matter: unknown field(s) mood; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, greetings, greeting_user, creator, character_version, notes, examples, tags, vision, post_history_instructions, lore, lore_scan_depth, lore_token_budget, params, show_reasoning",
     ]);
   });
 
   it.each([
-    ["examples: hello", "personas/x.md: examples: must be a list of {user, assistant} pairs"],
+    ["examples: hello", "personas/x.md: examples: expected a list of {user, assistant} pairs, found text"],
     ["examples:\n  - hello", "personas/x.md: examples[0]: must be a pair of user: and assistant: lines"],
-    ["examples:\n  - user: hi", "personas/x.md: examples[0].assistant: must be text"],
+    ["examples:\n  - user: hi", "personas/x.md: examples[0].assistant: is missing"],
     [
       "examples:\n  - user: hi\n    assistant: yo\n    system: be nice",
       "personas/x.md: examples[0]: unknown field(s) system; each example has only user and assistant",
@@ -144,7 +144,7 @@ describe("parsePersona", () => {
   it("reports every problem in a file at once, the empty body included", () => {
     expect(problemLines("---\nname: ''\ndescription: Many faults.\ntemperature: hot\ntop_p: 0\nmax_tokens: 1.5\n---\n")).toEqual([
       "personas/x.md: name: must not be empty",
-      "personas/x.md: temperature: must be a number from 0 to 2",
+      "personas/x.md: temperature: expected a number from 0 to 2, found text",
       "personas/x.md: top_p: must be more than 0 and at most 1",
       "personas/x.md: max_tokens: must be a whole number",
       "personas/x.md: body: is empty; write the character's core prompt below the front matter",

@@ -77,12 +77,12 @@ describe("loadPersonas", () => {
     const error = personaErrorOf(() => loadPersonas(dir, "assistant"));
 
     expect(error.problems).toEqual([
-      { file, field: "name", reason: "must be text" },
+      { file, field: "name", reason: "is missing" },
       { file, field: "temperature", reason: "must be from 0 to 2" },
     ]);
     const [headline, ...problemLines] = error.message.split("\n");
     expect(headline).toMatch(/^The default persona "assistant" .*is broken; fix it or set DEFAULT_PERSONA to another persona:$/);
-    expect(problemLines).toEqual([`  - ${file}: name: must be text`, `  - ${file}: temperature: must be from 0 to 2`]);
+    expect(problemLines).toEqual([`  - ${file}: name: is missing`, `  - ${file}: temperature: must be from 0 to 2`]);
   });
 
   it("throws a PersonaError when the folder does not exist", () => {
