@@ -11,6 +11,8 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const MODERATION_MODES = ["off", "openai"] as const;
 const SNOWFLAKE = /^\d{17,20}$/;
 const MIN_CONTEXT_TOKENS = 512;
+/** CONTEXT_TOKENS when unset; `npm run personas -- check` sizes personas against it too. */
+export const DEFAULT_CONTEXT_TOKENS = 8000;
 const DEFAULT_BASE_URL = "https://api.openai.com/v1";
 
 /** One bad or missing environment variable, and how to fix it. */
@@ -96,7 +98,7 @@ const coreSchema = z.object({
   DEFAULT_PERSONA: text("assistant").refine((v) => PERSONA_ID.test(v), "must be a persona id: the file name in personas/ without .md (lowercase letters, digits, - or _)"),
   PERSONAS_DIR: text("personas"),
   DATABASE_PATH: text("data/masque.db"),
-  CONTEXT_TOKENS: integer("it is the model's context window you want to use, e.g. 8000", MIN_CONTEXT_TOKENS, 8000),
+  CONTEXT_TOKENS: integer("it is the model's context window you want to use, e.g. 8000", MIN_CONTEXT_TOKENS, DEFAULT_CONTEXT_TOKENS),
   /** Turns (and summaries built from them) older than this many days are deleted; undefined keeps everything. */
   MEMORY_RETENTION_DAYS: optionalInteger("e.g. 90 deletes what was said more than 90 days ago; leave it empty to keep everything", 1),
   MODEL_TIMEOUT_MS: integer("e.g. 60000 for one minute", 1, 60_000),

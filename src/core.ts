@@ -10,7 +10,8 @@ import { PersonaLibrary } from "./personas/library.js";
 import { createPrometheusMetrics, type Metrics, noMetrics } from "./observability/metrics.js";
 import { RetentionJob } from "./memory/retention.js";
 import { ConcurrencyLimiter } from "./traffic/concurrency.js";
-import { formatProblem } from "./personas/persona.js";
+import { formatProblem, type Persona } from "./personas/persona.js";
+import { contextProblem, loreWarnings } from "./chat/fit.js";
 import type { PersonaRegistry } from "./personas/registry.js";
 
 /** Everything except Discord: personas, memory, the model and the engine over them. */
@@ -48,8 +49,17 @@ export interface CoreOptions {
  * PersonaError or DatabaseError when the bot cannot start.
  */
 export function createCore(config: CoreConfig, log: Logger, options: CoreOptions = {}): Core {
-  const library = new PersonaLibrary(config.personasDir, config.defaultPersona, log);
+  const fitsContext = (persona: Persona) => [contextProblem(persona, config.contextTokens)].filter((p) => p !== undefined);
+  const library = new PersonaLibrary(config.personasDir, config.defaultPersona, log, fitsContext);
   for (const problem of library.registry.problems) log.warn({ file: problem.file, field: problem.field }, `persona skipped: ${formatProblem(problem)}`);
+  const warnAboutLore = (ids: readonly string[]) => {
+    for (const id of ids) {
+      const persona = library.registry.get(id);
+      for (const warning of persona ? loreWarnings(persona, config.contextTokens) : []) log.warn({ file: warning.file, field: warning.field }, `persona lore: ${formatProblem(warning)}`);
+    }
+  };
+  warnAboutLore(library.registry.list().map((p) => p.id));
+  library.onChange(({ added, changed }) => warnAboutLore([...added, ...changed]));
   const memory = openMemory(config.databasePath, options.layout);
   const checkpoints = checkpointInBackground(memory.db, log);
   const model = new ModelClient({

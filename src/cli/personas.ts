@@ -1,24 +1,33 @@
 import "../load-env.js";
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { toMarkdown } from "../personas/export.js";
-import { formatProblem, PersonaError } from "../personas/persona.js";
-import { cardIdOf, loadPersonaFile, personaFilesIn } from "../personas/registry.js";
+import { contextProblem, loreWarnings } from "../chat/fit.js";
+import { DEFAULT_CONTEXT_TOKENS } from "../config.js";
+import { formatProblem, type Persona, PersonaError } from "../personas/persona.js";
+import { loadPersonaFile, type PersonaCheck, personaFilesIn } from "../personas/registry.js";
+import { exportCard, importCard, type TransferResult } from "../personas/transfer.js";
 
 const USAGE = `Usage:
   npm run personas -- check [folder]                 validate every persona file (default: PERSONAS_DIR or personas/)
   npm run personas -- import <card.png|card.json> [--out folder] [--force]
-                                                     convert a character card into a Markdown persona file`;
+                                                     convert a character card into a Markdown persona file
+  npm run personas -- export <id> [--png] [--out folder] [--force]
+                                                     write a persona as a V3 character card (JSON, or PNG)`;
 
-/** Validates every file; prints each problem as `file: field: reason`. Returns the exit code. */
+/** The context size personas are checked against: CONTEXT_TOKENS as the bot reads it, or its default. */
+function contextTokens(): number {
+  const value = Number(process.env.CONTEXT_TOKENS?.trim() || DEFAULT_CONTEXT_TOKENS);
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_CONTEXT_TOKENS;
+}
+
+const fitsContext: PersonaCheck = (persona: Persona) => [contextProblem(persona, contextTokens())].filter((p) => p !== undefined);
+
+/** Validates every file; prints each problem as `file: field: reason`, and lore that can never fit as a warning. Returns the exit code. */
 function check(dir: string): number {
-  const files = personaFilesIn(dir);
   let personas = 0;
   let problems = 0;
   const ids = new Map<string, string>();
-  for (const name of files) {
-    const result = loadPersonaFile(dir, name);
+  for (const name of personaFilesIn(dir)) {
+    const result = loadPersonaFile(dir, name, fitsContext);
     if (result.kind === "broken") {
       for (const problem of result.problems) console.log(formatProblem(problem));
       problems += result.problems.length;
@@ -27,57 +36,60 @@ function check(dir: string): number {
       if (taken) {
         console.log(formatProblem({ file: result.persona.file, field: "id", reason: `"${result.persona.id}" is already used by ${taken}; rename one of the files` }));
         problems++;
-      } else {
-        ids.set(result.persona.id, result.persona.file);
-        personas++;
+        continue;
       }
+      ids.set(result.persona.id, result.persona.file);
+      personas++;
+      for (const warning of loreWarnings(result.persona, contextTokens())) console.log(`warning: ${formatProblem(warning)}`);
     }
   }
   console.log(problems === 0 ? `${personas} persona(s) OK in ${dir}.` : `${problems} problem(s); ${personas} persona(s) OK in ${dir}.`);
   return problems === 0 ? 0 : 1;
 }
 
-/** Converts a card into `<id>.md` in `outDir` (and copies a PNG card as the avatar). */
-function importCard(file: string, outDir: string, force: boolean): number {
-  const fileName = path.basename(file);
-  const result = loadPersonaFile(path.dirname(file), fileName);
-  if (result.kind !== "persona") {
-    if (result.kind === "broken") for (const problem of result.problems) console.error(formatProblem(problem));
-    else console.error(`${file}: card: is a PNG without a character card (no chara or ccv3 text chunk)`);
+function report(result: TransferResult, done: (persona: Persona, written: readonly string[]) => string): number {
+  if ("errors" in result) {
+    for (const error of result.errors) console.error(error);
     return 1;
   }
-  const id = cardIdOf(fileName) ?? result.persona.id;
-  const target = path.join(outDir, `${id}.md`);
-  if (existsSync(target) && !force) {
-    console.error(`${target} already exists; pass --force to overwrite it.`);
-    return 1;
-  }
-  let persona = result.persona;
-  if (/\.png$/i.test(fileName)) {
-    // The card image becomes the avatar, kept beside the persona under a name that is not itself loaded as a card.
-    const avatar = path.join("avatars", `${id}.png`);
-    mkdirSync(path.join(outDir, "avatars"), { recursive: true });
-    copyFileSync(file, path.join(outDir, avatar));
-    persona = { ...persona, avatar };
-  }
-  writeFileSync(target, toMarkdown(persona));
-  console.log(`Wrote ${target} (${persona.name}).`);
+  console.log(done(result.persona, result.written));
   return 0;
+}
+
+function exportPersona(id: string, personasDir: string, options: { png: boolean; outDir: string; force: boolean }): number {
+  const results = personaFilesIn(personasDir).map((name) => loadPersonaFile(personasDir, name));
+  const persona = results.find((r) => r.kind === "persona" && r.persona.id === id);
+  if (persona?.kind !== "persona") {
+    const broken = results.find((r) => r.kind === "broken" && r.id === id);
+    if (broken?.kind === "broken") for (const problem of broken.problems) console.error(formatProblem(problem));
+    else console.error(`No persona "${id}" in ${personasDir}.`);
+    return 1;
+  }
+  return report(exportCard(persona.persona, personasDir, options), (p, written) => `Wrote ${written.join(", ")} (${p.name}, character card V3).`);
 }
 
 function main(): number {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { out: { type: "string", short: "o" }, force: { type: "boolean", short: "f" }, help: { type: "boolean", short: "h" } },
+    options: {
+      out: { type: "string", short: "o" },
+      force: { type: "boolean", short: "f" },
+      png: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   const [command, target] = positionals;
   const personasDir = process.env.PERSONAS_DIR?.trim() || "personas";
+  const force = values.force === true;
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   if (command === "check") return check(target ?? personasDir);
-  if (command === "import" && target) return importCard(target, values.out ?? personasDir, values.force === true);
+  if (command === "import" && target) {
+    return report(importCard(target, values.out ?? personasDir, { force, check: fitsContext }), (p, written) => `Wrote ${written.join(", ")} (${p.name}).`);
+  }
+  if (command === "export" && target) return exportPersona(target, personasDir, { png: values.png === true, outDir: values.out ?? ".", force });
   console.error(USAGE);
   return 2;
 }

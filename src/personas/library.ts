@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from "node:fs";
 import type { Logger } from "../log.js";
 import { formatProblem } from "./persona.js";
-import { type FileResult, isPersonaFile, loadPersonaFile, type PersonaRegistry, personaFilesIn, registryFrom } from "./registry.js";
+import { type FileResult, isPersonaFile, loadPersonaFile, type PersonaCheck, type PersonaRegistry, personaFilesIn, registryFrom } from "./registry.js";
 
 /** Editors save in bursts (write, rename, chmod); changes are read once things are quiet for this long. */
 export const RELOAD_DEBOUNCE_MS = 150;
@@ -29,8 +29,10 @@ export class PersonaLibrary {
     readonly dir: string,
     readonly defaultId: string,
     private readonly log: Logger,
+    /** What a persona must pass besides its file's own rules (core: fitting CONTEXT_TOKENS). */
+    private readonly check?: PersonaCheck,
   ) {
-    this.#results = new Map(personaFilesIn(dir).map((name) => [name, loadPersonaFile(dir, name)] as const));
+    this.#results = new Map(personaFilesIn(dir).map((name) => [name, loadPersonaFile(dir, name, check)] as const));
     this.#registry = registryFrom(this.#results, dir, defaultId);
   }
 
@@ -55,7 +57,7 @@ export class PersonaLibrary {
     }
     const next = new Map<string, FileResult>();
     for (const name of names) {
-      const result = loadPersonaFile(this.dir, name);
+      const result = loadPersonaFile(this.dir, name, this.check);
       const previous = this.#results.get(name);
       if (result.kind === "broken") {
         for (const problem of result.problems) this.log.warn({ file: problem.file, field: problem.field }, `persona file has a problem: ${formatProblem(problem)}`);

@@ -31,8 +31,18 @@ export function isPersonaFile(fileName: string): boolean {
   return PERSONA_FILE.test(fileName);
 }
 
-/** Reads and parses one persona file (Markdown or character card). */
-export function loadPersonaFile(dir: string, fileName: string): FileResult {
+/** A check a loaded persona must also pass (such as fitting the model's context); returns its problems. */
+export type PersonaCheck = (persona: Persona) => readonly PersonaProblem[];
+
+/** Reads and parses one persona file (Markdown or character card), then applies `check`. */
+export function loadPersonaFile(dir: string, fileName: string, check?: PersonaCheck): FileResult {
+  const result = readPersonaFile(dir, fileName);
+  if (result.kind !== "persona" || !check) return result;
+  const problems = check(result.persona);
+  return problems.length > 0 ? { kind: "broken", id: result.persona.id, problems } : result;
+}
+
+function readPersonaFile(dir: string, fileName: string): FileResult {
   const file = path.join(dir, fileName);
   const isMarkdown = /\.md$/i.test(fileName);
   const id = isMarkdown ? personaIdOf(fileName) : cardIdOf(fileName);
@@ -140,7 +150,7 @@ export class PersonaRegistry {
  * skipped; a missing or broken default persona throws PersonaError, since the bot
  * cannot answer without it.
  */
-export function loadPersonas(dir: string, defaultId: string): PersonaRegistry {
-  const results = new Map(personaFilesIn(dir).map((name) => [name, loadPersonaFile(dir, name)] as const));
+export function loadPersonas(dir: string, defaultId: string, check?: PersonaCheck): PersonaRegistry {
+  const results = new Map(personaFilesIn(dir).map((name) => [name, loadPersonaFile(dir, name, check)] as const));
   return registryFrom(results, dir, defaultId);
 }
