@@ -28,7 +28,14 @@ function character(persona: Persona): Omit<Persona, "id" | "file" | "source" | "
 const decode = (base64: string | undefined) => JSON.parse(Buffer.from(base64 ?? "", "base64").toString("utf8"));
 
 describe("export as a character card V3", () => {
-  const amy = { ...imported(Buffer.from(JSON.stringify(AMY_CARD)), "amy.json"), model: "gpt-4o-mini", temperature: 0.7, greetingUser: "traveller" };
+  const amy: Persona = {
+    ...imported(Buffer.from(JSON.stringify(AMY_CARD)), "amy.json"),
+    model: "gpt-4o-mini",
+    temperature: 0.7,
+    greetingUser: "traveller",
+    params: { reasoning_effort: "low" },
+    showReasoning: "spoiler",
+  };
 
   it("writes a card that parses as V3, with the persona's fields where SillyTavern reads them", () => {
     const card = JSON.parse(JSON.stringify(toCardV3(amy)));
@@ -47,7 +54,9 @@ describe("export as a character card V3", () => {
       character_version: "1.2",
       tags: ["sci-fi", "station"],
       post_history_instructions: "Stay in character as {{char}}.",
-      extensions: { masque: { description: amy.description, model: "gpt-4o-mini", temperature: 0.7, greeting_user: "traveller" } },
+      extensions: {
+        masque: { description: amy.description, model: "gpt-4o-mini", temperature: 0.7, greeting_user: "traveller", params: { reasoning_effort: "low" }, show_reasoning: "spoiler" },
+      },
     });
     expect(card.data.character_book).toMatchObject({ scan_depth: 3, token_budget: 400 });
     expect(card.data.character_book.entries[0]).toEqual({
