@@ -1,7 +1,7 @@
 import { loreBudget } from "../personas/lore.js";
 import type { MacroContext } from "../personas/macros.js";
 import type { Persona, PersonaProblem } from "../personas/persona.js";
-import { replyReserve, systemTokens } from "./prompt.js";
+import { replyReserve, systemPrompt, systemTokens } from "./prompt.js";
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
 
 /** Macro values for sizing a prompt before any conversation: names cost about this much. */
@@ -20,10 +20,22 @@ export function fixedPromptTokens(persona: Persona, contextTokens: number): numb
 }
 
 /**
+ * A cl100k token is at least one byte of UTF-8, so a text of `bytes` bytes is at most that
+ * many tokens. Checking this first keeps the tokenizer (tens of MB) from loading at start-up
+ * for personas that plainly fit, as nearly all do.
+ */
+function surelyFits(bytes: number, room: number): boolean {
+  return bytes < room;
+}
+
+/**
  * A persona whose fixed prompt leaves no room in CONTEXT_TOKENS could never answer; it is
  * reported (and skipped) when it loads, rather than blamed on a user's "hello".
  */
 export function contextProblem(persona: Persona, contextTokens: number): PersonaProblem | undefined {
+  const textBytes = Buffer.byteLength(systemPrompt(persona, sizingMacros(persona), false)) + Buffer.byteLength(persona.postHistoryInstructions ?? "");
+  const overheads = 2 * MESSAGE_OVERHEAD_TOKENS + replyReserve(persona, contextTokens);
+  if (surelyFits(textBytes + overheads, contextTokens)) return undefined;
   const needed = fixedPromptTokens(persona, contextTokens);
   if (needed < contextTokens) return undefined;
   return {
@@ -38,7 +50,7 @@ export function loreWarnings(persona: Persona, contextTokens: number): PersonaPr
   const budget = loreBudget(persona, contextTokens);
   const warnings: PersonaProblem[] = [];
   persona.lore?.forEach((entry, index) => {
-    if (!entry.enabled) return;
+    if (!entry.enabled || surelyFits(Buffer.byteLength(entry.content), budget + 1)) return;
     const tokens = countTokens(entry.content);
     if (tokens <= budget) return;
     warnings.push({
