@@ -22,8 +22,8 @@ describe("README.md", () => {
   });
 
   it("has the sections a newcomer needs, and stays short", () => {
-    for (const heading of ["Quick start", "Create the Discord application", "Use a local model (Ollama)", "Deploy"]) {
-      expect(README).toContain(`\n## ${heading}\n`);
+    for (const heading of ["## Quick start", "## Create the Discord application", "## Models", "### Use a local model (Ollama)", "## Deploy"]) {
+      expect(README).toContain(`\n${heading}\n`);
     }
     expect(README.length).toBeLessThan(MAX_README_CHARACTERS);
   });
