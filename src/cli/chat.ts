@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { pino } from "pino";
 import type { ReplySink } from "../chat/engine.js";
 import { PromptTooLongError } from "../chat/prompt.js";
+import { REPLY_NOTES } from "../texts.js";
 import { ConfigError, loadCoreConfig } from "../config.js";
 import { type Core, createCore } from "../core.js";
 import { ModelError } from "../llm/errors.js";
@@ -64,7 +65,7 @@ function createChatLogger(level: string, file: string): Logger {
 function terminalSink(core: Core, logFile: string): ReplySink {
   return {
     write: (piece) => void process.stdout.write(piece),
-    end: async ({ error }) => {
+    end: async ({ error, cut }) => {
       if (error instanceof ModelError) {
         process.stdout.write(`\n[${error.userMessage}] (details in ${logFile})\n\n`);
         core.log.warn({ err: error.message, kind: error.name }, "model call failed");
@@ -73,7 +74,7 @@ function terminalSink(core: Core, logFile: string): ReplySink {
       } else if (error) {
         throw error;
       } else {
-        process.stdout.write("\n\n");
+        process.stdout.write(cut ? `\n[${REPLY_NOTES.cut[cut]}]\n\n` : "\n\n");
       }
       return { shown: true, messageIds: [] };
     },

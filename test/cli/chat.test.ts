@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "vitest";
+import { REPLY_NOTES } from "../../src/texts.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
 import { createTempDir, removeTempDir } from "../helpers/temp-dir.js";
 import { REPO_ROOT, runChatCli } from "../helpers/run-cli.js";
@@ -74,14 +75,15 @@ describe("npm run chat", () => {
   it("shows a model failure in plain words and keeps the session going", async (context) => {
     const { expect } = context;
     const { dir, model, env } = await sandbox(context);
-    model.enqueue({ status: 401 }, { text: "Hello again." });
+    // The second reply is cut by the model's output limit: the terminal says so too.
+    model.enqueue({ status: 401 }, { text: "Hello again.", finishReason: "length" });
 
     const run = await runChatCli(["--persona", "assistant", "--name", "Sam"], { env, input: "hi\nstill there?\n" });
 
     expect(run.code).toBe(0);
     const logFile = path.join(dir, "data", "chat.log");
     expect(run.stdout).toContain(`Juniper: \n[My language model refused my credentials. Please tell the server admin.] (details in ${logFile})\n`);
-    expect(run.stdout).toContain("Juniper: Hello again.\n");
+    expect(run.stdout).toContain(`Juniper: Hello again.\n[${REPLY_NOTES.cut.length}]\n`);
     expect(model.chatRequests().map((r) => r.body.messages.at(-1))).toEqual([
       { role: "user", content: "Sam: hi" },
       { role: "user", content: "Sam: hi\nSam: still there?" },
