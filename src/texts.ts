@@ -3,6 +3,11 @@
  * can be translated. Texts that take values are functions. (The terminal chat's texts
  * live with it in cli/chat.ts; a model error's own sentence is its `userMessage`.)
  */
+import type { AuditAction } from "./memory/audit.js";
+import type { BlockedUser, ChannelMode, ModerationProvider } from "./memory/server-settings.js";
+import type { Limits, ModeSource } from "./moderation/policy.js";
+
+const MS_PER_SECOND = 1000;
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 const scopeName = (scope: "channel" | "server") => (scope === "server" ? "the server" : "this channel");
@@ -132,6 +137,8 @@ export const MASQUE_TEXTS = {
     on
       ? `Personas now reply under their own name and avatar here${isDefault ? " (the bot's default)" : ""}. Where I can't make a webhook (no Manage Webhooks, or the channel is full) I use normal messages.`
       : `Replies here are normal messages from me${isDefault ? " (the bot's default)" : ""}.`,
+  filterEntryTooLong: (max: number) => `An entry can be at most ${max} characters long.`,
+  filterEntryTooVague: (min: number) => `An entry needs at least ${min} letters or digits besides \`*\`.`,
   filterFull: (max: number) => `The list is full (${max} entries). Remove some with \`/masque filter remove\` first.`,
   filterAlready: (entry: string) => `“${entry}” is already on the list.`,
   filterAdded: (entry: string) => `Blocked “${entry}”: messages to me that contain it get a refusal, and my replies that contain it are held back.`,
@@ -150,3 +157,92 @@ export const MASQUE_TEXTS = {
   alreadyAdminRole: (roleId: string) => `<@&${roleId}> is already a Masque admin role.`,
   adminRoleAdded: (roleId: string) => `Members of <@&${roleId}> can now use /masque and /persona set like admins.`,
 } as const;
+
+/** What /masque settings mean, in sentences an admin reads. */
+/** What a mode means, in a sentence an admin reads after "here, ". */
+export function describeMode(mode: ChannelMode, autoGapSeconds: number): string {
+  if (mode === "off") return "I ignore every message, mentions included";
+  if (mode === "mention") return "I answer mentions and replies to my messages";
+  return autoGapSeconds > 0 ? `I answer every message, with at least ${autoGapSeconds} s between my replies` : "I answer every message";
+}
+
+export function describeModeSource(source: ModeSource): string {
+  if (source === "channel") return "set for this channel";
+  if (source === "parent") return "inherited from the parent channel";
+  return "the default";
+}
+
+export function describeLimits(limits: Limits): string {
+  const gap = limits.autoGapSeconds > 0 ? `at least ${limits.autoGapSeconds} s between my replies` : "no gap between my replies";
+  return `each person gets ${limits.rateMessages} message(s) per ${limits.rateWindowSeconds} s; in \`auto\` channels ${gap}`;
+}
+
+export function describeProvider(provider: ModerationProvider): string {
+  return provider === "openai" ? "**openai** (the model provider's moderation endpoint)" : "**off**";
+}
+
+/** `/masque blocked`: one line per blocked person. */
+export function blockedLines(users: readonly BlockedUser[]): string[] {
+  return users.map((u) => {
+    const reason = u.reason ? `, reason “${u.reason}”` : "";
+    return `• <@${u.userId}> — by <@${u.blockedBy}> <t:${Math.floor(u.blockedAt / MS_PER_SECOND)}:R>${reason}`;
+  });
+}
+
+/** Everything `/masque status` shows, gathered by the command. */
+export interface StatusFacts {
+  readonly channelModes: ReadonlyArray<{ channelId: string; mode: ChannelMode }>;
+  readonly personaWebhooks: boolean;
+  readonly personaWebhooksIsServerChoice: boolean;
+  readonly limits: Limits;
+  readonly provider: ModerationProvider;
+  readonly providerIsServerChoice: boolean;
+  readonly blockedWords: number;
+  readonly blockedUsers: number;
+  readonly adminRoles: readonly string[];
+  readonly configuredAdminRoles: readonly string[];
+  readonly logChannelId: string | undefined;
+  readonly modelCalls: { readonly active: number; readonly max: number; readonly waiting: number; readonly maxWaiting: number };
+}
+
+/** `/masque status`: the server's settings at a glance. */
+export function describeStatus(facts: StatusFacts): string[] {
+  const modes = facts.channelModes.map((c) => `<#${c.channelId}> \`${c.mode}\``);
+  const roles = [...facts.configuredAdminRoles.map((id) => `<@&${id}> (ADMIN_ROLE_IDS)`), ...facts.adminRoles.map((id) => `<@&${id}>`)];
+  const calls = facts.modelCalls;
+  return [
+    `**Channels:** \`mention\` unless set${modes.length > 0 ? `; ${modes.join(", ")}` : ""} (threads follow their channel)`,
+    `**Limits:** ${describeLimits(facts.limits)}`,
+    `**Content checks:** moderation \`${facts.provider}\` (${facts.providerIsServerChoice ? "server setting" : "bot default"}); ${facts.blockedWords} blocked word(s)`,
+    `**Blocked people:** ${facts.blockedUsers}`,
+    `**Admins:** Manage Server${roles.length > 0 ? `, ${roles.join(", ")}` : ""}`,
+    `**Log channel:** ${facts.logChannelId ? `<#${facts.logChannelId}>` : "none"}`,
+    `**Persona webhooks:** ${facts.personaWebhooks ? "on" : "off"} (${facts.personaWebhooksIsServerChoice ? "server setting" : "bot default"})`,
+    `**Model calls now:** ${calls.active} of ${calls.max} running, ${calls.waiting} of ${calls.maxWaiting} waiting`,
+  ];
+}
+
+/** How each audit action reads in a sentence after the actor (`<@admin> blocked <@someone>`). */
+export const AUDIT_PHRASES: Record<AuditAction, string> = {
+  "persona.set": "set the persona",
+  "persona.reset": "reset the persona",
+  "persona.removed": "saw a persona file removed; its channels fall back to the server's default",
+  "webhooks.set": "changed persona webhooks",
+  "memory.clear": "cleared the memory",
+  "recall.set": "changed server-wide recall",
+  "channel.mode": "changed the mode of",
+  "user.block": "blocked",
+  "user.unblock": "unblocked",
+  "limits.set": "changed the limits",
+  "moderation.set": "changed content moderation",
+  "filter.add": "added a blocked word",
+  "filter.remove": "removed a blocked word",
+  "log_channel.set": "changed the log channel to",
+  "admin_role.add": "added the admin role",
+  "admin_role.remove": "removed the admin role",
+  "input.flagged": "sent a message the content checks refused",
+  "output.withheld": "got a reply that was withheld by the content checks",
+  "user.rate_limited": "hit the rate limit",
+  "bot.busy": "was turned away because the bot was busy",
+  "model.refused": "could not use its model",
+};

@@ -1,6 +1,7 @@
 import type { Logger } from "../log.js";
 import type { AuditAction, AuditEntry, AuditStore, NewAuditEntry } from "../memory/audit.js";
 import type { ServerSettingsStore } from "../memory/server-settings.js";
+import { AUDIT_PHRASES } from "../texts.js";
 
 /** One audit line never grows past this, so a page of them fits a Discord message. */
 export const MAX_AUDIT_LINE_CHARS = 300;
@@ -8,29 +9,14 @@ const MS_PER_SECOND = 1000;
 
 type TargetKind = "user" | "role" | "channel";
 
-/** How each action reads in a sentence after the actor, and what its target is. */
-const ACTIONS: Record<AuditAction, { readonly phrase: string; readonly target?: TargetKind }> = {
-  "persona.set": { phrase: "set the persona" },
-  "persona.reset": { phrase: "reset the persona" },
-  "persona.removed": { phrase: "saw a persona file removed; its channels fall back to the server's default" },
-  "webhooks.set": { phrase: "changed persona webhooks" },
-  "memory.clear": { phrase: "cleared the memory" },
-  "recall.set": { phrase: "changed server-wide recall" },
-  "channel.mode": { phrase: "changed the mode of", target: "channel" },
-  "user.block": { phrase: "blocked", target: "user" },
-  "user.unblock": { phrase: "unblocked", target: "user" },
-  "limits.set": { phrase: "changed the limits" },
-  "moderation.set": { phrase: "changed content moderation" },
-  "filter.add": { phrase: "added a blocked word" },
-  "filter.remove": { phrase: "removed a blocked word" },
-  "log_channel.set": { phrase: "changed the log channel to", target: "channel" },
-  "admin_role.add": { phrase: "added the admin role", target: "role" },
-  "admin_role.remove": { phrase: "removed the admin role", target: "role" },
-  "input.flagged": { phrase: "sent a message the content checks refused" },
-  "output.withheld": { phrase: "got a reply that was withheld by the content checks" },
-  "user.rate_limited": { phrase: "hit the rate limit" },
-  "bot.busy": { phrase: "was turned away because the bot was busy" },
-  "model.refused": { phrase: "could not use its model" },
+/** What each action's target is, for the ones that have one. */
+const TARGETS: Partial<Record<AuditAction, TargetKind>> = {
+  "channel.mode": "channel",
+  "user.block": "user",
+  "user.unblock": "user",
+  "log_channel.set": "channel",
+  "admin_role.add": "role",
+  "admin_role.remove": "role",
 };
 
 function mention(kind: TargetKind, id: string): string {
@@ -53,13 +39,13 @@ function detailsText(details: AuditEntry["details"]): string {
  * posts it must send them with SAFE_MENTIONS so nobody is pinged.
  */
 export function describeAuditEntry(entry: AuditEntry): string {
-  const action = ACTIONS[entry.action];
+  const kind = TARGETS[entry.action];
   const when = `<t:${Math.floor(entry.createdAt / MS_PER_SECOND)}:f>`;
   const who = entry.actorId ? `<@${entry.actorId}>` : "Masque";
-  const target = action.target && entry.targetId ? ` ${mention(action.target, entry.targetId)}` : action.target ? " (none)" : "";
-  const targetIsWhere = action.target === "channel" && entry.targetId === entry.channelId;
+  const target = kind && entry.targetId ? ` ${mention(kind, entry.targetId)}` : kind ? " (none)" : "";
+  const targetIsWhere = kind === "channel" && entry.targetId === entry.channelId;
   const where = entry.channelId && !targetIsWhere ? ` in <#${entry.channelId}>` : "";
-  const line = `${when} ${who} ${action.phrase}${target}${where}${detailsText(entry.details)}`;
+  const line = `${when} ${who} ${AUDIT_PHRASES[entry.action]}${target}${where}${detailsText(entry.details)}`;
   return line.length > MAX_AUDIT_LINE_CHARS ? `${line.slice(0, MAX_AUDIT_LINE_CHARS - 1)}…` : line;
 }
 

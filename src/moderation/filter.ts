@@ -1,3 +1,5 @@
+import { MASQUE_TEXTS } from "../texts.js";
+
 /** Most entries in a server's blocked-words list. */
 export const MAX_BLOCKED_WORDS = 100;
 /** Longest entry, in characters. */
@@ -31,10 +33,10 @@ function fold(text: string): string {
  * Throws InvalidFilterEntryError for an empty, too long or all-wildcard entry.
  */
 export function normalizeFilterEntry(raw: string): string {
-  if (raw.length > MAX_BLOCKED_WORD_CHARS) throw new InvalidFilterEntryError(`An entry can be at most ${MAX_BLOCKED_WORD_CHARS} characters long.`);
+  if (raw.length > MAX_BLOCKED_WORD_CHARS) throw new InvalidFilterEntryError(MASQUE_TEXTS.filterEntryTooLong(MAX_BLOCKED_WORD_CHARS));
   const words = fold(raw).match(ENTRY_WORDS) ?? [];
   const literal = words.join("").replaceAll(WILDCARD, "").length;
-  if (literal < MIN_LITERAL_CHARS) throw new InvalidFilterEntryError(`An entry needs at least ${MIN_LITERAL_CHARS} letters or digits besides \`*\`.`);
+  if (literal < MIN_LITERAL_CHARS) throw new InvalidFilterEntryError(MASQUE_TEXTS.filterEntryTooVague(MIN_LITERAL_CHARS));
   return words.join(" ");
 }
 

@@ -1,9 +1,9 @@
 import { DISCORD_MESSAGE_LIMIT } from "../../discord/split.js";
-import { auditLines, fitLines } from "../../moderation/describe.js";
+import { describeAuditEntry } from "../../moderation/audit.js";
 import { MASQUE_TEXTS } from "../../texts.js";
 import { adminOnly } from "../preconditions.js";
 import type { Subcommand } from "../types.js";
-import { answer } from "./shared.js";
+import { answer, fitLines } from "./shared.js";
 
 /** `/masque audit` shows this many entries unless asked for another number... */
 export const DEFAULT_AUDIT_ENTRIES = 10;
@@ -19,6 +19,6 @@ export const auditLog: Subcommand = {
   run: adminOnly(async (call) => {
     const limit = call.interaction.options.getInteger("limit") ?? DEFAULT_AUDIT_ENTRIES;
     const entries = call.ctx.core.memory.audit.latest(call.guildId, limit);
-    await answer(call, entries.length === 0 ? MASQUE_TEXTS.auditEmpty : fitLines(MASQUE_TEXTS.auditHeading, auditLines(entries), DISCORD_MESSAGE_LIMIT));
+    await answer(call, entries.length === 0 ? MASQUE_TEXTS.auditEmpty : fitLines(MASQUE_TEXTS.auditHeading, entries.map(describeAuditEntry), DISCORD_MESSAGE_LIMIT));
   }),
 };

@@ -1,10 +1,9 @@
 import { DISCORD_MESSAGE_LIMIT } from "../../discord/split.js";
-import { fitLines } from "../../moderation/describe.js";
 import { InvalidFilterEntryError, MAX_BLOCKED_WORD_CHARS, MAX_BLOCKED_WORDS, normalizeFilterEntry } from "../../moderation/filter.js";
 import { MASQUE_TEXTS } from "../../texts.js";
 import { adminOnly } from "../preconditions.js";
 import type { SubcommandGroup } from "../types.js";
-import { answer, audit } from "./shared.js";
+import { answer, audit, fitLines } from "./shared.js";
 
 /** `/masque filter add|remove|list`: blocked words and phrases, checked without any provider. */
 export const filter: SubcommandGroup = {

@@ -1,9 +1,8 @@
-import { blockedLines, fitLines } from "../../moderation/describe.js";
 import { DISCORD_MESSAGE_LIMIT } from "../../discord/split.js";
-import { MASQUE_TEXTS } from "../../texts.js";
+import { blockedLines, MASQUE_TEXTS } from "../../texts.js";
 import { adminOnly } from "../preconditions.js";
 import type { Subcommand } from "../types.js";
-import { answer, audit } from "./shared.js";
+import { answer, audit, fitLines } from "./shared.js";
 
 /** A block reason is at most this long. */
 const MAX_REASON_CHARS = 200;

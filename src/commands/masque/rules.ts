@@ -1,11 +1,10 @@
 import { DISCORD_MESSAGE_LIMIT } from "../../discord/split.js";
 import { MODERATION_PROVIDERS, type ModerationProvider } from "../../memory/server-settings.js";
-import { describeLimits, describeProvider, describeStatus, fitLines } from "../../moderation/describe.js";
 import { MAX_AUTO_GAP_SECONDS, MAX_RATE_MESSAGES, MAX_RATE_WINDOW_SECONDS } from "../../moderation/policy.js";
-import { MASQUE_TEXTS } from "../../texts.js";
+import { describeLimits, describeProvider, describeStatus, MASQUE_TEXTS } from "../../texts.js";
 import { adminOnly } from "../preconditions.js";
 import type { Subcommand } from "../types.js";
-import { answer, audit, DEFAULT_CHOICE } from "./shared.js";
+import { answer, audit, DEFAULT_CHOICE, fitLines } from "./shared.js";
 
 export const status: Subcommand = {
   name: "status",

@@ -25,3 +25,20 @@ export function audit(call: AdminCall, action: AuditAction, targetId: string | n
   const { interaction, ctx, guildId } = call;
   ctx.moderation.audit.record({ guildId, channelId: interaction.channelId, actorId: interaction.user.id, action, targetId, details });
 }
+
+/**
+ * Joins a header and lines into one message of at most `maxChars`, dropping the lines
+ * that do not fit and saying how many were left out.
+ */
+export function fitLines(header: string, lines: readonly string[], maxChars: number): string {
+  let content = header;
+  let shown = 0;
+  for (const line of lines) {
+    const omittedNote = `\n…and ${lines.length - shown - 1} more.`;
+    if (content.length + 1 + line.length + omittedNote.length > maxChars) break;
+    content += `\n${line}`;
+    shown++;
+  }
+  if (shown < lines.length) content += `\n…and ${lines.length - shown} more.`;
+  return content;
+}
