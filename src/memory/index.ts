@@ -2,6 +2,7 @@ import { AuditStore } from "./audit.js";
 import { type Db, openDatabase } from "./db.js";
 import { ServerSettingsStore } from "./server-settings.js";
 import { MemoryEraser } from "./forget.js";
+import { InFlightStore } from "./in-flight.js";
 import { claimLayout, type Layout } from "./layout.js";
 import { RecallStore } from "./recall.js";
 import { PersonaChoiceStore } from "./persona-choices.js";
@@ -20,6 +21,8 @@ export interface Memory {
   readonly summaries: SummaryStore;
   readonly recall: RecallStore;
   readonly eraser: MemoryEraser;
+  /** Replies being written; what is left at start-up was cut short by a crash. */
+  readonly inFlight: InFlightStore;
   close(): void;
 }
 
@@ -47,6 +50,7 @@ export function openMemory(databasePath: string, layout?: Layout): Memory {
     summaries,
     recall: new RecallStore(db),
     eraser: new MemoryEraser(db, summaries),
+    inFlight: new InFlightStore(db),
     close: () => {
       if (db.open) db.close();
     },

@@ -18,6 +18,7 @@ const TABLES = [
   "guild_memory_settings",
   "guild_moderation",
   "guild_settings",
+  "replies_in_flight",
   "reshard_journal",
   "shard_layout",
   "summaries",
