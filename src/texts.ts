@@ -24,6 +24,10 @@ export const NOTICES = {
 export const REPLY_NOTES = {
   unexpected: "Something went wrong on my side while answering. Please try again.",
   restarting: "I was interrupted because I'm restarting. Ask me again in a moment.",
+  /** Added at the next start under a reply the bot's last stop (a crash, a kill) cut short. */
+  cutByRestart: "cut short: I was restarted while writing this",
+  /** Added under a reply whose final text Discord did not take. */
+  cutByDiscord: "cut short: Discord did not take the rest of this reply",
   tooLong: (tokens: number, limit: number) =>
     `Your message is too long for me to read in one go (about ${tokens} tokens; ${limit} fit). Please shorten it or split it up.`,
   /** Under a reply cut short, by why it was cut. */
