@@ -24,6 +24,8 @@ export interface IncomingTurn {
   /** The text, with attachments described or inlined; this is what memory keeps. */
   readonly content: string;
   readonly messageId?: string | null;
+  /** Set when memory keeps the message already (since it was accepted); the reply then links to it. */
+  readonly turnId?: number;
   /** Images for a vision model, sent with this reply only (memory keeps the text). */
   readonly images?: readonly ImageRef[];
 }
@@ -49,6 +51,8 @@ export interface ReplyRequest {
    * (the outcome carries that error and only the user turns are stored).
    */
   readonly review?: (text: string) => Promise<void>;
+  /** This reply's note as in flight (see InFlightStore), ended in the same transaction that records it. */
+  readonly inFlightId?: number;
 }
 
 /** How a reply ended and what it left in memory. */
@@ -101,6 +105,12 @@ export interface EngineDeps {
   readonly summarizer?: Summarizer;
 }
 
+/** The id of the first of the new messages when memory keeps them already. */
+function storedFrom(turns: readonly IncomingTurn[]): number | undefined {
+  const ids = turns.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
+  return ids.length > 0 ? Math.min(...ids) : undefined;
+}
+
 /** A request ready for the model, and the prompt's figures for logs and metrics. */
 interface Prepared {
   readonly chatRequest: ChatRequest;
@@ -146,6 +156,7 @@ export class ChatEngine {
     } catch (caught) {
       const error = caught instanceof Error ? caught : new Error(String(caught));
       await sink.end({ text: "", error });
+      this.#refuse(request);
       return { status: "failed", text: "", userTurnIds: [], messageIds: [], error };
     }
     const startedAt = performance.now();
@@ -161,21 +172,34 @@ export class ChatEngine {
       ...(generated.reasoning && { reasoning: generated.reasoning }),
       ...(trouble?.firstInConversation === false && { quiet: true }),
     };
-    const { shown, messageIds } = await sink.end(ending);
-    // The reply is on screen before it is written down; a reply nobody saw is not remembered as said.
-    const text = shown ? generated.text : "";
-    const recorded = recordReply(this.deps.memory.turns, {
-      conversation: request.conversation,
-      persona: request.persona,
-      userTurns: prepared.userTurns,
-      text,
-      complete: generated.status === "complete",
-      messageIds,
-    });
+    const { shown, messageIds, partial } = await sink.end(ending);
+    // The reply is on screen before it is written down; a reply nobody saw is not remembered as
+    // said, and one whose end did not reach Discord is remembered as far as it did, as interrupted.
+    const text = shown ? (partial ?? generated.text) : "";
+    const recorded = this.#record(request, prepared, { text, complete: generated.status === "complete" && partial === undefined, messageIds });
     this.deps.summarizer?.schedule(request.conversation.key, prepared.prompt.historyRoom);
     const outcome: ReplyOutcome = { status: generated.status, text: generated.text, ...recorded, messageIds, error: generated.error, ...(generated.cut && { cut: generated.cut }), ...(trouble && { trouble }) };
     this.#report(request, prepared, outcome, { firstTokenMs: generated.firstTokenMs, totalMs: performance.now() - startedAt });
     return outcome;
+  }
+
+  /** Records the reply and ends its note as in flight, in one transaction. */
+  #record(request: ReplyRequest, prepared: Prepared, said: { text: string; complete: boolean; messageIds: readonly string[] }) {
+    const { memory } = this.deps;
+    return memory.db.transaction(() => {
+      if (request.inFlightId !== undefined) memory.inFlight.end(request.inFlightId);
+      return recordReply(memory.turns, { conversation: request.conversation, persona: request.persona, userTurns: prepared.userTurns, ...said });
+    })();
+  }
+
+  /** A reply refused before the model was asked (the message does not fit): its messages are not kept. */
+  #refuse(request: ReplyRequest): void {
+    const { memory } = this.deps;
+    const stored = request.turns.flatMap((t) => (t.turnId === undefined ? [] : [{ id: t.turnId, conversationKey: request.conversation.key }]));
+    memory.db.transaction(() => {
+      if (request.inFlightId !== undefined) memory.inFlight.end(request.inFlightId);
+      memory.eraser.forgetTurns(stored);
+    })();
   }
 
   /**
@@ -214,6 +238,7 @@ export class ChatEngine {
       newTurns,
       quoted: request.quoted,
       contextTokens,
+      newFromId: storedFrom(request.turns),
     });
     // Every reply gets an output limit: the persona's, else the room the prompt left for it.
     const maxTokens = persona.maxTokens ?? replyReserve(persona, contextTokens);

@@ -43,6 +43,8 @@ export interface Shown {
   readonly shown: boolean;
   /** The Discord messages that hold it; none outside Discord. */
   readonly messageIds: readonly string[];
+  /** Set when the end did not reach Discord: the text it shows (the reply is kept as far as that, interrupted). */
+  readonly partial?: string;
 }
 
 /** What came back from the model. */

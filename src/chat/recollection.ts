@@ -26,6 +26,11 @@ export interface RecollectionRequest {
   readonly persona: PromptInput["persona"];
   readonly newTurns: readonly PendingTurn[];
   readonly contextTokens: number;
+  /**
+   * The id of the first new message when it is stored already (kept since it was
+   * accepted): what people said from it on is not history (the persona's replies are).
+   */
+  readonly newFromId?: number;
 }
 
 /**
@@ -39,6 +44,17 @@ function windowStart(sizes: readonly TurnSize[], fitting: number, summary: Summa
   const nothingOlder = summary === undefined && sizes.length < MAX_HISTORY_TURNS && (allFit || sizes.length === 0);
   if (nothingOlder) return undefined;
   return start ?? sizes[0]?.id ?? (summary ? summary.lastTurnId + 1 : undefined);
+}
+
+/**
+ * `turns` (newest first) in the order the conversation had: a message is stored when it is
+ * accepted, so one that arrived while a reply was being written is stored before that reply;
+ * it goes after it, just before the reply that answered it (when one did).
+ */
+function inConversationOrder(memory: Memory, turns: readonly Turn[]): Turn[] {
+  const answeredBy = memory.turns.answeredBy(turns.filter((t) => t.role === "user").map((t) => t.id));
+  const place = (t: Turn) => answeredBy.get(t.id) ?? t.id;
+  return [...turns].sort((a, b) => place(b) - place(a) || b.id - a.id);
 }
 
 /**
@@ -56,10 +72,11 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
   // every one's text was most of what a reply allocated. Lore scans the newest few either way.
   const newTokens = request.newTurns.reduce((sum, t) => sum + t.tokenCount, 0);
   const room = contextTokens - replyReserve(persona, contextTokens) - newTokens;
-  const sizes = memory.turns.recentSizes(conversation.key, MAX_HISTORY_TURNS, afterId, room);
+  const newFrom = request.newFromId ?? Number.MAX_SAFE_INTEGER;
+  const sizes = memory.turns.recentSizes(conversation.key, MAX_HISTORY_TURNS, afterId, room, newFrom);
   const fitting = fitInOrder(sizes, room).count;
   const wanted = Math.max(fitting, persona.loreScanDepth ?? 0);
-  const history = wanted === 0 ? [] : memory.turns.recent(conversation.key, wanted, afterId);
+  const history = wanted === 0 ? [] : inConversationOrder(memory, memory.turns.recent(conversation.key, wanted, afterId, newFrom));
   const beforeId = windowStart(sizes, fitting, summary);
   const words = salientWords(request.newTurns.map((t) => t.content).join("\n"));
   if (words.length === 0) return { history, summary, recalled: [] };
@@ -80,7 +97,10 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
 }
 
 /** Builds a reply's prompt from memory: recollect, then buildPrompt. This is what the memory benchmark times. */
-export function buildPromptFromMemory(memory: Memory, input: Omit<PromptInput, "history" | "summary" | "recalled"> & { conversation: ConversationRef }): BuiltPrompt {
+export function buildPromptFromMemory(
+  memory: Memory,
+  input: Omit<PromptInput, "history" | "summary" | "recalled"> & { conversation: ConversationRef; newFromId?: number },
+): BuiltPrompt {
   const recollection = recollect(memory, input);
   return buildPrompt({ ...input, history: recollection.history, summary: recollection.summary, recalled: recollection.recalled });
 }

@@ -9,6 +9,8 @@ export interface SaidTurn {
   readonly content: string;
   readonly messageId?: string | null;
   readonly tokenCount: number;
+  /** Set once memory keeps it: a message is stored when it is accepted, before its reply (see recordSaid). */
+  readonly turnId?: number;
 }
 
 /** What a reply (or a greeting) leaves in memory. */
@@ -31,22 +33,35 @@ export interface RecordedTurns {
   readonly assistantTurnId?: number;
 }
 
+const userRow = (t: SaidTurn, now: number): NewTurn => ({
+  role: "user",
+  authorId: t.authorId,
+  authorName: t.authorName,
+  messageId: t.messageId ?? null,
+  content: t.content,
+  tokenCount: t.tokenCount,
+  createdAt: now,
+});
+
 /**
- * Stores what was said, once, in one transaction: the people's turns, then the persona's
- * turn linked to the messages it was shown in (an unfinished one marked `interrupted`).
- * The engine records every reply through here, and `/persona set` its greeting.
+ * Stores a person's message the moment it is accepted for an answer, so a crash while it
+ * waits or is being answered loses at most the unfinished reply. Returns its turn id.
+ */
+export function recordSaid(turns: TurnStore, conversation: ConversationRef, said: SaidTurn): number {
+  return turns.append(conversation, [userRow(said, Date.now())])[0]!;
+}
+
+/**
+ * Stores what was said, once, in one transaction: the people's turns not stored yet, then
+ * the persona's turn linked to the messages it was shown in (an unfinished one marked
+ * `interrupted`) and to the turns it answers. The engine records every reply through
+ * here, and `/persona set` its greeting.
  */
 export function recordReply(turns: TurnStore, record: ReplyRecord): RecordedTurns {
   const now = Date.now();
-  const rows: NewTurn[] = record.userTurns.map((t) => ({
-    role: "user",
-    authorId: t.authorId,
-    authorName: t.authorName,
-    messageId: t.messageId ?? null,
-    content: t.content,
-    tokenCount: t.tokenCount,
-    createdAt: now,
-  }));
+  const fresh = record.userTurns.filter((t) => t.turnId === undefined);
+  const kept = record.userTurns.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
+  const rows = fresh.map((t) => userRow(t, now));
   const { persona, text } = record;
   if (text.length > 0) {
     rows.push({
@@ -60,8 +75,10 @@ export function recordReply(turns: TurnStore, record: ReplyRecord): RecordedTurn
       tokenCount: countTurnTokens(persona.name, text),
       status: record.complete ? "complete" : "interrupted",
       createdAt: now,
+      answers: kept,
     });
   }
-  const ids = turns.append(record.conversation, rows);
-  return { userTurnIds: ids.slice(0, record.userTurns.length), assistantTurnId: text.length > 0 ? ids.at(-1) : undefined };
+  const ids = rows.length > 0 ? turns.append(record.conversation, rows) : [];
+  const freshIds = ids.slice(0, fresh.length);
+  return { userTurnIds: record.userTurns.map((t) => t.turnId ?? freshIds.shift()!), assistantTurnId: text.length > 0 ? ids.at(-1) : undefined };
 }

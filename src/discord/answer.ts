@@ -33,8 +33,15 @@ function recordFlag(ctx: BotContext, message: Message, action: "input.flagged" |
   });
 }
 
+/** Messages refused after they were kept (busy, flagged, not checkable) leave memory: nothing refused is stored. */
+function forgetRefused(refused: readonly PendingMessage[], ctx: BotContext): void {
+  const stored = refused.flatMap((p) => (p.turn.turnId === undefined ? [] : [{ id: p.turn.turnId, conversationKey: conversationOf(p.message.channel).key }]));
+  ctx.core.memory.eraser.forgetTurns(stored);
+}
+
 /** Tells each person in the batch that the bot is too busy to answer them now. */
 export async function turnAway(batch: readonly PendingMessage[], ctx: BotContext): Promise<void> {
+  forgetRefused(batch, ctx);
   for (const { message } of batch) {
     ctx.moderation.audit.record({ guildId: message.guildId, channelId: message.channelId, actorId: message.author.id, action: "bot.busy", details: { messageId: message.id } });
     await replyWithNotice(message, NOTICES.busy, logFor(ctx, message));
@@ -90,6 +97,7 @@ async function screenInputs(batch: PendingMessage[], rules: ContentRules, ctx: B
     );
   } catch (error) {
     if (signal.aborted) return [];
+    forgetRefused(batch, ctx);
     logFor(ctx, newest.message).warn({ err: error }, "could not check messages with the moderation endpoint; not answering");
     await replyWithNotice(newest.message, NOTICES.checksUnavailable, logFor(ctx, newest.message));
     return [];
@@ -101,6 +109,7 @@ async function screenInputs(batch: PendingMessage[], rules: ContentRules, ctx: B
       admitted.push(pending);
       continue;
     }
+    forgetRefused([pending], ctx);
     recordFlag(ctx, pending.message, "input.flagged", flag);
     await replyWithNotice(pending.message, NOTICES.inputRefused, logFor(ctx, pending.message));
   }
@@ -119,7 +128,7 @@ function failureNote(error: unknown, ctx: BotContext): string {
 }
 
 /** Where the reply's messages go: the persona's webhook when the server uses them, else the channel. */
-function streamingReplyFor(message: Message, persona: Persona, ctx: BotContext): StreamingReply {
+function streamingReplyFor(message: Message, persona: Persona, ctx: BotContext, inFlightId: number): StreamingReply {
   const log = logFor(ctx, message);
   const sink = ctx.moderation.policy.personaWebhooks(message.guildId) ? webhookSink(message, persona, ctx.webhooks, channelSink(message), log) : channelSink(message);
   return new StreamingReply(sink, {
@@ -127,6 +136,8 @@ function streamingReplyFor(message: Message, persona: Persona, ctx: BotContext):
     failureNote: (error) => failureNote(error, ctx),
     maxMessages: ctx.config.maxReplyMessages,
     showReasoning: persona.showReasoning,
+    // Which messages show the reply so far: after a crash, the next start marks them as cut.
+    onPosted: (messageIds) => ctx.core.memory.inFlight.shownIn(inFlightId, messageIds),
     onSinkError: (error) => {
       ctx.core.metrics.error("discord");
       log.warn({ err: error }, "could not update the reply on Discord");
@@ -159,14 +170,17 @@ async function writeReply(batch: PendingMessage[], place: BatchPlace, ctx: BotCo
   const { message } = newest;
   const { content } = ctx.moderation;
   const persona = personaFor(ctx, place.conversation, newest.quoted);
-  const reply = streamingReplyFor(message, persona, ctx);
+  const turns = batch.map((p) => p.turn);
+  const answers = turns.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
+  const inFlightId = ctx.core.memory.inFlight.begin({ conversationKey: place.conversation.key, channelId: message.channelId, personaId: persona.id, personaName: persona.name, answers });
+  const reply = streamingReplyFor(message, persona, ctx, inFlightId);
   reply.start();
   const started = performance.now();
   const review = content.needsReview(place.rules) ? (text: string) => content.review(text, place.rules, signal) : undefined;
   let error: unknown;
   try {
-    const turns = batch.map((p) => p.turn);
-    const outcome = await ctx.core.engine.reply({ conversation: place.conversation, persona, turns, place: placeOf(message.channel), quoted: newest.quoted, signal, review }, reply);
+    const request = { conversation: place.conversation, persona, turns, place: placeOf(message.channel), quoted: newest.quoted, signal, review, inFlightId };
+    const outcome = await ctx.core.engine.reply(request, reply);
     error = outcome.error;
     reportTrouble(outcome, persona, message, ctx);
   } catch (caught) {

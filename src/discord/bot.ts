@@ -15,6 +15,7 @@ import { postToChannel } from "./notices.js";
 import { shardId } from "./shards.js";
 import { EditBudget } from "./streaming.js";
 import { WebhookPool } from "./webhooks.js";
+import { recoverCutReplies } from "./recover.js";
 
 /** How long shutdown waits for replies in flight before cutting them off. */
 export const SHUTDOWN_GRACE_MS = 5000;
@@ -127,6 +128,8 @@ async function start(ctx: BotContext): Promise<{ close(): Promise<void> } | unde
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
   await client.login(config.discordToken);
   const readyClient = await ready;
+  // Before the first new reply: what the last stop cut short is stored as interrupted, and marked on Discord.
+  await recoverCutReplies(ctx).catch((error: unknown) => core.log.error({ err: error }, "could not recover the replies the last stop cut short"));
   core.library.watch();
   const observability =
     config.metricsPort === undefined

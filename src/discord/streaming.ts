@@ -3,7 +3,7 @@ import { ModelError } from "../llm/errors.js";
 import type { ShowReasoning } from "../personas/model-options.js";
 import { REPLY_NOTES } from "../texts.js";
 import { postReasoning } from "./reasoning.js";
-import { splitMessage } from "./split.js";
+import { DISCORD_MESSAGE_LIMIT, splitMessage } from "./split.js";
 
 /**
  * At most one edit per message per this interval while a reply streams: about one a
@@ -81,6 +81,8 @@ export interface StreamingReplyOptions {
   readonly maxMessages?: number;
   /** Whether the model's thinking is shown after the reply (a persona's show_reasoning). */
   readonly showReasoning?: ShowReasoning;
+  /** Told the ids of every message showing the reply so far, each time a new one is posted. */
+  readonly onPosted?: (messageIds: readonly string[]) => void;
 }
 
 interface SentPiece {
@@ -99,6 +101,7 @@ export class StreamingReply implements ReplySink {
   readonly #budget: EditBudget;
   readonly #failureNote: (error: unknown) => string;
   readonly #onSinkError: (error: unknown) => void;
+  readonly #onPosted: (messageIds: readonly string[]) => void;
   readonly #maxMessages: number;
   readonly #showReasoning: ShowReasoning;
   #text = "";
@@ -117,6 +120,7 @@ export class StreamingReply implements ReplySink {
     this.#budget = options.budget ?? new EditBudget();
     this.#failureNote = options.failureNote ?? failureNoteFor;
     this.#onSinkError = options.onSinkError ?? (() => {});
+    this.#onPosted = options.onPosted ?? (() => {});
     this.#maxMessages = options.maxMessages ?? Number.POSITIVE_INFINITY;
     this.#showReasoning = options.showReasoning ?? "off";
   }
@@ -172,13 +176,33 @@ export class StreamingReply implements ReplySink {
     this.#timer = undefined;
     this.#leaveBudget?.();
     this.#text = ending.text;
-    this.#flushing = this.#flushing.then(() => this.#flush(this.#finalText(ending)));
+    const finalText = this.#finalText(ending);
+    this.#flushing = this.#flushing.then(() => this.#flush(finalText));
     await this.#flushing;
     const messageIds = this.#sent.map((p) => p.id);
     if (messageIds.length > 0 && this.#showReasoning !== "off" && ending.reasoning?.trim()) {
       await postReasoning(this.#sink, ending.reasoning, this.#showReasoning).catch(this.#onSinkError);
     }
-    return { shown: messageIds.length > 0, messageIds };
+    if (this.#shown === finalText || messageIds.length === 0) return { shown: messageIds.length > 0, messageIds };
+    // Discord did not take the final text: memory keeps what it shows, and it says it was cut when it can.
+    const shownText = this.#sent.map((p) => p.content).join("");
+    if (shownText.startsWith(ending.text)) return { shown: true, messageIds }; // only a note is missing
+    await this.#markCut();
+    return { shown: true, messageIds, partial: shownText };
+  }
+
+  /** One last try at putting the cut note under the last message that made it. */
+  async #markCut(): Promise<void> {
+    const last = this.#sent.at(-1);
+    if (!last) return;
+    const marked = this.#withNote(last.content, REPLY_NOTES.cutByDiscord);
+    if (marked.length > DISCORD_MESSAGE_LIMIT) return;
+    try {
+      await this.#sink.edit(last.id, marked);
+      last.content = marked;
+    } catch (error) {
+      this.#onSinkError(error);
+    }
   }
 
   /** The reply as it finally stands: with a note when it failed or was cut; nothing new when the people here were told already. */
@@ -221,6 +245,7 @@ export class StreamingReply implements ReplySink {
         if (!sent) {
           const message = await this.#sink.post(content, index === 0);
           this.#sent.push({ id: message.id, content });
+          this.#onPosted(this.#sent.map((p) => p.id));
         } else if (sent.content !== content) {
           await this.#sink.edit(sent.id, content);
           sent.content = content;

@@ -107,6 +107,13 @@ export class MemoryEraser {
     return result?.busy === 0;
   }
 
+  /** Deletes a few given turns (messages refused after they were kept) and any summary built from them. */
+  forgetTurns(turns: ReadonlyArray<{ id: number; conversationKey: string }>): Erased {
+    if (turns.length === 0) return { turns: 0, summariesDropped: [] };
+    const dropped = this.#eraseBatch(turns.map((t) => ({ id: t.id, conversation_key: t.conversationKey })));
+    return { turns: turns.length, summariesDropped: dropped };
+  }
+
   /** Deletes turns stored before `cutoffMs` (unix ms) and the summaries built from them (retention). */
   deleteOlderThan(cutoffMs: number): Promise<Erased> {
     return this.#eraseAll(() => this.#olderThan.all({ cutoff: cutoffMs, limit: ERASE_BATCH_TURNS }));

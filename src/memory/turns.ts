@@ -73,6 +73,9 @@ export function turnFromRow(row: TurnRow): Turn {
   return { id, conversationKey, role, authorId, authorName, personaId, messageId, content, tokenCount, status, createdAt };
 }
 
+/** A turn that is history for a reply to messages stored from turn `@newFrom` on: said before them, or a reply of the persona. */
+const NOT_NEWER_SAID = "(id < @newFrom OR role = 'assistant')";
+
 /** Turn sizes read per query by recentSizes: about the window of a typical context in one or two reads. */
 const SIZES_CHUNK = 100;
 
@@ -93,6 +96,7 @@ export class TurnStore {
   readonly #rangeSizes;
   readonly #idBefore;
   readonly #appendAll;
+  readonly #answeredBy;
   readonly #markAnswered;
 
   constructor(db: Db) {
@@ -106,12 +110,12 @@ export class TurnStore {
        VALUES (@conversationKey, @role, @authorId, @authorName, @personaId, @messageId, @content, @tokenCount, @status, @createdAt)`,
     );
     this.#recent = db
-      .prepare<{ key: string; afterId: number; limit: number }, TurnRow>(
-        `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId ORDER BY id DESC LIMIT @limit`,
+      .prepare<{ key: string; afterId: number; newFrom: number; limit: number }, TurnRow>(
+        `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND ${NOT_NEWER_SAID} ORDER BY id DESC LIMIT @limit`,
       )
       .raw(true);
-    this.#recentSizes = db.prepare<{ key: string; afterId: number; beforeId: number; limit: number }, TurnSize>(
-      `SELECT ${SIZE_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id DESC LIMIT @limit`,
+    this.#recentSizes = db.prepare<{ key: string; afterId: number; beforeId: number; newFrom: number; limit: number }, TurnSize>(
+      `SELECT ${SIZE_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId AND ${NOT_NEWER_SAID} ORDER BY id DESC LIMIT @limit`,
     );
     this.#range = db
       .prepare<{ key: string; afterId: number; beforeId: number; limit: number }, TurnRow>(
@@ -133,6 +137,9 @@ export class TurnStore {
       )
       .raw(true);
     this.#linkMessage = db.prepare("INSERT OR IGNORE INTO turn_messages (message_id, turn_id) VALUES (@messageId, @turnId)");
+    this.#answeredBy = db
+      .prepare<{ ids: string }, [number, number]>("SELECT id, answered_by FROM turns WHERE id IN (SELECT value FROM json_each(@ids)) AND answered_by IS NOT NULL")
+      .raw(true);
     this.#markAnswered = db.prepare("UPDATE turns SET answered_by = @replyId WHERE id = @turnId AND role = 'user'");
     this.#count = db.prepare<{ key: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE conversation_key = @key");
     this.#countByAuthor = db.prepare<{ authorId: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE author_id = @authorId");
@@ -179,9 +186,13 @@ export class TurnStore {
     return this.#appendAll(conversation, turns);
   }
 
-  /** The newest `limit` turns of a conversation with ids above `afterId`, newest first. */
-  recent(conversationKey: string, limit: number, afterId = 0): Turn[] {
-    return this.#recent.all({ key: conversationKey, afterId, limit }).map(turnFromRow);
+  /**
+   * The newest `limit` turns of a conversation with ids above `afterId`, newest first;
+   * without what people said from turn `newFrom` on (the messages being answered, kept since
+   * they were accepted, and any after them), while the persona's replies stay.
+   */
+  recent(conversationKey: string, limit: number, afterId = 0, newFrom = Number.MAX_SAFE_INTEGER): Turn[] {
+    return this.#recent.all({ key: conversationKey, afterId, newFrom, limit }).map(turnFromRow);
   }
 
   /**
@@ -191,7 +202,7 @@ export class TurnStore {
    * last one returned): whether all turns fit, and which do, reads the same either way,
    * and a long conversation's window is a few hundred rows shorter to read.
    */
-  recentSizes(conversationKey: string, limit: number, afterId = 0, budget = Number.POSITIVE_INFINITY): TurnSize[] {
+  recentSizes(conversationKey: string, limit: number, afterId = 0, budget = Number.POSITIVE_INFINITY, newFrom = Number.MAX_SAFE_INTEGER): TurnSize[] {
     const sizes: TurnSize[] = [];
     let tokens = 0;
     let beforeId = Number.MAX_SAFE_INTEGER;
@@ -199,7 +210,7 @@ export class TurnStore {
     // through them one by one (see docs/benchmarks.md).
     while (sizes.length < limit) {
       const wanted = Math.min(SIZES_CHUNK, limit - sizes.length);
-      const chunk = this.#recentSizes.all({ key: conversationKey, afterId, beforeId, limit: wanted });
+      const chunk = this.#recentSizes.all({ key: conversationKey, afterId, beforeId, newFrom, limit: wanted });
       for (const size of chunk) {
         sizes.push(size);
         tokens += size.tokenCount;
@@ -209,6 +220,11 @@ export class TurnStore {
       beforeId = sizes[sizes.length - 1]!.id;
     }
     return sizes;
+  }
+
+  /** For those of `ids` that are people's turns already answered: the id of the persona's turn that answered each. */
+  answeredBy(ids: readonly number[]): Map<number, number> {
+    return new Map(ids.length === 0 ? [] : this.#answeredBy.all({ ids: JSON.stringify(ids) }));
   }
 
   /** Up to `limit` turns of a conversation with ids strictly between `afterId` and `beforeId`, oldest first. */

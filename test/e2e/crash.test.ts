@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { INTERRUPTED_MARK } from "../../src/chat/prompt.js";
 import { loadPersonaFile } from "../../src/personas/registry.js";
 import { type FakeDiscord, startFakeDiscord } from "../fakes/discord-server.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
@@ -84,17 +85,20 @@ describe("the bot process killed in the middle of a reply", () => {
     await discord.waitFor(() => botText().includes("Arr, ahoy."), E2E_WAIT_MS);
 
     discord.postMessage({ channelId: channel, author: ALICE, content: "tell me a long tale", mentionBot: true });
-    // The first piece of the long reply is on Discord: the bot is mid-stream.
-    await discord.waitFor(() => botText().some((text) => text.startsWith("knot 1,")), E2E_WAIT_MS);
+    // The long reply is on Discord and has been edited since it was posted: the bot is mid-stream
+    // and has noted the message (a kill between Discord taking a post and the bot hearing back
+    // would leave the reply's message unknown to the next start).
+    const posted = await discord.waitFor(() => botText().find((text) => text.startsWith("knot 1,")), E2E_WAIT_MS);
+    await discord.waitFor(() => botText().some((text) => text.startsWith("knot 1,") && text !== posted), E2E_WAIT_MS);
     first.child.kill("SIGKILL");
     expect(await first.exited).toBeNull();
 
-    // The engine writes an exchange in one transaction when its stream ends, so the one in
-    // flight left nothing at all: no user turn, no partial reply, no half-written row.
+    // The message was kept when it was accepted, and the reply was noted as in flight; nothing half-written.
     const earlier = [
       { conversation, role: "assistant", author: "Captain Quill", content: greeting, status: "complete", messageId: expect.any(String) },
       { conversation, role: "user", author: "Alice", content: "hello captain", status: "complete", messageId: expect.any(String) },
       { conversation, role: "assistant", author: "Captain Quill", content: "Arr, ahoy.", status: "complete", messageId: expect.any(String) },
+      { conversation, role: "user", author: "Alice", content: "tell me a long tale", status: "complete", messageId: expect.any(String) },
     ];
     expect(inspect(databasePath)).toEqual({
       integrity: "ok",
@@ -106,6 +110,10 @@ describe("the bot process killed in the middle of a reply", () => {
     const second = startBotProcess(env);
     bots.push(second);
     await waitForOutput(second.output, /ready as Masque/);
+    // At the start, the cut reply is stored as far as Discord shows it, interrupted, and marked as cut on Discord.
+    const cut = botText().find((text) => text.startsWith("knot 1,"))!;
+    expect(cut).toMatch(/^knot 1, .*\n\n\*\(cut short: I was restarted while writing this\)\*$/s);
+    const shownBeforeTheKill = cut.slice(0, cut.indexOf("\n\n*("));
     model.enqueue({ text: "Where was I? Ah, the knots." });
     discord.postMessage({ channelId: channel, author: ALICE, content: "are you back?", mentionBot: true });
     await discord.waitFor(() => botText().includes("Where was I? Ah, the knots."), E2E_WAIT_MS);
@@ -116,13 +124,20 @@ describe("the bot process killed in the middle of a reply", () => {
       { role: "assistant", content: greeting },
       { role: "user", content: "Alice: hello captain" },
       { role: "assistant", content: "Arr, ahoy." },
+      { role: "user", content: "Alice: tell me a long tale" },
+      { role: "assistant", content: `${shownBeforeTheKill}\n${INTERRUPTED_MARK}` },
       { role: "user", content: "Alice: are you back?" },
     ]);
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
     expect(inspect(databasePath)).toMatchObject({
       integrity: "ok",
-      turns: [...earlier, { role: "user", content: "are you back?" }, { role: "assistant", content: "Where was I? Ah, the knots." }],
+      turns: [
+        ...earlier,
+        { role: "assistant", content: shownBeforeTheKill, status: "interrupted" },
+        { role: "user", content: "are you back?" },
+        { role: "assistant", content: "Where was I? Ah, the knots." },
+      ],
     });
   });
 });

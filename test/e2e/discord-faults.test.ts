@@ -52,6 +52,28 @@ describe("Discord faults", () => {
     expect(statusesOf(stack, "POST", messagesRoute(stack.general))).toEqual([200]);
   });
 
+  it("keeps a reply whose final edit Discord refused as interrupted, as far as Discord shows it, and says it was cut", async () => {
+    const chunks = ["One, ", "two, ", "three, ", "four, ", "five, ", "six, ", "seven, ", "eight."];
+    // The first message goes out after about a second; the stream ends soon after, so the next PATCH is the final edit.
+    stack.model.enqueue({ chunks, chunkDelayMs: 200 });
+    const posted = stack.discord.waitForCall((c) => c.method === "POST" && messagesRoute(stack.general).test(c.path), E2E_WAIT_MS);
+    mention(stack, "count for me");
+    await posted;
+    stack.discord.injectError({ method: "PATCH", route: editRoute(stack.general), status: 500, count: REST_ATTEMPTS });
+    await stack.discord.waitFor(() => statusesOf(stack, "PATCH", editRoute(stack.general)).length === REST_ATTEMPTS + 1, E2E_WAIT_MS);
+    await stack.bot.idle();
+
+    const [shownText] = stack.discord.channelMessages(stack.general).filter((m) => (m.author as { id: string }).id === stack.discord.botUser.id).map((m) => m.content);
+    const note = "\n\n*(cut short: Discord did not take the rest of this reply)*";
+    expect(shownText!.endsWith(note)).toBe(true);
+    const shown = shownText!.slice(0, -note.length);
+    expect(chunks.join("").startsWith(shown) && shown.length < chunks.join("").length).toBe(true);
+    expect(turnRows(stack.core.memory.db).map((row) => [row.role, row.content, row.status])).toEqual([
+      ["user", "count for me", "complete"],
+      ["assistant", shown, "interrupted"],
+    ]);
+  });
+
   it("gets a reply through when discord.js retries a 5xx", async () => {
     const route = messagesRoute(stack.general);
     stack.discord.injectError({ method: "POST", route, status: 500, count: REST_ATTEMPTS - 1 });

@@ -1,4 +1,6 @@
 import type { Message } from "discord.js";
+import { recordSaid } from "../../chat/record.js";
+import { countTurnTokens } from "../../chat/tokens.js";
 import { admit } from "../admission.js";
 import { turnAway } from "../answer.js";
 import type { BotContext, PendingMessage } from "../context.js";
@@ -41,7 +43,9 @@ async function takeIn(message: Message, ctx: BotContext, botUserId: string): Pro
 
   const quoted = await quotedMessageOf(message, ctx);
   const persona = personaFor(ctx, conversation, quoted);
-  const turn = await incomingTurnOf(message, botUserId, { vision: canSeeImages(persona, ctx.config), discordApiUrl: ctx.config.discordApiUrl });
-  const pending: PendingMessage = { message, trigger, turn, quoted };
+  const incoming = await incomingTurnOf(message, botUserId, { vision: canSeeImages(persona, ctx.config), discordApiUrl: ctx.config.discordApiUrl });
+  // Kept from the moment it is accepted: a crash while it waits or is answered loses at most the unfinished reply.
+  const turnId = recordSaid(ctx.core.memory.turns, conversation, { ...incoming, tokenCount: countTurnTokens(incoming.authorName, incoming.content) });
+  const pending: PendingMessage = { message, trigger, turn: { ...incoming, turnId }, quoted };
   if (!ctx.conversations.push(conversation.key, pending)) await turnAway([pending], ctx);
 }
