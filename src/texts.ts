@@ -112,7 +112,9 @@ export const MEMORY_TEXTS = {
     "Summaries that drew on them are deleted too and rebuilt without them. This cannot be undone.",
   recallSet: (on: boolean) =>
     on
-      ? "Server-wide recall is **on**: when someone asks about the past, I may bring back what was said in any channel of this server where I took part, private channels and threads included."
+      ? "Server-wide recall is **on**: when someone asks about the past, I may bring back what was said in any channel of this server where I took part, " +
+        "private channels and threads included, even for someone who cannot see that channel, and my reply shows it where they asked. " +
+        "Turn it off if private channels should stay private."
       : "Server-wide recall is **off**: I only recall what was said in the same channel.",
   cleared: (turns: number) => `Done: deleted ${plural(turns, "message", "messages")} and the summary of this channel.`,
   forgotten: (turns: number, replies: number) => `Done: deleted ${plural(turns, "message", "messages")} of yours and ${plural(replies, "reply", "replies")} of mine to them.`,

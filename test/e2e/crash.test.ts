@@ -14,6 +14,8 @@ import { ALICE, MANAGE_GUILD } from "../helpers/stack.js";
 /** A reply that streams for about ten seconds: long enough to be killed in the middle of it. */
 const LONG_REPLY = Array.from({ length: 100 }, (_, i) => `knot ${i + 1}, `);
 const LONG_REPLY_CHUNK_DELAY_MS = 100;
+/** Two bot starts and a reply killed midway: more than the default e2e timeout on a loaded machine. */
+const CRASH_TEST_TIMEOUT_MS = 45_000;
 
 function quillGreeting(): string {
   const result = loadPersonaFile("personas", "quill.md");
@@ -139,5 +141,5 @@ describe("the bot process killed in the middle of a reply", () => {
         { role: "assistant", content: "Where was I? Ah, the knots." },
       ],
     });
-  });
+  }, CRASH_TEST_TIMEOUT_MS);
 });
