@@ -128,7 +128,17 @@ function failureNote(error: unknown, ctx: BotContext): string {
 }
 
 /** Where the reply's messages go: the persona's webhook when the server uses them, else the channel. */
-function streamingReplyFor(message: Message, persona: Persona, ctx: BotContext, inFlightId: number): StreamingReply {
+/** Memory's note of a reply in flight, or of the messages showing it; a failure to write it costs only the recovery after a crash. */
+function noteInFlight<T>(ctx: BotContext, message: Message, note: () => T): T | undefined {
+  try {
+    return note();
+  } catch (error) {
+    logFor(ctx, message).warn({ err: error }, "could not note the reply in flight");
+    return undefined;
+  }
+}
+
+function streamingReplyFor(message: Message, persona: Persona, ctx: BotContext, inFlightId: number | undefined): StreamingReply {
   const log = logFor(ctx, message);
   const sink = ctx.moderation.policy.personaWebhooks(message.guildId) ? webhookSink(message, persona, ctx.webhooks, channelSink(message), log) : channelSink(message);
   return new StreamingReply(sink, {
@@ -137,7 +147,7 @@ function streamingReplyFor(message: Message, persona: Persona, ctx: BotContext, 
     maxMessages: ctx.config.maxReplyMessages,
     showReasoning: persona.showReasoning,
     // Which messages show the reply so far: after a crash, the next start marks them as cut.
-    onPosted: (messageIds) => ctx.core.memory.inFlight.shownIn(inFlightId, messageIds),
+    onPosted: (messageIds) => inFlightId !== undefined && noteInFlight(ctx, message, () => ctx.core.memory.inFlight.shownIn(inFlightId, messageIds)),
     onSinkError: (error) => {
       ctx.core.metrics.error("discord");
       log.warn({ err: error }, "could not update the reply on Discord");
@@ -172,7 +182,9 @@ async function writeReply(batch: PendingMessage[], place: BatchPlace, ctx: BotCo
   const persona = personaFor(ctx, place.conversation, newest.quoted);
   const turns = batch.map((p) => p.turn);
   const answers = turns.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
-  const inFlightId = ctx.core.memory.inFlight.begin({ conversationKey: place.conversation.key, channelId: message.channelId, personaId: persona.id, personaName: persona.name, answers });
+  const inFlightId = noteInFlight(ctx, message, () =>
+    ctx.core.memory.inFlight.begin({ conversationKey: place.conversation.key, channelId: message.channelId, personaId: persona.id, personaName: persona.name, answers }),
+  );
   const reply = streamingReplyFor(message, persona, ctx, inFlightId);
   reply.start();
   const started = performance.now();

@@ -82,6 +82,8 @@ describe("the bot process killed in the middle of a reply", () => {
       options: [{ type: 1, name: "set", options: [{ type: 3, name: "name", value: "quill" }] }],
     });
     await discord.waitFor(() => discord!.interactionResponses(set.id).length > 0 && botText().includes(greeting), E2E_WAIT_MS);
+    // The greeting is stored once Discord has it; a message is stored when accepted: let the greeting land first.
+    await discord.waitFor(() => inspect(databasePath).turns.length === 1, E2E_WAIT_MS);
     model.enqueue({ text: "Arr, ahoy." }, { chunks: LONG_REPLY, chunkDelayMs: LONG_REPLY_CHUNK_DELAY_MS });
     discord.postMessage({ channelId: channel, author: ALICE, content: "hello captain", mentionBot: true });
     await discord.waitFor(() => botText().includes("Arr, ahoy."), E2E_WAIT_MS);

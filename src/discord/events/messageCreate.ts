@@ -3,7 +3,7 @@ import { recordSaid } from "../../chat/record.js";
 import { countTurnTokens } from "../../chat/tokens.js";
 import { admit } from "../admission.js";
 import { turnAway } from "../answer.js";
-import type { BotContext, PendingMessage } from "../context.js";
+import { type BotContext, logFor, type PendingMessage } from "../context.js";
 import { conversationOf } from "../conversation.js";
 import { canSeeImages, incomingTurnOf, personaFor, quotedMessageOf } from "../incoming.js";
 import { InOrder } from "../intake.js";
@@ -21,6 +21,20 @@ export async function onMessageCreate(message: Message, ctx: BotContext): Promis
   const conversation = conversationOf(message.channel);
   // In Discord's order per conversation: reading one message's attachments never lets a later message overtake it.
   await intakeOf(ctx).run(conversation.key, () => takeIn(message, ctx, botUserId));
+}
+
+/**
+ * Keeps a message from the moment it is accepted, so a crash while it waits or is answered
+ * loses at most the unfinished reply. When memory cannot take it now (locked, full), the
+ * message is answered all the same and stored with its reply, as before.
+ */
+function keep(ctx: BotContext, message: Message, store: () => number): number | undefined {
+  try {
+    return store();
+  } catch (error) {
+    logFor(ctx, message).warn({ err: error }, "could not keep the message on arrival; it is stored with its reply");
+    return undefined;
+  }
 }
 
 /** One bot's intake, in order per conversation. */
@@ -44,8 +58,7 @@ async function takeIn(message: Message, ctx: BotContext, botUserId: string): Pro
   const quoted = await quotedMessageOf(message, ctx);
   const persona = personaFor(ctx, conversation, quoted);
   const incoming = await incomingTurnOf(message, botUserId, { vision: canSeeImages(persona, ctx.config), discordApiUrl: ctx.config.discordApiUrl });
-  // Kept from the moment it is accepted: a crash while it waits or is answered loses at most the unfinished reply.
-  const turnId = recordSaid(ctx.core.memory.turns, conversation, { ...incoming, tokenCount: countTurnTokens(incoming.authorName, incoming.content) });
-  const pending: PendingMessage = { message, trigger, turn: { ...incoming, turnId }, quoted };
+  const turnId = keep(ctx, message, () => recordSaid(ctx.core.memory.turns, conversation, { ...incoming, tokenCount: countTurnTokens(incoming.authorName, incoming.content) }));
+  const pending: PendingMessage = { message, trigger, turn: turnId === undefined ? incoming : { ...incoming, turnId }, quoted };
   if (!ctx.conversations.push(conversation.key, pending)) await turnAway([pending], ctx);
 }
