@@ -124,7 +124,10 @@ describe("Discord faults", () => {
     mention(stack, "and this one?", { author: BOB });
 
     expect(await waitForBotMessages(stack, stack.general, 2)).toEqual(["Still streaming while the socket drops.", "Caught up."]);
-    expect(turnRows(stack.core.memory.db).map((row) => [row.author, row.content])).toEqual([
+    // Bob's message may be stored (on arrival) before the first reply is (when it ends); in the
+    // conversation's order each reply follows the messages it answered.
+    const inConversationOrder = stack.core.memory.db.prepare("SELECT author_name, content FROM turns ORDER BY coalesce(answered_by, id), id").raw().all();
+    expect(inConversationOrder).toEqual([
       ["Ali", "long answer please"],
       ["Juniper", "Still streaming while the socket drops."],
       ["Bob", "and this one?"],
