@@ -78,7 +78,13 @@ export const PERSONA_TEXTS = {
   current: (name: string, id: string, source: string, description: string) => `Active here: **${name}** (\`${id}\`), ${source}.\n${description}`,
   settings: (list: string) => `Settings: ${list}`,
   tags: (list: string) => `Tags: ${list}`,
-  greeting: (greeting: string) => `Greeting: “${greeting}”`,
+  greeting: (greeting: string, count: number) => `Greeting${count > 1 ? ` (1 of ${count}; \`/persona greet\` posts another)` : ""}: “${greeting}”`,
+  credit: (creator: string | undefined, version: string | undefined) => [creator && `By ${creator}`, version && `version ${version}`].filter(Boolean).join(", "),
+  notes: (notes: string) => `Notes: ${notes}`,
+  noGreeting: (name: string) => `**${name}** has no greeting.`,
+  noSuchGreeting: (name: string, count: number) =>
+    count === 0 ? `**${name}** has no greeting.` : `**${name}** has ${count === 1 ? "1 greeting" : `${count} greetings`}; pick a number from 1 to ${count}.`,
+  greetingPosted: (name: string) => `Posting a greeting of **${name}** here.`,
   set: (name: string, scope: "channel" | "server", activeHere: boolean) =>
     `**${name}** is now ${scope === "server" ? "the server's default persona" : "the persona in this channel"}.` +
     (activeHere ? "" : "\n(This channel has its own persona, so it keeps it; use `/persona reset` here to follow the server.)"),

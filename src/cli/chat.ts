@@ -12,7 +12,25 @@ import { type Core, createCore } from "../core.js";
 import { ModelError } from "../llm/errors.js";
 import { createLogger, type Logger } from "../log.js";
 import { DatabaseError } from "../memory/db.js";
-import { PersonaError } from "../personas/persona.js";
+import { pickGreeting, renderGreeting } from "../personas/greetings.js";
+import { type Persona, PersonaError } from "../personas/persona.js";
+import { recordReply } from "../chat/record.js";
+
+/** Names the macros use for where the terminal chat happens. */
+const TERMINAL_PLACE = { server: "Terminal", channel: "terminal" } as const;
+
+/**
+ * Shows one of the persona's greetings, {{user}} being the person at the terminal, and keeps
+ * it as the persona's first words in the conversation, so the first reply knows the scene
+ * (the way /persona set records it in Discord).
+ */
+function greet(core: Core, persona: Persona, conversationKey: string, userName: string): void {
+  const greeting = pickGreeting(persona);
+  if (!greeting) return;
+  const text = renderGreeting(persona, greeting.text, { user: userName, ...TERMINAL_PLACE, date: new Date() });
+  recordReply(core.memory.turns, { conversation: { key: conversationKey }, persona, userTurns: [], text, complete: true, messageIds: [] });
+  console.log(`${persona.name}: ${text}\n`);
+}
 
 const HELP = `Commands: /persona <id> to switch, /personas to list, /help, /exit (or Ctrl+D).`;
 
@@ -21,7 +39,7 @@ function usage(): string {
 }
 
 /** Handles one `/command` line; returns false when the session should end. */
-function runCommand(core: Core, line: string, state: { personaId: string; conversationKey: string }): boolean {
+function runCommand(core: Core, line: string, state: { personaId: string; conversationKey: string; userName: string }): boolean {
   const [command, arg] = line.slice(1).trim().split(/\s+/, 2);
   const registry = core.personas();
   switch (command) {
@@ -41,8 +59,8 @@ function runCommand(core: Core, line: string, state: { personaId: string; conver
       }
       state.personaId = persona.id;
       core.memory.personaChoices.setConversationPersona(state.conversationKey, persona.id, "terminal");
-      console.log(`Now talking to ${persona.name}.`);
-      if (persona.greeting) console.log(`\n${persona.name}: ${persona.greeting}\n`);
+      console.log(`Now talking to ${persona.name}.\n`);
+      greet(core, persona, state.conversationKey, state.userName);
       return true;
     }
     default:
@@ -98,7 +116,7 @@ async function answer(
       conversation: { key: state.conversationKey },
       persona: active,
       turns: [{ authorId: `cli:${userName}`, authorName: userName, content: line }],
-      place: { server: "Terminal", channel: "terminal" },
+      place: TERMINAL_PLACE,
       signal: controller.signal,
     },
     terminalSink(core, state.logFile),
@@ -147,7 +165,7 @@ async function main(): Promise<number> {
   const skipped = core.library.registry.problems.length;
   if (skipped > 0) console.error(`${skipped} problem(s) in persona files; those personas were skipped (details in ${logFile}).`);
   const userName = String(args.name ?? systemUserName());
-  const state = { personaId: "", conversationKey: `cli:${String(args.conversation ?? "default")}`, logFile };
+  const state = { personaId: "", conversationKey: `cli:${String(args.conversation ?? "default")}`, logFile, userName };
   const conversation = { key: state.conversationKey };
 
   if (typeof args.persona === "string") {
@@ -162,7 +180,7 @@ async function main(): Promise<number> {
   state.personaId = persona.id;
   const stored = core.memory.turns.count(state.conversationKey);
   console.log(`Talking to ${persona.name} (${persona.id}) as ${userName}.${stored > 0 ? ` ${stored} earlier turns remembered.` : ""}\n${HELP}\n`);
-  if (stored === 0 && persona.greeting) console.log(`${persona.name}: ${persona.greeting}\n`);
+  if (stored === 0) greet(core, persona, state.conversationKey, userName);
 
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   let current: AbortController | undefined;

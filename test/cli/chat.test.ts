@@ -1,12 +1,19 @@
 import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "vitest";
 import { REPLY_NOTES } from "../../src/texts.js";
+import { loadPersonas } from "../../src/personas/registry.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
 import { createTempDir, removeTempDir } from "../helpers/temp-dir.js";
 import { REPO_ROOT, runChatCli } from "../helpers/run-cli.js";
 
 const SHIPPED_PERSONAS_DIR = path.join(REPO_ROOT, "personas");
+/** Two runs of the chat, each starting tsx and loading the tokenizer: slow on a loaded machine. */
+const TWO_RUNS_TIMEOUT_MS = 60_000;
+const SHIPPED = loadPersonas(SHIPPED_PERSONAS_DIR, "assistant");
+const QUILL_GREETING = SHIPPED.get("quill")!.greeting!;
+const THEO_GREETING = SHIPPED.get("tutor")!.greeting!;
 /** A line of a Node stack trace; none should reach someone who only got a setting wrong. */
 const STACK_LINE = /^ {4}at /m;
 
@@ -52,23 +59,73 @@ describe("npm run chat", () => {
     const [toQuill, toTheo] = model.chatRequests();
     expect(toQuill?.body.model).toBe("fake-model");
     expect(toQuill?.body.temperature).toBe(0.95);
-    expect(toQuill?.body.messages.slice(1)).toEqual([{ role: "user", content: "Sam: hello there" }]);
+    // Each greeting is shown and kept as the persona's first words, so the model sees the scene it set.
+    expect(first.stdout).toContain(`Captain Quill: ${QUILL_GREETING}\n`);
+    expect(first.stdout).toContain(`Professor Theo: ${THEO_GREETING}\n`);
+    expect(toQuill?.body.messages.slice(1)).toEqual([
+      { role: "assistant", content: QUILL_GREETING },
+      { role: "user", content: "Sam: hello there" },
+    ]);
     expect(toQuill?.headers.authorization).toBe("Bearer not-needed");
     expect(toTheo?.body.temperature).toBe(0.6);
     expect(toTheo?.body.messages[0].content).toMatch(/^You are Professor Theo, a tutor in Terminal\./);
     expect(toTheo?.body.messages.slice(1)).toEqual([
-      { role: "user", content: "Sam: hello there\nCaptain Quill (another persona): Ahoy there, Sam!\nSam: what is 2+2" },
+      { role: "user", content: `Captain Quill (another persona): ${QUILL_GREETING}\nSam: hello there\nCaptain Quill (another persona): Ahoy there, Sam!` },
+      { role: "assistant", content: THEO_GREETING },
+      { role: "user", content: "Sam: what is 2+2" },
     ]);
 
     const second = await runChatCli(["--name", "Sam"], { env, input: "thanks\n" });
 
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain("Talking to Professor Theo (tutor) as Sam. 4 earlier turns remembered.\n");
+    expect(second.stdout).toContain("Talking to Professor Theo (tutor) as Sam. 6 earlier turns remembered.\n");
     expect(second.stdout).toContain("Professor Theo: You're welcome.\n");
     expect(model.chatRequests()[2]?.body.messages.slice(1)).toEqual([
-      { role: "user", content: "Sam: hello there\nCaptain Quill (another persona): Ahoy there, Sam!\nSam: what is 2+2" },
+      { role: "user", content: `Captain Quill (another persona): ${QUILL_GREETING}\nSam: hello there\nCaptain Quill (another persona): Ahoy there, Sam!` },
+      { role: "assistant", content: THEO_GREETING },
+      { role: "user", content: "Sam: what is 2+2" },
       { role: "assistant", content: "What do you think it is?" },
       { role: "user", content: "Sam: thanks" },
+    ]);
+  }, TWO_RUNS_TIMEOUT_MS);
+
+  it("opens with a card's greeting for the person at the terminal, and sends it and the lore SillyTavern would trigger to the model", async (context) => {
+    const { expect } = context;
+    const { dir, model, env } = await sandbox(context);
+    const personas = path.join(dir, "personas");
+    mkdirSync(personas);
+    copyFileSync(path.join(SHIPPED_PERSONAS_DIR, "assistant.md"), path.join(personas, "assistant.md"));
+    // A V2 card with a selective lorebook (spec_v2.md character_book; SillyTavern's extensions.selectiveLogic: 0 AND ANY, 2 NOT ANY).
+    const entry = (keys: string[], content: string, extra: object = {}) => ({ keys, content, enabled: true, insertion_order: 100, extensions: {}, ...extra });
+    const card = {
+      spec: "chara_card_v2",
+      spec_version: "2.0",
+      data: {
+        name: "Amy",
+        description: "{{char}} runs the night shift.",
+        first_mes: "As {{user}} logs in, {{char}} looks up.",
+        character_book: {
+          entries: [
+            entry(["reactor"], "The reactor is old.", { insertion_order: 10 }),
+            entry(["reactor"], "The alarm means a leak.", { secondary_keys: ["alarm"], selective: true, insertion_order: 20 }),
+            entry(["reactor"], "All is quiet.", { secondary_keys: ["alarm"], selective: true, extensions: { selectiveLogic: 2 } }),
+            entry(["reactor"], "Disabled lore.", { enabled: false }),
+          ],
+        },
+      },
+    };
+    writeFileSync(path.join(personas, "amy.json"), JSON.stringify(card));
+    model.enqueue({ text: "Checking." });
+
+    const run = await runChatCli(["--persona", "amy", "--name", "Sam"], { env: { ...env, PERSONAS_DIR: personas }, input: "is the reactor alarm on?\n" });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Amy: As Sam logs in, Amy looks up.\n");
+    const [request] = model.chatRequests();
+    expect(request?.body.messages[0].content).toMatch(/\n\nBackground lore \(use it when relevant\):\n- The reactor is old\.\n- The alarm means a leak\.$/);
+    expect(request?.body.messages.slice(1)).toEqual([
+      { role: "assistant", content: "As Sam logs in, Amy looks up." },
+      { role: "user", content: "Sam: is the reactor alarm on?" },
     ]);
   });
 

@@ -1,6 +1,5 @@
 import { type ChatInputCommandInteraction, MessageFlags, PermissionFlagsBits } from "discord.js";
-import { recordReply } from "../../chat/record.js";
-import { conversationKey, conversationOf } from "../../discord/conversation.js";
+import { conversationKey } from "../../discord/conversation.js";
 import type { BotContext } from "../../discord/context.js";
 import { SAFE_MENTIONS } from "../../discord/mentions.js";
 import type { PersonaScope } from "../../memory/persona-choices.js";
@@ -8,6 +7,7 @@ import type { Persona } from "../../personas/persona.js";
 import { PERSONA_TEXTS } from "../../texts.js";
 import { adminOnly } from "../preconditions.js";
 import type { Subcommand } from "../types.js";
+import { postGreeting, refuseGreetingNumber } from "./greet.js";
 import { activeHere, withPersonaName, withScope } from "./here.js";
 
 /** Renames the bot in this server to the persona; a missing permission is logged, not fatal. */
@@ -25,25 +25,16 @@ async function adoptNickname(interaction: ChatInputCommandInteraction, ctx: BotC
   }
 }
 
-/** Posts the persona's greeting here and records it as the persona's own words, the way the engine records a reply. */
-async function postGreeting(interaction: ChatInputCommandInteraction, ctx: BotContext, persona: Persona): Promise<void> {
-  const channel = interaction.channel;
-  if (!persona.greeting || !channel || !("send" in channel)) return;
-  try {
-    const message = await channel.send({ content: persona.greeting, allowedMentions: SAFE_MENTIONS });
-    recordReply(ctx.core.memory.turns, { conversation: conversationOf(channel), persona, userTurns: [], text: persona.greeting, complete: true, messageIds: [message.id] });
-  } catch (error) {
-    ctx.core.log.warn({ channel: interaction.channelId, err: (error as Error).message }, "could not post the greeting");
-  }
-}
-
 function scopeOf(interaction: ChatInputCommandInteraction): PersonaScope {
   return interaction.options.getString("scope") === "server" ? "server" : "channel";
 }
 
 export const set: Subcommand = {
   name: "set",
-  define: (sub) => withScope(withPersonaName(sub.setDescription("Switch the persona (admins)"))),
+  define: (sub) =>
+    withScope(withPersonaName(sub.setDescription("Switch the persona (admins)"))).addIntegerOption((o) =>
+      o.setName("greeting").setDescription("Which greeting to post (1 = the first); a random one if left out").setMinValue(1),
+    ),
   run: adminOnly(async ({ interaction, ctx, guildId }) => {
     const name = interaction.options.getString("name", true);
     const persona = ctx.core.personas().get(name);
@@ -51,6 +42,8 @@ export const set: Subcommand = {
       await interaction.reply({ content: PERSONA_TEXTS.noSuchPersona(name), flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
       return;
     }
+    const chosen = interaction.options.getInteger("greeting");
+    if (await refuseGreetingNumber(interaction, persona, chosen)) return;
     const scope = scopeOf(interaction);
     const choices = ctx.core.memory.personaChoices;
     if (scope === "server") choices.setGuildPersona(guildId, persona.id, interaction.user.id);
@@ -60,7 +53,7 @@ export const set: Subcommand = {
 
     const isActiveHere = activeHere(ctx, interaction).persona.id === persona.id;
     await interaction.reply({ content: PERSONA_TEXTS.set(persona.name, scope, isActiveHere), allowedMentions: SAFE_MENTIONS });
-    if (isActiveHere) await postGreeting(interaction, ctx, persona);
+    if (isActiveHere) await postGreeting(interaction, ctx, persona, chosen ?? undefined);
     await adoptNickname(interaction, ctx, persona);
   }),
 };

@@ -2,6 +2,7 @@ import { type AutocompleteInteraction, InteractionContextType, SlashCommandBuild
 import type { BotContext } from "../../discord/context.js";
 import { commandOf } from "../types.js";
 import { reset, set } from "./choose.js";
+import { greet } from "./greet.js";
 import { current, info, list } from "./view.js";
 
 /** Discord shows at most 25 autocomplete choices. */
@@ -22,15 +23,15 @@ async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContex
 }
 
 /**
- * `/persona list|current|info|set|reset`. List, current and info are for everyone, so
+ * `/persona list|current|info|set|reset|greet`. List, current and info are for everyone, so
  * the command cannot carry `default_member_permissions` (Discord sets it per command,
- * not per subcommand); set and reset are adminOnly, checked on every call.
+ * not per subcommand); set, reset and greet are adminOnly, checked on every call.
  */
 export const personaCommand = commandOf(
   new SlashCommandBuilder()
     .setName("persona")
     .setDescription("See and switch the bot's persona")
     .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM),
-  [list, current, info, set, reset],
+  [list, current, info, set, reset, greet],
   { autocomplete },
 );

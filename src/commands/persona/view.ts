@@ -1,4 +1,6 @@
-import { MessageFlags } from "discord.js";
+import { type ChatInputCommandInteraction, MessageFlags } from "discord.js";
+import { placeOf } from "../../discord/conversation.js";
+import { greetingsOf, renderGreeting } from "../../personas/greetings.js";
 import { SAFE_MENTIONS } from "../../discord/mentions.js";
 import type { Persona } from "../../personas/persona.js";
 import { PERSONA_TEXTS } from "../../texts.js";
@@ -8,8 +10,20 @@ import { activeHere, withPersonaName } from "./here.js";
 /** Keeps `/persona list` within one message. */
 const MAX_LIST_CHARS = 1900;
 
-function describe(persona: Persona): string {
+/** `/persona info` is one message; a long greeting or long notes are cut to fit it. */
+const MAX_INFO_CHARS = 1900;
+/** What a cut greeting or note keeps at least, so it still reads as a sample. */
+const MIN_CUT_CHARS = 80;
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, Math.max(max - 1, 0)).trimEnd()}…` : text;
+}
+
+/** A persona's details, its credit and notes, and its first greeting as the asker would see it. */
+function describe(persona: Persona, interaction: ChatInputCommandInteraction): string {
   const lines = [`**${persona.name}** (\`${persona.id}\`)`, persona.description];
+  const credit = PERSONA_TEXTS.credit(persona.creator, persona.characterVersion);
+  if (credit) lines.push(credit);
   const settings = [
     persona.model && `model ${persona.model}`,
     persona.temperature !== undefined && `temperature ${persona.temperature}`,
@@ -18,7 +32,14 @@ function describe(persona: Persona): string {
   ].filter(Boolean);
   if (settings.length > 0) lines.push(PERSONA_TEXTS.settings(settings.join(", ")));
   if (persona.tags.length > 0) lines.push(PERSONA_TEXTS.tags(persona.tags.join(", ")));
-  if (persona.greeting) lines.push(PERSONA_TEXTS.greeting(persona.greeting));
+  const greetings = greetingsOf(persona);
+  const [first] = greetings;
+  const place = interaction.channel ? placeOf(interaction.channel) : { server: "Direct Messages", channel: "direct-message" };
+  const greeting = first && renderGreeting(persona, first, { user: interaction.user.displayName, ...place, date: new Date() });
+  // Notes and greeting share what the other lines leave of one message.
+  const room = Math.max(MAX_INFO_CHARS - lines.join("\n").length, 2 * MIN_CUT_CHARS) / 2;
+  if (persona.notes) lines.push(PERSONA_TEXTS.notes(cut(persona.notes, room)));
+  if (greeting) lines.push(PERSONA_TEXTS.greeting(cut(greeting, room), greetings.length));
   return lines.join("\n");
 }
 
@@ -58,7 +79,7 @@ export const info: Subcommand = {
   async run(interaction, ctx) {
     const name = interaction.options.getString("name", true);
     const persona = ctx.core.personas().get(name);
-    const content = persona ? describe(persona) : PERSONA_TEXTS.noSuchPersona(name);
+    const content = persona ? describe(persona, interaction) : PERSONA_TEXTS.noSuchPersona(name);
     await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
   },
 };
