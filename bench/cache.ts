@@ -30,10 +30,12 @@ const TARGET_SYSTEM_BREAKS = 0.05;
  * lore, summary and recall inside the system message; docs/benchmarks.md): the new
  * layout's prompts may be no longer, and must bring back as many of the facts.
  */
-const BEFORE = { medianPromptTokens: 5311, recallHits: 4 } as const;
+const BEFORE = { medianPromptTokens: 5169, recallHits: 4 } as const;
 /** Words per fake reply and per fake summary line. */
 const REPLY_WORDS = 60;
 const SUMMARY_LINE_CHARS = 90;
+/** About what a token of this English text is (the fake model's own estimate). */
+const CHARS_PER_TOKEN = 4;
 
 /** Recurring topics: each has a lorebook entry the persona's card triggers on its key. */
 const TOPICS = ["lighthouse", "dragon", "market", "garden", "storm", "library", "caravan", "orchard"] as const;
@@ -77,13 +79,23 @@ function conversation(): string[] {
   });
 }
 
-/** The fake model: replies of REPLY_WORDS words, and summaries that keep the start of every line they fold in. */
+/**
+ * The fake model: replies of REPLY_WORDS words, and summaries made of the start of each
+ * line they fold in (the earlier summary's and the new messages'), the newest lines kept
+ * within the length the summarizer asks for (half its max_tokens), as a model keeps to it.
+ */
 function scriptModel(model: Awaited<ReturnType<typeof startFakeModelServer>>): void {
   const random = seededRandom(SEED + 1);
   model.setDefault((req: RecordedRequest) => {
     if (req.body?.stream !== true) {
-      const lines = String(req.body.messages.at(-1).content).split("\n");
-      return { text: lines.map((line) => line.slice(0, SUMMARY_LINE_CHARS)).join("\n") };
+      const maxChars = (Number(req.body.max_tokens ?? req.body.max_completion_tokens) / 2) * CHARS_PER_TOKEN;
+      const lines = String(req.body.messages.at(-1).content)
+        .split("\n")
+        .filter((line) => line.includes(":") && !line.endsWith(":"))
+        .map((line) => line.slice(0, SUMMARY_LINE_CHARS));
+      const kept: string[] = [];
+      for (let used = 0; lines.length > 0 && used + lines.at(-1)!.length < maxChars; used += kept[0]!.length + 1) kept.unshift(lines.pop()!);
+      return { text: kept.join("\n") };
     }
     return { text: Array.from({ length: REPLY_WORDS }, () => FILLER[Math.floor(random() * FILLER.length)]).join(" ") };
   });

@@ -9,7 +9,8 @@ import { countTokens } from "./tokens.js";
 const LORE_LINE_TOKENS = 2;
 
 /**
- * The triggered lorebook entries, rendered, in prompt order: SillyTavern's World Info rules
+ * The triggered lorebook entries, rendered, in prompt order, each saying whether it is
+ * constant (the same on every message): SillyTavern's World Info rules
  * (see personas/lore.ts) over the new messages and the newest stored turns, within the
  * persona's lore budget.
  */
@@ -19,7 +20,7 @@ export function triggeredLore(
   history: readonly Turn[],
   macros: MacroContext,
   contextTokens: number,
-): string[] {
+): Array<{ text: string; constant: boolean }> {
   if (!persona.lore?.length) return [];
   const messages = [
     ...[...newTurns].reverse().map((t) => `${t.authorName}: ${t.content}`),
@@ -42,5 +43,5 @@ export function triggeredLore(
     renderKey: (key) => renderMacros(key, macros),
     random: macros.random,
   });
-  return chosen.map(render);
+  return chosen.map((entry) => ({ text: render(entry), constant: entry.constant }));
 }

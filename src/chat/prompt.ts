@@ -6,6 +6,8 @@ import {
   fitRecalled,
   LORE_HEADING,
   mergeNeighbours,
+  NOTE_CLOSING,
+  NOTE_OPENING,
   type PendingTurn,
   type QuotedMessage,
   quoteLine,
@@ -28,6 +30,8 @@ export {
   INTERRUPTED_MARK,
   MAX_QUOTE_CHARS,
   MAX_RECALLED_CHARS,
+  NOTE_CLOSING,
+  NOTE_OPENING,
   type PendingTurn,
   type QuotedMessage,
   RECALL_HEADING,
@@ -62,7 +66,7 @@ export interface BuiltPrompt {
   readonly tokens: number;
   /** How many stored turns made it in. */
   readonly historyTurns: number;
-  /** The tokens the window of stored turns had room for; the summarizer keeps its newest turns within this. */
+  /** The tokens the window of stored turns has room for when recall takes its whole share; the summarizer keeps the window within this. */
   readonly historyRoom: number;
   readonly examplesIncluded: boolean;
   readonly summaryIncluded: boolean;
@@ -94,50 +98,71 @@ function fitSystem(persona: Persona, macros: MacroContext, budget: number, fixed
   return { system: systemPrompt(persona, macros, withExamples), cost, examplesIncluded: withExamples };
 }
 
-/** The sections appended to the system prompt, in order: triggered lore, the summary if it fits, recalled turns within their share. */
-function systemSections(input: PromptInput, lore: string | undefined, budget: number, used: number) {
-  const sections: string[] = lore ? [lore] : [];
-  const summaryCost = input.summary ? sectionHeadingTokens(SUMMARY_HEADING) + input.summary.tokenCount : 0;
-  const summaryIncluded = input.summary !== undefined && used + summaryCost <= budget;
-  if (summaryIncluded) {
-    sections.push(`${SUMMARY_HEADING}\n${input.summary!.content}`);
-    used += summaryCost;
-  }
-  const recallHeadingTokens = sectionHeadingTokens(RECALL_HEADING);
-  const recallRoom = Math.min(budget - used, Math.floor(budget * RECALL_MAX_SHARE)) - recallHeadingTokens;
-  const recalled = input.recalled && recallRoom > 0 ? fitRecalled(input.recalled, input.persona, recallRoom) : { lines: [], tokens: 0 };
-  if (recalled.lines.length > 0) {
-    sections.push(`${RECALL_HEADING}\n${recalled.lines.join("\n")}`);
-    used += recallHeadingTokens + recalled.tokens;
-  }
-  return { sections, used, summaryIncluded, recalledTurns: recalled.lines.length };
+/** What the note's opening and closing lines cost. */
+const noteFrameTokens = () => sectionHeadingTokens(NOTE_OPENING) + sectionHeadingTokens(NOTE_CLOSING);
+
+/** The most recalled turns may take: the window's room is counted without it, so it does not move with what this message recalls. */
+const recallShare = (budget: number) => Math.floor(budget * RECALL_MAX_SHARE);
+
+/** The rolling summary, for the end of the system prompt, if it fits. */
+function summarySection(summary: SummaryNote | undefined, budget: number, used: number): { section?: string; cost: number } {
+  if (!summary) return { cost: 0 };
+  const cost = sectionHeadingTokens(SUMMARY_HEADING) + summary.tokenCount;
+  return used + cost <= budget ? { section: `${SUMMARY_HEADING}\n${summary.content}`, cost } : { cost: 0 };
 }
 
-/** The new turns as user messages (images as parts), the quote before the newest one's text. */
-function newMessages(newTurns: readonly PendingTurn[], quote: string | undefined): ChatMessage[] {
+/** The recalled turns that fit their share, as a section of the note; its cost includes the note's frame when there is no lore to carry it. */
+function recalledSection(input: PromptInput, budget: number, used: number, framed: boolean): { section?: string; cost: number; turns: number } {
+  const heading = sectionHeadingTokens(RECALL_HEADING);
+  const frame = framed ? 0 : noteFrameTokens();
+  const room = Math.min(budget - used - frame, recallShare(budget)) - heading;
+  const recalled = input.recalled && room > 0 ? fitRecalled(input.recalled, input.persona, room) : { lines: [], tokens: 0 };
+  if (recalled.lines.length === 0) return { cost: 0, turns: 0 };
+  return { section: `${RECALL_HEADING}\n${recalled.lines.join("\n")}`, cost: frame + heading + recalled.tokens, turns: recalled.lines.length };
+}
+
+/** Rendered lorebook entries under their heading; undefined when there are none. */
+function loreSection(entries: ReadonlyArray<{ text: string }>): string | undefined {
+  return entries.length > 0 ? `${LORE_HEADING}\n${entries.map((entry) => `- ${entry.text}`).join("\n")}` : undefined;
+}
+
+/** The note before the new message: its sections between an opening that says whose they are and a closing. */
+function noteOf(sections: readonly string[]): string | undefined {
+  return sections.length === 0 ? undefined : `${NOTE_OPENING}\n${sections.join("\n\n")}\n${NOTE_CLOSING}`;
+}
+
+/** The new turns as user messages (images as parts): the note before the first one's text, the quote before the newest one's. */
+function newMessages(newTurns: readonly PendingTurn[], quote: string | undefined, note: string | undefined): ChatMessage[] {
   const lastIndex = newTurns.length - 1;
   return newTurns.map((t, i) => {
-    const text = quote !== undefined && i === lastIndex ? `${t.authorName}: ${quote}\n${t.content}` : `${t.authorName}: ${t.content}`;
+    const quoted = quote !== undefined && i === lastIndex ? `${t.authorName}: ${quote}\n${t.content}` : `${t.authorName}: ${t.content}`;
+    const text = note !== undefined && i === 0 ? `${note}\n${quoted}` : quoted;
     if (!t.images?.length) return { role: "user", content: text };
     return { role: "user", content: [{ type: "text", text }, ...t.images.map((image) => ({ type: "image_url" as const, image_url: { url: image.url } }))] };
   });
 }
 
 /**
- * Builds the prompt: system prompt (with the rolling summary and any recalled turns as
- * labelled sections), then as many of the newest stored turns as fit the budget (context
- * minus the reply reserve), then the new turns. What gets room first: the system prompt
- * and the new message, the quoted message, the summary, recalled turns (at most
- * RECALL_MAX_SHARE of the budget), then the window. Examples are dropped before the new
- * message would not fit; a new message that cannot fit at all throws PromptTooLongError.
+ * Builds the prompt from the most stable part to the least, so a provider's prefix cache
+ * serves all but the end of it: the system prompt with the rolling summary at its end
+ * and constant lore (they change only when the persona file changes or a summary is folded in), then the
+ * stored turns after the summary, oldest first (the window only grows, and its start
+ * moves when a summary is folded in), then the new message with a note in front of it
+ * (triggered lore and recalled turns, which change with every message) and the
+ * post-history instructions. What gets room first: the system prompt and the new
+ * message, the quoted message, the summary, recalled turns (at most RECALL_MAX_SHARE of
+ * the budget), then the window. Examples are dropped before the new message would not
+ * fit; a new message that cannot fit at all throws PromptTooLongError.
  */
 export function buildPrompt(input: PromptInput): BuiltPrompt {
   const { persona, macros, contextTokens } = input;
   const budget = contextTokens - replyReserve(persona, contextTokens);
   const newTokens = input.newTurns.reduce((sum, t) => sum + t.tokenCount, 0);
+  // Constant lore is the same on every message, so it stays in the system prompt; lore a key triggered goes in the note.
   const lore = triggeredLore(persona, input.newTurns, input.history, macros, input.contextTokens);
-  const loreSection = lore.length > 0 ? `${LORE_HEADING}\n${lore.map((entry) => `- ${entry}`).join("\n")}` : undefined;
-  const loreTokens = loreSection ? countTokens(loreSection) + SECTION_JOIN_TOKENS : 0;
+  const constantLore = loreSection(lore.filter((entry) => entry.constant));
+  const keyedLore = loreSection(lore.filter((entry) => !entry.constant));
+  const loreTokens = (constantLore ? countTokens(constantLore) + SECTION_JOIN_TOKENS : 0) + (keyedLore ? countTokens(keyedLore) + SECTION_JOIN_TOKENS + noteFrameTokens() : 0);
   const postHistory = persona.postHistoryInstructions ? renderMacros(persona.postHistoryInstructions, macros) : undefined;
   const postHistoryTokens = postHistory ? countTokens(postHistory) + MESSAGE_OVERHEAD_TOKENS : 0;
   // What must fit besides the system prompt: the new messages, triggered lore, post-history instructions.
@@ -148,29 +173,35 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const quote = input.quoted ? quoteLine(input.quoted) : undefined;
   const quoteCost = quote ? countTokens(quote) + 1 : 0;
   const quoteFits = quote !== undefined && systemCost + fixedTokens + quoteCost <= budget;
-  const extra = systemSections(input, loreSection, budget, systemCost + fixedTokens + (quoteFits ? quoteCost : 0));
-  let used = extra.used;
+  let used = systemCost + fixedTokens + (quoteFits ? quoteCost : 0);
+  const summary = summarySection(input.summary, budget, used);
+  used += summary.cost;
+  // The room the summarizer keeps the window within: counted as if recall took its whole share.
+  const historyRoom = Math.max(0, budget - used - recallShare(budget));
+  const recalled = recalledSection(input, budget, used, keyedLore !== undefined);
+  used += recalled.cost;
 
-  const historyRoom = budget - used;
-  const window = fitInOrder(input.history, historyRoom);
+  const window = fitInOrder(input.history, budget - used);
   const included = input.history.slice(0, window.count);
   used += window.tokens;
   const quoted = input.quoted;
   const quoteInWindow = quoted !== undefined && included.some((t) => t.id === quoted.turnId || t.messageId === quoted.messageId);
   if (quoteFits && quoteInWindow) used -= quoteCost;
+  const note = noteOf([keyedLore, recalled.section].filter((section) => section !== undefined));
+  const systemSections = [system, constantLore, summary.section].filter((section) => section !== undefined);
 
   return {
     messages: mergeNeighbours([
-      { role: "system", content: [system, ...extra.sections].join("\n\n") },
+      { role: "system", content: systemSections.join("\n\n") },
       ...included.reverse().map((t) => turnMessage(t, persona)),
-      ...newMessages(input.newTurns, quoteFits && !quoteInWindow ? quote : undefined),
+      ...newMessages(input.newTurns, quoteFits && !quoteInWindow ? quote : undefined, note),
       ...(postHistory ? [{ role: "system" as const, content: postHistory }] : []),
     ]),
     tokens: used,
     historyTurns: included.length,
     historyRoom,
     examplesIncluded,
-    summaryIncluded: extra.summaryIncluded,
-    recalledTurns: extra.recalledTurns,
+    summaryIncluded: summary.section !== undefined,
+    recalledTurns: recalled.turns,
   };
 }

@@ -11,10 +11,13 @@ import { countTokens, fitInOrder } from "./tokens.js";
  * The newest turns filling this share of the window's room are never summarized: the
  * window shows them as they were said. Older ones are summarized once they fill
  * SUMMARY_TRIGGER_SHARE of the room, so kept plus waiting turns always fit the window and
- * nothing falls between the window and the summary.
+ * nothing falls between the window and the summary. A fold changes the summary and moves
+ * the window's start, which breaks a provider's prefix cache from the end of the system
+ * prompt on, so folds are rare and big: the window grows from a fifth of its room to
+ * nine tenths of it between two folds (the last tenth absorbs lore and quotes that vary).
  */
-export const KEEP_RECENT_SHARE = 0.6;
-export const SUMMARY_TRIGGER_SHARE = 0.25;
+export const KEEP_RECENT_SHARE = 0.2;
+export const SUMMARY_TRIGGER_SHARE = 0.7;
 /** ...and there are at least this many of them, so tiny contexts do not call the model every turn. */
 export const SUMMARY_MIN_BATCH_TURNS = 4;
 /** The window's room assumed when no reply said what it was (a rebuild after a deletion). */

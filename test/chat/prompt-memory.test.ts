@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   buildPrompt,
   MAX_RECALLED_CHARS,
+  NOTE_CLOSING,
+  NOTE_OPENING,
   type PendingTurn,
   RECALL_HEADING,
   RECALL_MAX_SHARE,
@@ -76,13 +78,20 @@ describe("buildPrompt with summary and recall", () => {
       newTurns: [question],
       contextTokens: CONTEXT,
     });
-    expect(prompt.messages[0]!.content).toBe(
-      `${systemPrompt(JUNIPER, MACROS, true)}\n\n${RECALL_HEADING}\n` +
-        "[2025-01-01, in another channel] Cy: My dog is called Rex.\n" +
-        "[2025-01-01] Ali: My dog is called Biscuit.\n" +
-        "[2025-01-01] Quill (another persona): Arr, a dog!\n" +
-        "[2025-01-02] Juniper (you): Biscuit is a fine name.",
-    );
+    // Recalled turns change with every message, so they are a note just before it, not part of the system prompt.
+    expect(prompt.messages).toEqual([
+      { role: "system", content: systemPrompt(JUNIPER, MACROS, true) },
+      {
+        role: "user",
+        content:
+          `${NOTE_OPENING}\n${RECALL_HEADING}\n` +
+          "[2025-01-01, in another channel] Cy: My dog is called Rex.\n" +
+          "[2025-01-01] Ali: My dog is called Biscuit.\n" +
+          "[2025-01-01] Quill (another persona): Arr, a dog!\n" +
+          "[2025-01-02] Juniper (you): Biscuit is a fine name.\n" +
+          `${NOTE_CLOSING}\nAli: what was my dog called?`,
+      },
+    ]);
     expect(prompt.recalledTurns).toBe(4);
   });
 
@@ -98,10 +107,40 @@ describe("buildPrompt with summary and recall", () => {
       newTurns: [question],
       contextTokens: small,
     });
-    const section = String(prompt.messages[0]!.content).split(`${RECALL_HEADING}\n`)[1]!;
+    const section = String(prompt.messages.at(-1)!.content).split(`${RECALL_HEADING}\n`)[1]!.split(`\n${NOTE_CLOSING}`)[0]!;
     expect(countTokens(`${RECALL_HEADING}\n${section}`)).toBeLessThanOrEqual(Math.floor(budget * RECALL_MAX_SHARE));
     expect(section.split("\n").map((line) => line.split(":")[0])).toEqual(["[2025-01-01] Ali", "[2025-01-01] Di"]);
     expect(section).toContain(`${"word ".repeat(MAX_RECALLED_CHARS).slice(0, MAX_RECALLED_CHARS)}…`);
+  });
+
+  it("lays the prompt out from the most stable part to the least: the next message's prompt starts with all of this one's but its note and new message", () => {
+    const summary = { content: "Ali said their dog is called Biscuit.", tokenCount: 12 };
+    const window = [turn(40, "Bob", "nice weather"), turn(41, "Juniper", "It is!", { role: "assistant", personaId: "assistant" })];
+    const first = buildPrompt({
+      persona: JUNIPER,
+      macros: MACROS,
+      history: [...window].reverse(),
+      summary,
+      recalled: [recalled(turn(10, "Ali", "My dog is called Biscuit."))],
+      newTurns: [question],
+      contextTokens: CONTEXT,
+    });
+    const said = turn(42, "Ali", question.content);
+    const answered = turn(43, "Juniper", "Biscuit!", { role: "assistant", personaId: "assistant" });
+    const next = buildPrompt({
+      persona: JUNIPER,
+      macros: MACROS,
+      history: [answered, said, ...[...window].reverse()],
+      summary,
+      recalled: [recalled(turn(11, "Cy", "Biscuits are tasty."))],
+      newTurns: [{ ...question, content: "and biscuits?" }],
+      contextTokens: CONTEXT,
+    });
+    // Everything before the new message is the same, message for message: a provider's prefix cache serves it.
+    expect(next.messages.slice(0, first.messages.length - 1)).toEqual(first.messages.slice(0, -1));
+    expect(first.messages[0]!.content).toContain(`${SUMMARY_HEADING}\n${summary.content}`);
+    expect(first.messages.at(-1)!.content).toContain("Ali: My dog is called Biscuit.");
+    expect(next.messages.at(-1)!.content).toMatch(/Cy: Biscuits are tasty\.\n.*\nAli: and biscuits\?$/);
   });
 
   it("drops a summary that does not fit and still fills the window", () => {

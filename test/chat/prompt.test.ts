@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildPrompt, INTERRUPTED_MARK, type PendingTurn, PromptTooLongError, replyReserve, systemTokens as systemPromptTokens } from "../../src/chat/prompt.js";
+import { buildPrompt, INTERRUPTED_MARK, NOTE_CLOSING, NOTE_OPENING, type PendingTurn, PromptTooLongError, replyReserve, systemTokens as systemPromptTokens } from "../../src/chat/prompt.js";
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from "../../src/chat/tokens.js";
 import type { Turn } from "../../src/memory/turns.js";
 import type { MacroContext } from "../../src/personas/macros.js";
@@ -114,12 +114,17 @@ describe("buildPrompt", () => {
 
     const prompt = buildPrompt({ persona: keeper, macros: MACROS, history, newTurns: [anaSays("A kraken!")], contextTokens: 8000 });
 
+    // Constant lore is the same on every message and stays in the system prompt; keyed lore is in the note before the new message.
     expect(prompt.messages[0]).toEqual({
       role: "system",
       content:
         "You are Captain Quill, talking to Ana in The Harbour #general on 2025-03-14.\n\n" +
         "Examples of how you talk (style only, not part of this conversation):\n\nCaptain Quill: *Captain Quill hums*\n\n" +
-        `${RULES}\n\nBackground lore (use it when relevant):\n- Gulls circle Captain Quill.\n- Ships sink here.\n- The kraken fears Ana.`,
+        `${RULES}\n\nBackground lore (use it when relevant):\n- Gulls circle Captain Quill.`,
+    });
+    expect(prompt.messages.at(-1)).toEqual({
+      role: "user",
+      content: `${NOTE_OPENING}\nBackground lore (use it when relevant):\n- Ships sink here.\n- The kraken fears Ana.\n${NOTE_CLOSING}\nAna: A kraken!`,
     });
   });
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MEMORY_TEXTS, notAdmin } from "../../src/texts.js";
 
 const NOT_ADMIN_CLEAR = notAdmin(MEMORY_TEXTS.clearInDmHint);
-import { RECALL_HEADING, SUMMARY_HEADING } from "../../src/chat/prompt.js";
+import { NOTE_OPENING, RECALL_HEADING, SUMMARY_HEADING } from "../../src/chat/prompt.js";
 import { summarizerInstructions, summaryTargetTokens } from "../../src/chat/summarizer.js";
 import type { NewTurn } from "../../src/memory/turns.js";
 import type { RecordedRequest } from "../fakes/openai-server.js";
@@ -120,11 +120,14 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
     stack.core.memory.turns.append(general, [said("Ali", "My dog is called Biscuit.", { authorId: ALICE.id }), ...bobChatter(500)]);
 
     const request = await exchange(stack, ALICE, "what did I say my dog was called?");
-    const [system, ...rest] = request.body.messages as Array<{ role: string; content: string }>;
-    const recalled = system!.content.split(`\n\n${RECALL_HEADING}\n`);
+    // The recalled turn is a note just before the new message (it changes with every message), framed as not instructions.
+    const messages = request.body.messages as Array<{ role: string; content: string }>;
+    const newest = messages.at(-1)!;
+    expect(newest.role).toBe("user");
+    const recalled = newest.content.split(`${NOTE_OPENING}\n${RECALL_HEADING}\n`);
     expect(recalled).toHaveLength(2);
-    expect(recalled[1]).toMatch(/^\[\d{4}-\d{2}-\d{2}\] Ali: My dog is called Biscuit\.$/);
-    expect(rest.map((m) => m.content).join("\n")).not.toContain("Biscuit");
+    expect(recalled[1]).toMatch(/^\[\d{4}-\d{2}-\d{2}\] Ali: My dog is called Biscuit\.\n\[End of notes\. The new message:\]\nAli: what did I say my dog was called\?$/);
+    expect(messages.slice(0, -1).map((m) => m.content).join("\n")).not.toContain("Biscuit");
 
     const random = stack.guild.channelId("random");
     const elsewhere = await exchange(stack, BOB, "what was the dog called?", random);
@@ -135,7 +138,7 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
     const turnedOn = memoryCommand(stack, "recall", { admin: true, options: [{ type: 5, name: "server-wide", value: true }] });
     expect((await firstResponse(stack, turnedOn.id)).data.content).toMatch(/^Server-wide recall is \*\*on\*\*/);
     const serverWide = await exchange(stack, BOB, "what was the dog called?", random);
-    expect(serverWide.body.messages[0].content).toMatch(/\n\[\d{4}-\d{2}-\d{2}, in another channel\] Ali: My dog is called Biscuit\.(\n|$)/);
+    expect(serverWide.body.messages.at(-1).content).toMatch(/\n\[\d{4}-\d{2}-\d{2}, in another channel\] Ali: My dog is called Biscuit\.(\n|$)/);
   });
 
   it("forget-me deletes every turn a person wrote, everywhere, their index rows, and the summaries that drew on them", async () => {

@@ -22,7 +22,7 @@ server.setDefault((request) => {
   }
   const system = messages[0]?.content ?? "";
   const who = /You are ([^,.\n]+), and you speak only as/.exec(system)?.[1] ?? "the persona";
-  const memory = [system.includes(SUMMARY_HEADING) && "a summary", system.includes(RECALL_HEADING) && "recalled turns"].filter(Boolean);
+  const memory = [system.includes(SUMMARY_HEADING) && "a summary", last.includes(RECALL_HEADING) && "recalled turns"].filter(Boolean);
   return {
     text: `(${who}, via the fake model) I heard: "${last.split("\n").at(-1)}". My prompt held ${messages.length - 2} earlier message(s)${memory.length > 0 ? ` and ${memory.join(" and ")}` : ""}.`,
     chunkSize: 6,
