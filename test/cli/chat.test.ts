@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "vitest";
+import { NOTE_CLOSING, NOTE_OPENING } from "../../src/chat/prompt.js";
 import { REPLY_NOTES } from "../../src/texts.js";
 import { loadPersonas } from "../../src/personas/registry.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
@@ -122,10 +123,14 @@ describe("npm run chat", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Amy: As Sam logs in, Amy looks up.\n");
     const [request] = model.chatRequests();
-    expect(request?.body.messages[0].content).toMatch(/\n\nBackground lore \(use it when relevant\):\n- The reactor is old\.\n- The alarm means a leak\.$/);
+    // Keyed lore changes with every message, so it is a note in front of the new message, not part of the system prompt.
+    expect(request?.body.messages[0].content).not.toContain("reactor");
     expect(request?.body.messages.slice(1)).toEqual([
       { role: "assistant", content: "As Sam logs in, Amy looks up." },
-      { role: "user", content: "Sam: is the reactor alarm on?" },
+      {
+        role: "user",
+        content: `${NOTE_OPENING}\nBackground lore (use it when relevant):\n- The reactor is old.\n- The alarm means a leak.\n${NOTE_CLOSING}\nSam: is the reactor alarm on?`,
+      },
     ]);
   });
 
