@@ -1,4 +1,5 @@
 import { AuditStore } from "./audit.js";
+import { CastStore } from "./cast.js";
 import { type Db, openDatabase } from "./db.js";
 import { ServerSettingsStore } from "./server-settings.js";
 import { MemoryEraser } from "./forget.js";
@@ -15,6 +16,8 @@ export interface Memory {
   readonly turns: TurnStore;
   /** Which persona is chosen per conversation and per server. */
   readonly personaChoices: PersonaChoiceStore;
+  /** The personas that answer beside the lead persona, per conversation. */
+  readonly casts: CastStore;
   /** What server admins set with /masque: channel modes, limits, blocks, blocked words, admin roles. */
   readonly serverSettings: ServerSettingsStore;
   readonly audit: AuditStore;
@@ -45,6 +48,7 @@ export function openMemory(databasePath: string, layout?: Layout): Memory {
     db,
     turns: new TurnStore(db),
     personaChoices: new PersonaChoiceStore(db),
+    casts: new CastStore(db),
     serverSettings: new ServerSettingsStore(db),
     audit: new AuditStore(db),
     summaries,

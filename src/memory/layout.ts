@@ -24,7 +24,10 @@ export class LayoutError extends Error {
 }
 
 /** The tables holding a server's (or the DMs') rows besides the conversations and what hangs off them. */
-export const GUILD_TABLES = ["guild_settings", "channel_modes", "guild_moderation", "blocked_users", "admin_roles", "blocked_words", "guild_memory_settings", "audit_log"] as const;
+export const GUILD_TABLES = [
+  "guild_settings", "channel_modes", "guild_moderation", "blocked_users", "admin_roles", "blocked_words", "guild_memory_settings", "audit_log",
+  "conversation_cast", "allowed_bots", "masque_threads",
+] as const;
 /** Every table whose rows are memory; a file with none of them holds nothing to lose. */
 export const MEMORY_TABLES = ["conversations", "turns", "turn_messages", "summaries", "conversation_settings", ...GUILD_TABLES] as const;
 

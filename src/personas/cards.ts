@@ -138,7 +138,7 @@ function cardPrompt(data: CardData): string {
 }
 
 /** The settings Masque keeps in `extensions.masque` of a card it exported (see toCardV3). */
-const MASQUE_SETTINGS = ["model", "temperature", "top_p", "max_tokens", "vision", "greeting_user", "params", "show_reasoning"];
+const MASQUE_SETTINGS = ["model", "temperature", "top_p", "max_tokens", "vision", "greeting_user", "params", "show_reasoning", "aliases"];
 
 /** Where a Markdown field came from in the card, for problems that name the card's own field. */
 const CARD_FIELD: Record<string, string> = {
@@ -158,6 +158,8 @@ const CARD_FIELD: Record<string, string> = {
   greeting_user: `extensions.${CARD_EXTENSION}.greeting_user`,
   params: `extensions.${CARD_EXTENSION}.params`,
   show_reasoning: `extensions.${CARD_EXTENSION}.show_reasoning`,
+  aliases: `extensions.${CARD_EXTENSION}.aliases`,
+  talkativeness: "extensions.talkativeness",
 };
 
 function cardField(field: string): string {
@@ -166,6 +168,16 @@ function cardField(field: string): string {
 }
 
 /** The Markdown front matter a card's fields become; no field of the card that Masque uses is dropped. */
+/**
+ * SillyTavern keeps a group chat member's talkativeness in `extensions.talkativeness`, as
+ * text ("0.5"); a blank one means its default. Anything else is passed on for the schema to refuse.
+ */
+function talkativenessOf(data: CardData): unknown {
+  const value = data.extensions?.talkativeness;
+  if (value === undefined || value === null || value === "") return undefined;
+  return typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : value;
+}
+
 function frontMatterOf(data: CardData, name: string, lore: Partial<FrontMatter>): FrontMatter {
   const tags = [...new Set((data.tags ?? []).map((tag) => tag.trim()).filter(Boolean))];
   const greetings = (data.alternate_greetings ?? []).map(nonBlank).filter((g): g is string => g !== undefined);
@@ -187,6 +199,7 @@ function frontMatterOf(data: CardData, name: string, lore: Partial<FrontMatter>)
     examples: examples.length > 0 ? examples : undefined,
     tags: tags.length > 0 ? tags : undefined,
     post_history_instructions: nonBlank(data.post_history_instructions),
+    talkativeness: talkativenessOf(data) as number | undefined,
     ...lore,
   };
 }

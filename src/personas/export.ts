@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import { cardEntryOf } from "./card-lore.js";
 import type { LoreEntry, Persona, PersonaExample } from "./persona.js";
-import { DEFAULT_LORE_ORDER, type FrontMatter } from "./schema.js";
+import { DEFAULT_LORE_ORDER, DEFAULT_TALKATIVENESS, type FrontMatter } from "./schema.js";
 
 /** The namespace Masque keeps its own fields under in a card's `extensions` (spec_v2.md asks for namespaced keys). */
 export const CARD_EXTENSION = "masque";
@@ -42,6 +42,8 @@ function frontMatterOf(persona: Persona): Record<string, unknown> {
     ["greeting_user", persona.greetingUser],
     ["examples", persona.examples.length > 0 ? persona.examples.map((e) => (e.user === undefined ? { assistant: e.assistant } : { user: e.user, assistant: e.assistant })) : undefined],
     ["tags", persona.tags.length > 0 ? [...persona.tags] : undefined],
+    ["aliases", persona.aliases.length > 0 ? [...persona.aliases] : undefined],
+    ["talkativeness", persona.talkativeness === DEFAULT_TALKATIVENESS ? undefined : persona.talkativeness],
     ["post_history_instructions", persona.postHistoryInstructions],
     ["lore", persona.lore?.length ? persona.lore.map(loreFrontMatter) : undefined],
     ["lore_scan_depth", persona.lore?.length ? persona.loreScanDepth : undefined],
@@ -75,6 +77,7 @@ function masqueExtension(persona: Persona): Record<string, unknown> {
     greeting_user: persona.greetingUser,
     params: persona.params,
     show_reasoning: persona.showReasoning,
+    aliases: persona.aliases.length > 0 ? [...persona.aliases] : undefined,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
 }
@@ -110,7 +113,8 @@ export function toCardV3(persona: Persona): { spec: "chara_card_v3"; spec_versio
       tags: [...persona.tags],
       creator: persona.creator ?? "",
       character_version: persona.characterVersion ?? "",
-      extensions: { [CARD_EXTENSION]: masqueExtension(persona) },
+      // SillyTavern's own place for it, as text, so its group chats read it too.
+      extensions: { talkativeness: String(persona.talkativeness), [CARD_EXTENSION]: masqueExtension(persona) },
       ...(book ? { character_book: book } : {}),
     },
   };

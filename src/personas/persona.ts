@@ -71,6 +71,10 @@ export interface Persona {
   readonly notes?: string;
   readonly examples: readonly PersonaExample[];
   readonly tags: readonly string[];
+  /** Short names people call it by in a channel with a cast ("Wren, ..."), besides its name. */
+  readonly aliases: readonly string[];
+  /** How eagerly it speaks up in a scene when nobody is addressed, 0 to 1 (SillyTavern's group chat field). */
+  readonly talkativeness: number;
   /** The core prompt (the file's body), macros not yet rendered. */
   readonly prompt: string;
   /** The persona's model can see images (attachments are sent as image parts). */

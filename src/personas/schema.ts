@@ -14,6 +14,10 @@ export const MAX_GREETING_MESSAGES = 10;
 export const MAX_GREETING_LENGTH = DISCORD_MESSAGE_LIMIT * MAX_GREETING_MESSAGES;
 /** The insertion order a lore entry gets when the file gives none (SillyTavern's new-entry default). */
 export const DEFAULT_LORE_ORDER = 100;
+/** SillyTavern's default talkativeness for a group chat member. */
+export const DEFAULT_TALKATIVENESS = 0.5;
+/** An alias is a short name: a word or two people use to address the persona. */
+export const MAX_ALIAS_LENGTH = 32;
 
 function isControlCharacter(character: string): boolean {
   const code = character.codePointAt(0) ?? 0;
@@ -81,7 +85,7 @@ const exampleSchema = z.strictObject(
 
 const FIELDS = [
   "name", "description", "avatar", "model", "temperature", "top_p", "max_tokens", "greeting", "greetings", "greeting_user",
-  "creator", "character_version", "notes", "examples", "tags", "vision", "post_history_instructions", "lore", "lore_scan_depth", "lore_token_budget", "params", "show_reasoning",
+  "creator", "character_version", "notes", "examples", "tags", "aliases", "talkativeness", "vision", "post_history_instructions", "lore", "lore_scan_depth", "lore_token_budget", "params", "show_reasoning",
 ];
 
 const greeting = text().max(MAX_GREETING_LENGTH, `must be at most ${MAX_GREETING_LENGTH} characters (${MAX_GREETING_MESSAGES} Discord messages)`);
@@ -105,6 +109,12 @@ export const frontMatterSchema = z.strictObject(
     notes: text().optional(),
     examples: z.array(exampleSchema, { error: found("a list of {user, assistant} pairs") }).optional(),
     tags: textList("a list of words").optional(),
+    aliases: z
+      .array(text().max(MAX_ALIAS_LENGTH, `must be at most ${MAX_ALIAS_LENGTH} characters`).refine((alias) => !hasControlCharacters(alias), "must not contain control characters or line breaks"), {
+        error: found("a list of short names"),
+      })
+      .optional(),
+    talkativeness: z.number({ error: found("a number from 0 to 1") }).min(0, "must be from 0 to 1").max(1, "must be from 0 to 1").optional(),
     vision: flag.optional(),
     post_history_instructions: text().optional(),
     lore: z.array(loreEntrySchema, { error: found("a list of {keys, content} entries") }).optional(),
@@ -163,6 +173,8 @@ export function personaFromFrontMatter(
       notes: fm.notes,
       examples: fm.examples ?? [],
       tags: fm.tags ?? [],
+      aliases: fm.aliases ?? [],
+      talkativeness: fm.talkativeness ?? DEFAULT_TALKATIVENESS,
       prompt: body.trim(),
       vision: fm.vision,
       postHistoryInstructions: fm.post_history_instructions,

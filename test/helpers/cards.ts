@@ -47,7 +47,8 @@ export const AMY_CARD = {
     tags: ["sci-fi", "", "  ", "station"],
     creator: "nightowl",
     character_version: "1.2",
-    extensions: {},
+    // As SillyTavern saves a character (talkativeness as text; fav and world are its own UI state).
+    extensions: { talkativeness: "0.8", fav: false, world: "" },
     character_book: {
       scan_depth: 3,
       token_budget: 400,

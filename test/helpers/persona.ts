@@ -9,6 +9,8 @@ export const JUNIPER: Persona = {
   description: "A helpful assistant",
   examples: [],
   tags: [],
+  aliases: [],
+  talkativeness: 0.5,
   prompt: "You are Juniper, talking in {{channel}}.",
 };
 

@@ -10,6 +10,8 @@ export function testPersona(overrides: Partial<Persona> & Pick<Persona, "id">): 
     description: `The ${overrides.id} persona.`,
     examples: [],
     tags: [],
+    aliases: [],
+    talkativeness: 0.5,
     prompt: `You are ${overrides.id}.`,
     ...overrides,
   };

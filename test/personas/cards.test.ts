@@ -50,6 +50,8 @@ describe("parseCard", () => {
       notes: `Made for long night chats. ${"Tested with several models over many weeks. ".repeat(3).trim()}\nSecond paragraph of notes.`,
       examples: [{ user: "Any news?", assistant: "Only static." }, { assistant: "*hums to herself*" }],
       tags: ["sci-fi", "station"],
+      aliases: [],
+      talkativeness: 0.8,
       prompt: "{{char}} runs the night shift\nat the orbital station.\n\n{{char}}'s personality: dry, kind\n\nScenario: The station's lights flicker.",
       postHistoryInstructions: "Stay in character as {{char}}.",
       lore: [
@@ -117,6 +119,15 @@ describe("parseCard", () => {
       "character_book.entries[0].content: expected text, found a number",
     ]);
     expect(problems({ spec: "chara_card_v2", data: { description: "nameless" } })).toEqual(["name: is missing; a character card needs the character's name"]);
+  });
+
+  it("reads SillyTavern's talkativeness (text in extensions) and names it when it is out of range", () => {
+    // SillyTavern saves a group member's talkativeness as text, "0.5" by default (public/script.js, charaFormatData).
+    const card = (talkativeness: unknown) => ({ spec: "chara_card_v2", spec_version: "2.0", data: { ...V1_CARD, extensions: { talkativeness } } });
+    expect(persona(card("0.25")).talkativeness).toBe(0.25);
+    expect(persona(card("")).talkativeness).toBe(0.5);
+    expect(problems(card("2"))).toEqual(["extensions.talkativeness: must be from 0 to 1"]);
+    expect(problems(card("chatty"))).toEqual(["extensions.talkativeness: expected a number from 0 to 1, found text"]);
   });
 
   it("recognises a lorebook file given as a card", () => {

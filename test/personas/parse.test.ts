@@ -17,6 +17,8 @@ examples:
   - user: Who are you?
     assistant: "{{char}}, at your service."
 tags: [fun, pirate]
+aliases: [Cap, Captain]
+talkativeness: 0.8
 ---
 You are {{char}}, talking to {{user}}.
 
@@ -49,6 +51,8 @@ describe("parsePersona", () => {
           { user: "Who are you?", assistant: "{{char}}, at your service." },
         ],
         tags: ["fun", "pirate"],
+        aliases: ["Cap", "Captain"],
+        talkativeness: 0.8,
         prompt: "You are {{char}}, talking to {{user}}.\n\nStay salty.",
       },
     });
@@ -69,6 +73,8 @@ describe("parsePersona", () => {
       greeting: undefined,
       examples: [],
       tags: [],
+      aliases: [],
+      talkativeness: 0.5,
       prompt: "You are Plain.",
     });
   });
@@ -101,7 +107,7 @@ describe("parsePersona", () => {
 
   it("reports an unknown field and lists the known ones", () => {
     expect(problemLines("---\nname: Moody\ndescription: Has a mood.\nmood: grumpy\n---\nBody")).toEqual([
-      "personas/x.md: front matter: unknown field(s) mood; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, greetings, greeting_user, creator, character_version, notes, examples, tags, vision, post_history_instructions, lore, lore_scan_depth, lore_token_budget, params, show_reasoning",
+      "personas/x.md: front matter: unknown field(s) mood; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, greetings, greeting_user, creator, character_version, notes, examples, tags, aliases, talkativeness, vision, post_history_instructions, lore, lore_scan_depth, lore_token_budget, params, show_reasoning",
     ]);
   });
 
