@@ -1,5 +1,5 @@
 import { ModelBudgets } from "../llm/budgets.js";
-import type { ChatRequest, ModelClient } from "../llm/client.js";
+import type { ChatRequest, ModelClient, ModelUsage } from "../llm/client.js";
 import { ModelContextLengthError } from "../llm/errors.js";
 import { ModelTrouble, type TroubleReport } from "../llm/trouble.js";
 import type { Logger } from "../log.js";
@@ -79,6 +79,8 @@ export interface ReplyObservation {
   readonly status: ReplyStatus;
   readonly promptTokens: number;
   readonly replyTokens: number;
+  /** Prompt tokens the provider served from its prefix cache, as it reported them (0 when it did not). */
+  readonly cachedTokens: number;
   /** From sending the request to the first piece of text; undefined when none came. */
   readonly firstTokenMs: number | undefined;
   readonly totalMs: number;
@@ -179,7 +181,7 @@ export class ChatEngine {
     const recorded = this.#record(request, prepared, { text, complete: generated.status === "complete" && partial === undefined, messageIds });
     this.deps.summarizer?.schedule(request.conversation.key, prepared.prompt.historyRoom);
     const outcome: ReplyOutcome = { status: generated.status, text: generated.text, ...recorded, messageIds, error: generated.error, ...(generated.cut && { cut: generated.cut }), ...(trouble && { trouble }) };
-    this.#report(request, prepared, outcome, { firstTokenMs: generated.firstTokenMs, totalMs: performance.now() - startedAt });
+    this.#report(request, prepared, outcome, { firstTokenMs: generated.firstTokenMs, totalMs: performance.now() - startedAt, usage: generated.usage });
     return outcome;
   }
 
@@ -247,14 +249,16 @@ export class ChatEngine {
   }
 
   /** Metrics and the debug log line of a finished reply. */
-  #report(request: ReplyRequest, prepared: Prepared, outcome: ReplyOutcome, timing: { firstTokenMs: number | undefined; totalMs: number }): void {
+  #report(request: ReplyRequest, prepared: Prepared, outcome: ReplyOutcome, model: { firstTokenMs: number | undefined; totalMs: number; usage?: ModelUsage }): void {
     const { persona, conversation } = request;
     const { tokens: promptTokens, historyTurns, summaryIncluded, recalledTurns } = prepared.prompt;
     const { status, text } = outcome;
+    const { firstTokenMs, totalMs, usage } = model;
     const replyTokens = text.length > 0 ? countTurnTokens(persona.name, text) : 0;
-    this.deps.observe?.({ persona: persona.id, status, promptTokens, replyTokens, ...timing, errorKind: outcome.error?.name });
+    const cachedTokens = usage?.cachedTokens ?? 0;
+    this.deps.observe?.({ persona: persona.id, status, promptTokens, replyTokens, cachedTokens, firstTokenMs, totalMs, errorKind: outcome.error?.name });
     this.deps.log.debug(
-      { conversation: conversation.key, persona: persona.id, status, promptTokens, historyTurns, summary: summaryIncluded, recalled: recalledTurns, replyChars: text.length },
+      { conversation: conversation.key, persona: persona.id, status, promptTokens, cachedTokens, historyTurns, summary: summaryIncluded, recalled: recalledTurns, replyChars: text.length },
       "reply finished",
     );
   }

@@ -1,4 +1,4 @@
-import type { ChatRequest, ModelClient } from "../llm/client.js";
+import type { ChatRequest, ModelClient, ModelUsage } from "../llm/client.js";
 import { ModelError, ModelStreamError } from "../llm/errors.js";
 
 /** How a reply ended. */
@@ -58,6 +58,8 @@ export interface Generated {
   readonly reasoning: string;
   /** From sending the request to the first piece of text; undefined when none came. */
   readonly firstTokenMs?: number;
+  /** What the provider said the reply used, when it said. */
+  readonly usage?: ModelUsage;
 }
 
 export interface GenerateOptions {
@@ -96,6 +98,7 @@ export async function generate(model: ModelClient, request: ChatRequest, sink: R
   let reasoning = "";
   let cut: CutReason | undefined;
   let firstTokenMs: number | undefined;
+  let usage: ModelUsage | undefined;
   try {
     for await (const event of model.events(request, { signal: options.signal, deadlineMs: options.deadlineMs })) {
       if (event.type === "reasoning") {
@@ -103,6 +106,7 @@ export async function generate(model: ModelClient, request: ChatRequest, sink: R
         sink.thinking?.(event.text);
       } else if (event.type === "end") {
         if (event.reason !== "stop") cut = event.reason;
+        usage = event.usage;
       } else {
         firstTokenMs ??= performance.now() - startedAt;
         if (held) {
@@ -126,11 +130,11 @@ export async function generate(model: ModelClient, request: ChatRequest, sink: R
     try {
       await options.review(text);
     } catch (verdict) {
-      return { status: "withheld", text: "", error: asError(verdict), reasoning, firstTokenMs };
+      return { status: "withheld", text: "", error: asError(verdict), reasoning, firstTokenMs, usage };
     }
     const written = writeWithin(sink, "", text);
     text = written.text;
     if (written.full) cut = "messages";
   }
-  return { status: cut ? "interrupted" : "complete", text, cut, reasoning, firstTokenMs };
+  return { status: cut ? "interrupted" : "complete", text, cut, reasoning, firstTokenMs, usage };
 }

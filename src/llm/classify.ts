@@ -30,8 +30,13 @@ const UNKNOWN_MODEL_WORDING = /Model Not Exist|is not a valid model ID/i;
 /** OpenAI: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead." */
 const UNSUPPORTED_PARAMETER_WORDING = /Unsupported (?:parameter|value): '([\w.]+)'/;
 const REPLACEMENT_WORDING = /Use '([\w.]+)' instead/;
-/** OpenAI, for a body field it does not know: "Unrecognized request argument supplied: think". */
-const UNRECOGNIZED_ARGUMENT_WORDING = /Unrecognized request argument supplied: ([\w.]+)/;
+/**
+ * A body field the provider does not know: OpenAI "Unrecognized request argument supplied:
+ * think", and "Unknown parameter: 'stream_options'." (code unknown_parameter,
+ * github.com/QuantumNous/new-api/issues/418); Fireworks "Extra inputs are not permitted,
+ * field: 'stream_options'" (github.com/FlowiseAI/Flowise/issues/2866).
+ */
+const UNKNOWN_FIELD_WORDING = /Unrecognized request argument supplied: ([\w.]+)|Unknown parameter: '([\w.]+)'|Extra inputs are not permitted, field: '([\w.]+)'/;
 
 /** The `error` object of the provider's error body, whatever its shape (the SDK keeps it as `error`). */
 function errorBody(error: InstanceType<typeof OpenAI.APIError>): Record<string, unknown> {
@@ -49,8 +54,9 @@ function contextLengthError(error: InstanceType<typeof OpenAI.APIError>, message
 }
 
 function parameterError(error: InstanceType<typeof OpenAI.APIError>, message: string): ModelParameterError | undefined {
-  const named = error.code === "unsupported_parameter" || error.code === "unsupported_value" ? error.param : undefined;
-  const parameter = named ?? UNSUPPORTED_PARAMETER_WORDING.exec(message)?.[1] ?? UNRECOGNIZED_ARGUMENT_WORDING.exec(message)?.[1];
+  const named = error.code === "unsupported_parameter" || error.code === "unsupported_value" || error.code === "unknown_parameter" ? error.param : undefined;
+  const unknownField = UNKNOWN_FIELD_WORDING.exec(message);
+  const parameter = named ?? UNSUPPORTED_PARAMETER_WORDING.exec(message)?.[1] ?? unknownField?.slice(1).find((field) => field !== undefined);
   if (!parameter) return undefined;
   const replacement = REPLACEMENT_WORDING.exec(message)?.[1];
   return new ModelParameterError(`The model refused the parameter ${parameter} (HTTP ${error.status}): ${message}`, error.status, parameter, replacement, error);

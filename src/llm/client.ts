@@ -1,14 +1,14 @@
 import OpenAI from "openai";
 import type { Logger } from "../log.js";
 import { toModelError } from "./classify.js";
-import { ModelAbortedError, ModelParameterError, ModelStreamError } from "./errors.js";
+import { ModelAbortedError, type ModelError, ModelParameterError, ModelStreamError } from "./errors.js";
 import { modelFetch } from "./fetch.js";
-import { type ExtraParams, ModelRules } from "./params.js";
+import { type ExtraParams, ModelRules, STREAM_OPTIONS } from "./params.js";
 import { type ReplyEvent, type StreamOptions, streamReply } from "./reply-stream.js";
 import { ThinkSplitter } from "./think.js";
 
 export { toModelError } from "./classify.js";
-export type { EndReason, ReplyEvent, StreamOptions } from "./reply-stream.js";
+export type { EndReason, ModelUsage, ReplyEvent, StreamOptions } from "./reply-stream.js";
 
 /** A piece of a user message for vision models: text, or an image by URL. */
 export type ContentPart = { readonly type: "text"; readonly text: string } | { readonly type: "image_url"; readonly image_url: { readonly url: string } };
@@ -58,6 +58,17 @@ const PLACEHOLDER_API_KEY = "not-needed";
  */
 const MAX_PARAMETER_RETRIES = 3;
 
+/**
+ * Whether a refusal may be of `stream_options`: a 400 that names it, or one whose body the
+ * SDK could not read. vLLM before 0.5.0 answers an unknown field with its error at the top
+ * level of the body (`{"object":"error","message":…}`), where the SDK does not look, so all
+ * Masque sees is the 400.
+ */
+function mayRefuseUsage(error: ModelError): boolean {
+  if (error instanceof ModelParameterError) return error.parameter === STREAM_OPTIONS;
+  return error.status === 400 && error.cause instanceof OpenAI.APIError && error.cause.error === undefined;
+}
+
 /** Chat completions from any OpenAI-compatible server through the official SDK: streamed for replies, whole for background work. */
 export class ModelClient {
   readonly #client: OpenAI;
@@ -83,7 +94,7 @@ export class ModelClient {
    * `options.signal`, cancels the HTTP request.
    */
   events(request: ChatRequest, options: StreamOptions = {}): AsyncGenerator<ReplyEvent, void, undefined> {
-    const open = (signal: AbortSignal) => this.#send(request, (body) => this.#client.chat.completions.create({ ...body, stream: true }, { signal }), signal);
+    const open = (signal: AbortSignal) => this.#send(request, (body) => this.#client.chat.completions.create({ ...body, stream: true }, { signal }), signal, true);
     return streamReply(open, { ...options, idleTimeoutMs: this.#timeoutMs });
   }
 
@@ -125,18 +136,29 @@ export class ModelClient {
 
   /**
    * Sends a chat request with the fields its model accepts. On a 400 that names a
-   * parameter, learns the rule for that model and sends it again, once per parameter.
+   * parameter, learns the rule for that model and sends it again, once per parameter. A
+   * streamed request asks for usage; refused, it is sent again without, and when that is
+   * answered the model is asked without usage from then on.
    */
-  async #send<T>(request: ChatRequest, create: (body: RequestBody) => Promise<T>, signal: AbortSignal): Promise<T> {
+  async #send<T>(request: ChatRequest, create: (body: RequestBody) => Promise<T>, signal: AbortSignal, streamed = false): Promise<T> {
+    let askUsage = streamed;
+    let usageRefusal: string | undefined;
     for (let attempt = 0; ; attempt++) {
       // The SDK's types do not know provider fields (a persona's params); it sends the body as given.
-      const body = { model: request.model, messages: request.messages.map(toSdkMessage), ...this.#rules.bodyFields(request) } as RequestBody;
+      const body = { model: request.model, messages: request.messages.map(toSdkMessage), ...this.#rules.bodyFields(request, askUsage) } as RequestBody;
       try {
-        return await create(body);
+        const answer = await create(body);
+        if (usageRefusal !== undefined) this.#rules.learn(request.model, STREAM_OPTIONS, undefined, usageRefusal);
+        return answer;
       } catch (caught) {
         const error = toModelError(caught);
-        const canRetry = error instanceof ModelParameterError && attempt < MAX_PARAMETER_RETRIES && !signal.aborted;
-        if (!canRetry || !this.#rules.learn(request.model, error.parameter, error.replacement, error.message)) throw error;
+        const canRetry = attempt < MAX_PARAMETER_RETRIES && !signal.aborted;
+        if (canRetry && STREAM_OPTIONS in body && mayRefuseUsage(error)) {
+          askUsage = false;
+          usageRefusal = error.message;
+          continue;
+        }
+        if (!canRetry || !(error instanceof ModelParameterError) || !this.#rules.learn(request.model, error.parameter, error.replacement, error.message)) throw error;
       }
     }
   }

@@ -43,6 +43,15 @@ interface LearnedRules {
   useMaxCompletionTokens: boolean;
 }
 
+/**
+ * Asks a streamed reply to end with a chunk that carries the usage: prompt and reply tokens,
+ * and how many prompt tokens the provider served from its prefix cache
+ * (platform.openai.com/docs/api-reference/chat/create, `stream_options`). Some servers refuse
+ * the field (vLLM before 0.5.0 forbade every field it did not know); they are asked without it.
+ */
+const INCLUDE_USAGE = { include_usage: true } as const;
+export const STREAM_OPTIONS = "stream_options";
+
 /** The fields of a chat request, before the rules of its model are applied. */
 export interface RequestFields {
   readonly model: string;
@@ -62,11 +71,15 @@ export class ModelRules {
 
   constructor(private readonly log?: Logger) {}
 
-  /** The body fields of a request to `fields.model`, without the messages and the streaming choice. */
-  bodyFields(fields: RequestFields): Record<string, unknown> {
+  /**
+   * The body fields of a request to `fields.model`, without the messages and the streaming
+   * choice; `askUsage` (for a streamed reply) adds `stream_options` unless the model refused it.
+   */
+  bodyFields(fields: RequestFields, askUsage = false): Record<string, unknown> {
     const learned = this.#learned.get(fields.model);
     const isReasoning = isOpenAIReasoningModel(fields.model);
     const body: Record<string, unknown> = { temperature: fields.temperature, top_p: fields.topP, ...fields.params };
+    if (askUsage) body[STREAM_OPTIONS] = INCLUDE_USAGE;
     if (isReasoning) for (const name of FIXED_SAMPLING_PARAMS) delete body[name];
     // A model that asked for max_completion_tokens is taken for a reasoning model too.
     const reasons = isReasoning || learned?.useMaxCompletionTokens === true;
@@ -92,7 +105,9 @@ export class ModelRules {
     }
     if (learned.dropped.has(parameter)) return false;
     learned.dropped.add(parameter);
-    this.log?.warn({ model, parameter }, `model ${model} refused ${parameter}; leaving it out from now on (${reason})`);
+    // Usage is a nicety: a model without it answers as well, so this is no warning.
+    if (parameter === STREAM_OPTIONS) this.log?.info({ model, parameter }, `model ${model} refused ${parameter}; asking it without usage from now on (${reason})`);
+    else this.log?.warn({ model, parameter }, `model ${model} refused ${parameter}; leaving it out from now on (${reason})`);
     return true;
   }
 }

@@ -9,8 +9,19 @@ import { ThinkSplitter } from "./think.js";
  */
 export type EndReason = "stop" | "length" | "deadline";
 
-/** One event of a streamed reply; `end` comes last, once, when the reply did not fail. */
-export type ReplyEvent = { readonly type: "text" | "reasoning"; readonly text: string } | { readonly type: "end"; readonly reason: EndReason };
+/** What the provider said a reply used, from the usage chunk that ends a stream when asked for. */
+export interface ModelUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  /** Prompt tokens the provider served from its prefix cache (`prompt_tokens_details.cached_tokens`); 0 when it names none. */
+  readonly cachedTokens: number;
+}
+
+/**
+ * One event of a streamed reply; `end` comes last, once, when the reply did not fail, with
+ * the usage when the provider reported it.
+ */
+export type ReplyEvent = { readonly type: "text" | "reasoning"; readonly text: string } | { readonly type: "end"; readonly reason: EndReason; readonly usage?: ModelUsage };
 
 export interface StreamOptions {
   /** Aborting stops the reply: the stream throws ModelAbortedError. */
@@ -35,6 +46,10 @@ function* chunkEvents(chunk: OpenAI.Chat.Completions.ChatCompletionChunk, splitt
   const reasoning = delta?.reasoning_content ?? delta?.reasoning;
   if (reasoning) yield { type: "reasoning", text: reasoning };
   if (delta?.content) for (const piece of splitter.push(delta.content)) yield { type: piece.kind === "answer" ? "text" : "reasoning", text: piece.text };
+}
+
+function toUsage(usage: OpenAI.CompletionUsage): ModelUsage {
+  return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 };
 }
 
 /** The error of a stream that ended without any answer text. */
@@ -78,12 +93,15 @@ export async function* streamReply(open: OpenStream, options: StreamOptions & { 
   let answered = false;
   let reasoned = false;
   let finishReason: string | null | undefined;
+  let usage: ModelUsage | undefined;
   let ended = false;
   try {
     armIdleTimer();
     try {
       for await (const chunk of await open(controller.signal)) {
         finishReason = chunk.choices?.[0]?.finish_reason ?? finishReason;
+        // The usage chunk comes last, with no choices (OpenAI's `stream_options.include_usage`).
+        if (chunk.usage) usage = toUsage(chunk.usage);
         for (const event of chunkEvents(chunk, splitter)) {
           armIdleTimer();
           answered ||= event.type === "text";
@@ -103,7 +121,8 @@ export async function* streamReply(open: OpenStream, options: StreamOptions & { 
     }
     if (!answered) throw noAnswer(reasoned, finishReason);
     ended = true;
-    yield { type: "end", reason: stoppedBy === "deadline" ? "deadline" : finishReason === "length" ? "length" : "stop" };
+    const reason = stoppedBy === "deadline" ? "deadline" : finishReason === "length" ? "length" : "stop";
+    yield usage ? { type: "end", reason, usage } : { type: "end", reason };
   } finally {
     clearTimeout(idleTimer);
     clearTimeout(deadlineTimer);

@@ -41,7 +41,7 @@ export function createPrometheusMetrics(): Metrics {
   const replies = new Counter({ name: "masque_replies_total", help: "Model replies, by persona and outcome", labelNames: ["persona", "status"] as const, registers });
   const modelLatency = new Histogram({ name: "masque_model_latency_seconds", help: "Whole model reply time", labelNames: ["persona"] as const, buckets: LATENCY_BUCKETS, registers });
   const firstToken = new Histogram({ name: "masque_model_time_to_first_token_seconds", help: "Time from request to first text", labelNames: ["persona"] as const, buckets: LATENCY_BUCKETS, registers });
-  const tokens = new Counter({ name: "masque_tokens_total", help: "Tokens sent to (in) and received from (out) the model, by persona", labelNames: ["persona", "direction"] as const, registers });
+  const tokens = new Counter({ name: "masque_tokens_total", help: "Tokens sent to (in) and received from (out) the model, and the prompt tokens the provider served from its cache (cached), by persona", labelNames: ["persona", "direction"] as const, registers });
   const errors = new Counter({ name: "masque_errors_total", help: "Errors, by kind", labelNames: ["kind"] as const, registers });
   const rateLimits = new Counter({ name: "masque_discord_rate_limits_total", help: "Discord rate limits: waits for an empty bucket (wait, global_wait) and 429 answers", labelNames: ["kind"] as const, registers });
   let depth: () => number = () => 0;
@@ -63,6 +63,7 @@ export function createPrometheusMetrics(): Metrics {
       replies.inc({ persona: reply.persona, status: reply.status });
       tokens.inc({ persona: reply.persona, direction: "in" }, reply.promptTokens);
       tokens.inc({ persona: reply.persona, direction: "out" }, reply.replyTokens);
+      tokens.inc({ persona: reply.persona, direction: "cached" }, reply.cachedTokens);
       modelLatency.observe({ persona: reply.persona }, reply.totalMs / 1000);
       if (reply.firstTokenMs !== undefined) firstToken.observe({ persona: reply.persona }, reply.firstTokenMs / 1000);
       if (reply.errorKind) errors.inc({ kind: reply.errorKind });

@@ -148,6 +148,7 @@ describe("ChatEngine.reply", () => {
       top_p: 0.95,
       max_tokens: 300,
       stream: true,
+      stream_options: { include_usage: true },
     });
     expect(sent?.headers.authorization).toBe(`Bearer ${API_KEY}`);
   });
@@ -163,6 +164,7 @@ describe("ChatEngine.reply", () => {
       ],
       max_tokens: DEFAULT_REPLY_RESERVE_TOKENS,
       stream: true,
+      stream_options: { include_usage: true },
     });
   });
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { logged, mention, waitForBotMessages } from "../helpers/e2e.js";
 import { ALICE, type Stack, startStack } from "../helpers/stack.js";
 
 async function get(stack: Stack, path: string): Promise<{ status: number; body: string }> {
@@ -49,6 +50,28 @@ describe("observability: /healthz and /metrics (METRICS_PORT)", () => {
     expect(sample(body, 'masque_discord_rate_limits_total{kind="429"}')).toBe(1);
     expect(sample(body, "masque_queue_depth")).toBe(0);
     expect(body).toContain("masque_process_resident_memory_bytes");
+  });
+
+  it("counts the prompt tokens the provider served from its cache, as it reported them, in metrics and in the reply's log line", async () => {
+    stack = await startStack({ env: { METRICS_PORT: "0" } });
+    // Long replies, so the conversation soon passes the 1,024 tokens a provider's cache needs.
+    const story = "The keeper climbed the stairs again, counting each of the hundred and twelve steps aloud. ".repeat(16);
+    stack.model.setDefault({ text: story.trim() });
+
+    for (const [n, question] of ["tell me about the lighthouse", "and then?", "what happened next?"].entries()) {
+      mention(stack, question);
+      await waitForBotMessages(stack, stack.general, n + 1);
+    }
+
+    const replies = stack.model.chatRequests().filter((r) => r.body.stream === true);
+    expect(replies.map((r) => r.body.stream_options)).toEqual([{ include_usage: true }, { include_usage: true }, { include_usage: true }]);
+    // What the fake model reported in each stream's usage chunk (see test/fakes/openai-server.ts).
+    const reported = replies.map((r) => r.usage?.prompt_tokens_details?.cached_tokens);
+    expect(reported[0]).toBe(0);
+    expect(reported[2]).toBeGreaterThanOrEqual(1024);
+    expect(logged(stack, "reply finished").map((line) => line.cachedTokens)).toEqual(reported);
+    const { body } = await get(stack, "/metrics");
+    expect(sample(body, 'masque_tokens_total{persona="assistant",direction="cached"}')).toBe(reported.reduce((sum = 0, n = 0) => sum + n, 0));
   });
 
   it("turns /healthz to 503 when the database is not writable or Discord is disconnected", async () => {

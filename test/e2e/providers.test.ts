@@ -70,6 +70,22 @@ describe("Masque against the providers people run", () => {
     expect(request!.body).not.toHaveProperty("max_tokens");
   });
 
+  it("vllm 0.4: refuses stream_options; the first reply is asked again without it, and so is every later one, quietly", async () => {
+    const s = await start({ provider: { kind: "vllm", models: ["qwen2-7b-instruct"] }, env: { DEFAULT_MODEL: "qwen2-7b-instruct" } });
+    s.model.enqueue({ text: ANSWER }, { text: "Still here." });
+
+    mention(s, "hi there");
+    expect(await waitForBotMessages(s, s.general, 1)).toEqual([ANSWER]);
+    mention(s, "and again");
+    expect(await waitForBotMessages(s, s.general, 2)).toEqual([ANSWER, "Still here."]);
+
+    // Asked with usage once, refused (400), asked again without; the second message, without at once.
+    expect(s.model.chatRequests().map((r) => r.body.stream_options)).toEqual([{ include_usage: true }, undefined, undefined]);
+    const told = s.logLines.filter((line) => line.includes("stream_options")).map((line) => JSON.parse(line) as { level: number; model: string });
+    expect(told).toEqual([expect.objectContaining({ level: 30, model: "qwen2-7b-instruct" })]);
+    expect(turnRows(s.core.memory.db).map((row) => row.status)).toEqual(["complete", "complete", "complete", "complete"]);
+  });
+
   it("ends an endless reply at MAX_REPLY_MESSAGES messages, marks it cut and stores it as interrupted", async () => {
     const s = await start({ env: { MAX_REPLY_MESSAGES: "2", MODEL_REPLY_DEADLINE_MS: "20000" } });
     s.model.enqueue({ text: "All work and no play makes a long reply. ", endless: true, chunkDelayMs: 1 }, { text: "Next." });

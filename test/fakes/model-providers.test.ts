@@ -136,3 +136,34 @@ describe("providers that show their thinking", () => {
     expect(await post({ model: "x", messages: long, max_tokens: 10 })).toMatchObject({ status: 400, body: { error: { type: "exceed_context_size_error", n_ctx: 100 } } });
   });
 });
+
+describe("vLLM before 0.5.0", () => {
+  it("refuses stream_options like any field it does not know, with its error body at the top level", async () => {
+    server.setProvider({ kind: "vllm", models: ["qwen2-7b"] });
+
+    const refused = await post({ model: "qwen2-7b", messages: HELLO, stream: true, stream_options: { include_usage: true } });
+
+    // As seen in github.com/modelscope/ms-agent/issues/489.
+    expect(refused).toEqual({
+      status: 400,
+      body: {
+        object: "error",
+        message: `[{'type': 'extra_forbidden', 'loc': ('body', 'stream_options'), 'msg': 'Extra inputs are not permitted', 'input': {"include_usage":true}}]`,
+        type: "BadRequestError",
+        param: null,
+        code: 400,
+      },
+    });
+    expect((await post({ model: "qwen2-7b", messages: HELLO, max_tokens: 5 })).status).toBe(200);
+    expect(await post({ model: "qwen2-72b", messages: HELLO })).toMatchObject({ status: 404, body: { object: "error", message: "The model `qwen2-72b` does not exist." } });
+  });
+
+  it("writes the thinking into the text, having no reasoning parser", async () => {
+    server.setProvider({ kind: "vllm" });
+    server.enqueue({ reasoning: "Hmm.", text: "Hi!" });
+
+    const contents = (await frames({ model: "any", messages: HELLO })).map((f) => f.choices[0]?.delta.content ?? "");
+
+    expect(contents.join("")).toBe("<think>\nHmm.\n</think>\n\nHi!");
+  });
+});

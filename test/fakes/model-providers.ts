@@ -5,7 +5,7 @@
  */
 
 /** Which real provider the fake behaves like. */
-export type ProviderKind = "openai" | "deepseek" | "ollama" | "openrouter" | "llamacpp";
+export type ProviderKind = "openai" | "deepseek" | "ollama" | "openrouter" | "llamacpp" | "vllm";
 
 export interface ProviderSettings {
   readonly kind: ProviderKind;
@@ -57,6 +57,19 @@ const OPENAI_KNOWN_FIELDS = new Set([
   "verbosity",
 ]);
 
+/**
+ * The body fields vLLM's OpenAI server knew before 0.5.0 (vllm/entrypoints/openai/protocol.py,
+ * ChatCompletionRequest, v0.4.3): its pydantic model forbade any other, `stream_options`
+ * included, which vLLM learnt in 0.5.0 (github.com/vllm-project/vllm/issues/4967; the
+ * refusal as seen in github.com/modelscope/ms-agent/issues/489).
+ */
+const VLLM_KNOWN_FIELDS = new Set([
+  ...["model", "messages", "stream", "temperature", "top_p", "max_tokens", "n", "stop", "presence_penalty", "frequency_penalty", "seed", "user", "response_format", "logit_bias"],
+  ...["logprobs", "top_logprobs", "tools", "tool_choice", "best_of", "use_beam_search", "top_k", "min_p", "repetition_penalty", "length_penalty", "early_stopping"],
+  ...["ignore_eos", "min_tokens", "stop_token_ids", "skip_special_tokens", "spaces_between_special_tokens", "echo", "add_generation_prompt", "include_stop_str_in_output"],
+  ...["guided_json", "guided_regex", "guided_choice", "guided_grammar", "guided_decoding_backend", "guided_whitespace_pattern"],
+]);
+
 export function isOpenAIReasoningModel(model: string): boolean {
   return OPENAI_REASONING_MODEL.test(model);
 }
@@ -73,6 +86,14 @@ function openRouterError(status: number, message: string): ProviderRefusal {
 
 function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
+}
+
+/**
+ * vLLM's error body before 0.5.0: the ErrorResponse at the top level, with no `error` key
+ * (vllm/entrypoints/openai/protocol.py), so the openai SDK finds no message in it.
+ */
+function vllmError(status: number, message: string, type: string): ProviderRefusal {
+  return { status, body: { object: "error", message, type, param: null, code: status } };
 }
 
 /** Masks a key the way OpenAI's 401 does: the first few and last four characters. */
@@ -93,6 +114,9 @@ function authRefusal(kind: ProviderKind, sentKey: string): ProviderRefusal | und
     case "llamacpp":
       // llama-server started with --api-key (tools/server/server.cpp: "Invalid API Key", type authentication_error).
       return { status: 401, body: { error: { code: 401, message: "Invalid API Key", type: "authentication_error" } } };
+    case "vllm":
+      // vllm/entrypoints/openai/api_server.py, started with --api-key.
+      return { status: 401, body: { error: "Unauthorized" } };
     case "ollama":
       return undefined; // Ollama takes no key and ignores the one it is sent
   }
@@ -112,6 +136,9 @@ function unknownModelRefusal(kind: ProviderKind, model: string): ProviderRefusal
     case "ollama":
       // Ollama's OpenAI layer: github.com/netease-youdao/QAnything/issues/555
       return openAIError(404, `model "${model}" not found, try pulling it first`, "api_error", null, null);
+    case "vllm":
+      // vllm/entrypoints/openai/serving_engine.py, _check_model.
+      return vllmError(404, `The model \`${model}\` does not exist.`, "NotFoundError");
     case "llamacpp":
       return undefined; // llama-server serves the one model it loaded, whatever the request names
   }
@@ -131,6 +158,9 @@ function contextRefusal(kind: ProviderKind, limit: number, promptTokens: number,
     case "llamacpp":
       // github.com/ggml-org/llama.cpp/pull/15780 and github.com/oobabooga/textgen/issues/7257
       return { status: 400, body: { error: { code: 400, message: "the request exceeds the available context size, try increasing it", type: "exceed_context_size_error", n_prompt_tokens: promptTokens, n_ctx: limit } } };
+    case "vllm":
+      // vllm/entrypoints/openai/serving_engine.py, _validate_prompt_and_tokenize.
+      return vllmError(400, `This model's maximum context length is ${limit} tokens. However, you requested ${requested} tokens (${promptTokens} in the messages, ${replyTokens} in the completion). Please reduce the length of the messages or completion.`, "BadRequestError");
     case "ollama":
       return undefined; // Ollama cuts the prompt to num_ctx silently instead of refusing it
   }
@@ -183,6 +213,11 @@ export function providerRefusal(settings: ProviderSettings, authorization: strin
     const refusal = openAIParameterRefusal(body, settings.reasoningModels ?? []);
     if (refusal) return refusal;
   }
+  const vllmUnknownField = kind === "vllm" ? Object.keys(body ?? {}).find((name) => !VLLM_KNOWN_FIELDS.has(name)) : undefined;
+  if (vllmUnknownField !== undefined) {
+    const input = JSON.stringify(body[vllmUnknownField]);
+    return vllmError(400, `[{'type': 'extra_forbidden', 'loc': ('body', '${vllmUnknownField}'), 'msg': 'Extra inputs are not permitted', 'input': ${input}}]`, "BadRequestError");
+  }
   if (settings.contextTokens !== undefined) {
     const promptTokens = estimateTokens(JSON.stringify(body?.messages ?? ""));
     const replyTokens = Number(body?.max_completion_tokens ?? body?.max_tokens ?? 0);
@@ -211,6 +246,12 @@ export function reasoningDelta(kind: ProviderKind, text: string): object | undef
     default:
       return undefined;
   }
+}
+
+/** Whether the provider streams thinking inside the text, in a `<think>` block (see thinkInText). */
+export function thinksInText(kind: ProviderKind): boolean {
+  // vLLM 0.4 had no reasoning parser yet (docs.vllm.ai/en/latest/features/reasoning_outputs.html).
+  return kind === "llamacpp" || kind === "vllm";
 }
 
 /**

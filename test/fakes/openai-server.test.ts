@@ -80,6 +80,32 @@ describe("chat completions", () => {
     expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
   });
 
+  it("reports the prompt's prefix shared with an earlier request as cached tokens, in OpenAI's steps", async () => {
+    // platform.openai.com/docs/guides/prompt-caching, "Requirements": caching starts at 1024
+    // prompt tokens and hits come in increments of 128 (1024, 1152, 1280, ...), reported in
+    // usage.prompt_tokens_details.cached_tokens, zero below 1024. The fake counts 4 characters a token.
+    const system = { role: "system" as const, content: "x".repeat(4 * 1300) };
+    const ask = async (question: string) => {
+      const chunks: OpenAI.ChatCompletionChunk[] = [];
+      const stream = await client.chat.completions.create({ model: MODEL, messages: [system, { role: "user", content: question }], stream: true, stream_options: { include_usage: true } });
+      for await (const chunk of stream) chunks.push(chunk);
+      return chunks.at(-1)!;
+    };
+
+    const first = await ask("Say hello.");
+    const second = await ask("Say goodbye.");
+    const short = await client.chat.completions.create({ model: MODEL, messages: MESSAGES });
+
+    expect(first.choices).toEqual([]);
+    expect(first.usage?.prompt_tokens_details).toEqual({ cached_tokens: 0 });
+    // The prompts share the system message and `[{"role":"system","content":"` plus
+    // `"},{"role":"user","content":"Say ` around it: 5,262 characters, 1,315 tokens, so 1,280.
+    expect(second.usage?.prompt_tokens_details).toEqual({ cached_tokens: 1280 });
+    expect(second.usage?.prompt_tokens).toBeGreaterThan(1280);
+    expect(short.usage?.prompt_tokens_details).toEqual({ cached_tokens: 0 });
+    expect(server.chatRequests()[1]?.usage).toEqual(second.usage);
+  });
+
   it("answers non-streaming requests with a chat.completion", async () => {
     server.enqueue({ text: "Plain answer", usage: { prompt_tokens: 7, completion_tokens: 2 } });
 

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CHARS_PER_TOKEN, type ProviderKind, type ProviderSettings, providerRefusal, reasoningDelta, thinkInText } from "./model-providers.js";
+import { CHARS_PER_TOKEN, type ProviderKind, type ProviderSettings, providerRefusal, reasoningDelta, thinkInText, thinksInText } from "./model-providers.js";
 
 const HOST = "127.0.0.1";
 const API_PREFIX = "/v1";
@@ -24,6 +24,15 @@ const DEFAULT_FINISH_REASON = "stop";
 const DEFAULT_WAIT_TIMEOUT_MS = 5_000;
 const INVALID_FRAME = "data: {not json\n\n";
 const DONE_FRAME = "data: [DONE]\n\n";
+/**
+ * OpenAI's prompt cache (platform.openai.com/docs/guides/prompt-caching, "Requirements"):
+ * "Caching is available for prompts containing 1024 tokens or more, with cache hits
+ * occurring in increments of 128 tokens", reported as `usage.prompt_tokens_details.cached_tokens`
+ * (zero below 1024). The fake serves from the prompts of its latest answered requests.
+ */
+const CACHE_MIN_TOKENS = 1024;
+const CACHE_STEP_TOKENS = 128;
+const CACHED_PROMPTS = 8;
 
 /** The categories OpenAI's moderation endpoint reports; all false unless scripted. */
 const MODERATION_CATEGORIES = [
@@ -53,6 +62,8 @@ export interface RecordedRequest {
   receivedAt: number;
   /** `performance.now()` when the last content chunk of a streamed reply was written. */
   lastChunkAt?: number;
+  /** The usage the fake reported for it (in the response, or the stream's usage chunk). */
+  usage?: Usage;
 }
 
 /** What the fake does for one request. */
@@ -81,8 +92,11 @@ export interface ScriptedReply {
   stallAfterChunks?: number;
   /** Default "stop". */
   finishReason?: string;
-  /** Default: estimated from the request messages and the reply text. */
-  usage?: { prompt_tokens: number; completion_tokens: number };
+  /**
+   * Default: estimated from the request messages and the reply text, with the prompt's
+   * prefix shared with a recent request as cached tokens (OpenAI, and a plain server).
+   */
+  usage?: Usage;
   /**
    * The model's thinking before the answer, streamed as the provider kind does: in
    * `reasoning_content` (deepseek) or `reasoning` (ollama, openrouter) deltas, in a
@@ -99,6 +113,13 @@ export interface ScriptedReply {
   endless?: boolean;
   /** Stream: after the text, keep sending empty deltas this often until the client goes away (keep-alives). */
   emptyChunksEveryMs?: number;
+}
+
+/** Token counts as OpenAI reports them (`total_tokens` is added). */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
 /** A fixed reply, or one computed from the request it answers. */
@@ -124,7 +145,7 @@ export interface FakeModelServer {
   setModeration(fn: ModerationFn): void;
   /** Plays this provider from now on; undefined plays a plain server that refuses nothing. */
   setProvider(settings: ProviderSettings | undefined): void;
-  /** Clears requests, queue, default reply and moderation function (the provider stays). */
+  /** Clears requests, queue, default reply, moderation function and prompt cache (the provider stays). */
   reset(): void;
   /** Closes the server and destroys all open sockets, so tests tear down instantly. */
   close(): Promise<void>;
@@ -147,6 +168,8 @@ export async function startFakeModelServer(initialProvider?: ProviderSettings): 
   let moderate: ModerationFn = NOTHING_FLAGGED;
   let waiters: ChatWaiter[] = [];
   let completionCount = 0;
+  /** The prompts (messages as JSON) of the latest answered chat requests, newest last. */
+  const cachedPrompts: string[] = [];
 
   const chatRequests = () => requests.filter(isChatRequest);
 
@@ -170,7 +193,11 @@ export async function startFakeModelServer(initialProvider?: ProviderSettings): 
       const script = queue.shift() ?? defaultReply;
       const reply = typeof script === "function" ? script(recorded) : script;
       completionCount += 1;
-      await replyToChat(res, recorded, reply, { id: `chatcmpl-fake-${completionCount}`, kind: provider?.kind });
+      const prompt = JSON.stringify(recorded.body?.messages ?? "");
+      const cachedTokens = cachedPrefixTokens(prompt, cachedPrompts);
+      cachedPrompts.push(prompt);
+      if (cachedPrompts.length > CACHED_PROMPTS) cachedPrompts.shift();
+      await replyToChat(res, recorded, reply, { id: `chatcmpl-fake-${completionCount}`, kind: provider?.kind, cachedTokens });
     } else if (route === `POST ${MODERATIONS_PATH}`) {
       sendJson(res, 200, moderationResponse(recorded.body?.input, moderate));
     } else if (route === `GET ${MODELS_PATH}`) {
@@ -231,6 +258,7 @@ export async function startFakeModelServer(initialProvider?: ProviderSettings): 
       queue.length = 0;
       defaultReply = DEFAULT_REPLY;
       moderate = NOTHING_FLAGGED;
+      cachedPrompts.length = 0;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -260,6 +288,18 @@ async function readRequest(req: IncomingMessage): Promise<RecordedRequest> {
   };
 }
 
+/** The prompt tokens a cache serves: the longest prefix shared with a cached prompt, in OpenAI's steps. */
+function cachedPrefixTokens(prompt: string, cached: readonly string[]): number {
+  let longest = 0;
+  for (const earlier of cached) {
+    let i = 0;
+    while (i < prompt.length && i < earlier.length && prompt.charCodeAt(i) === earlier.charCodeAt(i)) i++;
+    longest = Math.max(longest, i);
+  }
+  const tokens = Math.floor(longest / CHARS_PER_TOKEN);
+  return tokens < CACHE_MIN_TOKENS ? 0 : tokens - (tokens % CACHE_STEP_TOKENS);
+}
+
 function parseJsonOrRaw(raw: string): unknown {
   if (raw === "") return undefined;
   try {
@@ -281,13 +321,16 @@ interface Completion {
   readonly usage: ReturnType<typeof withTotal> & { completion_tokens_details?: { reasoning_tokens: number } };
 }
 
-function buildCompletion(req: RecordedRequest, reply: ScriptedReply, kind: ProviderKind | undefined): Completion {
+/** Who reports cached tokens as OpenAI does: OpenAI, and the plain server the fake is without a provider. */
+const reportsCachedTokens = (kind: ProviderKind | undefined) => kind === undefined || kind === "openai";
+
+function buildCompletion(req: RecordedRequest, reply: ScriptedReply, kind: ProviderKind | undefined, cachedTokens: number): Completion {
   const answer = reply.chunks?.join("") ?? reply.text ?? DEFAULT_TEXT;
   const reasoning = reply.reasoning;
   const limit = Number(req.body?.max_completion_tokens ?? Number.POSITIVE_INFINITY);
   // An OpenAI reasoning model that spends its whole limit thinking answers nothing.
   const thoughtOut = reply.reasoningTokens !== undefined && limit <= reply.reasoningTokens;
-  const content = thoughtOut ? "" : kind === "llamacpp" && reasoning !== undefined ? thinkInText(reasoning, answer) : answer;
+  const content = thoughtOut ? "" : kind !== undefined && thinksInText(kind) && reasoning !== undefined ? thinkInText(reasoning, answer) : answer;
   const chunkSize = reply.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const deltaOf = (text: string) => (kind ? reasoningDelta(kind, text) : undefined);
   const reasoningDeltas = reasoning === undefined || deltaOf(reasoning) === undefined ? [] : splitText(reasoning, chunkSize).map((piece) => deltaOf(piece)!);
@@ -296,6 +339,7 @@ function buildCompletion(req: RecordedRequest, reply: ScriptedReply, kind: Provi
     reply.usage ?? {
       prompt_tokens: estimateTokens(JSON.stringify(req.body?.messages ?? "")),
       completion_tokens: estimateTokens(content + (reasoning ?? "")) + (reply.reasoningTokens ?? 0),
+      ...(reportsCachedTokens(kind) && { prompt_tokens_details: { cached_tokens: cachedTokens } }),
     },
   );
   return {
@@ -307,7 +351,7 @@ function buildCompletion(req: RecordedRequest, reply: ScriptedReply, kind: Provi
   };
 }
 
-async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: ScriptedReply, options: { id: string; kind: ProviderKind | undefined }) {
+async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: ScriptedReply, options: { id: string; kind: ProviderKind | undefined; cachedTokens: number }) {
   if (reply.delayMs !== undefined) await sleep(reply.delayMs);
   if (reply.holdUntil !== undefined) await reply.holdUntil.catch(() => {});
   if (res.destroyed) return; // client gave up or server closed during the delay
@@ -321,8 +365,9 @@ async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: Scr
 
   const { id } = options;
   const model: string = typeof req.body?.model === "string" ? req.body.model : FAKE_MODEL_ID;
-  const completion = buildCompletion(req, reply, options.kind);
+  const completion = buildCompletion(req, reply, options.kind, options.cachedTokens);
   if (req.body?.stream !== true) {
+    req.usage = completion.usage;
     const message = { role: "assistant", content: completion.content, ...completion.messageExtras };
     sendJson(res, 200, {
       id,
@@ -372,6 +417,9 @@ async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: Scr
   if (res.destroyed) return;
   await writeFrame(res, chunkFrame({}, completion.finishReason));
   if (req.body?.stream_options?.include_usage === true) {
+    // The last chunk before [DONE]: no choices, the whole request's usage
+    // (platform.openai.com/docs/api-reference/chat/create, stream_options.include_usage).
+    req.usage = completion.usage;
     await writeFrame(res, sseFrame({ id, object: "chat.completion.chunk", created, model, choices: [], usage: completion.usage }));
   }
   res.end(DONE_FRAME);
@@ -447,7 +495,7 @@ function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 
-function withTotal(usage: { prompt_tokens: number; completion_tokens: number }) {
+function withTotal(usage: Usage) {
   return { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
 }
 

@@ -5,6 +5,7 @@ import {
   ModelAbortedError,
   ModelAuthError,
   ModelError,
+  ModelParameterError,
   ModelRateLimitError,
   ModelRequestError,
   ModelServerError,
@@ -66,6 +67,7 @@ describe("ModelClient.stream", () => {
       top_p: 0.9,
       max_tokens: 256,
       stream: true,
+      stream_options: { include_usage: true },
     });
   });
 
@@ -199,6 +201,18 @@ describe("toModelError", () => {
   it("maps the SDK's own timeout and abort errors", () => {
     expect(toModelError(new OpenAI.APIConnectionTimeoutError())).toBeInstanceOf(ModelTimeoutError);
     expect(toModelError(new OpenAI.APIUserAbortError())).toBeInstanceOf(ModelAbortedError);
+  });
+
+  it("names the body field a provider says it does not know, in each provider's words", () => {
+    const refusal = (error: object) => toModelError(OpenAI.APIError.generate(400, { error }, undefined, new Headers()));
+    // github.com/QuantumNous/new-api/issues/418 (OpenAI's wording, passed through by a gateway).
+    const unknown = refusal({ message: "Unknown parameter: 'stream_options'.", type: "invalid_request_error", param: "stream_options", code: "unknown_parameter" });
+    // github.com/FlowiseAI/Flowise/issues/2866 (Fireworks).
+    const extra = refusal({ message: "Extra inputs are not permitted, field: 'stream_options'" });
+    const unrecognized = refusal({ message: "Unrecognized request argument supplied: think" });
+
+    expect([unknown, extra, unrecognized].map((error) => (error as ModelParameterError).parameter)).toEqual(["stream_options", "stream_options", "think"]);
+    expect(extra).toBeInstanceOf(ModelParameterError);
   });
 
   it("treats an unknown error as a broken stream, keeping it as the cause", () => {

@@ -94,7 +94,7 @@ describe("OpenAI's reasoning models", () => {
 
     expect(result.error).toBeUndefined();
     expect(server.chatRequests().map((r) => r.body)).toEqual([
-      { model: "gpt-5-mini", messages: REQUEST.messages, max_completion_tokens: 300 + REASONING_ALLOWANCE_TOKENS, reasoning_effort: "low", stream: true },
+      { model: "gpt-5-mini", messages: REQUEST.messages, max_completion_tokens: 300 + REASONING_ALLOWANCE_TOKENS, reasoning_effort: "low", stream: true, stream_options: { include_usage: true } },
     ]);
   });
 
@@ -202,5 +202,28 @@ describe("replies that end", () => {
     const result = await collect(createClient(SHORT_TIMEOUT_MS).events(REQUEST));
 
     expect(result).toMatchObject({ text: "Done.", end: "stop", error: undefined });
+  });
+});
+
+describe("usage in the stream (stream_options)", () => {
+  it("a refusal for another reason is not taken for one of stream_options: the model is still asked for usage", async () => {
+    // vLLM 0.4 refuses any unknown field with a body the SDK cannot read, so the first 400
+    // looks the same whichever field caused it; only an answer without stream_options proves it.
+    server.setProvider({ kind: "vllm" });
+    const client = createClient();
+    const withUnknownParam: ChatRequest = { ...REQUEST, params: { think: false } };
+
+    const refused = await collect(client.events(withUnknownParam));
+    const answered = await collect(client.events(REQUEST));
+
+    expect(refused.error).toBeInstanceOf(Error);
+    expect(answered.text).toBe("ok");
+    expect(server.chatRequests().map((r) => [r.body.stream_options !== undefined, r.body.think !== undefined])).toEqual([
+      [true, true],
+      [false, true],
+      [true, false],
+      [false, false],
+    ]);
+    expect(logLines.filter((line) => line.includes("stream_options"))).toHaveLength(1);
   });
 });
