@@ -48,6 +48,7 @@ function* chunkEvents(chunk: OpenAI.Chat.Completions.ChatCompletionChunk, splitt
   if (delta?.content) for (const piece of splitter.push(delta.content)) yield { type: piece.kind === "answer" ? "text" : "reasoning", text: piece.text };
 }
 
+/** The usage a stream ends with when asked (`stream_options.include_usage`): its last chunk, with no choices. */
 function toUsage(usage: OpenAI.CompletionUsage): ModelUsage {
   return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 };
 }
@@ -100,7 +101,6 @@ export async function* streamReply(open: OpenStream, options: StreamOptions & { 
     try {
       for await (const chunk of await open(controller.signal)) {
         finishReason = chunk.choices?.[0]?.finish_reason ?? finishReason;
-        // The usage chunk comes last, with no choices (OpenAI's `stream_options.include_usage`).
         if (chunk.usage) usage = toUsage(chunk.usage);
         for (const event of chunkEvents(chunk, splitter)) {
           armIdleTimer();
@@ -121,8 +121,7 @@ export async function* streamReply(open: OpenStream, options: StreamOptions & { 
     }
     if (!answered) throw noAnswer(reasoned, finishReason);
     ended = true;
-    const reason = stoppedBy === "deadline" ? "deadline" : finishReason === "length" ? "length" : "stop";
-    yield usage ? { type: "end", reason, usage } : { type: "end", reason };
+    yield { type: "end", reason: stoppedBy === "deadline" ? "deadline" : finishReason === "length" ? "length" : "stop", ...(usage && { usage }) };
   } finally {
     clearTimeout(idleTimer);
     clearTimeout(deadlineTimer);
