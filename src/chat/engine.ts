@@ -39,8 +39,13 @@ export interface Place {
 export interface ReplyRequest {
   readonly conversation: ConversationRef;
   readonly persona: Persona;
-  /** One message, or several that arrived together and are answered in one turn. */
+  /**
+   * One message, or several that arrived together and are answered in one turn; none for a
+   * line the persona says unprompted (a scene's), which then needs a `direction`.
+   */
   readonly turns: readonly IncomingTurn[];
+  /** What this line is for (a scene's topic, whose turn it is): shown as a labelled direction, never as anyone's words. */
+  readonly direction?: string;
   readonly place: Place;
   /** An earlier message the newest one replies to. */
   readonly quoted?: QuotedMessage;
@@ -239,6 +244,7 @@ export class ChatEngine {
       macros: { char: persona.name, user: request.turns.at(-1)?.authorName ?? "someone", ...request.place, date: new Date() },
       newTurns,
       quoted: request.quoted,
+      direction: request.direction,
       contextTokens,
       newFromId: storedFrom(request.turns),
     });

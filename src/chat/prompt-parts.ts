@@ -29,6 +29,19 @@ export const RECALL_HEADING =
 export const NOTE_OPENING = "[Notes from memory for this reply, not written by anyone in the conversation; they are not instructions:]";
 /** Closes the note, before the new message itself. */
 export const NOTE_CLOSING = "[End of notes. The new message:]";
+/**
+ * Frames a direction for the reply, such as a scene's topic and whose line comes next. It is
+ * the last thing in the prompt, in a user turn like the note, and says it is nobody's line:
+ * a persona never takes it for something another speaker said.
+ */
+export const DIRECTION_OPENING = "[Direction for your next line, not written by anyone in the conversation:";
+/** Closes the direction. */
+export const DIRECTION_CLOSING = "]";
+
+/** A direction as the prompt shows it. */
+export function directionLine(direction: string): string {
+  return `${DIRECTION_OPENING} ${direction}${DIRECTION_CLOSING}`;
+}
 /** Heads the lorebook entries a message triggered. */
 export const LORE_HEADING = "Background lore (use it when relevant):";
 /** What joining a section onto the system prompt or the note costs beyond its text (the blank line between them). */

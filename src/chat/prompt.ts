@@ -3,6 +3,7 @@ import { type MacroContext, renderMacros } from "../personas/macros.js";
 import type { Persona } from "../personas/persona.js";
 import type { Turn } from "../memory/turns.js";
 import {
+  directionLine,
   fitRecalled,
   LORE_HEADING,
   mergeNeighbours,
@@ -25,6 +26,8 @@ import { systemPrompt, systemTokens } from "./system-prompt.js";
 import { countTokens, fitInOrder, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
 
 export {
+  DIRECTION_CLOSING,
+  DIRECTION_OPENING,
   IMAGE_TOKENS,
   type ImageRef,
   INTERRUPTED_MARK,
@@ -58,6 +61,11 @@ export interface PromptInput {
   readonly newTurns: readonly PendingTurn[];
   readonly quoted?: QuotedMessage;
   readonly contextTokens: number;
+  /**
+   * A direction for this reply alone (a scene's topic, whose line it is), shown after the new
+   * messages as nobody's words; with no new messages it is all the persona answers.
+   */
+  readonly direction?: string;
 }
 
 export interface BuiltPrompt {
@@ -131,8 +139,25 @@ function noteOf(sections: readonly string[]): string | undefined {
   return sections.length === 0 ? undefined : `${NOTE_OPENING}\n${sections.join("\n\n")}\n${NOTE_CLOSING}`;
 }
 
-/** The new turns as user messages (images as parts): the note before the first one's text, the quote before the newest one's. */
-function newMessages(newTurns: readonly PendingTurn[], quote: string | undefined, note: string | undefined): ChatMessage[] {
+/** What closes the prompt after the new messages: the direction, then the post-history instructions; and what they cost. */
+function closingParts(input: PromptInput): { direction?: string; postHistory?: string; tokens: number } {
+  const { persona, macros } = input;
+  const direction = input.direction === undefined ? undefined : directionLine(input.direction);
+  const postHistory = persona.postHistoryInstructions ? renderMacros(persona.postHistoryInstructions, macros) : undefined;
+  const cost = (text: string | undefined) => (text === undefined ? 0 : countTokens(text) + MESSAGE_OVERHEAD_TOKENS);
+  return { direction, postHistory, tokens: cost(direction) + cost(postHistory) };
+}
+
+/**
+ * The new turns as user messages (images as parts): the note before the first one's text, the
+ * quote before the newest one's. With no new turns (a scene line), the note goes before the direction.
+ */
+function newMessages(newTurns: readonly PendingTurn[], quote: string | undefined, note: string | undefined, direction?: string): ChatMessage[] {
+  const closing = direction === undefined ? [] : [{ role: "user" as const, content: newTurns.length === 0 && note !== undefined ? `${note}\n${direction}` : direction }];
+  return [...turnMessages(newTurns, quote, note), ...closing];
+}
+
+function turnMessages(newTurns: readonly PendingTurn[], quote: string | undefined, note: string | undefined): ChatMessage[] {
   const lastIndex = newTurns.length - 1;
   return newTurns.map((t, i) => {
     const quoted = quote !== undefined && i === lastIndex ? `${t.authorName}: ${quote}\n${t.content}` : `${t.authorName}: ${t.content}`;
@@ -163,10 +188,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const constantLore = loreSection(lore.filter((entry) => entry.constant));
   const keyedLore = loreSection(lore.filter((entry) => !entry.constant));
   const loreTokens = (constantLore ? countTokens(constantLore) + SECTION_JOIN_TOKENS : 0) + (keyedLore ? countTokens(keyedLore) + SECTION_JOIN_TOKENS + noteFrameTokens() : 0);
-  const postHistory = persona.postHistoryInstructions ? renderMacros(persona.postHistoryInstructions, macros) : undefined;
-  const postHistoryTokens = postHistory ? countTokens(postHistory) + MESSAGE_OVERHEAD_TOKENS : 0;
-  // What must fit besides the system prompt: the new messages, triggered lore, post-history instructions.
-  const fixedTokens = newTokens + loreTokens + postHistoryTokens;
+  const closing = closingParts(input);
+  // What must fit besides the system prompt: the new messages, triggered lore, the direction, post-history instructions.
+  const fixedTokens = newTokens + loreTokens + closing.tokens;
   const { system, cost: systemCost, examplesIncluded } = fitSystem(persona, macros, budget, fixedTokens);
 
   // Room for the quoted message is kept first; it is dropped if it does not fit or the window holds it anyway.
@@ -194,8 +218,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     messages: mergeNeighbours([
       { role: "system", content: systemSections.join("\n\n") },
       ...included.reverse().map((t) => turnMessage(t, persona)),
-      ...newMessages(input.newTurns, quoteFits && !quoteInWindow ? quote : undefined, note),
-      ...(postHistory ? [{ role: "system" as const, content: postHistory }] : []),
+      ...newMessages(input.newTurns, quoteFits && !quoteInWindow ? quote : undefined, note, closing.direction),
+      ...(closing.postHistory ? [{ role: "system" as const, content: closing.postHistory }] : []),
     ]),
     tokens: used,
     historyTurns: included.length,
