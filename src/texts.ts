@@ -94,6 +94,21 @@ export const PERSONA_TEXTS = {
       : `There was no persona choice for ${scopeName(scope)}. Active here: **${name}**.`,
 } as const;
 
+/** The cast: personas answering in a channel beside its lead (`/persona add|remove`, the terminal's `/cast`). */
+export const CAST_TEXTS = {
+  added: (name: string) => `**${name}** joins the cast here: start a message with its name (or reply to it) to talk to it.`,
+  removed: (name: string) => `**${name}** left the cast here.`,
+  alreadyIn: (name: string) => `**${name}** is in the cast here already.`,
+  notIn: (name: string) => `**${name}** is not in the cast here.`,
+  isLead: (name: string) => `**${name}** leads here already; it answers every message that addresses nobody in particular.`,
+  leadStays: (name: string) => `**${name}** leads here, so it stays; use \`/persona set\` to choose another lead.`,
+  full: (max: number) => `The cast here is full (${max} personas beside the lead, MAX_CAST). Remove one first with \`/persona remove\`.`,
+  inCast: " *(in the cast here)*",
+  line: (lead: string, others: readonly string[]) => `Cast here: **${lead}** (lead)${others.map((name) => `, **${name}**`).join("")}.`,
+  /** Opens a cast member's reply when no webhook shows whose it is. */
+  replyHeading: (name: string) => `**${name}:** `,
+} as const;
+
 export const MEMORY_TEXTS = {
   clearInDmHint: "To delete only your own messages, use `/memory forget-me`.",
   recallOutsideServer: "Server-wide recall is a server setting; use this command in a channel of the server.",
@@ -238,6 +253,8 @@ export function describeStatus(facts: StatusFacts): string[] {
 export const AUDIT_PHRASES: Record<AuditAction, string> = {
   "persona.set": "set the persona",
   "persona.reset": "reset the persona",
+  "cast.add": "added a persona to the cast",
+  "cast.remove": "removed a persona from the cast",
   "persona.removed": "saw a persona file removed; its channels fall back to the server's default",
   "webhooks.set": "changed persona webhooks",
   "memory.clear": "cleared the memory",

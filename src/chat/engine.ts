@@ -8,6 +8,8 @@ import type { ConversationRef } from "../memory/turns.js";
 import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
 import { type ActivePersona, activePersona } from "./active-persona.js";
+import { type Cast, castOf } from "./cast.js";
+import { type AnswerersQuery, answerersOf, type EarlierReply, earlierTurnIds, earlierTurns } from "./ensemble.js";
 import { buildPromptFromMemory } from "./recollection.js";
 import { type CutReason, type Generated, generate, type ReplySink, type ReplyStatus } from "./generate.js";
 import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type QuotedMessage, replyReserve } from "./prompt.js";
@@ -16,6 +18,7 @@ import type { Summarizer } from "./summarizer.js";
 import { countTurnTokens } from "./tokens.js";
 
 export type { CutReason, ReplyEnding, ReplySink, ReplyStatus, Shown } from "./generate.js";
+export type { AnswerersQuery, EarlierReply } from "./ensemble.js";
 
 /** A message from a person, to be answered. */
 export interface IncomingTurn {
@@ -58,6 +61,12 @@ export interface ReplyRequest {
   readonly review?: (text: string) => Promise<void>;
   /** This reply's note as in flight (see InFlightStore), ended in the same transaction that records it. */
   readonly inFlightId?: number;
+  /**
+   * What the cast's other personas answered to the same messages just before, in order
+   * (the messages are stored by then): shown after them as those personas' lines, and this
+   * reply is stored as following the last of them.
+   */
+  readonly after?: readonly EarlierReply[];
 }
 
 /** How a reply ended and what it left in memory. */
@@ -152,6 +161,16 @@ export class ChatEngine {
     return activePersona(this.deps.memory.personaChoices, this.deps.personas(), conversation);
   }
 
+  /** The personas that speak in a conversation: its lead, then the cast beside it (see castOf). */
+  cast(conversation: ConversationRef): Cast {
+    return castOf(this.deps.memory, this.deps.personas(), conversation);
+  }
+
+  /** The personas of the conversation's cast that answer a message, in the order they answer (see answerersOf). */
+  answerers(conversation: ConversationRef, query: AnswerersQuery): Persona[] {
+    return answerersOf(this.deps.memory, this.deps.personas(), conversation, query);
+  }
+
   /**
    * Writes the reply to `request.turns` in `request.persona`'s voice into `sink`, then
    * records it. Model failures end up in the outcome; only a failed memory write rejects.
@@ -195,7 +214,8 @@ export class ChatEngine {
     const { memory } = this.deps;
     return memory.db.transaction(() => {
       if (request.inFlightId !== undefined) memory.inFlight.end(request.inFlightId);
-      return recordReply(memory.turns, { conversation: request.conversation, persona: request.persona, userTurns: prepared.userTurns, ...said });
+      const follows = earlierTurnIds(request.after ?? []).at(-1);
+      return recordReply(memory.turns, { conversation: request.conversation, persona: request.persona, userTurns: prepared.userTurns, ...said, follows });
     })();
   }
 
@@ -237,7 +257,8 @@ export class ChatEngine {
     const contextTokens = this.#budgets.contextFor(model, settings.contextTokens);
     // Memory keeps each message's text tokens; the prompt also counts the images sent with it.
     const userTurns = request.turns.map((t) => ({ ...t, tokenCount: countTurnTokens(t.authorName, t.content) }));
-    const newTurns = userTurns.map((t) => ({ ...t, tokenCount: t.tokenCount + (t.images?.length ?? 0) * IMAGE_TOKENS }));
+    const after = request.after ?? [];
+    const newTurns = [...userTurns.map((t) => ({ ...t, tokenCount: t.tokenCount + (t.images?.length ?? 0) * IMAGE_TOKENS })), ...earlierTurns(after)];
     const { messages, ...prompt } = buildPromptFromMemory(this.deps.memory, {
       conversation: request.conversation,
       persona,
@@ -247,6 +268,7 @@ export class ChatEngine {
       direction: request.direction,
       contextTokens,
       newFromId: storedFrom(request.turns),
+      leaveOut: earlierTurnIds(after),
     });
     // Every reply gets an output limit: the persona's, else the room the prompt left for it.
     const maxTokens = persona.maxTokens ?? replyReserve(persona, contextTokens);

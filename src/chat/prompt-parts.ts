@@ -75,6 +75,8 @@ export interface PendingTurn {
   /** Images for a vision model; counted in tokenCount. */
   readonly images?: readonly ImageRef[];
   readonly tokenCount: number;
+  /** Another persona's reply to the same message, shown after it as that persona's line. */
+  readonly byPersona?: boolean;
 }
 
 /** An earlier message the new one replies to (may be outside the window). */
@@ -110,7 +112,7 @@ export function quoteLine(quoted: QuotedMessage): string {
 function recalledLine(recalled: RecalledTurn, persona: Persona): { line: string; cost: number } {
   const { turn } = recalled;
   const speaker =
-    turn.role !== "assistant" ? turn.authorName : turn.personaId === persona.id ? `${turn.authorName} (you)` : `${turn.authorName} (another persona)`;
+    turn.role !== "assistant" ? turn.authorName : turn.personaId === persona.id ? `${turn.authorName} (you)` : otherPersonaName(turn.authorName);
   const where = recalled.elsewhere ? ", in another channel" : "";
   const isCut = turn.content.length > MAX_RECALLED_CHARS;
   const text = isCut ? `${turn.content.slice(0, MAX_RECALLED_CHARS)}…` : turn.content;
@@ -132,12 +134,17 @@ export function fitRecalled(recalled: readonly RecalledTurn[], persona: Persona,
   return { lines: chosen.sort((a, b) => a.id - b.id).map((c) => c.line), tokens };
 }
 
+/** How another persona is named in a prompt: a speaker like any other, never the persona answering. */
+export function otherPersonaName(name: string): string {
+  return `${name} (another persona)`;
+}
+
 /** How a stored turn is shown to `persona`: its own words as the assistant, everyone else as a named user line. */
 export function turnMessage(turn: Turn, persona: Persona): ChatMessage {
   if (turn.role === "assistant" && turn.personaId === persona.id) {
     return { role: "assistant", content: turn.status === "interrupted" ? `${turn.content}\n${INTERRUPTED_MARK}` : turn.content };
   }
-  if (turn.role === "assistant") return { role: "user", content: `${turn.authorName} (another persona): ${turn.content}` };
+  if (turn.role === "assistant") return { role: "user", content: `${otherPersonaName(turn.authorName)}: ${turn.content}` };
   return { role: "user", content: `${turn.authorName}: ${turn.content}` };
 }
 

@@ -150,7 +150,7 @@ function closingParts(input: PromptInput): { direction?: string; postHistory?: s
 
 /**
  * The new turns as user messages (images as parts): the note before the first one's text, the
- * quote before the newest one's. With no new turns (a scene line), the note goes before the direction.
+ * quote before the newest person's. With no new turns (a scene line), the note goes before the direction.
  */
 function newMessages(newTurns: readonly PendingTurn[], quote: string | undefined, note: string | undefined, direction?: string): ChatMessage[] {
   const closing = direction === undefined ? [] : [{ role: "user" as const, content: newTurns.length === 0 && note !== undefined ? `${note}\n${direction}` : direction }];
@@ -158,7 +158,7 @@ function newMessages(newTurns: readonly PendingTurn[], quote: string | undefined
 }
 
 function turnMessages(newTurns: readonly PendingTurn[], quote: string | undefined, note: string | undefined): ChatMessage[] {
-  const lastIndex = newTurns.length - 1;
+  const lastIndex = newTurns.findLastIndex((t) => !t.byPersona);
   return newTurns.map((t, i) => {
     const quoted = quote !== undefined && i === lastIndex ? `${t.authorName}: ${quote}\n${t.content}` : `${t.authorName}: ${t.content}`;
     const text = note !== undefined && i === 0 ? `${note}\n${quoted}` : quoted;

@@ -31,6 +31,8 @@ export interface RecollectionRequest {
    * accepted): what people said from it on is not history (the persona's replies are).
    */
   readonly newFromId?: number;
+  /** Stored replies shown with the new turns instead of in the window (the cast's earlier replies to the same message). */
+  readonly leaveOut?: readonly number[];
 }
 
 /**
@@ -76,7 +78,9 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
   const sizes = memory.turns.recentSizes(conversation.key, MAX_HISTORY_TURNS, afterId, room, newFrom);
   const fitting = fitInOrder(sizes, room).count;
   const wanted = Math.max(fitting, persona.loreScanDepth ?? 0);
-  const history = wanted === 0 ? [] : inConversationOrder(memory, memory.turns.recent(conversation.key, wanted, afterId, newFrom));
+  const leftOut = new Set(request.leaveOut);
+  const stored = wanted === 0 ? [] : memory.turns.recent(conversation.key, wanted, afterId, newFrom).filter((t) => !leftOut.has(t.id));
+  const history = inConversationOrder(memory, stored);
   const beforeId = windowStart(sizes, fitting, summary);
   const words = salientWords(request.newTurns.map((t) => t.content).join("\n"));
   if (words.length === 0) return { history, summary, recalled: [] };
@@ -99,7 +103,7 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
 /** Builds a reply's prompt from memory: recollect, then buildPrompt. This is what the memory benchmark times. */
 export function buildPromptFromMemory(
   memory: Memory,
-  input: Omit<PromptInput, "history" | "summary" | "recalled"> & { conversation: ConversationRef; newFromId?: number },
+  input: Omit<PromptInput, "history" | "summary" | "recalled"> & { conversation: ConversationRef; newFromId?: number; leaveOut?: readonly number[] },
 ): BuiltPrompt {
   const recollection = recollect(memory, input);
   return buildPrompt({ ...input, history: recollection.history, summary: recollection.summary, recalled: recollection.recalled });

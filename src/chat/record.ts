@@ -24,6 +24,12 @@ export interface ReplyRecord {
   readonly complete: boolean;
   /** The Discord messages that carry the text (a long reply is split); none outside Discord. */
   readonly messageIds: readonly string[];
+  /**
+   * Another persona's reply to the same messages that this one follows (a cast answering one
+   * message in turn): the reply is linked to it instead of to the people's turns, so the
+   * messages stay placed before the first reply and forget-me finds every reply to them.
+   */
+  readonly follows?: number;
 }
 
 /** The ids memory gave the turns. */
@@ -75,7 +81,7 @@ export function recordReply(turns: TurnStore, record: ReplyRecord): RecordedTurn
       tokenCount: countTurnTokens(persona.name, text),
       status: record.complete ? "complete" : "interrupted",
       createdAt: now,
-      answers: kept,
+      answers: record.follows === undefined ? kept : [record.follows],
     });
   }
   const ids = rows.length > 0 ? turns.append(record.conversation, rows) : [];

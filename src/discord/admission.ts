@@ -19,7 +19,6 @@ function rateKey(message: Message): string {
  */
 export async function admit(message: Message, ctx: BotContext, botUserId: string): Promise<boolean> {
   const { policy, content, audit } = ctx.moderation;
-  const { rates } = ctx.traffic;
   const log = logFor(ctx, message);
   const guildId = message.guildId;
   const where = { guildId, channelId: message.channelId, actorId: message.author.id };
@@ -29,14 +28,7 @@ export async function admit(message: Message, ctx: BotContext, botUserId: string
     return false;
   }
 
-  const verdict = rates.take(rateKey(message), policy.rateLimit(guildId));
-  if (!verdict.allowed) {
-    if (verdict.notify) {
-      audit.record({ ...where, action: "user.rate_limited", details: { retryAfterSeconds: Math.ceil(verdict.retryAfterMs / MS_PER_SECOND) } });
-      await reactQuietly(message, RATE_LIMIT_REACTION, log);
-    }
-    return false;
-  }
+  if (!(await takeAllowance(message, ctx))) return false;
 
   const flag = content.filter(readableText(message, botUserId), policy.contentRules(guildId));
   if (flag) {
@@ -45,4 +37,21 @@ export async function admit(message: Message, ctx: BotContext, botUserId: string
     return false;
   }
   return true;
+}
+
+/**
+ * Spends one reply of the person's allowance; when it is used up, the first refusal gets
+ * one ⏳ reaction and an audit entry, then silence until their bucket refills. Each persona
+ * of a cast that answers a message costs one.
+ */
+export async function takeAllowance(message: Message, ctx: BotContext): Promise<boolean> {
+  const { policy, audit } = ctx.moderation;
+  const verdict = ctx.traffic.rates.take(rateKey(message), policy.rateLimit(message.guildId));
+  if (verdict.allowed) return true;
+  if (verdict.notify) {
+    const details = { retryAfterSeconds: Math.ceil(verdict.retryAfterMs / MS_PER_SECOND) };
+    audit.record({ guildId: message.guildId, channelId: message.channelId, actorId: message.author.id, action: "user.rate_limited", details });
+    await reactQuietly(message, RATE_LIMIT_REACTION, logFor(ctx, message));
+  }
+  return false;
 }

@@ -8,10 +8,12 @@ import { ContentFlaggedError, type ContentFlag, ModerationUnavailableError } fro
 import type { ContentRules } from "../moderation/policy.js";
 import { type BotContext, logFor, type PendingMessage } from "./context.js";
 import { conversationOf, placeOf } from "./conversation.js";
-import { personaFor } from "./incoming.js";
-import type { ReplyOutcome } from "../chat/engine.js";
+import { canSeeImages } from "./incoming.js";
+import type { EarlierReply, IncomingTurn, ReplyOutcome } from "../chat/engine.js";
+import type { ChannelMode } from "../memory/server-settings.js";
 import type { Persona } from "../personas/persona.js";
-import { MODEL_FIXES, NOTICES, REPLY_NOTES } from "../texts.js";
+import { CAST_TEXTS, MODEL_FIXES, NOTICES, REPLY_NOTES } from "../texts.js";
+import { takeAllowance } from "./admission.js";
 import { replyWithNotice } from "./notices.js";
 import { channelSink } from "./sinks.js";
 import { failureNoteFor, StreamingReply } from "./streaming.js";
@@ -21,6 +23,18 @@ import { webhookSink } from "./webhooks.js";
 interface BatchPlace {
   readonly conversation: ConversationRef;
   readonly rules: ContentRules;
+  readonly mode: ChannelMode;
+}
+
+/** One persona's reply to a batch, when a cast answers it in turn. */
+interface CastTurn {
+  readonly persona: Persona;
+  /** The batch's messages; stored by the time a second persona answers. */
+  readonly turns: readonly IncomingTurn[];
+  /** What the personas before it said to the batch. */
+  readonly after: readonly EarlierReply[];
+  /** Shown before the reply when no webhook shows whose it is. */
+  readonly heading?: string;
 }
 
 function recordFlag(ctx: BotContext, message: Message, action: "input.flagged" | "output.withheld", flag: ContentFlag, extra: Record<string, string | null> = {}): void {
@@ -60,10 +74,12 @@ export async function answerWaiting(key: string, waiting: Waiting<PendingMessage
   const { policy } = ctx.moderation;
   const { pacer, slots } = ctx.traffic;
   const { message } = first;
-  const place: BatchPlace = { conversation: conversationOf(message.channel), rules: policy.contentRules(message.guildId) };
+  const conversation = conversationOf(message.channel);
+  const { mode } = policy.channelMode(message.channelId, conversation.parentId);
+  const place: BatchPlace = { conversation, rules: policy.contentRules(message.guildId), mode };
   let release: () => void;
   try {
-    if (policy.channelMode(message.channelId, place.conversation.parentId).mode === "auto") {
+    if (mode === "auto") {
       const delay = pacer.delayFor(key, policy.autoGapMs(message.guildId));
       if (delay > 0) await sleep(delay, undefined, { signal });
     }
@@ -75,12 +91,51 @@ export async function answerWaiting(key: string, waiting: Waiting<PendingMessage
   }
   try {
     const batch = await screenInputs(waiting.take(), place.rules, ctx, signal);
+    // Each persona after the first waits for a model slot of its own, so a cast cannot hold the line.
+    const nextSlot = async (): Promise<boolean> => {
+      release();
+      release = () => {};
+      try {
+        release = await slots.acquire(signal);
+        return true;
+      } catch (error) {
+        if (error instanceof QueueFullError || signal.aborted) return false;
+        throw error;
+      }
+    };
     if (batch.length > 0) {
-      await writeReply(batch, place, ctx, signal);
+      await answerInTurn(batch, place, ctx, signal, nextSlot);
       pacer.replied(key);
     }
   } finally {
     release();
+  }
+}
+
+/**
+ * Answers a batch with each persona it addresses (see ChatEngine.answerers), one after the
+ * other: the first reply stores the messages, each later persona is shown the earlier
+ * replies as other speakers' lines. Every reply spends one of the person's allowance and
+ * a model slot; without webhooks, in a channel with a cast, each reply opens with its name.
+ */
+async function answerInTurn(batch: PendingMessage[], place: BatchPlace, ctx: BotContext, signal: AbortSignal, nextSlot: () => Promise<boolean>): Promise<void> {
+  const newest = batch.at(-1)!;
+  const { message } = newest;
+  const { engine } = ctx.core;
+  const query = { text: newest.turn.content, repliedToPersonaId: newest.quoted?.personaId, authorId: message.author.id, mode: place.mode };
+  const personas = engine.answerers(place.conversation, query);
+  const isNamed = engine.cast(place.conversation).members.length > 1 && !ctx.moderation.policy.personaWebhooks(message.guildId);
+  let turns = batch.map((p) => p.turn);
+  const after: EarlierReply[] = [];
+  for (const [index, persona] of personas.entries()) {
+    if (index > 0 && !((await takeAllowance(message, ctx)) && (await nextSlot()))) return;
+    const seen = canSeeImages(persona, ctx.config) ? turns : turns.map(({ images: _, ...turn }) => turn);
+    const heading = isNamed ? CAST_TEXTS.replyHeading(persona.name) : undefined;
+    const outcome = await writeReply(batch, { persona, turns: seen, after, heading }, place, ctx, signal);
+    // A reply refused before the model was asked (or not stored) leaves nothing for the next to follow.
+    if (!outcome || signal.aborted || outcome.userTurnIds.length !== turns.length) return;
+    turns = turns.map((turn, i) => ({ ...turn, turnId: outcome.userTurnIds[i] }));
+    after.push({ persona, text: outcome.assistantTurnId === undefined ? "" : outcome.text, turnId: outcome.assistantTurnId });
   }
 }
 
@@ -138,7 +193,8 @@ function noteInFlight<T>(ctx: BotContext, message: Message, note: () => T): T | 
   }
 }
 
-function streamingReplyFor(message: Message, persona: Persona, ctx: BotContext, inFlightId: number | undefined): StreamingReply {
+function streamingReplyFor(message: Message, persona: Persona, ctx: BotContext, options: { inFlightId: number | undefined; heading?: string }): StreamingReply {
+  const { inFlightId, heading } = options;
   const log = logFor(ctx, message);
   const sink = ctx.moderation.policy.personaWebhooks(message.guildId) ? webhookSink(message, persona, ctx.webhooks, channelSink(message), log) : channelSink(message);
   return new StreamingReply(sink, {
@@ -146,6 +202,7 @@ function streamingReplyFor(message: Message, persona: Persona, ctx: BotContext, 
     failureNote: (error) => failureNote(error, ctx),
     maxMessages: ctx.config.maxReplyMessages,
     showReasoning: persona.showReasoning,
+    heading,
     // Which messages show the reply so far: after a crash, the next start marks them as cut.
     onPosted: (messageIds) => inFlightId !== undefined && noteInFlight(ctx, message, () => ctx.core.memory.inFlight.shownIn(inFlightId, messageIds)),
     onSinkError: (error) => {
@@ -171,28 +228,30 @@ function reportTrouble(outcome: ReplyOutcome, persona: Persona, message: Message
 }
 
 /**
- * Streams the persona's reply to a batch, answering its newest message; the engine records
+ * Streams one persona's reply to a batch, answering its newest message; the engine records
  * it. When the server checks content, the reply is held back until it has passed and then
- * posted at once; a flagged reply is replaced by a notice.
+ * posted at once; a flagged reply is replaced by a notice. Undefined when memory failed.
  */
-async function writeReply(batch: PendingMessage[], place: BatchPlace, ctx: BotContext, signal: AbortSignal): Promise<void> {
+async function writeReply(batch: PendingMessage[], part: CastTurn, place: BatchPlace, ctx: BotContext, signal: AbortSignal): Promise<ReplyOutcome | undefined> {
   const newest = batch.at(-1)!;
   const { message } = newest;
   const { content } = ctx.moderation;
-  const persona = personaFor(ctx, place.conversation, newest.quoted);
-  const turns = batch.map((p) => p.turn);
-  const answers = turns.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
+  const { persona, turns, after } = part;
+  // What it answers: the reply it follows, else the people's messages (a crash leaves it linked the same way).
+  const follows = after.flatMap((r) => (r.turnId === undefined ? [] : [r.turnId])).slice(-1);
+  const answers = follows.length > 0 ? follows : turns.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
   const inFlightId = noteInFlight(ctx, message, () =>
     ctx.core.memory.inFlight.begin({ conversationKey: place.conversation.key, channelId: message.channelId, personaId: persona.id, personaName: persona.name, answers }),
   );
-  const reply = streamingReplyFor(message, persona, ctx, inFlightId);
+  const reply = streamingReplyFor(message, persona, ctx, { inFlightId, heading: part.heading });
   reply.start();
   const started = performance.now();
   const review = content.needsReview(place.rules) ? (text: string) => content.review(text, place.rules, signal) : undefined;
   let error: unknown;
+  let outcome: ReplyOutcome | undefined;
   try {
-    const request = { conversation: place.conversation, persona, turns, place: placeOf(message.channel), quoted: newest.quoted, signal, review, inFlightId };
-    const outcome = await ctx.core.engine.reply(request, reply);
+    const request = { conversation: place.conversation, persona, turns, place: placeOf(message.channel), quoted: newest.quoted, signal, review, inFlightId, after };
+    outcome = await ctx.core.engine.reply(request, reply);
     error = outcome.error;
     reportTrouble(outcome, persona, message, ctx);
   } catch (caught) {
@@ -211,4 +270,5 @@ async function writeReply(batch: PendingMessage[], place: BatchPlace, ctx: BotCo
   } else {
     log.debug({ persona: persona.id, triggers, messages: batch.length, ms: Math.round(performance.now() - started), chars: reply.text.length }, "replied");
   }
+  return outcome;
 }

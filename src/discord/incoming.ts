@@ -2,7 +2,6 @@ import { cleanContent, type Message } from "discord.js";
 import type { IncomingTurn } from "../chat/engine.js";
 import type { QuotedMessage } from "../chat/prompt.js";
 import type { BotConfig } from "../config.js";
-import type { ConversationRef } from "../memory/turns.js";
 import type { Persona } from "../personas/persona.js";
 import { readAttachments } from "./attachments.js";
 import type { BotContext } from "./context.js";
@@ -47,16 +46,6 @@ export async function incomingTurnOf(message: Message, botUserId: string, option
     messageId: message.id,
     images: attachments?.images.length ? attachments.images : undefined,
   };
-}
-
-/**
- * The persona that answers in a conversation: the one whose message is being replied to
- * (webhook messages cannot be native replies, so memory says who wrote it), else the
- * conversation's active persona.
- */
-export function personaFor(ctx: BotContext, conversation: ConversationRef, quoted: QuotedMessage | undefined): Persona {
-  const quotedPersona = quoted?.personaId ? ctx.core.personas().get(quoted.personaId) : undefined;
-  return quotedPersona ?? ctx.core.engine.resolvePersona(conversation).persona;
 }
 
 /** Whether a persona's model is given images: its own `vision` setting, or MODEL_VISION for the default model. */

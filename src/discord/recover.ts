@@ -4,7 +4,7 @@ import type { Memory } from "../memory/index.js";
 import type { ReplyInFlight } from "../memory/in-flight.js";
 import type { BotContext } from "./context.js";
 import { SAFE_MENTIONS } from "./mentions.js";
-import { REPLY_NOTES } from "../texts.js";
+import { CAST_TEXTS, REPLY_NOTES } from "../texts.js";
 
 /** The messages of a cut reply that are still on Discord, in order; none when the channel is gone. */
 async function shownMessages(ctx: BotContext, reply: ReplyInFlight): Promise<Message[]> {
@@ -16,8 +16,10 @@ async function shownMessages(ctx: BotContext, reply: ReplyInFlight): Promise<Mes
 
 /** Stores a cut reply as interrupted, with what Discord shows of it, and forgets it as in flight: one transaction. */
 function recordCut(memory: Memory, reply: ReplyInFlight, shown: readonly Message[]): void {
-  // A long reply is split over messages at line or word boundaries.
-  const text = shown.map((message) => message.content).join("\n");
+  // A long reply is split over messages at line or word boundaries; a cast member's name before it is not its words.
+  const heading = CAST_TEXTS.replyHeading(reply.personaName);
+  const joined = shown.map((message) => message.content).join("\n");
+  const text = joined.startsWith(heading) ? joined.slice(heading.length) : joined;
   memory.db.transaction(() => {
     if (text.length > 0) {
       memory.turns.append({ key: reply.conversationKey }, [

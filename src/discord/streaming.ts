@@ -83,6 +83,8 @@ export interface StreamingReplyOptions {
   readonly showReasoning?: ShowReasoning;
   /** Told the ids of every message showing the reply so far, each time a new one is posted. */
   readonly onPosted?: (messageIds: readonly string[]) => void;
+  /** Shown before the reply on Discord, never part of its text (a cast member's name, when no webhook shows it). */
+  readonly heading?: string;
 }
 
 interface SentPiece {
@@ -104,6 +106,7 @@ export class StreamingReply implements ReplySink {
   readonly #onPosted: (messageIds: readonly string[]) => void;
   readonly #maxMessages: number;
   readonly #showReasoning: ShowReasoning;
+  readonly #heading: string;
   #text = "";
   #shown = "";
   readonly #sent: SentPiece[] = [];
@@ -123,6 +126,7 @@ export class StreamingReply implements ReplySink {
     this.#onPosted = options.onPosted ?? (() => {});
     this.#maxMessages = options.maxMessages ?? Number.POSITIVE_INFINITY;
     this.#showReasoning = options.showReasoning ?? "off";
+    this.#heading = options.heading ?? "";
   }
 
   /** The text received so far. */
@@ -150,7 +154,7 @@ export class StreamingReply implements ReplySink {
 
   /** How much of `text` fits in maxMessages messages with room left for a cut note. */
   room(text: string): number {
-    const withNote = (length: number) => this.#withNote(text.slice(0, length), "x".repeat(CUT_NOTE_ROOM));
+    const withNote = (length: number) => this.#heading + this.#withNote(text.slice(0, length), "x".repeat(CUT_NOTE_ROOM));
     const fits = (length: number) => splitMessage(withNote(length)).length <= this.#maxMessages;
     if (fits(text.length)) return text.length;
     // The number of messages grows with the text, so the longest prefix that fits is found by halving.
@@ -185,7 +189,7 @@ export class StreamingReply implements ReplySink {
     }
     if (this.#shown === finalText || messageIds.length === 0) return { shown: messageIds.length > 0, messageIds };
     // Discord did not take the final text: memory keeps what it shows, and it says it was cut when it can.
-    const shownText = this.#sent.map((p) => p.content).join("");
+    const shownText = this.#sent.map((p) => p.content).join("").slice(this.#heading.length);
     if (shownText.startsWith(ending.text)) return { shown: true, messageIds }; // only a note is missing
     await this.#markCut();
     return { shown: true, messageIds, partial: shownText };
@@ -238,7 +242,7 @@ export class StreamingReply implements ReplySink {
     if (text === this.#shown || text.length === 0) return;
     this.#lastFlushAt = Date.now();
     this.#stopTyping();
-    const pieces = splitMessage(text);
+    const pieces = splitMessage(this.#heading + text);
     try {
       for (const [index, content] of pieces.entries()) {
         const sent = this.#sent[index];

@@ -4,6 +4,8 @@ import type { Db } from "./db.js";
 export type AuditAction =
   | "persona.set"
   | "persona.reset"
+  | "cast.add"
+  | "cast.remove"
   | "persona.removed"
   | "webhooks.set"
   | "memory.clear"

@@ -53,9 +53,13 @@ export class MemoryEraser {
     this.#byAuthor = db.prepare<{ authorId: string; limit: number }, DoomedTurn>(
       "SELECT id, conversation_key FROM turns WHERE author_id = @authorId LIMIT @limit",
     );
+    // The replies to their messages, and the replies that followed those (a cast's other personas answering the same message).
     this.#repliesTo = db.prepare<{ authorId: string }, DoomedTurn>(
-      `SELECT r.id, r.conversation_key FROM turns r
-        WHERE r.id IN (SELECT answered_by FROM turns WHERE author_id = @authorId AND answered_by IS NOT NULL)`,
+      `WITH RECURSIVE replies (id) AS (
+         SELECT answered_by FROM turns WHERE author_id = @authorId AND answered_by IS NOT NULL
+         UNION SELECT t.answered_by FROM turns t JOIN replies r ON t.id = r.id WHERE t.answered_by IS NOT NULL
+       )
+       SELECT r.id, r.conversation_key FROM turns r WHERE r.id IN (SELECT id FROM replies)`,
     );
     this.#olderThan = db.prepare<{ cutoff: number; limit: number }, DoomedTurn>(
       "SELECT id, conversation_key FROM turns WHERE created_at < @cutoff ORDER BY created_at LIMIT @limit",

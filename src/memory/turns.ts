@@ -30,7 +30,8 @@ export interface NewTurn {
   readonly status?: TurnStatus;
   readonly createdAt: number;
   /**
-   * On a bot turn: the people's turns, stored earlier, that it answers. The people's turns
+   * On a bot turn: the turns, stored earlier, that it answers: the people's, or (when a second
+   * persona of a cast answers the same message) the reply it follows. The people's turns
    * stored in the same `append` before it count as answered too.
    */
   readonly answers?: readonly number[];
@@ -76,6 +77,9 @@ export function turnFromRow(row: TurnRow): Turn {
 /** A turn that is history for a reply to messages stored from turn `@newFrom` on: said before them, or a reply of the persona. */
 const NOT_NEWER_SAID = "(id < @newFrom OR role = 'assistant')";
 
+/** Who last talked with someone is looked for among this many of a conversation's newest turns. */
+export const RECENT_TALK_TURNS = 200;
+
 /** Turn sizes read per query by recentSizes: about the window of a typical context in one or two reads. */
 const SIZES_CHUNK = 100;
 
@@ -98,6 +102,7 @@ export class TurnStore {
   readonly #appendAll;
   readonly #answeredBy;
   readonly #markAnswered;
+  readonly #lastAnswerer;
 
   constructor(db: Db) {
     this.#insertConversation = db.prepare(
@@ -140,7 +145,17 @@ export class TurnStore {
     this.#answeredBy = db
       .prepare<{ ids: string }, [number, number]>("SELECT id, answered_by FROM turns WHERE id IN (SELECT value FROM json_each(@ids)) AND answered_by IS NOT NULL")
       .raw(true);
-    this.#markAnswered = db.prepare("UPDATE turns SET answered_by = @replyId WHERE id = @turnId AND role = 'user'");
+    this.#markAnswered = db.prepare("UPDATE turns SET answered_by = @replyId WHERE id = @turnId");
+    // The newest reply to the person's newest answered message, followed along the replies that came after it.
+    this.#lastAnswerer = db.prepare<{ key: string; authorId: string; window: number }, { personaId: string | null }>(
+      `WITH RECURSIVE chain (id, persona_id, next) AS (
+         SELECT t.id, t.persona_id, t.answered_by FROM turns t WHERE t.id = (
+           SELECT answered_by FROM (SELECT id, role, author_id, answered_by FROM turns WHERE conversation_key = @key ORDER BY id DESC LIMIT @window)
+           WHERE role = 'user' AND author_id = @authorId AND answered_by IS NOT NULL ORDER BY id DESC LIMIT 1)
+         UNION SELECT t.id, t.persona_id, t.answered_by FROM turns t JOIN chain c ON t.id = c.next
+       )
+       SELECT persona_id AS personaId FROM chain ORDER BY id DESC LIMIT 1`,
+    );
     this.#count = db.prepare<{ key: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE conversation_key = @key");
     this.#countByAuthor = db.prepare<{ authorId: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE author_id = @authorId");
     this.#appendAll = this.#appendTransaction(db);
@@ -225,6 +240,14 @@ export class TurnStore {
   /** For those of `ids` that are people's turns already answered: the id of the persona's turn that answered each. */
   answeredBy(ids: readonly number[]): Map<number, number> {
     return new Map(ids.length === 0 ? [] : this.#answeredBy.all({ ids: JSON.stringify(ids) }));
+  }
+
+  /**
+   * The persona that last talked with someone in a conversation: the last of the replies to
+   * their newest answered message among the conversation's RECENT_TALK_TURNS newest turns.
+   */
+  lastAnswererOf(conversationKey: string, authorId: string): string | undefined {
+    return this.#lastAnswerer.get({ key: conversationKey, authorId, window: RECENT_TALK_TURNS })?.personaId ?? undefined;
   }
 
   /** Up to `limit` turns of a conversation with ids strictly between `afterId` and `beforeId`, oldest first. */

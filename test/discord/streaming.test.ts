@@ -77,6 +77,27 @@ describe("StreamingReply", () => {
     expect(reply.text).toBe("Hello there");
   });
 
+  it("shows a heading before the reply (a cast member's name) within Discord's limit, and never counts it as the reply's text", async () => {
+    const sink = recordingSink();
+    const reply = new StreamingReply(sink, { heading: "**Wren:** " });
+    const long = "x".repeat(DISCORD_MESSAGE_LIMIT - 5);
+    const shown = await play(reply, pieces(long));
+    expect(sink.log).toEqual([`post m1 (reply): **Wren:** ${"x".repeat(12 - "**Wren:** ".length)}…(${DISCORD_MESSAGE_LIMIT})`, "post m2: xxxxx"]);
+    expect(shown).toEqual({ shown: true, messageIds: ["m1", "m2"] });
+    expect(reply.text).toBe(long);
+  });
+
+  it("keeps a headed reply Discord took only part of as that part, without the heading", async () => {
+    const sink = recordingSink();
+    let edits = 0;
+    const failingEdits: MessageSink = { ...sink, edit: async () => Promise.reject(new Error(`edit ${++edits} refused`)) };
+    const reply = new StreamingReply(failingEdits, { heading: "**Wren:** ", budget: new EditBudget(0) });
+    reply.write("Once upon");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const shown = await reply.end({ text: "Once upon a time." });
+    expect(shown).toEqual({ shown: true, messageIds: ["m1"], partial: "Once upon" });
+  });
+
   it("posts the final text as soon as the reply ends, without waiting for the next edit time", async () => {
     const sink = recordingSink();
     const reply = new StreamingReply(sink, { budget: new EditBudget(60_000) });

@@ -2,6 +2,8 @@ import { MessageFlags } from "discord.js";
 import { conversationKey } from "../../discord/conversation.js";
 import { SAFE_MENTIONS } from "../../discord/mentions.js";
 import { MEMORY_TEXTS } from "../../texts.js";
+import { conversationHere } from "../persona/here.js";
+import { castLine } from "../persona/view.js";
 import type { Subcommand } from "../types.js";
 
 /** Keeps `/memory show` within one message. */
@@ -22,6 +24,8 @@ export const show: Subcommand = {
     }
     const serverWide = interaction.guildId !== null && memory.recall.serverWide(interaction.guildId);
     const lines = [MEMORY_TEXTS.showHeading, MEMORY_TEXTS.showStored(stored), MEMORY_TEXTS.showRecall(serverWide), MEMORY_TEXTS.showKept(config.memoryRetentionDays)];
+    const { members } = ctx.core.engine.cast(conversationHere(interaction));
+    if (members.length > 1) lines.push(castLine(members));
     if (summary) {
       lines.push(MEMORY_TEXTS.showSummary(Math.floor(summary.updatedAt / MS_PER_SECOND)));
       const room = MAX_SHOW_CHARS - lines.join("\n").length;

@@ -1,6 +1,7 @@
 import { type AutocompleteInteraction, InteractionContextType, SlashCommandBuilder } from "discord.js";
 import type { BotContext } from "../../discord/context.js";
 import { commandOf } from "../types.js";
+import { add, remove } from "./cast.js";
 import { reset, set } from "./choose.js";
 import { greet } from "./greet.js";
 import { current, info, list } from "./view.js";
@@ -23,15 +24,15 @@ async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContex
 }
 
 /**
- * `/persona list|current|info|set|reset|greet`. List, current and info are for everyone, so
- * the command cannot carry `default_member_permissions` (Discord sets it per command,
- * not per subcommand); set, reset and greet are adminOnly, checked on every call.
+ * `/persona list|current|info|set|reset|greet|add|remove`. List, current and info are for
+ * everyone, so the command cannot carry `default_member_permissions` (Discord sets it per
+ * command, not per subcommand); the others are adminOnly, checked on every call.
  */
 export const personaCommand = commandOf(
   new SlashCommandBuilder()
     .setName("persona")
     .setDescription("See and switch the bot's persona")
     .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM),
-  [list, current, info, set, reset, greet],
+  [list, current, info, set, reset, greet, add, remove],
   { autocomplete },
 );

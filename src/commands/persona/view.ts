@@ -3,9 +3,9 @@ import { placeOf } from "../../discord/conversation.js";
 import { greetingsOf, renderGreeting } from "../../personas/greetings.js";
 import { SAFE_MENTIONS } from "../../discord/mentions.js";
 import type { Persona } from "../../personas/persona.js";
-import { PERSONA_TEXTS } from "../../texts.js";
+import { CAST_TEXTS, PERSONA_TEXTS } from "../../texts.js";
 import type { Subcommand } from "../types.js";
-import { activeHere, withPersonaName } from "./here.js";
+import { activeHere, conversationHere, withPersonaName } from "./here.js";
 
 /** Keeps `/persona list` within one message. */
 const MAX_LIST_CHARS = 1900;
@@ -43,17 +43,25 @@ function describe(persona: Persona, interaction: ChatInputCommandInteraction): s
   return lines.join("\n");
 }
 
+/** The cast in one line, the lead first. */
+export function castLine(members: readonly Persona[]): string {
+  const [lead, ...others] = members;
+  return CAST_TEXTS.line(lead?.name ?? "", others.map((p) => p.name));
+}
+
 export const list: Subcommand = {
   name: "list",
   define: (sub) => sub.setDescription("List the personas and which one is active here"),
   async run(interaction, ctx) {
     const active = activeHere(ctx, interaction).persona;
+    const cast = new Set(ctx.core.engine.cast(conversationHere(interaction)).members.map((p) => p.id));
     const personas = ctx.core.personas().list();
     let content = PERSONA_TEXTS.listHeading;
     let shown = 0;
     for (const p of personas) {
       const isActive = p.id === active.id;
-      const line = `${isActive ? "▶" : "•"} **${p.name}** (\`${p.id}\`) — ${p.description}${isActive ? PERSONA_TEXTS.activeHere : ""}\n`;
+      const mark = isActive ? PERSONA_TEXTS.activeHere : cast.has(p.id) ? CAST_TEXTS.inCast : "";
+      const line = `${isActive ? "▶" : "•"} **${p.name}** (\`${p.id}\`) — ${p.description}${mark}\n`;
       if (content.length + line.length > MAX_LIST_CHARS) break;
       content += line;
       shown++;
@@ -65,10 +73,12 @@ export const list: Subcommand = {
 
 export const current: Subcommand = {
   name: "current",
-  define: (sub) => sub.setDescription("Show the persona active here"),
+  define: (sub) => sub.setDescription("Show the persona active here, and the cast beside it"),
   async run(interaction, ctx) {
     const { persona, source } = activeHere(ctx, interaction);
-    const content = PERSONA_TEXTS.current(persona.name, persona.id, PERSONA_TEXTS.source[source], persona.description);
+    const { members } = ctx.core.engine.cast(conversationHere(interaction));
+    const current = PERSONA_TEXTS.current(persona.name, persona.id, PERSONA_TEXTS.source[source], persona.description);
+    const content = members.length > 1 ? `${current}\n${castLine(members)}` : current;
     await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
   },
 };

@@ -5,7 +5,8 @@ import { admit } from "../admission.js";
 import { turnAway } from "../answer.js";
 import { type BotContext, logFor, type PendingMessage } from "../context.js";
 import { conversationOf } from "../conversation.js";
-import { canSeeImages, incomingTurnOf, personaFor, quotedMessageOf } from "../incoming.js";
+import { addressedIn } from "../../chat/addressing.js";
+import { canSeeImages, incomingTurnOf, quotedMessageOf, readableText } from "../incoming.js";
 import { InOrder } from "../intake.js";
 import { triggerOf } from "../triggers.js";
 
@@ -51,13 +52,19 @@ function intakeOf(ctx: BotContext): InOrder {
 async function takeIn(message: Message, ctx: BotContext, botUserId: string): Promise<void> {
   const conversation = conversationOf(message.channel);
   const { mode } = ctx.moderation.policy.channelMode(message.channelId, conversation.parentId);
-  const trigger = triggerOf(message, botUserId, { allowDms: ctx.config.allowDms, turns: ctx.core.memory.turns, mode });
+  // Only in a channel with a cast does a name alone call the bot.
+  const addressesCast = () => {
+    const { members } = ctx.core.engine.cast(conversation);
+    return members.length > 1 && addressedIn(readableText(message, botUserId), members).length > 0;
+  };
+  const trigger = triggerOf(message, botUserId, { allowDms: ctx.config.allowDms, turns: ctx.core.memory.turns, mode, addressesCast });
   if (!trigger) return;
   if (!(await admit(message, ctx, botUserId))) return;
 
   const quoted = await quotedMessageOf(message, ctx);
-  const persona = personaFor(ctx, conversation, quoted);
-  const incoming = await incomingTurnOf(message, botUserId, { vision: canSeeImages(persona, ctx.config), discordApiUrl: ctx.config.discordApiUrl });
+  // Images are read for the first persona to answer; another that cannot see them is answered without them.
+  const [persona] = ctx.core.engine.answerers(conversation, { text: readableText(message, botUserId), repliedToPersonaId: quoted?.personaId, authorId: message.author.id, mode });
+  const incoming = await incomingTurnOf(message, botUserId, { vision: persona !== undefined && canSeeImages(persona, ctx.config), discordApiUrl: ctx.config.discordApiUrl });
   const turnId = keep(ctx, message, () => recordSaid(ctx.core.memory.turns, conversation, { ...incoming, tokenCount: countTurnTokens(incoming.authorName, incoming.content) }));
   const pending: PendingMessage = { message, trigger, turn: turnId === undefined ? incoming : { ...incoming, turnId }, quoted };
   if (!ctx.conversations.push(conversation.key, pending)) await turnAway([pending], ctx);
