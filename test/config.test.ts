@@ -44,6 +44,7 @@ describe("loadCoreConfig", () => {
       modelReplyDeadlineMs: 120_000,
       modelVision: false,
       logLevel: "info",
+      maxCast: 5,
     });
   });
 
@@ -69,6 +70,7 @@ describe("loadCoreConfig", () => {
         MODEL_MAX_RETRIES: "0",
         MODEL_REPLY_DEADLINE_MS: "30000",
         MODEL_VISION: "yes",
+        MAX_CAST: "2",
         LOG_LEVEL: " DEBUG ",
       }),
     ).toEqual({
@@ -83,6 +85,7 @@ describe("loadCoreConfig", () => {
       modelMaxRetries: 0,
       modelReplyDeadlineMs: 30_000,
       modelVision: true,
+      maxCast: 2,
       logLevel: "debug",
     });
   });
