@@ -27,3 +27,23 @@ export function castOf(stores: { personaChoices: PersonaChoiceStore; casts: Cast
   });
   return { lead, members: [lead, ...others] };
 }
+
+/** Why a persona cannot join a cast: no such persona, it leads already, it is in already, the cast is full. */
+export type JoinRefusal = "unknown" | "lead" | "member" | "full";
+
+/** Whether `persona` may join `cast` with at most `maxCast` personas beside the lead; undefined when it may. */
+export function joinRefusal(cast: Cast, persona: Persona | undefined, maxCast: number): JoinRefusal | undefined {
+  if (!persona) return "unknown";
+  if (persona.id === cast.lead.id) return "lead";
+  if (cast.members.some((member) => member.id === persona.id)) return "member";
+  return cast.members.length - 1 >= maxCast ? "full" : undefined;
+}
+
+/**
+ * Whether the persona `personaId` may leave a cast: the lead stays, and one not in it cannot
+ * leave (`stored`: the ids the store holds, so a persona whose file is gone can still leave).
+ */
+export function leaveRefusal(cast: Cast, personaId: string, stored: readonly string[]): "lead" | "absent" | undefined {
+  if (personaId === cast.lead.id) return "lead";
+  return cast.members.some((member) => member.id === personaId) || stored.includes(personaId) ? undefined : "absent";
+}

@@ -65,3 +65,26 @@ export function earlierTurns(after: readonly EarlierReply[]): PendingTurn[] {
 export function earlierTurnIds(after: readonly EarlierReply[]): number[] {
   return after.flatMap((reply) => (reply.turnId === undefined ? [] : [reply.turnId]));
 }
+
+/** Where a cast's turn stands after some of its personas answered: the messages (stored by then) and what was said. */
+export interface CastTurnState<T extends { readonly turnId?: number }> {
+  readonly turns: readonly T[];
+  readonly after: readonly EarlierReply[];
+}
+
+/**
+ * The state after `persona`'s reply, for the next persona of the cast to answer; undefined
+ * when the turn ends there (the messages were refused before the model was asked, or not stored).
+ */
+export function followOn<T extends { readonly turnId?: number }>(
+  state: CastTurnState<T>,
+  persona: Persona,
+  outcome: { readonly text: string; readonly userTurnIds: readonly number[]; readonly assistantTurnId?: number },
+): CastTurnState<T> | undefined {
+  if (outcome.userTurnIds.length !== state.turns.length) return undefined;
+  const said = outcome.assistantTurnId === undefined ? "" : outcome.text;
+  return {
+    turns: state.turns.map((turn, i) => ({ ...turn, turnId: outcome.userTurnIds[i] })),
+    after: [...state.after, { persona, text: said, turnId: outcome.assistantTurnId }],
+  };
+}

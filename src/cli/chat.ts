@@ -15,6 +15,7 @@ import { DatabaseError } from "../memory/db.js";
 import { pickGreeting, renderGreeting } from "../personas/greetings.js";
 import { type Persona, PersonaError } from "../personas/persona.js";
 import { recordReply } from "../chat/record.js";
+import { answerInTurn, castCommand } from "./chat-cast.js";
 
 /** Names the macros use for where the terminal chat happens. */
 const TERMINAL_PLACE = { server: "Terminal", channel: "terminal" } as const;
@@ -32,7 +33,7 @@ function greet(core: Core, persona: Persona, conversationKey: string, userName: 
   console.log(`${persona.name}: ${text}\n`);
 }
 
-const HELP = `Commands: /persona <id> to switch, /personas to list, /help, /exit (or Ctrl+D).`;
+const HELP = `Commands: /persona <id> to switch, /personas to list, /cast add|remove <id> for more personas, /help, /exit (or Ctrl+D).`;
 
 function usage(): string {
   return "Usage: npm run chat -- [--persona <id>] [--name <your name>] [--conversation <name>]";
@@ -40,7 +41,7 @@ function usage(): string {
 
 /** Handles one `/command` line; returns false when the session should end. */
 function runCommand(core: Core, line: string, state: { personaId: string; conversationKey: string; userName: string }): boolean {
-  const [command, arg] = line.slice(1).trim().split(/\s+/, 2);
+  const [command, arg, ...rest] = line.slice(1).trim().split(/\s+/);
   const registry = core.personas();
   switch (command) {
     case "exit":
@@ -63,6 +64,9 @@ function runCommand(core: Core, line: string, state: { personaId: string; conver
       greet(core, persona, state.conversationKey, state.userName);
       return true;
     }
+    case "cast":
+      console.log(`${castCommand(core, state.conversationKey, [arg, ...rest].filter((word) => word !== undefined))}\n`);
+      return true;
     default:
       console.log(HELP);
       return true;
@@ -99,28 +103,17 @@ function terminalSink(core: Core, logFile: string): ReplySink {
   };
 }
 
-/** Streams one reply to the terminal; a model failure is one plain line, its details go to the log file. */
-async function answer(
-  core: Core,
-  line: string,
-  state: { personaId: string; conversationKey: string; logFile: string },
-  userName: string,
-  onStart: (controller: AbortController) => void,
-): Promise<void> {
-  const active = core.personas().get(state.personaId) ?? core.personas().default;
-  const controller = new AbortController();
-  onStart(controller);
-  process.stdout.write(`${active.name}: `);
-  await core.engine.reply(
-    {
-      conversation: { key: state.conversationKey },
-      persona: active,
-      turns: [{ authorId: `cli:${userName}`, authorName: userName, content: line }],
-      place: TERMINAL_PLACE,
-      signal: controller.signal,
-    },
-    terminalSink(core, state.logFile),
-  );
+/**
+ * Streams the reply to a line, each under its persona's name: the lead's, or each persona of
+ * the cast the line names, in turn. A model failure is one plain line, its details go to the log file.
+ */
+async function answer(core: Core, line: string, state: { conversationKey: string; logFile: string }, userName: string, onStart: (controller: AbortController) => void): Promise<void> {
+  const sinkFor = (name: string) => {
+    process.stdout.write(`${name}: `);
+    return terminalSink(core, state.logFile);
+  };
+  const turn = { authorId: `cli:${userName}`, authorName: userName, content: line };
+  await answerInTurn(core, { conversationKey: state.conversationKey, turn, place: TERMINAL_PLACE, sinkFor, onStart });
 }
 
 /** The login name, or "you" where there is none (e.g. a container run with a bare uid). */

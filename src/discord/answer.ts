@@ -10,6 +10,7 @@ import { type BotContext, logFor, type PendingMessage } from "./context.js";
 import { conversationOf, placeOf } from "./conversation.js";
 import { canSeeImages } from "./incoming.js";
 import type { EarlierReply, IncomingTurn, ReplyOutcome } from "../chat/engine.js";
+import { type CastTurnState, followOn } from "../chat/ensemble.js";
 import type { ChannelMode } from "../memory/server-settings.js";
 import type { Persona } from "../personas/persona.js";
 import { CAST_TEXTS, MODEL_FIXES, NOTICES, REPLY_NOTES } from "../texts.js";
@@ -125,17 +126,15 @@ async function answerInTurn(batch: PendingMessage[], place: BatchPlace, ctx: Bot
   const query = { text: newest.turn.content, repliedToPersonaId: newest.quoted?.personaId, authorId: message.author.id, mode: place.mode };
   const personas = engine.answerers(place.conversation, query);
   const isNamed = engine.cast(place.conversation).members.length > 1 && !ctx.moderation.policy.personaWebhooks(message.guildId);
-  let turns = batch.map((p) => p.turn);
-  const after: EarlierReply[] = [];
+  let state: CastTurnState<IncomingTurn> | undefined = { turns: batch.map((p) => p.turn), after: [] };
   for (const [index, persona] of personas.entries()) {
     if (index > 0 && !((await takeAllowance(message, ctx)) && (await nextSlot()))) return;
+    const { turns, after }: CastTurnState<IncomingTurn> = state;
     const seen = canSeeImages(persona, ctx.config) ? turns : turns.map(({ images: _, ...turn }) => turn);
     const heading = isNamed ? CAST_TEXTS.replyHeading(persona.name) : undefined;
     const outcome = await writeReply(batch, { persona, turns: seen, after, heading }, place, ctx, signal);
-    // A reply refused before the model was asked (or not stored) leaves nothing for the next to follow.
-    if (!outcome || signal.aborted || outcome.userTurnIds.length !== turns.length) return;
-    turns = turns.map((turn, i) => ({ ...turn, turnId: outcome.userTurnIds[i] }));
-    after.push({ persona, text: outcome.assistantTurnId === undefined ? "" : outcome.text, turnId: outcome.assistantTurnId });
+    state = outcome && !signal.aborted ? followOn(state, persona, outcome) : undefined;
+    if (!state) return;
   }
 }
 

@@ -15,6 +15,7 @@ const TWO_RUNS_TIMEOUT_MS = 60_000;
 const SHIPPED = loadPersonas(SHIPPED_PERSONAS_DIR, "assistant");
 const QUILL_GREETING = SHIPPED.get("quill")!.greeting!;
 const THEO_GREETING = SHIPPED.get("tutor")!.greeting!;
+const JUNIPER_GREETING = SHIPPED.get("assistant")!.greeting!;
 /** A line of a Node stack trace; none should reach someone who only got a setting wrong. */
 const STACK_LINE = /^ {4}at /m;
 
@@ -89,6 +90,35 @@ describe("npm run chat", () => {
       { role: "user", content: "Sam: thanks" },
     ]);
   }, TWO_RUNS_TIMEOUT_MS);
+
+  it("keeps a cast with /cast, and each persona a line names answers in turn, under its own name", async (context) => {
+    const { expect } = context;
+    const { model, env } = await sandbox(context);
+    model.enqueue({ text: "A tale, then." }, { text: "Arr, a true one." }, { text: "Hello, Sam." });
+
+    const run = await runChatCli(["--persona", "assistant", "--name", "Sam"], {
+      env,
+      input: "/cast add bard\n/cast add quill\n/cast add bard\n/cast add nobody\n/cast\nWren and Quill, tell me a tale.\n/cast remove quill\nhello\n",
+    });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Wren the Bard joins the cast: start a message with its name to talk to it.\n");
+    expect(run.stdout).toContain("Wren the Bard is in the cast already.\n");
+    expect(run.stdout).toContain('There is no persona called "nobody". Try /personas.\n');
+    expect(run.stdout).toContain("Cast: Juniper (lead), Wren the Bard, Captain Quill.\n");
+    expect(run.stdout).toContain("Wren the Bard: A tale, then.\n\nCaptain Quill: Arr, a true one.\n");
+    expect(run.stdout).toContain("Captain Quill left the cast.\n");
+    expect(run.stdout).toContain("Juniper: Hello, Sam.\n");
+    const [toWren, toQuill, toJuniper] = model.chatRequests().map((r) => r.body);
+    expect(toWren.messages[0].content).toContain("you speak only as Wren the Bard");
+    expect(toQuill.messages[0].content).toContain("you speak only as Captain Quill");
+    // Juniper's greeting opens the conversation; Wren's reply follows Sam's line as another persona's.
+    expect(toQuill.messages.at(-1)).toEqual({
+      role: "user",
+      content: `Juniper (another persona): ${JUNIPER_GREETING}\nSam: Wren and Quill, tell me a tale.\nWren the Bard (another persona): A tale, then.`,
+    });
+    expect(toJuniper.messages[0].content).toContain("you speak only as Juniper");
+  });
 
   it("opens with a card's greeting for the person at the terminal, and sends it and the lore SillyTavern would trigger to the model", async (context) => {
     const { expect } = context;

@@ -1,6 +1,7 @@
 import { MessageFlags } from "discord.js";
 import type { BotContext } from "../../discord/context.js";
 import { SAFE_MENTIONS } from "../../discord/mentions.js";
+import { joinRefusal, leaveRefusal } from "../../chat/cast.js";
 import type { ConversationRef } from "../../memory/turns.js";
 import { CAST_TEXTS, PERSONA_TEXTS } from "../../texts.js";
 import { adminOnly } from "../preconditions.js";
@@ -27,19 +28,12 @@ export const add: Subcommand = {
     const name = interaction.options.getString("name", true);
     const persona = ctx.core.personas().get(name);
     const conversation = conversationHere(interaction);
-    const { lead, members } = ctx.core.engine.cast(conversation);
     const { maxCast } = ctx.config;
-    const refusal = !persona
-      ? PERSONA_TEXTS.noSuchPersona(name)
-      : persona.id === lead.id
-        ? CAST_TEXTS.isLead(persona.name)
-        : members.some((member) => member.id === persona.id)
-          ? CAST_TEXTS.alreadyIn(persona.name)
-          : members.length - 1 >= maxCast
-            ? CAST_TEXTS.full(maxCast)
-            : undefined;
+    const refusal = joinRefusal(ctx.core.engine.cast(conversation), persona, maxCast);
     if (refusal || !persona) {
-      await interaction.reply({ content: refusal, flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
+      const shownName = persona?.name ?? name;
+      const content = { unknown: PERSONA_TEXTS.noSuchPersona(name), lead: CAST_TEXTS.isLead(shownName), member: CAST_TEXTS.alreadyIn(shownName), full: CAST_TEXTS.full(maxCast) }[refusal ?? "unknown"];
+      await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
       return;
     }
     ownCast(ctx, conversation, guildId);
@@ -57,13 +51,13 @@ export const remove: Subcommand = {
   run: adminOnly(async ({ interaction, ctx, guildId }) => {
     const name = interaction.options.getString("name", true);
     const conversation = conversationHere(interaction);
-    const { lead, members } = ctx.core.engine.cast(conversation);
+    const cast = ctx.core.engine.cast(conversation);
     // A persona whose file is gone can still be removed by its id.
     const shownName = ctx.core.personas().get(name)?.name ?? name;
-    const isLead = name === lead.id;
-    const isMember = members.some((m) => m.id === name) || ctx.core.memory.casts.members(conversation.key).some((m) => m.personaId === name);
-    if (isLead || !isMember) {
-      const content = isLead ? CAST_TEXTS.leadStays(lead.name) : CAST_TEXTS.notIn(shownName);
+    const stored = ctx.core.memory.casts.members(conversation.key).map((m) => m.personaId);
+    const refusal = leaveRefusal(cast, name, stored);
+    if (refusal) {
+      const content = refusal === "lead" ? CAST_TEXTS.leadStays(cast.lead.name) : CAST_TEXTS.notIn(shownName);
       await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
       return;
     }
