@@ -48,12 +48,20 @@ export { systemPrompt, systemTokens } from "./system-prompt.js";
 
 /** Room kept for the reply when the persona sets no max_tokens. */
 export const DEFAULT_REPLY_RESERVE_TOKENS = 1000;
+/**
+ * When the summarizer is behind and the turns after the summary no longer all fit, the
+ * window's start moves forward in steps of this share of the budget, never one turn per
+ * message (each move breaks a provider's prefix cache from there on).
+ */
+export const WINDOW_STEP_SHARE = 0.25;
 
 export interface PromptInput {
   readonly persona: Persona;
   readonly macros: MacroContext;
   /** Stored turns not covered by the summary, newest first; only as many as fit are used. */
   readonly history: readonly Turn[];
+  /** The tokens of the stored turns after the summary that are older than `history` (default 0: it holds them all). */
+  readonly olderTokens?: number;
   /** The summary of the turns before `history`. */
   readonly summary?: SummaryNote;
   /** Older turns related to the new message, most relevant first; all older than any turn of `history`. */
@@ -106,6 +114,27 @@ function fitSystem(persona: Persona, macros: MacroContext, budget: number, fixed
   return { system: systemPrompt(persona, macros, withExamples), cost, examplesIncluded: withExamples };
 }
 
+/**
+ * The newest turns of `history` that fit `room`. When not every turn after the summary fits,
+ * the start is counted in tokens from the summary's end (`olderTokens` lie before `history`)
+ * and put on the first multiple of `step` at or after the oldest turn that fits: the same
+ * start message after message, until the newest turns push the window past the next one.
+ */
+function fitWindow(history: readonly Turn[], room: number, olderTokens: number, step: number): { turns: readonly Turn[]; tokens: number } {
+  const fit = fitInOrder(history, room);
+  if (fit.count === history.length && olderTokens === 0) return { turns: history, tokens: fit.tokens };
+  let offset = olderTokens;
+  for (let i = history.length - 1; i >= fit.count; i--) offset += history[i]!.tokenCount;
+  const start = Math.ceil(offset / step) * step;
+  let { count, tokens } = fit;
+  for (; count > 0 && offset < start; count--) {
+    offset += history[count - 1]!.tokenCount;
+    tokens -= history[count - 1]!.tokenCount;
+  }
+  // A room smaller than a step could leave nothing: the newest turns that fit, then.
+  return count > 0 ? { turns: history.slice(0, count), tokens } : { turns: history.slice(0, fit.count), tokens: fit.tokens };
+}
+
 /** What the note's opening and closing lines cost. */
 const noteFrameTokens = () => sectionHeadingTokens(NOTE_OPENING) + sectionHeadingTokens(NOTE_CLOSING);
 
@@ -134,7 +163,7 @@ function loreSection(entries: ReadonlyArray<{ text: string }>): string | undefin
   return entries.length > 0 ? `${LORE_HEADING}\n${entries.map((entry) => `- ${entry.text}`).join("\n")}` : undefined;
 }
 
-/** The note before the new message: its sections between an opening that says whose they are and a closing. */
+/** The note after the new message: its sections between an opening that says whose they are and a closing. */
 function noteOf(sections: readonly string[]): string | undefined {
   return sections.length === 0 ? undefined : `${NOTE_OPENING}\n${sections.join("\n\n")}\n${NOTE_CLOSING}`;
 }
@@ -149,8 +178,8 @@ function closingParts(input: PromptInput): { direction?: string; postHistory?: s
 }
 
 /**
- * The new turns as user messages (images as parts): the note before the first one's text, the
- * quote before the newest person's. With no new turns (a scene line), the note goes before the direction.
+ * The new turns as user messages (images as parts): the quote before the newest person's text,
+ * the note after it. With no new turns (a scene line), the note goes before the direction.
  */
 function newMessages(newTurns: readonly PendingTurn[], quote: string | undefined, note: string | undefined, direction?: string): ChatMessage[] {
   const closing = direction === undefined ? [] : [{ role: "user" as const, content: newTurns.length === 0 && note !== undefined ? `${note}\n${direction}` : direction }];
@@ -161,7 +190,7 @@ function turnMessages(newTurns: readonly PendingTurn[], quote: string | undefine
   const lastIndex = newTurns.findLastIndex((t) => !t.byPersona);
   return newTurns.map((t, i) => {
     const quoted = quote !== undefined && i === lastIndex ? `${t.authorName}: ${quote}\n${t.content}` : `${t.authorName}: ${t.content}`;
-    const text = note !== undefined && i === 0 ? `${note}\n${quoted}` : quoted;
+    const text = note !== undefined && i === lastIndex ? `${quoted}\n${note}` : quoted;
     if (!t.images?.length) return { role: "user", content: text };
     return { role: "user", content: [{ type: "text", text }, ...t.images.map((image) => ({ type: "image_url" as const, image_url: { url: image.url } }))] };
   });
@@ -172,9 +201,9 @@ function turnMessages(newTurns: readonly PendingTurn[], quote: string | undefine
  * serves all but the end of it: the system prompt with the rolling summary at its end
  * and constant lore (they change only when the persona file changes or a summary is folded in), then the
  * stored turns after the summary, oldest first (the window only grows, and its start
- * moves when a summary is folded in), then the new message with a note in front of it
- * (triggered lore and recalled turns, which change with every message) and the
- * post-history instructions. What gets room first: the system prompt and the new
+ * moves when a summary is folded in, or in big steps while the summarizer is behind),
+ * then the new message with a note after it (triggered lore and recalled turns, which
+ * change with every message) and the post-history instructions. What gets room first: the system prompt and the new
  * message, the quoted message, the summary, recalled turns (at most RECALL_MAX_SHARE of
  * the budget), then the window. Examples are dropped before the new message would not
  * fit; a new message that cannot fit at all throws PromptTooLongError.
@@ -205,8 +234,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const recalled = recalledSection(input, budget, used, keyedLore !== undefined);
   used += recalled.cost;
 
-  const window = fitInOrder(input.history, budget - used);
-  const included = input.history.slice(0, window.count);
+  const window = fitWindow(input.history, budget - used, input.olderTokens ?? 0, Math.max(1, Math.floor(budget * WINDOW_STEP_SHARE)));
+  const included = [...window.turns];
   used += window.tokens;
   const quoted = input.quoted;
   const quoteInWindow = quoted !== undefined && included.some((t) => t.id === quoted.turnId || t.messageId === quoted.messageId);

@@ -16,6 +16,8 @@ export const RECALL_MAX_TURNS = 3;
 export interface Recollection {
   /** Turns after the summary that could fit the window, newest first. */
   readonly history: Turn[];
+  /** The tokens of the turns after the summary that are older than `history` (0 when it holds them all). */
+  readonly olderTokens: number;
   readonly summary: Summary | undefined;
   /** Older turns related to the new message, most relevant first. */
   readonly recalled: RecalledTurn[];
@@ -81,9 +83,12 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
   const leftOut = new Set(request.leaveOut);
   const stored = wanted === 0 ? [] : memory.turns.recent(conversation.key, wanted, afterId, newFrom).filter((t) => !leftOut.has(t.id));
   const history = inConversationOrder(memory, stored);
+  // Only when the summarizer is behind do the turns after the summary not all fit; the window's start is then counted from its end.
+  const allRead = fitting === sizes.length && sizes.length < MAX_HISTORY_TURNS;
+  const olderTokens = allRead || history.length === 0 ? 0 : memory.turns.tokensBetween(conversation.key, afterId, oldestId(history), newFrom);
   const beforeId = windowStart(sizes, fitting, summary);
   const words = salientWords(request.newTurns.map((t) => t.content).join("\n"));
-  if (words.length === 0) return { history, summary, recalled: [] };
+  if (words.length === 0) return { history, summary, olderTokens, recalled: [] };
 
   const here = beforeId === undefined ? [] : memory.recall.searchConversation({ conversationKey: conversation.key, beforeId, words, limit: RECALL_CANDIDATES });
   const serverWide = conversation.guildId ? memory.recall.serverWide(conversation.guildId) : false;
@@ -97,14 +102,20 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
     .turns(best.map((hit) => hit.id))
     .sort((a, b) => rank.get(a.id)! - rank.get(b.id)!)
     .map((turn) => ({ turn, elsewhere: turn.conversationKey !== conversation.key }));
-  return { history, summary, recalled };
+  return { history, summary, olderTokens, recalled };
+}
+
+function oldestId(turns: readonly Turn[]): number {
+  let oldest = Number.MAX_SAFE_INTEGER;
+  for (const turn of turns) oldest = Math.min(oldest, turn.id);
+  return oldest;
 }
 
 /** Builds a reply's prompt from memory: recollect, then buildPrompt. This is what the memory benchmark times. */
 export function buildPromptFromMemory(
   memory: Memory,
-  input: Omit<PromptInput, "history" | "summary" | "recalled"> & { conversation: ConversationRef; newFromId?: number; leaveOut?: readonly number[] },
+  input: Omit<PromptInput, "history" | "summary" | "recalled" | "olderTokens"> & { conversation: ConversationRef; newFromId?: number; leaveOut?: readonly number[] },
 ): BuiltPrompt {
-  const recollection = recollect(memory, input);
-  return buildPrompt({ ...input, history: recollection.history, summary: recollection.summary, recalled: recollection.recalled });
+  const { history, summary, recalled, olderTokens } = recollect(memory, input);
+  return buildPrompt({ ...input, history, summary, recalled, olderTokens });
 }

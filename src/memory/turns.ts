@@ -99,6 +99,7 @@ export class TurnStore {
   readonly #range;
   readonly #rangeSizes;
   readonly #idBefore;
+  readonly #tokensBetween;
   readonly #appendAll;
   readonly #answeredBy;
   readonly #markAnswered;
@@ -132,6 +133,9 @@ export class TurnStore {
     );
     this.#idBefore = db.prepare<{ key: string; beforeId: number; offset: number }, { id: number }>(
       "SELECT id FROM turns WHERE conversation_key = @key AND id < @beforeId ORDER BY id DESC LIMIT 1 OFFSET @offset",
+    );
+    this.#tokensBetween = db.prepare<{ key: string; afterId: number; beforeId: number; newFrom: number }, { tokens: number }>(
+      `SELECT coalesce(sum(token_count), 0) AS tokens FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId AND ${NOT_NEWER_SAID}`,
     );
     this.#byMessage = db
       .prepare<{ messageId: string }, TurnRow>(
@@ -258,6 +262,11 @@ export class TurnStore {
   /** The ids and token counts of the turns `range` would return, oldest first. */
   rangeSizes(conversationKey: string, afterId: number, beforeId: number, limit: number): TurnSize[] {
     return this.#rangeSizes.all({ key: conversationKey, afterId, beforeId, limit });
+  }
+
+  /** The tokens of the turns between two ids (both left out), the new messages from `newFrom` on left out as in recentSizes. */
+  tokensBetween(conversationKey: string, afterId: number, beforeId: number, newFrom = Number.MAX_SAFE_INTEGER): number {
+    return this.#tokensBetween.get({ key: conversationKey, afterId, beforeId, newFrom })!.tokens;
   }
 
   /**

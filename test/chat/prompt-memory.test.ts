@@ -78,18 +78,18 @@ describe("buildPrompt with summary and recall", () => {
       newTurns: [question],
       contextTokens: CONTEXT,
     });
-    // Recalled turns change with every message, so they are a note just before it, not part of the system prompt.
+    // Recalled turns change with every message, so they are a note just after it, not part of the system prompt.
     expect(prompt.messages).toEqual([
       { role: "system", content: systemPrompt(JUNIPER, MACROS, true) },
       {
         role: "user",
         content:
-          `${NOTE_OPENING}\n${RECALL_HEADING}\n` +
+          `Ali: what was my dog called?\n${NOTE_OPENING}\n${RECALL_HEADING}\n` +
           "[2025-01-01, in another channel] Cy: My dog is called Rex.\n" +
           "[2025-01-01] Ali: My dog is called Biscuit.\n" +
           "[2025-01-01] Quill (another persona): Arr, a dog!\n" +
           "[2025-01-02] Juniper (you): Biscuit is a fine name.\n" +
-          `${NOTE_CLOSING}\nAli: what was my dog called?`,
+          NOTE_CLOSING,
       },
     ]);
     expect(prompt.recalledTurns).toBe(4);
@@ -113,7 +113,7 @@ describe("buildPrompt with summary and recall", () => {
     expect(section).toContain(`${"word ".repeat(MAX_RECALLED_CHARS).slice(0, MAX_RECALLED_CHARS)}…`);
   });
 
-  it("lays the prompt out from the most stable part to the least: the next message's prompt starts with all of this one's but its note and new message", () => {
+  it("lays the prompt out from the most stable part to the least: the next message's prompt starts with all of this one's up to its note", () => {
     const summary = { content: "Ali said their dog is called Biscuit.", tokenCount: 12 };
     const window = [turn(40, "Bob", "nice weather"), turn(41, "Juniper", "It is!", { role: "assistant", personaId: "assistant" })];
     const first = buildPrompt({
@@ -136,11 +136,13 @@ describe("buildPrompt with summary and recall", () => {
       newTurns: [{ ...question, content: "and biscuits?" }],
       contextTokens: CONTEXT,
     });
-    // Everything before the new message is the same, message for message: a provider's prefix cache serves it.
+    // Everything before the note is the same, the new message included: a provider's prefix cache serves it.
     expect(next.messages.slice(0, first.messages.length - 1)).toEqual(first.messages.slice(0, -1));
+    const [sent, note] = String(first.messages.at(-1)!.content).split(`\n${NOTE_OPENING}`);
+    expect(next.messages[first.messages.length - 1]).toEqual({ role: "user", content: sent });
     expect(first.messages[0]!.content).toContain(`${SUMMARY_HEADING}\n${summary.content}`);
-    expect(first.messages.at(-1)!.content).toContain("Ali: My dog is called Biscuit.");
-    expect(next.messages.at(-1)!.content).toMatch(/Cy: Biscuits are tasty\.\n.*\nAli: and biscuits\?$/);
+    expect(note).toContain("Ali: My dog is called Biscuit.");
+    expect(next.messages.at(-1)!.content).toMatch(/^Ali: and biscuits\?\n.*Cy: Biscuits are tasty\.\n\[End of notes\.\]$/s);
   });
 
   it("drops a summary that does not fit and still fills the window", () => {

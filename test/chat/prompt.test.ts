@@ -124,7 +124,7 @@ describe("buildPrompt", () => {
     });
     expect(prompt.messages.at(-1)).toEqual({
       role: "user",
-      content: `${NOTE_OPENING}\nBackground lore (use it when relevant):\n- Ships sink here.\n- The kraken fears Ana.\n${NOTE_CLOSING}\nAna: A kraken!`,
+      content: `Ana: A kraken!\n${NOTE_OPENING}\nBackground lore (use it when relevant):\n- Ships sink here.\n- The kraken fears Ana.\n${NOTE_CLOSING}`,
     });
   });
 

@@ -45,8 +45,11 @@ describe("recollect", () => {
     expect(context.history.length).toBeLessThan(150);
     expect(context.history).toEqual(all.slice(0, context.history.length));
     const macros = { char: "Juniper", user: "Ali", server: "Test", channel: "general", date: new Date("2025-03-14T12:00:00Z") };
-    const fromWindow = buildPrompt({ persona: JUNIPER, macros, newTurns, contextTokens: CONTEXT, history: context.history, summary: undefined, recalled: [] });
-    const fromAll = buildPrompt({ persona: JUNIPER, macros, newTurns, contextTokens: CONTEXT, history: all, summary: undefined, recalled: [] });
+    // Not all 500 fit, so the window's start is counted from the first turn: the tokens before the history read say where.
+    const beforeAll = memory.turns.tokensBetween(GENERAL.key, 0, all.at(-1)!.id);
+    const fromWindow = buildPrompt({ persona: JUNIPER, macros, newTurns, contextTokens: CONTEXT, history: context.history, olderTokens: context.olderTokens, summary: undefined, recalled: [] });
+    const fromAll = buildPrompt({ persona: JUNIPER, macros, newTurns, contextTokens: CONTEXT, history: all, olderTokens: beforeAll, summary: undefined, recalled: [] });
+    expect(beforeAll).toBeGreaterThan(0);
     expect(fromWindow.messages).toEqual(fromAll.messages);
     expect(fromWindow.historyTurns).toBe(fromAll.historyTurns);
   });

@@ -153,13 +153,13 @@ describe("npm run chat", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Amy: As Sam logs in, Amy looks up.\n");
     const [request] = model.chatRequests();
-    // Keyed lore changes with every message, so it is a note in front of the new message, not part of the system prompt.
+    // Keyed lore changes with every message, so it is a note after the new message, not part of the system prompt.
     expect(request?.body.messages[0].content).not.toContain("reactor");
     expect(request?.body.messages.slice(1)).toEqual([
       { role: "assistant", content: "As Sam logs in, Amy looks up." },
       {
         role: "user",
-        content: `${NOTE_OPENING}\nBackground lore (use it when relevant):\n- The reactor is old.\n- The alarm means a leak.\n${NOTE_CLOSING}\nSam: is the reactor alarm on?`,
+        content: `Sam: is the reactor alarm on?\n${NOTE_OPENING}\nBackground lore (use it when relevant):\n- The reactor is old.\n- The alarm means a leak.\n${NOTE_CLOSING}`,
       },
     ]);
   });

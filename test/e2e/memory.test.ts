@@ -120,13 +120,14 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
     stack.core.memory.turns.append(general, [said("Ali", "My dog is called Biscuit.", { authorId: ALICE.id }), ...bobChatter(500)]);
 
     const request = await exchange(stack, ALICE, "what did I say my dog was called?");
-    // The recalled turn is a note just before the new message (it changes with every message), framed as not instructions.
+    // The recalled turn is a note just after the new message (it changes with every message), framed as not instructions.
     const messages = request.body.messages as Array<{ role: string; content: string }>;
     const newest = messages.at(-1)!;
     expect(newest.role).toBe("user");
     const recalled = newest.content.split(`${NOTE_OPENING}\n${RECALL_HEADING}\n`);
     expect(recalled).toHaveLength(2);
-    expect(recalled[1]).toMatch(/^\[\d{4}-\d{2}-\d{2}\] Ali: My dog is called Biscuit\.\n\[End of notes\. The new message:\]\nAli: what did I say my dog was called\?$/);
+    expect(recalled[0]).toMatch(/\nAli: what did I say my dog was called\?\n$/);
+    expect(recalled[1]).toMatch(/^\[\d{4}-\d{2}-\d{2}\] Ali: My dog is called Biscuit\.\n\[End of notes\.\]$/);
     expect(messages.slice(0, -1).map((m) => m.content).join("\n")).not.toContain("Biscuit");
 
     const random = stack.guild.channelId("random");

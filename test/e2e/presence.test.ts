@@ -86,10 +86,10 @@ describe("persona presence: character cards and live editing", () => {
     expect(system).not.toContain("dragon");
     expect(messages.at(-1)).toEqual({ role: "system", content: "Stay gentle with Ali." });
 
-    // Lore a key triggers changes with the message, so it is in the note just before it (the post-history instructions still last).
+    // Lore a key triggers changes with the message, so it is in the note just after it (the post-history instructions still last).
     messages = await ask(stack, "Tell me about Eldoria");
     expect(messages[0]!.content).not.toContain("Eldoria is");
-    expect(messages.at(-2)!.content).toMatch(/^\[Notes from memory[^\n]*\]\nBackground lore \(use it when relevant\):\n- Eldoria is the ancient forest Seraphina protects\.\n\[End of notes\. The new message:\]\nAli: Tell me about Eldoria$/);
+    expect(messages.at(-2)!.content).toMatch(/^Ali: Tell me about Eldoria\n\[Notes from memory[^\n]*\]\nBackground lore \(use it when relevant\):\n- Eldoria is the ancient forest Seraphina protects\.\n\[End of notes\.\]$/);
   });
 
   it("loads V3 (ccv3 wins over chara in a PNG), V2 and V1 JSON cards", async () => {
