@@ -84,9 +84,10 @@ function conversation(): string[] {
  * line they fold in (the earlier summary's and the new messages'), the newest lines kept
  * within the length the summarizer asks for (half its max_tokens), as a model keeps to it.
  */
-function scriptModel(model: Awaited<ReturnType<typeof startFakeModelServer>>): void {
+function scriptModel(model: Awaited<ReturnType<typeof startFakeModelServer>>, summariesFail: boolean): void {
   const random = seededRandom(SEED + 1);
   model.setDefault((req: RecordedRequest) => {
+    if (req.body?.stream !== true && summariesFail) return { status: 500 };
     if (req.body?.stream !== true) {
       const maxChars = (Number(req.body.max_tokens ?? req.body.max_completion_tokens) / 2) * CHARS_PER_TOKEN;
       const lines = String(req.body.messages.at(-1).content)
@@ -117,6 +118,8 @@ interface CacheFigures {
   readonly shared: number;
   readonly total: number;
   readonly systemBreaks: number;
+  /** Replies whose shared prefix ends inside the window of stored turns: its start moved. */
+  readonly windowBreaks: number;
   readonly compared: number;
 }
 
@@ -127,6 +130,8 @@ function measure(replies: readonly RecordedRequest[]): CacheFigures {
   let shared = 0;
   let total = 0;
   let systemBreaks = 0;
+  let windowBreaks = 0;
+  let previousWindowEnd = 0;
   for (const [i, req] of replies.entries()) {
     const tokens = encode(rendered(req.body.messages));
     const systemTokens = encode(rendered(req.body.messages.slice(0, 1))).length;
@@ -136,10 +141,12 @@ function measure(replies: readonly RecordedRequest[]): CacheFigures {
       shared += common;
       total += tokens.length;
       if (common < systemTokens) systemBreaks++;
+      else if (common < previousWindowEnd) windowBreaks++;
     }
     previous = tokens;
+    previousWindowEnd = encode(rendered(req.body.messages.slice(0, -1))).length;
   }
-  return { promptTokens, shared, total, systemBreaks, compared: Math.max(0, replies.length - 1) };
+  return { promptTokens, shared, total, systemBreaks, windowBreaks, compared: Math.max(0, replies.length - 1) };
 }
 
 const collectingSink = (): ReplySink => ({ write: () => {}, end: async () => ({ shown: true, messageIds: [] }) });
@@ -166,44 +173,62 @@ async function talk(dir: string, baseURL: string, messages: readonly string[]): 
 const verdict = (met: boolean) => (met ? "met" : "**missed**");
 const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
 
-export async function run(): Promise<BenchmarkResult> {
+/** Plays the conversation through a fresh core; returns the reply requests and how many summaries were asked for. */
+async function playConversation(summariesFail: boolean): Promise<{ replies: RecordedRequest[]; summaries: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), "masque-bench-cache-"));
   const model = await startFakeModelServer();
   try {
     mkdirSync(path.join(dir, "personas"));
     writeFileSync(path.join(dir, "personas", `${PERSONA_ID}.md`), benchPersona());
-    scriptModel(model);
-    const messages = conversation();
-    await talk(dir, model.baseURL, messages);
+    scriptModel(model, summariesFail);
+    await talk(dir, model.baseURL, conversation());
     const requests = model.chatRequests();
     const replies = requests.filter((r) => r.body?.stream === true);
-    const summaries = requests.length - replies.length;
-    const figures = measure(replies);
-    const sorted = [...figures.promptTokens].sort((a, b) => a - b);
-    const median = percentile(sorted, 0.5);
-    const reuse = figures.total > 0 ? figures.shared / figures.total : 0;
-    const breakShare = figures.compared > 0 ? figures.systemBreaks / figures.compared : 1;
-    const recallHits = FACTS.filter((fact, i) => JSON.stringify(replies[PROBE_START + i * PROBE_STEP]?.body.messages ?? "").includes(fact.keyword)).length;
-    const sizeMet = median <= BEFORE.medianPromptTokens;
-    const recallMet = recallHits >= BEFORE.recallHits;
-    const lines = [
-      `${replies.length} replies, ${summaries} summaries folded in, CONTEXT_TOKENS=${CONTEXT_TOKENS}, persona "${PERSONA_ID}" with ${TOPICS.length} lore entries`,
-      "",
-      "| figure | value | target | |",
-      "| --- | --- | --- | --- |",
-      `| prompt tokens per reply | median ${median}, max ${sorted.at(-1)} | median no higher than before (${BEFORE.medianPromptTokens}) | ${verdict(sizeMet)} |`,
-      `| prefix reuse (tokens equal to the previous prompt's start) | ${pct(reuse)} | ≥ ${pct(TARGET_REUSE)} | ${verdict(reuse >= TARGET_REUSE)} |`,
-      `| replies whose shared prefix ends inside the system message | ${figures.systemBreaks} of ${figures.compared} (${pct(breakShare)}) | ≤ ${pct(TARGET_SYSTEM_BREAKS)} | ${verdict(breakShare <= TARGET_SYSTEM_BREAKS)} |`,
-      `| recalled facts that reach the prompt asking for them | ${recallHits} of ${FACTS.length} | as many as before (${BEFORE.recallHits}) | ${verdict(recallMet)} |`,
-    ];
-    const targetsMet = sizeMet && reuse >= TARGET_REUSE && breakShare <= TARGET_SYSTEM_BREAKS && recallMet;
-    return {
-      lines,
-      figures: { replies: replies.length, summaries, medianPromptTokens: median, maxPromptTokens: sorted.at(-1) ?? 0, prefixReuse: reuse, systemBreaks: figures.systemBreaks, recallHits },
-      targetsMet,
-    };
+    return { replies, summaries: requests.length - replies.length };
   } finally {
     await model.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export async function run(): Promise<BenchmarkResult> {
+  const { replies, summaries } = await playConversation(false);
+  const figures = measure(replies);
+  const sorted = [...figures.promptTokens].sort((a, b) => a - b);
+  const median = percentile(sorted, 0.5);
+  const reuse = figures.total > 0 ? figures.shared / figures.total : 0;
+  const breakShare = figures.compared > 0 ? figures.systemBreaks / figures.compared : 1;
+  const recallHits = FACTS.filter((fact, i) => JSON.stringify(replies[PROBE_START + i * PROBE_STEP]?.body.messages ?? "").includes(fact.keyword)).length;
+  const sizeMet = median <= BEFORE.medianPromptTokens;
+  const recallMet = recallHits >= BEFORE.recallHits;
+  // The same conversation with the summary model down: the summarizer falls behind for good.
+  const lagging = measure((await playConversation(true)).replies);
+  const laggingReuse = lagging.total > 0 ? lagging.shared / lagging.total : 0;
+  const lines = [
+    `${replies.length} replies, ${summaries} summaries folded in, CONTEXT_TOKENS=${CONTEXT_TOKENS}, persona "${PERSONA_ID}" with ${TOPICS.length} lore entries`,
+    "",
+    "| figure | value | target | |",
+    "| --- | --- | --- | --- |",
+    `| prompt tokens per reply | median ${median}, max ${sorted.at(-1)} | median no higher than before (${BEFORE.medianPromptTokens}) | ${verdict(sizeMet)} |`,
+    `| prefix reuse (tokens equal to the previous prompt's start) | ${pct(reuse)} | ≥ ${pct(TARGET_REUSE)} | ${verdict(reuse >= TARGET_REUSE)} |`,
+    `| replies whose shared prefix ends inside the system message | ${figures.systemBreaks} of ${figures.compared} (${pct(breakShare)}) | ≤ ${pct(TARGET_SYSTEM_BREAKS)} | ${verdict(breakShare <= TARGET_SYSTEM_BREAKS)} |`,
+    `| recalled facts that reach the prompt asking for them | ${recallHits} of ${FACTS.length} | as many as before (${BEFORE.recallHits}) | ${verdict(recallMet)} |`,
+    `| with the summary model down: window start moves, prefix reuse | ${lagging.windowBreaks} of ${lagging.compared} replies, ${pct(laggingReuse)} | (no target: steps, not one turn per message) | |`,
+  ];
+  const targetsMet = sizeMet && reuse >= TARGET_REUSE && breakShare <= TARGET_SYSTEM_BREAKS && recallMet;
+  return {
+    lines,
+    figures: {
+      replies: replies.length,
+      summaries,
+      medianPromptTokens: median,
+      maxPromptTokens: sorted.at(-1) ?? 0,
+      prefixReuse: reuse,
+      systemBreaks: figures.systemBreaks,
+      recallHits,
+      laggingWindowMoves: lagging.windowBreaks,
+      laggingPrefixReuse: laggingReuse,
+    },
+    targetsMet,
+  };
 }
