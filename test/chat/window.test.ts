@@ -1,12 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ChatEngine, type ReplySink } from "../../src/chat/engine.js";
 import { replyReserve, WINDOW_STEP_SHARE } from "../../src/chat/prompt.js";
 import { Summarizer } from "../../src/chat/summarizer.js";
 import { ModelClient } from "../../src/llm/client.js";
 import { silentLogger } from "../../src/log.js";
-import { type Memory, openMemory } from "../../src/memory/index.js";
+import { openMemory } from "../../src/memory/index.js";
 import { PersonaRegistry } from "../../src/personas/registry.js";
-import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
+import { startFakeModelServer } from "../fakes/openai-server.js";
 import { testPersona } from "../helpers/personas.js";
 
 const CONTEXT_TOKENS = 3000;
@@ -15,24 +15,6 @@ const JUNIPER = testPersona({ id: "assistant", name: "Juniper", prompt: "You are
 const CHANNEL = { key: "channel:100", guildId: "900", channelId: "100" };
 const REPLY = "Aye, the tide turns twice a day and the gulls cry over the old harbour wall.";
 const TOPICS = ["tide", "gulls", "lighthouse", "nets", "ferry", "storm", "market"];
-
-let server: FakeModelServer;
-let memory: Memory;
-beforeAll(async () => {
-  vi.stubEnv("OPENAI_LOG", "off");
-  server = await startFakeModelServer();
-});
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await server.close();
-});
-beforeEach(() => {
-  memory = openMemory(":memory:");
-});
-afterEach(() => {
-  memory.close();
-  server.reset();
-});
 
 const sink: ReplySink = { write: () => {}, end: async () => ({ shown: true, messageIds: [] }) };
 
@@ -44,6 +26,8 @@ function windowStart(messages: ReadonlyArray<{ role: string; content: unknown }>
 
 describe("the window's start while the summarizer is behind", () => {
   it("moves in big steps, never one turn per message", async () => {
+    const server = await startFakeModelServer();
+    const memory = openMemory(":memory:");
     // The summary model is down: every summary fails, so the turns after the (absent) summary outgrow the window.
     server.setDefault((req) => (req.body.stream === true ? { text: REPLY } : { status: 500 }));
     const model = new ModelClient({ baseURL: server.baseURL, apiKey: "sk-test", timeoutMs: 5000, maxRetries: 0 });
@@ -51,16 +35,24 @@ describe("the window's start while the summarizer is behind", () => {
     const registry = new PersonaRegistry([JUNIPER], "assistant");
     const engine = new ChatEngine({ memory, model, personas: () => registry, settings: { defaultModel: "fake-model", contextTokens: CONTEXT_TOKENS }, log: silentLogger, summarizer });
 
-    for (let n = 0; n < MESSAGES; n++) {
-      const content = `Message ${n}: tell me about the ${TOPICS[n % TOPICS.length]} and the people who work near it.`;
-      const outcome = await engine.reply({ conversation: CHANNEL, persona: JUNIPER, turns: [{ authorId: "ana", authorName: "Ana", content }], place: { server: "Harbour", channel: "general" } }, sink);
-      expect(outcome.status).toBe("complete");
-      await summarizer.idle();
+    let summary: unknown;
+    try {
+      for (let n = 0; n < MESSAGES; n++) {
+        const content = `Message ${n}: tell me about the ${TOPICS[n % TOPICS.length]} and the people who work near it.`;
+        const turns = [{ authorId: "ana", authorName: "Ana", content }];
+        const outcome = await engine.reply({ conversation: CHANNEL, persona: JUNIPER, turns, place: { server: "Harbour", channel: "general" } }, sink);
+        expect(outcome.status).toBe("complete");
+        await summarizer.idle();
+      }
+      summary = memory.summaries.get(CHANNEL.key);
+    } finally {
+      summarizer.stop();
+      memory.close();
+      await server.close();
     }
-    summarizer.stop();
 
     expect(server.chatRequests().some((r) => r.body.stream !== true)).toBe(true);
-    expect(memory.summaries.get(CHANNEL.key)).toBeUndefined();
+    expect(summary).toBeUndefined();
     const starts = server
       .chatRequests()
       .filter((r) => r.body.stream === true)
