@@ -202,6 +202,88 @@ describe("a cast of three personas in one channel, with persona webhooks", () =>
   });
 });
 
+describe("calling a cast", () => {
+  it("needs a cast: without one, a name alone is no call and behaviour is as before", async () => {
+    stack = await startStack();
+    stack.model.setDefault({ text: "Here." });
+    say("Juniper, are you there?");
+    say("Wren, are you there?");
+    say("still here?", { mentionBot: true });
+    await settle(2);
+    expect(turnRows(stack.core.memory.db).map((t) => [t.author, t.content])).toEqual([
+      ["Ali", "still here?"],
+      ["Juniper", "Here."],
+    ]);
+  });
+
+  it("costs one of the person's replies per persona: past the allowance the rest of the cast stays quiet", async () => {
+    stack = await startStack();
+    await addCast("bard", "quill", "tutor");
+    const limits = stack.discord.interact({
+      channelId: stack.general,
+      user: ALICE,
+      permissions: MANAGE_GUILD,
+      name: "masque",
+      options: [{ type: SUBCOMMAND, name: "limits", options: [{ type: 4, name: "messages", value: 2 }, { type: 4, name: "per_seconds", value: 3600 }] }],
+    });
+    await stack.discord.waitFor(() => stack.discord.interactionResponses(limits.id).length > 0);
+    stack.model.setDefault({ text: "Here." });
+
+    const asked = say("Wren, Quill and Theo, all there?");
+    // Discord's reaction route: PUT /channels/{id}/messages/{id}/reactions/{emoji}/@me
+    // (https://discord.com/developers/docs/resources/message#create-reaction).
+    const reaction = await stack.discord.waitForCall((c) => c.method === "PUT" && c.decodedPath.includes("/reactions/"));
+    await stack.bot.idle();
+
+    expect(reaction.decodedPath).toContain(`/messages/${asked.id}/reactions/`);
+    expect(botTexts()).toEqual(["**Wren the Bard:** Here.", "**Captain Quill:** Here."]);
+  });
+
+  it("gives a thread its channel's cast, and its own copy once an admin changes it there", async () => {
+    stack = await startStack();
+    await addCast("bard", "quill");
+    const thread = stack.guild.channelId("ideas");
+    stack.model.setDefault({ text: "In the thread." });
+    stack.discord.postMessage({ channelId: thread, author: ALICE, content: "Quill, over here." });
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${thread}`) >= 2, E2E_WAIT_MS);
+    await stack.bot.idle();
+    expect(turnRows(stack.core.memory.db).map((t) => t.author)).toEqual(["Ali", "Captain Quill"]);
+
+    const removed = stack.discord.interact({
+      channelId: thread,
+      user: ALICE,
+      permissions: MANAGE_GUILD,
+      name: "persona",
+      options: [{ type: SUBCOMMAND, name: "remove", options: [{ type: STRING, name: "name", value: "quill" }] }],
+    });
+    await stack.discord.waitFor(() => stack.discord.interactionResponses(removed.id).length > 0);
+    expect(stack.core.memory.casts.members(`channel:${thread}`).map((m) => m.personaId)).toEqual(["bard"]);
+    expect(stack.core.memory.casts.members(key()).map((m) => m.personaId)).toEqual(["bard", "quill"]);
+  });
+});
+
+describe("a cast member's reply cut by a crash", () => {
+  it("is stored at the next start as the persona's words, without the name shown before it", async () => {
+    stack = await startStack();
+    await addCast("quill");
+    // What a SIGKILL mid-reply leaves (see test/e2e/crash.test.ts for the real kill): the message
+    // kept on arrival, the reply's note as in flight, and the part Discord shows, name in front.
+    const [asked] = stack.core.memory.turns.append({ key: key(), guildId: stack.guild.id, channelId: stack.general }, [
+      { role: "user", authorId: ALICE.id, authorName: "Ali", content: "Quill, a tale?", tokenCount: 6, createdAt: Date.now() },
+    ]);
+    const shown = stack.discord.postMessage({ channelId: stack.general, author: stack.discord.botUser, content: "**Captain Quill:** Arr, once upon a" });
+    const inFlight = stack.core.memory.inFlight.begin({ conversationKey: key(), channelId: stack.general, personaId: "quill", personaName: "Captain Quill", answers: [asked!] });
+    stack.core.memory.inFlight.shownIn(inFlight, [shown.id]);
+
+    await stack.restart();
+
+    expect(turnRows(stack.core.memory.db).map((t) => [t.author, t.content, t.status])).toEqual([
+      ["Ali", "Quill, a tale?", "complete"],
+      ["Captain Quill", "Arr, once upon a", "interrupted"],
+    ]);
+  });
+});
+
 describe("forgetting in a cast", () => {
   it("forget-me deletes every persona's reply to the person's messages, and leaves the rest", async () => {
     stack = await startStack();
