@@ -34,7 +34,8 @@ async function modelAnswerer(messages) {
   const openai = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: "not-needed", maxRetries: 0, fetch: modelFetch });
   return async () => {
     let text = "";
-    const stream = await openai.chat.completions.create({ model: "fake-model", messages, stream: true });
+    // Usage asked for as Masque asks for it: the same model call.
+    const stream = await openai.chat.completions.create({ model: "fake-model", messages, stream: true, stream_options: { include_usage: true } });
     for await (const chunk of stream) text += chunk.choices?.[0]?.delta?.content ?? "";
     return text;
   };

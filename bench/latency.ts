@@ -23,7 +23,7 @@ import type { RecordedRequest } from "../test/fakes/openai-server.js";
 import type { RestCall } from "../test/fakes/discord-server.js";
 import { type BotProcess, buildBot, type Fakes, startBot, startFakes, table } from "./harness.js";
 import { CONVERSATIONS, channelIdOf, GUILD_ID, millionTurnHistory, TOTAL_TURNS } from "./history.js";
-import { type BenchmarkResult, percentile } from "./types.js";
+import { type BenchmarkResult, percentile, type Target } from "./types.js";
 
 const WARMUP_MESSAGES = 200;
 /**
@@ -34,7 +34,8 @@ const WARMUP_MESSAGES = 200;
  */
 const MESSAGE_INTERVAL_MS = 25;
 const MEASURED_MESSAGES = 2_000;
-const TARGET_P99_MS = 5;
+/** How much Masque may add to the floor's time on each leg, in ms, at the p50 and the p99. */
+const TARGET_EXTRA_MS = { in: { p50: 1.5, p99: 3 }, out: { p50: 0.5, p99: 2 } } as const;
 const SHORT_REPLY = "Sure thing.";
 /** One message that gets no reply this long is a failure, not a hang. */
 const REPLY_TIMEOUT_MS = 10_000;
@@ -163,7 +164,14 @@ export async function run(): Promise<BenchmarkResult> {
       [`${leg}MaxMs`, stats.max],
     ]),
   );
-  const targetsMet = legs.in.p99 <= TARGET_P99_MS && legs.out.p99 <= TARGET_P99_MS;
+  const above = (leg: "in" | "out", at: "p50" | "p99"): Target => {
+    const [masque, floor] = leg === "in" ? [legs.in, legs.floorIn] : [legs.out, legs.floorOut];
+    const extra = masque[at] - floor[at];
+    const what = `${leg === "in" ? "gateway frame → model request" : "last model chunk → reply at Discord"}, ${at} above the floor's`;
+    const figure = `${extra >= 0 ? "+" : ""}${extra.toFixed(2)} ms (${masque[at].toFixed(2)} vs ${floor[at].toFixed(2)})`;
+    return { what, figure, bound: `≤ +${TARGET_EXTRA_MS[leg][at]} ms`, met: extra <= TARGET_EXTRA_MS[leg][at] };
+  };
+  const targets = [above("in", "p50"), above("in", "p99"), above("out", "p50"), above("out", "p99")];
   const lines = [
     `${MEASURED_MESSAGES.toLocaleString("en-US")} mentions, one at a time and at most ${1000 / MESSAGE_INTERVAL_MS} a second, over ${CONVERSATIONS.toLocaleString("en-US")} channels; ${TOTAL_TURNS.toLocaleString("en-US")} stored turns; zero-latency model, short replies.`,
     "The floor is discord.js and the openai SDK alone (bench/floor-bot.mjs; the SDK with the fetch Masque gives it), sending the model a prompt Masque sent, timed in turn with Masque in the same run.",
@@ -178,7 +186,7 @@ export async function run(): Promise<BenchmarkResult> {
       ],
     ),
     "",
-    `Target: Masque's p99 ≤ ${TARGET_P99_MS} ms for each leg: ${targetsMet ? "met" : "MISSED"}.`,
+    ...targets.map((t) => `Target: ${t.what} ${t.bound}: ${t.figure}, ${t.met ? "met" : "missed"}.`),
   ];
-  return { lines, figures, targetsMet };
+  return { lines, figures, targets };
 }

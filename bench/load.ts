@@ -115,8 +115,12 @@ export async function runStartup(): Promise<BenchmarkResult> {
     rssMbAtLastReply: m.loadedRssMb.atOnce,
     rssMbAfter10kMessagesAt5s: m.loadedRssMb.settled,
   };
-  const targetsMet = figures.readyMsMedian <= TARGET_READY_MS && figures.idleRssMb <= TARGET_IDLE_RSS_MB && figures.rssMbAfter10kMessages <= TARGET_LOADED_RSS_MB;
   const after = `after ${TOTAL_MESSAGES.toLocaleString("en-US")} messages`;
+  const targets = [
+    { what: `process start → ready, ${PERSONA_FILES} persona files (median)`, figure: `${figures.readyMsMedian.toFixed(0)} ms`, bound: `≤ ${TARGET_READY_MS.toLocaleString("en-US")} ms`, met: figures.readyMsMedian <= TARGET_READY_MS },
+    { what: "resident memory idle", figure: `${figures.idleRssMb.toFixed(0)} MB`, bound: `≤ ${TARGET_IDLE_RSS_MB} MB`, met: figures.idleRssMb <= TARGET_IDLE_RSS_MB },
+    { what: `resident memory ${RELEASED_MS / 1000} s ${after}`, figure: `${figures.rssMbAfter10kMessages.toFixed(0)} MB`, bound: `≤ ${TARGET_LOADED_RSS_MB} MB`, met: figures.rssMbAfter10kMessages <= TARGET_LOADED_RSS_MB },
+  ];
   const lines = [
     `${PERSONA_FILES} persona files, a server of ${MAX_CHANNELS} channels; ${STARTS} starts. Memory is the bot process's resident set (VmRSS): ${SETTLE_MS / 1000} s after ready (idle), and after the last of ${TOTAL_MESSAGES.toLocaleString("en-US")} messages (the scaling run, which ends with 500 replies in flight at once) was answered: at once, ${SETTLE_MS / 1000} s and ${RELEASED_MS / 1000} s later. The target applies to the ${RELEASED_MS / 1000} s figure, once V8 has given back the heap it grew for the peak.`,
     "",
@@ -124,10 +128,8 @@ export async function runStartup(): Promise<BenchmarkResult> {
       ["start → ready, median ms", "max ms", "RSS idle MB", `RSS ${after}: at once MB`, `${SETTLE_MS / 1000} s MB`, `${RELEASED_MS / 1000} s MB`],
       [[figures.readyMsMedian, figures.readyMsMax, figures.idleRssMb, figures.rssMbAtLastReply, figures.rssMbAfter10kMessagesAt5s, figures.rssMbAfter10kMessages]],
     ),
-    "",
-    `Targets: ready ≤ ${TARGET_READY_MS} ms, ≤ ${TARGET_IDLE_RSS_MB} MB idle, ≤ ${TARGET_LOADED_RSS_MB} MB ${after} (${RELEASED_MS / 1000} s): ${targetsMet ? "met" : "MISSED"}.`,
   ];
-  return { lines, figures, targetsMet };
+  return { lines, figures, targets };
 }
 
 export async function runScaling(): Promise<BenchmarkResult> {
@@ -156,5 +158,5 @@ export async function runScaling(): Promise<BenchmarkResult> {
     "",
     ...table(["busy channels", "replies", "replies/s", "p50 ms", "p90 ms", "p99 ms", "CPU ms/reply", "REST calls/reply"], rows),
   ];
-  return { lines, figures, targetsMet: true };
+  return { lines, figures, targets: [] };
 }

@@ -15,7 +15,7 @@ import type { MacroContext } from "../src/personas/macros.js";
 import type { Persona } from "../src/personas/persona.js";
 import { loadPersonas } from "../src/personas/registry.js";
 import { CONVERSATIONS, conversationOf, fill, millionTurnHistory, type Random, SEED, SMALL_TURNS, smallPlan, TOTAL_TURNS } from "./history.js";
-import { type BenchmarkResult, percentile, seededRandom } from "./types.js";
+import { type BenchmarkResult, msFigure, percentile, seededRandom } from "./types.js";
 
 /** The shipped default. */
 const CONTEXT_TOKENS = 8_000;
@@ -94,7 +94,11 @@ export async function run(): Promise<BenchmarkResult> {
 
     const ratioP50 = measured.large.p50 / measured.small.p50;
     const ratioP99 = measured.large.p99 / measured.small.p99;
-    const targetsMet = ratioP50 <= TARGET_RATIO && ratioP99 <= TARGET_RATIO && measured.large.p99 <= TARGET_P99_MS;
+    const targets = [
+      { what: "prompt build, p50 at 1M / at 1k stored turns", figure: ratioP50.toFixed(2), bound: `≤ ${TARGET_RATIO}`, met: ratioP50 <= TARGET_RATIO },
+      { what: "prompt build, p99 at 1M / at 1k stored turns", figure: ratioP99.toFixed(2), bound: `≤ ${TARGET_RATIO}`, met: ratioP99 <= TARGET_RATIO },
+      { what: "prompt build, p99 at 1M stored turns", figure: msFigure(measured.large.p99), bound: `≤ ${TARGET_P99_MS} ms`, met: measured.large.p99 <= TARGET_P99_MS },
+    ];
     const row = (name: string, turns: number, conversations: number, m: Measured) =>
       `| ${name} | ${count(turns)} | ${count(conversations)} | ${ms(m.p50)} | ${ms(m.p99)} | ${m.window.toFixed(0)} | ${m.recalled.toFixed(1)} |`;
     const lines = [
@@ -106,14 +110,13 @@ export async function run(): Promise<BenchmarkResult> {
       row("1M", TOTAL_TURNS, CONVERSATIONS, measured.large),
       `| ratio 1M / 1k | | | ${ratioP50.toFixed(2)} | ${ratioP99.toFixed(2)} | | |`,
       "",
-      `Targets: ratio ≤ ${TARGET_RATIO} (p50 and p99), p99 ≤ ${TARGET_P99_MS} ms at 1M: ${targetsMet ? "met" : "MISSED"}.`,
       `Filling the 1M database (FTS index included; once per run) took ${fillSeconds.toFixed(1)} s; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores.`,
     ];
     const { small: s1k, large: s1m } = measured;
     return {
       lines,
       figures: { p50Ms1k: s1k.p50, p99Ms1k: s1k.p99, p50Ms1M: s1m.p50, p99Ms1M: s1m.p99, ratioP50, ratioP99, fillSeconds },
-      targetsMet,
+      targets,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,9 +1,23 @@
-/** What a benchmark reports: printed lines, figures for bench/results.json, and whether it met its targets. */
+/** One target of a benchmark: what it holds, the figure measured, the bound, and whether it was met. */
+export interface Target {
+  readonly what: string;
+  readonly figure: string;
+  readonly bound: string;
+  readonly met: boolean;
+}
+
+/** What a benchmark reports: printed lines, figures for bench/results.json, and its targets. */
 export interface BenchmarkResult {
   readonly lines: readonly string[];
   readonly figures: Record<string, number>;
-  readonly targetsMet: boolean;
+  readonly targets: readonly Target[];
 }
+
+/** How a target reads in a table. */
+export const verdict = (met: boolean): string => (met ? "met" : "**missed**");
+
+/** A figure in milliseconds, as the tables print it. */
+export const msFigure = (value: number): string => `${value.toFixed(2)} ms`;
 
 /** A benchmark: `run` does the work and measures it. */
 export type Benchmark = () => Promise<BenchmarkResult>;
