@@ -87,6 +87,21 @@ describe("/persona add and /persona remove", () => {
     expect(await command("persona", "current")).toContain("\nCast here: **Juniper** (lead), **Wren the Bard**, **Captain Quill**.");
     expect(await command("persona", "list")).toContain("**Captain Quill** (`quill`) — A salty sea captain who tells tall tales, and still gives you a straight answer. *(in the cast here)*");
 
+    // Autocomplete (interaction type 4, https://discord.com/developers/docs/interactions/application-commands#autocomplete):
+    // `remove` suggests only the cast beside the lead.
+    const typed = stack.discord.interact({
+      channelId: stack.general,
+      user: ALICE,
+      name: "persona",
+      type: 4,
+      options: [{ type: SUBCOMMAND, name: "remove", options: [{ type: STRING, name: "name", value: "", focused: true }] }],
+    });
+    await stack.discord.waitFor(() => stack.discord.interactionResponses(typed.id).length > 0);
+    expect(stack.discord.interactionResponses(typed.id)[0]!.body.data.choices).toEqual([
+      { name: "Wren the Bard (bard)", value: "bard" },
+      { name: "Captain Quill (quill)", value: "quill" },
+    ]);
+
     expect(await command("persona", "remove", "assistant")).toBe("**Juniper** leads here, so it stays; use `/persona set` to choose another lead.");
     expect(await command("persona", "remove", "tutor")).toBe("**Professor Theo** is not in the cast here.");
     expect(await command("persona", "remove", "quill", { user: BOB, admin: false })).toBe(notAdmin());
@@ -214,6 +229,27 @@ describe("calling a cast", () => {
       ["Ali", "still here?"],
       ["Juniper", "Here."],
     ]);
+  });
+
+  it("in an auto channel gives a message naming nobody to the persona last talking with its author; a mention with a name to that persona", async () => {
+    stack = await startStack();
+    await addCast("bard", "quill");
+    for (const [sub, option] of [["channel", { type: STRING, name: "mode", value: "auto" }], ["limits", { type: 4, name: "auto_gap_seconds", value: 0 }]] as const) {
+      const set = stack.discord.interact({ channelId: stack.general, user: ALICE, permissions: MANAGE_GUILD, name: "masque", options: [{ type: SUBCOMMAND, name: sub, options: [option] }] });
+      await stack.discord.waitFor(() => stack.discord.interactionResponses(set.id).length > 0);
+    }
+    stack.model.setDefault({ text: "Here." });
+
+    say("Quill, a word?");
+    await settle(2);
+    say("and another thing");
+    await settle(4);
+    stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "hello all" });
+    await settle(6);
+    say("what now, Wren?", { mentionBot: true });
+    await settle(8);
+
+    expect(turnRows(stack.core.memory.db).map((t) => t.author)).toEqual(["Ali", "Captain Quill", "Ali", "Captain Quill", "Bob", "Juniper", "Ali", "Wren the Bard"]);
   });
 
   it("costs one of the person's replies per persona: past the allowance the rest of the cast stays quiet", async () => {

@@ -1,11 +1,11 @@
-import type { ChatInputCommandInteraction, SlashCommandSubcommandBuilder } from "discord.js";
+import type { AutocompleteInteraction, ChatInputCommandInteraction, SlashCommandSubcommandBuilder } from "discord.js";
 import type { ActivePersona } from "../../chat/active-persona.js";
 import { conversationKey, conversationOf } from "../../discord/conversation.js";
 import type { BotContext } from "../../discord/context.js";
 import type { ConversationRef } from "../../memory/turns.js";
 
 /** The conversation an interaction happens in (a channel not cached is taken as a plain channel). */
-export function conversationHere(interaction: ChatInputCommandInteraction): ConversationRef {
+export function conversationHere(interaction: ChatInputCommandInteraction | AutocompleteInteraction): ConversationRef {
   return interaction.channel ? conversationOf(interaction.channel) : { key: conversationKey(interaction.channelId), guildId: interaction.guildId };
 }
 

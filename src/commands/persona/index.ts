@@ -4,6 +4,7 @@ import { commandOf } from "../types.js";
 import { add, remove } from "./cast.js";
 import { reset, set } from "./choose.js";
 import { greet } from "./greet.js";
+import { conversationHere } from "./here.js";
 import { current, info, list } from "./view.js";
 
 /** Discord shows at most 25 autocomplete choices. */
@@ -11,12 +12,11 @@ export const MAX_AUTOCOMPLETE_CHOICES = 25;
 /** A choice's label is at most 100 characters. */
 const MAX_CHOICE_NAME = 100;
 
-/** Suggests personas whose id or name contains what was typed. */
+/** Suggests personas whose id or name contains what was typed; for `remove`, only the cast's. */
 async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void> {
   const typed = interaction.options.getFocused().toLowerCase();
-  const choices = ctx.core
-    .personas()
-    .list()
+  const personas = interaction.options.getSubcommand(false) === "remove" ? ctx.core.engine.cast(conversationHere(interaction)).members.slice(1) : ctx.core.personas().list();
+  const choices = personas
     .filter((p) => p.id.includes(typed) || p.name.toLowerCase().includes(typed))
     .slice(0, MAX_AUTOCOMPLETE_CHOICES)
     .map((p) => ({ name: `${p.name} (${p.id})`.slice(0, MAX_CHOICE_NAME), value: p.id }));
