@@ -1,5 +1,6 @@
 import type { Db } from "./db.js";
 import type { SummaryStore } from "./summaries.js";
+import type { ThreadStore } from "./threads.js";
 
 /**
  * Turns deleted per transaction. A big deletion (a long channel, a retention sweep after
@@ -38,15 +39,17 @@ const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class MemoryEraser {
   readonly #db: Db;
   readonly #summaries: SummaryStore;
+  readonly #threads: ThreadStore;
   readonly #ofConversation;
   readonly #byAuthor;
   readonly #repliesTo;
   readonly #olderThan;
   readonly #eraseBatch;
 
-  constructor(db: Db, summaries: SummaryStore) {
+  constructor(db: Db, summaries: SummaryStore, threads: ThreadStore) {
     this.#db = db;
     this.#summaries = summaries;
+    this.#threads = threads;
     this.#ofConversation = db.prepare<{ key: string; limit: number }, DoomedTurn>(
       "SELECT id, conversation_key FROM turns WHERE conversation_key = @key ORDER BY id LIMIT @limit",
     );
@@ -89,7 +92,8 @@ export class MemoryEraser {
   /**
    * `/memory forget-me` in this file: deletes every turn someone wrote and the bot's replies
    * to them (a reply can repeat, paraphrase or translate what they said, which no redaction
-   * could reliably find), drops the summaries that drew on any of them, then checkpoints
+   * could reliably find), drops the summaries that drew on any of them, takes their id off
+   * the threads they opened (the threads stay Masque's, answered without mentions), then checkpoints
    * the write-ahead log so, with secure_delete on, the words are gone from the file's bytes.
    */
   async forgetPerson(authorId: string): Promise<PersonErased> {
@@ -101,6 +105,7 @@ export class MemoryEraser {
     }
     const own = await this.forgetAuthor(authorId);
     for (const key of own.summariesDropped) dropped.add(key);
+    if (this.#db.open) this.#threads.forgetOpener(authorId);
     return { turns: own.turns, replies: replies.length, summariesDropped: [...dropped], checkpointed: this.#checkpoint() };
   }
 

@@ -1,3 +1,4 @@
+import { AllowedBotStore } from "./allowed-bots.js";
 import { AuditStore } from "./audit.js";
 import { CastStore } from "./cast.js";
 import { type Db, openDatabase } from "./db.js";
@@ -8,6 +9,7 @@ import { claimLayout, type Layout } from "./layout.js";
 import { RecallStore } from "./recall.js";
 import { PersonaChoiceStore } from "./persona-choices.js";
 import { SummaryStore } from "./summaries.js";
+import { ThreadStore } from "./threads.js";
 import { TurnStore } from "./turns.js";
 
 /** The open database and its repositories. */
@@ -21,6 +23,10 @@ export interface Memory {
   /** What server admins set with /masque: channel modes, limits, blocks, blocked words, admin roles. */
   readonly serverSettings: ServerSettingsStore;
   readonly audit: AuditStore;
+  /** The threads Masque opened, and whether a mention opens one (`/masque threads`). */
+  readonly threads: ThreadStore;
+  /** Other bots a server lets Masque answer (`/masque bots`). */
+  readonly allowedBots: AllowedBotStore;
   readonly summaries: SummaryStore;
   readonly recall: RecallStore;
   readonly eraser: MemoryEraser;
@@ -44,6 +50,7 @@ export function openMemory(databasePath: string, layout?: Layout): Memory {
     }
   }
   const summaries = new SummaryStore(db);
+  const threads = new ThreadStore(db);
   return {
     db,
     turns: new TurnStore(db),
@@ -51,9 +58,11 @@ export function openMemory(databasePath: string, layout?: Layout): Memory {
     casts: new CastStore(db),
     serverSettings: new ServerSettingsStore(db),
     audit: new AuditStore(db),
+    threads,
+    allowedBots: new AllowedBotStore(db),
     summaries,
     recall: new RecallStore(db),
-    eraser: new MemoryEraser(db, summaries),
+    eraser: new MemoryEraser(db, summaries, threads),
     inFlight: new InFlightStore(db),
     close: () => {
       if (db.open) db.close();

@@ -1,0 +1,82 @@
+import type { Db } from "./db.js";
+
+/** A thread Masque opened: with /chat, or for a reply when the server turned threads on. */
+export interface MasqueThread {
+  readonly threadId: string;
+  readonly guildId: string;
+  readonly parentId: string;
+  /** Who asked for it; empty once that person used /memory forget-me. */
+  readonly openedBy: string;
+  readonly private: boolean;
+  readonly openedAt: number;
+}
+
+/** What forget-me leaves in `opened_by`: the thread stays Masque's, but no longer names the person. */
+export const FORGOTTEN_OPENER = "";
+
+interface ThreadRow {
+  thread_id: string;
+  guild_id: string;
+  parent_id: string;
+  opened_by: string;
+  private: number;
+  opened_at: number;
+}
+
+/**
+ * Stores the threads Masque opened (each answered without a mention) and whether a server
+ * opens a thread for the reply to a mention (`/masque threads`).
+ */
+export class ThreadStore {
+  readonly #get;
+  readonly #record;
+  readonly #forgetOpener;
+  readonly #onMention;
+  readonly #setOnMention;
+
+  constructor(db: Db) {
+    this.#get = db.prepare<{ threadId: string }, ThreadRow>(
+      "SELECT thread_id, guild_id, parent_id, opened_by, private, opened_at FROM masque_threads WHERE thread_id = @threadId",
+    );
+    this.#record = db.prepare(
+      `INSERT INTO masque_threads (thread_id, guild_id, parent_id, opened_by, private, opened_at)
+       VALUES (@threadId, @guildId, @parentId, @openedBy, @private, @now) ON CONFLICT (thread_id) DO NOTHING`,
+    );
+    this.#forgetOpener = db.prepare("UPDATE masque_threads SET opened_by = @forgotten WHERE opened_by = @userId");
+    this.#onMention = db.prepare<{ guildId: string }, { on: number | null }>("SELECT threads_on_mention AS \"on\" FROM guild_moderation WHERE guild_id = @guildId");
+    this.#setOnMention = db.prepare(
+      `INSERT INTO guild_moderation (guild_id, threads_on_mention, updated_by, updated_at) VALUES (@guildId, @on, @updatedBy, @now)
+       ON CONFLICT (guild_id) DO UPDATE SET threads_on_mention = excluded.threads_on_mention, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+    );
+  }
+
+  /** The thread, if Masque opened it. */
+  get(threadId: string): MasqueThread | undefined {
+    const row = this.#get.get({ threadId });
+    if (!row) return undefined;
+    return { threadId: row.thread_id, guildId: row.guild_id, parentId: row.parent_id, openedBy: row.opened_by, private: row.private === 1, openedAt: row.opened_at };
+  }
+
+  isMasqueThread(threadId: string): boolean {
+    return this.#get.get({ threadId }) !== undefined;
+  }
+
+  /** Records a thread Masque opened; returns false when it was known already. */
+  record(thread: Omit<MasqueThread, "openedAt">): boolean {
+    return this.#record.run({ ...thread, private: Number(thread.private), now: Date.now() }).changes > 0;
+  }
+
+  /** Removes a person's id from the threads they opened (forget-me); returns how many. */
+  forgetOpener(userId: string): number {
+    return this.#forgetOpener.run({ userId, forgotten: FORGOTTEN_OPENER }).changes;
+  }
+
+  /** Whether a mention in a channel of this server opens a thread for the reply (off unless set). */
+  threadsOnMention(guildId: string): boolean {
+    return this.#onMention.get({ guildId })?.on === 1;
+  }
+
+  setThreadsOnMention(guildId: string, on: boolean, updatedBy: string): void {
+    this.#setOnMention.run({ guildId, on: on ? 1 : null, updatedBy, now: Date.now() });
+  }
+}

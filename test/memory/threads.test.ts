@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Memory, openMemory } from "../../src/memory/index.js";
+import { said } from "../helpers/memory.js";
+
+const GUILD = "100000000000000001";
+const CHANNEL = "100000000000000010";
+const THREAD = "100000000000000011";
+const ALI = "310000000000000001";
+const ADMIN = "310000000000000009";
+const OTHER_BOT = "410000000000000001";
+
+describe("Masque's threads and the threads-on-mention switch", () => {
+  let memory: Memory;
+  beforeEach(() => {
+    memory = openMemory(":memory:");
+  });
+  afterEach(() => memory.close());
+
+  it("records a thread once, with who opened it and whether it is private", () => {
+    expect(memory.threads.isMasqueThread(THREAD)).toBe(false);
+    expect(memory.threads.record({ threadId: THREAD, guildId: GUILD, parentId: CHANNEL, openedBy: ALI, private: true })).toBe(true);
+    expect(memory.threads.record({ threadId: THREAD, guildId: GUILD, parentId: CHANNEL, openedBy: ADMIN, private: false })).toBe(false);
+    expect(memory.threads.get(THREAD)).toMatchObject({ threadId: THREAD, guildId: GUILD, parentId: CHANNEL, openedBy: ALI, private: true });
+    expect(memory.threads.isMasqueThread(THREAD)).toBe(true);
+  });
+
+  it("is off until an admin turns it on, and survives other server settings being changed", () => {
+    expect(memory.threads.threadsOnMention(GUILD)).toBe(false);
+    memory.threads.setThreadsOnMention(GUILD, true, ADMIN);
+    memory.serverSettings.updateGuildSettings(GUILD, { rateMessages: 3 }, ADMIN);
+    expect(memory.threads.threadsOnMention(GUILD)).toBe(true);
+    expect(memory.serverSettings.guildSettings(GUILD).rateMessages).toBe(3);
+    memory.threads.setThreadsOnMention(GUILD, false, ADMIN);
+    expect(memory.threads.threadsOnMention(GUILD)).toBe(false);
+    expect(memory.serverSettings.guildSettings(GUILD).rateMessages).toBe(3);
+  });
+
+  it("forget-me takes the person's id off the threads they opened; the thread stays Masque's", async () => {
+    memory.threads.record({ threadId: THREAD, guildId: GUILD, parentId: CHANNEL, openedBy: ALI, private: false });
+    memory.turns.append({ key: `channel:${THREAD}`, guildId: GUILD }, [said("Ali", "hello", { authorId: ALI })]);
+    await memory.eraser.forgetPerson(ALI);
+    expect(memory.threads.get(THREAD)?.openedBy).toBe("");
+    expect(memory.threads.isMasqueThread(THREAD)).toBe(true);
+    const stored = memory.db.prepare("SELECT COUNT(*) AS n FROM masque_threads WHERE opened_by = ?").get(ALI) as { n: number };
+    expect(stored.n).toBe(0);
+  });
+});
+
+describe("allowed bots", () => {
+  let memory: Memory;
+  beforeEach(() => {
+    memory = openMemory(":memory:");
+  });
+  afterEach(() => memory.close());
+
+  it("allows a named bot per server until denied, listing who allowed it", () => {
+    expect(memory.allowedBots.isAllowed(GUILD, OTHER_BOT)).toBe(false);
+    expect(memory.allowedBots.allow(GUILD, OTHER_BOT, ADMIN)).toBe(true);
+    expect(memory.allowedBots.allow(GUILD, OTHER_BOT, ADMIN)).toBe(false);
+    expect(memory.allowedBots.isAllowed(GUILD, OTHER_BOT)).toBe(true);
+    expect(memory.allowedBots.isAllowed("100000000000000002", OTHER_BOT)).toBe(false);
+    expect(memory.allowedBots.list(GUILD)).toMatchObject([{ botId: OTHER_BOT, allowedBy: ADMIN }]);
+    expect(memory.allowedBots.deny(GUILD, OTHER_BOT)).toBe(true);
+    expect(memory.allowedBots.deny(GUILD, OTHER_BOT)).toBe(false);
+    expect(memory.allowedBots.list(GUILD)).toEqual([]);
+  });
+
+  it("keeps an admin's allow through their forget-me, as it keeps the audit log: an accountability record, not their words", async () => {
+    memory.allowedBots.allow(GUILD, OTHER_BOT, ADMIN);
+    await memory.eraser.forgetPerson(ADMIN);
+    expect(memory.allowedBots.list(GUILD)).toMatchObject([{ botId: OTHER_BOT, allowedBy: ADMIN }]);
+  });
+});
