@@ -39,6 +39,7 @@ import { userPayload } from "./discord/payloads.js";
 import { RateLimiter } from "./discord/rate-limits.js";
 import { registerChannelRoutes } from "./discord/routes-channels.js";
 import { registerCommandRoutes } from "./discord/routes-commands.js";
+import { registerThreadRoutes } from "./discord/routes-threads.js";
 import { registerWebhookRoutes } from "./discord/routes-webhooks.js";
 import { SnowflakeGenerator } from "./discord/snowflake.js";
 import { DiscordState, randomToken, toFakeMessage } from "./discord/state.js";
@@ -48,6 +49,7 @@ import type {
   FakeGuildHandle,
   FakeGuildSpec,
   FakeMessage,
+  FakeThread,
   FakeUser,
   InjectErrorOptions,
   InteractOptions,
@@ -69,6 +71,7 @@ export type {
   FakeMemberSpec,
   FakeMessage,
   FakeRoleSpec,
+  FakeThread,
   FakeUser,
   InjectErrorOptions,
   InteractOptions,
@@ -117,6 +120,8 @@ export interface FakeDiscord {
   click(options: ClickOptions): { id: string; token: string };
   /** Messages now in a channel (after edits and deletes), oldest first. */
   channelMessages(channelId: string): FakeMessage[];
+  /** The threads started in a channel (by the bot or listed in the guild spec), oldest first. */
+  threads(parentId: string): FakeThread[];
   /** The bot's answers to an interaction: callback, then webhook edits, follow-ups, deletes. */
   interactionResponses(interactionId: string): InteractionResponse[];
   /** Sends any gateway event as is, for cases this API does not cover. */
@@ -202,6 +207,7 @@ class FakeDiscordServer implements FakeDiscord {
     registerCommandRoutes(this.#router, context);
     registerInteractionRoutes(this.#router, context);
     registerWebhookRoutes(this.#router, context);
+    registerThreadRoutes(this.#router, context);
     this.#context = context;
     this.#server = createServer((req, res) => void this.#handleRequest(req, res));
     this.#server.on("upgrade", (req, socket, head) => {
@@ -338,6 +344,21 @@ class FakeDiscordServer implements FakeDiscord {
 
   channelMessages(channelId: string): FakeMessage[] {
     return this.#state.channelMessages(channelId).map(toFakeMessage);
+  }
+
+  threads(parentId: string): FakeThread[] {
+    return [...this.#state.channels.values()]
+      .filter((channel) => channel.parentId === parentId)
+      .map((channel) => ({
+        id: channel.id,
+        name: channel.name,
+        type: channel.type,
+        parentId,
+        ownerId: channel.ownerId ?? null,
+        members: [...(channel.threadMembers ?? [])],
+        ...(channel.invitable !== undefined && { invitable: channel.invitable }),
+        ...(channel.autoArchiveMinutes !== undefined && { autoArchiveMinutes: channel.autoArchiveMinutes }),
+      }));
   }
 
   interactionResponses(interactionId: string): InteractionResponse[] {

@@ -54,6 +54,11 @@ export const Intent = {
   MessageContent: 1 << 15,
 } as const;
 
+/** A thread's auto_archive_duration may only be one of these (minutes); Discord's default is a day. */
+export const THREAD_ARCHIVE_DURATIONS = [60, 1440, 4320, 10080] as const;
+export const DEFAULT_THREAD_ARCHIVE_MINUTES = 1440;
+export const MAX_THREAD_NAME_LENGTH = 100;
+
 export const ChannelType = {
   GuildText: 0,
   DM: 1,
@@ -118,6 +123,9 @@ export const Permission = {
   ChangeNickname: 1n << 26n,
   ManageWebhooks: 1n << 29n,
   UseApplicationCommands: 1n << 31n,
+  ManageThreads: 1n << 34n,
+  CreatePublicThreads: 1n << 35n,
+  CreatePrivateThreads: 1n << 36n,
   SendMessagesInThreads: 1n << 38n,
 } as const;
 
@@ -152,6 +160,8 @@ export const ApiError = {
   CannotEditOthersMessage: { code: 50005, message: "Cannot edit a message authored by another user" },
   EmptyMessage: { code: 50006, message: "Cannot send an empty message" },
   MissingPermissions: { code: 50013, message: "Missing Permissions" },
+  InvalidChannelType: { code: 50024, message: "Cannot execute action on this channel type" },
+  ThreadAlreadyCreated: { code: 160004, message: "A thread has already been created for this message" },
   InvalidFormBody: { code: 50035, message: "Invalid Form Body" },
   MaxWebhooks: { code: 30007, message: "Maximum number of webhooks reached (15)" },
   AlreadyAcknowledged: { code: 40060, message: "Interaction has already been acknowledged." },

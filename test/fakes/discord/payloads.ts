@@ -1,6 +1,6 @@
 /** Turn the fake's records into the JSON objects Discord sends. */
 
-import { ChannelType, DEFAULT_LOCALE } from "./constants.js";
+import { ChannelType, DEFAULT_LOCALE, DEFAULT_THREAD_ARCHIVE_MINUTES } from "./constants.js";
 import type { FakeUser, Json } from "./types.js";
 
 export interface RoleRecord {
@@ -25,6 +25,11 @@ export interface ChannelRecord {
   name: string;
   guildId?: string;
   parentId?: string;
+  /** Threads: who started it, who is in it (user ids), and its settings. */
+  ownerId?: string;
+  threadMembers?: Set<string>;
+  invitable?: boolean;
+  autoArchiveMinutes?: number;
   /** The other side of a DM channel. */
   recipient?: FakeUser;
   lastMessageId: string | null;
@@ -114,16 +119,17 @@ export function channelPayload(channel: ChannelRecord): Json {
     return {
       ...base,
       parent_id: channel.parentId,
-      owner_id: null,
+      owner_id: channel.ownerId ?? null,
       message_count: 0,
-      member_count: 1,
+      member_count: channel.threadMembers?.size ?? 1,
       total_message_sent: 0,
       thread_metadata: {
         archived: false,
-        auto_archive_duration: 1440,
+        auto_archive_duration: channel.autoArchiveMinutes ?? DEFAULT_THREAD_ARCHIVE_MINUTES,
         archive_timestamp: channel.createdAt,
         locked: false,
         create_timestamp: channel.createdAt,
+        ...(channel.type === ChannelType.PrivateThread && { invitable: channel.invitable ?? true }),
       },
     };
   }

@@ -259,6 +259,30 @@ export class DiscordState {
     return channel;
   }
 
+  /** A thread in a guild text channel, started by `ownerId`, who is its first member. */
+  addThread(parent: ChannelRecord, thread: { id?: string; name: string; type: number; ownerId: string; invitable?: boolean; autoArchiveMinutes?: number }): ChannelRecord {
+    const guild = parent.guildId === undefined ? undefined : this.guilds.get(parent.guildId);
+    if (!guild) throw new Error(`fake Discord: threads live in guild channels, not ${parent.id}`);
+    const channel: ChannelRecord = {
+      id: thread.id ?? this.ids.next(),
+      type: thread.type,
+      name: thread.name,
+      guildId: guild.id,
+      parentId: parent.id,
+      ownerId: thread.ownerId,
+      threadMembers: new Set([thread.ownerId]),
+      ...(thread.invitable !== undefined && { invitable: thread.invitable }),
+      ...(thread.autoArchiveMinutes !== undefined && { autoArchiveMinutes: thread.autoArchiveMinutes }),
+      lastMessageId: null,
+      position: guild.channelIds.length,
+      createdAt: new Date().toISOString(),
+    };
+    this.channels.set(channel.id, channel);
+    this.messages.set(channel.id, []);
+    guild.channelIds.push(channel.id);
+    return channel;
+  }
+
   requireChannel(channelId: string): ChannelRecord {
     const channel = this.channels.get(channelId);
     if (!channel) throw new Error(`fake Discord: no channel ${channelId} (add it with addGuild or dmChannel)`);

@@ -103,6 +103,21 @@ export interface FakeMessage {
   [field: string]: unknown;
 }
 
+/** A thread as tests read it back. */
+export interface FakeThread {
+  id: string;
+  name: string;
+  /** 11 public, 12 private. */
+  type: number;
+  parentId: string;
+  /** Who started it; null for threads listed in a guild spec. */
+  ownerId: string | null;
+  /** User ids of its members (private threads show only to them). */
+  members: string[];
+  invitable?: boolean;
+  autoArchiveMinutes?: number;
+}
+
 export interface PostMessageOptions {
   channelId: string;
   author: FakeUser;
