@@ -6,7 +6,7 @@ import type { Waiting } from "../traffic/batching.js";
 import { QueueFullError } from "../traffic/concurrency.js";
 import { ContentFlaggedError, type ContentFlag, ModerationUnavailableError } from "../moderation/content.js";
 import type { ContentRules } from "../moderation/policy.js";
-import { type BotContext, logFor, type PendingMessage } from "./context.js";
+import { answeredIn, type BotContext, logFor, type PendingMessage } from "./context.js";
 import { conversationOf, placeOf } from "./conversation.js";
 import { canSeeImages } from "./incoming.js";
 import type { EarlierReply, IncomingTurn, ReplyOutcome } from "../chat/engine.js";
@@ -50,7 +50,7 @@ function recordFlag(ctx: BotContext, message: Message, action: "input.flagged" |
 
 /** Messages refused after they were kept (busy, flagged, not checkable) leave memory: nothing refused is stored. */
 function forgetRefused(refused: readonly PendingMessage[], ctx: BotContext): void {
-  const stored = refused.flatMap((p) => (p.turn.turnId === undefined ? [] : [{ id: p.turn.turnId, conversationKey: conversationOf(p.message.channel).key }]));
+  const stored = refused.flatMap((p) => (p.turn.turnId === undefined ? [] : [{ id: p.turn.turnId, conversationKey: conversationOf(answeredIn(p)).key }]));
   ctx.core.memory.eraser.forgetTurns(stored);
 }
 
@@ -75,8 +75,8 @@ export async function answerWaiting(key: string, waiting: Waiting<PendingMessage
   const { policy } = ctx.moderation;
   const { pacer, slots } = ctx.traffic;
   const { message } = first;
-  const conversation = conversationOf(message.channel);
-  const { mode } = policy.channelMode(message.channelId, conversation.parentId);
+  const conversation = conversationOf(answeredIn(first));
+  const { mode } = policy.channelMode(conversation.channelId ?? message.channelId, conversation.parentId);
   const place: BatchPlace = { conversation, rules: policy.contentRules(message.guildId), mode };
   let release: () => void;
   try {
@@ -192,10 +192,12 @@ function noteInFlight<T>(ctx: BotContext, message: Message, note: () => T): T | 
   }
 }
 
-function streamingReplyFor(message: Message, persona: Persona, ctx: BotContext, options: { inFlightId: number | undefined; heading?: string }): StreamingReply {
+function streamingReplyFor(pending: PendingMessage, persona: Persona, ctx: BotContext, options: { inFlightId: number | undefined; heading?: string }): StreamingReply {
   const { inFlightId, heading } = options;
+  const { message } = pending;
   const log = logFor(ctx, message);
-  const sink = ctx.moderation.policy.personaWebhooks(message.guildId) ? webhookSink(message, persona, ctx.webhooks, channelSink(message), log) : channelSink(message);
+  const plain = channelSink(message, answeredIn(pending));
+  const sink = ctx.moderation.policy.personaWebhooks(message.guildId) ? webhookSink(answeredIn(pending), persona, ctx.webhooks, plain, log) : plain;
   return new StreamingReply(sink, {
     budget: ctx.editBudget,
     failureNote: (error) => failureNote(error, ctx),
@@ -240,16 +242,16 @@ async function writeReply(batch: PendingMessage[], part: CastTurn, place: BatchP
   const follows = after.flatMap((r) => (r.turnId === undefined ? [] : [r.turnId])).slice(-1);
   const answers = follows.length > 0 ? follows : turns.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
   const inFlightId = noteInFlight(ctx, message, () =>
-    ctx.core.memory.inFlight.begin({ conversationKey: place.conversation.key, channelId: message.channelId, personaId: persona.id, personaName: persona.name, answers }),
+    ctx.core.memory.inFlight.begin({ conversationKey: place.conversation.key, channelId: answeredIn(newest).id, personaId: persona.id, personaName: persona.name, answers }),
   );
-  const reply = streamingReplyFor(message, persona, ctx, { inFlightId, heading: part.heading });
+  const reply = streamingReplyFor(newest, persona, ctx, { inFlightId, heading: part.heading });
   reply.start();
   const started = performance.now();
   const review = content.needsReview(place.rules) ? (text: string) => content.review(text, place.rules, signal) : undefined;
   let error: unknown;
   let outcome: ReplyOutcome | undefined;
   try {
-    const request = { conversation: place.conversation, persona, turns, place: placeOf(message.channel), quoted: newest.quoted, signal, review, inFlightId, after };
+    const request = { conversation: place.conversation, persona, turns, place: placeOf(answeredIn(newest)), quoted: newest.quoted, signal, review, inFlightId, after };
     outcome = await ctx.core.engine.reply(request, reply);
     error = outcome.error;
     reportTrouble(outcome, persona, message, ctx);

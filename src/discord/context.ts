@@ -1,4 +1,4 @@
-import type { Client, Message } from "discord.js";
+import type { AnyThreadChannel, Client, Message } from "discord.js";
 import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
 import type { EditBudget } from "./streaming.js";
@@ -16,6 +16,13 @@ export interface PendingMessage {
   readonly trigger: Trigger;
   readonly turn: IncomingTurn;
   readonly quoted?: QuotedMessage;
+  /** The thread opened for the reply (`/masque threads on`); the reply goes there, not under the message. */
+  readonly thread?: AnyThreadChannel;
+}
+
+/** Where a pending message is answered, and whose conversation it joins: the thread opened for it, else its own channel. */
+export function answeredIn(pending: PendingMessage): Message["channel"] {
+  return pending.thread ?? pending.message.channel;
 }
 
 /** What event handlers and commands work with. */

@@ -2,19 +2,21 @@ import type { Message } from "discord.js";
 import { SAFE_MENTIONS } from "./mentions.js";
 import type { MessageSink } from "./streaming.js";
 
-/** Sends a reply's messages into the channel; the first answers the user's message. */
-export function channelSink(message: Message): MessageSink {
+/**
+ * Sends a reply's messages into `channel`: the message's own (the first reply answers it
+ * natively), or the thread opened for the reply (plain messages: the thread starts from it).
+ */
+export function channelSink(message: Message, channel: Message["channel"] = message.channel): MessageSink {
   const sent = new Map<string, Message>();
+  const replies = channel.id === message.channelId;
+  const send = (options: { content: string; files?: Array<{ attachment: Buffer; name: string }> }) =>
+    "send" in channel ? channel.send({ ...options, allowedMentions: SAFE_MENTIONS }) : message.reply({ ...options, allowedMentions: SAFE_MENTIONS, failIfNotExists: false });
   return {
     sendTyping: async () => {
-      if ("sendTyping" in message.channel) await message.channel.sendTyping();
+      if ("sendTyping" in channel) await channel.sendTyping();
     },
     post: async (content, isFirst) => {
-      const posted = isFirst
-        ? await message.reply({ content, allowedMentions: SAFE_MENTIONS, failIfNotExists: false })
-        : "send" in message.channel
-          ? await message.channel.send({ content, allowedMentions: SAFE_MENTIONS })
-          : await message.reply({ content, allowedMentions: SAFE_MENTIONS, failIfNotExists: false });
+      const posted = isFirst && replies ? await message.reply({ content, allowedMentions: SAFE_MENTIONS, failIfNotExists: false }) : await send({ content });
       sent.set(posted.id, posted);
       return posted;
     },
@@ -22,11 +24,6 @@ export function channelSink(message: Message): MessageSink {
       const target = sent.get(messageId);
       if (target) await target.edit({ content, allowedMentions: SAFE_MENTIONS });
     },
-    postFile: async (content, file) => {
-      const files = [{ attachment: Buffer.from(file.text, "utf8"), name: file.name }];
-      if ("send" in message.channel) return message.channel.send({ content, files, allowedMentions: SAFE_MENTIONS });
-      return message.reply({ content, files, allowedMentions: SAFE_MENTIONS, failIfNotExists: false });
-    },
+    postFile: async (content, file) => send({ content, files: [{ attachment: Buffer.from(file.text, "utf8"), name: file.name }] }),
   };
 }
-

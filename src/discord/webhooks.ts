@@ -155,12 +155,11 @@ export class WebhookPool {
 }
 
 /**
- * Posts a reply through the channel's webhook under the persona's name and face, and
+ * Posts a reply in `channel` through its webhook under the persona's name and face, and
  * streams it by editing the webhook message. Threads use their parent's webhook. When no
  * webhook can be had, it falls back to `fallback` (normal messages).
  */
-export function webhookSink(message: Message, persona: Persona, pool: WebhookPool, fallback: MessageSink, log: Logger): MessageSink {
-  const channel = message.channel;
+export function webhookSink(channel: Message["channel"], persona: Persona, pool: WebhookPool, fallback: MessageSink, log: Logger): MessageSink {
   const thread = channel.isThread() ? (channel as AnyThreadChannel) : undefined;
   const home = (thread ? thread.parent : channel) as WebhookChannel | null;
   const viaWebhook = new Map<string, Webhook>();

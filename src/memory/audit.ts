@@ -24,7 +24,11 @@ export type AuditAction =
   | "output.withheld"
   | "user.rate_limited"
   | "bot.busy"
-  | "model.refused";
+  | "model.refused"
+  | "thread.open"
+  | "threads.set"
+  | "bot.allow"
+  | "bot.deny";
 
 /** Extra facts about an entry, stored as JSON. */
 export type AuditDetails = Readonly<Record<string, string | number | boolean | null | readonly string[]>>;

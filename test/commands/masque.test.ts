@@ -34,6 +34,10 @@ describe("the /masque definition", () => {
       "audit",
       "log-channel",
       "admin-role",
+      "threads",
+      "bots allow",
+      "bots deny",
+      "bots list",
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import { type ChatInputCommandInteraction, MessageFlags } from "discord.js";
+import { type ChatInputCommandInteraction, MessageFlags, type TextBasedChannel } from "discord.js";
 import { recordReply } from "../../chat/record.js";
 import type { BotContext } from "../../discord/context.js";
 import { conversationOf, placeOf } from "../../discord/conversation.js";
@@ -12,7 +12,7 @@ import type { Subcommand } from "../types.js";
 import { activeHere } from "./here.js";
 
 /** The display name of the person who ran the command, as their messages show it. */
-function askerName(interaction: ChatInputCommandInteraction): string {
+export function askerName(interaction: ChatInputCommandInteraction): string {
   return interaction.inCachedGuild() ? interaction.member.displayName : interaction.user.displayName;
 }
 
@@ -22,21 +22,26 @@ function askerName(interaction: ChatInputCommandInteraction): string {
  * posted as the persona's own words, the way the engine records a reply.
  */
 export async function postGreeting(interaction: ChatInputCommandInteraction, ctx: BotContext, persona: Persona, chosen?: number): Promise<void> {
-  const channel = interaction.channel;
-  const greeting = pickGreeting(persona, { chosen });
-  if (!greeting || !channel || !("send" in channel)) return;
-  const text = renderGreeting(persona, greeting.text, { user: askerName(interaction), ...placeOf(channel), date: new Date() });
+  if (interaction.channel) await postGreetingIn(interaction.channel, ctx, persona, { user: askerName(interaction), chosen });
+}
+
+/** Posts and records a greeting of the persona in `channel` (a thread /chat opened, say); false when none was posted. */
+export async function postGreetingIn(channel: TextBasedChannel, ctx: BotContext, persona: Persona, options: { user: string; chosen?: number }): Promise<boolean> {
+  const greeting = pickGreeting(persona, { chosen: options.chosen });
+  if (!greeting || !("send" in channel)) return false;
+  const text = renderGreeting(persona, greeting.text, { user: options.user, ...placeOf(channel), date: new Date() });
   const pieces = splitMessage(text);
   const messageIds: string[] = [];
   try {
     for (const piece of pieces) messageIds.push((await channel.send({ content: piece, allowedMentions: SAFE_MENTIONS })).id);
   } catch (error) {
-    ctx.core.log.warn({ channel: interaction.channelId, err: (error as Error).message }, "could not post the greeting");
+    ctx.core.log.warn({ channel: channel.id, err: (error as Error).message }, "could not post the greeting");
   }
-  if (messageIds.length === 0) return;
+  if (messageIds.length === 0) return false;
   const complete = messageIds.length === pieces.length;
   const shown = complete ? text : pieces.slice(0, messageIds.length).join("\n");
   recordReply(ctx.core.memory.turns, { conversation: conversationOf(channel), persona, userTurns: [], text: shown, complete, messageIds });
+  return true;
 }
 
 /** Refuses a greeting number the persona does not have; true when it did. */

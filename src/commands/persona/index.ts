@@ -12,8 +12,8 @@ export const MAX_AUTOCOMPLETE_CHOICES = 25;
 /** A choice's label is at most 100 characters. */
 const MAX_CHOICE_NAME = 100;
 
-/** Suggests personas whose id or name contains what was typed; for `remove`, only the cast's. */
-async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void> {
+/** Suggests personas whose id or name contains what was typed; for `remove`, only the cast's (also `/chat`'s persona option). */
+export async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void> {
   const typed = interaction.options.getFocused().toLowerCase();
   const personas = interaction.options.getSubcommand(false) === "remove" ? ctx.core.engine.cast(conversationHere(interaction)).members.slice(1) : ctx.core.personas().list();
   const choices = personas

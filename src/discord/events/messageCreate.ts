@@ -8,7 +8,10 @@ import { conversationOf } from "../conversation.js";
 import { addressedIn } from "../../chat/addressing.js";
 import { canSeeImages, incomingTurnOf, quotedMessageOf, readableText } from "../incoming.js";
 import { InOrder } from "../intake.js";
-import { triggerOf } from "../triggers.js";
+import { threadForReply } from "../threads.js";
+import { type Trigger, triggerOf } from "../triggers.js";
+import type { ChannelMode } from "../../memory/server-settings.js";
+import type { ConversationRef } from "../../memory/turns.js";
 
 /**
  * Queues a message meant for the bot for an answer, if the channel's mode, the person's
@@ -49,23 +52,38 @@ function intakeOf(ctx: BotContext): InOrder {
   return intake;
 }
 
-async function takeIn(message: Message, ctx: BotContext, botUserId: string): Promise<void> {
-  const conversation = conversationOf(message.channel);
-  const { mode } = ctx.moderation.policy.channelMode(message.channelId, conversation.parentId);
+/** Why this message is for the bot, if it is: the channel's mode, Masque's threads, the server's allowed bots, the cast. */
+function triggerFor(message: Message, ctx: BotContext, botUserId: string, here: ConversationRef, mode: ChannelMode): Trigger | undefined {
+  const { memory } = ctx.core;
   // Only in a channel with a cast does a name alone call the bot.
   const addressesCast = () => {
-    const { members } = ctx.core.engine.cast(conversation);
+    const { members } = ctx.core.engine.cast(here);
     return members.length > 1 && addressedIn(readableText(message, botUserId), members).length > 0;
   };
-  const trigger = triggerOf(message, botUserId, { allowDms: ctx.config.allowDms, turns: ctx.core.memory.turns, mode, addressesCast });
+  return triggerOf(message, botUserId, {
+    allowDms: ctx.config.allowDms,
+    turns: memory.turns,
+    mode,
+    inMasqueThread: message.channel.isThread() && memory.threads.isMasqueThread(message.channelId),
+    isAllowedBot: (botId) => message.guildId !== null && memory.allowedBots.isAllowed(message.guildId, botId),
+    addressesCast,
+  });
+}
+
+async function takeIn(message: Message, ctx: BotContext, botUserId: string): Promise<void> {
+  const here = conversationOf(message.channel);
+  const { mode } = ctx.moderation.policy.channelMode(message.channelId, here.parentId);
+  const trigger = triggerFor(message, ctx, botUserId, here, mode);
   if (!trigger) return;
   if (!(await admit(message, ctx, botUserId))) return;
 
+  const thread = trigger === "mention" ? await threadForReply(message, ctx, botUserId) : undefined;
+  const conversation = thread ? conversationOf(thread) : here;
   const quoted = await quotedMessageOf(message, ctx);
   // Images are read for the first persona to answer; another that cannot see them is answered without them.
   const [persona] = ctx.core.engine.answerers(conversation, { text: readableText(message, botUserId), repliedToPersonaId: quoted?.personaId, authorId: message.author.id, mode });
   const incoming = await incomingTurnOf(message, botUserId, { vision: persona !== undefined && canSeeImages(persona, ctx.config), discordApiUrl: ctx.config.discordApiUrl });
   const turnId = keep(ctx, message, () => recordSaid(ctx.core.memory.turns, conversation, { ...incoming, tokenCount: countTurnTokens(incoming.authorName, incoming.content) }));
-  const pending: PendingMessage = { message, trigger, turn: turnId === undefined ? incoming : { ...incoming, turnId }, quoted };
+  const pending: PendingMessage = { message, trigger, turn: turnId === undefined ? incoming : { ...incoming, turnId }, quoted, thread };
   if (!ctx.conversations.push(conversation.key, pending)) await turnAway([pending], ctx);
 }
