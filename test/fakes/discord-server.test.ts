@@ -5,7 +5,6 @@ import {
   ButtonStyle,
   ChannelType,
   Client,
-  type ClientEvents,
   Events,
   GatewayIntentBits,
   type Message,
@@ -13,6 +12,7 @@ import {
   Partials,
 } from "discord.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { EVENT_TIMEOUT_MS, nextEvent } from "./next-event.js";
 import { type FakeDiscord, type FakeGuildHandle, type FakeUser, startFakeDiscord } from "./discord-server.js";
 
 const ALICE: FakeUser = { id: "200000000000000001", username: "alice", globalName: "Alice" };
@@ -26,7 +26,6 @@ const ALL_INTENTS = [
 const EPHEMERAL = 64;
 const AUTOCOMPLETE_RESULT = 8;
 const UPDATE_MESSAGE = 7;
-const EVENT_TIMEOUT_MS = 3_000;
 /** Timer slack when asserting that the client waited. */
 const TIMING_SLACK_MS = 30;
 const CLOSE_BUDGET_MS = 250;
@@ -66,27 +65,6 @@ async function connect(
   await client.login(fake.token);
   await ready;
   return { fake, client, guild };
-}
-
-/** The next `event` the client emits that passes `filter`; rejects after a timeout. */
-function nextEvent<K extends keyof ClientEvents>(
-  emitter: Client,
-  event: K,
-  filter: (...args: ClientEvents[K]) => boolean = () => true,
-): Promise<ClientEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const listener = (...args: ClientEvents[K]) => {
-      if (!filter(...args)) return;
-      clearTimeout(timer);
-      emitter.off(event, listener);
-      resolve(args);
-    };
-    const timer = setTimeout(() => {
-      emitter.off(event, listener);
-      reject(new Error(`no ${String(event)} within ${EVENT_TIMEOUT_MS} ms`));
-    }, EVENT_TIMEOUT_MS);
-    emitter.on(event, listener);
-  });
 }
 
 function nextMessageFrom(emitter: Client, userId: string): Promise<Message> {

@@ -5,13 +5,13 @@
  * https://discord.com/developers/docs/resources/channel#add-thread-member
  * https://discord.com/developers/docs/topics/gateway-events#thread-create
  */
-import { ChannelType, Client, type ClientEvents, DiscordAPIError, Events, GatewayIntentBits, type Message, Partials, Routes, type TextChannel } from "discord.js";
+import { ChannelType, Client, DiscordAPIError, Events, GatewayIntentBits, type Message, Partials, Routes, type TextChannel } from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_BOT_PERMISSIONS, Permission } from "./discord/constants.js";
+import { nextEvent } from "./next-event.js";
 import { type FakeDiscord, type FakeGuildHandle, type FakeUser, startFakeDiscord } from "./discord-server.js";
 
 const ALICE: FakeUser = { id: "200000000000000001", username: "alice", globalName: "Alice" };
-const EVENT_TIMEOUT_MS = 3_000;
 const MISSING_PERMISSIONS = 50013;
 const THREAD_ALREADY_CREATED = 160004;
 const WITH_PUBLIC_THREADS = String(DEFAULT_BOT_PERMISSIONS | Permission.CreatePublicThreads);
@@ -36,22 +36,6 @@ async function connect(botPermissions?: string): Promise<{ fake: FakeDiscord; cl
   await ready;
   const general = client.channels.cache.get(guild.channelId("general")) as TextChannel;
   return { fake, client, guild, general };
-}
-
-function nextEvent<K extends keyof ClientEvents>(emitter: Client, event: K, filter: (...args: ClientEvents[K]) => boolean = () => true): Promise<ClientEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const listener = (...args: ClientEvents[K]) => {
-      if (!filter(...args)) return;
-      clearTimeout(timer);
-      emitter.off(event, listener);
-      resolve(args);
-    };
-    const timer = setTimeout(() => {
-      emitter.off(event, listener);
-      reject(new Error(`no ${String(event)} within ${EVENT_TIMEOUT_MS} ms`));
-    }, EVENT_TIMEOUT_MS);
-    emitter.on(event, listener);
-  });
 }
 
 async function refusal(work: Promise<unknown>): Promise<{ status: number; code: number | string }> {

@@ -9,13 +9,13 @@ const ALI = "310000000000000001";
 const ADMIN = "310000000000000009";
 const OTHER_BOT = "410000000000000001";
 
-describe("Masque's threads and the threads-on-mention switch", () => {
-  let memory: Memory;
-  beforeEach(() => {
-    memory = openMemory(":memory:");
-  });
-  afterEach(() => memory.close());
+let memory: Memory;
+beforeEach(() => {
+  memory = openMemory(":memory:");
+});
+afterEach(() => memory.close());
 
+describe("Masque's threads and the threads-on-mention switch", () => {
   it("records a thread once, with who opened it and whether it is private", () => {
     expect(memory.threads.isMasqueThread(THREAD)).toBe(false);
     expect(memory.threads.record({ threadId: THREAD, guildId: GUILD, parentId: CHANNEL, openedBy: ALI, private: true })).toBe(true);
@@ -47,12 +47,6 @@ describe("Masque's threads and the threads-on-mention switch", () => {
 });
 
 describe("allowed bots", () => {
-  let memory: Memory;
-  beforeEach(() => {
-    memory = openMemory(":memory:");
-  });
-  afterEach(() => memory.close());
-
   it("allows a named bot per server until denied, listing who allowed it", () => {
     expect(memory.allowedBots.isAllowed(GUILD, OTHER_BOT)).toBe(false);
     expect(memory.allowedBots.allow(GUILD, OTHER_BOT, ADMIN)).toBe(true);
