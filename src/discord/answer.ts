@@ -18,7 +18,7 @@ import { takeAllowance } from "./admission.js";
 import { replyWithNotice } from "./notices.js";
 import { channelSink } from "./sinks.js";
 import { failureNoteFor, StreamingReply } from "./streaming.js";
-import { webhookSink } from "./webhooks.js";
+import { canUseWebhook, webhookSink } from "./webhooks.js";
 
 /** What a batch's reply is worked out from, once: where it is, and the content rules there. */
 interface BatchPlace {
@@ -125,7 +125,9 @@ async function answerInTurn(batch: PendingMessage[], place: BatchPlace, ctx: Bot
   const { engine } = ctx.core;
   const query = { text: newest.turn.content, repliedToPersonaId: newest.quoted?.personaId, authorId: message.author.id, mode: place.mode };
   const personas = engine.answerers(place.conversation, query);
-  const isNamed = engine.cast(place.conversation).members.length > 1 && !ctx.moderation.policy.personaWebhooks(message.guildId);
+  // Without a webhook showing whose reply it is (off, or none to be had here), each starts with its name.
+  const showsName = ctx.moderation.policy.personaWebhooks(message.guildId) && (await canUseWebhook(message, ctx.webhooks));
+  const isNamed = engine.cast(place.conversation).members.length > 1 && !showsName;
   let state: CastTurnState<IncomingTurn> | undefined = { turns: batch.map((p) => p.turn), after: [] };
   for (const [index, persona] of personas.entries()) {
     if (index > 0 && !((await takeAllowance(message, ctx)) && (await nextSlot()))) return;

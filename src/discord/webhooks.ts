@@ -154,6 +154,19 @@ export class WebhookPool {
   }
 }
 
+/** The channel whose webhook posts in the message's channel: a thread's parent, else the channel itself. */
+function webhookHome(message: Message): WebhookChannel | null {
+  const channel = message.channel;
+  return (channel.isThread() ? (channel as AnyThreadChannel).parent : channel) as WebhookChannel | null;
+}
+
+/** Whether replies to `message` can go out through a webhook now (one is found or made); false when normal messages must do. */
+export async function canUseWebhook(message: Message, pool: WebhookPool): Promise<boolean> {
+  const home = webhookHome(message);
+  if (!home || !("fetchWebhooks" in home)) return false;
+  return (await pool.get(home).catch(() => undefined)) !== undefined;
+}
+
 /**
  * Posts a reply in `channel` through its webhook under the persona's name and face, and
  * streams it by editing the webhook message. Threads use their parent's webhook. When no
@@ -161,7 +174,7 @@ export class WebhookPool {
  */
 export function webhookSink(channel: Message["channel"], persona: Persona, pool: WebhookPool, fallback: MessageSink, log: Logger): MessageSink {
   const thread = channel.isThread() ? (channel as AnyThreadChannel) : undefined;
-  const home = (thread ? thread.parent : channel) as WebhookChannel | null;
+  const home = webhookHome(message);
   const viaWebhook = new Map<string, Webhook>();
 
   const send = async (webhook: Webhook, content: string) =>

@@ -217,6 +217,22 @@ describe("a cast of three personas in one channel, with persona webhooks", () =>
   });
 });
 
+describe("a cast with persona webhooks on where none can be had", () => {
+  it("falls back to normal messages, each opening with its persona's name", async () => {
+    stack = await startStack({ env: { PERSONA_WEBHOOKS: "true" } });
+    await addCast("bard", "quill");
+    // Discord refuses a 16th webhook in a channel: error 30007 (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json).
+    stack.discord.injectError({ method: "POST", route: /^\/channels\/\d+\/webhooks$/, status: 400, body: { code: 30007, message: "Maximum number of webhooks reached (15)" } });
+    stack.model.enqueue({ text: "Wren here." }, { text: "Quill here." });
+
+    say("Wren and Quill, anyone?");
+    await settle(3);
+
+    expect(stack.discord.calls.some(isWebhookExecute)).toBe(false);
+    expect(botTexts()).toEqual(["**Wren the Bard:** Wren here.", "**Captain Quill:** Quill here."]);
+  });
+});
+
 describe("calling a cast", () => {
   it("needs a cast: without one, a name alone is no call and behaviour is as before", async () => {
     stack = await startStack();
