@@ -154,15 +154,14 @@ export class WebhookPool {
   }
 }
 
-/** The channel whose webhook posts in the message's channel: a thread's parent, else the channel itself. */
-function webhookHome(message: Message): WebhookChannel | null {
-  const channel = message.channel;
+/** The channel whose webhook posts in `channel`: a thread's parent, else the channel itself. */
+function webhookHome(channel: Message["channel"]): WebhookChannel | null {
   return (channel.isThread() ? (channel as AnyThreadChannel).parent : channel) as WebhookChannel | null;
 }
 
-/** Whether replies to `message` can go out through a webhook now (one is found or made); false when normal messages must do. */
-export async function canUseWebhook(message: Message, pool: WebhookPool): Promise<boolean> {
-  const home = webhookHome(message);
+/** Whether replies in `channel` can go out through a webhook now (one is found or made); false when normal messages must do. */
+export async function canUseWebhook(channel: Message["channel"], pool: WebhookPool): Promise<boolean> {
+  const home = webhookHome(channel);
   if (!home || !("fetchWebhooks" in home)) return false;
   return (await pool.get(home).catch(() => undefined)) !== undefined;
 }
@@ -174,7 +173,7 @@ export async function canUseWebhook(message: Message, pool: WebhookPool): Promis
  */
 export function webhookSink(channel: Message["channel"], persona: Persona, pool: WebhookPool, fallback: MessageSink, log: Logger): MessageSink {
   const thread = channel.isThread() ? (channel as AnyThreadChannel) : undefined;
-  const home = webhookHome(message);
+  const home = webhookHome(channel);
   const viaWebhook = new Map<string, Webhook>();
 
   const send = async (webhook: Webhook, content: string) =>
