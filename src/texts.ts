@@ -1,7 +1,7 @@
 /**
  * Every text people read on Discord, in one place, so the wording stays consistent and
  * can be translated. Texts that take values are functions. (The terminal chat's texts
- * live with it in cli/chat.ts; a model error's own sentence is its `userMessage`.)
+ * live with it, in cli/chat-texts.ts; a model error's own sentence is its `userMessage`.)
  */
 import type { AuditAction } from "./memory/audit.js";
 import type { BlockedUser, ChannelMode, ModerationProvider } from "./memory/server-settings.js";
@@ -109,18 +109,21 @@ export const CAST_TEXTS = {
   replyHeading: (name: string) => `**${name}:** `,
 } as const;
 
-/** The terminal chat's `/cast` (plain text, no Discord markdown). */
-export const TERMINAL_CAST_TEXTS = {
-  usage: "Use /cast add <id> or /cast remove <id>; /cast lists the cast. Start a message with a name to talk to that persona.",
-  list: (lead: string, others: readonly string[]) => `Cast: ${lead} (lead)${others.map((name) => `, ${name}`).join("")}.`,
-  added: (name: string) => `${name} joins the cast: start a message with its name to talk to it.`,
-  full: (max: number) => `The cast is full (${max} personas beside the lead, MAX_CAST). Remove one first with /cast remove <id>.`,
-  noSuchPersona: (id: string) => `There is no persona called "${id}". Try /personas.`,
-  isLead: (name: string) => `${name} leads here already; it answers every message that names nobody.`,
-  leadStays: (name: string) => `${name} leads here, so it stays; use /persona <id> to choose another lead.`,
-  alreadyIn: (name: string) => `${name} is in the cast already.`,
-  notIn: (name: string) => `${name} is not in the cast.`,
-  removed: (name: string) => `${name} left the cast.`,
+/** Scenes: the cast talking among themselves (`/scene`, `/masque scenes`). */
+export const SCENE_TEXTS = {
+  status: (topic: string, names: readonly string[], turns: number) => `🎬 **Scene:** ${topic}\n${names.join(", ")} · ${plural(turns, "line", "lines")}`,
+  ended: (topic: string, lines: number, how: "finished" | "stopped" | "failed" | "busy") =>
+    `🎬 **Scene:** ${topic}\n${{ finished: "Ended", stopped: "Stopped", failed: "Ended early: a line failed", busy: "Ended early: I'm too busy" }[how]} after ${plural(lines, "line", "lines")}.`,
+  stopLabel: "Stop",
+  stopped: "The scene is stopped.",
+  noScene: "No scene is running here.",
+  alreadyRunning: "A scene is already running here; stop it first with `/scene stop`.",
+  off: "Scenes are turned off in this server (`/masque scenes`).",
+  notHere: "Scenes run in a server's text channels.",
+  channelOff: "I keep quiet in this channel (`/masque channel`), so no scene runs here.",
+  castTooSmall: "A scene needs at least two personas here: add one with `/persona add`.",
+  notInCast: (names: readonly string[]) => `Not in the cast here: ${names.join(", ")}. \`/persona list\` shows the cast.`,
+  setting: (on: boolean) => (on ? "Scenes are on in this server: admins can start one with `/scene start`." : "Scenes are off in this server."),
 } as const;
 
 export const MEMORY_TEXTS = {
@@ -285,6 +288,9 @@ export const AUDIT_PHRASES: Record<AuditAction, string> = {
   "log_channel.set": "changed the log channel to",
   "admin_role.add": "added the admin role",
   "admin_role.remove": "removed the admin role",
+  "scenes.set": "changed whether scenes may run",
+  "scene.start": "started a scene",
+  "scene.stop": "stopped a scene",
   "input.flagged": "sent a message the content checks refused",
   "output.withheld": "got a reply that was withheld by the content checks",
   "user.rate_limited": "hit the rate limit",

@@ -19,6 +19,8 @@ export interface SceneEngine {
 
 /** What a scene is. */
 export interface SceneSpec {
+  /** The host's name for it (Discord: the command's interaction id), so a stale Stop button stops nothing else. */
+  readonly id?: string;
   readonly conversation: ConversationRef;
   readonly place: Place;
   readonly topic: string;

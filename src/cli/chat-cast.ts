@@ -3,7 +3,7 @@ import { joinRefusal, leaveRefusal } from "../chat/cast.js";
 import type { IncomingTurn, Place, ReplySink } from "../chat/engine.js";
 import { type CastTurnState, followOn } from "../chat/ensemble.js";
 import type { Core } from "../core.js";
-import { TERMINAL_CAST_TEXTS as TEXTS } from "../texts.js";
+import { TERMINAL_CAST_TEXTS as TEXTS } from "./chat-texts.js";
 
 /** Who adds personas to a terminal conversation's cast, as the store records it. */
 const TERMINAL_ACTOR = "terminal";

@@ -4,6 +4,7 @@ import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
 import { isWritable } from "../memory/db.js";
 import { BatchingQueue } from "../traffic/batching.js";
+import { SceneRegistry } from "../chat/scene.js";
 import { createModeration } from "../moderation/index.js";
 import { createTraffic } from "../traffic/index.js";
 import { startObservabilityServer } from "../observability/server.js";
@@ -98,6 +99,7 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
     moderation,
     traffic,
     conversations,
+    scenes: new SceneRegistry(),
     get stopping() {
       return state.stopping;
     },
@@ -158,6 +160,8 @@ async function start(ctx: BotContext): Promise<{ close(): Promise<void> } | unde
 
 /** Finishes or interrupts the replies in flight, then disconnects and closes the database. */
 async function stop(ctx: BotContext, inFlight: InFlight, observability: { close(): Promise<void> } | undefined): Promise<void> {
+  // A scene would go on for many lines: it ends now, its line in progress cut like any reply.
+  ctx.scenes.stopAll();
   if (inFlight.size > 0) {
     ctx.core.log.info({ replies: inFlight.size }, "waiting for replies in flight");
     await inFlight.finish(SHUTDOWN_GRACE_MS);

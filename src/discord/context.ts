@@ -9,6 +9,7 @@ import type { Traffic } from "../traffic/index.js";
 import type { IncomingTurn } from "../chat/engine.js";
 import type { QuotedMessage } from "../chat/prompt.js";
 import type { Trigger } from "./triggers.js";
+import type { SceneRegistry } from "../chat/scene.js";
 
 /** A message admitted for an answer, waiting in its conversation's queue. */
 export interface PendingMessage {
@@ -40,6 +41,8 @@ export interface BotContext {
   readonly traffic: Traffic;
   /** One reply at a time per conversation; messages arriving meanwhile are answered together next. */
   readonly conversations: BatchingQueue<PendingMessage>;
+  /** The scenes running, at most one per conversation. */
+  readonly scenes: SceneRegistry;
   /** Tracks a reply so shutdown can wait for it or abort it. */
   track<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** True once shutdown began; no new replies start. */

@@ -1,4 +1,4 @@
-import type { Message } from "discord.js";
+import type { Message, SendableChannels } from "discord.js";
 import { SAFE_MENTIONS } from "./mentions.js";
 import type { MessageSink } from "./streaming.js";
 
@@ -25,5 +25,22 @@ export function channelSink(message: Message, channel: Message["channel"] = mess
       if (target) await target.edit({ content, allowedMentions: SAFE_MENTIONS });
     },
     postFile: async (content, file) => send({ content, files: [{ attachment: Buffer.from(file.text, "utf8"), name: file.name }] }),
+  };
+}
+
+/** Sends a line's messages into the channel, answering no message (a scene's lines). */
+export function channelPostSink(channel: SendableChannels): MessageSink {
+  const sent = new Map<string, Message>();
+  return {
+    sendTyping: () => channel.sendTyping(),
+    post: async (content) => {
+      const posted = await channel.send({ content, allowedMentions: SAFE_MENTIONS });
+      sent.set(posted.id, posted);
+      return posted;
+    },
+    edit: async (messageId, content) => {
+      await sent.get(messageId)?.edit({ content, allowedMentions: SAFE_MENTIONS });
+    },
+    postFile: (content, file) => channel.send({ content, files: [{ attachment: Buffer.from(file.text, "utf8"), name: file.name }], allowedMentions: SAFE_MENTIONS }),
   };
 }

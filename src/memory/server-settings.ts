@@ -17,6 +17,8 @@ export interface GuildModeration {
   readonly logChannelId?: string;
   /** Replies through persona webhooks; undefined follows PERSONA_WEBHOOKS. */
   readonly personaWebhooks?: boolean;
+  /** Whether the cast may hold scenes (`/masque scenes`); undefined: yes. */
+  readonly scenes?: boolean;
 }
 
 export interface BlockedUser {
@@ -33,9 +35,13 @@ interface GuildModerationRow {
   moderation: ModerationProvider | null;
   log_channel_id: string | null;
   persona_webhooks: number | null;
+  scenes: number | null;
 }
 
-const GUILD_COLUMNS = "rate_messages, rate_window_seconds, auto_gap_seconds, moderation, log_channel_id, persona_webhooks";
+const GUILD_COLUMNS = "rate_messages, rate_window_seconds, auto_gap_seconds, moderation, log_channel_id, persona_webhooks, scenes";
+
+/** A stored switch (0, 1 or NULL) as a setting. */
+const asSwitch = (value: number | null): boolean | undefined => (value === null ? undefined : value === 1);
 
 function toGuildModeration(row: GuildModerationRow | undefined): GuildModeration {
   if (!row) return {};
@@ -45,7 +51,8 @@ function toGuildModeration(row: GuildModerationRow | undefined): GuildModeration
     autoGapSeconds: row.auto_gap_seconds ?? undefined,
     moderation: row.moderation ?? undefined,
     logChannelId: row.log_channel_id ?? undefined,
-    personaWebhooks: row.persona_webhooks === null ? undefined : row.persona_webhooks === 1,
+    personaWebhooks: asSwitch(row.persona_webhooks),
+    scenes: asSwitch(row.scenes),
   };
 }
 
@@ -82,11 +89,11 @@ export class ServerSettingsStore {
     this.#getGuild = db.prepare<{ guildId: string }, GuildModerationRow>(`SELECT ${GUILD_COLUMNS} FROM guild_moderation WHERE guild_id = @guildId`);
     this.#putGuild = db.prepare(
       `INSERT INTO guild_moderation (guild_id, ${GUILD_COLUMNS}, updated_by, updated_at)
-       VALUES (@guildId, @rateMessages, @rateWindowSeconds, @autoGapSeconds, @moderation, @logChannelId, @personaWebhooks, @updatedBy, @now)
+       VALUES (@guildId, @rateMessages, @rateWindowSeconds, @autoGapSeconds, @moderation, @logChannelId, @personaWebhooks, @scenes, @updatedBy, @now)
        ON CONFLICT (guild_id) DO UPDATE SET
          rate_messages = excluded.rate_messages, rate_window_seconds = excluded.rate_window_seconds,
          auto_gap_seconds = excluded.auto_gap_seconds, moderation = excluded.moderation,
-         log_channel_id = excluded.log_channel_id, persona_webhooks = excluded.persona_webhooks, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+         log_channel_id = excluded.log_channel_id, persona_webhooks = excluded.persona_webhooks, scenes = excluded.scenes, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
     );
     this.#updateGuild = db.transaction((guildId: string, patch: Partial<GuildModeration>, updatedBy: string) => {
       const merged = { ...this.guildSettings(guildId), ...patch };
@@ -98,6 +105,7 @@ export class ServerSettingsStore {
         moderation: merged.moderation ?? null,
         logChannelId: merged.logChannelId ?? null,
         personaWebhooks: merged.personaWebhooks === undefined ? null : Number(merged.personaWebhooks),
+        scenes: merged.scenes === undefined ? null : Number(merged.scenes),
         updatedBy,
         now: Date.now(),
       });

@@ -200,6 +200,11 @@ export class TurnStore {
     });
   }
 
+  /** Keeps the conversation if new, before any turn of it: a scene's first line is noted in flight before anything is said. */
+  open(conversation: ConversationRef): void {
+    this.#appendAll(conversation, []);
+  }
+
   /** Stores turns in one transaction (creating the conversation if new); returns their ids in order. */
   append(conversation: ConversationRef, turns: readonly NewTurn[]): number[] {
     return this.#appendAll(conversation, turns);

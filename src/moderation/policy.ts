@@ -49,6 +49,12 @@ export class ModerationPolicy {
     return this.store.guildSettings(guildId).personaWebhooks ?? this.defaultPersonaWebhooks;
   }
 
+  /** Whether the cast may hold scenes in a server: its admins' choice, else yes; never in DMs (a DM has one persona). */
+  scenesAllowed(guildId: string | null): boolean {
+    if (!guildId) return false;
+    return this.store.guildSettings(guildId).scenes ?? true;
+  }
+
   /** A channel's mode: its own, else its parent's (for a thread), else the default. */
   channelMode(channelId: string, parentId?: string | null): { mode: ChannelMode; source: ModeSource } {
     const own = this.store.channelMode(channelId);

@@ -21,7 +21,7 @@ describe("npm run deploy-commands", () => {
     expect(result.stdout.trim()).toBe(`Registered ${commands.length} command(s) globally (may take up to an hour to appear everywhere).`);
     const put = discord.calls.find((c) => c.method === "PUT")!;
     expect(put.path).toBe(`/applications/${discord.applicationId}/commands`);
-    expect(put.body.map((c: { name: string }) => c.name)).toEqual(["persona", "memory", "masque", "chat"]);
+    expect(put.body.map((c: { name: string }) => c.name)).toEqual(["persona", "memory", "masque", "chat", "scene"]);
     // Admin-only commands are hidden from members without Manage Server by default (and checked in code anyway).
     expect(put.body.find((c: { name: string }) => c.name === "masque").default_member_permissions).toBe(String(1n << 5n));
   });

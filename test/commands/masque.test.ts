@@ -38,6 +38,7 @@ describe("the /masque definition", () => {
       "bots allow",
       "bots deny",
       "bots list",
+      "scenes",
     ]);
   });
 });

@@ -5,6 +5,7 @@ import { channel, logChannel, webhooks } from "./channels.js";
 import { filter } from "./filter.js";
 import { adminRole, block, blocked, unblock } from "./people.js";
 import { contentChecks, limits, status } from "./rules.js";
+import { scenes } from "./scenes.js";
 import { bots, threads } from "./threads.js";
 
 /**
@@ -18,5 +19,5 @@ export const masqueCommand = commandOf(
     .setDescription("Moderate Masque in this server (admins)")
     .setContexts(InteractionContextType.Guild)
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild),
-  [channel, status, block, unblock, blocked, limits, contentChecks, webhooks, filter, auditLog, logChannel, adminRole, threads, bots],
+  [channel, status, block, unblock, blocked, limits, contentChecks, webhooks, filter, auditLog, logChannel, adminRole, threads, bots, scenes],
 );

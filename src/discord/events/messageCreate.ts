@@ -8,6 +8,7 @@ import { conversationOf } from "../conversation.js";
 import { addressedIn } from "../../chat/addressing.js";
 import { canSeeImages, incomingTurnOf, quotedMessageOf, readableText } from "../incoming.js";
 import { InOrder } from "../intake.js";
+import { hearInScene, sceneListens } from "../scenes.js";
 import { threadForReply } from "../threads.js";
 import { type Trigger, triggerOf } from "../triggers.js";
 import type { ChannelMode } from "../../memory/server-settings.js";
@@ -73,11 +74,13 @@ function triggerFor(message: Message, ctx: BotContext, botUserId: string, here: 
 async function takeIn(message: Message, ctx: BotContext, botUserId: string): Promise<void> {
   const here = conversationOf(message.channel);
   const { mode } = ctx.moderation.policy.channelMode(message.channelId, here.parentId);
-  const trigger = triggerFor(message, ctx, botUserId, here, mode);
+  // While a scene runs, everything people say in its channel is part of it, mention or not.
+  const inScene = sceneListens(ctx, here.key);
+  const trigger = triggerFor(message, ctx, botUserId, here, inScene ? "auto" : mode);
   if (!trigger) return;
   if (!(await admit(message, ctx, botUserId))) return;
 
-  const thread = trigger === "mention" ? await threadForReply(message, ctx, botUserId) : undefined;
+  const thread = trigger === "mention" && !inScene ? await threadForReply(message, ctx, botUserId) : undefined;
   const conversation = thread ? conversationOf(thread) : here;
   const quoted = await quotedMessageOf(message, ctx);
   // Images are read for the first persona to answer; another that cannot see them is answered without them.
@@ -85,5 +88,6 @@ async function takeIn(message: Message, ctx: BotContext, botUserId: string): Pro
   const incoming = await incomingTurnOf(message, botUserId, { vision: persona !== undefined && canSeeImages(persona, ctx.config), discordApiUrl: ctx.config.discordApiUrl });
   const turnId = keep(ctx, message, () => recordSaid(ctx.core.memory.turns, conversation, { ...incoming, tokenCount: countTurnTokens(incoming.authorName, incoming.content) }));
   const pending: PendingMessage = { message, trigger, turn: turnId === undefined ? incoming : { ...incoming, turnId }, quoted, thread };
+  if (inScene && hearInScene(ctx, here.key, pending)) return;
   if (!ctx.conversations.push(conversation.key, pending)) await turnAway([pending], ctx);
 }

@@ -1,0 +1,120 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Message, SendableChannels } from "discord.js";
+import type { IncomingTurn } from "../chat/engine.js";
+import { Scene, type SceneResult, type SceneSpec, type SceneStage } from "../chat/scene.js";
+import type { Persona } from "../personas/persona.js";
+import type { BotContext, PendingMessage } from "./context.js";
+import { channelPostSink } from "./sinks.js";
+import { failureNoteFor, StreamingReply } from "./streaming.js";
+import { webhookSink } from "./webhooks.js";
+
+/** Who started a scene, and where. */
+export interface SceneStarter {
+  readonly guildId: string;
+  readonly userId: string;
+  readonly channel: SendableChannels;
+}
+
+/**
+ * Waits until the person who started the scene has allowance left for one more line: a
+ * scene's lines count against their rate limit like messages of theirs would, so a scene
+ * runs no faster than the server's `/masque limits` let one person ask.
+ */
+async function waitForAllowance(ctx: BotContext, starter: SceneStarter, signal: AbortSignal): Promise<void> {
+  const { rates } = ctx.traffic;
+  for (;;) {
+    // The same bucket admission.ts gives the person's messages in this server.
+    const verdict = rates.take(`${starter.guildId}:${starter.userId}`, ctx.moderation.policy.rateLimit(starter.guildId));
+    if (verdict.allowed) return;
+    await sleep(verdict.retryAfterMs, undefined, { signal });
+  }
+}
+
+/** A line in the channel: under the persona's webhook identity when the server uses them, else a normal message. */
+function lineSink(ctx: BotContext, starter: SceneStarter, persona: Persona, inFlightId: number | undefined): StreamingReply {
+  const log = ctx.core.log.child({ channel: starter.channel.id, guild: starter.guildId, persona: persona.id });
+  const plain = channelPostSink(starter.channel);
+  const sink = ctx.moderation.policy.personaWebhooks(starter.guildId) ? webhookSink(starter.channel as Message["channel"], persona, ctx.webhooks, plain, log) : plain;
+  return new StreamingReply(sink, {
+    budget: ctx.editBudget,
+    failureNote: failureNoteFor,
+    maxMessages: ctx.config.maxReplyMessages,
+    showReasoning: persona.showReasoning,
+    onPosted: (messageIds) => {
+      if (inFlightId !== undefined) ctx.core.memory.inFlight.shownIn(inFlightId, messageIds);
+    },
+    onSinkError: (error) => {
+      ctx.core.metrics.error("discord");
+      log.warn({ err: error }, "could not update a scene line on Discord");
+    },
+  });
+}
+
+/** The scene's place in Discord: the bot's model slots and rate limits, and the channel's messages. */
+function discordStage(ctx: BotContext, spec: Pick<SceneSpec, "conversation">, starter: SceneStarter): SceneStage {
+  const rules = ctx.moderation.policy.contentRules(starter.guildId);
+  return {
+    async waitForModel(signal) {
+      await waitForAllowance(ctx, starter, signal);
+      return ctx.traffic.slots.acquire(signal);
+    },
+    lineFor(persona: Persona, heard: readonly IncomingTurn[]) {
+      const answers = heard.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
+      // Noted as in flight like any reply: after a crash, the next start marks the cut line.
+      const begin = { conversationKey: spec.conversation.key, channelId: starter.channel.id, personaId: persona.id, personaName: persona.name, answers };
+      ctx.core.memory.turns.open(spec.conversation);
+      const inFlightId = ctx.core.memory.inFlight.begin(begin);
+      const sink = lineSink(ctx, starter, persona, inFlightId);
+      sink.start();
+      const { content } = ctx.moderation;
+      const review = content.needsReview(rules) ? (text: string) => content.review(text, rules) : undefined;
+      return { sink, inFlightId, review };
+    },
+  };
+}
+
+/** A scene ready to run in a Discord channel. */
+export function discordScene(ctx: BotContext, spec: SceneSpec, starter: SceneStarter): Scene {
+  return new Scene(ctx.core.engine, spec, discordStage(ctx, spec, starter));
+}
+
+/**
+ * Runs a registered scene to its end, tracked like a reply (shutdown stops it), then
+ * forgets it; `onEnd` shows how it ended. Never rejects: a failure is logged.
+ */
+export function runScene(ctx: BotContext, scene: Scene, onEnd: (result: SceneResult) => Promise<void>): Promise<void> {
+  const log = ctx.core.log.child({ conversation: scene.spec.conversation.key });
+  return ctx
+    .track(async (signal) => {
+      const stopOnShutdown = () => scene.stop();
+      signal.addEventListener("abort", stopOnShutdown, { once: true });
+      try {
+        const result = await scene.run();
+        log.info({ end: result.end, lines: result.speakers.length, speakers: result.speakers, err: result.error?.message }, "scene ended");
+        await onEnd(result);
+      } finally {
+        signal.removeEventListener("abort", stopOnShutdown);
+        ctx.scenes.end(scene);
+      }
+    })
+    .catch((error: unknown) => {
+      ctx.scenes.end(scene);
+      log.error({ err: error }, "a scene failed");
+    });
+}
+
+/**
+ * Hands a person's message in a channel where a scene runs to that scene; false when no
+ * scene takes it (it is then answered the usual way).
+ */
+export function hearInScene(ctx: BotContext, conversationKey: string, pending: PendingMessage): boolean {
+  const scene = ctx.scenes.get(conversationKey);
+  const repliedTo = pending.quoted?.personaId ? ctx.core.personas().get(pending.quoted.personaId) : undefined;
+  return scene?.hear(pending.turn, repliedTo) ?? false;
+}
+
+/** Whether a scene takes messages in the conversation now: every person's message there joins it. */
+export function sceneListens(ctx: BotContext, conversationKey: string): boolean {
+  const scene = ctx.scenes.get(conversationKey);
+  return scene !== undefined && !scene.closed;
+}
