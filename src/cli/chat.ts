@@ -16,6 +16,7 @@ import { pickGreeting, renderGreeting } from "../personas/greetings.js";
 import { type Persona, PersonaError } from "../personas/persona.js";
 import { recordReply } from "../chat/record.js";
 import { answerInTurn, castCommand } from "./chat-cast.js";
+import { runTerminalScene } from "./chat-scene.js";
 
 /** Names the macros use for where the terminal chat happens. */
 const TERMINAL_PLACE = { server: "Terminal", channel: "terminal" } as const;
@@ -33,7 +34,9 @@ function greet(core: Core, persona: Persona, conversationKey: string, userName: 
   console.log(`${persona.name}: ${text}\n`);
 }
 
-const HELP = `Commands: /persona <id> to switch, /personas to list, /cast add|remove <id> for more personas, /help, /exit (or Ctrl+D).`;
+const HELP = `Commands: /persona <id> to switch, /personas to list, /cast add|remove <id> for more personas, /scene <topic> [turns] for the cast to talk among themselves, /help, /exit (or Ctrl+D).`;
+/** `/scene <topic> [turns]`, handled apart from the other commands: it runs for a while. */
+const SCENE_COMMAND = /^\/scene(?:\s|$)/;
 
 function usage(): string {
   return "Usage: npm run chat -- [--persona <id>] [--name <your name>] [--conversation <name>]";
@@ -116,6 +119,23 @@ async function answer(core: Core, line: string, state: { conversationKey: string
   await answerInTurn(core, { conversationKey: state.conversationKey, turn, place: TERMINAL_PLACE, sinkFor, onStart });
 }
 
+/** Handles one line typed at the prompt: a scene, another command, or a message to answer; false when the session should end. */
+async function handleLine(
+  core: Core,
+  line: string,
+  state: { personaId: string; conversationKey: string; logFile: string; userName: string },
+  onStart: (controller: AbortController) => void,
+): Promise<boolean> {
+  if (SCENE_COMMAND.test(line)) {
+    const scene = { core, conversationKey: state.conversationKey, place: TERMINAL_PLACE, ending: terminalSink(core, state.logFile).end, onStart };
+    await runTerminalScene(line.slice("/scene".length), scene);
+    return true;
+  }
+  if (line.startsWith("/")) return runCommand(core, line, state);
+  if (line !== "") await answer(core, line, state, state.userName, onStart);
+  return true;
+}
+
 /** The login name, or "you" where there is none (e.g. a container run with a bare uid). */
 function systemUserName(): string {
   try {
@@ -191,9 +211,8 @@ async function main(): Promise<number> {
   try {
     // Iterating the interface buffers piped lines that arrive while a reply streams.
     for await (const raw of rl) {
-      const line = raw.trim();
-      if (line.startsWith("/") && !runCommand(core, line, state)) break;
-      if (line !== "" && !line.startsWith("/")) await answer(core, line, state, userName, (controller) => (current = controller));
+      const goesOn = await handleLine(core, raw.trim(), state, (controller) => (current = controller));
+      if (!goesOn) break;
       current = undefined;
       if (!isClosed) rl.prompt();
     }

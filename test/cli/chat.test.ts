@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, it, type TestContext } from "vitest";
 import { NOTE_CLOSING, NOTE_OPENING } from "../../src/chat/prompt.js";
 import { REPLY_NOTES } from "../../src/texts.js";
+import { openMemory } from "../../src/memory/index.js";
 import { loadPersonas } from "../../src/personas/registry.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
 import { createTempDir, removeTempDir } from "../helpers/temp-dir.js";
@@ -243,4 +244,34 @@ describe("npm run chat", () => {
     );
     expect(run.stderr).not.toMatch(STACK_LINE);
   });
+});
+
+/** A run holding a four-line scene: five model calls' worth of streaming after tsx starts, slow on a loaded machine. */
+const SCENE_RUN_TIMEOUT_MS = 45_000;
+
+describe("npm run chat: a scene", () => {
+  it("runs a scene with two personas of the conversation's cast, each line under its name, neither speaking twice in a row", async (context) => {
+    const { expect } = context;
+    const { model, env } = await sandbox(context);
+    // The cast: Quill leads (--persona), Theo beside it, as /cast add tutor leaves it.
+    const memory = openMemory(env.DATABASE_PATH!);
+    memory.casts.add("cli:default", null, "tutor");
+    memory.close();
+    // Each line says who wrote it, read from the scene's direction ("Write <name>'s next line").
+    model.setDefault((req) => ({ text: `${/Write (.+?)'s next line/.exec(req.body.messages.at(-1).content)![1]} has the floor.`, chunkSize: 6 }));
+
+    const run = await runChatCli(["--persona", "quill", "--name", "Sam"], { env, input: "/scene whether the lighthouse is haunted 4\n/scene\n/exit\n", timeoutMs: SCENE_RUN_TIMEOUT_MS });
+
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("[Scene: whether the lighthouse is haunted — Captain Quill, Professor Theo, 4 line(s). Ctrl+C stops it.]\n");
+    const lines = run.stdout.split("\n").filter((line) => / has the floor\.$/.test(line));
+    expect(lines).toHaveLength(4);
+    const first = lines[0]!.startsWith("Captain Quill: ") ? 0 : 1;
+    const pair = ["Captain Quill: Captain Quill has the floor.", "Professor Theo: Professor Theo has the floor."];
+    expect(lines).toEqual([0, 1, 2, 3].map((i) => pair[(first + i) % 2]));
+    expect(run.stdout).toContain("[Scene finished after 4 line(s).]\n");
+    expect(run.stdout).toContain("Usage: /scene <topic> [turns]");
+    expect(model.chatRequests()).toHaveLength(4);
+  }, TWO_RUNS_TIMEOUT_MS);
 });
