@@ -1,4 +1,3 @@
-import { castOf } from "../chat/cast.js";
 import type { ReplySink } from "../chat/engine.js";
 import { DEFAULT_SCENE_TURNS, MAX_SCENE_TOPIC_CHARS, MAX_SCENE_TURNS, Scene } from "../chat/scene.js";
 import { SceneCastError } from "../chat/turn-taking.js";
@@ -60,7 +59,7 @@ export async function runTerminalScene(args: string, terminal: TerminalScene): P
   }
   const { core } = terminal;
   const conversation = { key: terminal.conversationKey };
-  const { members } = castOf(core.memory, core.personas(), conversation);
+  const { members } = core.engine.cast(conversation);
   const spec = { conversation, place: terminal.place, topic: parsed.topic, cast: members, turns: parsed.turns };
   const stage = { waitForModel: (signal: AbortSignal) => core.slots.acquire(signal), lineFor: (persona: Persona) => ({ sink: lineSink(persona, terminal.ending) }) };
   let scene: Scene;

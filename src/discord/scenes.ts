@@ -3,6 +3,7 @@ import type { Message, SendableChannels } from "discord.js";
 import type { IncomingTurn } from "../chat/engine.js";
 import { Scene, type SceneResult, type SceneSpec, type SceneStage } from "../chat/scene.js";
 import type { Persona } from "../personas/persona.js";
+import { CAST_TEXTS } from "../texts.js";
 import type { BotContext, PendingMessage } from "./context.js";
 import { channelPostSink } from "./sinks.js";
 import { failureNoteFor, StreamingReply } from "./streaming.js";
@@ -30,12 +31,14 @@ async function waitForAllowance(ctx: BotContext, starter: SceneStarter, signal: 
   }
 }
 
-/** A line in the channel: under the persona's webhook identity when the server uses them, else a normal message. */
+/** A line in the channel: under the persona's webhook identity when the server uses them, else a normal message opening with its name in bold. */
 function lineSink(ctx: BotContext, starter: SceneStarter, persona: Persona, inFlightId: number | undefined): StreamingReply {
   const log = ctx.core.log.child({ channel: starter.channel.id, guild: starter.guildId, persona: persona.id });
   const plain = channelPostSink(starter.channel);
-  const sink = ctx.moderation.policy.personaWebhooks(starter.guildId) ? webhookSink(starter.channel as Message["channel"], persona, ctx.webhooks, plain, log) : plain;
+  const viaWebhook = ctx.moderation.policy.personaWebhooks(starter.guildId);
+  const sink = viaWebhook ? webhookSink(starter.channel as Message["channel"], persona, ctx.webhooks, plain, log) : plain;
   return new StreamingReply(sink, {
+    heading: viaWebhook ? undefined : CAST_TEXTS.replyHeading(persona.name),
     budget: ctx.editBudget,
     failureNote: failureNoteFor,
     maxMessages: ctx.config.maxReplyMessages,

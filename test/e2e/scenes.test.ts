@@ -22,8 +22,8 @@ function handOn(req: RecordedRequest, extra: Partial<ScriptedReply> = {}): Scrip
 }
 
 /** A stack with persona webhooks, Quill leading #general with Wren and Theo in its cast, and room in Alice's allowance for a scene. */
-async function sceneStack(): Promise<Stack> {
-  const stack = await startStack({ env: { PERSONA_WEBHOOKS: "true" } });
+async function sceneStack(webhooks = true): Promise<Stack> {
+  const stack = await startStack({ env: { PERSONA_WEBHOOKS: String(webhooks) } });
   const key = `channel:${stack.general}`;
   stack.core.memory.personaChoices.setConversationPersona(key, "quill");
   stack.core.memory.casts.add(key, stack.guild.id, "bard");
@@ -142,6 +142,19 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
     expect(prompt).toContain("Bob: Professor Theo, is it really haunted?\n[Direction for your next line");
     expect(prompt).toContain("First answer what the people just said to the scene.");
     expect(lines(stack)[1]).toEqual(["Professor Theo", "A fair question, Bob: I have seen the light myself."]);
+  });
+
+  it("without webhooks, opens each line with its persona's name in bold", async () => {
+    stack = await sceneStack(false);
+    stack.model.setDefault((req) => handOn(req));
+    const started = sceneCommand(stack, "start", { options: startOptions(2) });
+    expect((await endOf(stack, started.id)).content).toBe(SCENE_TEXTS.ended(TOPIC, 2, "finished"));
+    await stack.bot.idle();
+    const posted = stack.discord.channelMessages(stack.general).filter((m) => (m.author as { id: string }).id === stack.discord.botUser.id && !m.webhook_id);
+    expect(posted).toHaveLength(2);
+    for (const message of posted) expect(message.content).toMatch(/^\*\*(Captain Quill|Wren the Bard|Professor Theo):\*\* (Captain Quill|Wren the Bard|Professor Theo), what do you make of it\?$/);
+    // Memory keeps the line without the name the channel shows.
+    expect(turnRows(stack.core.memory.db).map((t) => t.content.startsWith("**"))).toEqual([false, false]);
   });
 
   it("refuses scenes when the server turned them off, to non-admins, and with a cast of one", async () => {

@@ -9,7 +9,6 @@ import {
   PermissionFlagsBits,
   SlashCommandBuilder,
 } from "discord.js";
-import { castOf } from "../../chat/cast.js";
 import { namesOf } from "../../chat/addressing.js";
 import { DEFAULT_SCENE_TURNS, MAX_SCENE_TOPIC_CHARS, MAX_SCENE_TURNS, type SceneResult } from "../../chat/scene.js";
 import { SceneCastError } from "../../chat/turn-taking.js";
@@ -57,7 +56,7 @@ async function refuse(interaction: ChatInputCommandInteraction | ButtonInteracti
 /** The scene's cast: the channel's whole cast, or the members the `cast` option names; undefined after refusing. */
 async function sceneCast(call: AdminCall): Promise<Persona[] | undefined> {
   const { interaction, ctx } = call;
-  const { members } = castOf(ctx.core.memory, ctx.core.personas(), conversationOf(interaction.channel!));
+  const { members } = ctx.core.engine.cast(conversationOf(interaction.channel!));
   const option = interaction.options.getString("cast");
   if (!option) return [...members];
   const { chosen, unknown } = pickCast(option, members);
