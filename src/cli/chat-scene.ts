@@ -3,14 +3,7 @@ import { DEFAULT_SCENE_TURNS, MAX_SCENE_TOPIC_CHARS, MAX_SCENE_TURNS, Scene } fr
 import { SceneCastError } from "../chat/turn-taking.js";
 import type { Core } from "../core.js";
 import type { Persona } from "../personas/persona.js";
-
-/** The terminal's scene texts (the terminal chat's texts live with it, see texts.ts). */
-export const TERMINAL_SCENE_TEXTS = {
-  usage: `Usage: /scene <topic> [turns]   (turns: 1 to ${MAX_SCENE_TURNS}, default ${DEFAULT_SCENE_TURNS}; Ctrl+C stops it)`,
-  castTooSmall: "A scene needs at least two personas in this conversation: add one with /cast add <id>.",
-  starting: (topic: string, names: readonly string[], turns: number) => `[Scene: ${topic} — ${names.join(", ")}, ${turns} line(s). Ctrl+C stops it.]`,
-  ended: (how: string, lines: number) => `[Scene ${how} after ${lines} line(s).]`,
-} as const;
+import { TERMINAL_SCENE_TEXTS } from "./chat-texts.js";
 
 /** `/scene <topic> [turns]`: the topic, and the number at its end if there is one. */
 export function parseSceneArgs(args: string): { topic: string; turns: number } | undefined {

@@ -1,4 +1,5 @@
 /** The terminal chat's texts: plain text, no Discord markdown (Discord's texts are in texts.ts). */
+import { DEFAULT_SCENE_TURNS, MAX_SCENE_TURNS } from "../chat/scene.js";
 
 /** The terminal chat's `/cast` (plain text, no Discord markdown). */
 export const TERMINAL_CAST_TEXTS = {
@@ -12,4 +13,12 @@ export const TERMINAL_CAST_TEXTS = {
   alreadyIn: (name: string) => `${name} is in the cast already.`,
   notIn: (name: string) => `${name} is not in the cast.`,
   removed: (name: string) => `${name} left the cast.`,
+} as const;
+
+/** The terminal's `/scene`. */
+export const TERMINAL_SCENE_TEXTS = {
+  usage: `Usage: /scene <topic> [turns]   (turns: 1 to ${MAX_SCENE_TURNS}, default ${DEFAULT_SCENE_TURNS}; Ctrl+C stops it)`,
+  castTooSmall: "A scene needs at least two personas in this conversation: add one with /cast add <id>.",
+  starting: (topic: string, names: readonly string[], turns: number) => `[Scene: ${topic} — ${names.join(", ")}, ${turns} line(s). Ctrl+C stops it.]`,
+  ended: (how: string, lines: number) => `[Scene ${how} after ${lines} line(s).]`,
 } as const;

@@ -4,7 +4,6 @@ import path from "node:path";
 import { describe, it, type TestContext } from "vitest";
 import { NOTE_CLOSING, NOTE_OPENING } from "../../src/chat/prompt.js";
 import { REPLY_NOTES } from "../../src/texts.js";
-import { openMemory } from "../../src/memory/index.js";
 import { loadPersonas } from "../../src/personas/registry.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
 import { createTempDir, removeTempDir } from "../helpers/temp-dir.js";
@@ -253,17 +252,15 @@ describe("npm run chat: a scene", () => {
   it("runs a scene with two personas of the conversation's cast, each line under its name, neither speaking twice in a row", async (context) => {
     const { expect } = context;
     const { model, env } = await sandbox(context);
-    // The cast: Quill leads (--persona), Theo beside it, as /cast add tutor leaves it.
-    const memory = openMemory(env.DATABASE_PATH!);
-    memory.casts.add("cli:default", null, "tutor");
-    memory.close();
     // Each line says who wrote it, read from the scene's direction ("Write <name>'s next line").
     model.setDefault((req) => ({ text: `${/Write (.+?)'s next line/.exec(req.body.messages.at(-1).content)![1]} has the floor.`, chunkSize: 6 }));
 
-    const run = await runChatCli(["--persona", "quill", "--name", "Sam"], { env, input: "/scene whether the lighthouse is haunted 4\n/scene\n/exit\n", timeoutMs: SCENE_RUN_TIMEOUT_MS });
+    const run = await runChatCli(["--persona", "quill", "--name", "Sam"], { env, input: "/scene nobody to talk to\n/cast add tutor\n/scene whether the lighthouse is haunted 4\n/scene\n/exit\n", timeoutMs: SCENE_RUN_TIMEOUT_MS });
 
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
+    // Quill leads (--persona); alone it cannot hold a scene, with Theo in the cast it can.
+    expect(run.stdout).toContain("A scene needs at least two personas in this conversation: add one with /cast add <id>.\n");
     expect(run.stdout).toContain("[Scene: whether the lighthouse is haunted — Captain Quill, Professor Theo, 4 line(s). Ctrl+C stops it.]\n");
     const lines = run.stdout.split("\n").filter((line) => / has the floor\.$/.test(line));
     expect(lines).toHaveLength(4);
