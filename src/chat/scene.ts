@@ -46,7 +46,7 @@ export interface SceneStage {
    */
   waitForModel(signal: AbortSignal): Promise<() => void>;
   /** The sink (and request extras) for `persona`'s next line, answering `heard` if any. */
-  lineFor(persona: Persona, heard: readonly IncomingTurn[]): SceneLineSetup;
+  lineFor(persona: Persona, heard: readonly IncomingTurn[]): SceneLineSetup | Promise<SceneLineSetup>;
 }
 
 /** How a scene ended: all its lines said, stopped, a line failed, or the bot was too busy to go on. */
@@ -165,7 +165,7 @@ export class Scene {
       const moment = { lastSpeaker: last?.persona, lastLine: last?.text, heard: heard.map((h): HeardLine => ({ text: h.turn.content, repliedTo: h.repliedTo })) };
       const persona = nextSpeaker(this.spec.cast, moment, this.random);
       const turns = heard.map((h) => h.turn);
-      const { sink, ...extras } = this.stage.lineFor(persona, turns);
+      const { sink, ...extras } = await this.stage.lineFor(persona, turns);
       const direction = sceneDirection(this.spec, persona, { first, answering: turns.length > 0 });
       const request: ReplyRequest = { conversation: this.spec.conversation, persona, turns, place: this.spec.place, direction, signal: this.signal, ...extras };
       const outcome = await this.engine.reply(request, sink);

@@ -7,7 +7,7 @@ import { CAST_TEXTS } from "../texts.js";
 import type { BotContext, PendingMessage } from "./context.js";
 import { channelPostSink } from "./sinks.js";
 import { failureNoteFor, StreamingReply } from "./streaming.js";
-import { webhookSink } from "./webhooks.js";
+import { canUseWebhook, webhookSink } from "./webhooks.js";
 
 /** Who started a scene, and where. */
 export interface SceneStarter {
@@ -31,12 +31,16 @@ async function waitForAllowance(ctx: BotContext, starter: SceneStarter, signal: 
   }
 }
 
-/** A line in the channel: under the persona's webhook identity when the server uses them, else a normal message opening with its name in bold. */
-function lineSink(ctx: BotContext, starter: SceneStarter, persona: Persona, inFlightId: number | undefined): StreamingReply {
+/**
+ * A line in the channel: under the persona's webhook identity when the server uses them and
+ * a webhook can be had, else a normal message opening with its name in bold.
+ */
+async function lineSink(ctx: BotContext, starter: SceneStarter, persona: Persona, inFlightId: number | undefined): Promise<StreamingReply> {
   const log = ctx.core.log.child({ channel: starter.channel.id, guild: starter.guildId, persona: persona.id });
   const plain = channelPostSink(starter.channel);
-  const viaWebhook = ctx.moderation.policy.personaWebhooks(starter.guildId);
-  const sink = viaWebhook ? webhookSink(starter.channel as Message["channel"], persona, ctx.webhooks, plain, log) : plain;
+  const channel = starter.channel as Message["channel"];
+  const viaWebhook = ctx.moderation.policy.personaWebhooks(starter.guildId) && (await canUseWebhook(channel, ctx.webhooks));
+  const sink = viaWebhook ? webhookSink(channel, persona, ctx.webhooks, plain, log) : plain;
   return new StreamingReply(sink, {
     heading: viaWebhook ? undefined : CAST_TEXTS.replyHeading(persona.name),
     budget: ctx.editBudget,
@@ -61,13 +65,13 @@ function discordStage(ctx: BotContext, spec: Pick<SceneSpec, "conversation">, st
       await waitForAllowance(ctx, starter, signal);
       return ctx.traffic.slots.acquire(signal);
     },
-    lineFor(persona: Persona, heard: readonly IncomingTurn[]) {
+    async lineFor(persona: Persona, heard: readonly IncomingTurn[]) {
       const answers = heard.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
       // Noted as in flight like any reply: after a crash, the next start marks the cut line.
       const begin = { conversationKey: spec.conversation.key, channelId: starter.channel.id, personaId: persona.id, personaName: persona.name, answers };
       ctx.core.memory.turns.open(spec.conversation);
       const inFlightId = ctx.core.memory.inFlight.begin(begin);
-      const sink = lineSink(ctx, starter, persona, inFlightId);
+      const sink = await lineSink(ctx, starter, persona, inFlightId);
       sink.start();
       const { content } = ctx.moderation;
       const review = content.needsReview(rules) ? (text: string) => content.review(text, rules) : undefined;

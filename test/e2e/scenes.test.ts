@@ -144,12 +144,18 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
     expect(lines(stack)[1]).toEqual(["Professor Theo", "A fair question, Bob: I have seen the light myself."]);
   });
 
-  it("without webhooks, opens each line with its persona's name in bold", async () => {
-    stack = await sceneStack(false);
+  it.each([
+    ["with persona webhooks off", false],
+    // Discord refuses a 16th webhook in a channel: error 30007 (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json).
+    ["with persona webhooks on where none can be had", true],
+  ])("%s, opens each line with its persona's name in bold", async (_name, webhooks) => {
+    stack = await sceneStack(webhooks);
+    if (webhooks) stack.discord.injectError({ method: "POST", route: /^\/channels\/\d+\/webhooks$/, status: 400, body: { code: 30007, message: "Maximum number of webhooks reached (15)" } });
     stack.model.setDefault((req) => handOn(req));
     const started = sceneCommand(stack, "start", { options: startOptions(2) });
     expect((await endOf(stack, started.id)).content).toBe(SCENE_TEXTS.ended(TOPIC, 2, "finished"));
     await stack.bot.idle();
+    expect(stack.discord.calls.some(isWebhookExecute)).toBe(false);
     const posted = stack.discord.channelMessages(stack.general).filter((m) => (m.author as { id: string }).id === stack.discord.botUser.id && !m.webhook_id);
     expect(posted).toHaveLength(2);
     for (const message of posted) expect(message.content).toMatch(/^\*\*(Captain Quill|Wren the Bard|Professor Theo):\*\* (Captain Quill|Wren the Bard|Professor Theo), what do you make of it\?$/);
