@@ -7,7 +7,8 @@
  * a mention, in the newest thread the bot opened; `/` runs a slash command as Alice, an
  * admin: `/persona add bard` (a third word is the `name` option), `/masque channel mode=auto`,
  * `/chat persona=quill private=true` (no subcommand), `/masque bots.list` (group.subcommand).
- * true/false values are booleans, the rest strings. Whatever the bot posts or edits, in
+ * true/false values are booleans, whole numbers integers, the rest strings; a value with spaces
+ * goes in double quotes (`/scene start topic="is the lighthouse haunted" turns=4`). Whatever the bot posts or edits, in
  * #general or a thread, and its answers to commands, are printed.
  */
 import { createInterface } from "node:readline";
@@ -22,6 +23,7 @@ const SUBCOMMAND = 1;
 const GROUP = 2;
 const STRING = 3;
 const BOOLEAN = 5;
+const INTEGER = 4;
 
 const discord = await startFakeDiscord();
 const guild = discord.addGuild({
@@ -49,11 +51,12 @@ discord.onCall((call) => {
 
 /** `/persona add bard`, `/chat private=true`, `/masque bots.list` → the interaction Discord would send for it. */
 function slashCommand(line: string): void {
-  const [name = "", ...words] = line.slice(1).trim().split(/\s+/);
+  const [name = "", ...words] = (line.slice(1).trim().match(/(?:[^\s"]+|"[^"]*")+/g) ?? []).map((word) => word.replace(/"/g, ""));
   const sub = words[0] && !words[0].includes("=") ? words.shift() : undefined;
   const options: Json[] = words.map((word) => {
     const [key, value = ""] = word.includes("=") ? word.split("=", 2) : ["name", word];
-    return value === "true" || value === "false" ? { type: BOOLEAN, name: key, value: value === "true" } : { type: STRING, name: key, value };
+    if (value === "true" || value === "false") return { type: BOOLEAN, name: key, value: value === "true" };
+    return /^\d+$/.test(value) ? { type: INTEGER, name: key, value: Number(value) } : { type: STRING, name: key, value };
   });
   const [group, subcommand] = sub?.includes(".") ? sub.split(".", 2) : [undefined, sub];
   const command = subcommand ? [{ type: SUBCOMMAND, name: subcommand, options }] : options;
