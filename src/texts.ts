@@ -234,6 +234,7 @@ export interface StatusFacts {
   readonly adminRoles: readonly string[];
   readonly configuredAdminRoles: readonly string[];
   readonly logChannelId: string | undefined;
+  readonly ensemble: { readonly scenes: boolean; readonly threadsOnMention: boolean; readonly allowedBots: number };
   readonly modelCalls: { readonly active: number; readonly max: number; readonly waiting: number; readonly maxWaiting: number };
 }
 
@@ -250,6 +251,7 @@ export function describeStatus(facts: StatusFacts): string[] {
     `**Admins:** Manage Server${roles.length > 0 ? `, ${roles.join(", ")}` : ""}`,
     `**Log channel:** ${facts.logChannelId ? `<#${facts.logChannelId}>` : "none"}`,
     `**Persona webhooks:** ${facts.personaWebhooks ? "on" : "off"} (${facts.personaWebhooksIsServerChoice ? "server setting" : "bot default"})`,
+    `**Ensemble:** scenes ${facts.ensemble.scenes ? "on" : "off"}; a mention ${facts.ensemble.threadsOnMention ? "opens a thread" : "is answered in its channel"}; ${facts.ensemble.allowedBots} other bot(s) allowed`,
     `**Model calls now:** ${calls.active} of ${calls.max} running, ${calls.waiting} of ${calls.maxWaiting} waiting`,
   ];
 }

@@ -499,6 +499,7 @@ describe("audit log, log channel, admin roles, status", () => {
         `**Admins:** Manage Server, <@&340000000000000001> (ADMIN_ROLE_IDS), <@&${MODS_ROLE.id}>`,
         `**Log channel:** <#${random}>`,
         "**Persona webhooks:** off (server setting)",
+        "**Ensemble:** scenes on; a mention is answered in its channel; 0 other bot(s) allowed",
         "**Model calls now:** 0 of 4 running, 0 of 20 waiting",
       ].join("\n"),
     );

@@ -176,6 +176,8 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
     const refused = sceneCommand(stack, "start", { options: startOptions() });
     expect((await firstResponse(stack, refused.id)).data).toMatchObject({ content: SCENE_TEXTS.off, flags: 64 });
     expect(stack.core.memory.audit.latest(stack.guild.id, 10).find((e) => e.action === "scenes.set")).toMatchObject({ actorId: ALICE.id, details: { allow: "off" } });
+    const status = stack.discord.interact({ channelId: stack.general, user: ALICE, permissions: MANAGE_GUILD, name: "masque", options: [{ type: 1, name: "status", options: [] }] });
+    expect((await firstResponse(stack, status.id)).data.content).toContain("**Ensemble:** scenes off");
 
     stack.core.memory.serverSettings.updateGuildSettings(stack.guild.id, { scenes: true }, ALICE.id);
     const byBob = sceneCommand(stack, "start", { options: startOptions(), user: BOB, admin: false });

@@ -143,7 +143,9 @@ describe("/chat opens a thread where the persona answers without mentions", () =
 describe("/masque threads on: a mention opens a thread for the reply", () => {
   it("starts a thread from the mentioning message, replies in it, and answers there without mentions afterwards", async () => {
     await start({ botPermissions: WITH_PUBLIC_THREADS });
+    expect(await masque("status", [])).toContain("a mention is answered in its channel");
     expect(await masque("threads", [{ type: 3, name: "state", value: "on" }])).toBe(THREAD_TEXTS.threadsOnMention(true));
+    expect(await masque("status", [])).toContain("a mention opens a thread");
     stack.model.enqueue({ text: "Replying in a thread." }, { text: "Still here." });
     const asked = mention(stack, "how do tides work?");
     const [thread] = await stack.discord.waitFor(() => botThreads().length > 0 && botThreads(), E2E_WAIT_MS);
@@ -205,6 +207,7 @@ describe("other bots and webhooks", () => {
     stack.discord.postMessage({ channelId: stack.general, author: { id: "420000000000000001", username: "Hook" }, webhookId: "420000000000000001", content: "webhook again", mentionBot: true });
 
     expect(await masque("bots list", [])).toContain(`<@${OTHER_BOT.id}> — allowed by <@${ALICE.id}>`);
+    expect(await masque("status", [])).toContain("1 other bot(s) allowed");
     expect(await masque("bots deny", [{ type: 6, name: "bot", value: OTHER_BOT.id }])).toBe(THREAD_TEXTS.botDenied(OTHER_BOT.id, true));
     stack.discord.postMessage({ channelId: stack.general, author: OTHER_BOT, content: "ignored again", mentionBot: true });
     await marker(stack.general);
