@@ -44,7 +44,7 @@ function warnOnce(ctx: BotContext, message: Message<true>, reason: string, error
  */
 export async function threadForReply(message: Message, ctx: BotContext, botUserId: string): Promise<AnyThreadChannel | undefined> {
   if (!message.inGuild() || message.channel.isThread() || message.channel.type !== ChannelType.GuildText) return undefined;
-  if (!ctx.core.memory.threads.threadsOnMention(message.guildId)) return undefined;
+  if (!ctx.moderation.policy.threadsOnMention(message.guildId)) return undefined;
   if (!mayOpenThread(message.channel, false)) {
     warnOnce(ctx, message, "the bot lacks Create Public Threads or Send Messages in Threads");
     return undefined;

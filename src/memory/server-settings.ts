@@ -19,6 +19,8 @@ export interface GuildModeration {
   readonly personaWebhooks?: boolean;
   /** Whether the cast may hold scenes (`/masque scenes`); undefined: yes. */
   readonly scenes?: boolean;
+  /** Whether a mention in a channel opens a thread for the reply (`/masque threads`); undefined: no. */
+  readonly threadsOnMention?: boolean;
 }
 
 export interface BlockedUser {
@@ -36,9 +38,10 @@ interface GuildModerationRow {
   log_channel_id: string | null;
   persona_webhooks: number | null;
   scenes: number | null;
+  threads_on_mention: number | null;
 }
 
-const GUILD_COLUMNS = "rate_messages, rate_window_seconds, auto_gap_seconds, moderation, log_channel_id, persona_webhooks, scenes";
+const GUILD_COLUMNS = "rate_messages, rate_window_seconds, auto_gap_seconds, moderation, log_channel_id, persona_webhooks, scenes, threads_on_mention";
 
 /** A stored switch (0, 1 or NULL) as a setting. */
 const asSwitch = (value: number | null): boolean | undefined => (value === null ? undefined : value === 1);
@@ -53,6 +56,7 @@ function toGuildModeration(row: GuildModerationRow | undefined): GuildModeration
     logChannelId: row.log_channel_id ?? undefined,
     personaWebhooks: asSwitch(row.persona_webhooks),
     scenes: asSwitch(row.scenes),
+    threadsOnMention: asSwitch(row.threads_on_mention),
   };
 }
 
@@ -89,11 +93,11 @@ export class ServerSettingsStore {
     this.#getGuild = db.prepare<{ guildId: string }, GuildModerationRow>(`SELECT ${GUILD_COLUMNS} FROM guild_moderation WHERE guild_id = @guildId`);
     this.#putGuild = db.prepare(
       `INSERT INTO guild_moderation (guild_id, ${GUILD_COLUMNS}, updated_by, updated_at)
-       VALUES (@guildId, @rateMessages, @rateWindowSeconds, @autoGapSeconds, @moderation, @logChannelId, @personaWebhooks, @scenes, @updatedBy, @now)
+       VALUES (@guildId, @rateMessages, @rateWindowSeconds, @autoGapSeconds, @moderation, @logChannelId, @personaWebhooks, @scenes, @threadsOnMention, @updatedBy, @now)
        ON CONFLICT (guild_id) DO UPDATE SET
          rate_messages = excluded.rate_messages, rate_window_seconds = excluded.rate_window_seconds,
          auto_gap_seconds = excluded.auto_gap_seconds, moderation = excluded.moderation,
-         log_channel_id = excluded.log_channel_id, persona_webhooks = excluded.persona_webhooks, scenes = excluded.scenes, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+         log_channel_id = excluded.log_channel_id, persona_webhooks = excluded.persona_webhooks, scenes = excluded.scenes, threads_on_mention = excluded.threads_on_mention, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
     );
     this.#updateGuild = db.transaction((guildId: string, patch: Partial<GuildModeration>, updatedBy: string) => {
       const merged = { ...this.guildSettings(guildId), ...patch };
@@ -106,6 +110,7 @@ export class ServerSettingsStore {
         logChannelId: merged.logChannelId ?? null,
         personaWebhooks: merged.personaWebhooks === undefined ? null : Number(merged.personaWebhooks),
         scenes: merged.scenes === undefined ? null : Number(merged.scenes),
+        threadsOnMention: merged.threadsOnMention === undefined ? null : Number(merged.threadsOnMention),
         updatedBy,
         now: Date.now(),
       });

@@ -24,15 +24,13 @@ interface ThreadRow {
 }
 
 /**
- * Stores the threads Masque opened (each answered without a mention) and whether a server
- * opens a thread for the reply to a mention (`/masque threads`).
+ * Stores the threads Masque opened, each answered without a mention. Whether a server opens
+ * a thread for the reply to a mention (`/masque threads`) is a server setting (ServerSettingsStore).
  */
 export class ThreadStore {
   readonly #get;
   readonly #record;
   readonly #forgetOpener;
-  readonly #onMention;
-  readonly #setOnMention;
 
   constructor(db: Db) {
     this.#get = db.prepare<{ threadId: string }, ThreadRow>(
@@ -43,11 +41,6 @@ export class ThreadStore {
        VALUES (@threadId, @guildId, @parentId, @openedBy, @private, @now) ON CONFLICT (thread_id) DO NOTHING`,
     );
     this.#forgetOpener = db.prepare("UPDATE masque_threads SET opened_by = @forgotten WHERE opened_by = @userId");
-    this.#onMention = db.prepare<{ guildId: string }, { on: number | null }>("SELECT threads_on_mention AS \"on\" FROM guild_moderation WHERE guild_id = @guildId");
-    this.#setOnMention = db.prepare(
-      `INSERT INTO guild_moderation (guild_id, threads_on_mention, updated_by, updated_at) VALUES (@guildId, @on, @updatedBy, @now)
-       ON CONFLICT (guild_id) DO UPDATE SET threads_on_mention = excluded.threads_on_mention, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-    );
   }
 
   /** The thread, if Masque opened it. */
@@ -69,14 +62,5 @@ export class ThreadStore {
   /** Removes a person's id from the threads they opened (forget-me); returns how many. */
   forgetOpener(userId: string): number {
     return this.#forgetOpener.run({ userId, forgotten: FORGOTTEN_OPENER }).changes;
-  }
-
-  /** Whether a mention in a channel of this server opens a thread for the reply (off unless set). */
-  threadsOnMention(guildId: string): boolean {
-    return this.#onMention.get({ guildId })?.on === 1;
-  }
-
-  setThreadsOnMention(guildId: string, on: boolean, updatedBy: string): void {
-    this.#setOnMention.run({ guildId, on: on ? 1 : null, updatedBy, now: Date.now() });
   }
 }

@@ -55,6 +55,12 @@ export class ModerationPolicy {
     return this.store.guildSettings(guildId).scenes ?? true;
   }
 
+  /** Whether a mention in a channel of this server opens a thread for the reply: its admins' choice, else no. */
+  threadsOnMention(guildId: string | null): boolean {
+    if (!guildId) return false;
+    return this.store.guildSettings(guildId).threadsOnMention ?? false;
+  }
+
   /** A channel's mode: its own, else its parent's (for a thread), else the default. */
   channelMode(channelId: string, parentId?: string | null): { mode: ChannelMode; source: ModeSource } {
     const own = this.store.channelMode(channelId);

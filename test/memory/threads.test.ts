@@ -25,13 +25,14 @@ describe("Masque's threads and the threads-on-mention switch", () => {
   });
 
   it("is off until an admin turns it on, and survives other server settings being changed", () => {
-    expect(memory.threads.threadsOnMention(GUILD)).toBe(false);
-    memory.threads.setThreadsOnMention(GUILD, true, ADMIN);
+    const threadsOnMention = () => memory.serverSettings.guildSettings(GUILD).threadsOnMention === true;
+    expect(threadsOnMention()).toBe(false);
+    memory.serverSettings.updateGuildSettings(GUILD, { threadsOnMention: true }, ADMIN);
     memory.serverSettings.updateGuildSettings(GUILD, { rateMessages: 3 }, ADMIN);
-    expect(memory.threads.threadsOnMention(GUILD)).toBe(true);
+    expect(threadsOnMention()).toBe(true);
     expect(memory.serverSettings.guildSettings(GUILD).rateMessages).toBe(3);
-    memory.threads.setThreadsOnMention(GUILD, false, ADMIN);
-    expect(memory.threads.threadsOnMention(GUILD)).toBe(false);
+    memory.serverSettings.updateGuildSettings(GUILD, { threadsOnMention: false }, ADMIN);
+    expect(threadsOnMention()).toBe(false);
     expect(memory.serverSettings.guildSettings(GUILD).rateMessages).toBe(3);
   });
 

@@ -28,7 +28,7 @@ export const status: Subcommand = {
       logChannelId: settings.logChannelId,
       personaWebhooks: policy.personaWebhooks(guildId),
       personaWebhooksIsServerChoice: settings.personaWebhooks !== undefined,
-      ensemble: { scenes: policy.scenesAllowed(guildId), threadsOnMention: ctx.core.memory.threads.threadsOnMention(guildId), allowedBots: ctx.core.memory.allowedBots.list(guildId).length },
+      ensemble: { scenes: policy.scenesAllowed(guildId), threadsOnMention: policy.threadsOnMention(guildId), allowedBots: ctx.core.memory.allowedBots.list(guildId).length },
       modelCalls: { active: slots.active, max: slots.maxActive, waiting: slots.waiting, maxWaiting: slots.maxWaiting },
     });
     await answer(call, fitLines(MASQUE_TEXTS.statusHeading, lines, DISCORD_MESSAGE_LIMIT));
