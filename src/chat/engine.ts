@@ -166,9 +166,12 @@ export class ChatEngine {
     return castOf(this.deps.memory, this.deps.personas(), conversation);
   }
 
-  /** The personas of the conversation's cast that answer a message, in the order they answer (see answerersOf). */
-  answerers(conversation: ConversationRef, query: AnswerersQuery): Persona[] {
-    return answerersOf(this.deps.memory, this.deps.personas(), conversation, query);
+  /**
+   * The personas of the conversation's cast that answer a message, in the order they answer
+   * (see answerersOf); pass the cast when it was read already.
+   */
+  answerers(conversation: ConversationRef, query: AnswerersQuery, cast?: Cast): Persona[] {
+    return answerersOf(this.deps.memory, this.deps.personas(), conversation, query, cast);
   }
 
   /**

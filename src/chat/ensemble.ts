@@ -5,7 +5,7 @@ import type { ConversationRef } from "../memory/turns.js";
 import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
 import { whoAnswers } from "./addressing.js";
-import { castOf } from "./cast.js";
+import { type Cast, castOf } from "./cast.js";
 import { otherPersonaName, type PendingTurn } from "./prompt-parts.js";
 import { countTurnTokens } from "./tokens.js";
 
@@ -26,8 +26,7 @@ export interface AnswerersQuery {
  * the cast members it addresses by name, in the order named; nobody addressed, the lead
  * (in `auto` channels: the cast member that last talked with its author, if any).
  */
-export function answerersOf(memory: Memory, registry: PersonaRegistry, conversation: ConversationRef, query: AnswerersQuery): Persona[] {
-  const cast = castOf(memory, registry, conversation);
+export function answerersOf(memory: Memory, registry: PersonaRegistry, conversation: ConversationRef, query: AnswerersQuery, cast: Cast = castOf(memory, registry, conversation)): Persona[] {
   const repliedTo = query.repliedToPersonaId ? registry.get(query.repliedToPersonaId) : undefined;
   return whoAnswers(cast.members, { text: query.text, repliedTo, fallback: fallbackOf(memory, cast.members, conversation, query) ?? cast.lead });
 }

@@ -124,10 +124,11 @@ async function answerInTurn(batch: PendingMessage[], place: BatchPlace, ctx: Bot
   const { message } = newest;
   const { engine } = ctx.core;
   const query = { text: newest.turn.content, repliedToPersonaId: newest.quoted?.personaId, authorId: message.author.id, mode: place.mode };
-  const personas = engine.answerers(place.conversation, query);
+  const cast = engine.cast(place.conversation);
+  const personas = engine.answerers(place.conversation, query, cast);
   // Without a webhook showing whose reply it is (off, or none to be had here), each starts with its name.
   const showsName = ctx.moderation.policy.personaWebhooks(message.guildId) && (await canUseWebhook(answeredIn(newest), ctx.webhooks));
-  const isNamed = engine.cast(place.conversation).members.length > 1 && !showsName;
+  const isNamed = cast.members.length > 1 && !showsName;
   let state: CastTurnState<IncomingTurn> | undefined = { turns: batch.map((p) => p.turn), after: [] };
   for (const [index, persona] of personas.entries()) {
     if (index > 0 && !((await takeAllowance(message, ctx)) && (await nextSlot()))) return;
