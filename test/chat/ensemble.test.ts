@@ -1,11 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ChatEngine, type IncomingTurn, type ReplyOutcome, type ReplySink } from "../../src/chat/engine.js";
-import { ModelClient } from "../../src/llm/client.js";
-import { silentLogger } from "../../src/log.js";
-import { type Memory, openMemory } from "../../src/memory/index.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { ChatEngine, IncomingTurn, ReplyOutcome, ReplySink } from "../../src/chat/engine.js";
+import type { Memory } from "../../src/memory/index.js";
 import type { Persona } from "../../src/personas/persona.js";
 import { PersonaRegistry } from "../../src/personas/registry.js";
-import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
+import type { FakeModelServer } from "../fakes/openai-server.js";
+import { engineOverFakeModel } from "../helpers/engine.js";
 import { testPersona } from "../helpers/personas.js";
 
 const JUNIPER = testPersona({ id: "juniper", name: "Juniper", prompt: "You are {{char}}." });
@@ -22,22 +21,11 @@ let server: FakeModelServer;
 let memory: Memory;
 let engine: ChatEngine;
 
-beforeAll(async () => {
-  server = await startFakeModelServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const fixture = engineOverFakeModel(REGISTRY, { defaultModel: "default-model", contextTokens: 8000 });
 beforeEach(() => {
-  memory = openMemory(":memory:");
-  const model = new ModelClient({ baseURL: server.baseURL, apiKey: "sk-test", timeoutMs: 5000, maxRetries: 0 });
-  engine = new ChatEngine({ memory, model, personas: () => REGISTRY, settings: { defaultModel: "default-model", contextTokens: 8000 }, log: silentLogger });
+  ({ server, memory, engine } = fixture);
   memory.casts.add(CHANNEL.key, CHANNEL.guildId, WREN.id);
   memory.casts.add(CHANNEL.key, CHANNEL.guildId, QUILL.id);
-});
-afterEach(() => {
-  memory.close();
-  server.reset();
 });
 
 const sink = (): ReplySink => ({ write: () => {}, end: async () => ({ shown: true, messageIds: [] }) });

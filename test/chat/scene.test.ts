@@ -1,17 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ChatEngine, type IncomingTurn, type ReplySink } from "../../src/chat/engine.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { ChatEngine, IncomingTurn, ReplySink } from "../../src/chat/engine.js";
 import { DIRECTION_OPENING } from "../../src/chat/prompt.js";
 import { recordSaid } from "../../src/chat/record.js";
 import { Scene, sceneDirection, SceneRegistry, type SceneSpec, type SceneStage } from "../../src/chat/scene.js";
 import { countTurnTokens } from "../../src/chat/tokens.js";
 import { SceneCastError } from "../../src/chat/turn-taking.js";
-import { ModelClient } from "../../src/llm/client.js";
-import { silentLogger } from "../../src/log.js";
-import { type Memory, openMemory } from "../../src/memory/index.js";
+import type { Memory } from "../../src/memory/index.js";
 import type { Persona } from "../../src/personas/persona.js";
 import { PersonaRegistry } from "../../src/personas/registry.js";
 import { ConcurrencyLimiter, QueueFullError } from "../../src/traffic/concurrency.js";
-import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
+import type { FakeModelServer } from "../fakes/openai-server.js";
+import { engineOverFakeModel } from "../helpers/engine.js";
 import { testPersona } from "../helpers/personas.js";
 import { seededRandom } from "../helpers/random.js";
 
@@ -27,20 +26,9 @@ let server: FakeModelServer;
 let memory: Memory;
 let engine: ChatEngine;
 
-beforeAll(async () => {
-  server = await startFakeModelServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const fixture = engineOverFakeModel(REGISTRY, { defaultModel: "scene-model", contextTokens: 8000 });
 beforeEach(() => {
-  memory = openMemory(":memory:");
-  const model = new ModelClient({ baseURL: server.baseURL, apiKey: "sk-test", timeoutMs: 5000, maxRetries: 0 });
-  engine = new ChatEngine({ memory, model, personas: () => REGISTRY, settings: { defaultModel: "scene-model", contextTokens: 8000 }, log: silentLogger });
-});
-afterEach(() => {
-  memory.close();
-  server.reset();
+  ({ server, memory, engine } = fixture);
 });
 
 /** A sink that keeps each line's text, by persona. */
