@@ -28,6 +28,8 @@ export interface AnswerersQuery {
  */
 export function answerersOf(memory: Memory, registry: PersonaRegistry, conversation: ConversationRef, query: AnswerersQuery, cast: Cast = castOf(memory, registry, conversation)): Persona[] {
   const repliedTo = query.repliedToPersonaId ? registry.get(query.repliedToPersonaId) : undefined;
+  // Without a cast there are no names to listen for: one voice answers, as before ensembles.
+  if (cast.members.length < 2) return [repliedTo ?? cast.lead];
   return whoAnswers(cast.members, { text: query.text, repliedTo, fallback: fallbackOf(memory, cast.members, conversation, query) ?? cast.lead });
 }
 

@@ -56,6 +56,12 @@ describe("ChatEngine.answerers", () => {
     expect(ids(engine.answerers(CHANNEL, { text: "what does Quill say?", repliedToPersonaId: "wren", authorId: "ana" }))).toEqual(["wren", "quill"]);
   });
 
+  it("without a cast gives a message to one voice: the persona replied to, else the lead, whatever names it holds", () => {
+    const alone = { key: "channel:200", guildId: "900", channelId: "200" };
+    expect(ids(engine.answerers(alone, { text: "Juniper, what a day", repliedToPersonaId: QUILL.id, authorId: "ana" }))).toEqual(["quill"]);
+    expect(ids(engine.answerers(alone, { text: "Wren and Quill, settle this", authorId: "ana" }))).toEqual(["juniper"]);
+  });
+
   it("does not hear names of personas outside the cast", () => {
     expect(ids(engine.answerers(CHANNEL, { text: "Outsider, hello", authorId: "ana" }))).toEqual(["juniper"]);
   });
