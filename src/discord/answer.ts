@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Message } from "discord.js";
-import { PromptTooLongError } from "../chat/prompt.js";
 import type { ConversationRef } from "../memory/turns.js";
 import type { Waiting } from "../traffic/batching.js";
 import { QueueFullError } from "../traffic/concurrency.js";
-import { ContentFlaggedError, type ContentFlag, ModerationUnavailableError } from "../moderation/content.js";
+import { ContentFlaggedError, type ContentFlag } from "../moderation/content.js";
 import type { ContentRules } from "../moderation/policy.js";
 import { answeredIn, type BotContext, logFor, type PendingMessage } from "./context.js";
 import { conversationOf, placeOf } from "./conversation.js";
@@ -13,11 +12,12 @@ import type { EarlierReply, IncomingTurn, ReplyOutcome } from "../chat/engine.js
 import { type CastTurnState, followOn } from "../chat/ensemble.js";
 import type { ChannelMode } from "../memory/server-settings.js";
 import type { Persona } from "../personas/persona.js";
-import { CAST_TEXTS, MODEL_FIXES, NOTICES, REPLY_NOTES } from "../texts.js";
+import { CAST_TEXTS, MODEL_FIXES, NOTICES } from "../texts.js";
 import { takeAllowance } from "./admission.js";
 import { replyWithNotice } from "./notices.js";
 import { channelSink } from "./sinks.js";
-import { failureNoteFor, StreamingReply } from "./streaming.js";
+import { noteInFlight, replyStream } from "./reply-stream.js";
+import type { StreamingReply } from "./streaming.js";
 import { canUseWebhook, webhookSink } from "./webhooks.js";
 
 /** What a batch's reply is worked out from, once: where it is, and the content rules there. */
@@ -173,47 +173,12 @@ async function screenInputs(batch: PendingMessage[], rules: ContentRules, ctx: B
   return admitted;
 }
 
-/** A short plain-language note for a reply that failed or was held back. */
-function failureNote(error: unknown, ctx: BotContext): string {
-  if (error instanceof PromptTooLongError) {
-    return REPLY_NOTES.tooLong(error.tokens, error.limit);
-  }
-  if (error instanceof ContentFlaggedError) return NOTICES.outputWithheld;
-  if (ctx.stopping) return REPLY_NOTES.restarting;
-  if (error instanceof ModerationUnavailableError) return NOTICES.checksUnavailable;
-  return failureNoteFor(error);
-}
-
-/** Where the reply's messages go: the persona's webhook when the server uses them, else the channel. */
-/** Memory's note of a reply in flight, or of the messages showing it; a failure to write it costs only the recovery after a crash. */
-function noteInFlight<T>(ctx: BotContext, message: Message, note: () => T): T | undefined {
-  try {
-    return note();
-  } catch (error) {
-    logFor(ctx, message).warn({ err: error }, "could not note the reply in flight");
-    return undefined;
-  }
-}
-
+/** The reply's stream: through the persona's webhook when the server uses them, else in the channel. */
 function streamingReplyFor(pending: PendingMessage, persona: Persona, ctx: BotContext, options: { inFlightId: number | undefined; heading?: string }): StreamingReply {
-  const { inFlightId, heading } = options;
-  const { message } = pending;
-  const log = logFor(ctx, message);
-  const plain = channelSink(message, answeredIn(pending));
-  const sink = ctx.moderation.policy.personaWebhooks(message.guildId) ? webhookSink(answeredIn(pending), persona, ctx.webhooks, plain, log) : plain;
-  return new StreamingReply(sink, {
-    budget: ctx.editBudget,
-    failureNote: (error) => failureNote(error, ctx),
-    maxMessages: ctx.config.maxReplyMessages,
-    showReasoning: persona.showReasoning,
-    heading,
-    // Which messages show the reply so far: after a crash, the next start marks them as cut.
-    onPosted: (messageIds) => inFlightId !== undefined && noteInFlight(ctx, message, () => ctx.core.memory.inFlight.shownIn(inFlightId, messageIds)),
-    onSinkError: (error) => {
-      ctx.core.metrics.error("discord");
-      log.warn({ err: error }, "could not update the reply on Discord");
-    },
-  });
+  const log = logFor(ctx, pending.message);
+  const plain = channelSink(pending.message, answeredIn(pending));
+  const sink = ctx.moderation.policy.personaWebhooks(pending.message.guildId) ? webhookSink(answeredIn(pending), persona, ctx.webhooks, plain, log) : plain;
+  return replyStream(ctx, sink, persona, { log, ...options });
 }
 
 /**
@@ -244,7 +209,7 @@ async function writeReply(batch: PendingMessage[], part: CastTurn, place: BatchP
   // What it answers: the reply it follows, else the people's messages (a crash leaves it linked the same way).
   const follows = after.flatMap((r) => (r.turnId === undefined ? [] : [r.turnId])).slice(-1);
   const answers = follows.length > 0 ? follows : turns.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
-  const inFlightId = noteInFlight(ctx, message, () =>
+  const inFlightId = noteInFlight(logFor(ctx, message), () =>
     ctx.core.memory.inFlight.begin({ conversationKey: place.conversation.key, channelId: answeredIn(newest).id, personaId: persona.id, personaName: persona.name, answers }),
   );
   const reply = streamingReplyFor(newest, persona, ctx, { inFlightId, heading: part.heading });

@@ -6,7 +6,8 @@ import type { Persona } from "../personas/persona.js";
 import { CAST_TEXTS } from "../texts.js";
 import type { BotContext, PendingMessage } from "./context.js";
 import { channelPostSink } from "./sinks.js";
-import { failureNoteFor, StreamingReply } from "./streaming.js";
+import { noteInFlight, replyStream } from "./reply-stream.js";
+import type { StreamingReply } from "./streaming.js";
 import { canUseWebhook, webhookSink } from "./webhooks.js";
 
 /** Who started a scene, and where. */
@@ -41,20 +42,7 @@ async function lineSink(ctx: BotContext, starter: SceneStarter, persona: Persona
   const channel = starter.channel as Message["channel"];
   const viaWebhook = ctx.moderation.policy.personaWebhooks(starter.guildId) && (await canUseWebhook(channel, ctx.webhooks));
   const sink = viaWebhook ? webhookSink(channel, persona, ctx.webhooks, plain, log) : plain;
-  return new StreamingReply(sink, {
-    heading: viaWebhook ? undefined : CAST_TEXTS.replyHeading(persona.name),
-    budget: ctx.editBudget,
-    failureNote: failureNoteFor,
-    maxMessages: ctx.config.maxReplyMessages,
-    showReasoning: persona.showReasoning,
-    onPosted: (messageIds) => {
-      if (inFlightId !== undefined) ctx.core.memory.inFlight.shownIn(inFlightId, messageIds);
-    },
-    onSinkError: (error) => {
-      ctx.core.metrics.error("discord");
-      log.warn({ err: error }, "could not update a scene line on Discord");
-    },
-  });
+  return replyStream(ctx, sink, persona, { log, inFlightId, heading: viaWebhook ? undefined : CAST_TEXTS.replyHeading(persona.name) });
 }
 
 /** The scene's place in Discord: the bot's model slots and rate limits, and the channel's messages. */
@@ -70,7 +58,7 @@ function discordStage(ctx: BotContext, spec: Pick<SceneSpec, "conversation">, st
       // Noted as in flight like any reply: after a crash, the next start marks the cut line.
       const begin = { conversationKey: spec.conversation.key, channelId: starter.channel.id, personaId: persona.id, personaName: persona.name, answers };
       ctx.core.memory.turns.open(spec.conversation);
-      const inFlightId = ctx.core.memory.inFlight.begin(begin);
+      const inFlightId = noteInFlight(ctx.core.log.child({ channel: starter.channel.id, guild: starter.guildId }), () => ctx.core.memory.inFlight.begin(begin));
       const sink = await lineSink(ctx, starter, persona, inFlightId);
       sink.start();
       const { content } = ctx.moderation;

@@ -1,0 +1,50 @@
+import { PromptTooLongError } from "../chat/prompt.js";
+import type { Logger } from "../log.js";
+import { ContentFlaggedError, ModerationUnavailableError } from "../moderation/content.js";
+import type { Persona } from "../personas/persona.js";
+import { NOTICES, REPLY_NOTES } from "../texts.js";
+import type { BotContext } from "./context.js";
+import { failureNoteFor, type MessageSink, StreamingReply } from "./streaming.js";
+
+/** A short plain-language note for a reply that failed or was held back. */
+function failureNote(error: unknown, ctx: BotContext): string {
+  if (error instanceof PromptTooLongError) {
+    return REPLY_NOTES.tooLong(error.tokens, error.limit);
+  }
+  if (error instanceof ContentFlaggedError) return NOTICES.outputWithheld;
+  if (ctx.stopping) return REPLY_NOTES.restarting;
+  if (error instanceof ModerationUnavailableError) return NOTICES.checksUnavailable;
+  return failureNoteFor(error);
+}
+
+/** Memory's note of a reply in flight, or of the messages showing it; a failure to write it costs only the recovery after a crash. */
+export function noteInFlight<T>(log: Logger, note: () => T): T | undefined {
+  try {
+    return note();
+  } catch (error) {
+    log.warn({ err: error }, "could not note the reply in flight");
+    return undefined;
+  }
+}
+
+/**
+ * A persona's reply (or scene line) streamed into `sink`: the shared edit budget and message
+ * cap, the note a failure leaves, the in-flight record of the messages showing it, and
+ * Discord errors counted and logged.
+ */
+export function replyStream(ctx: BotContext, sink: MessageSink, persona: Persona, options: { log: Logger; inFlightId: number | undefined; heading?: string }): StreamingReply {
+  const { log, inFlightId, heading } = options;
+  return new StreamingReply(sink, {
+    budget: ctx.editBudget,
+    failureNote: (error) => failureNote(error, ctx),
+    maxMessages: ctx.config.maxReplyMessages,
+    showReasoning: persona.showReasoning,
+    heading,
+    // Which messages show the reply so far: after a crash, the next start marks them as cut.
+    onPosted: (messageIds) => inFlightId !== undefined && noteInFlight(log, () => ctx.core.memory.inFlight.shownIn(inFlightId, messageIds)),
+    onSinkError: (error) => {
+      ctx.core.metrics.error("discord");
+      log.warn({ err: error }, "could not update the reply on Discord");
+    },
+  });
+}
