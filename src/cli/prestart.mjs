@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { exitOnUnsupportedNode } from "./node-version.mjs";
 
 const INSTALLED = "node_modules/.package-lock.json";
 const LOCK = "package-lock.json";
@@ -24,10 +25,10 @@ function newestMtime(target) {
 
 function ensureInstalled() {
   if (existsSync(INSTALLED) && mtimeOf(LOCK) <= mtimeOf(INSTALLED)) return;
-  console.error("Installing dependencies (npm ci; 1 to 3 minutes the first time, while better-sqlite3 compiles)...");
+  console.error("Installing dependencies (npm ci, the first time only)...");
   const result = spawnSync(NPM, ["ci", "--no-audit", "--no-fund"], { stdio: "inherit" });
   if (result.status !== 0) {
-    console.error("npm ci failed; see the output above. Node.js 20 or newer, python3, make and a C++ compiler (for better-sqlite3) are needed.");
+    console.error("npm ci failed; see the output above (a network problem, or a disk that is full or read-only, are the usual causes).");
     process.exit(result.status ?? 1);
   }
 }
@@ -43,6 +44,7 @@ function ensureBuilt() {
   writeFileSync(BUILD_STAMP, `${new Date().toISOString()}\n`);
 }
 
+exitOnUnsupportedNode();
 const args = process.argv.slice(2);
 if (!args.includes("--build-only")) ensureInstalled();
 if (!args.includes("--no-build")) ensureBuilt();
