@@ -45,6 +45,25 @@ function envFromExample(example: string, values: Record<string, string>): string
   return env;
 }
 
+/** `npm start` in `dir` with only PATH and HOME from the test's environment, as a user's shell would run it. */
+function npmStart(dir: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = "";
+  const child = spawn("npm", ["start"], { cwd: dir, detached: true, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir } });
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Waits for the ready line; fails at once, with the output, if npm start exits first. */
+async function untilReady(bot: ReturnType<typeof npmStart>): Promise<void> {
+  const exitedEarly = bot.exited.then((code) => {
+    throw new Error(`npm start exited with ${code}:\n${bot.output()}`);
+  });
+  exitedEarly.catch(() => {}); // the kill at the end of the test also ends npm
+  await Promise.race([waitForOutput(bot.output, /ready as Masque in 1 server\(s\) with 5 persona\(s\)/, START_TIMEOUT_MS), exitedEarly]);
+}
+
 describe("the README quick start: cp .env.example .env, a token, npm start", () => {
   let child: ChildProcess | undefined;
   let discord: FakeDiscord | undefined;
@@ -58,7 +77,7 @@ describe("the README quick start: cp .env.example .env, a token, npm start", () 
     [child, discord, model] = [undefined, undefined, undefined];
   });
 
-  it("reaches ready and answers a mention with the shipped example's values", async () => {
+  it("reaches ready and answers a mention with the shipped example's values, then restarts on its own database", async () => {
     discord = await startFakeDiscord();
     model = await startFakeModelServer();
     const guild = discord.addGuild({ name: "Quick Start", members: [{ user: ALICE }] });
@@ -73,20 +92,28 @@ describe("the README quick start: cp .env.example .env, a token, npm start", () 
       envFromExample(example, { DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, OPENAI_BASE_URL: model.baseURL }),
     );
 
-    let output = "";
-    child = spawn("npm", ["start"], { cwd: dir, detached: true, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir } });
-    child.stdout?.on("data", (d) => (output += d));
-    child.stderr?.on("data", (d) => (output += d));
-    const exited = new Promise<never>((_, reject) => child!.once("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${output}`))));
-    exited.catch(() => {}); // the kill at the end of the test also ends npm
-    await Promise.race([waitForOutput(() => output, /ready as Masque in 1 server\(s\) with 5 persona\(s\)/, START_TIMEOUT_MS), exited]);
-
+    const first = npmStart(dir);
+    child = first.child;
+    await untilReady(first);
     const channel = guild.channelId("general");
     discord.postMessage({ channelId: channel, author: ALICE, content: "is this thing on?", mentionBot: true });
     await discord.waitFor(() => discord!.channelMessages(channel).find((m) => m.content === "Hello, newcomer."), 10_000);
     expect(model.chatRequests().at(-1)!.body.messages.at(-1).content).toContain("is this thing on?");
-    expect(output).not.toContain("could not start");
-    expect(output, "nothing changed since the install and the build").not.toMatch(/Installing dependencies|tsc/);
-    expect(output).not.toContain(discord.token);
-  }, START_TIMEOUT_MS + 15_000);
+    expect(first.output()).not.toContain("could not start");
+    expect(first.output(), "nothing changed since the install and the build").not.toMatch(/Installing dependencies|tsc/);
+    expect(first.output()).not.toContain(discord.token);
+
+    // A restart opens the database the first run wrote (better-sqlite3 12 aborted here on Node 24.19+).
+    process.kill(-first.child.pid!, "SIGTERM");
+    await first.exited;
+    expect(first.output()).toMatch(/\bstopped\b/);
+    model.enqueue({ text: "Still here." });
+    const second = npmStart(dir);
+    child = second.child;
+    await untilReady(second);
+    discord.postMessage({ channelId: channel, author: ALICE, content: "do you remember me?", mentionBot: true });
+    await discord.waitFor(() => discord!.channelMessages(channel).find((m) => m.content === "Still here."), 10_000);
+    const remembered = model.chatRequests().at(-1)!.body.messages.map((m: { content: string }) => m.content);
+    expect(remembered.join("\n"), "the first run's exchange, read back from the database").toContain("Hello, newcomer.");
+  }, 2 * START_TIMEOUT_MS + 30_000);
 });

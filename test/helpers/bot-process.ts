@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 const REPO = path.resolve(import.meta.dirname, "..", "..");
@@ -28,7 +29,8 @@ export interface BotProcess {
 /** Runs the bot as `npm start` does (node <its flags> dist/main.js) with only the given environment (and PATH); `uid`/`gid` run it as another user. */
 export function startBotProcess(env: Record<string, string>, options: { uid?: number; gid?: number } = {}): BotProcess {
   let output = "";
-  const child = spawn(process.execPath, [...startScriptNodeArgs(), MAIN], {
+  const node = options.uid === undefined ? process.execPath : nodeAnyoneCanRun();
+  const child = spawn(node, [...startScriptNodeArgs(), MAIN], {
     env: { PATH: process.env.PATH ?? "", DOTENV_CONFIG_PATH: "/nonexistent/.env", LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     ...options,
@@ -37,6 +39,33 @@ export function startBotProcess(env: Record<string, string>, options: { uid?: nu
   child.stderr?.on("data", (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { child, output: () => output, exited };
+}
+
+/** Mode bits that let users other than the owner and group enter a folder or run a file. */
+const OTHERS_EXECUTE = 0o001;
+
+/**
+ * A path to this Node.js binary that another user can run. Node from `npx -p node@24`
+ * lives under root's private home, so a copy goes to the temp folder (once per version).
+ */
+function nodeAnyoneCanRun(): string {
+  if (othersCanReach(process.execPath)) return process.execPath;
+  const copy = path.join(tmpdir(), `masque-test-node-${process.version}`, "node");
+  if (!existsSync(copy)) {
+    mkdirSync(path.dirname(copy), { recursive: true, mode: 0o755 });
+    const part = `${copy}.${process.pid}.part`;
+    copyFileSync(process.execPath, part);
+    chmodSync(part, 0o755);
+    renameSync(part, copy);
+  }
+  return copy;
+}
+
+function othersCanReach(file: string): boolean {
+  for (let at = file; at !== path.dirname(at); at = path.dirname(at)) {
+    if ((statSync(at).mode & OTHERS_EXECUTE) === 0) return false;
+  }
+  return true;
 }
 
 /** Polls the output until it matches `pattern`; fails with the output so far. */
