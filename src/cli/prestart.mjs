@@ -26,7 +26,10 @@ function newestMtime(target) {
 function ensureInstalled() {
   if (existsSync(INSTALLED) && mtimeOf(LOCK) <= mtimeOf(INSTALLED)) return;
   console.error("Installing dependencies (npm ci, the first time only)...");
-  const result = spawnSync(NPM, ["ci", "--no-audit", "--no-fund"], { stdio: "inherit" });
+  // No install scripts: better-sqlite3 ships its builds, but npm still runs node-gyp for its
+  // binding.gyp, which needs Python (npm 11 skips it through allowScripts; npm 10, which comes
+  // with Node.js 22, does not). esbuild (for tsx) works without its postinstall.
+  const result = spawnSync(NPM, ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], { stdio: "inherit" });
   if (result.status !== 0) {
     console.error("npm ci failed; see the output above (a network problem, or a disk that is full or read-only, are the usual causes).");
     process.exit(result.status ?? 1);
