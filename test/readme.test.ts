@@ -18,7 +18,8 @@ function firstShellBlock(heading: string): string[] {
 describe("README.md", () => {
   it("starts a bot with one command and runs the tests with another, the one CI runs", () => {
     expect(firstShellBlock("Quick start")).toEqual(["cp .env.example .env", "npm start", "npm run check"]);
-    expect(readFileSync(path.join(REPO, ".ci/run"), "utf8")).toMatch(/^npm run check /m);
+    const ciCommands = readFileSync(path.join(REPO, ".ci/run"), "utf8").split("\n").filter((line) => !line.trimStart().startsWith("#"));
+    expect(ciCommands.some((line) => /(^|\s)npm run check(\s|$)/.test(line))).toBe(true);
   });
 
   it("has the sections a newcomer needs, and stays short", () => {
