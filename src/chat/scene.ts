@@ -40,11 +40,16 @@ export interface SceneLineSetup {
 /** What a scene needs from the place it runs in. */
 export interface SceneStage {
   /**
-   * Waits until this line may call the model (rate allowance, a model slot) and resolves
-   * with the function that frees the slot; rejects when the bot is too busy, or with the
-   * signal's reason when the scene is stopped while it waits.
+   * Waits until the scene may spend one more line of its own (Discord: the starter's rate
+   * allowance); rejects with the signal's reason when it is aborted meanwhile. A line that
+   * answers people does not wait for it: they spent their own allowance saying it.
    */
-  waitForModel(signal: AbortSignal): Promise<() => void>;
+  waitForAllowance(signal: AbortSignal): Promise<void>;
+  /**
+   * Waits for a model slot and resolves with the function that frees it; rejects when the
+   * bot is too busy, or with the signal's reason when the scene is stopped while it waits.
+   */
+  waitForSlot(signal: AbortSignal): Promise<() => void>;
   /** The sink (and request extras) for `persona`'s next line, answering `heard` if any. */
   lineFor(persona: Persona, heard: readonly IncomingTurn[]): SceneLineSetup | Promise<SceneLineSetup>;
 }
@@ -92,6 +97,8 @@ export function sceneDirection(spec: Pick<SceneSpec, "topic" | "cast">, speaker:
 export class Scene {
   readonly #controller = new AbortController();
   readonly #heard: Heard[] = [];
+  /** Aborted when a person speaks while the scene waits for its allowance: their answer does not wait for it. */
+  #heardWhileWaiting: AbortController | undefined;
   #closed = false;
 
   constructor(
@@ -117,6 +124,7 @@ export class Scene {
   hear(turn: IncomingTurn, repliedTo?: Persona): boolean {
     if (this.#closed) return false;
     this.#heard.push({ turn, repliedTo });
+    this.#heardWhileWaiting?.abort(new Error("a person spoke during the scene"));
     return true;
   }
 
@@ -151,11 +159,29 @@ export class Scene {
     return due;
   }
 
+  /**
+   * Waits for the scene's allowance for a line of its own; not when people wait to be
+   * answered, and no longer once someone speaks: a scene never holds people's replies.
+   */
+  async #waitForAllowance(): Promise<void> {
+    if (this.#heard.length > 0) return;
+    const heard = new AbortController();
+    this.#heardWhileWaiting = heard;
+    try {
+      await this.stage.waitForAllowance(AbortSignal.any([this.signal, heard.signal]));
+    } catch (error) {
+      if (this.signal.aborted || !heard.signal.aborted) throw error;
+    } finally {
+      this.#heardWhileWaiting = undefined;
+    }
+  }
+
   /** Writes one line; says how the scene ends when it cannot go on. */
   async #line(last: { persona: Persona; text: string } | undefined, first: boolean): Promise<{ persona?: Persona; text: string; end?: SceneEnd; error?: Error }> {
     let release: () => void;
     try {
-      release = await this.stage.waitForModel(this.signal);
+      await this.#waitForAllowance();
+      release = await this.stage.waitForSlot(this.signal);
     } catch (error) {
       if (this.signal.aborted) return { text: "", end: "stopped" };
       return { text: "", end: "busy", error: error instanceof Error ? error : new Error(String(error)) };

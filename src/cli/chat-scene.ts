@@ -1,5 +1,5 @@
 import type { ReplySink } from "../chat/engine.js";
-import { DEFAULT_SCENE_TURNS, MAX_SCENE_TOPIC_CHARS, MAX_SCENE_TURNS, Scene } from "../chat/scene.js";
+import { DEFAULT_SCENE_TURNS, MAX_SCENE_TOPIC_CHARS, MAX_SCENE_TURNS, Scene, type SceneStage } from "../chat/scene.js";
 import { SceneCastError } from "../chat/turn-taking.js";
 import type { Core } from "../core.js";
 import type { Persona } from "../personas/persona.js";
@@ -54,7 +54,12 @@ export async function runTerminalScene(args: string, terminal: TerminalScene): P
   const conversation = { key: terminal.conversationKey };
   const { members } = core.engine.cast(conversation);
   const spec = { conversation, place: terminal.place, topic: parsed.topic, cast: members, turns: parsed.turns };
-  const stage = { waitForModel: (signal: AbortSignal) => core.slots.acquire(signal), lineFor: (persona: Persona) => ({ sink: lineSink(persona, terminal.ending) }) };
+  // The terminal has one person and no rate limits: a line waits only for a model slot.
+  const stage: SceneStage = {
+    waitForAllowance: async () => {},
+    waitForSlot: (signal) => core.slots.acquire(signal),
+    lineFor: (persona) => ({ sink: lineSink(persona, terminal.ending) }),
+  };
   let scene: Scene;
   try {
     scene = new Scene(core.engine, spec, stage);

@@ -20,7 +20,8 @@ export interface SceneStarter {
 /**
  * Waits until the person who started the scene has allowance left for one more line: a
  * scene's lines count against their rate limit like messages of theirs would, so a scene
- * runs no faster than the server's `/masque limits` let one person ask.
+ * runs no faster than the server's `/masque limits` let one person ask. A line answering
+ * people does not wait here (see Scene): they paid for it with their own messages.
  */
 async function waitForAllowance(ctx: BotContext, starter: SceneStarter, signal: AbortSignal): Promise<void> {
   const { rates } = ctx.traffic;
@@ -49,10 +50,8 @@ async function lineSink(ctx: BotContext, starter: SceneStarter, persona: Persona
 function discordStage(ctx: BotContext, spec: Pick<SceneSpec, "conversation">, starter: SceneStarter): SceneStage {
   const rules = ctx.moderation.policy.contentRules(starter.guildId);
   return {
-    async waitForModel(signal) {
-      await waitForAllowance(ctx, starter, signal);
-      return ctx.traffic.slots.acquire(signal);
-    },
+    waitForAllowance: (signal) => waitForAllowance(ctx, starter, signal),
+    waitForSlot: (signal) => ctx.traffic.slots.acquire(signal),
     async lineFor(persona: Persona, heard: readonly IncomingTurn[]) {
       const answers = heard.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
       // Noted as in flight like any reply: after a crash, the next start marks the cut line.

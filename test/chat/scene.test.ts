@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ChatEngine, IncomingTurn, ReplySink } from "../../src/chat/engine.js";
 import { DIRECTION_OPENING } from "../../src/chat/prompt.js";
 import { recordSaid } from "../../src/chat/record.js";
@@ -50,7 +50,7 @@ function lineSink(shown: Array<[string, string]>, persona: Persona, onPiece?: ()
 function stageOf(options: { slots?: ConcurrencyLimiter; onPiece?: (persona: Persona) => void } = {}): SceneStage & { shown: Array<[string, string]> } {
   const slots = options.slots ?? new ConcurrencyLimiter(1, 10);
   const shown: Array<[string, string]> = [];
-  return { shown, waitForModel: (signal) => slots.acquire(signal), lineFor: (persona) => ({ sink: lineSink(shown, persona, () => options.onPiece?.(persona)) }) };
+  return { shown, waitForAllowance: async () => {}, waitForSlot: (signal) => slots.acquire(signal), lineFor: (persona) => ({ sink: lineSink(shown, persona, () => options.onPiece?.(persona)) }) };
 }
 
 function spec(overrides: Partial<SceneSpec> = {}): SceneSpec {
@@ -193,6 +193,32 @@ describe("Scene", () => {
     const result = await scene.run();
     expect(result).toEqual({ end: "finished", speakers: ["wren", "quill"] });
     expect(scene.hear({ authorId: "u-ana", authorName: "Ana", content: "and now?" })).toBe(false);
+  });
+
+  it("waits for its allowance only for its own lines: a person who speaks meanwhile is answered at once, unpaid by the scene", async () => {
+    const waits: string[] = [];
+    // The allowance for one line of the scene's own, then none until the scene is stopped.
+    let allowance = 1;
+    const stage: SceneStage = {
+      ...stageOf(),
+      waitForAllowance: (signal) => {
+        waits.push(allowance > 0 ? "granted" : "waiting");
+        if (allowance-- > 0) return Promise.resolve();
+        return new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+      },
+    };
+    server.enqueue({ text: "The lamp burns blue." }, { text: "I have seen it too, Ana." });
+    const scene = new Scene(engine, spec({ turns: 3 }), stage, () => 0);
+    const running = scene.run();
+    await vi.waitFor(() => expect(waits).toEqual(["granted", "waiting"]));
+
+    expect(scene.hear({ authorId: "u-ana", authorName: "Ana", content: "Quill, have you seen it?" })).toBe(true);
+    await vi.waitFor(() => expect(server.chatRequests()).toHaveLength(2));
+    await vi.waitFor(() => expect(waits).toEqual(["granted", "waiting", "waiting"]));
+    scene.stop();
+
+    expect(await running).toEqual({ end: "stopped", speakers: ["wren", "quill"] });
+    expect(stored().map(([, author]) => author)).toEqual(["Wren", "Ana", "Captain Quill"]);
   });
 
   it("waits for a model slot like any reply, and ends as busy when the line for one is full", async () => {

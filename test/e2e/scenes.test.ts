@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SCENE_TEXTS } from "../../src/texts.js";
 import type { RecordedRequest, ScriptedReply } from "../fakes/openai-server.js";
-import { E2E_WAIT_MS, turnRows } from "../helpers/e2e.js";
+import { E2E_WAIT_MS, mention, turnRows } from "../helpers/e2e.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, startStack } from "../helpers/stack.js";
 
 /** The shipped personas in the scene, in the order each line hands the word to the next. */
@@ -142,6 +142,37 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
     expect(prompt).toContain("Bob: Professor Theo, is it really haunted?\n[Direction for your next line");
     expect(prompt).toContain("First answer what the people just said to the scene.");
     expect(lines(stack)[1]).toEqual(["Professor Theo", "A fair question, Bob: I have seen the light myself."]);
+  });
+
+  it("answers a person at once while the scene waits for its starter's allowance: the scene's own lines wait, their reply does not", async () => {
+    stack = await sceneStack();
+    // Alice's allowance: two messages, one more every five minutes. The scene spends it on its first two lines.
+    stack.core.memory.serverSettings.updateGuildSettings(stack.guild.id, { rateMessages: 2, rateWindowSeconds: 600 }, ALICE.id);
+    stack.model.enqueue((req) => handOn(req), (req) => handOn(req));
+    stack.model.setDefault({ text: "A fair question, Bob: I have seen the light myself." });
+    const started = sceneCommand(stack, "start", { options: startOptions(4) });
+    await stack.discord.waitFor(() => lines(stack).length === 2, E2E_WAIT_MS);
+
+    // Bob mentions the bot while the third line waits minutes for Alice's allowance.
+    mention(stack, "Professor Theo, is it really haunted?", { author: BOB });
+    await stack.discord.waitFor(() => lines(stack)[2]?.[1] === "A fair question, Bob: I have seen the light myself.", E2E_WAIT_MS);
+    const requests = stack.model.chatRequests();
+    expect(requests).toHaveLength(3);
+    expect(speakerOf(requests[2]!)).toBe("Professor Theo");
+    expect(requests[2]!.body.messages.at(-1).content).toContain("First answer what the people just said to the scene.");
+
+    // The line that answered Bob took nothing of Alice's allowance, and the scene's next line still waits for it.
+    const stop = sceneCommand(stack, "stop");
+    expect((await firstResponse(stack, stop.id)).data.content).toBe(SCENE_TEXTS.stopped);
+    expect((await endOf(stack, started.id)).content).toBe(SCENE_TEXTS.ended(TOPIC, 3, "stopped"));
+    await stack.bot.idle();
+    expect(stack.model.chatRequests()).toHaveLength(3);
+    expect(turnRows(stack.core.memory.db).map((t) => [t.author, t.status])).toEqual([
+      [lines(stack)[0]![0], "complete"],
+      [lines(stack)[1]![0], "complete"],
+      ["Bob", "complete"],
+      ["Professor Theo", "complete"],
+    ]);
   });
 
   it.each([
