@@ -231,6 +231,11 @@ export class SceneRegistry {
     return this.#running.size;
   }
 
+  /** The scenes running now. */
+  running(): Scene[] {
+    return [...this.#running.values()];
+  }
+
   /** Stops every scene (shutdown). */
   stopAll(): void {
     for (const scene of this.#running.values()) scene.stop();

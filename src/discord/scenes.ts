@@ -107,6 +107,22 @@ export function hearInScene(ctx: BotContext, conversationKey: string, pending: P
   return scene?.hear(pending.turn, repliedTo) ?? false;
 }
 
+/**
+ * Stops, at once, the scenes in `channelId` or its threads that its mode now keeps quiet:
+ * a scene hears everything said where it runs, and an `off` channel hears nothing.
+ * Returns the scenes stopped.
+ */
+export function stopScenesSilenced(ctx: BotContext, channelId: string): Scene[] {
+  const { policy } = ctx.moderation;
+  const silenced = ctx.scenes.running().filter((scene) => {
+    const { channelId: here, parentId } = scene.spec.conversation;
+    if (!here || (here !== channelId && parentId !== channelId)) return false;
+    return !scene.closed && policy.channelMode(here, parentId).mode === "off";
+  });
+  for (const scene of silenced) scene.stop();
+  return silenced;
+}
+
 /** Whether a scene takes messages in the conversation now: every person's message there joins it. */
 export function sceneListens(ctx: BotContext, conversationKey: string): boolean {
   const scene = ctx.scenes.get(conversationKey);

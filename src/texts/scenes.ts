@@ -17,6 +17,7 @@ export const SCENE_TEXTS = {
   off: "Scenes are turned off in this server (`/masque scenes`).",
   notHere: "Scenes run in a server's text channels.",
   channelOff: "I keep quiet in this channel (`/masque channel`), so no scene runs here.",
+  stoppedByChannelOff: (scenes: number) => `${scenes === 1 ? "The scene running there is" : `The ${plural(scenes, "scene", "scenes")} running there are`} stopped: in an \`off\` channel I hear nothing.`,
   castTooSmall: "A scene needs at least two personas here: add one with `/persona add`.",
   notInCast: (names: readonly string[]) => `Not in the cast here: ${names.join(", ")}. \`/persona list\` shows the cast.`,
   setting: (on: boolean) => (on ? "Scenes are on in this server: admins can start one with `/scene start`." : "Scenes are off in this server."),

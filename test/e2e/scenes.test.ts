@@ -42,6 +42,23 @@ function sceneCommand(stack: Stack, sub: "start" | "stop", opts: { options?: obj
   });
 }
 
+/** Whether the bot's discord.js client has a message of #general: it caches one just before handing it to the bot's listener. */
+function seenByBot(stack: Stack, messageId: string): boolean {
+  const channel = stack.bot.client.channels.cache.get(stack.general);
+  return channel?.isTextBased() === true && channel.messages.cache.has(messageId);
+}
+
+/** `/masque channel mode:<mode>` for #general, by Alice (an admin). */
+function channelModeCommand(stack: Stack, mode: "off" | "mention") {
+  return stack.discord.interact({
+    channelId: stack.general,
+    user: ALICE,
+    permissions: MANAGE_GUILD,
+    name: "masque",
+    options: [{ type: 1, name: "channel", options: [{ type: 3, name: "mode", value: mode }] }],
+  });
+}
+
 const startOptions = (turns?: number) => [{ type: 3, name: "topic", value: TOPIC }, ...(turns === undefined ? [] : [{ type: 4, name: "turns", value: turns }])];
 
 /** The first answer to an interaction. */
@@ -173,6 +190,39 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
       ["Bob", "complete"],
       ["Professor Theo", "complete"],
     ]);
+  });
+
+  it("stops at once when the channel is turned off mid-scene, and stores nothing said there afterwards", async () => {
+    stack = await sceneStack();
+    stack.model.enqueue((req) => handOn(req, { chunks: ["Aye, ", "the lamp ", "burns ", "blue ", "at ", "midnight ", "and ", "nobody ", "tends ", "it."], chunkDelayMs: 250 }));
+    stack.model.setDefault({ text: "Good evening to you, Bob." });
+    const started = sceneCommand(stack, "start", { options: startOptions(3) });
+    await stack.discord.waitFor(() => lines(stack)[0]?.[1].startsWith("Aye, "), E2E_WAIT_MS);
+
+    const off = channelModeCommand(stack, "off");
+    expect((await firstResponse(stack, off.id)).data.content).toContain(SCENE_TEXTS.stoppedByChannelOff(1));
+    expect((await endOf(stack, started.id)).content).toBe(SCENE_TEXTS.ended(TOPIC, 1, "stopped"));
+    // Said in the quiet channel, to a cast member by name: not part of any scene, not stored, not answered.
+    const quiet = stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "Professor Theo, is it really haunted?" });
+    await stack.discord.waitFor(() => seenByBot(stack, quiet.id), E2E_WAIT_MS);
+
+    // Back to mentions: Bob's next message is answered the usual way, and its prompt never saw the quiet one.
+    const back = channelModeCommand(stack, "mention");
+    await firstResponse(stack, back.id);
+    mention(stack, "good evening", { author: BOB });
+    await stack.discord.waitFor(() => stack.model.chatRequests().length === 2, E2E_WAIT_MS);
+    await stack.bot.idle();
+    const prompt = JSON.stringify(stack.model.chatRequests()[1]!.body.messages);
+    expect(prompt).toContain("good evening");
+    expect(prompt).not.toContain("is it really haunted");
+    const rows = turnRows(stack.core.memory.db);
+    expect(rows.map((t) => [t.role, t.author, t.status])).toEqual([
+      ["assistant", lines(stack)[0]![0], "interrupted"],
+      ["user", "Bob", "complete"],
+      ["assistant", "Captain Quill", "complete"],
+    ]);
+    expect(rows[0]!.content).not.toContain("nobody tends it.");
+    expect(stack.core.memory.audit.latest(stack.guild.id, 10).find((e) => e.action === "scene.stop")).toMatchObject({ actorId: ALICE.id, details: { topic: TOPIC } });
   });
 
   it.each([

@@ -1,8 +1,9 @@
 import { PermissionFlagsBits } from "discord.js";
 import { isChannelOfServer } from "../../discord/channels.js";
 import type { BotContext } from "../../discord/context.js";
+import { stopScenesSilenced } from "../../discord/scenes.js";
 import { CHANNEL_MODES, type ChannelMode } from "../../memory/server-settings.js";
-import { describeMode, describeModeSource, MASQUE_TEXTS } from "../../texts.js";
+import { describeMode, describeModeSource, MASQUE_TEXTS, SCENE_TEXTS } from "../../texts.js";
 import { adminOnly } from "../preconditions.js";
 import type { Subcommand } from "../types.js";
 import { answer, audit, DEFAULT_CHOICE, TEXT_CHANNELS } from "./shared.js";
@@ -38,9 +39,12 @@ export const channel: Subcommand = {
     if (choice === DEFAULT_CHOICE) changed = store.clearChannelMode(channelId);
     else store.setChannelMode(guildId, channelId, choice as ChannelMode, interaction.user.id);
     if (changed) audit(call, "channel.mode", channelId, { mode: choice });
+    const silenced = stopScenesSilenced(ctx, channelId);
+    for (const scene of silenced) audit(call, "scene.stop", scene.spec.conversation.channelId ?? null, { topic: scene.spec.topic, mode: "off" });
     const { mode, source } = ctx.moderation.policy.channelMode(channelId, parentIdOf(ctx, channelId));
     const gap = ctx.moderation.policy.limits(guildId).autoGapSeconds;
-    await answer(call, MASQUE_TEXTS.channelMode(channelId, mode, describeModeSource(source), describeMode(mode, gap)));
+    const told = MASQUE_TEXTS.channelMode(channelId, mode, describeModeSource(source), describeMode(mode, gap));
+    await answer(call, silenced.length > 0 ? `${told}\n${SCENE_TEXTS.stoppedByChannelOff(silenced.length)}` : told);
   }),
 };
 

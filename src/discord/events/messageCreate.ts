@@ -74,8 +74,8 @@ function triggerFor(message: Message, ctx: BotContext, botUserId: string, here: 
 async function takeIn(message: Message, ctx: BotContext, botUserId: string): Promise<void> {
   const here = conversationOf(message.channel);
   const { mode } = ctx.moderation.policy.channelMode(message.channelId, here.parentId);
-  // While a scene runs, everything people say in its channel is part of it, mention or not.
-  const inScene = sceneListens(ctx, here.key);
+  // While a scene runs, everything people say in its channel is part of it, mention or not; an `off` channel hears nothing.
+  const inScene = mode !== "off" && sceneListens(ctx, here.key);
   const trigger = triggerFor(message, ctx, botUserId, here, inScene ? "auto" : mode);
   if (!trigger) return;
   if (!(await admit(message, ctx, botUserId))) return;
