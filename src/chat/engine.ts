@@ -10,6 +10,7 @@ import type { PersonaRegistry } from "../personas/registry.js";
 import { type ActivePersona, activePersona } from "./active-persona.js";
 import { type Cast, castOf } from "./cast.js";
 import { type AnswerersQuery, answerersOf, type EarlierReply, earlierTurnIds, earlierTurns } from "./ensemble.js";
+import { type FittingTurns, fittingTurns } from "./fitting.js";
 import { buildPromptFromMemory } from "./recollection.js";
 import { type CutReason, type Generated, generate, type ReplySink, type ReplyStatus } from "./generate.js";
 import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type QuotedMessage, replyReserve } from "./prompt.js";
@@ -174,6 +175,11 @@ export class ChatEngine {
     return answerersOf(this.deps.memory, this.deps.personas(), conversation, query, cast);
   }
 
+  /** Which of `request.turns` one prompt can hold (see fittingTurns), so a batch refuses only the messages too long to read. */
+  fitting(request: ReplyRequest): FittingTurns {
+    return fittingTurns(request.turns, (turns) => this.#prepare({ ...request, turns }));
+  }
+
   /**
    * Writes the reply to `request.turns` in `request.persona`'s voice into `sink`, then
    * records it. Model failures end up in the outcome; only a failed memory write rejects.
@@ -288,9 +294,7 @@ export class ChatEngine {
     const replyTokens = text.length > 0 ? countTurnTokens(persona.name, text) : 0;
     const cachedTokens = usage?.cachedTokens ?? 0;
     this.deps.observe?.({ persona: persona.id, status, promptTokens, replyTokens, cachedTokens, firstTokenMs, totalMs, errorKind: outcome.error?.name });
-    this.deps.log.debug(
-      { conversation: conversation.key, persona: persona.id, status, promptTokens, cachedTokens, historyTurns, summary: summaryIncluded, recalled: recalledTurns, replyChars: text.length },
-      "reply finished",
-    );
+    const figures = { conversation: conversation.key, persona: persona.id, status, promptTokens, cachedTokens, historyTurns, summary: summaryIncluded, recalled: recalledTurns, replyChars: text.length };
+    this.deps.log.debug(figures, "reply finished");
   }
 }

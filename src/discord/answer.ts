@@ -8,11 +8,11 @@ import type { ContentRules } from "../moderation/policy.js";
 import { answeredIn, type BotContext, logFor, type PendingMessage } from "./context.js";
 import { conversationOf, placeOf } from "./conversation.js";
 import { canSeeImages } from "./incoming.js";
-import type { EarlierReply, IncomingTurn, ReplyOutcome } from "../chat/engine.js";
+import type { AnswerersQuery, EarlierReply, IncomingTurn, ReplyOutcome } from "../chat/engine.js";
 import { type CastTurnState, followOn } from "../chat/ensemble.js";
 import type { ChannelMode } from "../memory/server-settings.js";
 import type { Persona } from "../personas/persona.js";
-import { CAST_TEXTS, MODEL_FIXES, NOTICES } from "../texts.js";
+import { CAST_TEXTS, MODEL_FIXES, NOTICES, REPLY_NOTES } from "../texts.js";
 import { takeAllowance } from "./admission.js";
 import { replyWithNotice } from "./notices.js";
 import { channelSink } from "./sinks.js";
@@ -91,7 +91,7 @@ export async function answerWaiting(key: string, waiting: Waiting<PendingMessage
     return;
   }
   try {
-    const batch = await screenInputs(waiting.take(), place.rules, ctx, signal);
+    const batch = await refuseTooLong(await screenInputs(waiting.take(), place.rules, ctx, signal), place, ctx);
     // Each persona after the first waits for a model slot of its own, so a cast cannot hold the line.
     const nextSlot = async (): Promise<boolean> => {
       release();
@@ -123,9 +123,8 @@ async function answerInTurn(batch: PendingMessage[], place: BatchPlace, ctx: Bot
   const newest = batch.at(-1)!;
   const { message } = newest;
   const { engine } = ctx.core;
-  const query = { text: newest.turn.content, repliedToPersonaId: newest.quoted?.personaId, authorId: message.author.id, mode: place.mode };
   const cast = engine.cast(place.conversation);
-  const personas = engine.answerers(place.conversation, query, cast);
+  const personas = engine.answerers(place.conversation, queryOf(newest, place), cast);
   // Without a webhook showing whose reply it is (off, or none to be had here), each starts with its name.
   const showsName = ctx.moderation.policy.personaWebhooks(message.guildId) && (await canUseWebhook(answeredIn(newest), ctx.webhooks));
   const isNamed = cast.members.length > 1 && !showsName;
@@ -133,12 +132,44 @@ async function answerInTurn(batch: PendingMessage[], place: BatchPlace, ctx: Bot
   for (const [index, persona] of personas.entries()) {
     if (index > 0 && !((await takeAllowance(message, ctx)) && (await nextSlot()))) return;
     const { turns, after }: CastTurnState<IncomingTurn> = state;
-    const seen = canSeeImages(persona, ctx.config) ? turns : turns.map(({ images: _, ...turn }) => turn);
+    const seen = turnsSeenBy(persona, turns, ctx);
     const heading = isNamed ? CAST_TEXTS.replyHeading(persona.name) : undefined;
     const outcome = await writeReply(batch, { persona, turns: seen, after, heading }, place, ctx, signal);
     state = outcome && !signal.aborted ? followOn(state, persona, outcome) : undefined;
     if (!state) return;
   }
+}
+
+/** Who a batch is for, as the engine picks its answerers: from its newest message. */
+function queryOf(newest: PendingMessage, place: BatchPlace): AnswerersQuery {
+  return { text: newest.turn.content, repliedToPersonaId: newest.quoted?.personaId, authorId: newest.message.author.id, mode: place.mode };
+}
+
+/** The turns as a persona is shown them: without their images when it cannot see images. */
+function turnsSeenBy(persona: Persona, turns: readonly IncomingTurn[], ctx: BotContext): readonly IncomingTurn[] {
+  return canSeeImages(persona, ctx.config) ? turns : turns.map(({ images: _, ...turn }) => turn);
+}
+
+/**
+ * Drops the messages of a batch that the first persona to answer cannot fit in one prompt
+ * beside the others (see ChatEngine.fitting), each with a note to its author and out of
+ * memory, so one message too long to read does not sink the rest. A message alone is left to
+ * its reply, which says it is too long.
+ */
+async function refuseTooLong(batch: PendingMessage[], place: BatchPlace, ctx: BotContext): Promise<PendingMessage[]> {
+  const newest = batch.at(-1);
+  if (!newest || batch.length === 1) return batch;
+  const { engine } = ctx.core;
+  const [persona] = engine.answerers(place.conversation, queryOf(newest, place));
+  if (!persona) return batch;
+  const turns = turnsSeenBy(persona, batch.map((p) => p.turn), ctx);
+  const { kept, tooLong } = engine.fitting({ conversation: place.conversation, persona, turns, place: placeOf(answeredIn(newest)) });
+  for (const { index, error } of tooLong) {
+    const refused = batch[index]!;
+    forgetRefused([refused], ctx);
+    await replyWithNotice(refused.message, REPLY_NOTES.tooLong(error.tokens, error.limit), logFor(ctx, refused.message));
+  }
+  return kept.map((index) => batch[index]!);
 }
 
 /** Drops (and answers with a refusal) the messages the content checks flag; blocked words were checked on arrival. */
