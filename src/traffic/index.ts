@@ -1,3 +1,4 @@
+import { BotExchanges } from "./bot-exchanges.js";
 import type { ConcurrencyLimiter } from "./concurrency.js";
 import { ReplyPacer } from "./pacing.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -10,9 +11,11 @@ export interface Traffic {
   readonly slots: ConcurrencyLimiter;
   /** The least gap between replies in `auto` channels. */
   readonly pacer: ReplyPacer;
+  /** Replies to other bots per conversation since a person last spoke there. */
+  readonly botExchanges: BotExchanges;
 }
 
 /** `slots` are the core's model slots (shared with the summarizer); `now` is the clock of rate limits and reply gaps, tests pass their own. */
 export function createTraffic(slots: ConcurrencyLimiter, now?: () => number): Traffic {
-  return { rates: new RateLimiter({ now }), slots, pacer: new ReplyPacer({ now }) };
+  return { rates: new RateLimiter({ now }), slots, pacer: new ReplyPacer({ now }), botExchanges: new BotExchanges() };
 }

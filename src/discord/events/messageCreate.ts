@@ -74,10 +74,16 @@ function triggerFor(message: Message, ctx: BotContext, botUserId: string, here: 
 async function takeIn(message: Message, ctx: BotContext, botUserId: string): Promise<void> {
   const here = conversationOf(message.channel);
   const { mode } = ctx.moderation.policy.channelMode(message.channelId, here.parentId);
+  const { botExchanges } = ctx.traffic;
+  if (!message.author.bot && !message.webhookId && !message.system) botExchanges.personSpoke(here.key);
   // While a scene runs, everything people say in its channel is part of it, mention or not; an `off` channel hears nothing.
   const inScene = mode !== "off" && sceneListens(ctx, here.key);
   const trigger = triggerFor(message, ctx, botUserId, here, inScene ? "auto" : mode);
   if (!trigger) return;
+  if (message.author.bot && !botExchanges.mayAnswerBot(here.key)) {
+    logFor(ctx, message).debug({ bot: message.author.id }, "not answering another bot: too many bot-to-bot exchanges here since a person spoke");
+    return;
+  }
   if (!(await admit(message, ctx, botUserId))) return;
 
   const thread = trigger === "mention" && !inScene ? await threadForReply(message, ctx, botUserId) : undefined;
