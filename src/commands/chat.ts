@@ -21,6 +21,11 @@ import type { SlashCommand } from "./types.js";
 
 const PERSONA_OPTION = "persona";
 const PRIVATE_OPTION = "private";
+/** Threads one person may open with /chat in a server per hour; past it, /chat refuses until the oldest is an hour old. */
+export const MAX_CHAT_THREADS_PER_HOUR = 3;
+const HOUR_MS = 60 * 60 * 1000;
+/** How many of a person's newest /chat threads from a channel are looked at for one still open with the same persona. */
+const REUSE_CANDIDATES = 5;
 
 async function refuse(interaction: ChatInputCommandInteraction, content: string): Promise<void> {
   await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
@@ -50,12 +55,33 @@ async function openThread(interaction: ChatInputCommandInteraction<"cached">, ct
     ...(isPrivate && { invitable: false }),
     reason: THREAD_TEXTS.reason,
   });
-  memory.threads.record({ threadId: thread.id, guildId: interaction.guildId, parentId: channel.id, openedBy: interaction.user.id, private: isPrivate });
+  memory.threads.record({ threadId: thread.id, guildId: interaction.guildId, parentId: channel.id, openedBy: interaction.user.id, private: isPrivate, openedWith: "chat" });
   memory.personaChoices.setConversationPersona(conversationKey(thread.id), persona.id, interaction.user.id);
   ctx.moderation.audit.record({ guildId: interaction.guildId, channelId: channel.id, actorId: interaction.user.id, action: "thread.open", targetId: thread.id, details: { persona: persona.id, private: isPrivate } });
   ctx.core.log.info({ guild: interaction.guildId, channel: channel.id, thread: thread.id, by: interaction.user.id, persona: persona.id, private: isPrivate }, "thread opened");
   await thread.members.add(interaction.user.id);
   return thread;
+}
+
+/** The person's open thread from this channel (public or private as asked) where `persona` answers, if there is one. */
+async function openThreadWith(interaction: ChatInputCommandInteraction<"cached">, ctx: BotContext, persona: Persona, isPrivate: boolean): Promise<AnyThreadChannel | undefined> {
+  for (const threadId of ctx.core.memory.threads.chatThreadsIn(interaction.channelId, interaction.user.id, isPrivate, REUSE_CANDIDATES)) {
+    const thread = await interaction.guild.channels.fetch(threadId).catch((error: unknown) => {
+      if (error instanceof DiscordAPIError) return null; // deleted, or no longer visible to the bot
+      throw error;
+    });
+    if (!thread?.isThread() || thread.archived || thread.locked) continue;
+    if (ctx.core.engine.resolvePersona(conversationOf(thread)).persona.id === persona.id) return thread;
+  }
+  return undefined;
+}
+
+/** When the person may open another thread (Unix seconds), or undefined when they may now. */
+function nextThreadAt(interaction: ChatInputCommandInteraction<"cached">, ctx: BotContext): number | undefined {
+  const opened = ctx.core.memory.threads.chatThreadsOpenedSince(interaction.guildId, interaction.user.id, Date.now() - HOUR_MS);
+  if (opened.length < MAX_CHAT_THREADS_PER_HOUR) return undefined;
+  // Below the bound again once all but MAX - 1 of them are an hour old.
+  return Math.ceil((opened.at(-MAX_CHAT_THREADS_PER_HOUR)! + HOUR_MS) / 1000);
 }
 
 function isMissingPermission(error: unknown): boolean {
@@ -66,7 +92,9 @@ function isMissingPermission(error: unknown): boolean {
  * `/chat [persona] [private]`: anyone may open a thread from a channel where the bot
  * speaks; the persona (the channel's lead unless named) greets them there and answers every
  * message without a mention. A private thread needs Create Private Threads: without it
- * the answer says so, and no public thread is opened instead.
+ * the answer says so, and no public thread is opened instead. A person's open thread with
+ * the same persona is linked to instead of opening another, and each person opens at most
+ * MAX_CHAT_THREADS_PER_HOUR threads an hour in a server.
  */
 export const chatCommand: SlashCommand = {
   data: new SlashCommandBuilder()
@@ -88,6 +116,17 @@ export const chatCommand: SlashCommand = {
     const persona = named === null ? ctx.core.engine.resolvePersona(conversationOf(interaction.channel)).persona : ctx.core.personas().get(named);
     if (!persona) {
       await refuse(interaction, PERSONA_TEXTS.noSuchPersona(named ?? ""));
+      return;
+    }
+    // A thread with this persona already open is where to carry on; else a few new ones an hour.
+    const open = await openThreadWith(interaction, ctx, persona, isPrivate);
+    if (open) {
+      await refuse(interaction, THREAD_TEXTS.alreadyOpen(open.id, persona.name));
+      return;
+    }
+    const nextAt = nextThreadAt(interaction, ctx);
+    if (nextAt !== undefined) {
+      await refuse(interaction, THREAD_TEXTS.tooManyThreads(MAX_CHAT_THREADS_PER_HOUR, nextAt));
       return;
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });

@@ -141,3 +141,27 @@ describe("migration 005_shard_layout_and_replies", () => {
     db.close();
   });
 });
+
+describe("migration 008_thread_origin", () => {
+  it("marks the threads /chat opened before it (their persona set by their opener) and leaves a mention's as one", () => {
+    const file = path.join(tempDirForTest(), "old.db");
+    const old = openDatabase(file, readMigrations().slice(0, 7));
+    const thread = old.prepare("INSERT INTO masque_threads (thread_id, guild_id, parent_id, opened_by, private, opened_at) VALUES (@id, 'g1', 'c1', 'u1', 0, 1000)");
+    const persona = old.prepare("INSERT INTO conversation_settings (conversation_key, persona_id, set_by, set_at) VALUES (@key, 'quill', @by, 1000)");
+    thread.run({ id: "t-chat" });
+    persona.run({ key: "channel:t-chat", by: "u1" });
+    thread.run({ id: "t-mention" });
+    thread.run({ id: "t-admin-set" });
+    persona.run({ key: "channel:t-admin-set", by: "admin" });
+    old.close();
+
+    const db = openDatabase(file);
+    expect(db.prepare("SELECT thread_id, opened_with FROM masque_threads ORDER BY thread_id").all()).toEqual([
+      { thread_id: "t-admin-set", opened_with: "mention" },
+      { thread_id: "t-chat", opened_with: "chat" },
+      { thread_id: "t-mention", opened_with: "mention" },
+    ]);
+    expect(() => db.prepare("UPDATE masque_threads SET opened_with = 'other'").run()).toThrow(/CHECK constraint failed/);
+    db.close();
+  });
+});

@@ -47,6 +47,28 @@ describe("Masque's threads and the threads-on-mention switch", () => {
   });
 });
 
+describe("the threads a person opened with /chat", () => {
+  it("counts and finds only /chat's threads, the opener's, by channel and privacy, newest first", () => {
+    const before = Date.now();
+    const record = (threadId: string, options: { by?: string; parentId?: string; private?: boolean; openedWith?: "chat" | "mention" } = {}) =>
+      memory.threads.record({ threadId, guildId: GUILD, parentId: options.parentId ?? CHANNEL, openedBy: options.by ?? ALI, private: options.private ?? false, openedWith: options.openedWith ?? "chat" });
+    record("1");
+    record("2");
+    record("3", { private: true });
+    record("4", { parentId: "100000000000000020" });
+    record("5", { openedWith: "mention" });
+    record("6", { by: ADMIN });
+    expect(memory.threads.get("5")?.openedWith).toBe("mention");
+    expect(memory.threads.chatThreadsOpenedSince(GUILD, ALI, before)).toHaveLength(4);
+    expect(memory.threads.chatThreadsOpenedSince(GUILD, ALI, Date.now() + 1)).toEqual([]);
+    expect(memory.threads.chatThreadsOpenedSince("100000000000000002", ALI, before)).toEqual([]);
+    // Opened in the same millisecond they tie; the set is what matters here.
+    expect(memory.threads.chatThreadsIn(CHANNEL, ALI, false, 5).sort()).toEqual(["1", "2"]);
+    expect(memory.threads.chatThreadsIn(CHANNEL, ALI, true, 5)).toEqual(["3"]);
+    expect(memory.threads.chatThreadsIn(CHANNEL, ALI, false, 1)).toHaveLength(1);
+  });
+});
+
 describe("allowed bots", () => {
   it("allows a named bot per server until denied, listing who allowed it", () => {
     expect(memory.allowedBots.isAllowed(GUILD, OTHER_BOT)).toBe(false);
