@@ -12,13 +12,13 @@ import { type Cast, castOf } from "./cast.js";
 import { type AnswerersQuery, answerersOf, type EarlierReply, earlierTurnIds, earlierTurns } from "./ensemble.js";
 import { type FittingTurns, fittingTurns } from "./fitting.js";
 import { buildPromptFromMemory } from "./recollection.js";
-import { type CutReason, type Generated, generate, type ReplySink, type ReplyStatus } from "./generate.js";
+import { type CutReason, type Generated, generate, type ReplyReview, type ReplySink, type ReplyStatus } from "./generate.js";
 import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type QuotedMessage, replyReserve } from "./prompt.js";
 import { recordReply, type SaidTurn } from "./record.js";
 import type { Summarizer } from "./summarizer.js";
 import { countTurnTokens } from "./tokens.js";
 
-export type { CutReason, ReplyEnding, ReplySink, ReplyStatus, Shown } from "./generate.js";
+export type { CutReason, ReplyEnding, ReplyReview, ReplySink, ReplyStatus, Shown } from "./generate.js";
 export type { AnswerersQuery, EarlierReply } from "./ensemble.js";
 
 /** A message from a person, to be answered. */
@@ -56,10 +56,10 @@ export interface ReplyRequest {
   /** Aborting stops the model call; what was said so far is kept as an interrupted turn. */
   readonly signal?: AbortSignal;
   /**
-   * Checks the whole reply before any of it is shown or stored; throwing withholds it
-   * (the outcome carries that error and only the user turns are stored).
+   * Checks the whole reply (and the thinking its sink shows) before any of it is shown or
+   * stored; throwing withholds it (the outcome carries that error and only the user turns are stored).
    */
-  readonly review?: (text: string) => Promise<void>;
+  readonly review?: ReplyReview;
   /** This reply's note as in flight (see InFlightStore), ended in the same transaction that records it. */
   readonly inFlightId?: number;
   /**

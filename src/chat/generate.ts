@@ -18,6 +18,8 @@ export interface ReplySink {
   room?(text: string): number;
   /** The model is thinking (never shown unless the sink chooses to: Discord shows "typing…"). */
   thinking?(reasoning: string): void;
+  /** True when the sink posts the model's thinking after the reply (a persona's show_reasoning): it is then kept and reviewed with the reply. */
+  readonly showsReasoning?: boolean;
   /**
    * The reply has ended: show its final state (with a note about `error`, or about why it
    * was cut, if any). Resolves once it is shown, saying where.
@@ -31,7 +33,7 @@ export interface ReplyEnding {
   readonly error?: Error;
   /** Set when the reply was cut short; the text is what came before the cut. */
   readonly cut?: CutReason;
-  /** The model's thinking, for a sink that shows it on request (a persona's show_reasoning); never stored. */
+  /** The model's thinking, for a sink that shows it on request (a persona's show_reasoning); never stored, never set for a failed or withheld reply. */
   readonly reasoning?: string;
   /** The people here were already told about this error: show nothing new for it. */
   readonly quiet?: boolean;
@@ -54,7 +56,10 @@ export interface Generated {
   readonly text: string;
   readonly error?: Error;
   readonly cut?: CutReason;
-  /** What the model thought on the way (kept only for the sink, up to MAX_REASONING_CHARS). */
+  /**
+   * What the model thought on the way, up to MAX_REASONING_CHARS, for a sink that shows it;
+   * empty for any other sink, and when the reply failed or was withheld.
+   */
   readonly reasoning: string;
   /** From sending the request to the first piece of text; undefined when none came. */
   readonly firstTokenMs?: number;
@@ -62,10 +67,15 @@ export interface Generated {
   readonly usage?: ModelUsage;
 }
 
+/**
+ * Checks everything a reply would post before any of it is shown: its text, then its
+ * thinking when the sink shows it. Throwing withholds the whole reply.
+ */
+export type ReplyReview = (texts: readonly string[]) => Promise<void>;
+
 export interface GenerateOptions {
   readonly signal?: AbortSignal;
-  /** Checks the whole reply before any of it is shown; throwing withholds it. */
-  readonly review?: (text: string) => Promise<void>;
+  readonly review?: ReplyReview;
   /** The reply is cut this long after it was asked for (MODEL_REPLY_DEADLINE_MS). */
   readonly deadlineMs?: number;
 }
@@ -86,14 +96,16 @@ function writeWithin(sink: ReplySink, shown: string, piece: string): { text: str
 
 /**
  * Streams the model's reply into `sink`. Without a review each piece is shown as it
- * arrives; with one, nothing is shown until the whole reply has passed. The model's
- * thinking goes to `sink.thinking`, never into the text. A reply ends at the model's
+ * arrives; with one, nothing is shown until the whole reply (with the thinking a sink
+ * shows) has passed. The model's thinking goes to `sink.thinking`, never into the text,
+ * and is given back only for a reply that ended without an error. A reply ends at the model's
  * output limit, at the deadline, or when the sink's room is full, and says which. Model
  * failures and the review's verdict come back in the result, never thrown.
  */
 export async function generate(model: ModelClient, request: ChatRequest, sink: ReplySink, options: GenerateOptions): Promise<Generated> {
   const startedAt = performance.now();
   const held = options.review !== undefined;
+  const keepsReasoning = sink.showsReasoning === true;
   let text = "";
   let reasoning = "";
   let cut: CutReason | undefined;
@@ -102,7 +114,7 @@ export async function generate(model: ModelClient, request: ChatRequest, sink: R
   try {
     for await (const event of model.events(request, { signal: options.signal, deadlineMs: options.deadlineMs })) {
       if (event.type === "reasoning") {
-        if (reasoning.length < MAX_REASONING_CHARS) reasoning += event.text;
+        if (keepsReasoning && reasoning.length < MAX_REASONING_CHARS) reasoning += event.text;
         sink.thinking?.(event.text);
       } else if (event.type === "end") {
         if (event.reason !== "stop") cut = event.reason;
@@ -124,13 +136,13 @@ export async function generate(model: ModelClient, request: ChatRequest, sink: R
   } catch (caught) {
     const error = caught instanceof ModelError ? caught : new ModelStreamError(String(caught), undefined, caught);
     const kept = held ? "" : text;
-    return { status: kept.length > 0 ? "interrupted" : "failed", text: kept, error, reasoning, firstTokenMs };
+    return { status: kept.length > 0 ? "interrupted" : "failed", text: kept, error, reasoning: "", firstTokenMs };
   }
   if (options.review) {
     try {
-      await options.review(text);
+      await options.review(reasoning.trim() ? [text, reasoning] : [text]);
     } catch (verdict) {
-      return { status: "withheld", text: "", error: asError(verdict), reasoning, firstTokenMs, usage };
+      return { status: "withheld", text: "", error: asError(verdict), reasoning: "", firstTokenMs, usage };
     }
     const written = writeWithin(sink, "", text);
     text = written.text;

@@ -34,7 +34,7 @@ export interface SceneSpec {
 export interface SceneLineSetup {
   readonly sink: ReplySink;
   readonly inFlightId?: number;
-  readonly review?: (text: string) => Promise<void>;
+  readonly review?: ReplyRequest["review"];
 }
 
 /** What a scene needs from the place it runs in. */

@@ -235,7 +235,6 @@ function reportTrouble(outcome: ReplyOutcome, persona: Persona, message: Message
 async function writeReply(batch: PendingMessage[], part: CastTurn, place: BatchPlace, ctx: BotContext, signal: AbortSignal): Promise<ReplyOutcome | undefined> {
   const newest = batch.at(-1)!;
   const { message } = newest;
-  const { content } = ctx.moderation;
   const { persona, turns, after } = part;
   // What it answers: the reply it follows, else the people's messages (a crash leaves it linked the same way).
   const follows = after.flatMap((r) => (r.turnId === undefined ? [] : [r.turnId])).slice(-1);
@@ -246,7 +245,7 @@ async function writeReply(batch: PendingMessage[], part: CastTurn, place: BatchP
   const reply = streamingReplyFor(newest, persona, ctx, { inFlightId, heading: part.heading });
   reply.start();
   const started = performance.now();
-  const review = content.needsReview(place.rules) ? (text: string) => content.review(text, place.rules, signal) : undefined;
+  const review = ctx.moderation.content.replyReview(place.rules, signal);
   let error: unknown;
   let outcome: ReplyOutcome | undefined;
   try {

@@ -60,9 +60,7 @@ function discordStage(ctx: BotContext, spec: Pick<SceneSpec, "conversation">, st
       const inFlightId = noteInFlight(ctx.core.log.child({ channel: starter.channel.id, guild: starter.guildId }), () => ctx.core.memory.inFlight.begin(begin));
       const sink = await lineSink(ctx, starter, persona, inFlightId);
       sink.start();
-      const { content } = ctx.moderation;
-      const review = content.needsReview(rules) ? (text: string) => content.review(text, rules) : undefined;
-      return { sink, inFlightId, review };
+      return { sink, inFlightId, review: ctx.moderation.content.replyReview(rules) };
     },
   };
 }

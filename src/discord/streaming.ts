@@ -129,6 +129,11 @@ export class StreamingReply implements ReplySink {
     this.#heading = options.heading ?? "";
   }
 
+  /** Whether the model's thinking is posted after the reply (it is then reviewed with it). */
+  get showsReasoning(): boolean {
+    return this.#showReasoning !== "off";
+  }
+
   /** The text received so far. */
   get text(): string {
     return this.#text;
@@ -184,7 +189,8 @@ export class StreamingReply implements ReplySink {
     this.#flushing = this.#flushing.then(() => this.#flush(finalText));
     await this.#flushing;
     const messageIds = this.#sent.map((p) => p.id);
-    if (messageIds.length > 0 && this.#showReasoning !== "off" && ending.reasoning?.trim()) {
+    // Thinking follows only a reply that stands: never a failure note or the withheld notice.
+    if (messageIds.length > 0 && ending.error === undefined && this.#showReasoning !== "off" && ending.reasoning?.trim()) {
       await postReasoning(this.#sink, ending.reasoning, this.#showReasoning).catch(this.#onSinkError);
     }
     if (this.#shown === finalText || messageIds.length === 0) return { shown: messageIds.length > 0, messageIds };

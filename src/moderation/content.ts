@@ -75,9 +75,17 @@ export class ContentChecker {
     return flags;
   }
 
-  /** Resolves when `text` passes; throws ContentFlaggedError or ModerationUnavailableError. */
-  async review(text: string, rules: ContentRules, signal?: AbortSignal): Promise<void> {
-    const [flag] = await this.check([text], rules, signal);
+  /** Resolves when every text passes; throws ContentFlaggedError (the first flag) or ModerationUnavailableError. */
+  async review(texts: readonly string[], rules: ContentRules, signal?: AbortSignal): Promise<void> {
+    const flag = (await this.check(texts, rules, signal)).find((f) => f !== undefined);
     if (flag) throw new ContentFlaggedError(flag);
+  }
+
+  /**
+   * The review every reply under `rules` gets before it is shown (its text and the thinking
+   * its sink shows, in one check), or undefined when nothing is checked there.
+   */
+  replyReview(rules: ContentRules, signal?: AbortSignal): ((texts: readonly string[]) => Promise<void>) | undefined {
+    return this.needsReview(rules) ? (texts) => this.review(texts, rules, signal) : undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ChatEngine, type ReplyOutcome, type ReplyRequest } from "../../src/chat/engine.js";
+import { ChatEngine, type ReplyEnding, type ReplyOutcome, type ReplyRequest } from "../../src/chat/engine.js";
 import { ModelClient } from "../../src/llm/client.js";
 import { silentLogger } from "../../src/log.js";
 import { type Memory, openMemory } from "../../src/memory/index.js";
@@ -55,7 +55,7 @@ describe("ChatEngine with a review", () => {
   it("holds the reply until the review passes, then gives it in one piece and stores it", async () => {
     model.enqueue({ text: "A reply in several chunks.", chunkSize: 4 });
     const reviewed: string[] = [];
-    const { pieces, error, outcome } = await collect(request(async (text) => void reviewed.push(text)));
+    const { pieces, error, outcome } = await collect(request(async (texts) => void reviewed.push(...texts)));
     expect(error).toBeUndefined();
     expect(reviewed).toEqual(["A reply in several chunks."]);
     expect(pieces).toEqual(["A reply in several chunks."]);
@@ -71,6 +71,43 @@ describe("ChatEngine with a review", () => {
     expect(error).toBe(verdict);
     expect(outcome).toMatchObject({ status: "withheld", text: "", assistantTurnId: undefined });
     expect(memory.turns.recent(CONVERSATION.key, 10).map((t) => t.content)).toEqual(["hello"]);
+  });
+
+  describe("for a sink that shows the model's thinking", () => {
+    beforeEach(() => model.setProvider({ kind: "deepseek" }));
+    afterEach(() => model.setProvider(undefined));
+
+    /** Runs a reply into a sink that shows thinking; returns what the review saw and how the sink was told to end. */
+    async function withThinking(review: ReplyRequest["review"]) {
+      const endings: ReplyEnding[] = [];
+      const sink = {
+        showsReasoning: true,
+        write: () => {},
+        end: async (ending: ReplyEnding) => {
+          endings.push(ending);
+          return { shown: true, messageIds: [] };
+        },
+      };
+      const outcome = await engine.reply(request(review), sink);
+      return { outcome, endings };
+    }
+
+    it("reviews the thinking with the text, in one call, and hands it to the sink once both passed", async () => {
+      model.enqueue({ reasoning: "Think first.", text: "Then answer." });
+      const reviewed: string[][] = [];
+      const { outcome, endings } = await withThinking(async (texts) => void reviewed.push([...texts]));
+      expect(reviewed).toEqual([["Then answer.", "Think first."]]);
+      expect(outcome.status).toBe("complete");
+      expect(endings).toEqual([{ text: "Then answer.", reasoning: "Think first." }]);
+    });
+
+    it("gives the sink no thinking for a withheld reply, nor for a failed one", async () => {
+      model.enqueue({ reasoning: "Think first.", text: "Then answer." }, { reasoning: "Half a thought.", text: "Never said.", cutAfterChunks: 0 });
+      const withheld = await withThinking(async () => Promise.reject(new Flagged("flagged")));
+      const failed = await withThinking(undefined);
+      expect([withheld.outcome.status, failed.outcome.status]).toEqual(["withheld", "failed"]);
+      expect([...withheld.endings, ...failed.endings].map((e) => e.reasoning)).toEqual([undefined, undefined]);
+    });
   });
 
   it("stores no unreviewed text when the model fails midway", async () => {

@@ -204,4 +204,10 @@ describe("StreamingReply: replies that end", () => {
     expect(spoiler.log).toEqual(["post m1 (reply): Four.", "post m2: Reasoning:\n||2 + 2 |\u200b| 4||"]);
     expect(file.log).toEqual(["post m1 (reply): Four.", "post m2 with reasoning.txt (2 + 2): My reasoning for that reply:"]);
   });
+
+  it("posts no thinking under a failure note or a withheld notice", async () => {
+    const sink = recordingSink();
+    await new StreamingReply(sink, { showReasoning: "spoiler", failureNote: () => "Not shown." }).end({ text: "", error: new Error("withheld"), reasoning: "2 + 2" });
+    expect(sink.log).toEqual(["post m1 (reply): Not shown."]);
+  });
 });

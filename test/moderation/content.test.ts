@@ -34,12 +34,12 @@ describe("ContentChecker", () => {
   it("throws ContentFlaggedError from review, and ModerationUnavailableError when the endpoint fails", async () => {
     const rules = { blockedWords: [], provider: "openai" as const };
     model.setModeration(() => ({ flagged: true, categories: { violence: true } }));
-    const flagged = await checker.review("anything", rules).catch((error: unknown) => error);
+    const flagged = await checker.review(["anything"], rules).catch((error: unknown) => error);
     expect(flagged).toBeInstanceOf(ContentFlaggedError);
     expect((flagged as ContentFlaggedError).flag).toEqual({ source: "openai", reasons: ["violence"] });
     model.setModeration(() => {
       throw new Error("down");
     });
-    await expect(checker.review("anything", rules)).rejects.toBeInstanceOf(ModerationUnavailableError);
+    await expect(checker.review(["anything"], rules)).rejects.toBeInstanceOf(ModerationUnavailableError);
   });
 });
