@@ -1,6 +1,7 @@
 import type { Message } from "discord.js";
+import type { IncomingTurn } from "../chat/engine.js";
+import type { ContentFlag } from "../moderation/content.js";
 import { type BotContext, logFor } from "./context.js";
-import { readableText } from "./incoming.js";
 import { NOTICES } from "../texts.js";
 import { RATE_LIMIT_REACTION, reactQuietly, replyWithNotice } from "./notices.js";
 
@@ -12,31 +13,40 @@ function rateKey(message: Message): string {
 }
 
 /**
- * Decides whether a message meant for the bot may be queued for an answer. A blocked
- * person is ignored (nothing stored, nothing said). Someone over their limit gets one ⏳
- * reaction, then silence until their bucket refills. A message with a blocked word gets
- * a refusal. Nothing refused here is stored as a turn.
+ * Decides whether a message meant for the bot may be taken in. A blocked person is ignored
+ * (nothing stored, nothing said). Someone over their limit gets one ⏳ reaction, then
+ * silence until their bucket refills. What the message says is checked next, by `screen`.
  */
-export async function admit(message: Message, ctx: BotContext, botUserId: string): Promise<boolean> {
-  const { policy, content, audit } = ctx.moderation;
+export async function admit(message: Message, ctx: BotContext): Promise<boolean> {
+  const { policy } = ctx.moderation;
+  if (policy.isBlocked(message.guildId, message.author.id)) {
+    logFor(ctx, message).debug({ user: message.author.id }, "ignored a blocked user");
+    return false;
+  }
+  return takeAllowance(message, ctx);
+}
+
+/**
+ * The one content check every person's message passes before it is kept, heard by a scene
+ * or queued for any reply: the server's blocked words, then the provider's moderation
+ * endpoint when it is on, over the text the model would see (attachments read). A flagged
+ * message gets a refusal; one that cannot be checked gets a notice and is not answered.
+ */
+export async function screen(message: Message, turn: IncomingTurn, ctx: BotContext): Promise<boolean> {
   const log = logFor(ctx, message);
-  const guildId = message.guildId;
-  const where = { guildId, channelId: message.channelId, actorId: message.author.id };
-
-  if (policy.isBlocked(guildId, message.author.id)) {
-    log.debug({ user: message.author.id }, "ignored a blocked user");
+  let flag: ContentFlag | undefined;
+  try {
+    [flag] = await ctx.moderation.content.check([turn.content], ctx.moderation.policy.contentRules(message.guildId));
+  } catch (error) {
+    log.warn({ err: error }, "could not check a message with the moderation endpoint; not answering");
+    await replyWithNotice(message, NOTICES.checksUnavailable, log);
     return false;
   }
-
-  if (!(await takeAllowance(message, ctx))) return false;
-
-  const flag = content.filter(readableText(message, botUserId), policy.contentRules(guildId));
-  if (flag) {
-    audit.record({ ...where, action: "input.flagged", details: { source: flag.source, reasons: flag.reasons, messageId: message.id } });
-    await replyWithNotice(message, NOTICES.inputRefused, log);
-    return false;
-  }
-  return true;
+  if (!flag) return true;
+  const details = { source: flag.source, reasons: flag.reasons, messageId: message.id };
+  ctx.moderation.audit.record({ guildId: message.guildId, channelId: message.channelId, actorId: message.author.id, action: "input.flagged", details });
+  await replyWithNotice(message, NOTICES.inputRefused, log);
+  return false;
 }
 
 /**

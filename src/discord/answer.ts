@@ -48,7 +48,7 @@ function recordFlag(ctx: BotContext, message: Message, action: "input.flagged" |
   });
 }
 
-/** Messages refused after they were kept (busy, flagged, not checkable) leave memory: nothing refused is stored. */
+/** Messages refused after they were kept (the bot is busy) leave memory: nothing refused is stored. */
 function forgetRefused(refused: readonly PendingMessage[], ctx: BotContext): void {
   const stored = refused.flatMap((p) => (p.turn.turnId === undefined ? [] : [{ id: p.turn.turnId, conversationKey: conversationOf(answeredIn(p)).key }]));
   ctx.core.memory.eraser.forgetTurns(stored);
@@ -66,8 +66,7 @@ export async function turnAway(batch: readonly PendingMessage[], ctx: BotContext
 /**
  * Answers what waits in one conversation, in one turn: waits out the reply gap of an
  * `auto` channel, then for a model slot (telling people the bot is busy when the line is
- * full), takes every message queued by then, refuses those the content checks flag, and
- * streams one reply to the rest.
+ * full), takes every message queued by then, and streams one reply to them.
  */
 export async function answerWaiting(key: string, waiting: Waiting<PendingMessage>, ctx: BotContext, signal: AbortSignal): Promise<void> {
   const first = waiting.items[0];
@@ -91,7 +90,7 @@ export async function answerWaiting(key: string, waiting: Waiting<PendingMessage
     return;
   }
   try {
-    const batch = await refuseTooLong(await screenInputs(waiting.take(), place.rules, ctx, signal), place, ctx);
+    const batch = await refuseTooLong(waiting.take(), place, ctx); // each passed the content checks on arrival (see screen)
     // Each persona after the first waits for a model slot of its own, so a cast cannot hold the line.
     const nextSlot = async (): Promise<boolean> => {
       release();
@@ -170,38 +169,6 @@ async function refuseTooLong(batch: PendingMessage[], place: BatchPlace, ctx: Bo
     await replyWithNotice(refused.message, REPLY_NOTES.tooLong(error.tokens, error.limit), logFor(ctx, refused.message));
   }
   return kept.map((index) => batch[index]!);
-}
-
-/** Drops (and answers with a refusal) the messages the content checks flag; blocked words were checked on arrival. */
-async function screenInputs(batch: PendingMessage[], rules: ContentRules, ctx: BotContext, signal: AbortSignal): Promise<PendingMessage[]> {
-  const newest = batch.at(-1);
-  if (!newest || rules.provider === "off") return batch;
-  let flags: Awaited<ReturnType<BotContext["moderation"]["content"]["check"]>>;
-  try {
-    flags = await ctx.moderation.content.check(
-      batch.map((p) => p.turn.content),
-      rules,
-      signal,
-    );
-  } catch (error) {
-    if (signal.aborted) return [];
-    forgetRefused(batch, ctx);
-    logFor(ctx, newest.message).warn({ err: error }, "could not check messages with the moderation endpoint; not answering");
-    await replyWithNotice(newest.message, NOTICES.checksUnavailable, logFor(ctx, newest.message));
-    return [];
-  }
-  const admitted: PendingMessage[] = [];
-  for (const [index, pending] of batch.entries()) {
-    const flag = flags[index];
-    if (!flag) {
-      admitted.push(pending);
-      continue;
-    }
-    forgetRefused([pending], ctx);
-    recordFlag(ctx, pending.message, "input.flagged", flag);
-    await replyWithNotice(pending.message, NOTICES.inputRefused, logFor(ctx, pending.message));
-  }
-  return admitted;
 }
 
 /** The reply's stream: through the persona's webhook when the server uses them, else in the channel. */

@@ -1,12 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ModelStreamError } from "../../src/llm/errors.js";
-import { NOTICES, REASONING_TEXTS } from "../../src/texts.js";
-import { mention, turnRows, waitForBotMessages } from "../helpers/e2e.js";
+import { NOTICES, REASONING_TEXTS, SCENE_TEXTS } from "../../src/texts.js";
+import type { RecordedRequest } from "../fakes/openai-server.js";
+import { E2E_WAIT_MS, mention, turnRows, waitForBotMessages } from "../helpers/e2e.js";
 import { writePersonaFiles } from "../helpers/personas.js";
-import { ALICE, type Stack, type StackOptions, startStack } from "../helpers/stack.js";
+import { ALICE, BOB, MANAGE_GUILD, type Stack, type StackOptions, startStack } from "../helpers/stack.js";
 
 /**
  * Issue 26: every word a person says and every word the bot would post, its thinking
@@ -20,6 +23,8 @@ const flagHurtful = (input: string) => ({ flagged: input.includes("hurtful"), ca
 function everythingSentToDiscord(stack: Stack): string {
   return stack.discord.calls.map((c) => JSON.stringify(c.body ?? "") + c.files.map((f) => JSON.stringify(f)).join("")).join("\n");
 }
+
+const moderated = (stack: Stack) => stack.model.requests.filter((r) => r.path === "/v1/moderations").flatMap((r) => r.body.input as string[]);
 
 describe("a model's thinking passes the same checks as its reply", () => {
   let stack: Stack | undefined;
@@ -91,5 +96,92 @@ describe("a model's thinking passes the same checks as its reply", () => {
     expect(await waitForBotMessages(s, s.general, 1)).toEqual([new ModelStreamError("").userMessage]);
     expect(everythingSentToDiscord(s)).not.toContain("Half a thought");
     expect(turnRows(s.core.memory.db).map((r) => r.content)).toEqual(["tell me of the sea"]);
+  });
+});
+
+describe("people's messages during a scene pass the provider's checks", () => {
+  let stack: Stack;
+  afterEach(async () => {
+    await stack.stop();
+  });
+
+  const TOPIC = "whether the lighthouse is haunted";
+  /** The persona a scene line's request is for, read from its direction ("Write <name>'s next line"). */
+  const speakerOf = (req: RecordedRequest) => /Write (.+?)'s next line/.exec(req.body.messages.at(-1).content as string)![1]!;
+
+  it("refuses a message the moderation endpoint flags, in plain words to its author: it is not stored and no line hears it", async () => {
+    stack = await startStack({ env: { MODERATION: "openai", PERSONA_WEBHOOKS: "true" } });
+    const key = `channel:${stack.general}`;
+    stack.core.memory.personaChoices.setConversationPersona(key, "quill");
+    stack.core.memory.casts.add(key, stack.guild.id, "bard");
+    stack.core.memory.serverSettings.updateGuildSettings(stack.guild.id, { rateMessages: 50 }, ALICE.id);
+    stack.model.setModeration(flagHurtful);
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    stack.model.enqueue({ text: "The lamp burns blue.", holdUntil: gate });
+    stack.model.setDefault((req) => ({ text: `${speakerOf(req)} says the keeper is long gone.` }));
+    const started = stack.discord.interact({
+      channelId: stack.general,
+      user: ALICE,
+      permissions: MANAGE_GUILD,
+      name: "scene",
+      options: [{ type: 1, name: "start", options: [{ type: 3, name: "topic", value: TOPIC }, { type: 4, name: "turns", value: 2 }] }],
+    });
+    await stack.model.waitForChatRequests(1);
+
+    // Bob speaks while the first line is written, without mentioning the bot.
+    const bob = stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "Wren, you are hurtful and so is this scene" });
+    const refusal = await stack.discord.waitFor(
+      () => stack.discord.channelMessages(stack.general).find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === bob.id),
+      E2E_WAIT_MS,
+    );
+    expect(refusal.content).toBe(NOTICES.inputRefused);
+    open();
+
+    const ended = await stack.discord.waitFor(() => stack.discord.interactionResponses(started.id).find((r) => r.kind === "edit")?.body, E2E_WAIT_MS);
+    expect(ended.content).toBe(SCENE_TEXTS.ended(TOPIC, 2, "finished"));
+    await stack.bot.idle();
+    expect(moderated(stack)).toContain("Wren, you are hurtful and so is this scene");
+    expect(stack.model.chatRequests()).toHaveLength(2);
+    expect(stack.model.chatRequests().some((r) => JSON.stringify(r.body.messages).includes("hurtful"))).toBe(false);
+    expect(turnRows(stack.core.memory.db).map((t) => t.author)).not.toContain("Bob");
+    expect(stack.core.memory.audit.latest(stack.guild.id, 10).find((e) => e.action === "input.flagged")).toMatchObject({
+      actorId: BOB.id,
+      details: { source: "openai", reasons: ["harassment"], messageId: bob.id },
+    });
+  });
+});
+
+describe("a person's message is checked as the model would read it, before anything is done with it", () => {
+  let stack: Stack;
+  afterEach(async () => {
+    await stack.stop();
+  });
+
+  it("refuses a mention whose attached text file holds a blocked word, storing nothing and opening no thread named after it", async () => {
+    // Discord's CDN stand-in: the bot reads attachments from DISCORD_API_URL's host.
+    const files = createServer((_request, response) => response.end("get free nitro here"));
+    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
+    try {
+      stack = await startStack();
+      stack.core.memory.serverSettings.addBlockedWord(stack.guild.id, "free nitro", ALICE.id);
+      stack.core.memory.serverSettings.updateGuildSettings(stack.guild.id, { threadsOnMention: true }, ALICE.id);
+      const url = `http://127.0.0.1:${(files.address() as AddressInfo).port}/offer.txt`;
+      stack.discord.postMessage({
+        channelId: stack.general,
+        author: BOB,
+        content: "look at this offer",
+        mentionBot: true,
+        attachments: [{ filename: "offer.txt", content_type: "text/plain", size: 19, url }],
+      });
+
+      expect(await waitForBotMessages(stack, stack.general, 1)).toEqual([NOTICES.inputRefused]);
+      expect(stack.model.chatRequests()).toHaveLength(0);
+      expect(turnRows(stack.core.memory.db)).toEqual([]);
+      expect(stack.discord.calls.filter((c) => c.method === "POST" && /\/threads$/.test(c.path))).toEqual([]);
+    } finally {
+      files.closeAllConnections();
+      await new Promise((resolve) => files.close(resolve));
+    }
   });
 });

@@ -1,7 +1,7 @@
 import type { Message } from "discord.js";
 import { recordSaid } from "../../chat/record.js";
 import { countTurnTokens } from "../../chat/tokens.js";
-import { admit } from "../admission.js";
+import { admit, screen } from "../admission.js";
 import { turnAway } from "../answer.js";
 import { type BotContext, logFor, type PendingMessage } from "../context.js";
 import { conversationOf } from "../conversation.js";
@@ -84,14 +84,16 @@ async function takeIn(message: Message, ctx: BotContext, botUserId: string): Pro
     logFor(ctx, message).debug({ bot: message.author.id }, "not answering another bot: too many bot-to-bot exchanges here since a person spoke");
     return;
   }
-  if (!(await admit(message, ctx, botUserId))) return;
+  if (!(await admit(message, ctx))) return;
 
+  const quoted = await quotedMessageOf(message, ctx);
+  // Images are read for the first persona to answer (a thread opened for the message has this channel's cast); another that cannot see them is answered without them.
+  const [persona] = ctx.core.engine.answerers(here, { text: readableText(message, botUserId), repliedToPersonaId: quoted?.personaId, authorId: message.author.id, mode });
+  const incoming = await incomingTurnOf(message, botUserId, { vision: persona !== undefined && canSeeImages(persona, ctx.config), discordApiUrl: ctx.config.discordApiUrl });
+  // Before it is kept, named in a thread, heard by a scene or queued: whatever answers it.
+  if (!(await screen(message, incoming, ctx))) return;
   const thread = trigger === "mention" && !inScene ? await threadForReply(message, ctx, botUserId) : undefined;
   const conversation = thread ? conversationOf(thread) : here;
-  const quoted = await quotedMessageOf(message, ctx);
-  // Images are read for the first persona to answer; another that cannot see them is answered without them.
-  const [persona] = ctx.core.engine.answerers(conversation, { text: readableText(message, botUserId), repliedToPersonaId: quoted?.personaId, authorId: message.author.id, mode });
-  const incoming = await incomingTurnOf(message, botUserId, { vision: persona !== undefined && canSeeImages(persona, ctx.config), discordApiUrl: ctx.config.discordApiUrl });
   const turnId = keep(ctx, message, () => recordSaid(ctx.core.memory.turns, conversation, { ...incoming, tokenCount: countTurnTokens(incoming.authorName, incoming.content) }));
   const pending: PendingMessage = { message, trigger, turn: turnId === undefined ? incoming : { ...incoming, turnId }, quoted, thread };
   if (inScene && hearInScene(ctx, here.key, pending)) return;
