@@ -16,6 +16,7 @@ import {
   GATEWAY_PATH,
   HttpStatus,
   LOCALHOST,
+  Permission,
   RECENT_CALLS_IN_ERRORS,
   WAIT_POLL_INTERVAL_MS,
 } from "./discord/constants.js";
@@ -35,7 +36,7 @@ import {
 import { createComponentInteraction } from "./discord/components.js";
 import { createInteraction, registerInteractionRoutes } from "./discord/interactions.js";
 import { gatewayMessage, type RouteContext, webhookAuthor } from "./discord/messages.js";
-import { userPayload } from "./discord/payloads.js";
+import { channelPayload, isThread, userPayload } from "./discord/payloads.js";
 import { RateLimiter } from "./discord/rate-limits.js";
 import { registerChannelRoutes } from "./discord/routes-channels.js";
 import { registerCommandRoutes } from "./discord/routes-commands.js";
@@ -49,6 +50,7 @@ import type {
   FakeGuildHandle,
   FakeGuildSpec,
   FakeMessage,
+  FakeOverwriteSpec,
   FakeThread,
   FakeUser,
   InjectErrorOptions,
@@ -70,6 +72,7 @@ export type {
   FakeGuildSpec,
   FakeMemberSpec,
   FakeMessage,
+  FakeOverwriteSpec,
   FakeRoleSpec,
   FakeThread,
   FakeUser,
@@ -108,6 +111,8 @@ export interface FakeDiscord {
   addGuild(spec: FakeGuildSpec): FakeGuildHandle;
   /** A user posts in a channel (guild text channel, thread or DM); dispatches MESSAGE_CREATE. */
   postMessage(options: PostMessageOptions): FakeMessage;
+  /** An admin replaces a channel's permission overwrites; dispatches CHANNEL_UPDATE. */
+  setOverwrites(channelId: string, overwrites: FakeOverwriteSpec[]): void;
   /** A user edits their message; dispatches MESSAGE_UPDATE. */
   editMessage(channelId: string, messageId: string, content: string): FakeMessage;
   /** A user (or a moderator) deletes a message; dispatches MESSAGE_DELETE. */
@@ -295,8 +300,21 @@ class FakeDiscordServer implements FakeDiscord {
       ...(options.type !== undefined && { type: options.type }),
       ...(options.webhookId !== undefined && { webhookId: options.webhookId }),
     });
-    this.#gateway.dispatch("MESSAGE_CREATE", gatewayMessage(state, stored));
+    // Discord sends a guild channel's messages only to bots that can view it (topics/permissions).
+    if (state.botCanIn(channel, Permission.ViewChannel)) this.#gateway.dispatch("MESSAGE_CREATE", gatewayMessage(state, stored));
     return toFakeMessage(stored);
+  }
+
+  /**
+   * Replaces a channel's permission overwrites, as an admin editing the channel does; the
+   * bot hears CHANNEL_UPDATE with the whole `permission_overwrites` (docs: topics/gateway-events).
+   */
+  setOverwrites(channelId: string, overwrites: FakeOverwriteSpec[]): void {
+    const channel = this.#state.requireChannel(channelId);
+    const guild = channel.guildId === undefined ? undefined : this.#state.guilds.get(channel.guildId);
+    if (!guild || isThread(channel)) throw new Error(`fake Discord: overwrites belong to guild channels, not ${channelId}`);
+    channel.overwrites = this.#state.resolveOverwrites(guild, overwrites);
+    this.#gateway.dispatch("CHANNEL_UPDATE", channelPayload(channel));
   }
 
   #withBotMention(content: string): string {

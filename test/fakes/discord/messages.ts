@@ -59,11 +59,11 @@ export function uploadedAttachments(body: Json, files: RestFile[]): Json[] {
 /** A 403 when the bot may not post in this channel; undefined when it may. */
 export function sendPermissionError(state: DiscordState, channel: ChannelRecord): RestResponse | undefined {
   if (channel.type === ChannelType.DM) return undefined;
-  if (!state.botCan(channel.guildId, Permission.ViewChannel)) {
+  if (!state.botCanIn(channel, Permission.ViewChannel)) {
     return apiError(HttpStatus.Forbidden, ApiError.MissingAccess);
   }
   const sendPermission = isThread(channel) ? Permission.SendMessagesInThreads : Permission.SendMessages;
-  return state.botCan(channel.guildId, sendPermission)
+  return state.botCanIn(channel, sendPermission)
     ? undefined
     : apiError(HttpStatus.Forbidden, ApiError.MissingPermissions);
 }

@@ -32,9 +32,19 @@ export interface ChannelRecord {
   autoArchiveMinutes?: number;
   /** The other side of a DM channel. */
   recipient?: FakeUser;
+  /** Guild channels (not threads): permission overwrites, role ids resolved. */
+  overwrites?: OverwriteRecord[];
   lastMessageId: string | null;
   position: number;
   createdAt: string;
+}
+
+export interface OverwriteRecord {
+  id: string;
+  /** 0 role, 1 member. */
+  type: 0 | 1;
+  allow: bigint;
+  deny: bigint;
 }
 
 export interface GuildRecord {
@@ -133,7 +143,8 @@ export function channelPayload(channel: ChannelRecord): Json {
       },
     };
   }
-  return { ...base, position: channel.position, permission_overwrites: [], parent_id: null, nsfw: false, topic: null };
+  const overwrites = (channel.overwrites ?? []).map((o) => ({ id: o.id, type: o.type, allow: o.allow.toString(), deny: o.deny.toString() }));
+  return { ...base, position: channel.position, permission_overwrites: overwrites, parent_id: null, nsfw: false, topic: null };
 }
 
 export function isThread(channel: ChannelRecord): boolean {

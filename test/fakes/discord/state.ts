@@ -14,11 +14,12 @@ import {
   type GuildRecord,
   isThread,
   type MemberRecord,
+  type OverwriteRecord,
   type RoleRecord,
   userPayload,
 } from "./payloads.js";
 import { SnowflakeGenerator } from "./snowflake.js";
-import type { FakeChannelSpec, FakeGuildSpec, FakeMessage, FakeUser, InteractionResponse, Json } from "./types.js";
+import type { FakeChannelSpec, FakeGuildSpec, FakeMessage, FakeOverwriteSpec, FakeUser, InteractionResponse, Json } from "./types.js";
 
 const EVERYONE_ROLE_NAME = "@everyone";
 const DEFAULT_GUILD_NAME = "Test Guild";
@@ -198,6 +199,7 @@ export class DiscordState {
         createdAt: new Date().toISOString(),
       };
       if (isThreadSpec(spec)) channel.parentId = this.#resolveParent(guild, spec);
+      else if (spec.overwrites) channel.overwrites = this.resolveOverwrites(guild, spec.overwrites);
       this.channels.set(channel.id, channel);
       this.messages.set(channel.id, []);
       guild.channelIds.push(channel.id);
@@ -218,7 +220,55 @@ export class DiscordState {
     return guild.channelIds.map((id) => this.channels.get(id)).filter((channel) => channel !== undefined);
   }
 
-  /** Effective guild-level permissions of a member (no channel overwrites in this fake). */
+  /** Overwrites with role names resolved to ids ("@everyone" is the guild's id). */
+  resolveOverwrites(guild: GuildRecord, specs: readonly FakeOverwriteSpec[]): OverwriteRecord[] {
+    return specs.map((spec) => ({
+      id: spec.type === 1 ? spec.id : resolveRoleId(guild.roles, spec.id),
+      type: spec.type ?? 0,
+      allow: BigInt(spec.allow ?? "0"),
+      deny: BigInt(spec.deny ?? "0"),
+    }));
+  }
+
+  /**
+   * A member's permissions in a channel, as Discord computes them (docs: topics/permissions,
+   * "Permission Overwrites"): the guild-level permissions, then the @everyone overwrite, the
+   * member's role overwrites together (denies, then allows), the member's own overwrite.
+   * Administrator and the owner skip overwrites; no View Channel means no permission at all;
+   * a thread uses its parent's overwrites, and a private thread is seen only by its members
+   * and by Manage Threads.
+   */
+  channelPermissions(guild: GuildRecord, member: MemberRecord, channel: ChannelRecord): bigint {
+    const base = this.memberPermissions(guild, member);
+    if (base === ALL_PERMISSIONS) return ALL_PERMISSIONS;
+    const source = isThread(channel) && channel.parentId ? (this.channels.get(channel.parentId) ?? channel) : channel;
+    const overwrites = source.overwrites ?? [];
+    const apply = (permissions: bigint, overwrite: { allow: bigint; deny: bigint } | undefined) =>
+      overwrite ? (permissions & ~overwrite.deny) | overwrite.allow : permissions;
+    let permissions = apply(base, overwrites.find((o) => o.type === 0 && o.id === guild.id));
+    const roles = overwrites.filter((o) => o.type === 0 && o.id !== guild.id && member.roles.includes(o.id));
+    permissions = apply(permissions, {
+      allow: roles.reduce((all, o) => all | o.allow, 0n),
+      deny: roles.reduce((all, o) => all | o.deny, 0n),
+    });
+    permissions = apply(permissions, overwrites.find((o) => o.type === 1 && o.id === member.user.id));
+    if ((permissions & Permission.ViewChannel) === 0n) return 0n;
+    const outsidePrivateThread =
+      channel.type === ChannelType.PrivateThread &&
+      !channel.threadMembers?.has(member.user.id) &&
+      (permissions & Permission.ManageThreads) === 0n;
+    return outsidePrivateThread ? 0n : permissions;
+  }
+
+  /** Whether the bot holds `permission` in this channel (guild-level only outside guilds' channels). */
+  botCanIn(channel: ChannelRecord, permission: bigint): boolean {
+    const guild = channel.guildId === undefined ? undefined : this.guilds.get(channel.guildId);
+    if (!guild) return channel.type === ChannelType.DM;
+    const me = guild.members.get(this.botUser.id);
+    return me !== undefined && (this.channelPermissions(guild, me, channel) & permission) !== 0n;
+  }
+
+  /** Effective guild-level permissions of a member, before any channel's overwrites. */
   memberPermissions(guild: GuildRecord, member: MemberRecord): bigint {
     if (member.user.id === guild.ownerId) return ALL_PERMISSIONS;
     let permissions = guild.roles.get(guild.id)?.permissions ?? 0n;

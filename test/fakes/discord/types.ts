@@ -18,6 +18,21 @@ export interface FakeChannelSpec {
   type?: number;
   /** For threads: the id (or, for convenience, the name) of the parent text channel. */
   parentId?: string;
+  /** The channel's permission overwrites (not for threads: a thread uses its parent's). */
+  overwrites?: FakeOverwriteSpec[];
+}
+
+/**
+ * A permission overwrite (docs: resources/channel, "Overwrite Object"). `id` is a role id,
+ * a role name ("@everyone" for the guild's), or for a member overwrite a user id.
+ */
+export interface FakeOverwriteSpec {
+  id: string;
+  /** 0 role (default), 1 member. */
+  type?: 0 | 1;
+  /** Bitfields as decimal strings, as Discord sends them. */
+  allow?: string;
+  deny?: string;
 }
 
 export interface FakeRoleSpec {
