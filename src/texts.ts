@@ -112,6 +112,10 @@ export const CAST_TEXTS = {
 /** Scenes (`/scene`, `/masque scenes`): kept beside this file for room, read from here. */
 export { SCENE_TEXTS } from "./texts/scenes.js";
 
+/** The rule recall follows between conversations, said the same way wherever it is shown. */
+const RECALL_RULE =
+  "Words cross to another channel only from channels everyone in the server can see, and only for people who can see them; private channels, private threads and DMs keep theirs";
+
 export const MEMORY_TEXTS = {
   clearInDmHint: "To delete only your own messages, use `/memory forget-me`.",
   recallOutsideServer: "Server-wide recall is a server setting; use this command in a channel of the server.",
@@ -125,7 +129,8 @@ export const MEMORY_TEXTS = {
   nothingOfYours: "I have no stored messages of yours.",
   showHeading: "**What I remember here**",
   showStored: (stored: number) => `Stored: ${plural(stored, "message", "messages")} in this channel (what people said and my replies).`,
-  showRecall: (serverWide: boolean) => `Recall: ${serverWide ? "any channel of this server (server-wide recall is on)" : "this channel only"}.`,
+  showRecall: (serverWide: boolean) =>
+    `Recall: ${serverWide ? `this channel, and other channels of this server (server-wide recall is on). ${RECALL_RULE}` : "this channel only"}.`,
   showKept: (days: number | undefined) => `Kept: ${days === undefined ? "until deleted" : `for ${plural(days, "day", "days")}`}.`,
   showSummary: (updatedAtSeconds: number) => `Summary of the earlier conversation (updated <t:${updatedAtSeconds}:R>):`,
   showNoSummary: "No summary yet: the conversation is still short enough to remember word for word.",
@@ -136,9 +141,8 @@ export const MEMORY_TEXTS = {
     "Summaries that drew on them are deleted too and rebuilt without them. This cannot be undone.",
   recallSet: (on: boolean) =>
     on
-      ? "Server-wide recall is **on**: when someone asks about the past, I may bring back what was said in any channel of this server where I took part, " +
-        "private channels and threads included, even for someone who cannot see that channel, and my reply shows it where they asked. " +
-        "Turn it off if private channels should stay private."
+      ? "Server-wide recall is **on**: when someone asks about the past, I may bring back what was said in this server's other channels where I took part. " +
+        `${RECALL_RULE}.`
       : "Server-wide recall is **off**: I only recall what was said in the same channel.",
   cleared: (turns: number) => `Done: deleted ${plural(turns, "message", "messages")} and the summary of this channel.`,
   forgotten: (turns: number, replies: number) => `Done: deleted ${plural(turns, "message", "messages")} of yours and ${plural(replies, "reply", "replies")} of mine to them.`,

@@ -11,7 +11,7 @@ import { type ActivePersona, activePersona } from "./active-persona.js";
 import { type Cast, castOf } from "./cast.js";
 import { type AnswerersQuery, answerersOf, type EarlierReply, earlierTurnIds, earlierTurns } from "./ensemble.js";
 import { type FittingTurns, fittingTurns } from "./fitting.js";
-import { buildPromptFromMemory } from "./recollection.js";
+import { buildPromptFromMemory, type RecallAudience } from "./recollection.js";
 import { type CutReason, type Generated, generate, type ReplyReview, type ReplySink, type ReplyStatus } from "./generate.js";
 import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type QuotedMessage, replyReserve } from "./prompt.js";
 import { recordReply, type SaidTurn } from "./record.js";
@@ -68,6 +68,8 @@ export interface ReplyRequest {
    * reply is stored as following the last of them.
    */
   readonly after?: readonly EarlierReply[];
+  /** Who may see what recall brings from the server's other conversations (see RecallAudience); none: nothing crosses. */
+  readonly audience?: RecallAudience;
 }
 
 /** How a reply ended and what it left in memory. */
@@ -278,6 +280,7 @@ export class ChatEngine {
       contextTokens,
       newFromId: storedFrom(request.turns),
       leaveOut: earlierTurnIds(after),
+      audience: request.audience,
     });
     // Every reply gets an output limit: the persona's, else the room the prompt left for it.
     const maxTokens = persona.maxTokens ?? replyReserve(persona, contextTokens);

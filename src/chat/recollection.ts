@@ -12,6 +12,15 @@ export const RECALL_CANDIDATES = 40;
 /** At most this many recalled turns go into a prompt. */
 export const RECALL_MAX_TURNS = 3;
 
+/**
+ * Who a reply is for, as its host knows them: whether they may see a turn said in another
+ * conversation (Discord: a channel @everyone can view, that each person asking can view
+ * too, checked from the permissions held now). Without one, recall stays in the conversation.
+ */
+export interface RecallAudience {
+  canRead(conversationKey: string): boolean;
+}
+
 /** What memory holds for one reply. */
 export interface Recollection {
   /** Turns after the summary that could fit the window, newest first. */
@@ -35,6 +44,8 @@ export interface RecollectionRequest {
   readonly newFromId?: number;
   /** Stored replies shown with the new turns instead of in the window (the cast's earlier replies to the same message). */
   readonly leaveOut?: readonly number[];
+  /** Who may see turns recalled from the server's other conversations; none: nothing crosses. */
+  readonly audience?: RecallAudience;
 }
 
 /**
@@ -91,10 +102,13 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
   if (words.length === 0) return { history, summary, olderTokens, recalled: [] };
 
   const here = beforeId === undefined ? [] : memory.recall.searchConversation({ conversationKey: conversation.key, beforeId, words, limit: RECALL_CANDIDATES });
-  const serverWide = conversation.guildId ? memory.recall.serverWide(conversation.guildId) : false;
+  const { audience } = request;
+  const serverWide = audience !== undefined && conversation.guildId ? memory.recall.serverWide(conversation.guildId) : false;
   const elsewhere =
     serverWide && conversation.guildId
-      ? memory.recall.searchServer({ guildId: conversation.guildId, excludedConversationKey: conversation.key, words, limit: RECALL_CANDIDATES })
+      ? memory.recall
+          .searchServer({ guildId: conversation.guildId, excludedConversationKey: conversation.key, words, limit: RECALL_CANDIDATES })
+          .filter((hit) => audience!.canRead(hit.conversationKey))
       : [];
   const best = rankByRelevance([...here, ...elsewhere], words).slice(0, RECALL_MAX_TURNS);
   const rank = new Map(best.map((hit, i) => [hit.id, i]));
@@ -114,7 +128,7 @@ function oldestId(turns: readonly Turn[]): number {
 /** Builds a reply's prompt from memory: recollect, then buildPrompt. This is what the memory benchmark times. */
 export function buildPromptFromMemory(
   memory: Memory,
-  input: Omit<PromptInput, "history" | "summary" | "recalled" | "olderTokens"> & { conversation: ConversationRef; newFromId?: number; leaveOut?: readonly number[] },
+  input: Omit<PromptInput, "history" | "summary" | "recalled" | "olderTokens"> & Pick<RecollectionRequest, "conversation" | "newFromId" | "leaveOut" | "audience">,
 ): BuiltPrompt {
   const { history, summary, recalled, olderTokens } = recollect(memory, input);
   return buildPrompt({ ...input, history, summary, recalled, olderTokens });

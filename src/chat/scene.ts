@@ -1,6 +1,7 @@
 import type { ConversationRef } from "../memory/turns.js";
 import type { Persona } from "../personas/persona.js";
 import type { IncomingTurn, Place, ReplyOutcome, ReplyRequest, ReplySink } from "./engine.js";
+import type { RecallAudience } from "./recollection.js";
 import { checkSceneCast, type HeardLine, nextSpeaker, type RandomSource } from "./turn-taking.js";
 
 /** Lines a scene runs when nobody says how many. */
@@ -35,6 +36,8 @@ export interface SceneLineSetup {
   readonly sink: ReplySink;
   readonly inFlightId?: number;
   readonly review?: ReplyRequest["review"];
+  /** Who may see what recall brings from other conversations (see RecallAudience). */
+  readonly audience?: RecallAudience;
 }
 
 /** What a scene needs from the place it runs in. */

@@ -14,6 +14,7 @@ import type { ChannelMode } from "../memory/server-settings.js";
 import type { Persona } from "../personas/persona.js";
 import { CAST_TEXTS, MODEL_FIXES, NOTICES, REPLY_NOTES } from "../texts.js";
 import { takeAllowance } from "./admission.js";
+import { recallAudience } from "./audience.js";
 import { replyWithNotice } from "./notices.js";
 import { channelSink } from "./sinks.js";
 import { noteInFlight, replyStream } from "./reply-stream.js";
@@ -216,7 +217,9 @@ async function writeReply(batch: PendingMessage[], part: CastTurn, place: BatchP
   let error: unknown;
   let outcome: ReplyOutcome | undefined;
   try {
-    const request = { conversation: place.conversation, persona, turns, place: placeOf(answeredIn(newest)), quoted: newest.quoted, signal, review, inFlightId, after };
+    const here = answeredIn(newest);
+    const audience = recallAudience(here, batch.map((p) => p.message.author.id));
+    const request = { conversation: place.conversation, persona, turns, place: placeOf(here), quoted: newest.quoted, signal, review, inFlightId, after, audience };
     outcome = await ctx.core.engine.reply(request, reply);
     error = outcome.error;
     reportTrouble(outcome, persona, message, ctx);

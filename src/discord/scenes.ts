@@ -5,6 +5,7 @@ import { Scene, type SceneResult, type SceneSpec, type SceneStage } from "../cha
 import type { Persona } from "../personas/persona.js";
 import { CAST_TEXTS } from "../texts.js";
 import type { BotContext, PendingMessage } from "./context.js";
+import { recallAudience } from "./audience.js";
 import { channelPostSink } from "./sinks.js";
 import { noteInFlight, replyStream } from "./reply-stream.js";
 import type { StreamingReply } from "./streaming.js";
@@ -60,7 +61,8 @@ function discordStage(ctx: BotContext, spec: Pick<SceneSpec, "conversation">, st
       const inFlightId = noteInFlight(ctx.core.log.child({ channel: starter.channel.id, guild: starter.guildId }), () => ctx.core.memory.inFlight.begin(begin));
       const sink = await lineSink(ctx, starter, persona, inFlightId);
       sink.start();
-      return { sink, inFlightId, review: ctx.moderation.content.replyReview(rules) };
+      const audience = recallAudience(starter.channel, heard.map((t) => t.authorId));
+      return { sink, inFlightId, review: ctx.moderation.content.replyReview(rules), audience };
     },
   };
 }

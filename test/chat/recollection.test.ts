@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { recollect, MAX_HISTORY_TURNS, RECALL_MAX_TURNS } from "../../src/chat/recollection.js";
+import { MAX_HISTORY_TURNS, RECALL_MAX_TURNS, type RecallAudience, recollect } from "../../src/chat/recollection.js";
 import { buildPrompt, type PendingTurn } from "../../src/chat/prompt.js";
 import { countTurnTokens } from "../../src/chat/tokens.js";
 import { type Memory, openMemory } from "../../src/memory/index.js";
@@ -24,7 +24,10 @@ describe("recollect", () => {
   });
   afterEach(() => memory.close());
 
-  const gather = (content: string, conversation: ConversationRef = GENERAL) => recollect(memory, { conversation, persona: JUNIPER, newTurns: [ask(content)], contextTokens: CONTEXT });
+  /** Everyone may read everything: the host's permission check is not what these tests are about. */
+  const EVERYONE_READS: RecallAudience = { canRead: () => true };
+  const gather = (content: string, conversation: ConversationRef = GENERAL, audience: RecallAudience = EVERYONE_READS) =>
+    recollect(memory, { conversation, persona: JUNIPER, newTurns: [ask(content)], contextTokens: CONTEXT, audience });
 
   it("recalls a turn from 500 turns ago when the new message relates to it", () => {
     const [fact] = memory.turns.append(GENERAL, [said("Ali", "My dog is called Biscuit.")]);
@@ -106,5 +109,24 @@ describe("recollect", () => {
     memory.recall.setServerWide("g1", true);
     expect(gather("what was my dog called?").recalled.map((r) => [r.turn.id, r.elsewhere])).toEqual([[elsewhere, true]]);
     expect(gather("what was my dog called?", { key: "channel:dm", guildId: null }).recalled).toEqual([]);
+  });
+
+  it("brings turns from other conversations only where the audience may read them, and none without an audience", () => {
+    const [open] = memory.turns.append({ key: "channel:random", guildId: "g1" }, [said("Cy", "My dog is called Rex.")]);
+    memory.turns.append({ key: "channel:mods", guildId: "g1" }, [said("Mo", "My dog is called Secret.")]);
+    memory.turns.append(GENERAL, fillers(300));
+    memory.recall.setServerWide("g1", true);
+    const asked: string[] = [];
+    const onlyRandom: RecallAudience = {
+      canRead: (key) => {
+        asked.push(key);
+        return key === "channel:random";
+      },
+    };
+
+    expect(gather("what was my dog called?", GENERAL, onlyRandom).recalled.map((r) => r.turn.id)).toEqual([open]);
+    expect(asked.sort()).toEqual(["channel:mods", "channel:random"]);
+    const withoutAudience = recollect(memory, { conversation: GENERAL, persona: JUNIPER, newTurns: [ask("what was my dog called?")], contextTokens: CONTEXT });
+    expect(withoutAudience.recalled).toEqual([]);
   });
 });

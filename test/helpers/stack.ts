@@ -14,6 +14,8 @@ export const ALICE: FakeUser = { id: "310000000000000001", username: "alice", gl
 export const BOB: FakeUser = { id: "310000000000000002", username: "bob", globalName: "Bob" };
 /** Manage Server (1 << 5). */
 export const MANAGE_GUILD = String(1n << 5n);
+/** View Channel (1 << 10). */
+export const VIEW_CHANNEL = String(1n << 10n);
 
 /** The bot wired to a fake Discord and a fake model, with a database in a temp folder. */
 export interface Stack {
@@ -38,6 +40,8 @@ export interface StackOptions {
   /** A personas folder to use instead of the shipped one. */
   readonly personasDir?: string;
   readonly roles?: Array<{ id: string; name: string }>;
+  /** Roles (ids or names) of Alice and Bob, by user id. */
+  readonly memberRoles?: Readonly<Record<string, string[]>>;
   /** The bot's clock for rate limits and reply gaps (default: the real one). */
   readonly now?: () => number;
   /** The provider the fake model plays (default: a plain server that refuses nothing). */
@@ -68,9 +72,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const guild = discord.addGuild({
     name: "Test Server",
     channels: [{ name: "general" }, { name: "random" }, { name: "ideas", type: 11, parentId: "general" }],
-    members: [{ user: ALICE, nick: "Ali" }, { user: BOB }],
+    members: [
+      { user: ALICE, nick: "Ali", roles: options.memberRoles?.[ALICE.id] ?? [] },
+      { user: BOB, roles: options.memberRoles?.[BOB.id] ?? [] },
+    ],
     botPermissions: options.botPermissions,
-    roles: options.roles,
+    // As in a real server, @everyone can view the channels (so what is said there is public).
+    roles: [{ name: "@everyone", permissions: VIEW_CHANNEL }, ...(options.roles ?? [])],
   });
   const dir = mkdtempSync(path.join(tmpdir(), "masque-e2e-"));
   const env: Record<string, string> = {
