@@ -12,6 +12,7 @@ import { type Cast, castOf } from "./cast.js";
 import { type AnswerersQuery, answerersOf, type EarlierReply, earlierTurnIds, earlierTurns } from "./ensemble.js";
 import { type FittingTurns, fittingTurns } from "./fitting.js";
 import { buildPromptFromMemory, type RecallAudience } from "./recollection.js";
+import type { ReplyObservation } from "../observability/metrics.js";
 import { type CutReason, type Generated, generate, type ReplyReview, type ReplySink, type ReplyStatus } from "./generate.js";
 import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type QuotedMessage, replyReserve } from "./prompt.js";
 import { recordReply, type SaidTurn } from "./record.js";
@@ -88,21 +89,6 @@ export interface ReplyOutcome {
   readonly cut?: CutReason;
   /** Set when the error is an operator's to fix (bad key, unknown model): whom to tell, once. */
   readonly trouble?: TroubleReport;
-}
-
-/** One finished model reply, reported for metrics. */
-export interface ReplyObservation {
-  readonly persona: string;
-  readonly status: ReplyStatus;
-  readonly promptTokens: number;
-  readonly replyTokens: number;
-  /** Prompt tokens the provider served from its prefix cache, as it reported them (0 when it did not). */
-  readonly cachedTokens: number;
-  /** From sending the request to the first piece of text; undefined when none came. */
-  readonly firstTokenMs: number | undefined;
-  readonly totalMs: number;
-  /** The error's class name when it failed (ModelTimeoutError, ...). */
-  readonly errorKind: string | undefined;
 }
 
 export interface EngineSettings {

@@ -1,9 +1,24 @@
 import { createRequire } from "node:module";
 import type PromClient from "prom-client";
-import type { ReplyObservation } from "../chat/engine.js";
+import type { ReplyStatus } from "../chat/generate.js";
 
 /** Model latency buckets (seconds): local models answer in tens of ms, big ones in tens of seconds. */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 40, 80];
+
+/** One finished model reply, reported for metrics. */
+export interface ReplyObservation {
+  readonly persona: string;
+  readonly status: ReplyStatus;
+  readonly promptTokens: number;
+  readonly replyTokens: number;
+  /** Prompt tokens the provider served from its prefix cache, as it reported them (0 when it did not). */
+  readonly cachedTokens: number;
+  /** From sending the request to the first piece of text; undefined when none came. */
+  readonly firstTokenMs: number | undefined;
+  readonly totalMs: number;
+  /** The error's class name when it failed (ModelTimeoutError, ...). */
+  readonly errorKind: string | undefined;
+}
 
 /**
  * What the bot counts: messages seen, replies, model latency and time to first token,
