@@ -72,7 +72,8 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
   const slots = new ConcurrencyLimiter(options.modelSlots?.maxActive ?? Number.POSITIVE_INFINITY, options.modelSlots?.maxWaiting ?? 0);
   const personas = () => library.registry;
   const metrics = options.metrics ? createPrometheusMetrics() : noMetrics;
-  const summarizer = new Summarizer({ memory, model, slots, log, settings: { model: config.defaultModel, contextTokens: config.contextTokens } });
+  const summaryModel = { model: config.defaultModel, contextTokens: config.contextTokens };
+  const summarizer = new Summarizer({ memory, model, slots, log, settings: summaryModel, personaNames: () => library.registry.names() });
   const engine = new ChatEngine({
     memory,
     model,

@@ -9,7 +9,10 @@ import {
   mergeNeighbours,
   NOTE_CLOSING,
   NOTE_OPENING,
+  newTurnText,
   type PendingTurn,
+  type PersonaNames,
+  personaNames,
   type QuotedMessage,
   quoteLine,
   RECALL_HEADING,
@@ -21,6 +24,7 @@ import {
   sectionHeadingTokens,
   turnMessage,
 } from "./prompt-parts.js";
+import { neutralInline, neutralName } from "./labels.js";
 import { triggeredLore } from "./lore-section.js";
 import { systemPrompt, systemTokens } from "./system-prompt.js";
 import { countTokens, fitInOrder, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
@@ -74,6 +78,11 @@ export interface PromptInput {
    * messages as nobody's words; with no new messages it is all the persona answers.
    */
   readonly direction?: string;
+  /**
+   * Every persona's name and aliases (the registry's): a person by one of these names is shown
+   * as a person, never taken for the persona. The answering persona's are always counted.
+   */
+  readonly personaNames?: readonly string[];
 }
 
 export interface BuiltPrompt {
@@ -149,11 +158,11 @@ function summarySection(summary: SummaryNote | undefined, budget: number, used: 
 }
 
 /** The recalled turns that fit their share, as a section of the note; its cost includes the note's frame when there is no lore to carry it. */
-function recalledSection(input: PromptInput, budget: number, used: number, framed: boolean): { section?: string; cost: number; turns: number } {
+function recalledSection(input: PromptInput, personas: PersonaNames, budget: number, used: number, framed: boolean): { section?: string; cost: number; turns: number } {
   const heading = sectionHeadingTokens(RECALL_HEADING);
   const frame = framed ? 0 : noteFrameTokens();
   const room = Math.min(budget - used - frame, recallShare(budget)) - heading;
-  const recalled = input.recalled && room > 0 ? fitRecalled(input.recalled, input.persona, room) : { lines: [], tokens: 0 };
+  const recalled = input.recalled && room > 0 ? fitRecalled(input.recalled, input.persona, personas, room) : { lines: [], tokens: 0 };
   if (recalled.lines.length === 0) return { cost: 0, turns: 0 };
   return { section: `${RECALL_HEADING}\n${recalled.lines.join("\n")}`, cost: frame + heading + recalled.tokens, turns: recalled.lines.length };
 }
@@ -169,8 +178,8 @@ function noteOf(sections: readonly string[]): string | undefined {
 }
 
 /** What closes the prompt after the new messages: the direction, then the post-history instructions; and what they cost. */
-function closingParts(input: PromptInput): { direction?: string; postHistory?: string; tokens: number } {
-  const { persona, macros } = input;
+function closingParts(input: PromptInput, macros: MacroContext): { direction?: string; postHistory?: string; tokens: number } {
+  const { persona } = input;
   const direction = input.direction === undefined ? undefined : directionLine(input.direction);
   const postHistory = persona.postHistoryInstructions ? renderMacros(persona.postHistoryInstructions, macros) : undefined;
   const cost = (text: string | undefined) => (text === undefined ? 0 : countTokens(text) + MESSAGE_OVERHEAD_TOKENS);
@@ -181,19 +190,25 @@ function closingParts(input: PromptInput): { direction?: string; postHistory?: s
  * The new turns as user messages (images as parts): the quote before the newest person's text,
  * the note after it. With no new turns (a scene line), the note goes before the direction.
  */
-function newMessages(newTurns: readonly PendingTurn[], quote: string | undefined, note: string | undefined, direction?: string): ChatMessage[] {
+function newMessages(newTurns: readonly PendingTurn[], personas: PersonaNames, framing: { quote?: string; note?: string; direction?: string }): ChatMessage[] {
+  const { note, direction } = framing;
   const closing = direction === undefined ? [] : [{ role: "user" as const, content: newTurns.length === 0 && note !== undefined ? `${note}\n${direction}` : direction }];
-  return [...turnMessages(newTurns, quote, note), ...closing];
+  return [...turnMessages(newTurns, personas, framing.quote, note), ...closing];
 }
 
-function turnMessages(newTurns: readonly PendingTurn[], quote: string | undefined, note: string | undefined): ChatMessage[] {
+function turnMessages(newTurns: readonly PendingTurn[], personas: PersonaNames, quote: string | undefined, note: string | undefined): ChatMessage[] {
   const lastIndex = newTurns.findLastIndex((t) => !t.byPersona);
   return newTurns.map((t, i) => {
-    const quoted = quote !== undefined && i === lastIndex ? `${t.authorName}: ${quote}\n${t.content}` : `${t.authorName}: ${t.content}`;
+    const quoted = newTurnText(t, personas, i === lastIndex ? quote : undefined);
     const text = note !== undefined && i === lastIndex ? `${quoted}\n${note}` : quoted;
     if (!t.images?.length) return { role: "user", content: text };
     return { role: "user", content: [{ type: "text", text }, ...t.images.map((image) => ({ type: "image_url" as const, image_url: { url: image.url } }))] };
   });
+}
+
+/** The macros' values as a prompt shows them: the person's name as every line shows it, the place's names unable to carry a label. */
+function shownMacros(macros: MacroContext, personas: PersonaNames): MacroContext {
+  return { ...macros, user: neutralName(macros.user, personas), server: neutralInline(macros.server), channel: neutralInline(macros.channel) };
 }
 
 /**
@@ -209,7 +224,9 @@ function turnMessages(newTurns: readonly PendingTurn[], quote: string | undefine
  * fit; a new message that cannot fit at all throws PromptTooLongError.
  */
 export function buildPrompt(input: PromptInput): BuiltPrompt {
-  const { persona, macros, contextTokens } = input;
+  const { persona, contextTokens } = input;
+  const personas = personaNames([persona.name, ...persona.aliases, ...(input.personaNames ?? [])]);
+  const macros = shownMacros(input.macros, personas);
   const budget = contextTokens - replyReserve(persona, contextTokens);
   const newTokens = input.newTurns.reduce((sum, t) => sum + t.tokenCount, 0);
   // Constant lore is the same on every message, so it stays in the system prompt; lore a key triggered goes in the note.
@@ -217,13 +234,13 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const constantLore = loreSection(lore.filter((entry) => entry.constant));
   const keyedLore = loreSection(lore.filter((entry) => !entry.constant));
   const loreTokens = (constantLore ? countTokens(constantLore) + SECTION_JOIN_TOKENS : 0) + (keyedLore ? countTokens(keyedLore) + SECTION_JOIN_TOKENS + noteFrameTokens() : 0);
-  const closing = closingParts(input);
+  const closing = closingParts(input, macros);
   // What must fit besides the system prompt: the new messages, triggered lore, the direction, post-history instructions.
   const fixedTokens = newTokens + loreTokens + closing.tokens;
   const { system, cost: systemCost, examplesIncluded } = fitSystem(persona, macros, budget, fixedTokens);
 
   // Room for the quoted message is kept first; it is dropped if it does not fit or the window holds it anyway.
-  const quote = input.quoted ? quoteLine(input.quoted) : undefined;
+  const quote = input.quoted ? quoteLine(input.quoted, personas) : undefined;
   const quoteCost = quote ? countTokens(quote) + 1 : 0;
   const quoteFits = quote !== undefined && systemCost + fixedTokens + quoteCost <= budget;
   let used = systemCost + fixedTokens + (quoteFits ? quoteCost : 0);
@@ -231,7 +248,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   used += summary.cost;
   // The room the summarizer keeps the window within: counted as if recall took its whole share.
   const historyRoom = Math.max(0, budget - used - recallShare(budget));
-  const recalled = recalledSection(input, budget, used, keyedLore !== undefined);
+  const recalled = recalledSection(input, personas, budget, used, keyedLore !== undefined);
   used += recalled.cost;
 
   const window = fitWindow(input.history, budget - used, input.olderTokens ?? 0, Math.max(1, Math.floor(budget * WINDOW_STEP_SHARE)));
@@ -246,8 +263,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   return {
     messages: mergeNeighbours([
       { role: "system", content: systemSections.join("\n\n") },
-      ...included.reverse().map((t) => turnMessage(t, persona)),
-      ...newMessages(input.newTurns, quoteFits && !quoteInWindow ? quote : undefined, note, closing.direction),
+      ...included.reverse().map((t) => turnMessage(t, persona, personas)),
+      ...newMessages(input.newTurns, personas, { quote: quoteFits && !quoteInWindow ? quote : undefined, note, direction: closing.direction }),
       ...(closing.postHistory ? [{ role: "system" as const, content: closing.postHistory }] : []),
     ]),
     tokens: used,

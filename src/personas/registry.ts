@@ -140,6 +140,11 @@ export class PersonaRegistry {
     return [...this.#byId.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  /** Every persona's name and aliases: what a person's display name must not be taken for in a prompt. */
+  names(): string[] {
+    return [...this.#byId.values()].flatMap((p) => [p.name, ...p.aliases]);
+  }
+
   get size(): number {
     return this.#byId.size;
   }

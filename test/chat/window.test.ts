@@ -31,7 +31,7 @@ describe("the window's start while the summarizer is behind", () => {
     // The summary model is down: every summary fails, so the turns after the (absent) summary outgrow the window.
     server.setDefault((req) => (req.body.stream === true ? { text: REPLY } : { status: 500 }));
     const model = new ModelClient({ baseURL: server.baseURL, apiKey: "sk-test", timeoutMs: 5000, maxRetries: 0 });
-    const summarizer = new Summarizer({ memory, model, log: silentLogger, settings: { model: "fake-model", contextTokens: CONTEXT_TOKENS } });
+    const summarizer = new Summarizer({ memory, model, log: silentLogger, settings: { model: "fake-model", contextTokens: CONTEXT_TOKENS }, personaNames: () => [] });
     const registry = new PersonaRegistry([JUNIPER], "assistant");
     const engine = new ChatEngine({ memory, model, personas: () => registry, settings: { defaultModel: "fake-model", contextTokens: CONTEXT_TOKENS }, log: silentLogger, summarizer });
 
