@@ -107,6 +107,8 @@ const coreSchema = z.object({
   MODEL_REPLY_DEADLINE_MS: integer("e.g. 120000: a reply is cut off two minutes after it was asked for", 1, 120_000),
   /** Personas a channel's cast may hold beside its lead (`/persona add`); 0 turns casts off. */
   MAX_CAST: integer("e.g. 5: at most five personas answer in a channel beside its lead (0: no casts)", 0, 5),
+  /** People notes kept per person per server (`/masque notes on`); the newest win. */
+  PERSON_NOTES_MAX: integer("e.g. 12: at most twelve notes about each person in each server", 1, 12),
   /** DEFAULT_MODEL can see images. */
   MODEL_VISION: boolean(false),
   LOG_LEVEL: z.preprocess(

@@ -1,4 +1,5 @@
 import { ChatEngine } from "./chat/engine.js";
+import { NoteKeeper } from "./chat/people-notes.js";
 import { Summarizer } from "./chat/summarizer.js";
 import type { CoreConfig } from "./config.js";
 import { ModelClient } from "./llm/client.js";
@@ -29,6 +30,8 @@ export interface Core {
   /** The personas loaded now. */
   /** Writes rolling summaries in the background. */
   readonly summarizer: Summarizer;
+  /** Keeps people notes in the background, where servers (and people) turned them on. */
+  readonly notes: NoteKeeper;
   /** Deletes turns past MEMORY_RETENTION_DAYS; the bot starts it. */
   readonly retention: RetentionJob;
   personas(): PersonaRegistry;
@@ -74,6 +77,7 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
   const metrics = options.metrics ? createPrometheusMetrics() : noMetrics;
   const summaryModel = { model: config.defaultModel, contextTokens: config.contextTokens };
   const summarizer = new Summarizer({ memory, model, slots, log, settings: summaryModel, personaNames: () => library.registry.names() });
+  const notes = new NoteKeeper({ memory, model, slots, log, settings: { model: config.defaultModel, maxNotes: config.personNotesMax } });
   const engine = new ChatEngine({
     memory,
     model,
@@ -82,6 +86,7 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
     log,
     observe: (observation) => metrics.observeReply(observation),
     summarizer,
+    notes,
   });
   const retention = new RetentionJob({ eraser: memory.eraser, days: config.memoryRetentionDays, log });
   return {
@@ -94,11 +99,13 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
     metrics,
     library,
     summarizer,
+    notes,
     retention,
     personas,
     close: () => {
       retention.stop();
       summarizer.stop();
+      notes.stop();
       library.close();
       checkpoints?.stop();
       memory.close();

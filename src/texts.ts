@@ -4,6 +4,7 @@
  * live with it, in cli/chat-texts.ts; a model error's own sentence is its `userMessage`.)
  */
 import type { AuditAction } from "./memory/audit.js";
+import { NOTE_TEXTS } from "./texts/notes.js";
 import type { BlockedUser, ChannelMode, ModerationProvider } from "./memory/server-settings.js";
 import type { Limits, ModeSource } from "./moderation/policy.js";
 
@@ -111,6 +112,7 @@ export const CAST_TEXTS = {
 
 /** Scenes (`/scene`, `/masque scenes`): kept beside this file for room, read from here. */
 export { SCENE_TEXTS } from "./texts/scenes.js";
+export { NOTE_TEXTS } from "./texts/notes.js";
 
 /** The rule recall follows between conversations, said the same way wherever it is shown. */
 const RECALL_RULE =
@@ -239,6 +241,7 @@ export interface StatusFacts {
   readonly configuredAdminRoles: readonly string[];
   readonly logChannelId: string | undefined;
   readonly ensemble: { readonly scenes: boolean; readonly threadsOnMention: boolean; readonly allowedBots: number };
+  readonly personNotes: boolean;
   readonly modelCalls: { readonly active: number; readonly max: number; readonly waiting: number; readonly maxWaiting: number };
 }
 
@@ -256,6 +259,7 @@ export function describeStatus(facts: StatusFacts): string[] {
     `**Log channel:** ${facts.logChannelId ? `<#${facts.logChannelId}>` : "none"}`,
     `**Persona webhooks:** ${facts.personaWebhooks ? "on" : "off"} (${facts.personaWebhooksIsServerChoice ? "server setting" : "bot default"})`,
     `**Ensemble:** scenes ${facts.ensemble.scenes ? "on" : "off"}; a mention ${facts.ensemble.threadsOnMention ? "opens a thread" : "is answered in its channel"}; ${facts.ensemble.allowedBots} other bot(s) allowed`,
+    NOTE_TEXTS.statusLine(facts.personNotes),
     `**Model calls now:** ${calls.active} of ${calls.max} running, ${calls.waiting} of ${calls.maxWaiting} waiting`,
   ];
 }
@@ -292,4 +296,5 @@ export const AUDIT_PHRASES: Record<AuditAction, string> = {
   "threads.set": "changed threads on mention",
   "bot.allow": "allowed the bot",
   "bot.deny": "stopped allowing the bot",
+  "notes.set": "changed people notes",
 };

@@ -45,6 +45,7 @@ describe("loadCoreConfig", () => {
       modelVision: false,
       logLevel: "info",
       maxCast: 5,
+      personNotesMax: 12,
     });
   });
 
@@ -71,6 +72,7 @@ describe("loadCoreConfig", () => {
         MODEL_REPLY_DEADLINE_MS: "30000",
         MODEL_VISION: "yes",
         MAX_CAST: "2",
+        PERSON_NOTES_MAX: "4",
         LOG_LEVEL: " DEBUG ",
       }),
     ).toEqual({
@@ -86,6 +88,7 @@ describe("loadCoreConfig", () => {
       modelReplyDeadlineMs: 30_000,
       modelVision: true,
       maxCast: 2,
+      personNotesMax: 4,
       logLevel: "debug",
     });
   });

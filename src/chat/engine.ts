@@ -16,6 +16,7 @@ import type { ReplyObservation } from "../observability/metrics.js";
 import { type CutReason, type Generated, generate, type ReplyReview, type ReplySink, type ReplyStatus } from "./generate.js";
 import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type QuotedMessage, replyReserve } from "./prompt.js";
 import { recordReply, type SaidTurn } from "./record.js";
+import type { NoteKeeper } from "./people-notes.js";
 import type { Summarizer } from "./summarizer.js";
 import { countTurnTokens } from "./tokens.js";
 
@@ -108,6 +109,8 @@ export interface EngineDeps {
   readonly observe?: (observation: ReplyObservation) => void;
   /** Told after each reply, to fold older turns into the conversation's summary in the background. */
   readonly summarizer?: Summarizer;
+  /** Told after each reply, to note what the people it answered said about themselves. */
+  readonly notes?: NoteKeeper;
 }
 
 /** The id of the first of the new messages when memory keeps them already. */
@@ -201,6 +204,7 @@ export class ChatEngine {
     const text = shown ? (partial ?? generated.text) : "";
     const recorded = this.#record(request, prepared, { text, complete: generated.status === "complete" && partial === undefined, messageIds });
     this.deps.summarizer?.schedule(request.conversation.key, prepared.prompt.historyRoom);
+    this.deps.notes?.schedule(request.conversation, prepared.userTurns.map((t, i) => ({ authorId: t.authorId, turnId: recorded.userTurnIds[i]! })), request.audience);
     const outcome: ReplyOutcome = { status: generated.status, text: generated.text, ...recorded, messageIds, error: generated.error, ...(generated.cut && { cut: generated.cut }), ...(trouble && { trouble }) };
     this.#report(request, prepared, outcome, { firstTokenMs: generated.firstTokenMs, totalMs: performance.now() - startedAt, usage: generated.usage });
     return outcome;

@@ -10,6 +10,7 @@ import {
   neutralText,
   OWN_LINE_LABEL,
   otherPersonaName,
+  PEOPLE_HEADING,
   type PersonaNames,
   QUOTE_OPENING,
 } from "./labels.js";
@@ -23,6 +24,7 @@ export {
   NOTE_CLOSING,
   NOTE_OPENING,
   otherPersonaName,
+  PEOPLE_HEADING,
   type PersonaNames,
   personaNames,
   RECALL_HEADING,
@@ -37,6 +39,8 @@ export const RECALL_MAX_SHARE = 0.15;
 export const MAX_RECALLED_CHARS = 400;
 /** At most what a recalled line's date and labels ("[2025-01-01, in another channel] … (another persona)") add to the turn's stored token count. */
 const RECALLED_LABEL_TOKENS = 16;
+/** People notes take at most this share of the budget; people past it are left out. */
+export const PEOPLE_MAX_SHARE = 0.05;
 /** A direction as the prompt shows it: Masque's words, the people's words in them (a scene's topic) neutralised like any line's. */
 export function directionLine(direction: string): string {
   return `${DIRECTION_OPENING} ${neutralText(direction)}${DIRECTION_CLOSING}`;
@@ -91,6 +95,32 @@ export interface QuotedMessage {
 export interface SummaryNote {
   readonly content: string;
   readonly tokenCount: number;
+}
+
+/** What the prompt shows about one person in the conversation: their notes, oldest first. */
+export interface PersonNotes {
+  readonly name: string;
+  readonly notes: readonly string[];
+}
+
+/** One person's notes as a few lines under their name; a note is the person's words (told back by the note pass), neutralised like any line of theirs. */
+export function personLines(person: PersonNotes, personas: PersonaNames): string {
+  return [`${neutralName(person.name, personas)}:`, ...person.notes.map((note) => `- ${neutralText(note)}`)].join("\n");
+}
+
+/** The people notes for the end of the system prompt: as many people as fit PEOPLE_MAX_SHARE and the budget. */
+export function peopleSection(people: readonly PersonNotes[] | undefined, personas: PersonaNames, budget: number, used: number): { section?: string; cost: number } {
+  const room = Math.min(budget - used, Math.floor(budget * PEOPLE_MAX_SHARE));
+  const blocks: string[] = [];
+  let cost = sectionHeadingTokens(PEOPLE_HEADING);
+  for (const person of people ?? []) {
+    const block = personLines(person, personas);
+    const blockCost = countTokens(block) + 1;
+    if (cost + blockCost > room) break;
+    blocks.push(block);
+    cost += blockCost;
+  }
+  return blocks.length > 0 ? { section: `${PEOPLE_HEADING}\n${blocks.join("\n")}`, cost } : { cost: 0 };
 }
 
 /** An older turn brought back because the new message relates to it. */

@@ -12,6 +12,8 @@ import {
   newTurnText,
   type PendingTurn,
   type PersonaNames,
+  type PersonNotes,
+  peopleSection,
   personaNames,
   type QuotedMessage,
   quoteLine,
@@ -39,7 +41,9 @@ export {
   MAX_RECALLED_CHARS,
   NOTE_CLOSING,
   NOTE_OPENING,
+  PEOPLE_HEADING,
   type PendingTurn,
+  type PersonNotes,
   type QuotedMessage,
   RECALL_HEADING,
   RECALL_MAX_SHARE,
@@ -68,6 +72,8 @@ export interface PromptInput {
   readonly olderTokens?: number;
   /** The summary of the turns before `history`. */
   readonly summary?: SummaryNote;
+  /** What the people in the conversation told about themselves (people notes), shown after the summary. */
+  readonly people?: readonly PersonNotes[];
   /** Older turns related to the new message, most relevant first; all older than any turn of `history`. */
   readonly recalled?: readonly RecalledTurn[];
   readonly newTurns: readonly PendingTurn[];
@@ -246,6 +252,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   let used = systemCost + fixedTokens + (quoteFits ? quoteCost : 0);
   const summary = summarySection(input.summary, budget, used);
   used += summary.cost;
+  const people = peopleSection(input.people, personas, budget, used);
+  used += people.cost;
   // The room the summarizer keeps the window within: counted as if recall took its whole share.
   const historyRoom = Math.max(0, budget - used - recallShare(budget));
   const recalled = recalledSection(input, personas, budget, used, keyedLore !== undefined);
@@ -258,7 +266,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const quoteInWindow = quoted !== undefined && included.some((t) => t.id === quoted.turnId || t.messageId === quoted.messageId);
   if (quoteFits && quoteInWindow) used -= quoteCost;
   const note = noteOf([keyedLore, recalled.section].filter((section) => section !== undefined));
-  const systemSections = [system, constantLore, summary.section].filter((section) => section !== undefined);
+  const systemSections = [system, constantLore, summary.section, people.section].filter((section) => section !== undefined);
 
   return {
     messages: mergeNeighbours([

@@ -1,7 +1,7 @@
 import type { Memory } from "../memory/index.js";
 import type { Summary } from "../memory/summaries.js";
 import type { ConversationRef, Turn, TurnSize } from "../memory/turns.js";
-import { type BuiltPrompt, buildPrompt, type PendingTurn, type PromptInput, type RecalledTurn, replyReserve } from "./prompt.js";
+import { type BuiltPrompt, buildPrompt, type PendingTurn, type PersonNotes, type PromptInput, type RecalledTurn, replyReserve } from "./prompt.js";
 import { rankByRelevance, salientWords } from "./recall.js";
 import { fitInOrder } from "./tokens.js";
 
@@ -30,6 +30,8 @@ export interface Recollection {
   readonly summary: Summary | undefined;
   /** Older turns related to the new message, most relevant first. */
   readonly recalled: RecalledTurn[];
+  /** The notes of the people in the window and the new messages, by person id. */
+  readonly people: PersonNotes[];
 }
 
 export interface RecollectionRequest {
@@ -98,8 +100,9 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
   const allRead = fitting === sizes.length && sizes.length < MAX_HISTORY_TURNS;
   const olderTokens = allRead || history.length === 0 ? 0 : memory.turns.tokensBetween(conversation.key, afterId, oldestId(history), newFrom);
   const beforeId = windowStart(sizes, fitting, summary);
+  const people = peopleNotes(memory, request, history, summary);
   const words = salientWords(request.newTurns.map((t) => t.content).join("\n"));
-  if (words.length === 0) return { history, summary, olderTokens, recalled: [] };
+  if (words.length === 0) return { history, summary, olderTokens, recalled: [], people };
 
   const here = beforeId === undefined ? [] : memory.recall.searchConversation({ conversationKey: conversation.key, beforeId, words, limit: RECALL_CANDIDATES });
   const { audience } = request;
@@ -116,7 +119,30 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
     .turns(best.map((hit) => hit.id))
     .sort((a, b) => rank.get(a.id)! - rank.get(b.id)!)
     .map((turn) => ({ turn, elsewhere: turn.conversationKey !== conversation.key }));
-  return { history, summary, olderTokens, recalled };
+  return { history, summary, olderTokens, recalled, people };
+}
+
+/**
+ * The notes of the people who speak in the window or the new messages, where notes are kept
+ * about them: those drawn from this conversation, and from others only where the audience
+ * may read that conversation (the recall rule). They sit in the prompt's stable part, so
+ * they are read as of the moment that part last changed (the summary, the people in it):
+ * a new note waits for that, a deleted one is gone at once.
+ */
+function peopleNotes(memory: Memory, request: RecollectionRequest, history: readonly Turn[], summary: Summary | undefined): PersonNotes[] {
+  const { conversation, audience } = request;
+  const guildId = conversation.guildId ?? null;
+  const names = new Map<string, string>();
+  for (const t of [...history].reverse()) if (t.role === "user") names.set(t.authorId, t.authorName);
+  for (const t of request.newTurns) if (!t.byPersona) names.set(t.authorId, t.authorName);
+  const ids = [...names.keys()].filter((id) => memory.personNotes.keeps(guildId, id)).sort();
+  if (ids.length === 0) return [];
+  const upTo = memory.personNotes.shownUpTo(conversation.key, `${summary?.lastTurnId ?? 0}:${ids.join(",")}`);
+  const readable = (sourceKey: string) => sourceKey === conversation.key || audience?.canRead(sourceKey) === true;
+  return ids.flatMap((id) => {
+    const notes = memory.personNotes.of(guildId, id).filter((n) => n.id <= upTo && readable(n.sourceKey));
+    return notes.length === 0 ? [] : [{ name: names.get(id)!, notes: notes.map((n) => n.content) }];
+  });
 }
 
 function oldestId(turns: readonly Turn[]): number {
@@ -130,6 +156,6 @@ export function buildPromptFromMemory(
   memory: Memory,
   input: Omit<PromptInput, "history" | "summary" | "recalled" | "olderTokens"> & Pick<RecollectionRequest, "conversation" | "newFromId" | "leaveOut" | "audience">,
 ): BuiltPrompt {
-  const { history, summary, recalled, olderTokens } = recollect(memory, input);
-  return buildPrompt({ ...input, history, summary, recalled, olderTokens });
+  const { history, summary, recalled, olderTokens, people } = recollect(memory, input);
+  return buildPrompt({ ...input, history, summary, recalled, olderTokens, people });
 }

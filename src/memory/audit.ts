@@ -31,7 +31,8 @@ export type AuditAction =
   | "thread.open"
   | "threads.set"
   | "bot.allow"
-  | "bot.deny";
+  | "bot.deny"
+  | "notes.set";
 
 /** Extra facts about an entry, stored as JSON. */
 export type AuditDetails = Readonly<Record<string, string | number | boolean | null | readonly string[]>>;

@@ -1,4 +1,5 @@
 import type { Db } from "./db.js";
+import type { PersonNoteStore } from "./person-notes.js";
 import type { SummaryStore } from "./summaries.js";
 import type { ThreadStore } from "./threads.js";
 
@@ -20,6 +21,8 @@ export interface Erased {
 export interface PersonErased extends Erased {
   /** The bot's replies to their messages, deleted with them. */
   readonly replies: number;
+  /** The notes about them, in every server and DM. */
+  readonly notes: number;
   /** Whether the write-ahead log was folded in and emptied afterwards, so the file's bytes no longer hold the words. */
   readonly checkpointed: boolean;
 }
@@ -40,16 +43,18 @@ export class MemoryEraser {
   readonly #db: Db;
   readonly #summaries: SummaryStore;
   readonly #threads: ThreadStore;
+  readonly #notes: PersonNoteStore;
   readonly #ofConversation;
   readonly #byAuthor;
   readonly #repliesTo;
   readonly #olderThan;
   readonly #eraseBatch;
 
-  constructor(db: Db, summaries: SummaryStore, threads: ThreadStore) {
+  constructor(db: Db, summaries: SummaryStore, threads: ThreadStore, notes: PersonNoteStore) {
     this.#db = db;
     this.#summaries = summaries;
     this.#threads = threads;
+    this.#notes = notes;
     this.#ofConversation = db.prepare<{ key: string; limit: number }, DoomedTurn>(
       "SELECT id, conversation_key FROM turns WHERE conversation_key = @key ORDER BY id LIMIT @limit",
     );
@@ -75,9 +80,10 @@ export class MemoryEraser {
     });
   }
 
-  /** Deletes every turn and the summary of one conversation (`/memory clear`). */
+  /** Deletes every turn, the summary and the people notes drawn from one conversation (`/memory clear`). */
   async clearConversation(conversationKey: string): Promise<Erased> {
     const erased = await this.#eraseAll(() => this.#ofConversation.all({ key: conversationKey, limit: ERASE_BATCH_TURNS }));
+    if (this.#db.open) this.#notes.deleteFromSource(conversationKey);
     const hadSummary = this.#db.open && this.#summaries.delete(conversationKey);
     const dropped = new Set(erased.summariesDropped);
     if (hadSummary) dropped.add(conversationKey);
@@ -92,7 +98,7 @@ export class MemoryEraser {
   /**
    * `/memory forget-me` in this file: deletes every turn someone wrote and the bot's replies
    * to them (a reply can repeat, paraphrase or translate what they said, which no redaction
-   * could reliably find), drops the summaries that drew on any of them, takes their id off
+   * could reliably find) and the notes about them, drops the summaries that drew on any of them, takes their id off
    * the threads they opened (the threads stay Masque's, answered without mentions), then checkpoints
    * the write-ahead log so, with secure_delete on, the words are gone from the file's bytes.
    */
@@ -106,7 +112,8 @@ export class MemoryEraser {
     const own = await this.forgetAuthor(authorId);
     for (const key of own.summariesDropped) dropped.add(key);
     if (this.#db.open) this.#threads.forgetOpener(authorId);
-    return { turns: own.turns, replies: replies.length, summariesDropped: [...dropped], checkpointed: this.#checkpoint() };
+    const notes = this.#db.open ? this.#notes.forgetPerson(authorId) : 0;
+    return { turns: own.turns, replies: replies.length, notes, summariesDropped: [...dropped], checkpointed: this.#checkpoint() };
   }
 
   /** Folds the write-ahead log into the file and empties it; false when a reader kept it from finishing. */
@@ -123,8 +130,9 @@ export class MemoryEraser {
     return { turns: turns.length, summariesDropped: dropped };
   }
 
-  /** Deletes turns stored before `cutoffMs` (unix ms) and the summaries built from them (retention). */
+  /** Deletes turns and people notes stored before `cutoffMs` (unix ms) and the summaries built from them (retention). */
   deleteOlderThan(cutoffMs: number): Promise<Erased> {
+    if (this.#db.open) this.#notes.deleteOlderThan(cutoffMs);
     return this.#eraseAll(() => this.#olderThan.all({ cutoff: cutoffMs, limit: ERASE_BATCH_TURNS }));
   }
 

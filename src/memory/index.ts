@@ -8,6 +8,7 @@ import { InFlightStore } from "./in-flight.js";
 import { claimLayout, type Layout } from "./layout.js";
 import { RecallStore } from "./recall.js";
 import { PersonaChoiceStore } from "./persona-choices.js";
+import { PersonNoteStore } from "./person-notes.js";
 import { SummaryStore } from "./summaries.js";
 import { ThreadStore } from "./threads.js";
 import { TurnStore } from "./turns.js";
@@ -29,6 +30,8 @@ export interface Memory {
   readonly allowedBots: AllowedBotStore;
   readonly summaries: SummaryStore;
   readonly recall: RecallStore;
+  /** What the note pass keeps about each person, and their choice about it. */
+  readonly personNotes: PersonNoteStore;
   readonly eraser: MemoryEraser;
   /** Replies being written; what is left at start-up was cut short by a crash. */
   readonly inFlight: InFlightStore;
@@ -51,6 +54,7 @@ export function openMemory(databasePath: string, layout?: Layout): Memory {
   }
   const summaries = new SummaryStore(db);
   const threads = new ThreadStore(db);
+  const personNotes = new PersonNoteStore(db);
   return {
     db,
     turns: new TurnStore(db),
@@ -62,7 +66,8 @@ export function openMemory(databasePath: string, layout?: Layout): Memory {
     allowedBots: new AllowedBotStore(db),
     summaries,
     recall: new RecallStore(db),
-    eraser: new MemoryEraser(db, summaries, threads),
+    personNotes,
+    eraser: new MemoryEraser(db, summaries, threads, personNotes),
     inFlight: new InFlightStore(db),
     close: () => {
       if (db.open) db.close();

@@ -26,8 +26,10 @@ export class LayoutError extends Error {
 /** The tables holding a server's (or the DMs') rows besides the conversations and what hangs off them. */
 export const GUILD_TABLES = [
   "guild_settings", "channel_modes", "guild_moderation", "blocked_users", "admin_roles", "blocked_words", "guild_memory_settings", "audit_log",
-  "conversation_cast", "allowed_bots", "masque_threads",
+  "conversation_cast", "allowed_bots", "masque_threads", "person_notes", "person_note_choices",
 ] as const;
+/** Tables whose rows have a surrogate id of the file they are in: moved without it, in id order, so they get new ones and keep their order. */
+export const SURROGATE_ID_TABLES: ReadonlySet<string> = new Set(["audit_log", "person_notes"]);
 /** Every table whose rows are memory; a file with none of them holds nothing to lose. */
 export const MEMORY_TABLES = ["conversations", "turns", "turn_messages", "summaries", "conversation_settings", ...GUILD_TABLES] as const;
 

@@ -1,5 +1,5 @@
 import type { Db } from "./db.js";
-import { GUILD_TABLES } from "./layout.js";
+import { GUILD_TABLES, SURROGATE_ID_TABLES } from "./layout.js";
 
 /**
  * A unit of resharding: one server's rows (its id), or everything outside servers (DMs,
@@ -31,7 +31,7 @@ export function unitsIn(db: Db): Unit[] {
 }
 
 function columnsOf(db: Db, table: string): string[] {
-  return (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter((name) => name !== "id" || table !== "audit_log");
+  return (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter((name) => name !== "id" || !SURROGATE_ID_TABLES.has(table));
 }
 
 function insertInto(db: Db, table: string, columns: readonly string[], verb = "INSERT OR REPLACE") {
@@ -84,9 +84,9 @@ export function copyUnit(from: Db, to: Db, unit: Unit): number {
   for (const setting of settings) insertSetting.run(setting);
   for (const table of GUILD_TABLES) {
     const insert = insertInto(to, table, columnsOf(to, table));
-    const order = table === "audit_log" ? " ORDER BY id" : "";
+    const order = SURROGATE_ID_TABLES.has(table) ? " ORDER BY id" : "";
     for (const row of from.prepare(`SELECT * FROM ${table} WHERE guild_id IS @guild${order}`).iterate(guild) as Iterable<Record<string, unknown>>) {
-      if (table === "audit_log") delete row.id;
+      if (SURROGATE_ID_TABLES.has(table)) delete row.id;
       insert.run(row);
     }
   }

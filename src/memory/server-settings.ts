@@ -21,6 +21,8 @@ export interface GuildModeration {
   readonly scenes?: boolean;
   /** Whether a mention in a channel opens a thread for the reply (`/masque threads`); undefined: no. */
   readonly threadsOnMention?: boolean;
+  /** Whether the note pass keeps people notes here (`/masque notes`); undefined: no. */
+  readonly personNotes?: boolean;
 }
 
 export interface BlockedUser {
@@ -39,9 +41,10 @@ interface GuildModerationRow {
   persona_webhooks: number | null;
   scenes: number | null;
   threads_on_mention: number | null;
+  person_notes: number | null;
 }
 
-const GUILD_COLUMNS = "rate_messages, rate_window_seconds, auto_gap_seconds, moderation, log_channel_id, persona_webhooks, scenes, threads_on_mention";
+const GUILD_COLUMNS = "rate_messages, rate_window_seconds, auto_gap_seconds, moderation, log_channel_id, persona_webhooks, scenes, threads_on_mention, person_notes";
 
 /** A stored switch (0, 1 or NULL) as a setting. */
 const asSwitch = (value: number | null): boolean | undefined => (value === null ? undefined : value === 1);
@@ -57,6 +60,7 @@ function toGuildModeration(row: GuildModerationRow | undefined): GuildModeration
     personaWebhooks: asSwitch(row.persona_webhooks),
     scenes: asSwitch(row.scenes),
     threadsOnMention: asSwitch(row.threads_on_mention),
+    personNotes: asSwitch(row.person_notes),
   };
 }
 
@@ -93,11 +97,11 @@ export class ServerSettingsStore {
     this.#getGuild = db.prepare<{ guildId: string }, GuildModerationRow>(`SELECT ${GUILD_COLUMNS} FROM guild_moderation WHERE guild_id = @guildId`);
     this.#putGuild = db.prepare(
       `INSERT INTO guild_moderation (guild_id, ${GUILD_COLUMNS}, updated_by, updated_at)
-       VALUES (@guildId, @rateMessages, @rateWindowSeconds, @autoGapSeconds, @moderation, @logChannelId, @personaWebhooks, @scenes, @threadsOnMention, @updatedBy, @now)
+       VALUES (@guildId, @rateMessages, @rateWindowSeconds, @autoGapSeconds, @moderation, @logChannelId, @personaWebhooks, @scenes, @threadsOnMention, @personNotes, @updatedBy, @now)
        ON CONFLICT (guild_id) DO UPDATE SET
          rate_messages = excluded.rate_messages, rate_window_seconds = excluded.rate_window_seconds,
          auto_gap_seconds = excluded.auto_gap_seconds, moderation = excluded.moderation,
-         log_channel_id = excluded.log_channel_id, persona_webhooks = excluded.persona_webhooks, scenes = excluded.scenes, threads_on_mention = excluded.threads_on_mention, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+         log_channel_id = excluded.log_channel_id, persona_webhooks = excluded.persona_webhooks, scenes = excluded.scenes, threads_on_mention = excluded.threads_on_mention, person_notes = excluded.person_notes, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
     );
     this.#updateGuild = db.transaction((guildId: string, patch: Partial<GuildModeration>, updatedBy: string) => {
       const merged = { ...this.guildSettings(guildId), ...patch };
@@ -111,6 +115,7 @@ export class ServerSettingsStore {
         personaWebhooks: merged.personaWebhooks === undefined ? null : Number(merged.personaWebhooks),
         scenes: merged.scenes === undefined ? null : Number(merged.scenes),
         threadsOnMention: merged.threadsOnMention === undefined ? null : Number(merged.threadsOnMention),
+        personNotes: merged.personNotes === undefined ? null : Number(merged.personNotes),
         updatedBy,
         now: Date.now(),
       });

@@ -39,6 +39,7 @@ describe("the /masque definition", () => {
       "bots deny",
       "bots list",
       "scenes",
+      "notes",
     ]);
   });
 });

@@ -111,7 +111,7 @@ describe("MemoryEraser.forgetPerson", () => {
     expect(before).toContain("Quetzalbiscuit");
 
     const erased = await memory.eraser.forgetPerson("ali");
-    expect(erased).toEqual({ turns: 1, replies: 1, summariesDropped: [], checkpointed: true });
+    expect(erased).toEqual({ turns: 1, replies: 1, notes: 0, summariesDropped: [], checkpointed: true });
     expect(memory.turns.recent(key, 10).map((t) => t.content).sort()).toEqual(["And I have a cat.", "Cats keep the rats off a ship."]);
     const bytes = [file, `${file}-wal`].filter(existsSync).map((f) => readFileSync(f).toString("latin1")).join("");
     expect(bytes).not.toContain("Quetzalbiscuit");

@@ -29,6 +29,7 @@ export const status: Subcommand = {
       personaWebhooks: policy.personaWebhooks(guildId),
       personaWebhooksIsServerChoice: settings.personaWebhooks !== undefined,
       ensemble: { scenes: policy.scenesAllowed(guildId), threadsOnMention: policy.threadsOnMention(guildId), allowedBots: ctx.core.memory.allowedBots.list(guildId).length },
+      personNotes: ctx.core.memory.personNotes.serverKeeps(guildId),
       modelCalls: { active: slots.active, max: slots.maxActive, waiting: slots.waiting, maxWaiting: slots.maxWaiting },
     });
     await answer(call, fitLines(MASQUE_TEXTS.statusHeading, lines, DISCORD_MESSAGE_LIMIT));

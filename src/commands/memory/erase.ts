@@ -94,8 +94,8 @@ async function confirmForget(interaction: ButtonInteraction, ctx: BotContext, us
   await interaction.editReply({ content: forgetReport(outcomes, userId), components: [] });
 }
 
-/** A click on a confirmation button: cancel, expired, or do it. */
-export async function button(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
+/** A click on a confirmation button: cancel, expired, or do it (`then`, when given, does it for another kind of button). */
+export async function button(interaction: ButtonInteraction, ctx: BotContext, then?: (interaction: ButtonInteraction, ctx: BotContext) => Promise<void>): Promise<void> {
   const [, action, target = "", issuedAt = "0"] = interaction.customId.split(":");
   if (action === CANCEL) {
     await interaction.update({ content: MEMORY_TEXTS.cancelled, components: [] });
@@ -105,6 +105,7 @@ export async function button(interaction: ButtonInteraction, ctx: BotContext): P
     await interaction.update({ content: MEMORY_TEXTS.expired, components: [] });
     return;
   }
-  if (action === CLEAR) await confirmClear(interaction, ctx, target);
+  if (then) await then(interaction, ctx);
+  else if (action === CLEAR) await confirmClear(interaction, ctx, target);
   else if (action === FORGET) await confirmForget(interaction, ctx, target);
 }
