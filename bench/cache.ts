@@ -4,13 +4,16 @@
  * persona with a lorebook as in the terminal chat, through the real engine (createCore:
  * memory, recall, lore, the summarizer) against the fake model server. Providers reuse
  * the longest prefix a request shares with an earlier one, so the figure is the share of
- * each prompt's tokens equal to the previous prompt's start.
+ * each prompt's tokens equal to the previous prompt's start. People notes are on (the
+ * person's own choice, as in a DM), so the figure counts them where the prompt shows them.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { encode } from "gpt-tokenizer/encoding/cl100k_base";
 import type { ReplySink } from "../src/chat/engine.js";
+import { NO_CHANGE, noteInstructions } from "../src/chat/people-notes.js";
+import { PEOPLE_HEADING } from "../src/chat/prompt.js";
 import { loadCoreConfig } from "../src/config.js";
 import { createCore } from "../src/core.js";
 import { createLogger } from "../src/log.js";
@@ -36,6 +39,8 @@ const REPLY_WORDS = 60;
 const SUMMARY_LINE_CHARS = 90;
 /** About what a token of this English text is (the fake model's own estimate). */
 const CHARS_PER_TOKEN = 4;
+/** PERSON_NOTES_MAX's default, which the bench runs with. */
+const PERSON_NOTES_MAX = 12;
 
 /** Recurring topics: each has a lorebook entry the persona's card triggers on its key. */
 const TOPICS = ["lighthouse", "dragon", "market", "garden", "storm", "library", "caravan", "orchard"] as const;
@@ -87,6 +92,7 @@ function conversation(): string[] {
 function scriptModel(model: Awaited<ReturnType<typeof startFakeModelServer>>, summariesFail: boolean): void {
   const random = seededRandom(SEED + 1);
   model.setDefault((req: RecordedRequest) => {
+    if (req.body?.stream !== true && req.body.messages[0].content === noteInstructions(PERSON_NOTES_MAX)) return notePass(String(req.body.messages[1].content));
     if (req.body?.stream !== true && summariesFail) return { status: 500 };
     if (req.body?.stream !== true) {
       const maxChars = (Number(req.body.max_tokens ?? req.body.max_completion_tokens) / 2) * CHARS_PER_TOKEN;
@@ -100,6 +106,14 @@ function scriptModel(model: Awaited<ReturnType<typeof startFakeModelServer>>, su
     }
     return { text: Array.from({ length: REPLY_WORDS }, () => FILLER[Math.floor(random() * FILLER.length)]).join(" ") };
   });
+}
+
+/** The fake note pass: the notes so far, and each new message that tells about the person ("My ...", "I ...") as a note. */
+function notePass(input: string): { text: string } {
+  const [, soFar = "", messages = ""] = /Notes so far:\n([\s\S]*)\n\nTheir new messages, oldest first:\n([\s\S]*)$/.exec(input) ?? [];
+  const facts = messages.split("\n").filter((m) => /^(My|I) /.test(m));
+  if (facts.length === 0) return { text: NO_CHANGE };
+  return { text: [...(soFar === "(none yet)" ? [] : soFar.split("\n")), ...facts.map((fact) => `- ${fact}`)].join("\n") };
 }
 
 /** A prompt as a chat template lays it out: each message's role, then its text. */
@@ -158,12 +172,14 @@ async function talk(dir: string, baseURL: string, messages: readonly string[]): 
   );
   try {
     const persona = core.personas().get(PERSONA_ID)!;
+    core.memory.personNotes.setChoice(null, `cli:${USER_NAME}`, true);
     for (const content of messages) {
       const turns = [{ authorId: `cli:${USER_NAME}`, authorName: USER_NAME, content }];
       const outcome = await core.engine.reply({ conversation: CONVERSATION, persona, turns, place: { server: "Terminal", channel: "terminal" } }, collectingSink());
       if (outcome.status !== "complete") throw new Error(`A reply did not complete: ${outcome.error?.message}`);
       // In the terminal the summarizer has the time it takes to type the next message.
       await core.summarizer.idle();
+      await core.notes.idle();
     }
   } finally {
     core.close();
@@ -183,7 +199,8 @@ async function playConversation(summariesFail: boolean): Promise<{ replies: Reco
     await talk(dir, model.baseURL, conversation());
     const requests = model.chatRequests();
     const replies = requests.filter((r) => r.body?.stream === true);
-    return { replies, summaries: requests.length - replies.length };
+    const notePasses = requests.filter((r) => r.body?.stream !== true && r.body.messages[0].content === noteInstructions(PERSON_NOTES_MAX)).length;
+    return { replies, summaries: requests.length - replies.length - notePasses };
   } finally {
     await model.close();
     rmSync(dir, { recursive: true, force: true });
@@ -198,13 +215,14 @@ export async function run(): Promise<BenchmarkResult> {
   const reuse = figures.total > 0 ? figures.shared / figures.total : 0;
   const breakShare = figures.compared > 0 ? figures.systemBreaks / figures.compared : 1;
   const recallHits = FACTS.filter((fact, i) => JSON.stringify(replies[PROBE_START + i * PROBE_STEP]?.body.messages ?? "").includes(fact.keyword)).length;
+  const withNotes = replies.filter((r) => String(r.body.messages[0].content).includes(PEOPLE_HEADING)).length;
   const sizeMet = median <= BEFORE.medianPromptTokens;
   const recallMet = recallHits >= BEFORE.recallHits;
   // The same conversation with the summary model down: the summarizer falls behind for good.
   const lagging = measure((await playConversation(true)).replies);
   const laggingReuse = lagging.total > 0 ? lagging.shared / lagging.total : 0;
   const lines = [
-    `${replies.length} replies, ${summaries} summaries folded in, CONTEXT_TOKENS=${CONTEXT_TOKENS}, persona "${PERSONA_ID}" with ${TOPICS.length} lore entries`,
+    `${replies.length} replies, ${summaries} summaries folded in, CONTEXT_TOKENS=${CONTEXT_TOKENS}, persona "${PERSONA_ID}" with ${TOPICS.length} lore entries, people notes on (${withNotes} prompts showed them)`,
     "",
     "| figure | value | target | |",
     "| --- | --- | --- | --- |",
@@ -225,6 +243,7 @@ export async function run(): Promise<BenchmarkResult> {
     figures: {
       replies: replies.length,
       summaries,
+      promptsWithNotes: withNotes,
       medianPromptTokens: median,
       maxPromptTokens: sorted.at(-1) ?? 0,
       prefixReuse: reuse,
