@@ -104,8 +104,7 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
     personas,
     close: () => {
       retention.stop();
-      summarizer.stop();
-      notes.stop();
+      for (const background of [summarizer, notes]) background.stop();
       library.close();
       checkpoints?.stop();
       memory.close();

@@ -500,6 +500,7 @@ describe("audit log, log channel, admin roles, status", () => {
         `**Log channel:** <#${random}>`,
         "**Persona webhooks:** off (server setting)",
         "**Ensemble:** scenes on; a mention is answered in its channel; 0 other bot(s) allowed",
+        "**People notes:** off",
         "**Model calls now:** 0 of 4 running, 0 of 20 waiting",
       ].join("\n"),
     );
