@@ -10,6 +10,7 @@ import { createTraffic } from "../traffic/index.js";
 import { startObservabilityServer } from "../observability/server.js";
 import { answerWaiting } from "./answer.js";
 import { listen } from "./events/index.js";
+import { takenIn } from "./events/messageCreate.js";
 import { InFlight } from "./in-flight.js";
 import type { BotContext, PendingMessage } from "./context.js";
 import { postToChannel } from "./notices.js";
@@ -43,7 +44,7 @@ export interface Bot {
   readonly context: BotContext;
   /** Logs in and resolves once the gateway is ready. */
   start(): Promise<void>;
-  /** Resolves once no reply or command work is in flight. */
+  /** Resolves once no message is being taken in and no reply or command work is in flight. */
   idle(): Promise<void>;
   /** Stops taking messages, finishes or interrupts replies in flight, disconnects. Idempotent. */
   stop(): Promise<void>;
@@ -114,7 +115,12 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
       state.observability = await start(context);
     },
     async idle() {
-      while (inFlight.size > 0 || conversations.activeKeys > 0) await Promise.allSettled([inFlight.settled(), conversations.idle()]);
+      // A message taken in may queue a reply, and a reply's echo is a message to take in: until neither is left.
+      await takenIn(context);
+      while (inFlight.size > 0 || conversations.activeKeys > 0) {
+        await Promise.allSettled([inFlight.settled(), conversations.idle()]);
+        await takenIn(context);
+      }
     },
     stop() {
       state.stopping = true;

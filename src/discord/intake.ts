@@ -23,4 +23,9 @@ export class InOrder {
   get size(): number {
     return this.#tails.size;
   }
+
+  /** Resolves once no key has work running or waiting (at once when none has). */
+  async idle(): Promise<void> {
+    while (this.#tails.size > 0) await Promise.allSettled([...this.#tails.values()]);
+  }
 }

@@ -6,33 +6,13 @@ import { notAdmin } from "../../src/texts.js";
 import type { RestCall } from "../fakes/discord-server.js";
 import type { RecordedRequest } from "../fakes/openai-server.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, startStack } from "../helpers/stack.js";
+import { botMessages, E2E_WAIT_MS, quiet, settle, waitForBotMessages } from "../helpers/e2e.js";
 
 const messagesPath = (channelId: string) => `/channels/${channelId}/messages`;
 const isPost = (channelId: string) => (c: RestCall) => c.method === "POST" && c.path === messagesPath(channelId);
 const isEdit = (channelId: string) => (c: RestCall) => c.method === "PATCH" && c.path.startsWith(`${messagesPath(channelId)}/`);
 const isTyping = (channelId: string) => (c: RestCall) => c.method === "POST" && c.path === `/channels/${channelId}/typing`;
 const isNickname = (c: RestCall) => c.method === "PATCH" && c.decodedPath.endsWith("/members/@me");
-
-/** The text of the bot's messages in a channel, oldest first. */
-function botMessages(stack: Stack, channelId: string): string[] {
-  return stack.discord
-    .channelMessages(channelId)
-    .filter((m) => (m.author as { id: string }).id === stack.discord.botUser.id)
-    .map((m) => m.content);
-}
-
-async function waitForBotMessages(stack: Stack, channelId: string, count: number): Promise<string[]> {
-  return stack.discord.waitFor(() => {
-    const texts = botMessages(stack, channelId);
-    return texts.length >= count ? texts : undefined;
-  }, 8000);
-}
-
-/** Waits until a conversation holds `turns` turns and the replies have reached Discord. */
-async function settle(stack: Stack, conversationKey: string, turns: number): Promise<void> {
-  await stack.discord.waitFor(() => stack.core.memory.turns.count(conversationKey) >= turns, 8000);
-  await stack.bot.idle();
-}
 
 function setPersona(stack: Stack, name: string, opts: { admin: boolean; scope?: "channel" | "server"; channelId?: string; user?: typeof ALICE }) {
   const options: object[] = [{ type: 3, name: "name", value: name }];
@@ -60,7 +40,7 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     stack.model.enqueue({ chunks, chunkDelayMs: 300 });
     const userMessage = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hi there", mentionBot: true });
 
-    await stack.discord.waitFor(() => stack.discord.calls.filter(isEdit(stack.general)).at(-1)?.body?.content === chunks.join(""), 8000);
+    await stack.discord.waitFor(() => stack.discord.calls.filter(isEdit(stack.general)).at(-1)?.body?.content === chunks.join(""), E2E_WAIT_MS);
     const calls = stack.discord.calls.filter((c) => c.path.startsWith(`/channels/${stack.general}`));
     const typing = calls.findIndex(isTyping(stack.general));
     const post = calls.findIndex(isPost(stack.general));
@@ -129,7 +109,7 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
   it("never lets model output ping @everyone, @here or roles", async () => {
     stack.model.enqueue({ text: `@everyone @here <@&${stack.guild.botRoleId}> <@${BOB.id}> listen up` });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "shout", mentionBot: true });
-    const post = await stack.discord.waitForCall(isPost(stack.general), 8000);
+    const post = await stack.discord.waitForCall(isPost(stack.general), E2E_WAIT_MS);
     expect(post.body.content).toContain("@everyone");
     expect(post.body.allowed_mentions).toEqual({ parse: [], replied_user: true });
   });
@@ -160,8 +140,8 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "from a webhook", webhookId: "330000000000000001", mentionBot: true });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "now you", mentionBot: true });
     await settle(stack, `channel:${stack.general}`, 2);
-    // Its own reply was echoed back by the fake as a MESSAGE_CREATE; give it time to (not) react.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Its own reply was echoed back by the fake as a MESSAGE_CREATE; wait until the bot has taken that in too.
+    await quiet(stack);
     expect(stack.model.chatRequests()).toHaveLength(1);
     expect(botMessages(stack, stack.general)).toEqual(["I am answering."]);
   });

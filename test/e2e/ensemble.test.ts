@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { notAdmin } from "../../src/texts.js";
 import type { FakeUser, RestCall } from "../fakes/discord-server.js";
-import { E2E_WAIT_MS, turnRows } from "../helpers/e2e.js";
+import { E2E_WAIT_MS, quiet, settle, turnRows } from "../helpers/e2e.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, startStack } from "../helpers/stack.js";
 
 /**
@@ -43,11 +43,6 @@ async function addCast(...ids: string[]): Promise<void> {
 const key = () => `channel:${stack.general}`;
 const say = (content: string, extra: { replyToId?: string; mentionBot?: boolean } = {}) => stack.discord.postMessage({ channelId: stack.general, author: ALICE, content, ...extra });
 
-/** Waits until memory holds `turns` turns in #general and every reply has reached Discord. */
-async function settle(turns: number): Promise<void> {
-  await stack.discord.waitFor(() => stack.core.memory.turns.count(key()) >= turns, E2E_WAIT_MS);
-  await stack.bot.idle();
-}
 
 /**
  * Messages in #general the bot posted itself, oldest first. Slash command replies are left
@@ -66,11 +61,6 @@ const personaWebhookMessages = () => stack.discord.channelMessages(stack.general
 type Sent = { model: string; temperature?: number; messages: Array<{ role: string; content: string }> };
 const sent = (index: number) => stack.model.chatRequests()[index]!.body as Sent;
 
-/** Its own echoed messages arrive as MESSAGE_CREATE too; this gives them time to (not) set anything off. */
-const echoesSettle = async () => {
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  await stack.bot.idle();
-};
 
 describe("/persona add and /persona remove", () => {
   it("let admins build a channel's cast up to MAX_CAST, refuse plainly, show it, and audit it", async () => {
@@ -131,12 +121,12 @@ describe("a cast of three personas in one channel, without webhooks", () => {
 
     // By name, with no @mention: only Wren answers, in its own voice and model settings.
     say("Wren, tell me a tale.");
-    await settle(2);
+    await settle(stack, key(), 2);
     expect(sent(0).messages[0]!.content).toContain("you speak only as Wren the Bard");
 
     // Two at once, in the order named; the second sees the first's reply as another persona's line.
     say("Theo and Quill, is the sea salty?");
-    await settle(5);
+    await settle(stack, key(), 5);
     expect(sent(1).messages[0]!.content).toContain("you speak only as Professor Theo");
     expect(sent(2).messages[0]!.content).toContain("you speak only as Captain Quill");
     expect([sent(1).temperature, sent(2).temperature]).toEqual([0.6, 0.95]);
@@ -148,19 +138,19 @@ describe("a cast of three personas in one channel, without webhooks", () => {
     });
 
     // Theo's "Quill, what do you say?" came back as the bot's own message: it set nothing off.
-    await echoesSettle();
+    await quiet(stack);
     expect(stack.model.chatRequests()).toHaveLength(3);
 
     // A reply to Quill's message, naming nobody, is Quill's.
     const quillMessage = stack.discord.channelMessages(stack.general).find((m) => m.content === "**Captain Quill:** Quill, what do you say?")!;
     say("is that so?", { replyToId: quillMessage.id });
-    await settle(7);
+    await settle(stack, key(), 7);
     expect(sent(3).messages[0]!.content).toContain("you speak only as Captain Quill");
 
     // Nobody named and no mention: nothing; a mention: the lead.
     say("just chatting among ourselves");
     say("hello there", { mentionBot: true });
-    await settle(9);
+    await settle(stack, key(), 9);
     expect(sent(4).messages[0]!.content).toContain("you speak only as Juniper");
 
     expect(botTexts()).toEqual([
@@ -193,8 +183,8 @@ describe("a cast of three personas in one channel, with persona webhooks", () =>
     stack.model.enqueue({ text: "A bard, Quill, tell them." }, { text: "A captain." }, { text: "A teacher." }, { text: "More tales, then." });
 
     say("Wren, Quill and Theo, who are you?");
-    await settle(4);
-    await echoesSettle();
+    await settle(stack, key(), 4);
+    await quiet(stack);
 
     // One reply each, in the order named; Wren's "Quill, tell them." (a webhook message, Discord sets webhook_id:
     // https://discord.com/developers/docs/resources/message#message-object) was not answered.
@@ -210,7 +200,7 @@ describe("a cast of three personas in one channel, with persona webhooks", () =>
 
     // A reply to Wren's webhook message goes to Wren: memory knows who wrote it (a webhook message is no reply to anyone).
     say("and then?", { replyToId: posted[0]!.id });
-    await settle(6);
+    await settle(stack, key(), 6);
     expect(stack.discord.calls.filter(isWebhookExecute).at(-1)?.body).toMatchObject({ username: "Wren the Bard", content: "More tales, then." });
     expect(stack.model.chatRequests()).toHaveLength(4);
     expect(botTexts()).toEqual([]);
@@ -226,7 +216,7 @@ describe("a cast with persona webhooks on where none can be had", () => {
     stack.model.enqueue({ text: "Wren here." }, { text: "Quill here." });
 
     say("Wren and Quill, anyone?");
-    await settle(3);
+    await settle(stack, key(), 3);
 
     expect(stack.discord.calls.some(isWebhookExecute)).toBe(false);
     expect(botTexts()).toEqual(["**Wren the Bard:** Wren here.", "**Captain Quill:** Quill here."]);
@@ -240,7 +230,7 @@ describe("calling a cast", () => {
     say("Juniper, are you there?");
     say("Wren, are you there?");
     say("still here?", { mentionBot: true });
-    await settle(2);
+    await settle(stack, key(), 2);
     expect(turnRows(stack.core.memory.db).map((t) => [t.author, t.content])).toEqual([
       ["Ali", "still here?"],
       ["Juniper", "Here."],
@@ -257,13 +247,13 @@ describe("calling a cast", () => {
     stack.model.setDefault({ text: "Here." });
 
     say("Quill, a word?");
-    await settle(2);
+    await settle(stack, key(), 2);
     say("and another thing");
-    await settle(4);
+    await settle(stack, key(), 4);
     stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "hello all" });
-    await settle(6);
+    await settle(stack, key(), 6);
     say("what now, Wren?", { mentionBot: true });
-    await settle(8);
+    await settle(stack, key(), 8);
 
     expect(turnRows(stack.core.memory.db).map((t) => t.author)).toEqual(["Ali", "Captain Quill", "Ali", "Captain Quill", "Bob", "Juniper", "Ali", "Wren the Bard"]);
   });
@@ -342,9 +332,9 @@ describe("forgetting in a cast", () => {
     await addCast("bard", "quill");
     stack.model.enqueue({ text: "Wren's answer to Ali." }, { text: "Quill's answer to Ali." }, { text: "Quill's answer to Bob." });
     say("Wren and Quill, remember my dog Biscuit.");
-    await settle(3);
+    await settle(stack, key(), 3);
     stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "Quill, hello." });
-    await settle(5);
+    await settle(stack, key(), 5);
 
     const interaction = stack.discord.interact({ channelId: stack.general, user: ALICE, permissions: "0", name: "memory", options: [{ type: SUBCOMMAND, name: "forget-me", options: [] }] });
     await stack.discord.waitFor(() => stack.discord.interactionResponses(interaction.id).length > 0);

@@ -127,8 +127,8 @@ describe("BatchingQueue", () => {
     let settled = false;
     const waiting = queue.settledWhere((item) => item.author === "ali").then(() => (settled = true));
     gates.get("general")!.open();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(settled).toBe(false); // Ali's message in #random is still queued
+    await queue.settled("general");
+    expect(settled).toBe(false); // #general is done, but Ali's message in #random is still queued
     gates.get("random")!.open();
     await waiting;
     expect(finished).toEqual(["general", "random", "random"]); // Bob's batch, then Ali's; the DM of someone else was not waited for

@@ -42,6 +42,11 @@ function keep(ctx: BotContext, message: Message, store: () => number): number | 
   }
 }
 
+/** Resolves once every message the bot has received so far has been taken in (queued, heard by a scene, or passed over). */
+export function takenIn(ctx: BotContext): Promise<void> {
+  return intakes.get(ctx)?.idle() ?? Promise.resolve();
+}
+
 /** One bot's intake, in order per conversation. */
 const intakes = new WeakMap<BotContext, InOrder>();
 function intakeOf(ctx: BotContext): InOrder {
