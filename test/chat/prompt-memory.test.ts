@@ -15,7 +15,7 @@ import {
 import { countTokens, countTurnTokens } from "../../src/chat/tokens.js";
 import type { Turn } from "../../src/memory/turns.js";
 import { T0 } from "../helpers/memory.js";
-import { JUNIPER, MACROS } from "../helpers/persona.js";
+import { JUNIPER, MACROS } from "../helpers/personas.js";
 
 const CONTEXT = 4000;
 const question: PendingTurn = { authorId: "ali", authorName: "Ali", content: "what was my dog called?", tokenCount: countTurnTokens("Ali", "what was my dog called?") };

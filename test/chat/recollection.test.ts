@@ -5,7 +5,7 @@ import { countTurnTokens } from "../../src/chat/tokens.js";
 import { type Memory, openMemory } from "../../src/memory/index.js";
 import type { ConversationRef } from "../../src/memory/turns.js";
 import { said } from "../helpers/memory.js";
-import { JUNIPER } from "../helpers/persona.js";
+import { JUNIPER } from "../helpers/personas.js";
 
 /** Small enough that a few hundred filler turns overflow the window. */
 const CONTEXT = 2000;

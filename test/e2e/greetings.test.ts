@@ -13,6 +13,7 @@ import { DISCORD_MESSAGE_LIMIT } from "../../src/discord/split.js";
 import { notAdmin } from "../../src/texts.js";
 import type { RestCall } from "../fakes/discord-server.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, startStack } from "../helpers/stack.js";
+import { E2E_WAIT_MS } from "../helpers/e2e.js";
 
 const LONG_SCENE = "The station hums around you. ".repeat(90).trim();
 const AMY = {
@@ -69,7 +70,7 @@ describe("greetings in Discord", () => {
     const set = persona(stack, "set", [{ type: 3, name: "name", value: "amy" }, { type: 4, name: "greeting", value: 1 }]);
     expect((await responseTo(stack, set)).content).toBe("**Amy** is now the persona in this channel.");
     const greeting = `As Ali logs in, Amy appears on the screen.\n\n${LONG_SCENE}\n\n"Late again, Ali?"`;
-    const posted = await stack.discord.waitFor(() => (posts(stack).length >= 2 ? posts(stack) : undefined), 8000);
+    const posted = await stack.discord.waitFor(() => (posts(stack).length >= 2 ? posts(stack) : undefined), E2E_WAIT_MS);
 
     expect(greeting.length).toBeGreaterThan(DISCORD_MESSAGE_LIMIT);
     expect(posted).toHaveLength(2);

@@ -8,6 +8,7 @@ import type { NewTurn } from "../../src/memory/turns.js";
 import type { RecordedRequest } from "../fakes/openai-server.js";
 import { indexedTurnIds, indexRowCount, indexTermCount, said } from "../helpers/memory.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, startStack } from "../helpers/stack.js";
+import { E2E_WAIT_MS } from "../helpers/e2e.js";
 
 const EPHEMERAL = 64;
 /** Small, so a hundred or so turns outgrow the window and get summarized. */
@@ -78,7 +79,7 @@ async function exchange(stack: Stack, author: typeof ALICE, content: string, cha
   const key = `channel:${channelId}`;
   const turns = stack.core.memory.turns.count(key);
   stack.discord.postMessage({ channelId, author, content, mentionBot: true });
-  await stack.discord.waitFor(() => stack.core.memory.turns.count(key) >= turns + 2, 8000);
+  await stack.discord.waitFor(() => stack.core.memory.turns.count(key) >= turns + 2, E2E_WAIT_MS);
   await stack.bot.idle();
   await stack.core.summarizer.idle();
   return replyRequests(stack)[before]!;

@@ -5,6 +5,7 @@ import type { AuditEntry } from "../../src/memory/audit.js";
 import type { RestCall } from "../fakes/discord-server.js";
 import type { Json } from "../fakes/discord/types.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, type StackOptions, startStack } from "../helpers/stack.js";
+import { botMessages, waitForBotMessages } from "../helpers/e2e.js";
 
 const MODS_ROLE = { id: "340000000000000007", name: "Mods" };
 const CAROL = { id: "310000000000000003", username: "carol", globalName: "Carol" };
@@ -56,20 +57,6 @@ async function masque(path: string, options: Json[] = [], as: { admin: boolean; 
   return response!.body.data as { content: string; flags?: number; allowed_mentions?: Json };
 }
 
-function botMessages(channelId: string): string[] {
-  return stack.discord
-    .channelMessages(channelId)
-    .filter((m) => (m.author as { id: string }).id === stack.discord.botUser.id)
-    .map((m) => m.content);
-}
-
-async function waitForBotMessages(channelId: string, count: number): Promise<string[]> {
-  return stack.discord.waitFor(() => {
-    const texts = botMessages(channelId);
-    return texts.length >= count ? texts : undefined;
-  }, 8000);
-}
-
 function audit(): AuditEntry[] {
   return stack.core.memory.audit.latest(stack.guild.id, 100).reverse();
 }
@@ -85,10 +72,10 @@ const isReaction = (c: RestCall) => c.method === "PUT" && c.decodedPath.includes
 
 /** Lets the bot see (and not answer) messages: a marker message that is answered proves the earlier ones were processed. */
 async function marker(channelId: string, text = "marker"): Promise<void> {
-  const before = botMessages(channelId).length;
+  const before = botMessages(stack, channelId).length;
   stack.model.enqueue({ text: `re: ${text}` });
   stack.discord.postMessage({ channelId, author: CAROL, content: text, mentionBot: true });
-  await waitForBotMessages(channelId, before + 1);
+  await waitForBotMessages(stack, channelId, before + 1);
   await stack.bot.idle();
 }
 
@@ -118,8 +105,8 @@ describe("/masque is for admins: everyone else is refused and nothing changes", 
     }
     expect(moderationTables()).toEqual(before);
     expect(stack.core.memory.audit.count()).toBe(0);
-    expect(botMessages(stack.general)).toEqual([]);
-    expect(botMessages(stack.guild.channelId("random"))).toEqual([]);
+    expect(botMessages(stack, stack.general)).toEqual([]);
+    expect(botMessages(stack, stack.guild.channelId("random"))).toEqual([]);
   });
 });
 
@@ -149,11 +136,11 @@ describe("channel modes", () => {
     // auto, inherited by the thread: a plain message is answered.
     stack.model.enqueue({ text: "In the thread." });
     stack.discord.postMessage({ channelId: thread, author: ALICE, content: "plain thread message" });
-    expect(await waitForBotMessages(thread, 1)).toEqual(["In the thread."]);
+    expect(await waitForBotMessages(stack, thread, 1)).toEqual(["In the thread."]);
     await stack.bot.idle();
     expect(stack.model.chatRequests()).toHaveLength(requestsBefore + 1);
     expect(turnsIn(random)).toBe(0);
-    expect(botMessages(random)).toEqual([]);
+    expect(botMessages(stack, random)).toEqual([]);
 
     // A thread's own setting wins over its channel's.
     expect((await masque("channel", [str("mode", "mention"), channel("channel", thread)])).content).toMatch(/^<#\d+> is now `mention` \(set for this channel\)/);
@@ -183,12 +170,12 @@ describe("channel modes", () => {
     await masque("channel", [str("mode", "auto")]);
     stack.model.enqueue({ text: "First." }, { text: "Both of you." });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "one" });
-    await waitForBotMessages(stack.general, 1);
+    await waitForBotMessages(stack, stack.general, 1);
     await stack.discord.waitFor(() => stack.bot.context.conversations.activeKeys === 0);
     stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "two" });
     await stack.discord.waitFor(() => stack.bot.context.conversations.activeKeys === 1);
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "three" });
-    expect(await waitForBotMessages(stack.general, 2)).toEqual(["First.", "Both of you."]);
+    expect(await waitForBotMessages(stack, stack.general, 2)).toEqual(["First.", "Both of you."]);
     expect(stack.model.chatRequests()).toHaveLength(2);
     expect(stack.model.chatRequests()[1]!.body.messages.at(-1).content).toBe("Bob: two\nAli: three");
   });
@@ -231,7 +218,7 @@ describe("blocking", () => {
     expect((await masque("blocked")).content).toBe("Nobody is blocked here.");
     stack.model.enqueue({ text: "Welcome back." });
     stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "now?", mentionBot: true });
-    expect((await waitForBotMessages(stack.general, 2))[1]).toBe("Welcome back.");
+    expect((await waitForBotMessages(stack, stack.general, 2))[1]).toBe("Welcome back.");
     expect(audit().map((e) => [e.action, e.targetId, e.details])).toEqual([
       ["user.block", BOB.id, { reason: "spam" }],
       ["user.unblock", BOB.id, {}],
@@ -250,7 +237,7 @@ describe("rate limits", () => {
     stack.model.setDefault({ text: "ok" });
 
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "first", mentionBot: true });
-    await waitForBotMessages(stack.general, 1);
+    await waitForBotMessages(stack, stack.general, 1);
     const second = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "second", mentionBot: true });
     const reaction = await stack.discord.waitForCall(isReaction);
     expect(reaction.decodedPath).toBe(`/channels/${stack.general}/messages/${second.id}/reactions/${RATE_LIMIT_REACTION}/@me`);
@@ -261,7 +248,7 @@ describe("rate limits", () => {
     clock.now += 60_000;
     stack.model.enqueue({ text: "Refilled." });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "fourth", mentionBot: true });
-    await stack.discord.waitFor(() => botMessages(stack.general).includes("Refilled."));
+    await stack.discord.waitFor(() => botMessages(stack, stack.general).includes("Refilled."));
     await stack.bot.idle();
     const userTurns = stack.core.memory.turns.recent(`channel:${stack.general}`, 20).filter((t) => t.role === "user").map((t) => t.content).reverse();
     expect(userTurns).toEqual(["first", "someone else is not limited", "fourth"]);
@@ -284,7 +271,7 @@ describe("fairness: one reply at a time per conversation, a global cap with a bo
     const third = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "third", mentionBot: true });
     await stack.discord.waitFor(() => stack.bot.context.conversations.waiting(`channel:${stack.general}`) === 2);
     release();
-    expect(await waitForBotMessages(stack.general, 2)).toEqual(["First answer.", "Answer to both."]);
+    expect(await waitForBotMessages(stack, stack.general, 2)).toEqual(["First answer.", "Answer to both."]);
     await stack.bot.idle();
     expect(stack.model.chatRequests()).toHaveLength(2);
     expect(stack.model.chatRequests()[1]!.body.messages.slice(1)).toEqual([
@@ -308,12 +295,12 @@ describe("fairness: one reply at a time per conversation, a global cap with a bo
     await stack.discord.waitFor(() => stack.bot.context.traffic.slots.waiting === 1);
     const turnedAway = stack.discord.postMessage({ channelId: thread, author: CAROL, content: "and me", mentionBot: true });
 
-    const [busy] = await waitForBotMessages(thread, 1);
+    const [busy] = await waitForBotMessages(stack, thread, 1);
     expect(busy).toBe(NOTICES.busy);
     const notice = stack.discord.channelMessages(thread)[1]!;
     expect((notice.message_reference as { message_id: string }).message_id).toBe(turnedAway.id);
     release();
-    expect(await waitForBotMessages(random, 1)).toEqual(["Random answer."]);
+    expect(await waitForBotMessages(stack, random, 1)).toEqual(["Random answer."]);
     await stack.bot.idle();
     expect(stack.model.chatRequests()).toHaveLength(2);
     expect(turnsIn(thread)).toBe(0);
@@ -331,7 +318,7 @@ describe("content moderation", () => {
       "Content checks here: **openai** (the model provider's moderation endpoint), plus 0 blocked word(s).",
     );
     const message = stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "something hurtful", mentionBot: true });
-    expect(await waitForBotMessages(stack.general, 1)).toEqual([NOTICES.inputRefused]);
+    expect(await waitForBotMessages(stack, stack.general, 1)).toEqual([NOTICES.inputRefused]);
     await stack.bot.idle();
     expect(stack.model.chatRequests()).toHaveLength(0);
     expect(stack.model.requests.filter((r) => r.path === "/v1/moderations").map((r) => r.body.input)).toEqual([["something hurtful"]]);
@@ -349,7 +336,7 @@ describe("content moderation", () => {
     stack.model.setModeration(flagHurtful);
     stack.model.enqueue({ text: "Here is a hurtful reply.", chunkSize: 4 });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "be mean", mentionBot: true });
-    expect(await waitForBotMessages(stack.general, 1)).toEqual([NOTICES.outputWithheld]);
+    expect(await waitForBotMessages(stack, stack.general, 1)).toEqual([NOTICES.outputWithheld]);
     await stack.bot.idle();
     expect(stack.discord.calls.some((c) => JSON.stringify(c.body ?? "").includes("hurtful"))).toBe(false);
     expect(stack.core.memory.turns.recent(`channel:${stack.general}`, 10).map((t) => t.content)).toEqual(["be mean"]);
@@ -360,7 +347,7 @@ describe("content moderation", () => {
     // A clean reply is checked as a whole, then posted once: no streaming edits.
     stack.model.enqueue({ text: "A kind reply, in many little chunks.", chunkSize: 3, chunkDelayMs: 5 });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "be nice", mentionBot: true });
-    expect((await waitForBotMessages(stack.general, 2))[1]).toBe("A kind reply, in many little chunks.");
+    expect((await waitForBotMessages(stack, stack.general, 2))[1]).toBe("A kind reply, in many little chunks.");
     await stack.bot.idle();
     expect(stack.discord.calls.filter((c) => c.method === "PATCH" && c.path.startsWith(`/channels/${stack.general}/messages/`))).toEqual([]);
   });
@@ -371,7 +358,7 @@ describe("content moderation", () => {
       throw new Error("moderation is down");
     });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hello", mentionBot: true });
-    expect(await waitForBotMessages(stack.general, 1)).toEqual([NOTICES.checksUnavailable]);
+    expect(await waitForBotMessages(stack, stack.general, 1)).toEqual([NOTICES.checksUnavailable]);
     expect(stack.model.chatRequests()).toHaveLength(0);
   });
 
@@ -386,10 +373,10 @@ describe("content moderation", () => {
     expect((await masque("filter list")).content).toBe("**Blocked words** (2 of 100)\n• free nitro\n• scam*");
 
     stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "get free nitro here!", mentionBot: true });
-    expect(await waitForBotMessages(stack.general, 1)).toEqual([NOTICES.inputRefused]);
+    expect(await waitForBotMessages(stack, stack.general, 1)).toEqual([NOTICES.inputRefused]);
     stack.model.enqueue({ text: "That sounds like a scammer to me." });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "what is this link?", mentionBot: true });
-    expect(await waitForBotMessages(stack.general, 2)).toEqual([NOTICES.inputRefused, NOTICES.outputWithheld]);
+    expect(await waitForBotMessages(stack, stack.general, 2)).toEqual([NOTICES.inputRefused, NOTICES.outputWithheld]);
     await stack.bot.idle();
     expect(stack.model.requests.filter((r) => r.path === "/v1/moderations")).toHaveLength(0);
     expect(stack.model.chatRequests()).toHaveLength(1);
@@ -413,7 +400,7 @@ describe("audit log, log channel, admin roles, status", () => {
     expect((await masque("audit")).content).toBe("The audit log is empty.");
     expect((await masque("log-channel", [channel("channel", random)])).content).toBe(`New audit entries will be posted in <#${random}>.`);
     await masque("block", [user("user", BOB.id), str("reason", "spam")]);
-    const mirrored = await waitForBotMessages(random, 2);
+    const mirrored = await waitForBotMessages(stack, random, 2);
     expect(mirrored[0]).toMatch(new RegExp(`^<t:\\d+:f> <@${ALICE.id}> changed the log channel to <#${random}> in <#${stack.general}>$`));
     expect(mirrored[1]).toMatch(new RegExp(`^<t:\\d+:f> <@${ALICE.id}> blocked <@${BOB.id}> in <#${stack.general}> \\(reason \`spam\`\\)$`));
     const posts = stack.discord.calls.filter((c) => c.method === "POST" && c.path === `/channels/${random}/messages`);
@@ -428,7 +415,7 @@ describe("audit log, log channel, admin roles, status", () => {
     expect((await masque("log-channel")).content).toBe("Audit entries are no longer posted in a channel.");
     await masque("unblock", [user("user", BOB.id)]);
     await stack.bot.idle();
-    expect(botMessages(random)).toHaveLength(2);
+    expect(botMessages(stack, random)).toHaveLength(2);
   });
 
   it("records persona swaps from /persona set and reset", async () => {

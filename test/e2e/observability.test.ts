@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { logged, mention, waitForBotMessages } from "../helpers/e2e.js";
+import { logged, mention, waitForBotMessages, E2E_WAIT_MS } from "../helpers/e2e.js";
 import { ALICE, type Stack, startStack } from "../helpers/stack.js";
 
 async function get(stack: Stack, path: string): Promise<{ status: number; body: string }> {
@@ -30,10 +30,10 @@ describe("observability: /healthz and /metrics (METRICS_PORT)", () => {
     stack.model.enqueue({ text: "Fine, thanks." }, { status: 500 });
     stack.discord.injectError({ method: "POST", route: /^\/channels\/\d+\/messages$/, status: 429, retryAfterSeconds: 0.05 });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "how are you?", mentionBot: true });
-    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, E2E_WAIT_MS);
     await stack.bot.idle();
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "and now?", mentionBot: true });
-    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 3, 8000);
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 3, E2E_WAIT_MS);
     await stack.bot.idle();
 
     const { status, body } = await get(stack, "/metrics");

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pngCard } from "../helpers/cards.js";
 import { webhookUsername } from "../../src/discord/webhooks.js";
 import { ALICE, BOB as BOB_USER, type Stack, startStack } from "../helpers/stack.js";
+import { E2E_WAIT_MS } from "../helpers/e2e.js";
 
 const V2_CARD = {
   spec: "chara_card_v2",
@@ -49,8 +50,8 @@ function copyPersonas(): string {
 async function ask(stack: Stack, content: string): Promise<{ role: string; content: string }[]> {
   const before = stack.model.chatRequests().length;
   stack.discord.postMessage({ channelId: stack.general, author: ALICE, content, mentionBot: true });
-  await stack.model.waitForChatRequests(before + 1, 8000);
-  await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= (before + 1) * 2, 8000);
+  await stack.model.waitForChatRequests(before + 1, E2E_WAIT_MS);
+  await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= (before + 1) * 2, E2E_WAIT_MS);
   await stack.bot.idle();
   return stack.model.chatRequests()[before]!.body.messages;
 }
@@ -161,7 +162,7 @@ describe("persona presence: webhook identity", () => {
     const chunks = ["Arr, ", "the sea ", "be calm ", "today, ", "and the ", "wind be ", "kind, ", "matey."];
     stack.model.enqueue({ chunks, chunkDelayMs: 300 });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "how's the sea?", mentionBot: true });
-    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, E2E_WAIT_MS);
     await stack.bot.idle();
 
     expect(stack.discord.calls.filter(isWebhookCreate(stack.general))).toHaveLength(1);
@@ -186,7 +187,7 @@ describe("persona presence: webhook identity", () => {
     stack.model.setDefault({ text: "Once upon a time." });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "a tale!", mentionBot: true });
     stack.discord.postMessage({ channelId: thread, author: BOB_USER, content: "a tale in the thread!", mentionBot: true });
-    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${thread}`) >= 2 && stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${thread}`) >= 2 && stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, E2E_WAIT_MS);
     await stack.bot.idle();
 
     expect(stack.discord.calls.filter(isWebhookCreate(stack.general))).toHaveLength(1);
@@ -204,7 +205,7 @@ describe("persona presence: webhook identity", () => {
     stack.discord.injectError({ method: "POST", route: /^\/channels\/\d+\/webhooks$/, status: 400, body: { code: 30007, message: "Maximum number of webhooks reached (15)" } });
     stack.model.enqueue({ text: "Plain message instead." });
     const asked = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hi", mentionBot: true });
-    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, E2E_WAIT_MS);
     await stack.bot.idle();
     const post = stack.discord.calls.find((c) => c.method === "POST" && c.path === `/channels/${stack.general}/messages`)!;
     expect(post.body).toMatchObject({ content: "Plain message instead.", message_reference: { message_id: asked.id } });
@@ -217,7 +218,7 @@ describe("persona presence: webhook identity", () => {
     stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "quill");
     stack.model.enqueue({ text: "Quill here." }, { text: "Still Quill." });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "captain?", mentionBot: true });
-    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, E2E_WAIT_MS);
     await stack.bot.idle();
     const quillMessage = stack.discord.channelMessages(stack.general).find((m) => m.webhook_id)!;
 
@@ -227,7 +228,7 @@ describe("persona presence: webhook identity", () => {
     stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "tutor");
 
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "and then?", replyToId: quillMessage.id });
-    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 4, 8000);
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 4, E2E_WAIT_MS);
     await stack.bot.idle();
     expect(stack.model.chatRequests()[1]!.body.messages[0].content).toContain("You are Captain Quill");
     expect(stack.discord.calls.filter(isWebhookCreate(stack.general))).toHaveLength(2);
@@ -266,8 +267,8 @@ describe("persona presence: attachments", () => {
 
   async function askWith(attachments: Record<string, unknown>[], content = "look at this"): Promise<{ role: string; content: unknown }[]> {
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content, mentionBot: true, attachments });
-    await stack.model.waitForChatRequests(1, 8000);
-    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.model.waitForChatRequests(1, E2E_WAIT_MS);
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, E2E_WAIT_MS);
     await stack.bot.idle();
     return stack.model.chatRequests()[0]!.body.messages;
   }
@@ -340,7 +341,7 @@ describe("persona presence: per-server webhook choice and removed personas in th
 
     stack.model.enqueue({ text: "Via the webhook." });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hi", mentionBot: true });
-    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, 8000);
+    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, E2E_WAIT_MS);
     await stack.bot.idle();
     expect(stack.discord.channelMessages(stack.general).filter((m) => m.webhook_id).map((m) => m.content)).toEqual(["Via the webhook."]);
     expect(stack.core.memory.audit.latest(stack.guild.id, 10).map((e) => [e.action, e.actorId, e.details])).toEqual([["webhooks.set", ALICE.id, { use: "on" }]]);

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RecordedRequest } from "../fakes/openai-server.js";
 import { said } from "../helpers/memory.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, startStack, VIEW_CHANNEL } from "../helpers/stack.js";
+import { E2E_WAIT_MS } from "../helpers/e2e.js";
 
 const MODERATORS_ROLE = "320000000000000001";
 
@@ -23,7 +24,7 @@ async function exchange(author: typeof ALICE, content: string, channelId: string
   const key = `channel:${channelId}`;
   const turns = stack.core.memory.turns.count(key);
   stack.discord.postMessage({ channelId, author, content, mentionBot: true });
-  await stack.discord.waitFor(() => stack.core.memory.turns.count(key) >= turns + 2, 8000);
+  await stack.discord.waitFor(() => stack.core.memory.turns.count(key) >= turns + 2, E2E_WAIT_MS);
   await stack.bot.idle();
   return stack.model.chatRequests()[before]!;
 }
