@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ModelAuthError, ModelTimeoutError } from "../../src/llm/errors.js";
 import { DISCORD_MESSAGE_LIMIT, splitMessage } from "../../src/discord/split.js";
-import { CUT_NOTE_ROOM, EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget, type MessageSink, StreamingReply, TYPING_DELAY_MS } from "../../src/discord/streaming.js";
+import { CUT_NOTE_ROOM, EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget, type MessageSink, StreamingReply, TYPING_DELAY_MS, TYPING_REFRESH_MS } from "../../src/discord/streaming.js";
 import { REPLY_NOTES } from "../../src/texts.js";
 
 /** A sink that records what would reach Discord. */
@@ -67,6 +67,14 @@ describe("EditBudget", () => {
 });
 
 describe("StreamingReply", () => {
+  // The cadence is the streaming's contract: fake timers make each due time exact and the tests instant.
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("posts a quick reply as one message: no typing call, no edits", async () => {
     const sink = recordingSink();
     const reply = new StreamingReply(sink);
@@ -93,7 +101,7 @@ describe("StreamingReply", () => {
     const failingEdits: MessageSink = { ...sink, edit: async () => Promise.reject(new Error(`edit ${++edits} refused`)) };
     const reply = new StreamingReply(failingEdits, { heading: "**Wren:** ", budget: new EditBudget(0) });
     reply.write("Once upon");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await vi.advanceTimersByTimeAsync(0); // the first flush is due at once with a zero interval
     const shown = await reply.end({ text: "Once upon a time." });
     expect(shown).toEqual({ shown: true, messageIds: ["m1"], partial: "Once upon" });
   });
@@ -114,12 +122,53 @@ describe("StreamingReply", () => {
     const sink = recordingSink();
     const reply = new StreamingReply(sink);
     reply.start();
-    async function* slow(): AsyncGenerator<string> {
-      await new Promise((resolve) => setTimeout(resolve, TYPING_DELAY_MS + 100));
-      yield "Finally.";
-    }
-    await play(reply, slow());
+    await vi.advanceTimersByTimeAsync(TYPING_DELAY_MS - 1);
+    expect(sink.log).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await play(reply, pieces("Finally."));
     expect(sink.log).toEqual(["typing", "post m1 (reply): Finally."]);
+  });
+
+  it("refreshes typing every TYPING_REFRESH_MS until the first message is up", async () => {
+    const sink = recordingSink();
+    const reply = new StreamingReply(sink);
+    reply.start();
+    await vi.advanceTimersByTimeAsync(TYPING_DELAY_MS + 2 * TYPING_REFRESH_MS);
+    expect(sink.log).toEqual(["typing", "typing", "typing"]);
+    await play(reply, pieces("Here."));
+    await vi.advanceTimersByTimeAsync(2 * TYPING_REFRESH_MS);
+    expect(sink.log).toEqual(["typing", "typing", "typing", "post m1 (reply): Here."]);
+  });
+
+  it("posts the first text one edit interval after it starts, then edits at most once per interval", async () => {
+    const sink = recordingSink();
+    const shownAt: Array<[number, string]> = [];
+    const timed: MessageSink = {
+      ...sink,
+      post: async (content, isFirst) => {
+        shownAt.push([Date.now() - start, content]);
+        return sink.post(content, isFirst);
+      },
+      edit: async (id, content) => {
+        shownAt.push([Date.now() - start, content]);
+        return sink.edit(id, content);
+      },
+    };
+    const streamed = new StreamingReply(timed);
+    const start = Date.now();
+    // A piece every 300 ms for 3 s: ten pieces, far more than one edit per interval allows.
+    for (let i = 1; i <= 10; i++) {
+      streamed.write(i === 1 ? "1" : ` ${i}`);
+      await vi.advanceTimersByTimeAsync(300);
+    }
+    await streamed.end({ text: "1 2 3 4 5 6 7 8 9 10" });
+    // Due at 1.25 s and 2.5 s; the end is shown at once, at 3 s, not at the next due time.
+    expect(shownAt).toEqual([
+      [EDIT_INTERVAL_MS, "1 2 3 4 5"],
+      [2 * EDIT_INTERVAL_MS, "1 2 3 4 5 6 7 8 9"],
+      [3000, "1 2 3 4 5 6 7 8 9 10"],
+    ]);
+    expect(sink.log).toEqual(["post m1 (reply): 1 2 3 4 5", "edit m1: 1 2 3 4 5 6 7 8 9", "edit m1: 1 2 3 4 5 6 7 8 9 10"]);
   });
 
   it("continues a long reply in new messages, the first one a reply", async () => {
