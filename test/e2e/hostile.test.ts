@@ -29,9 +29,8 @@ function storedSettings(stack: Stack): unknown[] {
     .all();
 }
 
-/** An attachment that takes this long to fetch, and the gap after which the next message is sent. */
+/** An attachment that takes this long to fetch: the next message arrives while it is read. */
 const SLOW_FILE_MS = 1500;
-const NEXT_MESSAGE_AFTER_MS = 100;
 
 describe("hostile messages", () => {
   let stack: Stack;
@@ -179,7 +178,8 @@ describe("hostile messages", () => {
       mentionBot: true,
       attachments: [{ filename: "slow.txt", content_type: "text/plain", size: 10, url: `${filesUrl}/slow.txt` }],
     });
-    await new Promise((resolve) => setTimeout(resolve, NEXT_MESSAGE_AFTER_MS));
+    // The second message arrives while the first one's attachment is being read.
+    await stack.discord.waitFor(() => fetched.includes("127.0.0.1/slow.txt"), E2E_WAIT_MS);
     mention(stack, "second");
     await stack.discord.waitFor(() => turnRows(stack.core.memory.db).filter((row) => row.role === "user").length === 2, E2E_WAIT_MS);
     await stack.bot.idle();

@@ -32,8 +32,6 @@ const CLOSE_BUDGET_MS = 250;
 /** discord.js waits this long between two IDENTIFYs of one bucket. */
 const IDENTIFY_SPACING_MS = 5_000;
 const HEARTBEAT_MS = 40;
-/** An unacknowledged heartbeat makes the client reconnect one interval later. */
-const FIVE_HEARTBEATS_MS = 5 * HEARTBEAT_MS;
 
 let fake: FakeDiscord | undefined;
 let client: Client | undefined;
@@ -111,8 +109,11 @@ describe("fake Discord with the real discord.js client", () => {
     let reconnects = 0;
     client.on(Events.ShardReconnecting, () => reconnects++);
 
-    await fake.waitFor(() => connectedClient.ws.ping >= 0);
-    await new Promise((resolve) => setTimeout(resolve, FIVE_HEARTBEATS_MS));
+    const server = fake;
+    await server.waitFor(() => connectedClient.ws.ping >= 0);
+    // An unacknowledged heartbeat makes the client reconnect one interval later, before it sends the next one.
+    const before = server.heartbeats;
+    await server.waitFor(() => server.heartbeats >= before + 5);
 
     expect(reconnects).toBe(0);
     expect(fake.gatewayConnections).toBe(1);

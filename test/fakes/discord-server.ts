@@ -107,6 +107,8 @@ export interface FakeDiscord {
   readonly calls: RestCall[];
   /** IDENTIFY and RESUME handshakes so far. */
   readonly gatewayConnections: number;
+  /** Gateway heartbeats received so far (each one acknowledged, as Discord does). */
+  readonly heartbeats: number;
   /** Adds a guild (the bot is a member); dispatches GUILD_CREATE if a client is connected. */
   addGuild(spec: FakeGuildSpec): FakeGuildHandle;
   /** A user posts in a channel (guild text channel, thread or DM); dispatches MESSAGE_CREATE. */
@@ -236,6 +238,10 @@ class FakeDiscordServer implements FakeDiscord {
 
   get gatewayConnections(): number {
     return this.#gateway.handshakes;
+  }
+
+  get heartbeats(): number {
+    return this.#gateway.heartbeats;
   }
 
   #gatewayUrl(): string {

@@ -46,6 +46,7 @@ export class FakeGateway {
   readonly #sockets = new Set<WebSocket>();
   readonly #options: GatewayOptions;
   #handshakes = 0;
+  #heartbeats = 0;
 
   constructor(options: GatewayOptions) {
     this.#options = options;
@@ -55,6 +56,11 @@ export class FakeGateway {
   /** IDENTIFY and RESUME handshakes that succeeded so far. */
   get handshakes(): number {
     return this.#handshakes;
+  }
+
+  /** Heartbeats received (and acknowledged) so far, from every connection. */
+  get heartbeats(): number {
+    return this.#heartbeats;
   }
 
   /** Whether any session currently has an open socket. */
@@ -151,6 +157,7 @@ export class FakeGateway {
     const data = (payload.d ?? {}) as Json;
     switch (payload.op) {
       case GatewayOp.Heartbeat:
+        this.#heartbeats += 1;
         this.#send(socket, { op: GatewayOp.HeartbeatAck });
         return undefined;
       case GatewayOp.Identify:
