@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { functionSpans, importCycles, sourceFiles } from "./helpers/source-shape.js";
 
-/** The house limits (STYLE.md, issue 16): a source file a newcomer can read, a function that fits a screen. */
+/** The house limits (CONTRIBUTING.md, "How the code reads"): a source file a newcomer can read, a function that fits a screen. */
 const MAX_FILE_LINES = 300;
 const MAX_FUNCTION_LINES = 60;
 const SRC = path.resolve("src");
