@@ -1,4 +1,5 @@
-import { wordsOf } from "../memory/terms.js";
+import type { WordForms } from "../memory/recall.js";
+import { stemOf, wordsOf } from "../memory/terms.js";
 
 /** A search uses at most this many words of the new message: the longest, which tend to be the most specific. */
 export const MAX_QUERY_WORDS = 6;
@@ -27,14 +28,28 @@ export function salientWords(text: string): string[] {
   return [...unique].sort((a, b) => b.length - a.length).slice(0, MAX_QUERY_WORDS);
 }
 
-/** Orders search hits by how many of the words each holds, then newest first; drops hits holding none. */
-export function rankByRelevance<T extends { readonly id: number; readonly content: string }>(candidates: readonly T[], words: readonly string[]): T[] {
+/**
+ * Orders search hits by how many of the words each holds (in any form, with stems), then by
+ * how many in their exact form, then newest first; drops hits holding none.
+ */
+export function rankByRelevance<T extends { readonly id: number; readonly content: string }>(
+  candidates: readonly T[],
+  words: readonly string[],
+  forms: WordForms = "stems",
+): T[] {
+  const stemOfWord = (w: string) => (forms === "stems" ? stemOf(w) : undefined);
   const scored = candidates.map((hit) => {
     const present = new Set(wordsOf(hit.content));
-    return { hit, score: words.filter((w) => present.has(w)).length };
+    const presentStems = new Set([...present].flatMap((w) => stemOfWord(w) ?? []));
+    const exact = words.filter((w) => present.has(w)).length;
+    const anyForm = words.filter((w) => {
+      const stem = stemOfWord(w);
+      return present.has(w) || (stem !== undefined && presentStems.has(stem));
+    }).length;
+    return { hit, anyForm, exact };
   });
   return scored
-    .filter((s) => s.score > 0)
-    .sort((a, b) => b.score - a.score || b.hit.id - a.hit.id)
+    .filter((s) => s.anyForm > 0)
+    .sort((a, b) => b.anyForm - a.anyForm || b.exact - a.exact || b.hit.id - a.hit.id)
     .map((s) => s.hit);
 }

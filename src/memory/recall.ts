@@ -1,5 +1,5 @@
 import type { Db } from "./db.js";
-import { conversationTerm, guildTerm, wordsOf } from "./terms.js";
+import { conversationStemTerm, conversationTerm, guildStemTerm, guildTerm, stemOf, wordsOf } from "./terms.js";
 import { TURN_COLUMNS, type Turn, type TurnRow, turnFromRow } from "./turns.js";
 
 /** No turn id reaches this; used as "no upper bound". */
@@ -20,14 +20,30 @@ export function searchWords(words: readonly string[]): string[] {
   return [...new Set(words.flatMap(wordsOf))];
 }
 
-/** The FTS5 query for turns of one conversation holding any of `words`. */
-export function conversationQuery(conversationKey: string, words: readonly string[]): string {
-  return anyOf(searchWords(words).map((w) => conversationTerm(conversationKey, w)));
+/**
+ * How words match: `stems` finds any form of an English word ("dogs" finds "dog", "named"
+ * finds "naming") and every word by its exact form too; `exact` only the exact form (what
+ * recall did before stems, kept as the recall benchmark's floor).
+ */
+export type WordForms = "stems" | "exact";
+
+/** The index terms a word is searched by in one scope: its exact form, and its stem when it has one. */
+function termsFor(words: readonly string[], forms: WordForms, exact: (w: string) => string, stemmed: (s: string) => string): string[] {
+  return searchWords(words).flatMap((w) => {
+    const stem = forms === "stems" ? stemOf(w) : undefined;
+    return stem === undefined ? [exact(w)] : [exact(w), stemmed(stem)];
+  });
+}
+
+/** The FTS5 query for turns of one conversation holding any of `words` (in any form, with stems). */
+export function conversationQuery(conversationKey: string, words: readonly string[], forms: WordForms = "stems"): string {
+  return anyOf(termsFor(words, forms, (w) => conversationTerm(conversationKey, w), (s) => conversationStemTerm(conversationKey, s)));
 }
 
 /** The FTS5 query for turns of a server's other conversations holding any of `words`. */
-export function serverQuery(guildId: string, excludedConversationKey: string, words: readonly string[]): string {
-  return `${anyOf(searchWords(words).map((w) => guildTerm(guildId, w)))} NOT ${conversationQuery(excludedConversationKey, words)}`;
+export function serverQuery(guildId: string, excludedConversationKey: string, words: readonly string[], forms: WordForms = "stems"): string {
+  const inServer = anyOf(termsFor(words, forms, (w) => guildTerm(guildId, w), (s) => guildStemTerm(guildId, s)));
+  return `${inServer} NOT ${conversationQuery(excludedConversationKey, words, forms)}`;
 }
 
 /** A search hit: enough to rank it; `turns()` reads the chosen ones whole. */
@@ -45,6 +61,8 @@ export interface ConversationSearch {
   readonly words: readonly string[];
   /** At most this many turns, the newest matches first. */
   readonly limit: number;
+  /** Default stems. */
+  readonly forms?: WordForms;
 }
 
 export interface ServerSearch {
@@ -53,6 +71,8 @@ export interface ServerSearch {
   readonly excludedConversationKey: string;
   readonly words: readonly string[];
   readonly limit: number;
+  /** Default stems. */
+  readonly forms?: WordForms;
 }
 
 /**
@@ -94,14 +114,14 @@ export class RecallStore {
   /** Turns of one conversation, older than `beforeId`, holding any of the words; newest first. */
   searchConversation(search: ConversationSearch): RecallHit[] {
     if (searchWords(search.words).length === 0) return [];
-    const query = conversationQuery(search.conversationKey, search.words);
+    const query = conversationQuery(search.conversationKey, search.words, search.forms);
     return this.#searchConversation.all({ query, beforeId: search.beforeId, limit: search.limit, key: search.conversationKey });
   }
 
   /** Turns of the server's other conversations holding any of the words; newest first. */
   searchServer(search: ServerSearch): RecallHit[] {
     if (searchWords(search.words).length === 0) return [];
-    const query = serverQuery(search.guildId, search.excludedConversationKey, search.words);
+    const query = serverQuery(search.guildId, search.excludedConversationKey, search.words, search.forms);
     return this.#searchServer
       .all({ query, beforeId: NO_ID_LIMIT, limit: search.limit, guildId: search.guildId, excluded: search.excludedConversationKey });
   }

@@ -21,7 +21,13 @@ describe("recall words", () => {
 
 describe("rankByRelevance", () => {
   it("puts turns holding more of the words first, newer first among equals, and drops turns holding none", () => {
-    const ranked = rankByRelevance([turn(9, "dogs everywhere"), turn(8, "my dog"), turn(5, "the dog is called Biscuit"), turn(3, "dog again")], ["called", "dog"]);
+    const ranked = rankByRelevance([turn(9, "cats everywhere"), turn(8, "my dog"), turn(5, "the dog is called Biscuit"), turn(3, "dog again")], ["called", "dog"]);
     expect(ranked.map((t) => t.id)).toEqual([5, 8, 3]);
+  });
+
+  it("counts a word in another form (its stem), ranking exact forms first among equals", () => {
+    const candidates = [turn(9, "dogs everywhere"), turn(8, "my dog"), turn(5, "I named my dogs"), turn(3, "cats")];
+    expect(rankByRelevance(candidates, ["dog", "naming"]).map((t) => t.id)).toEqual([5, 8, 9]);
+    expect(rankByRelevance(candidates, ["dog", "naming"], "exact").map((t) => t.id)).toEqual([8]);
   });
 });

@@ -17,6 +17,7 @@ const TABLES = [
   "conversation_cast",
   "conversation_settings",
   "conversations",
+  "embedding_index",
   "guild_memory_settings",
   "guild_moderation",
   "guild_settings",
@@ -35,6 +36,7 @@ const TABLES = [
   "turns_fts_data",
   "turns_fts_docsize",
   "turns_fts_idx",
+  "turns_to_embed",
 ];
 
 /** The file name of a test migration numbered `ahead` past the real ones. */

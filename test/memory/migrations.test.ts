@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Db, openDatabase, readMigrations, schemaVersion } from "../../src/memory/db.js";
+import { RECALL_TERMS_FUNCTION, recallTerms } from "../../src/memory/terms.js";
 import { tempDirForTest } from "../helpers/temp-dir.js";
 import { indexBytesHold, indexedTurnIds, indexRowCount, indexTermCount } from "../helpers/memory.js";
 
@@ -162,6 +163,51 @@ describe("migration 008_thread_origin", () => {
       { thread_id: "t-mention", opened_with: "mention" },
     ]);
     expect(() => db.prepare("UPDATE masque_threads SET opened_with = 'other'").run()).toThrow(/CHECK constraint failed/);
+    db.close();
+  });
+});
+
+describe("migration 009_recall_stems_and_vectors", () => {
+  /** What masque_recall_terms computed before stems: the exact words' terms only (the stems' start with s or t). */
+  const exactTermsOnly = (key: unknown, guildId: unknown, content: unknown) =>
+    recallTerms(String(key), typeof guildId === "string" ? guildId : null, String(content))
+      .split(" ")
+      .filter((term) => term.startsWith("c") || term.startsWith("g"))
+      .join(" ");
+
+  it("re-indexes the turns stored before it with stems, so old turns are found by any form and deleted cleanly", () => {
+    const file = path.join(tempDirForTest(), "old.db");
+    const old = openDatabase(file, readMigrations().slice(0, 8));
+    old.function(RECALL_TERMS_FUNCTION, { deterministic: true }, exactTermsOnly);
+    old.prepare("INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0)").run();
+    const id = insertTurn(old, "channel:1", "I named my dog Biscuit");
+    expect(indexed(old, "channel:1", "dogs")).toEqual([]);
+    old.close();
+
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(9);
+    expect(indexed(db, "channel:1", "dogs")).toEqual([id]);
+    expect(indexed(db, "channel:1", "naming")).toEqual([id]);
+    expect(indexed(db, "channel:1", "Biscuit")).toEqual([id]);
+    expect(indexRowCount(db)).toBe(1);
+    // Deleting removes exactly the terms the migration indexed: none is left behind.
+    db.prepare("DELETE FROM turns WHERE id = @id").run({ id });
+    expect(indexTermCount(db, "dog")).toBe(0);
+    expect(indexTermCount(db, "biscuit")).toBe(0);
+    expect(indexRowCount(db)).toBe(0);
+    db.close();
+  });
+
+  it("queues turns for embedding only once vectors are on", () => {
+    const db = openDatabase(path.join(tempDirForTest(), "queue.db"));
+    db.prepare("INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0)").run();
+    insertTurn(db, "channel:1", "before vectors");
+    expect(db.prepare("SELECT count(*) FROM turns_to_embed").pluck().get()).toBe(0);
+    db.prepare("INSERT INTO embedding_index (id, model, dimensions, created_at) VALUES (1, 'm', 8, 0)").run();
+    const queued = insertTurn(db, "channel:1", "after vectors");
+    expect(db.prepare("SELECT turn_id FROM turns_to_embed").pluck().all()).toEqual([queued]);
+    db.prepare("DELETE FROM turns WHERE id = @id").run({ id: queued });
+    expect(db.prepare("SELECT count(*) FROM turns_to_embed").pluck().get()).toBe(0);
     db.close();
   });
 });

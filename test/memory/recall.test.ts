@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Memory, openMemory } from "../../src/memory/index.js";
 import { conversationQuery, ftsPhrase, searchWords, serverQuery } from "../../src/memory/recall.js";
-import { conversationTerm, guildTerm } from "../../src/memory/terms.js";
+import { conversationStemTerm, conversationTerm, guildStemTerm, guildTerm } from "../../src/memory/terms.js";
 import { said } from "../helpers/memory.js";
 
 describe("FTS query building", () => {
@@ -13,12 +13,16 @@ describe("FTS query building", () => {
     expect(searchWords(["Dog", "dog's", 'a"b', "*", "Été"])).toEqual(["dog", "s", "a", "b", "ete"]);
   });
 
-  it("asks for the conversation's terms of any of the words", () => {
-    expect(conversationQuery("channel:1", ["dog", "called"])).toBe(`("${conversationTerm("channel:1", "dog")}" OR "${conversationTerm("channel:1", "called")}")`);
+  it("asks for the conversation's terms of any of the words, by exact form and by stem", () => {
+    const c = "channel:1";
+    expect(conversationQuery(c, ["dogs", "東京"])).toBe(`("${conversationTerm(c, "dogs")}" OR "${conversationStemTerm(c, "dog")}" OR "${conversationTerm(c, "東京")}")`);
+    expect(conversationQuery(c, ["dogs", "called"], "exact")).toBe(`("${conversationTerm(c, "dogs")}" OR "${conversationTerm(c, "called")}")`);
   });
 
   it("asks for the server's terms, minus the conversation's own", () => {
-    expect(serverQuery("g", "channel:1", ["dog"])).toBe(`("${guildTerm("g", "dog")}") NOT ("${conversationTerm("channel:1", "dog")}")`);
+    expect(serverQuery("g", "channel:1", ["dog"])).toBe(
+      `("${guildTerm("g", "dog")}" OR "${guildStemTerm("g", "dog")}") NOT ("${conversationTerm("channel:1", "dog")}" OR "${conversationStemTerm("channel:1", "dog")}")`,
+    );
   });
 });
 
