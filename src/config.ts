@@ -77,7 +77,7 @@ function url(fix: string) {
     z
       .string()
       .optional()
-      .refine((v) => v === undefined || URL.canParse(v), `must be a full URL such as ${fix}`),
+      .refine((v) => v === undefined || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), `must be a full URL such as ${fix}`),
   );
 }
 
@@ -101,6 +101,12 @@ const coreSchema = z.object({
   CONTEXT_TOKENS: integer("it is the model's context window you want to use, e.g. 8000", MIN_CONTEXT_TOKENS, DEFAULT_CONTEXT_TOKENS),
   /** Turns (and summaries built from them) older than this many days are deleted; undefined keeps everything. */
   MEMORY_RETENTION_DAYS: optionalInteger("e.g. 90 deletes what was said more than 90 days ago; leave it empty to keep everything", 1),
+  /** Recall by meaning: the embedding model every stored turn gets a vector from; undefined: recall by words alone. */
+  EMBEDDING_MODEL: optionalText,
+  /** The OpenAI-compatible server of EMBEDDING_MODEL; undefined: OPENAI_BASE_URL. */
+  EMBEDDING_BASE_URL: url("http://localhost:11434/v1 (Ollama), or empty to use OPENAI_BASE_URL"),
+  /** The key for EMBEDDING_BASE_URL; undefined: OPENAI_API_KEY. */
+  EMBEDDING_API_KEY: optionalText,
   MODEL_TIMEOUT_MS: integer("e.g. 60000 for one minute", 1, 60_000),
   MODEL_MAX_RETRIES: integer("e.g. 1", 0, 1),
   /** A reply is cut off this long after it was asked for, however much is still coming. */
@@ -243,9 +249,17 @@ function missingApiKey(env: Env): ConfigProblem[] {
   ];
 }
 
+/** An EMBEDDING_BASE_URL on another machine needs a key, its own or OPENAI_API_KEY (without it, missingApiKey checks OPENAI_BASE_URL's). */
+function missingEmbeddingKey(env: Env): ConfigProblem[] {
+  const baseUrl = env.EMBEDDING_BASE_URL?.trim() ?? "";
+  if (!env.EMBEDDING_MODEL?.trim() || env.EMBEDDING_API_KEY?.trim() || env.OPENAI_API_KEY?.trim() || !URL.canParse(baseUrl)) return [];
+  const { host, hostname } = new URL(baseUrl);
+  return isLocalHost(hostname) ? [] : [{ variable: "EMBEDDING_API_KEY", message: `is required for ${host} (EMBEDDING_MODEL is set); set that server's key here or in OPENAI_API_KEY` }];
+}
+
 function parseCore(env: Env): { config?: CoreConfig; problems: ConfigProblem[] } {
   const parsed = coreSchema.safeParse(env);
-  const problems = [...(parsed.success ? [] : problemsOf(parsed.error)), ...missingApiKey(env)];
+  const problems = [...(parsed.success ? [] : problemsOf(parsed.error)), ...missingApiKey(env), ...missingEmbeddingKey(env)];
   if (!parsed.success) return { problems };
   const config = camelKeys(parsed.data);
   return { config, problems };

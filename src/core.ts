@@ -2,9 +2,12 @@ import { ChatEngine } from "./chat/engine.js";
 import { NoteKeeper } from "./chat/people-notes.js";
 import { Summarizer } from "./chat/summarizer.js";
 import type { CoreConfig } from "./config.js";
+import { Meaning } from "./chat/meaning.js";
 import { ModelClient } from "./llm/client.js";
+import { EmbeddingClient } from "./llm/embeddings.js";
 import type { Logger } from "./log.js";
 import { checkpointInBackground } from "./memory/checkpoints.js";
+import { DatabaseError } from "./memory/db.js";
 import { type Memory, openMemory } from "./memory/index.js";
 import type { Layout } from "./memory/layout.js";
 import { PersonaLibrary } from "./personas/library.js";
@@ -34,6 +37,8 @@ export interface Core {
   readonly notes: NoteKeeper;
   /** Deletes turns past MEMORY_RETENTION_DAYS; the bot starts it. */
   readonly retention: RetentionJob;
+  /** Recall by meaning, when EMBEDDING_MODEL is set: embeds stored turns in the background from the start. */
+  readonly meaning: Meaning | undefined;
   personas(): PersonaRegistry;
   close(): void;
 }
@@ -75,6 +80,7 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
   const slots = new ConcurrencyLimiter(options.modelSlots?.maxActive ?? Number.POSITIVE_INFINITY, options.modelSlots?.maxWaiting ?? 0);
   const personas = () => library.registry;
   const metrics = options.metrics ? createPrometheusMetrics() : noMetrics;
+  const meaning = recallByMeaning(config, memory, log);
   const summaryModel = { model: config.defaultModel, contextTokens: config.contextTokens };
   const summarizer = new Summarizer({ memory, model, slots, log, settings: summaryModel, personaNames: () => library.registry.names() });
   const notes = new NoteKeeper({ memory, model, slots, log, settings: { model: config.defaultModel, maxNotes: config.personNotesMax } });
@@ -87,6 +93,7 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
     observe: (observation) => metrics.observeReply(observation),
     summarizer,
     notes,
+    meaning,
   });
   const retention = new RetentionJob({ eraser: memory.eraser, days: config.memoryRetentionDays, log });
   return {
@@ -101,8 +108,10 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
     summarizer,
     notes,
     retention,
+    meaning,
     personas,
     close: () => {
+      meaning?.stop();
       retention.stop();
       for (const background of [summarizer, notes]) background.stop();
       library.close();
@@ -110,4 +119,25 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
       memory.close();
     },
   };
+}
+
+/** Recall by meaning when EMBEDDING_MODEL is set, its indexer started; throws DatabaseError when sqlite-vec cannot be loaded here. */
+function recallByMeaning(config: CoreConfig, memory: Memory, log: Logger): Meaning | undefined {
+  if (config.embeddingModel === undefined) return undefined;
+  if (!memory.vectors.available()) {
+    memory.close();
+    throw new DatabaseError(
+      "EMBEDDING_MODEL is set, but sqlite-vec could not be loaded on this machine (its npm package ships builds for Linux, macOS and Windows on x64 and arm64): reinstall with npm ci, or leave EMBEDDING_MODEL empty.",
+      config.databasePath,
+    );
+  }
+  const client = new EmbeddingClient({
+    baseURL: config.embeddingBaseUrl ?? config.openaiBaseUrl,
+    apiKey: config.embeddingApiKey ?? config.openaiApiKey,
+    model: config.embeddingModel,
+    timeoutMs: config.modelTimeoutMs,
+  });
+  const meaning = new Meaning({ client, memory, log });
+  meaning.start();
+  return meaning;
 }

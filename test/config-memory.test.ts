@@ -32,3 +32,30 @@ describe("MEMORY_RETENTION_DAYS", () => {
     }
   });
 });
+
+describe("EMBEDDING_MODEL, EMBEDDING_BASE_URL, EMBEDDING_API_KEY", () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadCoreConfig({ ...LOCAL, ...env });
+      return [];
+    } catch (caught) {
+      return (caught as ConfigError).problems;
+    }
+  };
+
+  it("are off when empty, and default to the chat model's server and key", () => {
+    const off = loadCoreConfig({ ...LOCAL, EMBEDDING_MODEL: "", EMBEDDING_BASE_URL: "", EMBEDDING_API_KEY: "" });
+    expect([off.embeddingModel, off.embeddingBaseUrl, off.embeddingApiKey]).toEqual([undefined, undefined, undefined]);
+    expect(loadCoreConfig({ ...LOCAL, EMBEDDING_MODEL: " nomic-embed-text " }).embeddingModel).toBe("nomic-embed-text");
+  });
+
+  it("name the variable and the fix for a bad URL or a remote server without a key", () => {
+    expect(problemsOf({ EMBEDDING_BASE_URL: "localhost:11434" })).toEqual([
+      { variable: "EMBEDDING_BASE_URL", message: "must be a full URL such as http://localhost:11434/v1 (Ollama), or empty to use OPENAI_BASE_URL" },
+    ]);
+    expect(problemsOf({ EMBEDDING_MODEL: "text-embedding-3-small", EMBEDDING_BASE_URL: "https://api.openai.com/v1" })).toEqual([
+      { variable: "EMBEDDING_API_KEY", message: "is required for api.openai.com (EMBEDDING_MODEL is set); set that server's key here or in OPENAI_API_KEY" },
+    ]);
+    expect(problemsOf({ EMBEDDING_MODEL: "text-embedding-3-small", EMBEDDING_BASE_URL: "https://api.openai.com/v1", EMBEDDING_API_KEY: "sk-1" })).toEqual([]);
+  });
+});

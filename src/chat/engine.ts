@@ -17,11 +17,13 @@ import { type CutReason, type Generated, generate, type ReplyReview, type ReplyS
 import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type QuotedMessage, replyReserve } from "./prompt.js";
 import { recordReply, type SaidTurn } from "./record.js";
 import type { NoteKeeper } from "./people-notes.js";
+import type { Meaning } from "./meaning.js";
 import type { Summarizer } from "./summarizer.js";
 import { countTurnTokens } from "./tokens.js";
 
 export type { CutReason, ReplyEnding, ReplyReview, ReplySink, ReplyStatus, Shown } from "./generate.js";
 export type { AnswerersQuery, EarlierReply } from "./ensemble.js";
+export type { ReplyObservation } from "./observation.js";
 
 /** A message from a person, to be answered. */
 export interface IncomingTurn {
@@ -111,6 +113,8 @@ export interface EngineDeps {
   readonly summarizer?: Summarizer;
   /** Told after each reply, to note what the people it answered said about themselves. */
   readonly notes?: NoteKeeper;
+  /** Recall by meaning (EMBEDDING_MODEL): the new message's vector, and embedding what was stored after each reply. */
+  readonly meaning?: Meaning;
 }
 
 /** The id of the first of the new messages when memory keeps them already. */
@@ -176,9 +180,11 @@ export class ChatEngine {
    * records it. Model failures end up in the outcome; only a failed memory write rejects.
    */
   async reply(request: ReplyRequest, sink: ReplySink): Promise<ReplyOutcome> {
+    // The one embedding on the reply path, under its deadline (undefined: recall by words alone).
+    const queryVector = await this.deps.meaning?.queryVector(request.turns.map((t) => t.content).join("\n"));
     let prepared: Prepared;
     try {
-      prepared = this.#prepare(request);
+      prepared = this.#prepare(request, queryVector);
     } catch (caught) {
       const error = caught instanceof Error ? caught : new Error(String(caught));
       await sink.end({ text: "", error });
@@ -186,7 +192,7 @@ export class ChatEngine {
       return { status: "failed", text: "", userTurnIds: [], messageIds: [], error };
     }
     const startedAt = performance.now();
-    const generated = await this.#generate(request, sink, prepared);
+    const generated = await this.#generate(request, sink, prepared, queryVector);
     prepared = generated.prepared;
     const model = prepared.chatRequest.model;
     const trouble = this.#trouble.report(generated.error, model, request.conversation.key, request.conversation.guildId);
@@ -205,6 +211,7 @@ export class ChatEngine {
     const recorded = this.#record(request, prepared, { text, complete: generated.status === "complete" && partial === undefined, messageIds });
     this.deps.summarizer?.schedule(request.conversation.key, prepared.prompt.historyRoom);
     this.deps.notes?.schedule(request.conversation, prepared.userTurns.map((t, i) => ({ authorId: t.authorId, turnId: recorded.userTurnIds[i]! })), request.audience);
+    this.deps.meaning?.kick();
     const outcome: ReplyOutcome = { status: generated.status, text: generated.text, ...recorded, messageIds, error: generated.error, ...(generated.cut && { cut: generated.cut }), ...(trouble && { trouble }) };
     this.#report(request, prepared, outcome, { firstTokenMs: generated.firstTokenMs, totalMs: performance.now() - startedAt, usage: generated.usage });
     return outcome;
@@ -234,7 +241,7 @@ export class ChatEngine {
    * Streams the model's reply; when the model refuses the prompt as longer than its
    * context before anything was shown, shrinks that model's budget and tries once more.
    */
-  async #generate(request: ReplyRequest, sink: ReplySink, prepared: Prepared): Promise<Generated & { prepared: Prepared }> {
+  async #generate(request: ReplyRequest, sink: ReplySink, prepared: Prepared, queryVector: Float32Array | undefined): Promise<Generated & { prepared: Prepared }> {
     const options = { signal: request.signal, review: request.review, deadlineMs: this.deps.settings.replyDeadlineMs };
     const generated = await generate(this.deps.model, prepared.chatRequest, sink, options);
     const { error } = generated;
@@ -243,7 +250,7 @@ export class ChatEngine {
     if (smaller === undefined) return { ...generated, prepared };
     let retry: Prepared;
     try {
-      retry = this.#prepare(request);
+      retry = this.#prepare(request, queryVector);
     } catch {
       return { ...generated, prepared }; // the new message alone no longer fits: the refusal stands
     }
@@ -251,7 +258,7 @@ export class ChatEngine {
   }
 
   /** Builds the prompt from memory; throws PromptTooLongError when the new message does not fit. */
-  #prepare(request: ReplyRequest): Prepared {
+  #prepare(request: ReplyRequest, queryVector?: Float32Array): Prepared {
     const { persona } = request;
     const { settings } = this.deps;
     const model = persona.model ?? settings.defaultModel;
@@ -271,6 +278,7 @@ export class ChatEngine {
       newFromId: storedFrom(request.turns),
       leaveOut: earlierTurnIds(after),
       audience: request.audience,
+      queryVector,
     });
     // Every reply gets an output limit: the persona's, else the room the prompt left for it.
     const maxTokens = persona.maxTokens ?? replyReserve(persona, contextTokens);

@@ -53,3 +53,24 @@ export function rankByRelevance<T extends { readonly id: number; readonly conten
     .sort((a, b) => b.anyForm - a.anyForm || b.exact - a.exact || b.hit.id - a.hit.id)
     .map((s) => s.hit);
 }
+
+/**
+ * Reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009): each list adds 1 / (k + rank)
+ * to a hit's score, so a hit ranked well by words and by meaning rises above one ranked
+ * first by either alone, and neither list's own scores need to be comparable. k = 60 is
+ * the paper's.
+ */
+export const FUSION_K = 60;
+
+/** The hits of several ranked lists (best first), ordered by their fused rank; each hit once, newest first among equals. */
+export function fuseRanks<T extends { readonly id: number }>(lists: ReadonlyArray<readonly T[]>): T[] {
+  const fused = new Map<number, { hit: T; score: number }>();
+  for (const list of lists) {
+    list.forEach((hit, rank) => {
+      const entry = fused.get(hit.id) ?? { hit, score: 0 };
+      entry.score += 1 / (FUSION_K + rank + 1);
+      fused.set(hit.id, entry);
+    });
+  }
+  return [...fused.values()].sort((a, b) => b.score - a.score || b.hit.id - a.hit.id).map((e) => e.hit);
+}

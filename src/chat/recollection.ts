@@ -1,8 +1,9 @@
 import type { Memory } from "../memory/index.js";
+import type { WordForms } from "../memory/recall.js";
 import type { Summary } from "../memory/summaries.js";
 import type { ConversationRef, Turn, TurnSize } from "../memory/turns.js";
 import { type BuiltPrompt, buildPrompt, type PendingTurn, type PersonNotes, type PromptInput, type RecalledTurn, replyReserve } from "./prompt.js";
-import { rankByRelevance, salientWords } from "./recall.js";
+import { fuseRanks, rankByRelevance, salientWords } from "./recall.js";
 import { fitInOrder } from "./tokens.js";
 
 /** Enough stored turns to fill any sensible context; the budget decides how many are used. */
@@ -11,6 +12,13 @@ export const MAX_HISTORY_TURNS = 400;
 export const RECALL_CANDIDATES = 40;
 /** At most this many recalled turns go into a prompt. */
 export const RECALL_MAX_TURNS = 3;
+/**
+ * Vector hits farther than this cosine distance (1 - similarity) are not recalled: a search
+ * always finds its nearest turns, however unrelated. Loose on purpose, since models differ
+ * in how similar unrelated texts look (OpenAI's text-embedding-3 about 0.1, nomic-embed-text
+ * about 0.4): recall keeps at most RECALL_MAX_TURNS anyway.
+ */
+export const MAX_RECALL_DISTANCE = 0.7;
 
 /**
  * Who a reply is for, as its host knows them: whether they may see a turn said in another
@@ -48,6 +56,10 @@ export interface RecollectionRequest {
   readonly leaveOut?: readonly number[];
   /** Who may see turns recalled from the server's other conversations; none: nothing crosses. */
   readonly audience?: RecallAudience;
+  /** The new message's embedding vector (EMBEDDING_MODEL): recall by meaning beside recall by words. */
+  readonly queryVector?: Float32Array;
+  /** How words match (default stems; the recall benchmark's floor uses exact). */
+  readonly wordForms?: WordForms;
 }
 
 /**
@@ -102,18 +114,24 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
   const beforeId = windowStart(sizes, fitting, summary);
   const people = peopleNotes(memory, request, history, summary);
   const words = salientWords(request.newTurns.map((t) => t.content).join("\n"));
-  if (words.length === 0) return { history, summary, olderTokens, recalled: [], people };
+  const { audience, queryVector: vector, wordForms: forms } = request;
+  if (words.length === 0 && vector === undefined) return { history, summary, olderTokens, recalled: [], people };
 
-  const here = beforeId === undefined ? [] : memory.recall.searchConversation({ conversationKey: conversation.key, beforeId, words, limit: RECALL_CANDIDATES });
-  const { audience } = request;
-  const serverWide = audience !== undefined && conversation.guildId ? memory.recall.serverWide(conversation.guildId) : false;
-  const elsewhere =
-    serverWide && conversation.guildId
-      ? memory.recall
-          .searchServer({ guildId: conversation.guildId, excludedConversationKey: conversation.key, words, limit: RECALL_CANDIDATES })
-          .filter((hit) => audience!.canRead(hit.conversationKey))
-      : [];
-  const best = rankByRelevance([...here, ...elsewhere], words).slice(0, RECALL_MAX_TURNS);
+  const conversationKey = conversation.key;
+  const searchWords = words.length > 0;
+  const hereByWords =
+    beforeId === undefined || !searchWords ? [] : memory.recall.searchConversation({ conversationKey, beforeId, words, limit: RECALL_CANDIDATES, forms });
+  const hereByMeaning =
+    beforeId === undefined || vector === undefined ? [] : memory.vectors.searchConversation({ conversationKey, beforeId, vector, limit: RECALL_CANDIDATES });
+  // Turns from another conversation reach this one only through the audience, by words and by meaning alike.
+  const guildId = audience !== undefined && conversation.guildId && memory.recall.serverWide(conversation.guildId) ? conversation.guildId : undefined;
+  const readable = <T extends { readonly conversationKey: string }>(hits: readonly T[]) => hits.filter((hit) => audience!.canRead(hit.conversationKey));
+  const elsewhere = { guildId: guildId!, excludedConversationKey: conversationKey, limit: RECALL_CANDIDATES };
+  const elsewhereByWords = guildId === undefined || !searchWords ? [] : readable(memory.recall.searchServer({ ...elsewhere, words, forms }));
+  const elsewhereByMeaning = guildId === undefined || vector === undefined ? [] : readable(memory.vectors.searchServer({ ...elsewhere, vector }));
+  const byWords = rankByRelevance([...hereByWords, ...elsewhereByWords], words, forms);
+  const byMeaning = [...hereByMeaning, ...elsewhereByMeaning].filter((hit) => hit.distance <= MAX_RECALL_DISTANCE).sort((a, b) => a.distance - b.distance);
+  const best = fuseRanks<{ readonly id: number }>([byWords, byMeaning]).slice(0, RECALL_MAX_TURNS);
   const rank = new Map(best.map((hit, i) => [hit.id, i]));
   const recalled = memory.recall
     .turns(best.map((hit) => hit.id))
@@ -154,7 +172,8 @@ function oldestId(turns: readonly Turn[]): number {
 /** Builds a reply's prompt from memory: recollect, then buildPrompt. This is what the memory benchmark times. */
 export function buildPromptFromMemory(
   memory: Memory,
-  input: Omit<PromptInput, "history" | "summary" | "recalled" | "olderTokens"> & Pick<RecollectionRequest, "conversation" | "newFromId" | "leaveOut" | "audience">,
+  input: Omit<PromptInput, "history" | "summary" | "recalled" | "olderTokens"> &
+    Pick<RecollectionRequest, "conversation" | "newFromId" | "leaveOut" | "audience" | "queryVector" | "wordForms">,
 ): BuiltPrompt {
   const { history, summary, recalled, olderTokens, people } = recollect(memory, input);
   return buildPrompt({ ...input, history, summary, recalled, olderTokens, people });

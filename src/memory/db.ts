@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { ensureDatabaseFolder } from "../config.js";
 import { registerRecallTerms } from "./terms.js";
+import { hasVectorTable, loadVectorExtension } from "./vector-extension.js";
 
 export type Db = Database.Database;
 
@@ -69,9 +70,14 @@ export function migrate(db: Db, migrations: readonly Migration[] = readMigration
   return schemaVersion(db);
 }
 
-/** Adds the SQL functions the schema's triggers call; every connection that writes turns needs them. */
-export function registerFunctions(db: Db): void {
+/**
+ * Adds the SQL functions the schema's triggers call, and sqlite-vec (a turn's vector is
+ * deleted with it by a trigger); every connection that writes turns needs them. Returns
+ * whether sqlite-vec loaded.
+ */
+export function registerFunctions(db: Db): boolean {
   registerRecallTerms(db);
+  return loadVectorExtension(db);
 }
 
 /**
@@ -88,8 +94,13 @@ export function openDatabase(databasePath: string, migrations?: readonly Migrati
     db.pragma("synchronous = NORMAL");
     // Deleted rows are overwritten with zeros, not left in free space: forgotten words leave the file.
     db.pragma("secure_delete = ON");
-    registerFunctions(db);
+    const vectorsLoaded = registerFunctions(db);
     migrate(db, migrations);
+    if (!vectorsLoaded && hasVectorTable(db)) {
+      throw new Error(
+        "it holds embedding vectors, and sqlite-vec could not be loaded on this machine (its npm package ships builds for Linux, macOS and Windows on x64 and arm64); reinstall with npm ci, or open the file where it loads",
+      );
+    }
     // A read-only file, or one another program has locked, opens and reads fine and would fail
     // only at the first reply's write: write once now, so start-up says so instead.
     db.pragma(`user_version = ${schemaVersion(db)}`);

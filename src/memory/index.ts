@@ -12,6 +12,7 @@ import { PersonNoteStore } from "./person-notes.js";
 import { SummaryStore } from "./summaries.js";
 import { ThreadStore } from "./threads.js";
 import { TurnStore } from "./turns.js";
+import { VectorStore } from "./vectors.js";
 
 /** The open database and its repositories. */
 export interface Memory {
@@ -32,6 +33,8 @@ export interface Memory {
   readonly recall: RecallStore;
   /** What the note pass keeps about each person, and their choice about it. */
   readonly personNotes: PersonNoteStore;
+  /** Turns' embedding vectors (EMBEDDING_MODEL), for recall by meaning. */
+  readonly vectors: VectorStore;
   readonly eraser: MemoryEraser;
   /** Replies being written; what is left at start-up was cut short by a crash. */
   readonly inFlight: InFlightStore;
@@ -67,6 +70,7 @@ export function openMemory(databasePath: string, layout?: Layout): Memory {
     summaries,
     recall: new RecallStore(db),
     personNotes,
+    vectors: new VectorStore(db),
     eraser: new MemoryEraser(db, summaries, threads, personNotes),
     inFlight: new InFlightStore(db),
     close: () => {

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { embeddingsAnswer } from "./fake-embeddings.js";
 import { CHARS_PER_TOKEN, type ProviderKind, type ProviderSettings, providerRefusal, reasoningDelta, thinkInText, thinksInText } from "./model-providers.js";
 
 const HOST = "127.0.0.1";
@@ -16,6 +17,7 @@ const API_PREFIX = "/v1";
 const CHAT_PATH = `${API_PREFIX}/chat/completions`;
 const MODERATIONS_PATH = `${API_PREFIX}/moderations`;
 const MODELS_PATH = `${API_PREFIX}/models`;
+const EMBEDDINGS_PATH = `${API_PREFIX}/embeddings`;
 const FAKE_MODEL_ID = "fake-model";
 const FAKE_MODERATION_MODEL_ID = "omni-moderation-latest";
 const DEFAULT_TEXT = "ok";
@@ -125,6 +127,13 @@ export interface Usage {
 /** A fixed reply, or one computed from the request it answers. */
 export type ReplyScript = ScriptedReply | ((req: RecordedRequest) => ScriptedReply);
 
+/** How the fake answers an embeddings request: late, with an error status, or both (default: at once, with vectors). */
+export interface EmbeddingScript {
+  readonly delayMs?: number;
+  /** Return this HTTP error status instead, with an OpenAI-style error body. */
+  readonly status?: number;
+}
+
 type ModerationFn = (input: string) => { flagged: boolean; categories?: Record<string, boolean> };
 
 /** A running fake; see {@link startFakeModelServer}. */
@@ -141,11 +150,15 @@ export interface FakeModelServer {
   setDefault(reply: ReplyScript): void;
   /** Resolves when the n-th (1-based, counting all so far) chat request has arrived. */
   waitForChatRequests(n: number, timeoutMs?: number): Promise<RecordedRequest[]>;
+  /** Embeddings requests only (POST /v1/embeddings, see fake-embeddings.ts), in order. */
+  embeddingRequests(): RecordedRequest[];
+  /** How the next embeddings requests are answered (latency, errors); {} answers at once. */
+  setEmbeddings(script: EmbeddingScript): void;
   /** Set a moderation result function for POST /v1/moderations (default: nothing flagged). */
   setModeration(fn: ModerationFn): void;
   /** Plays this provider from now on; undefined plays a plain server that refuses nothing. */
   setProvider(settings: ProviderSettings | undefined): void;
-  /** Clears requests, queue, default reply, moderation function and prompt cache (the provider stays). */
+  /** Clears requests, queue, default reply, moderation function, embeddings script and prompt cache (the provider stays). */
   reset(): void;
   /** Closes the server and destroys all open sockets, so tests tear down instantly. */
   close(): Promise<void>;
@@ -166,6 +179,7 @@ export async function startFakeModelServer(initialProvider?: ProviderSettings): 
   const queue: ReplyScript[] = [];
   let defaultReply: ReplyScript = DEFAULT_REPLY;
   let moderate: ModerationFn = NOTHING_FLAGGED;
+  let embeddingScript: EmbeddingScript = {};
   let waiters: ChatWaiter[] = [];
   let completionCount = 0;
   /** The prompts (messages as JSON) of the latest answered chat requests, newest last. */
@@ -200,6 +214,15 @@ export async function startFakeModelServer(initialProvider?: ProviderSettings): 
       await replyToChat(res, recorded, reply, { id: `chatcmpl-fake-${completionCount}`, kind: provider?.kind, cachedTokens });
     } else if (route === `POST ${MODERATIONS_PATH}`) {
       sendJson(res, 200, moderationResponse(recorded.body?.input, moderate));
+    } else if (route === `POST ${EMBEDDINGS_PATH}`) {
+      const script = embeddingScript;
+      if (script.delayMs !== undefined) await sleep(script.delayMs);
+      if (res.destroyed) return; // the client gave up waiting
+      if (script.status !== undefined) sendError(res, script.status, `Scripted error ${script.status}`);
+      else {
+        const answer = embeddingsAnswer(recorded.body);
+        sendJson(res, answer.status, answer.body);
+      }
     } else if (route === `GET ${MODELS_PATH}`) {
       sendJson(res, 200, {
         object: "list",
@@ -250,6 +273,10 @@ export async function startFakeModelServer(initialProvider?: ProviderSettings): 
     setProvider: (settings) => {
       provider = settings;
     },
+    embeddingRequests: () => requests.filter((r) => r.method === "POST" && r.path === EMBEDDINGS_PATH),
+    setEmbeddings: (script) => {
+      embeddingScript = script;
+    },
     setModeration: (fn) => {
       moderate = fn;
     },
@@ -258,6 +285,7 @@ export async function startFakeModelServer(initialProvider?: ProviderSettings): 
       queue.length = 0;
       defaultReply = DEFAULT_REPLY;
       moderate = NOTHING_FLAGGED;
+      embeddingScript = {};
       cachedPrompts.length = 0;
     },
     close: () =>
