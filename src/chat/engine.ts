@@ -4,6 +4,7 @@ import { ModelContextLengthError } from "../llm/errors.js";
 import { ModelTrouble, type TroubleReport } from "../llm/trouble.js";
 import type { Logger } from "../log.js";
 import type { Memory } from "../memory/index.js";
+import type { WordForms } from "../memory/recall.js";
 import type { ConversationRef } from "../memory/turns.js";
 import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
@@ -99,6 +100,8 @@ export interface EngineSettings {
   readonly contextTokens: number;
   /** MODEL_REPLY_DEADLINE_MS: a reply is cut this long after it was asked for. */
   readonly replyDeadlineMs?: number;
+  /** How recall matches words (default stems; the recall benchmark's floor: exact). */
+  readonly recallWordForms?: WordForms;
 }
 
 export interface EngineDeps {
@@ -113,7 +116,7 @@ export interface EngineDeps {
   readonly summarizer?: Summarizer;
   /** Told after each reply, to note what the people it answered said about themselves. */
   readonly notes?: NoteKeeper;
-  /** Recall by meaning (EMBEDDING_MODEL): the new message's vector, and embedding what was stored after each reply. */
+  /** Recall by meaning (EMBEDDING_MODEL): the new message's vector (the one embedding on the reply path, under a deadline); told after each reply to embed what was stored. */
   readonly meaning?: Meaning;
 }
 
@@ -180,7 +183,6 @@ export class ChatEngine {
    * records it. Model failures end up in the outcome; only a failed memory write rejects.
    */
   async reply(request: ReplyRequest, sink: ReplySink): Promise<ReplyOutcome> {
-    // The one embedding on the reply path, under its deadline (undefined: recall by words alone).
     const queryVector = await this.deps.meaning?.queryVector(request.turns.map((t) => t.content).join("\n"));
     let prepared: Prepared;
     try {
@@ -279,6 +281,7 @@ export class ChatEngine {
       leaveOut: earlierTurnIds(after),
       audience: request.audience,
       queryVector,
+      wordForms: settings.recallWordForms,
     });
     // Every reply gets an output limit: the persona's, else the room the prompt left for it.
     const maxTokens = persona.maxTokens ?? replyReserve(persona, contextTokens);

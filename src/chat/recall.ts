@@ -62,15 +62,19 @@ export function rankByRelevance<T extends { readonly id: number; readonly conten
  */
 export const FUSION_K = 60;
 
-/** The hits of several ranked lists (best first), ordered by their fused rank; each hit once, newest first among equals. */
+/**
+ * The hits of several ranked lists (best first), ordered by their fused rank; each hit
+ * once. Among equals, a hit of an earlier list first (recall passes words before vectors:
+ * a shared word is firmer evidence than a nearest neighbour), then the newest.
+ */
 export function fuseRanks<T extends { readonly id: number }>(lists: ReadonlyArray<readonly T[]>): T[] {
-  const fused = new Map<number, { hit: T; score: number }>();
-  for (const list of lists) {
+  const fused = new Map<number, { hit: T; score: number; list: number }>();
+  lists.forEach((list, listIndex) => {
     list.forEach((hit, rank) => {
-      const entry = fused.get(hit.id) ?? { hit, score: 0 };
+      const entry = fused.get(hit.id) ?? { hit, score: 0, list: listIndex };
       entry.score += 1 / (FUSION_K + rank + 1);
       fused.set(hit.id, entry);
     });
-  }
-  return [...fused.values()].sort((a, b) => b.score - a.score || b.hit.id - a.hit.id).map((e) => e.hit);
+  });
+  return [...fused.values()].sort((a, b) => b.score - a.score || a.list - b.list || b.hit.id - a.hit.id).map((e) => e.hit);
 }

@@ -10,18 +10,18 @@
  * "dog"), else the word itself less a plural -s; each concept adds 1 to one dimension
  * (picked by a hash of the concept), and the vector is scaled to length 1. So two texts
  * are as similar (cosine) as the concepts they share, and a model of other dimensions
- * gives vectors of another length: `dimensions` when asked, else 384 for a model whose
- * name ends in "-large" and 256 for any other.
+ * gives vectors of another length: `dimensions` when asked, else 768 for a model whose
+ * name ends in "-large" and 384 for any other (the sizes of nomic-embed-text and all-MiniLM-L6-v2).
  */
 import { createHash } from "node:crypto";
 
-export const DEFAULT_EMBEDDING_DIMENSIONS = 256;
-export const LARGE_EMBEDDING_DIMENSIONS = 384;
+export const DEFAULT_EMBEDDING_DIMENSIONS = 384;
+export const LARGE_EMBEDDING_DIMENSIONS = 768;
 const CHARS_PER_TOKEN = 4;
 
 /** Words that carry no concept. */
 const FUNCTION_WORDS = new Set(
-  "a an and are as at be by did do does for from go had has have he her his how i i'm in is it its me my of on or our she so the their them they this to was we were what what's when where which who will with you your".split(" "),
+  "a about an and are as at be by did do does for from go had has have he her his how i i'm in is it its me my of on or our she so the their them they this to was we were what what's when where which who will with you your".split(" "),
 );
 
 /** Concept → the words that stand for it. The recall benchmark's paraphrases and the e2e tests use these. */
