@@ -24,7 +24,6 @@ import { countTurnTokens } from "./tokens.js";
 
 export type { CutReason, ReplyEnding, ReplyReview, ReplySink, ReplyStatus, Shown } from "./generate.js";
 export type { AnswerersQuery, EarlierReply } from "./ensemble.js";
-export type { ReplyObservation } from "./observation.js";
 
 /** A message from a person, to be answered. */
 export interface IncomingTurn {
