@@ -70,13 +70,7 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
   library.onChange(({ added, changed }) => warnAboutLore([...added, ...changed]));
   const memory = openMemory(config.databasePath, options.layout);
   const checkpoints = checkpointInBackground(memory.db, log);
-  const model = new ModelClient({
-    baseURL: config.openaiBaseUrl,
-    apiKey: config.openaiApiKey,
-    timeoutMs: config.modelTimeoutMs,
-    maxRetries: config.modelMaxRetries,
-    log,
-  });
+  const model = new ModelClient({ baseURL: config.openaiBaseUrl, apiKey: config.openaiApiKey, timeoutMs: config.modelTimeoutMs, maxRetries: config.modelMaxRetries, log });
   const slots = new ConcurrencyLimiter(options.modelSlots?.maxActive ?? Number.POSITIVE_INFINITY, options.modelSlots?.maxWaiting ?? 0);
   const personas = () => library.registry;
   const metrics = options.metrics ? createPrometheusMetrics() : noMetrics;
