@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { boolean, emptyAsUndefined, integer, optionalInteger, optionalText, text, url } from "./config-fields.js";
 import { PERSONA_ID } from "./personas/parse.js";
 
 /** Where the README explains how to create the Discord application and get a token. */
@@ -31,58 +32,6 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
-
-const emptyAsUndefined = (value: unknown) =>
-  typeof value === "string" && value.trim() === "" ? undefined : value;
-
-const isWholeNumberOfAtLeast = (v: string, min: number) => /^\d+$/.test(v.trim()) && Number(v) >= min;
-
-function integer(fix: string, min: number, fallback: number) {
-  return z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .default(String(fallback))
-      .refine((v) => isWholeNumberOfAtLeast(v, min), `must be a whole number of at least ${min}; ${fix}`)
-      .transform((v) => Number(v)),
-  );
-}
-
-/** A whole number of at least `min`, or undefined when the variable is empty or unset (the feature is off). */
-function optionalInteger(fix: string, min: number) {
-  return z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .optional()
-      .refine((v) => v === undefined || isWholeNumberOfAtLeast(v, min), `must be a whole number of at least ${min}, or empty; ${fix}`)
-      .transform((v) => (v === undefined ? undefined : Number(v))),
-  );
-}
-
-function boolean(fallback: boolean) {
-  return z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .default(String(fallback))
-      .refine((v) => /^(true|false|1|0|yes|no|on|off)$/i.test(v.trim()), "must be true or false")
-      .transform((v) => /^(true|1|yes|on)$/i.test(v.trim())),
-  );
-}
-
-function url(fix: string) {
-  return z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .optional()
-      .refine((v) => v === undefined || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), `must be a full URL such as ${fix}`),
-  );
-}
-
-const text = (fallback: string) => z.preprocess(emptyAsUndefined, z.string().trim().default(fallback));
-const optionalText = z.preprocess(emptyAsUndefined, z.string().trim().optional());
 
 const coreSchema = z.object({
   OPENAI_BASE_URL: z.preprocess(

@@ -1,7 +1,7 @@
 import { ModelBudgets } from "../llm/budgets.js";
 import type { ChatRequest, ModelClient, ModelUsage } from "../llm/client.js";
 import { ModelContextLengthError } from "../llm/errors.js";
-import { ModelTrouble, type TroubleReport } from "../llm/trouble.js";
+import { ModelTrouble } from "../llm/trouble.js";
 import type { Logger } from "../log.js";
 import type { Memory } from "../memory/index.js";
 import type { WordForms } from "../memory/recall.js";
@@ -10,13 +10,14 @@ import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
 import { type ActivePersona, activePersona } from "./active-persona.js";
 import { type Cast, castOf } from "./cast.js";
-import { type AnswerersQuery, answerersOf, type EarlierReply, earlierTurnIds, earlierTurns } from "./ensemble.js";
+import { type AnswerersQuery, answerersOf, earlierTurnIds, earlierTurns } from "./ensemble.js";
 import { type FittingTurns, fittingTurns } from "./fitting.js";
-import { buildPromptFromMemory, type RecallAudience } from "./recollection.js";
+import { buildPromptFromMemory } from "./recollection.js";
 import type { ReplyObservation } from "../observability/metrics.js";
-import { type CutReason, type Generated, generate, type ReplyReview, type ReplySink, type ReplyStatus } from "./generate.js";
-import { type BuiltPrompt, IMAGE_TOKENS, type ImageRef, type QuotedMessage, replyReserve } from "./prompt.js";
+import { type Generated, generate, type ReplySink } from "./generate.js";
+import { type BuiltPrompt, IMAGE_TOKENS, replyReserve } from "./prompt.js";
 import { recordReply, type SaidTurn } from "./record.js";
+import type { IncomingTurn, ReplyOutcome, ReplyRequest } from "./reply.js";
 import type { NoteKeeper } from "./people-notes.js";
 import type { Meaning } from "./meaning.js";
 import type { Summarizer } from "./summarizer.js";
@@ -24,75 +25,7 @@ import { countTurnTokens } from "./tokens.js";
 
 export type { CutReason, ReplyEnding, ReplyReview, ReplySink, ReplyStatus, Shown } from "./generate.js";
 export type { AnswerersQuery, EarlierReply } from "./ensemble.js";
-
-/** A message from a person, to be answered. */
-export interface IncomingTurn {
-  readonly authorId: string;
-  readonly authorName: string;
-  /** The text, with attachments described or inlined; this is what memory keeps. */
-  readonly content: string;
-  readonly messageId?: string | null;
-  /** Set when memory keeps the message already (since it was accepted); the reply then links to it. */
-  readonly turnId?: number;
-  /** Images for a vision model, sent with this reply only (memory keeps the text). */
-  readonly images?: readonly ImageRef[];
-}
-
-/** Names the macros use for the place the conversation happens in. */
-export interface Place {
-  readonly server: string;
-  readonly channel: string;
-}
-
-export interface ReplyRequest {
-  readonly conversation: ConversationRef;
-  readonly persona: Persona;
-  /**
-   * One message, or several that arrived together and are answered in one turn; none for a
-   * line the persona says unprompted (a scene's), which then needs a `direction`.
-   */
-  readonly turns: readonly IncomingTurn[];
-  /** What this line is for (a scene's topic, whose turn it is): shown as a labelled direction, never as anyone's words. */
-  readonly direction?: string;
-  readonly place: Place;
-  /** An earlier message the newest one replies to. */
-  readonly quoted?: QuotedMessage;
-  /** Aborting stops the model call; what was said so far is kept as an interrupted turn. */
-  readonly signal?: AbortSignal;
-  /**
-   * Checks the whole reply (and the thinking its sink shows) before any of it is shown or
-   * stored; throwing withholds it (the outcome carries that error and only the user turns are stored).
-   */
-  readonly review?: ReplyReview;
-  /** This reply's note as in flight (see InFlightStore), ended in the same transaction that records it. */
-  readonly inFlightId?: number;
-  /**
-   * What the cast's other personas answered to the same messages just before, in order
-   * (the messages are stored by then): shown after them as those personas' lines, and this
-   * reply is stored as following the last of them.
-   */
-  readonly after?: readonly EarlierReply[];
-  /** Who may see what recall brings from the server's other conversations (see RecallAudience); none: nothing crosses. */
-  readonly audience?: RecallAudience;
-}
-
-/** How a reply ended and what it left in memory. */
-export interface ReplyOutcome {
-  readonly status: ReplyStatus;
-  /** What was said (and shown); empty when nothing was. */
-  readonly text: string;
-  readonly userTurnIds: readonly number[];
-  /** Undefined when no text was stored as said. */
-  readonly assistantTurnId?: number;
-  /** The Discord messages that carry the reply; none outside Discord. */
-  readonly messageIds: readonly string[];
-  /** Why it did not complete: a ModelError, the review's verdict, PromptTooLongError. */
-  readonly error?: Error;
-  /** Set when the reply was cut short (stored as interrupted). */
-  readonly cut?: CutReason;
-  /** Set when the error is an operator's to fix (bad key, unknown model): whom to tell, once. */
-  readonly trouble?: TroubleReport;
-}
+export type { IncomingTurn, Place, ReplyOutcome, ReplyRequest } from "./reply.js";
 
 export interface EngineSettings {
   readonly defaultModel: string;
