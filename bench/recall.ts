@@ -25,8 +25,8 @@ import { loadPersonas } from "../src/personas/registry.js";
 import { type FakeModelServer, startFakeModelServer } from "../test/fakes/openai-server.js";
 import { type BenchmarkResult, msFigure, percentile, seededRandom } from "./types.js";
 
-/** Small, so the window holds the last few dozen messages and the facts are only reachable by recall. */
-const CONTEXT_TOKENS = 2000;
+/** Half the default, so the window holds the last hundred or so messages and the facts are only reachable by recall (at 2,000 the system prompt left recall 15 tokens). */
+const CONTEXT_TOKENS = 4000;
 const MESSAGES = 300;
 const EMBEDDING_MODEL = "fake-embed";
 /** Each question is asked this many times for the first leg's figures (hits count the first time only). */
@@ -107,7 +107,8 @@ const sink = { write() {}, end: async () => ({ shown: true, messageIds: [] }) };
 
 async function runLeg(name: string, server: FakeModelServer, dir: string, options: { forms: WordForms; vectors: boolean }): Promise<Leg> {
   const memory: Memory = openMemory(path.join(dir, `${name}.db`));
-  const persona = loadPersonas("personas", "assistant").default;
+  const personas = loadPersonas("personas", "assistant");
+  const persona = personas.default;
   const model = new ModelClient({ baseURL: server.baseURL, apiKey: undefined, timeoutMs: 10_000, maxRetries: 0 });
   const meaning = options.vectors
     ? new Meaning({ client: new EmbeddingClient({ baseURL: server.baseURL, apiKey: undefined, model: EMBEDDING_MODEL, timeoutMs: 10_000 }), memory, log: silentLogger })
@@ -115,7 +116,7 @@ async function runLeg(name: string, server: FakeModelServer, dir: string, option
   const engine = new ChatEngine({
     memory,
     model,
-    personas: () => ({ get: () => persona }) as never,
+    personas: () => personas,
     settings: { defaultModel: "fake-model", contextTokens: CONTEXT_TOKENS, recallWordForms: options.forms },
     log: silentLogger,
     meaning,
