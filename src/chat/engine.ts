@@ -16,7 +16,7 @@ import { buildPromptFromMemory } from "./recollection.js";
 import type { ReplyObservation } from "../observability/metrics.js";
 import { type Generated, generate, type ReplySink } from "./generate.js";
 import { type BuiltPrompt, IMAGE_TOKENS, replyReserve } from "./prompt.js";
-import { recordReply, type SaidTurn } from "./record.js";
+import { recordReply, type SaidTurn } from "./journal.js";
 import type { IncomingTurn, ReplyOutcome, ReplyRequest } from "./reply.js";
 import type { NoteKeeper } from "./people-notes.js";
 import type { Meaning } from "./meaning.js";

@@ -14,7 +14,7 @@ import { createLogger, type Logger } from "../log.js";
 import { DatabaseError } from "../memory/db.js";
 import { pickGreeting, renderGreeting } from "../personas/greetings.js";
 import { type Persona, PersonaError } from "../personas/persona.js";
-import { recordReply } from "../chat/record.js";
+import { recordReply } from "../chat/journal.js";
 import { answerInTurn, castCommand } from "./chat-cast.js";
 import { runTerminalScene } from "./chat-scene.js";
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ChatEngine, IncomingTurn, ReplySink } from "../../src/chat/engine.js";
 import { DIRECTION_OPENING } from "../../src/chat/prompt.js";
-import { recordSaid } from "../../src/chat/record.js";
+import { recordSaid } from "../../src/chat/journal.js";
 import { Scene, sceneDirection, SceneRegistry, type SceneSpec, type SceneStage } from "../../src/chat/scene.js";
 import { countTurnTokens } from "../../src/chat/tokens.js";
 import { SceneCastError } from "../../src/chat/turn-taking.js";

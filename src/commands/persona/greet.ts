@@ -1,5 +1,5 @@
 import { type ChatInputCommandInteraction, MessageFlags, type TextBasedChannel } from "discord.js";
-import { recordReply } from "../../chat/record.js";
+import { recordReply } from "../../chat/journal.js";
 import type { BotContext } from "../../discord/context.js";
 import { conversationOf, placeOf } from "../../discord/conversation.js";
 import { SAFE_MENTIONS } from "../../discord/mentions.js";

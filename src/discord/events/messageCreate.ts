@@ -1,5 +1,5 @@
 import type { Message } from "discord.js";
-import { recordSaid } from "../../chat/record.js";
+import { recordSaid } from "../../chat/journal.js";
 import { countTurnTokens } from "../../chat/tokens.js";
 import { admit, screen } from "../admission.js";
 import { turnAway } from "../answer.js";
