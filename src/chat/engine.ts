@@ -11,12 +11,12 @@ import type { PersonaRegistry } from "../personas/registry.js";
 import { type ActivePersona, activePersona } from "./active-persona.js";
 import { type Cast, castOf } from "./cast.js";
 import { type AnswerersQuery, answerersOf, earlierTurnIds, earlierTurns } from "./ensemble.js";
+import { type KeptTurn, ReplyJournal, recordSaid, type SaidTurn, withdrawTurns } from "./journal.js";
 import { type FittingTurns, fittingTurns } from "./fitting.js";
 import { buildPromptFromMemory } from "./recollection.js";
 import type { ReplyObservation } from "../observability/metrics.js";
 import { type Generated, generate, type ReplySink } from "./generate.js";
 import { type BuiltPrompt, IMAGE_TOKENS, replyReserve } from "./prompt.js";
-import { recordReply, type SaidTurn } from "./journal.js";
 import type { IncomingTurn, ReplyOutcome, ReplyRequest } from "./reply.js";
 import type { NoteKeeper } from "./people-notes.js";
 import type { Meaning } from "./meaning.js";
@@ -56,6 +56,12 @@ export interface EngineDeps {
 function storedFrom(turns: readonly IncomingTurn[]): number | undefined {
   const ids = turns.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
   return ids.length > 0 ? Math.min(...ids) : undefined;
+}
+
+/** Tells the journal the messages showing the reply as the sink posts them; settles once the sink has ended. */
+async function noteShown(sink: ReplySink, journal: ReplyJournal): Promise<void> {
+  if (!sink.shownIn) return;
+  for await (const messageIds of sink.shownIn()) journal.shownIn(messageIds);
 }
 
 /** A request ready for the model, and the prompt's figures for logs and metrics. */
@@ -110,21 +116,36 @@ export class ChatEngine {
     return fittingTurns(request.turns, (turns) => this.#prepare({ ...request, turns }));
   }
 
+  /** Keeps a person's message the moment it is accepted (see recordSaid); returns its turn id. */
+  keep(conversation: ConversationRef, turn: SaidTurn): number {
+    return recordSaid(this.deps.memory.turns, conversation, turn);
+  }
+
+  /** Takes kept messages back out of memory when they are refused before any reply to them (see withdrawTurns). */
+  withdraw(turns: readonly KeptTurn[]): void {
+    withdrawTurns(this.deps.memory, turns);
+  }
+
   /**
    * Writes the reply to `request.turns` in `request.persona`'s voice into `sink`, then
-   * records it. Model failures end up in the outcome; only a failed memory write rejects.
+   * records it through the reply's journal, the only writer of its memory. Model and memory
+   * failures end up in the outcome; the sink's `end` is called once.
    */
   async reply(request: ReplyRequest, sink: ReplySink): Promise<ReplyOutcome> {
     const queryVector = await this.deps.meaning?.queryVector(request.turns.map((t) => t.content).join("\n"));
+    const follows = earlierTurnIds(request.after ?? []).at(-1);
+    const journal = new ReplyJournal(this.deps.memory, this.deps.log, { ...request, follows });
     let prepared: Prepared;
     try {
       prepared = this.#prepare(request, queryVector);
     } catch (caught) {
       const error = caught instanceof Error ? caught : new Error(String(caught));
       await sink.end({ text: "", error });
-      this.#refuse(request);
+      journal.refuse();
       return { status: "failed", text: "", userTurnIds: [], messageIds: [], error };
     }
+    journal.begin();
+    const posting = noteShown(sink, journal);
     const startedAt = performance.now();
     const generated = await this.#generate(request, sink, prepared, queryVector);
     prepared = generated.prepared;
@@ -139,36 +160,25 @@ export class ChatEngine {
       ...(trouble?.firstInConversation === false && { quiet: true }),
     };
     const { shown, messageIds, partial } = await sink.end(ending);
+    await posting;
     // The reply is on screen before it is written down; a reply nobody saw is not remembered as
     // said, and one whose end did not reach Discord is remembered as far as it did, as interrupted.
     const text = shown ? (partial ?? generated.text) : "";
-    const recorded = this.#record(request, prepared, { text, complete: generated.status === "complete" && partial === undefined, messageIds });
+    let recorded: ReturnType<ReplyJournal["record"]>;
+    try {
+      recorded = journal.record({ userTurns: prepared.userTurns, text, complete: generated.status === "complete" && partial === undefined, messageIds });
+    } catch (caught) {
+      // Memory could not keep it: the sink says so under the reply it showed.
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      await sink.notKept?.(error);
+      return { status: "failed", text: generated.text, userTurnIds: [], messageIds, error };
+    }
     this.deps.summarizer?.schedule(request.conversation.key, prepared.prompt.historyRoom);
     this.deps.notes?.schedule(request.conversation, prepared.userTurns.map((t, i) => ({ authorId: t.authorId, turnId: recorded.userTurnIds[i]! })), request.audience);
     this.deps.meaning?.kick();
     const outcome: ReplyOutcome = { status: generated.status, text: generated.text, ...recorded, messageIds, error: generated.error, ...(generated.cut && { cut: generated.cut }), ...(trouble && { trouble }) };
     this.#report(request, prepared, outcome, { firstTokenMs: generated.firstTokenMs, totalMs: performance.now() - startedAt, usage: generated.usage });
     return outcome;
-  }
-
-  /** Records the reply and ends its note as in flight, in one transaction. */
-  #record(request: ReplyRequest, prepared: Prepared, said: { text: string; complete: boolean; messageIds: readonly string[] }) {
-    const { memory } = this.deps;
-    return memory.db.transaction(() => {
-      if (request.inFlightId !== undefined) memory.inFlight.end(request.inFlightId);
-      const follows = earlierTurnIds(request.after ?? []).at(-1);
-      return recordReply(memory.turns, { conversation: request.conversation, persona: request.persona, userTurns: prepared.userTurns, ...said, follows });
-    })();
-  }
-
-  /** A reply refused before the model was asked (the message does not fit): its messages are not kept. */
-  #refuse(request: ReplyRequest): void {
-    const { memory } = this.deps;
-    const stored = request.turns.flatMap((t) => (t.turnId === undefined ? [] : [{ id: t.turnId, conversationKey: request.conversation.key }]));
-    memory.db.transaction(() => {
-      if (request.inFlightId !== undefined) memory.inFlight.end(request.inFlightId);
-      memory.eraser.forgetTurns(stored);
-    })();
   }
 
   /**

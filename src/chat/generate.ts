@@ -25,6 +25,13 @@ export interface ReplySink {
    * was cut, if any). Resolves once it is shown, saying where.
    */
   end(ending: ReplyEnding): Promise<Shown>;
+  /**
+   * The messages showing the reply so far, all of them each time one more is posted; the
+   * iteration ends once `end` has shown the final state. Absent where a reply has no messages.
+   */
+  shownIn?(): AsyncIterable<readonly string[]>;
+  /** Memory could not keep the reply `end` showed: say so under it. */
+  notKept?(error: Error): Promise<void>;
 }
 
 export interface ReplyEnding {

@@ -47,8 +47,8 @@ export interface ReplyRequest {
    * stored; throwing withholds it (the outcome carries that error and only the user turns are stored).
    */
   readonly review?: ReplyReview;
-  /** This reply's note as in flight (see InFlightStore), ended in the same transaction that records it. */
-  readonly inFlightId?: number;
+  /** The channel the reply is posted in (Discord's id): the reply is then noted as in flight until it is recorded (see ReplyJournal). */
+  readonly showsIn?: string;
   /**
    * What the cast's other personas answered to the same messages just before, in order
    * (the messages are stored by then): shown after them as those personas' lines, and this
@@ -69,7 +69,7 @@ export interface ReplyOutcome {
   readonly assistantTurnId?: number;
   /** The Discord messages that carry the reply; none outside Discord. */
   readonly messageIds: readonly string[];
-  /** Why it did not complete: a ModelError, the review's verdict, PromptTooLongError. */
+  /** Why it did not complete: a ModelError, the review's verdict, PromptTooLongError, memory's error when it could not keep the reply. */
   readonly error?: Error;
   /** Set when the reply was cut short (stored as interrupted). */
   readonly cut?: CutReason;

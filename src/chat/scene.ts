@@ -34,7 +34,7 @@ export interface SceneSpec {
 /** Where a line goes and what comes with its request; the host (Discord, the terminal) decides. */
 export interface SceneLineSetup {
   readonly sink: ReplySink;
-  readonly inFlightId?: number;
+  readonly showsIn?: ReplyRequest["showsIn"];
   readonly review?: ReplyRequest["review"];
   /** Who may see what recall brings from other conversations (see RecallAudience). */
   readonly audience?: RecallAudience;

@@ -17,7 +17,7 @@ import { takeAllowance } from "./admission.js";
 import { recallAudience } from "./audience.js";
 import { replyWithNotice } from "./notices.js";
 import { channelSink } from "./sinks.js";
-import { noteInFlight, replyStream } from "./reply-stream.js";
+import { replyStream } from "./reply-stream.js";
 import type { StreamingReply } from "./streaming.js";
 import { canUseWebhook, webhookSink } from "./webhooks.js";
 
@@ -51,8 +51,7 @@ function recordFlag(ctx: BotContext, message: Message, action: "input.flagged" |
 
 /** Messages refused after they were kept (the bot is busy) leave memory: nothing refused is stored. */
 function forgetRefused(refused: readonly PendingMessage[], ctx: BotContext): void {
-  const stored = refused.flatMap((p) => (p.turn.turnId === undefined ? [] : [{ id: p.turn.turnId, conversationKey: conversationOf(answeredIn(p)).key }]));
-  ctx.core.memory.eraser.forgetTurns(stored);
+  ctx.core.engine.withdraw(refused.flatMap((p) => (p.turn.turnId === undefined ? [] : [{ id: p.turn.turnId, conversationKey: conversationOf(answeredIn(p)).key }])));
 }
 
 /** Tells each person in the batch that the bot is too busy to answer them now. */
@@ -135,7 +134,7 @@ async function answerInTurn(batch: PendingMessage[], place: BatchPlace, ctx: Bot
     const seen = turnsSeenBy(persona, turns, ctx);
     const heading = isNamed ? CAST_TEXTS.replyHeading(persona.name) : undefined;
     const outcome = await writeReply(batch, { persona, turns: seen, after, heading }, place, ctx, signal);
-    state = outcome && !signal.aborted ? followOn(state, persona, outcome) : undefined;
+    state = !signal.aborted ? followOn(state, persona, outcome) : undefined;
     if (!state) return;
   }
 }
@@ -173,7 +172,7 @@ async function refuseTooLong(batch: PendingMessage[], place: BatchPlace, ctx: Bo
 }
 
 /** The reply's stream: through the persona's webhook when the server uses them, else in the channel. */
-function streamingReplyFor(pending: PendingMessage, persona: Persona, ctx: BotContext, options: { inFlightId: number | undefined; heading?: string }): StreamingReply {
+function streamingReplyFor(pending: PendingMessage, persona: Persona, ctx: BotContext, options: { heading?: string }): StreamingReply {
   const log = logFor(ctx, pending.message);
   const plain = channelSink(pending.message, answeredIn(pending));
   const sink = ctx.moderation.policy.personaWebhooks(pending.message.guildId) ? webhookSink(answeredIn(pending), persona, ctx.webhooks, plain, log) : plain;
@@ -198,36 +197,22 @@ function reportTrouble(outcome: ReplyOutcome, persona: Persona, message: Message
 /**
  * Streams one persona's reply to a batch, answering its newest message; the engine records
  * it. When the server checks content, the reply is held back until it has passed and then
- * posted at once; a flagged reply is replaced by a notice. Undefined when memory failed.
+ * posted at once; a flagged reply is replaced by a notice.
  */
-async function writeReply(batch: PendingMessage[], part: CastTurn, place: BatchPlace, ctx: BotContext, signal: AbortSignal): Promise<ReplyOutcome | undefined> {
+async function writeReply(batch: PendingMessage[], part: CastTurn, place: BatchPlace, ctx: BotContext, signal: AbortSignal): Promise<ReplyOutcome> {
   const newest = batch.at(-1)!;
   const { message } = newest;
   const { persona, turns, after } = part;
-  // What it answers: the reply it follows, else the people's messages (a crash leaves it linked the same way).
-  const follows = after.flatMap((r) => (r.turnId === undefined ? [] : [r.turnId])).slice(-1);
-  const answers = follows.length > 0 ? follows : turns.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
-  const inFlightId = noteInFlight(logFor(ctx, message), () =>
-    ctx.core.memory.inFlight.begin({ conversationKey: place.conversation.key, channelId: answeredIn(newest).id, personaId: persona.id, personaName: persona.name, answers }),
-  );
-  const reply = streamingReplyFor(newest, persona, ctx, { inFlightId, heading: part.heading });
+  const reply = streamingReplyFor(newest, persona, ctx, { heading: part.heading });
   reply.start();
   const started = performance.now();
   const review = ctx.moderation.content.replyReview(place.rules, signal);
-  let error: unknown;
-  let outcome: ReplyOutcome | undefined;
-  try {
-    const here = answeredIn(newest);
-    const audience = recallAudience(here, batch.map((p) => p.message.author.id));
-    const request = { conversation: place.conversation, persona, turns, place: placeOf(here), quoted: newest.quoted, signal, review, inFlightId, after, audience };
-    outcome = await ctx.core.engine.reply(request, reply);
-    error = outcome.error;
-    reportTrouble(outcome, persona, message, ctx);
-  } catch (caught) {
-    // Memory could not store the reply: say so under it.
-    error = caught;
-    await reply.end({ text: reply.text, error: caught instanceof Error ? caught : new Error(String(caught)) });
-  }
+  const here = answeredIn(newest);
+  const audience = recallAudience(here, batch.map((p) => p.message.author.id));
+  const request = { conversation: place.conversation, persona, turns, place: placeOf(here), quoted: newest.quoted, signal, review, showsIn: here.id, after, audience };
+  const outcome = await ctx.core.engine.reply(request, reply);
+  const { error } = outcome;
+  reportTrouble(outcome, persona, message, ctx);
   const log = logFor(ctx, message);
   const triggers = batch.map((p) => p.trigger);
   if (error instanceof ContentFlaggedError) {

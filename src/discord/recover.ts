@@ -1,6 +1,5 @@
 import type { Message } from "discord.js";
-import { countTurnTokens } from "../chat/tokens.js";
-import type { Memory } from "../memory/index.js";
+import { recordCut } from "../chat/journal.js";
 import type { ReplyInFlight } from "../memory/in-flight.js";
 import type { BotContext } from "./context.js";
 import { SAFE_MENTIONS } from "./mentions.js";
@@ -14,32 +13,12 @@ async function shownMessages(ctx: BotContext, reply: ReplyInFlight): Promise<Mes
   return found.filter((message) => message !== undefined);
 }
 
-/** Stores a cut reply as interrupted, with what Discord shows of it, and forgets it as in flight: one transaction. */
-function recordCut(memory: Memory, reply: ReplyInFlight, shown: readonly Message[]): void {
+/** What Discord shows of a cut reply: its messages' text, without the cast member's name shown before it. */
+function shownText(reply: ReplyInFlight, shown: readonly Message[]): string {
   // A long reply is split over messages at line or word boundaries; a cast member's name before it is not its words.
   const heading = CAST_TEXTS.replyHeading(reply.personaName);
   const joined = shown.map((message) => message.content).join("\n");
-  const text = joined.startsWith(heading) ? joined.slice(heading.length) : joined;
-  memory.db.transaction(() => {
-    if (text.length > 0) {
-      memory.turns.append({ key: reply.conversationKey }, [
-        {
-          role: "assistant",
-          authorId: `persona:${reply.personaId}`,
-          authorName: reply.personaName,
-          personaId: reply.personaId,
-          messageId: shown[0]?.id ?? null,
-          moreMessageIds: shown.slice(1).map((message) => message.id),
-          content: text,
-          tokenCount: countTurnTokens(reply.personaName, text),
-          status: "interrupted",
-          createdAt: Date.now(),
-          answers: reply.answers,
-        },
-      ]);
-    }
-    memory.inFlight.end(reply.id);
-  })();
+  return joined.startsWith(heading) ? joined.slice(heading.length) : joined;
 }
 
 /**
@@ -53,7 +32,7 @@ export async function recoverCutReplies(ctx: BotContext): Promise<number> {
   const left = memory.inFlight.left();
   for (const reply of left) {
     const shown = await shownMessages(ctx, reply);
-    recordCut(memory, reply, shown);
+    recordCut(memory, reply, { text: shownText(reply, shown), messageIds: shown.map((message) => message.id) });
     const last = shown.at(-1);
     if (last?.editable) {
       await last.edit({ content: `${last.content}\n\n*(${REPLY_NOTES.cutByRestart})*`, allowedMentions: SAFE_MENTIONS }).catch((error: unknown) => {

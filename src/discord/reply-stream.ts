@@ -17,31 +17,18 @@ function failureNote(error: unknown, ctx: BotContext): string {
   return failureNoteFor(error);
 }
 
-/** Memory's note of a reply in flight, or of the messages showing it; a failure to write it costs only the recovery after a crash. */
-export function noteInFlight<T>(log: Logger, note: () => T): T | undefined {
-  try {
-    return note();
-  } catch (error) {
-    log.warn({ err: error }, "could not note the reply in flight");
-    return undefined;
-  }
-}
-
 /**
  * A persona's reply (or scene line) streamed into `sink`: the shared edit budget and message
- * cap, the note a failure leaves, the in-flight record of the messages showing it, and
- * Discord errors counted and logged.
+ * cap, the note a failure leaves, and Discord errors counted and logged.
  */
-export function replyStream(ctx: BotContext, sink: MessageSink, persona: Persona, options: { log: Logger; inFlightId: number | undefined; heading?: string }): StreamingReply {
-  const { log, inFlightId, heading } = options;
+export function replyStream(ctx: BotContext, sink: MessageSink, persona: Persona, options: { log: Logger; heading?: string }): StreamingReply {
+  const { log, heading } = options;
   return new StreamingReply(sink, {
     budget: ctx.editBudget,
     failureNote: (error) => failureNote(error, ctx),
     maxMessages: ctx.config.maxReplyMessages,
     showReasoning: persona.showReasoning,
     heading,
-    // Which messages show the reply so far: after a crash, the next start marks them as cut.
-    onPosted: (messageIds) => inFlightId !== undefined && noteInFlight(log, () => ctx.core.memory.inFlight.shownIn(inFlightId, messageIds)),
     onSinkError: (error) => {
       ctx.core.metrics.error("discord");
       log.warn({ err: error }, "could not update the reply on Discord");

@@ -7,7 +7,7 @@ import { CAST_TEXTS } from "../texts.js";
 import type { BotContext, PendingMessage } from "./context.js";
 import { recallAudience } from "./audience.js";
 import { channelPostSink } from "./sinks.js";
-import { noteInFlight, replyStream } from "./reply-stream.js";
+import { replyStream } from "./reply-stream.js";
 import type { StreamingReply } from "./streaming.js";
 import { canUseWebhook, webhookSink } from "./webhooks.js";
 
@@ -38,38 +38,34 @@ async function waitForAllowance(ctx: BotContext, starter: SceneStarter, signal: 
  * A line in the channel: under the persona's webhook identity when the server uses them and
  * a webhook can be had, else a normal message opening with its name in bold.
  */
-async function lineSink(ctx: BotContext, starter: SceneStarter, persona: Persona, inFlightId: number | undefined): Promise<StreamingReply> {
+async function lineSink(ctx: BotContext, starter: SceneStarter, persona: Persona): Promise<StreamingReply> {
   const log = ctx.core.log.child({ channel: starter.channel.id, guild: starter.guildId, persona: persona.id });
   const plain = channelPostSink(starter.channel);
   const channel = starter.channel as Message["channel"];
   const viaWebhook = ctx.moderation.policy.personaWebhooks(starter.guildId) && (await canUseWebhook(channel, ctx.webhooks));
   const sink = viaWebhook ? webhookSink(channel, persona, ctx.webhooks, plain, log) : plain;
-  return replyStream(ctx, sink, persona, { log, inFlightId, heading: viaWebhook ? undefined : CAST_TEXTS.replyHeading(persona.name) });
+  return replyStream(ctx, sink, persona, { log, heading: viaWebhook ? undefined : CAST_TEXTS.replyHeading(persona.name) });
 }
 
 /** The scene's place in Discord: the bot's model slots and rate limits, and the channel's messages. */
-function discordStage(ctx: BotContext, spec: Pick<SceneSpec, "conversation">, starter: SceneStarter): SceneStage {
+function discordStage(ctx: BotContext, starter: SceneStarter): SceneStage {
   const rules = ctx.moderation.policy.contentRules(starter.guildId);
   return {
     waitForAllowance: (signal) => waitForAllowance(ctx, starter, signal),
     waitForSlot: (signal) => ctx.traffic.slots.acquire(signal),
     async lineFor(persona: Persona, heard: readonly IncomingTurn[]) {
-      const answers = heard.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
-      // Noted as in flight like any reply: after a crash, the next start marks the cut line.
-      const begin = { conversationKey: spec.conversation.key, channelId: starter.channel.id, personaId: persona.id, personaName: persona.name, answers };
-      ctx.core.memory.turns.open(spec.conversation);
-      const inFlightId = noteInFlight(ctx.core.log.child({ channel: starter.channel.id, guild: starter.guildId }), () => ctx.core.memory.inFlight.begin(begin));
-      const sink = await lineSink(ctx, starter, persona, inFlightId);
+      const sink = await lineSink(ctx, starter, persona);
       sink.start();
       const audience = recallAudience(starter.channel, heard.map((t) => t.authorId));
-      return { sink, inFlightId, review: ctx.moderation.content.replyReview(rules), audience };
+      // Shown in the channel like any reply: noted as in flight, so after a crash the next start stores the cut line.
+      return { sink, showsIn: starter.channel.id, review: ctx.moderation.content.replyReview(rules), audience };
     },
   };
 }
 
 /** A scene ready to run in a Discord channel. */
 export function discordScene(ctx: BotContext, spec: SceneSpec, starter: SceneStarter): Scene {
-  return new Scene(ctx.core.engine, spec, discordStage(ctx, spec, starter));
+  return new Scene(ctx.core.engine, spec, discordStage(ctx, starter));
 }
 
 /**

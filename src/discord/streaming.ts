@@ -81,8 +81,6 @@ export interface StreamingReplyOptions {
   readonly maxMessages?: number;
   /** Whether the model's thinking is shown after the reply (a persona's show_reasoning). */
   readonly showReasoning?: ShowReasoning;
-  /** Told the ids of every message showing the reply so far, each time a new one is posted. */
-  readonly onPosted?: (messageIds: readonly string[]) => void;
   /** Shown before the reply on Discord, never part of its text (a cast member's name, when no webhook shows it). */
   readonly heading?: string;
 }
@@ -103,7 +101,6 @@ export class StreamingReply implements ReplySink {
   readonly #budget: EditBudget;
   readonly #failureNote: (error: unknown) => string;
   readonly #onSinkError: (error: unknown) => void;
-  readonly #onPosted: (messageIds: readonly string[]) => void;
   readonly #maxMessages: number;
   readonly #showReasoning: ShowReasoning;
   readonly #heading: string;
@@ -117,13 +114,16 @@ export class StreamingReply implements ReplySink {
   #typingDelay: NodeJS.Timeout | undefined;
   #leaveBudget: (() => void) | undefined;
   #ended = false;
+  /** Set once `end` has shown the final state: shownIn's iteration stops there. */
+  #finished = false;
+  /** Wakes shownIn's iteration when a message is posted or the reply has finished. */
+  #wake: Array<() => void> = [];
 
   constructor(sink: MessageSink, options: StreamingReplyOptions = {}) {
     this.#sink = sink;
     this.#budget = options.budget ?? new EditBudget();
     this.#failureNote = options.failureNote ?? failureNoteFor;
     this.#onSinkError = options.onSinkError ?? (() => {});
-    this.#onPosted = options.onPosted ?? (() => {});
     this.#maxMessages = options.maxMessages ?? Number.POSITIVE_INFINITY;
     this.#showReasoning = options.showReasoning ?? "off";
     this.#heading = options.heading ?? "";
@@ -173,12 +173,46 @@ export class StreamingReply implements ReplySink {
     return low;
   }
 
+  /** The ids of the messages showing the reply so far, each time one more is posted, until the reply has ended. */
+  async *shownIn(): AsyncIterable<readonly string[]> {
+    let told = 0;
+    for (;;) {
+      if (this.#sent.length > told) {
+        told = this.#sent.length;
+        yield this.#sent.map((p) => p.id);
+      } else if (this.#finished) {
+        return;
+      } else {
+        await new Promise<void>((resolve) => this.#wake.push(resolve));
+      }
+    }
+  }
+
   /**
    * Shows the final state at once, without waiting for the next due time: the text, with
-   * `failureNote` under it when it failed (the note alone when nothing arrived). May be
-   * called again with a later error (say, memory could not store the reply) to add its note.
+   * `failureNote` under it when it failed (the note alone when nothing arrived). Called once.
    */
   async end(ending: ReplyEnding): Promise<Shown> {
+    try {
+      return await this.#end(ending);
+    } finally {
+      this.#finished = true;
+      this.#wakeUp();
+    }
+  }
+
+  /** Memory could not keep the reply: its note goes under what `end` showed. */
+  async notKept(error: Error): Promise<void> {
+    const finalText = this.#withNote(this.#text, this.#failureNote(error));
+    this.#flushing = this.#flushing.then(() => this.#flush(finalText));
+    await this.#flushing;
+  }
+
+  #wakeUp(): void {
+    for (const wake of this.#wake.splice(0)) wake();
+  }
+
+  async #end(ending: ReplyEnding): Promise<Shown> {
     this.#ended = true;
     this.#stopTyping();
     clearTimeout(this.#timer);
@@ -255,7 +289,7 @@ export class StreamingReply implements ReplySink {
         if (!sent) {
           const message = await this.#sink.post(content, index === 0);
           this.#sent.push({ id: message.id, content });
-          this.#onPosted(this.#sent.map((p) => p.id));
+          this.#wakeUp();
         } else if (sent.content !== content) {
           await this.#sink.edit(sent.id, content);
           sent.content = content;

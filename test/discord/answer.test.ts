@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { countTurnTokens } from "../../src/chat/tokens.js";
-import { recordSaid } from "../../src/chat/record.js";
+import { recordSaid } from "../../src/chat/journal.js";
 import { loadBotConfig } from "../../src/config.js";
 import { type Core, createCore } from "../../src/core.js";
 import { turnAway } from "../../src/discord/answer.js";

@@ -1,5 +1,4 @@
 import type { Message } from "discord.js";
-import { recordSaid } from "../../chat/journal.js";
 import { countTurnTokens } from "../../chat/tokens.js";
 import { admit, screen } from "../admission.js";
 import { turnAway } from "../answer.js";
@@ -99,7 +98,7 @@ async function takeIn(message: Message, ctx: BotContext, botUserId: string): Pro
   if (!(await screen(message, incoming, ctx))) return;
   const thread = trigger === "mention" && !inScene ? await threadForReply(message, ctx, botUserId) : undefined;
   const conversation = thread ? conversationOf(thread) : here;
-  const turnId = keep(ctx, message, () => recordSaid(ctx.core.memory.turns, conversation, { ...incoming, tokenCount: countTurnTokens(incoming.authorName, incoming.content) }));
+  const turnId = keep(ctx, message, () => ctx.core.engine.keep(conversation, { ...incoming, tokenCount: countTurnTokens(incoming.authorName, incoming.content) }));
   const pending: PendingMessage = { message, trigger, turn: turnId === undefined ? incoming : { ...incoming, turnId }, quoted, thread };
   if (inScene && hearInScene(ctx, here.key, pending)) return;
   if (!ctx.conversations.push(conversation.key, pending)) await turnAway([pending], ctx);
