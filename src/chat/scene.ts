@@ -1,5 +1,6 @@
 import type { ConversationRef } from "../memory/turns.js";
 import type { Persona } from "../personas/persona.js";
+import type { ModelSlot } from "../traffic/concurrency.js";
 import type { IncomingTurn, Place, ReplyOutcome, ReplyRequest, ReplySink } from "./engine.js";
 import type { RecallAudience } from "./recollection.js";
 import { checkSceneCast, type HeardLine, nextSpeaker, type RandomSource } from "./turn-taking.js";
@@ -49,10 +50,10 @@ export interface SceneStage {
    */
   waitForAllowance(signal: AbortSignal): Promise<void>;
   /**
-   * Waits for a model slot and resolves with the function that frees it; rejects when the
+   * Waits for a model slot and resolves with it; rejects when the
    * bot is too busy, or with the signal's reason when the scene is stopped while it waits.
    */
-  waitForSlot(signal: AbortSignal): Promise<() => void>;
+  waitForSlot(signal: AbortSignal): Promise<ModelSlot>;
   /** The sink (and request extras) for `persona`'s next line, answering `heard` if any. */
   lineFor(persona: Persona, heard: readonly IncomingTurn[]): SceneLineSetup | Promise<SceneLineSetup>;
 }
@@ -181,10 +182,10 @@ export class Scene {
 
   /** Writes one line; says how the scene ends when it cannot go on. */
   async #line(last: { persona: Persona; text: string } | undefined, first: boolean): Promise<{ persona?: Persona; text: string; end?: SceneEnd; error?: Error }> {
-    let release: () => void;
+    let slot: ModelSlot;
     try {
       await this.#waitForAllowance();
-      release = await this.stage.waitForSlot(this.signal);
+      slot = await this.stage.waitForSlot(this.signal);
     } catch (error) {
       if (this.signal.aborted) return { text: "", end: "stopped" };
       return { text: "", end: "busy", error: error instanceof Error ? error : new Error(String(error)) };
@@ -202,7 +203,7 @@ export class Scene {
       if (outcome.status === "failed" || outcome.status === "withheld") return { persona, text: outcome.text, end: "failed", error: outcome.error };
       return { persona, text: outcome.text };
     } finally {
-      release();
+      slot.release();
     }
   }
 }

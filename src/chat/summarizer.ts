@@ -194,12 +194,12 @@ export class Summarizer {
   /** One summary call, holding a background model slot while it runs. */
   async #summarize(batch: SummaryBatch, signal: AbortSignal): Promise<string> {
     const { model, slots, settings } = this.#deps;
-    const release = await slots?.acquire(signal, "background");
+    const slot = await slots?.acquire(signal, "background");
     try {
       const request = summaryRequest(batch, settings.model, settings.contextTokens, personaNames(this.#deps.personaNames()));
       return (await model.complete(request, signal)).trim();
     } finally {
-      release?.();
+      slot?.release();
     }
   }
 

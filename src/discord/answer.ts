@@ -2,15 +2,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Message } from "discord.js";
 import type { ConversationRef } from "../memory/turns.js";
 import type { Waiting } from "../traffic/batching.js";
-import { QueueFullError } from "../traffic/concurrency.js";
+import { type ModelSlot, QueueFullError } from "../traffic/concurrency.js";
 import { ContentFlaggedError, type ContentFlag } from "../moderation/content.js";
 import type { ContentRules } from "../moderation/policy.js";
 import { answeredIn, type BotContext, logFor, type PendingMessage } from "./context.js";
 import { conversationOf, placeOf } from "./conversation.js";
 import { canSeeImages } from "./incoming.js";
-import type { AnswerersQuery, EarlierReply, IncomingTurn, ReplyOutcome } from "../chat/engine.js";
+import type { EarlierReply, IncomingTurn, ReplyOutcome } from "../chat/engine.js";
 import { type CastTurnState, followOn } from "../chat/ensemble.js";
-import type { ChannelMode } from "../memory/server-settings.js";
 import type { Persona } from "../personas/persona.js";
 import { CAST_TEXTS, MODEL_FIXES, NOTICES, REPLY_NOTES } from "../texts.js";
 import { takeAllowance } from "./admission.js";
@@ -25,7 +24,6 @@ import { canUseWebhook, webhookSink } from "./webhooks.js";
 interface BatchPlace {
   readonly conversation: ConversationRef;
   readonly rules: ContentRules;
-  readonly mode: ChannelMode;
 }
 
 /** One persona's reply to a batch, when a cast answers it in turn. */
@@ -76,14 +74,14 @@ export async function answerWaiting(key: string, waiting: Waiting<PendingMessage
   const { message } = first;
   const conversation = conversationOf(answeredIn(first));
   const { mode } = policy.channelMode(conversation.channelId ?? message.channelId, conversation.parentId);
-  const place: BatchPlace = { conversation, rules: policy.contentRules(message.guildId), mode };
-  let release: () => void;
+  const place: BatchPlace = { conversation, rules: policy.contentRules(message.guildId) };
+  let slot: ModelSlot;
   try {
     if (mode === "auto") {
       const delay = pacer.delayFor(key, policy.autoGapMs(message.guildId));
       if (delay > 0) await sleep(delay, undefined, { signal });
     }
-    release = await slots.acquire(signal);
+    slot = await slots.acquire(signal);
   } catch (error) {
     if (error instanceof QueueFullError) await turnAway(waiting.take(), ctx);
     else if (!signal.aborted) throw error;
@@ -91,57 +89,56 @@ export async function answerWaiting(key: string, waiting: Waiting<PendingMessage
   }
   try {
     const batch = await refuseTooLong(waiting.take(), place, ctx); // each passed the content checks on arrival (see screen)
-    // Each persona after the first waits for a model slot of its own, so a cast cannot hold the line.
-    const nextSlot = async (): Promise<boolean> => {
-      release();
-      release = () => {};
-      try {
-        release = await slots.acquire(signal);
-        return true;
-      } catch (error) {
-        if (error instanceof QueueFullError || signal.aborted) return false;
-        throw error;
-      }
-    };
     if (batch.length > 0) {
-      await answerInTurn(batch, place, ctx, signal, nextSlot);
+      await answerInTurn(batch, place, ctx, signal, slot);
       pacer.replied(key);
     }
   } finally {
-    release();
+    slot.release();
+  }
+}
+
+/** A later persona's turn in a cast's answer: one more of the person's allowance and a model slot of its own; undefined when either is not to be had. */
+async function nextTurn(message: Message, ctx: BotContext, signal: AbortSignal): Promise<ModelSlot | undefined> {
+  if (!(await takeAllowance(message, ctx))) return undefined;
+  try {
+    return await ctx.traffic.slots.acquire(signal);
+  } catch (error) {
+    if (error instanceof QueueFullError || signal.aborted) return undefined;
+    throw error;
   }
 }
 
 /**
- * Answers a batch with each persona it addresses (see ChatEngine.answerers), one after the
- * other: the first reply stores the messages, each later persona is shown the earlier
- * replies as other speakers' lines. Every reply spends one of the person's allowance and
- * a model slot; without webhooks, in a channel with a cast, each reply opens with its name.
+ * Answers a batch with each persona its newest message addresses (decided on arrival, see
+ * PendingMessage.lineup), one after the other: the first reply stores the messages, each
+ * later persona is shown the earlier replies as other speakers' lines. Every reply spends
+ * one of the person's allowance and a model slot of its own, so a cast cannot hold the
+ * line; without webhooks, in a channel with a cast, each reply opens with its name.
  */
-async function answerInTurn(batch: PendingMessage[], place: BatchPlace, ctx: BotContext, signal: AbortSignal, nextSlot: () => Promise<boolean>): Promise<void> {
+async function answerInTurn(batch: PendingMessage[], place: BatchPlace, ctx: BotContext, signal: AbortSignal, first: ModelSlot): Promise<void> {
   const newest = batch.at(-1)!;
   const { message } = newest;
-  const { engine } = ctx.core;
-  const cast = engine.cast(place.conversation);
-  const personas = engine.answerers(place.conversation, queryOf(newest, place), cast);
+  const { answerers, inCast } = newest.lineup;
   // Without a webhook showing whose reply it is (off, or none to be had here), each starts with its name.
   const showsName = ctx.moderation.policy.personaWebhooks(message.guildId) && (await canUseWebhook(answeredIn(newest), ctx.webhooks));
-  const isNamed = cast.members.length > 1 && !showsName;
+  const isNamed = inCast && !showsName;
   let state: CastTurnState<IncomingTurn> | undefined = { turns: batch.map((p) => p.turn), after: [] };
-  for (const [index, persona] of personas.entries()) {
-    if (index > 0 && !((await takeAllowance(message, ctx)) && (await nextSlot()))) return;
+  for (const [index, persona] of answerers.entries()) {
+    const slot = index === 0 ? first : await nextTurn(message, ctx, signal);
+    if (!slot) return;
     const { turns, after }: CastTurnState<IncomingTurn> = state;
     const seen = turnsSeenBy(persona, turns, ctx);
     const heading = isNamed ? CAST_TEXTS.replyHeading(persona.name) : undefined;
-    const outcome = await writeReply(batch, { persona, turns: seen, after, heading }, place, ctx, signal);
+    let outcome: ReplyOutcome;
+    try {
+      outcome = await writeReply(batch, { persona, turns: seen, after, heading }, place, ctx, signal);
+    } finally {
+      slot.release();
+    }
     state = !signal.aborted ? followOn(state, persona, outcome) : undefined;
     if (!state) return;
   }
-}
-
-/** Who a batch is for, as the engine picks its answerers: from its newest message. */
-function queryOf(newest: PendingMessage, place: BatchPlace): AnswerersQuery {
-  return { text: newest.turn.content, repliedToPersonaId: newest.quoted?.personaId, authorId: newest.message.author.id, mode: place.mode };
 }
 
 /** The turns as a persona is shown them: without their images when it cannot see images. */
@@ -159,7 +156,7 @@ async function refuseTooLong(batch: PendingMessage[], place: BatchPlace, ctx: Bo
   const newest = batch.at(-1);
   if (!newest || batch.length === 1) return batch;
   const { engine } = ctx.core;
-  const [persona] = engine.answerers(place.conversation, queryOf(newest, place));
+  const [persona] = newest.lineup.answerers;
   if (!persona) return batch;
   const turns = turnsSeenBy(persona, batch.map((p) => p.turn), ctx);
   const { kept, tooLong } = engine.fitting({ conversation: place.conversation, persona, turns, place: placeOf(answeredIn(newest)) });

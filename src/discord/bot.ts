@@ -12,6 +12,7 @@ import { answerWaiting } from "./answer.js";
 import { listen } from "./events/index.js";
 import { takenIn } from "./events/messageCreate.js";
 import { InFlight } from "./in-flight.js";
+import { InOrder } from "./intake.js";
 import type { BotContext, PendingMessage } from "./context.js";
 import { postToChannel } from "./notices.js";
 import { shardId } from "./shards.js";
@@ -101,6 +102,8 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
     traffic,
     conversations,
     scenes: new SceneRegistry(),
+    intake: new InOrder(),
+    threadWarnings: new Set<string>(),
     get stopping() {
       return state.stopping;
     },

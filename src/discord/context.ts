@@ -10,12 +10,24 @@ import type { IncomingTurn } from "../chat/engine.js";
 import type { QuotedMessage } from "../chat/prompt.js";
 import type { Trigger } from "./triggers.js";
 import type { SceneRegistry } from "../chat/scene.js";
+import type { Persona } from "../personas/persona.js";
+import type { InOrder } from "./intake.js";
+
+/** Who answers a message, decided once when it arrives (see ChatEngine.answerers) and carried to its reply. */
+export interface Lineup {
+  /** The personas that answer it, in order. */
+  readonly answerers: readonly Persona[];
+  /** Whether its conversation has a cast (more than one persona): each reply is then named when no webhook shows whose it is. */
+  readonly inCast: boolean;
+}
 
 /** A message admitted for an answer, waiting in its conversation's queue. */
 export interface PendingMessage {
   readonly message: Message;
   readonly trigger: Trigger;
   readonly turn: IncomingTurn;
+  /** Who answers it; a batch is answered by its newest message's. */
+  readonly lineup: Lineup;
   readonly quoted?: QuotedMessage;
   /** The thread opened for the reply (`/masque threads on`); the reply goes there, not under the message. */
   readonly thread?: AnyThreadChannel;
@@ -43,6 +55,10 @@ export interface BotContext {
   readonly conversations: BatchingQueue<PendingMessage>;
   /** The scenes running, at most one per conversation. */
   readonly scenes: SceneRegistry;
+  /** Messages taken in, in Discord's order per conversation (see InOrder). */
+  readonly intake: InOrder;
+  /** Servers whose missing thread permission was logged already, so it is said once per bot run. */
+  readonly threadWarnings: Set<string>;
   /** Tracks a reply so shutdown can wait for it or abort it. */
   track<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** True once shutdown began; no new replies start. */

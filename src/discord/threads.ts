@@ -26,11 +26,9 @@ export function threadName(text: string, fallback: string): string {
   return chars.length <= THREAD_NAME_CHARS ? chars.join("") : `${chars.slice(0, THREAD_NAME_CHARS - 1).join("")}…`;
 }
 
-/** Servers whose missing thread permission was logged already, so it is said once per bot run. */
-const warned = new WeakMap<BotContext, Set<string>>();
+/** Logs why no thread was opened, once per server and bot run. */
 function warnOnce(ctx: BotContext, message: Message<true>, reason: string, error?: unknown): void {
-  const guilds = warned.get(ctx) ?? new Set<string>();
-  warned.set(ctx, guilds);
+  const guilds = ctx.threadWarnings;
   if (guilds.has(message.guildId)) return;
   guilds.add(message.guildId);
   logFor(ctx, message).warn({ err: error }, `threads on mention: ${reason}; answering in the channel instead`);

@@ -12,6 +12,11 @@ export class QueueFullError extends Error {
 /** Hands a freed slot to a waiting caller. */
 type Waiter = () => void;
 
+/** A model slot, held until `release()` frees it; releasing again does nothing. */
+export interface ModelSlot {
+  release(): void;
+}
+
 /** Replies come first; background work (summaries) gets a slot only when no reply waits for one. */
 export type SlotPriority = "reply" | "background";
 
@@ -46,16 +51,16 @@ export class ConcurrencyLimiter {
   }
 
   /**
-   * Resolves with a release function once a slot is free. Throws QueueFullError at once
+   * Resolves with the slot once one is free. Throws QueueFullError at once
    * when the line is full; rejects with the signal's reason if aborted while waiting.
    */
-  acquire(signal?: AbortSignal, priority: SlotPriority = "reply"): Promise<() => void> {
+  acquire(signal?: AbortSignal, priority: SlotPriority = "reply"): Promise<ModelSlot> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const line = priority === "reply" ? this.#waiters : this.#background;
     // A free slot means nobody waits: a release hands its slot straight to the next in line.
     if (this.#active < this.maxActive) {
       this.#active++;
-      return Promise.resolve(this.#releaser());
+      return Promise.resolve(this.#slot());
     }
     if (priority === "reply" && line.length >= this.maxWaiting) return Promise.reject(new QueueFullError(this.maxActive, this.maxWaiting));
     return new Promise((resolve, reject) => {
@@ -66,22 +71,24 @@ export class ConcurrencyLimiter {
       };
       const waiter: Waiter = () => {
         signal?.removeEventListener("abort", onAbort);
-        resolve(this.#releaser());
+        resolve(this.#slot());
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       line.push(waiter);
     });
   }
 
-  /** A release function that frees the slot once, handing it straight to the next in line. */
-  #releaser(): () => void {
+  /** A slot whose release frees it once, handing it straight to the next in line. */
+  #slot(): ModelSlot {
     let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.#waiters.shift() ?? this.#background.shift();
-      if (next) next();
-      else this.#active--;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        const next = this.#waiters.shift() ?? this.#background.shift();
+        if (next) next();
+        else this.#active--;
+      },
     };
   }
 }

@@ -228,7 +228,7 @@ describe("Scene", () => {
     expect(result.end).toBe("busy");
     expect(result.error).toBeInstanceOf(QueueFullError);
     expect(server.chatRequests()).toHaveLength(0);
-    held();
+    held.release();
   });
 
   it("ends as failed when a line fails, keeping the lines before it", async () => {

@@ -145,14 +145,14 @@ describe("Summarizer", () => {
       now: () => clock,
     });
     memory.turns.append(GENERAL, talk(0, 60));
-    const releaseReply = await slots.acquire();
+    const replySlot = await slots.acquire();
     server.enqueue({ text: "They counted messages." });
 
     limited.schedule(KEY);
     while (slots.waitingInBackground === 0) await new Promise((resolve) => setImmediate(resolve));
     expect(server.chatRequests().length).toBe(0);
 
-    releaseReply();
+    replySlot.release();
     await limited.idle();
     expect(server.chatRequests().length).toBe(1);
     expect(memory.summaries.get(KEY)?.content).toBe("They counted messages.");

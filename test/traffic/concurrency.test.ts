@@ -10,7 +10,7 @@ describe("ConcurrencyLimiter", () => {
     expect([limiter.active, limiter.waiting]).toEqual([2, 1]);
     await expect(limiter.acquire()).rejects.toBeInstanceOf(QueueFullError);
     await expect(limiter.acquire()).rejects.toThrow("All 2 model slots are busy and 1 more requests already wait.");
-    first();
+    first.release();
     await third;
     expect([limiter.active, limiter.waiting]).toEqual([2, 0]);
   });
@@ -18,31 +18,31 @@ describe("ConcurrencyLimiter", () => {
   it("hands slots over in arrival order and frees a slot only once per release", async () => {
     const limiter = new ConcurrencyLimiter(1, 5);
     const order: string[] = [];
-    const release = await limiter.acquire();
+    const slot = await limiter.acquire();
     const waiting = ["a", "b", "c"].map((name) => 
       limiter.acquire().then((done) => {
         order.push(name);
         return done;
       }),
     );
-    release();
-    release();
-    (await waiting[0]!)();
-    (await waiting[1]!)();
-    (await waiting[2]!)();
+    slot.release();
+    slot.release();
+    (await waiting[0]!).release();
+    (await waiting[1]!).release();
+    (await waiting[2]!).release();
     expect(order).toEqual(["a", "b", "c"]);
     expect([limiter.active, limiter.waiting]).toEqual([0, 0]);
   });
 
   it("drops an aborted waiter from the line with the signal's reason", async () => {
     const limiter = new ConcurrencyLimiter(1, 1);
-    const release = await limiter.acquire();
+    const slot = await limiter.acquire();
     const controller = new AbortController();
     const waiting = limiter.acquire(controller.signal);
     controller.abort(new Error("shutting down"));
     await expect(waiting).rejects.toThrow("shutting down");
     expect(limiter.waiting).toBe(0);
-    release();
+    slot.release();
     expect(limiter.active).toBe(0);
     await expect(limiter.acquire(controller.signal)).rejects.toThrow("shutting down");
   });
@@ -55,15 +55,15 @@ describe("ConcurrencyLimiter", () => {
         order.push(name);
         return done;
       });
-    const release = await take("reply 1", "reply");
+    const slot = await take("reply 1", "reply");
     const summaries = [take("summary 1", "background"), take("summary 2", "background")];
     const reply = take("reply 2", "reply");
     expect([limiter.waiting, limiter.waitingInBackground]).toEqual([1, 2]);
 
-    release();
-    (await reply)();
-    (await summaries[0]!)();
-    (await summaries[1]!)();
+    slot.release();
+    (await reply).release();
+    (await summaries[0]!).release();
+    (await summaries[1]!).release();
 
     expect(order).toEqual(["reply 1", "reply 2", "summary 1", "summary 2"]);
     expect(limiter.active).toBe(0);

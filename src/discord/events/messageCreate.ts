@@ -2,11 +2,11 @@ import type { Message } from "discord.js";
 import { countTurnTokens } from "../../chat/tokens.js";
 import { admit, screen } from "../admission.js";
 import { turnAway } from "../answer.js";
-import { type BotContext, logFor, type PendingMessage } from "../context.js";
+import { type BotContext, type Lineup, logFor, type PendingMessage } from "../context.js";
 import { conversationOf } from "../conversation.js";
 import { addressedIn } from "../../chat/addressing.js";
+import type { Cast } from "../../chat/cast.js";
 import { canSeeImages, incomingTurnOf, quotedMessageOf, readableText } from "../incoming.js";
-import { InOrder } from "../intake.js";
 import { hearInScene, sceneListens } from "../scenes.js";
 import { threadForReply } from "../threads.js";
 import { type Trigger, triggerOf } from "../triggers.js";
@@ -24,7 +24,7 @@ export async function onMessageCreate(message: Message, ctx: BotContext): Promis
   if (!botUserId || ctx.stopping) return;
   const conversation = conversationOf(message.channel);
   // In Discord's order per conversation: reading one message's attachments never lets a later message overtake it.
-  await intakeOf(ctx).run(conversation.key, () => takeIn(message, ctx, botUserId));
+  await ctx.intake.run(conversation.key, () => takeIn(message, ctx, botUserId));
 }
 
 /**
@@ -43,26 +43,15 @@ function keep(ctx: BotContext, message: Message, store: () => number): number | 
 
 /** Resolves once every message the bot has received so far has been taken in (queued, heard by a scene, or passed over). */
 export function takenIn(ctx: BotContext): Promise<void> {
-  return intakes.get(ctx)?.idle() ?? Promise.resolve();
-}
-
-/** One bot's intake, in order per conversation. */
-const intakes = new WeakMap<BotContext, InOrder>();
-function intakeOf(ctx: BotContext): InOrder {
-  let intake = intakes.get(ctx);
-  if (!intake) {
-    intake = new InOrder();
-    intakes.set(ctx, intake);
-  }
-  return intake;
+  return ctx.intake.idle();
 }
 
 /** Why this message is for the bot, if it is: the channel's mode, Masque's threads, the server's allowed bots, the cast. */
-function triggerFor(message: Message, ctx: BotContext, botUserId: string, here: ConversationRef, mode: ChannelMode): Trigger | undefined {
+function triggerFor(message: Message, ctx: BotContext, botUserId: string, mode: ChannelMode, castHere: () => Cast): Trigger | undefined {
   const { memory } = ctx.core;
   // Only in a channel with a cast does a name alone call the bot.
   const addressesCast = () => {
-    const { members } = ctx.core.engine.cast(here);
+    const { members } = castHere();
     return members.length > 1 && addressedIn(readableText(message, botUserId), members).length > 0;
   };
   return triggerOf(message, botUserId, {
@@ -82,7 +71,10 @@ async function takeIn(message: Message, ctx: BotContext, botUserId: string): Pro
   if (!message.author.bot && !message.webhookId && !message.system) botExchanges.personSpoke(here.key);
   // While a scene runs, everything people say in its channel is part of it, mention or not; an `off` channel hears nothing.
   const inScene = mode !== "off" && sceneListens(ctx, here.key);
-  const trigger = triggerFor(message, ctx, botUserId, here, inScene ? "auto" : mode);
+  // The cast is read once per message, and only when something needs it.
+  let cast: Cast | undefined;
+  const castHere = () => (cast ??= ctx.core.engine.cast(here));
+  const trigger = triggerFor(message, ctx, botUserId, inScene ? "auto" : mode, castHere);
   if (!trigger) return;
   if (message.author.bot && !botExchanges.mayAnswerBot(here.key)) {
     logFor(ctx, message).debug({ bot: message.author.id }, "not answering another bot: too many bot-to-bot exchanges here since a person spoke");
@@ -91,15 +83,21 @@ async function takeIn(message: Message, ctx: BotContext, botUserId: string): Pro
   if (!(await admit(message, ctx))) return;
 
   const quoted = await quotedMessageOf(message, ctx);
+  // Who answers is decided here, once, and carried to the reply.
+  const query = { text: readableText(message, botUserId), repliedToPersonaId: quoted?.personaId, authorId: message.author.id, mode };
+  const lineupIn = (conversation: ConversationRef, castThere: Cast): Lineup => ({ answerers: ctx.core.engine.answerers(conversation, query, castThere), inCast: castThere.members.length > 1 });
+  const lineupHere = lineupIn(here, castHere());
   // Images are read for the first persona to answer (a thread opened for the message has this channel's cast); another that cannot see them is answered without them.
-  const [persona] = ctx.core.engine.answerers(here, { text: readableText(message, botUserId), repliedToPersonaId: quoted?.personaId, authorId: message.author.id, mode });
+  const [persona] = lineupHere.answerers;
   const incoming = await incomingTurnOf(message, botUserId, { vision: persona !== undefined && canSeeImages(persona, ctx.config), discordApiUrl: ctx.config.discordApiUrl });
   // Before it is kept, named in a thread, heard by a scene or queued: whatever answers it.
   if (!(await screen(message, incoming, ctx))) return;
   const thread = trigger === "mention" && !inScene ? await threadForReply(message, ctx, botUserId) : undefined;
   const conversation = thread ? conversationOf(thread) : here;
+  // A thread opened for the reply is a conversation of its own: who last talked with the person there is its own.
+  const lineup = thread ? lineupIn(conversation, ctx.core.engine.cast(conversation)) : lineupHere;
   const turnId = keep(ctx, message, () => ctx.core.engine.keep(conversation, { ...incoming, tokenCount: countTurnTokens(incoming.authorName, incoming.content) }));
-  const pending: PendingMessage = { message, trigger, turn: turnId === undefined ? incoming : { ...incoming, turnId }, quoted, thread };
+  const pending: PendingMessage = { message, trigger, turn: turnId === undefined ? incoming : { ...incoming, turnId }, lineup, quoted, thread };
   if (inScene && hearInScene(ctx, here.key, pending)) return;
   if (!ctx.conversations.push(conversation.key, pending)) await turnAway([pending], ctx);
 }
