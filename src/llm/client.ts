@@ -4,11 +4,11 @@ import { toModelError } from "./classify.js";
 import { ModelAbortedError, type ModelError, ModelParameterError, ModelStreamError } from "./errors.js";
 import { modelFetch } from "./fetch.js";
 import { type ExtraParams, ModelRules, STREAM_OPTIONS } from "./params.js";
-import { type ReplyEvent, type StreamOptions, streamReply } from "./reply-stream.js";
+import { type ReplyEvent, type StreamOptions, streamReply } from "./model-events.js";
 import { ThinkSplitter } from "./think.js";
 
 export { toModelError } from "./classify.js";
-export type { EndReason, ModelUsage, ReplyEvent, StreamOptions } from "./reply-stream.js";
+export type { EndReason, ModelUsage, ReplyEvent, StreamOptions } from "./model-events.js";
 
 /** A piece of a user message for vision models: text, or an image by URL. */
 export type ContentPart = { readonly type: "text"; readonly text: string } | { readonly type: "image_url"; readonly image_url: { readonly url: string } };
