@@ -15,10 +15,10 @@ import { CAST_TEXTS, MODEL_FIXES, NOTICES, REPLY_NOTES } from "../texts.js";
 import { takeAllowance } from "./admission.js";
 import { recallAudience } from "./audience.js";
 import { replyWithNotice } from "./notices.js";
-import { channelSink } from "./sinks.js";
+import { channelPoster } from "./posters.js";
 import { replyStream } from "./reply-stream.js";
-import type { StreamingReply } from "./streaming.js";
-import { canUseWebhook, webhookSink } from "./webhooks.js";
+import type { MessageWriter } from "./message-writer.js";
+import { canUseWebhook, webhookPoster } from "./webhooks.js";
 
 /** What a batch's reply is worked out from, once: where it is, and the content rules there. */
 interface BatchPlace {
@@ -169,10 +169,10 @@ async function refuseTooLong(batch: PendingMessage[], place: BatchPlace, ctx: Bo
 }
 
 /** The reply's stream: through the persona's webhook when the server uses them, else in the channel. */
-function streamingReplyFor(pending: PendingMessage, persona: Persona, ctx: BotContext, options: { heading?: string }): StreamingReply {
+function writerFor(pending: PendingMessage, persona: Persona, ctx: BotContext, options: { heading?: string }): MessageWriter {
   const log = logFor(ctx, pending.message);
-  const plain = channelSink(pending.message, answeredIn(pending));
-  const sink = ctx.moderation.policy.personaWebhooks(pending.message.guildId) ? webhookSink(answeredIn(pending), persona, ctx.webhooks, plain, log) : plain;
+  const plain = channelPoster(pending.message, answeredIn(pending));
+  const sink = ctx.moderation.policy.personaWebhooks(pending.message.guildId) ? webhookPoster(answeredIn(pending), persona, ctx.webhooks, plain, log) : plain;
   return replyStream(ctx, sink, persona, { log, ...options });
 }
 
@@ -200,7 +200,7 @@ async function writeReply(batch: PendingMessage[], part: CastTurn, place: BatchP
   const newest = batch.at(-1)!;
   const { message } = newest;
   const { persona, turns, after } = part;
-  const reply = streamingReplyFor(newest, persona, ctx, { heading: part.heading });
+  const reply = writerFor(newest, persona, ctx, { heading: part.heading });
   reply.start();
   const started = performance.now();
   const review = ctx.moderation.content.replyReview(place.rules, signal);

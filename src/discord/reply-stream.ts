@@ -4,7 +4,7 @@ import { ContentFlaggedError, ModerationUnavailableError } from "../moderation/c
 import type { Persona } from "../personas/persona.js";
 import { NOTICES, REPLY_NOTES } from "../texts.js";
 import type { BotContext } from "./context.js";
-import { failureNoteFor, type MessageSink, StreamingReply } from "./streaming.js";
+import { failureNoteFor, type MessagePoster, MessageWriter } from "./message-writer.js";
 
 /** A short plain-language note for a reply that failed or was held back. */
 function failureNote(error: unknown, ctx: BotContext): string {
@@ -21,9 +21,9 @@ function failureNote(error: unknown, ctx: BotContext): string {
  * A persona's reply (or scene line) streamed into `sink`: the shared edit budget and message
  * cap, the note a failure leaves, and Discord errors counted and logged.
  */
-export function replyStream(ctx: BotContext, sink: MessageSink, persona: Persona, options: { log: Logger; heading?: string }): StreamingReply {
+export function replyStream(ctx: BotContext, sink: MessagePoster, persona: Persona, options: { log: Logger; heading?: string }): MessageWriter {
   const { log, heading } = options;
-  return new StreamingReply(sink, {
+  return new MessageWriter(sink, {
     budget: ctx.editBudget,
     failureNote: (error) => failureNote(error, ctx),
     maxMessages: ctx.config.maxReplyMessages,

@@ -6,10 +6,10 @@ import type { Persona } from "../personas/persona.js";
 import { CAST_TEXTS } from "../texts.js";
 import type { BotContext, PendingMessage } from "./context.js";
 import { recallAudience } from "./audience.js";
-import { channelPostSink } from "./sinks.js";
+import { channelLinePoster } from "./posters.js";
 import { replyStream } from "./reply-stream.js";
-import type { StreamingReply } from "./streaming.js";
-import { canUseWebhook, webhookSink } from "./webhooks.js";
+import type { MessageWriter } from "./message-writer.js";
+import { canUseWebhook, webhookPoster } from "./webhooks.js";
 
 /** Who started a scene, and where. */
 export interface SceneStarter {
@@ -38,12 +38,12 @@ async function waitForAllowance(ctx: BotContext, starter: SceneStarter, signal: 
  * A line in the channel: under the persona's webhook identity when the server uses them and
  * a webhook can be had, else a normal message opening with its name in bold.
  */
-async function lineSink(ctx: BotContext, starter: SceneStarter, persona: Persona): Promise<StreamingReply> {
+async function lineSink(ctx: BotContext, starter: SceneStarter, persona: Persona): Promise<MessageWriter> {
   const log = ctx.core.log.child({ channel: starter.channel.id, guild: starter.guildId, persona: persona.id });
-  const plain = channelPostSink(starter.channel);
+  const plain = channelLinePoster(starter.channel);
   const channel = starter.channel as Message["channel"];
   const viaWebhook = ctx.moderation.policy.personaWebhooks(starter.guildId) && (await canUseWebhook(channel, ctx.webhooks));
-  const sink = viaWebhook ? webhookSink(channel, persona, ctx.webhooks, plain, log) : plain;
+  const sink = viaWebhook ? webhookPoster(channel, persona, ctx.webhooks, plain, log) : plain;
   return replyStream(ctx, sink, persona, { log, heading: viaWebhook ? undefined : CAST_TEXTS.replyHeading(persona.name) });
 }
 

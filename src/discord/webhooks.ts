@@ -12,7 +12,7 @@ import {
 import type { Logger } from "../log.js";
 import { withoutControlCharacters } from "../personas/parse.js";
 import type { Persona } from "../personas/persona.js";
-import type { MessageSink } from "./streaming.js";
+import type { MessagePoster } from "./message-writer.js";
 
 /** The name of the webhook the bot creates in each channel (personas post under their own names). */
 export const WEBHOOK_NAME = "Masque";
@@ -171,7 +171,7 @@ export async function canUseWebhook(channel: Message["channel"], pool: WebhookPo
  * streams it by editing the webhook message. Threads use their parent's webhook. When no
  * webhook can be had, it falls back to `fallback` (normal messages).
  */
-export function webhookSink(channel: Message["channel"], persona: Persona, pool: WebhookPool, fallback: MessageSink, log: Logger): MessageSink {
+export function webhookPoster(channel: Message["channel"], persona: Persona, pool: WebhookPool, fallback: MessagePoster, log: Logger): MessagePoster {
   const thread = channel.isThread() ? (channel as AnyThreadChannel) : undefined;
   const home = webhookHome(channel);
   const viaWebhook = new Map<string, Webhook>();

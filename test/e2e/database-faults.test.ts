@@ -2,7 +2,7 @@ import { chmodSync, chownSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, type TestContext } from "vitest";
-import { failureNoteFor } from "../../src/discord/streaming.js";
+import { failureNoteFor } from "../../src/discord/message-writer.js";
 import { openDatabase } from "../../src/memory/db.js";
 import { startBotProcess } from "../helpers/bot-process.js";
 import { logged, mention, turnRows, waitForBotMessages } from "../helpers/e2e.js";

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ModelAuthError, ModelTimeoutError } from "../../src/llm/errors.js";
 import { DISCORD_MESSAGE_LIMIT, splitMessage } from "../../src/discord/split.js";
-import { CUT_NOTE_ROOM, EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget, type MessageSink, StreamingReply, TYPING_DELAY_MS, TYPING_REFRESH_MS } from "../../src/discord/streaming.js";
+import { CUT_NOTE_ROOM, EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget, type MessagePoster, MessageWriter, TYPING_DELAY_MS, TYPING_REFRESH_MS } from "../../src/discord/message-writer.js";
 import { REPLY_NOTES } from "../../src/texts.js";
 
 /** A sink that records what would reach Discord. */
-function recordingSink(): MessageSink & { log: string[] } {
+function recordingSink(): MessagePoster & { log: string[] } {
   const log: string[] = [];
   let next = 1;
   return {
@@ -30,7 +30,7 @@ function recordingSink(): MessageSink & { log: string[] } {
 }
 
 /** Feeds a reply as the engine does: each piece, then the ending (with the error, if the stream failed). */
-async function play(reply: StreamingReply, stream: AsyncIterable<string>) {
+async function play(reply: MessageWriter, stream: AsyncIterable<string>) {
   let text = "";
   try {
     for await (const piece of stream) {
@@ -66,7 +66,7 @@ describe("EditBudget", () => {
   });
 });
 
-describe("StreamingReply", () => {
+describe("MessageWriter", () => {
   // The cadence is the streaming's contract: fake timers make each due time exact and the tests instant.
   beforeEach(() => {
     vi.useFakeTimers();
@@ -77,7 +77,7 @@ describe("StreamingReply", () => {
 
   it("posts a quick reply as one message: no typing call, no edits", async () => {
     const sink = recordingSink();
-    const reply = new StreamingReply(sink);
+    const reply = new MessageWriter(sink);
     reply.start();
     const shown = await play(reply, pieces("Hello", " there"));
     expect(sink.log).toEqual(["post m1 (reply): Hello there"]);
@@ -87,7 +87,7 @@ describe("StreamingReply", () => {
 
   it("shows a heading before the reply (a cast member's name) within Discord's limit, and never counts it as the reply's text", async () => {
     const sink = recordingSink();
-    const reply = new StreamingReply(sink, { heading: "**Wren:** " });
+    const reply = new MessageWriter(sink, { heading: "**Wren:** " });
     const long = "x".repeat(DISCORD_MESSAGE_LIMIT - 5);
     const shown = await play(reply, pieces(long));
     expect(sink.log).toEqual([`post m1 (reply): **Wren:** ${"x".repeat(12 - "**Wren:** ".length)}…(${DISCORD_MESSAGE_LIMIT})`, "post m2: xxxxx"]);
@@ -98,8 +98,8 @@ describe("StreamingReply", () => {
   it("keeps a headed reply Discord took only part of as that part, without the heading", async () => {
     const sink = recordingSink();
     let edits = 0;
-    const failingEdits: MessageSink = { ...sink, edit: async () => Promise.reject(new Error(`edit ${++edits} refused`)) };
-    const reply = new StreamingReply(failingEdits, { heading: "**Wren:** ", budget: new EditBudget(0) });
+    const failingEdits: MessagePoster = { ...sink, edit: async () => Promise.reject(new Error(`edit ${++edits} refused`)) };
+    const reply = new MessageWriter(failingEdits, { heading: "**Wren:** ", budget: new EditBudget(0) });
     reply.write("Once upon");
     await vi.advanceTimersByTimeAsync(0); // the first flush is due at once with a zero interval
     const shown = await reply.end({ text: "Once upon a time." });
@@ -108,7 +108,7 @@ describe("StreamingReply", () => {
 
   it("posts the final text as soon as the reply ends, without waiting for the next edit time", async () => {
     const sink = recordingSink();
-    const reply = new StreamingReply(sink, { budget: new EditBudget(60_000) });
+    const reply = new MessageWriter(sink, { budget: new EditBudget(60_000) });
     reply.start();
     reply.write("Hello");
     reply.write(" there");
@@ -120,7 +120,7 @@ describe("StreamingReply", () => {
 
   it("shows typing when the reply takes longer than TYPING_DELAY_MS to start", async () => {
     const sink = recordingSink();
-    const reply = new StreamingReply(sink);
+    const reply = new MessageWriter(sink);
     reply.start();
     await vi.advanceTimersByTimeAsync(TYPING_DELAY_MS - 1);
     expect(sink.log).toEqual([]);
@@ -131,7 +131,7 @@ describe("StreamingReply", () => {
 
   it("refreshes typing every TYPING_REFRESH_MS until the first message is up", async () => {
     const sink = recordingSink();
-    const reply = new StreamingReply(sink);
+    const reply = new MessageWriter(sink);
     reply.start();
     await vi.advanceTimersByTimeAsync(TYPING_DELAY_MS + 2 * TYPING_REFRESH_MS);
     expect(sink.log).toEqual(["typing", "typing", "typing"]);
@@ -143,7 +143,7 @@ describe("StreamingReply", () => {
   it("posts the first text one edit interval after it starts, then edits at most once per interval", async () => {
     const sink = recordingSink();
     const shownAt: Array<[number, string]> = [];
-    const timed: MessageSink = {
+    const timed: MessagePoster = {
       ...sink,
       post: async (content, isFirst) => {
         shownAt.push([Date.now() - start, content]);
@@ -154,7 +154,7 @@ describe("StreamingReply", () => {
         return sink.edit(id, content);
       },
     };
-    const streamed = new StreamingReply(timed);
+    const streamed = new MessageWriter(timed);
     const start = Date.now();
     // A piece every 300 ms for 3 s: ten pieces, far more than one edit per interval allows.
     for (let i = 1; i <= 10; i++) {
@@ -174,7 +174,7 @@ describe("StreamingReply", () => {
   it("continues a long reply in new messages, the first one a reply", async () => {
     const sink = recordingSink();
     const text = `${"a".repeat(1500)}\n\n${"b".repeat(1500)}`;
-    const shown = await play(new StreamingReply(sink), pieces(text));
+    const shown = await play(new MessageWriter(sink), pieces(text));
     expect(sink.log).toEqual([`post m1 (reply): ${"a".repeat(12)}…(1500)`, `post m2: ${"b".repeat(12)}…(1500)`]);
     expect(shown.messageIds).toEqual(["m1", "m2"]);
   });
@@ -182,7 +182,7 @@ describe("StreamingReply", () => {
   it("keeps what arrived and adds a plain note when the stream fails", async () => {
     const sink = recordingSink();
     const error = new ModelTimeoutError("slow");
-    const reply = new StreamingReply(sink);
+    const reply = new MessageWriter(sink);
     const shown = await play(reply, failing("Partial answer", error));
     expect(sink.log).toEqual([`post m1 (reply): Partial answer\n\n*(${error.userMessage})*`]);
     expect(shown).toEqual({ shown: true, messageIds: ["m1"] });
@@ -191,13 +191,13 @@ describe("StreamingReply", () => {
 
   it("says only the note when nothing arrived", async () => {
     const sink = recordingSink();
-    await play(new StreamingReply(sink), failing("", new Error("boom")));
+    await play(new MessageWriter(sink), failing("", new Error("boom")));
     expect(sink.log).toEqual(["post m1 (reply): Something went wrong on my side while answering. Please try again."]);
   });
 
   it("adds a later error's note under a reply already shown", async () => {
     const sink = recordingSink();
-    const reply = new StreamingReply(sink);
+    const reply = new MessageWriter(sink);
     await play(reply, pieces("Stored?"));
     const shown = await reply.end({ text: reply.text, error: new Error("database is locked") });
     expect(sink.log).toEqual(["post m1 (reply): Stored?", "edit m1: Stored?\n\n*(Something went wrong on my side while answering. Please try again.)*"]);
@@ -207,15 +207,15 @@ describe("StreamingReply", () => {
   it("reports a reply Discord took none of as not shown", async () => {
     const sink = { ...recordingSink(), post: async () => Promise.reject(new Error("Missing Permissions")) };
     const errors: unknown[] = [];
-    const shown = await play(new StreamingReply(sink, { onSinkError: (error) => errors.push(error) }), pieces("Hello"));
+    const shown = await play(new MessageWriter(sink, { onSinkError: (error) => errors.push(error) }), pieces("Hello"));
     expect(shown).toEqual({ shown: false, messageIds: [] });
     expect(errors).toEqual([new Error("Missing Permissions")]);
   });
 });
 
-describe("StreamingReply: replies that end", () => {
+describe("MessageWriter: replies that end", () => {
   it("gives a reply room for maxMessages messages, keeping room for the cut note", () => {
-    const reply = new StreamingReply(recordingSink(), { maxMessages: 2 });
+    const reply = new MessageWriter(recordingSink(), { maxMessages: 2 });
     const short = "word ".repeat(100);
     const endless = "word ".repeat(2000);
 
@@ -229,25 +229,25 @@ describe("StreamingReply: replies that end", () => {
 
   it("marks a cut reply with the plain note for why it was cut", async () => {
     const sink = recordingSink();
-    const reply = new StreamingReply(sink);
+    const reply = new MessageWriter(sink);
     await reply.end({ text: "Once upon a time", cut: "deadline" });
     expect(sink.log).toEqual([`post m1 (reply): Once upon a time\n\n*(${REPLY_NOTES.cut.deadline})*`]);
   });
 
   it("posts nothing for a failure the people here were already told about", async () => {
     const sink = recordingSink();
-    const shown = await new StreamingReply(sink).end({ text: "", error: new ModelAuthError("401", 401), quiet: true });
+    const shown = await new MessageWriter(sink).end({ text: "", error: new ModelAuthError("401", 401), quiet: true });
     expect(shown).toEqual({ shown: false, messageIds: [] });
     expect(sink.log).toEqual([]);
   });
 
   it("shows the thinking after the reply only when asked: as a spoiler, or as a file", async () => {
     const off = recordingSink();
-    await new StreamingReply(off).end({ text: "Four.", reasoning: "2 + 2" });
+    await new MessageWriter(off).end({ text: "Four.", reasoning: "2 + 2" });
     const spoiler = recordingSink();
-    await new StreamingReply(spoiler, { showReasoning: "spoiler" }).end({ text: "Four.", reasoning: "2 + 2 || 4" });
+    await new MessageWriter(spoiler, { showReasoning: "spoiler" }).end({ text: "Four.", reasoning: "2 + 2 || 4" });
     const file = recordingSink();
-    await new StreamingReply(file, { showReasoning: "file" }).end({ text: "Four.", reasoning: "2 + 2" });
+    await new MessageWriter(file, { showReasoning: "file" }).end({ text: "Four.", reasoning: "2 + 2" });
 
     expect(off.log).toEqual(["post m1 (reply): Four."]);
     expect(spoiler.log).toEqual(["post m1 (reply): Four.", "post m2: Reasoning:\n||2 + 2 |\u200b| 4||"]);
@@ -256,7 +256,7 @@ describe("StreamingReply: replies that end", () => {
 
   it("posts no thinking under a failure note or a withheld notice", async () => {
     const sink = recordingSink();
-    await new StreamingReply(sink, { showReasoning: "spoiler", failureNote: () => "Not shown." }).end({ text: "", error: new Error("withheld"), reasoning: "2 + 2" });
+    await new MessageWriter(sink, { showReasoning: "spoiler", failureNote: () => "Not shown." }).end({ text: "", error: new Error("withheld"), reasoning: "2 + 2" });
     expect(sink.log).toEqual(["post m1 (reply): Not shown."]);
   });
 });

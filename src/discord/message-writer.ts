@@ -59,7 +59,7 @@ export const TYPING_REFRESH_MS = 8000;
 export const TYPING_DELAY_MS = 300;
 
 /** Where a streamed reply's messages go: a channel, a webhook, a test double. */
-export interface MessageSink {
+export interface MessagePoster {
   sendTyping(): Promise<unknown>;
   /** Posts a message; the first one of a reply answers the user's message. */
   post(content: string, isFirst: boolean): Promise<{ id: string }>;
@@ -71,7 +71,7 @@ export interface MessageSink {
 /** Room kept in a reply's last message for the note saying why it was cut. */
 export const CUT_NOTE_ROOM = 100;
 
-export interface StreamingReplyOptions {
+export interface MessageWriterOptions {
   readonly budget?: EditBudget;
   /** The note shown under (or instead of) a reply that failed or was held back. */
   readonly failureNote?: (error: unknown) => string;
@@ -96,8 +96,8 @@ interface SentPiece {
  * Discord's length limit, and a final edit with the full text (and a plain note when it
  * failed). A reply that is complete before the first edit is due costs one message.
  */
-export class StreamingReply implements ReplySink {
-  readonly #sink: MessageSink;
+export class MessageWriter implements ReplySink {
+  readonly #poster: MessagePoster;
   readonly #budget: EditBudget;
   readonly #failureNote: (error: unknown) => string;
   readonly #onSinkError: (error: unknown) => void;
@@ -119,8 +119,8 @@ export class StreamingReply implements ReplySink {
   /** Wakes shownIn's iteration when a message is posted or the reply has finished. */
   #wake: Array<() => void> = [];
 
-  constructor(sink: MessageSink, options: StreamingReplyOptions = {}) {
-    this.#sink = sink;
+  constructor(poster: MessagePoster, options: MessageWriterOptions = {}) {
+    this.#poster = poster;
     this.#budget = options.budget ?? new EditBudget();
     this.#failureNote = options.failureNote ?? failureNoteFor;
     this.#onSinkError = options.onSinkError ?? (() => {});
@@ -145,7 +145,7 @@ export class StreamingReply implements ReplySink {
    */
   start(): void {
     this.#leaveBudget = this.#budget.join();
-    const type = () => void this.#sink.sendTyping().catch(this.#onSinkError);
+    const type = () => void this.#poster.sendTyping().catch(this.#onSinkError);
     this.#typingDelay = setTimeout(() => {
       type();
       this.#typingTimer = setInterval(type, TYPING_REFRESH_MS);
@@ -225,7 +225,7 @@ export class StreamingReply implements ReplySink {
     const messageIds = this.#sent.map((p) => p.id);
     // Thinking follows only a reply that stands: never a failure note or the withheld notice.
     if (messageIds.length > 0 && ending.error === undefined && this.#showReasoning !== "off" && ending.reasoning?.trim()) {
-      await postReasoning(this.#sink, ending.reasoning, this.#showReasoning).catch(this.#onSinkError);
+      await postReasoning(this.#poster, ending.reasoning, this.#showReasoning).catch(this.#onSinkError);
     }
     if (this.#shown === finalText || messageIds.length === 0) return { shown: messageIds.length > 0, messageIds };
     // Discord did not take the final text: memory keeps what it shows, and it says it was cut when it can.
@@ -242,7 +242,7 @@ export class StreamingReply implements ReplySink {
     const marked = this.#withNote(last.content, REPLY_NOTES.cutByDiscord);
     if (marked.length > DISCORD_MESSAGE_LIMIT) return;
     try {
-      await this.#sink.edit(last.id, marked);
+      await this.#poster.edit(last.id, marked);
       last.content = marked;
     } catch (error) {
       this.#onSinkError(error);
@@ -287,11 +287,11 @@ export class StreamingReply implements ReplySink {
       for (const [index, content] of pieces.entries()) {
         const sent = this.#sent[index];
         if (!sent) {
-          const message = await this.#sink.post(content, index === 0);
+          const message = await this.#poster.post(content, index === 0);
           this.#sent.push({ id: message.id, content });
           this.#wakeUp();
         } else if (sent.content !== content) {
-          await this.#sink.edit(sent.id, content);
+          await this.#poster.edit(sent.id, content);
           sent.content = content;
         }
       }

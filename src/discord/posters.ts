@@ -1,12 +1,12 @@
 import type { Message, SendableChannels } from "discord.js";
 import { SAFE_MENTIONS } from "./mentions.js";
-import type { MessageSink } from "./streaming.js";
+import type { MessagePoster } from "./message-writer.js";
 
 /**
  * Sends a reply's messages into `channel`: the message's own (the first reply answers it
  * natively), or the thread opened for the reply (plain messages: the thread starts from it).
  */
-export function channelSink(message: Message, channel: Message["channel"] = message.channel): MessageSink {
+export function channelPoster(message: Message, channel: Message["channel"] = message.channel): MessagePoster {
   const sent = new Map<string, Message>();
   const replies = channel.id === message.channelId;
   const send = (options: { content: string; files?: Array<{ attachment: Buffer; name: string }> }) =>
@@ -29,7 +29,7 @@ export function channelSink(message: Message, channel: Message["channel"] = mess
 }
 
 /** Sends a line's messages into the channel, answering no message (a scene's lines). */
-export function channelPostSink(channel: SendableChannels): MessageSink {
+export function channelLinePoster(channel: SendableChannels): MessagePoster {
   const sent = new Map<string, Message>();
   return {
     sendTyping: () => channel.sendTyping(),
