@@ -15,8 +15,7 @@ import { CAST_TEXTS, MODEL_FIXES, NOTICES, REPLY_NOTES } from "../texts.js";
 import { takeAllowance } from "./admission.js";
 import { recallAudience } from "./audience.js";
 import { replyWithNotice } from "./notices.js";
-import { channelPoster } from "./posters.js";
-import { replyStream } from "./reply-stream.js";
+import { channelPoster, discordWriter } from "./posters.js";
 import type { MessageWriter } from "./message-writer.js";
 import { canUseWebhook, webhookPoster } from "./webhooks.js";
 
@@ -173,7 +172,7 @@ function writerFor(pending: PendingMessage, persona: Persona, ctx: BotContext, o
   const log = logFor(ctx, pending.message);
   const plain = channelPoster(pending.message, answeredIn(pending));
   const sink = ctx.moderation.policy.personaWebhooks(pending.message.guildId) ? webhookPoster(answeredIn(pending), persona, ctx.webhooks, plain, log) : plain;
-  return replyStream(ctx, sink, persona, { log, ...options });
+  return discordWriter(ctx, sink, persona, { log, ...options });
 }
 
 /**

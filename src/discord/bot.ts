@@ -16,7 +16,7 @@ import { InOrder } from "./intake.js";
 import type { BotContext, PendingMessage } from "./context.js";
 import { postToChannel } from "./notices.js";
 import { shardId } from "./shards.js";
-import { EditBudget } from "./message-writer.js";
+import { EditBudget } from "./edit-budget.js";
 import { WebhookPool } from "./webhooks.js";
 import { recoverCutReplies } from "./recover.js";
 

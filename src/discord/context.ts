@@ -1,7 +1,7 @@
 import type { AnyThreadChannel, Client, Message } from "discord.js";
 import type { BotConfig } from "../config.js";
 import type { Core } from "../core.js";
-import type { EditBudget } from "./message-writer.js";
+import type { EditBudget } from "./edit-budget.js";
 import type { WebhookPool } from "./webhooks.js";
 import type { BatchingQueue } from "../traffic/batching.js";
 import type { Moderation } from "../moderation/index.js";

@@ -1,54 +1,13 @@
 import type { ReplyEnding, ReplySink, Shown } from "../chat/engine.js";
+import { PromptTooLongError } from "../chat/prompt.js";
 import { ModelError } from "../llm/errors.js";
+import { ContentFlaggedError, ModerationUnavailableError } from "../moderation/content.js";
 import type { ShowReasoning } from "../personas/model-options.js";
-import { REPLY_NOTES } from "../texts.js";
+import { NOTICES, REPLY_NOTES } from "../texts.js";
+import { EditBudget } from "./edit-budget.js";
 import { postReasoning } from "./reasoning.js";
 import { DISCORD_MESSAGE_LIMIT, splitMessage } from "./split.js";
 
-/**
- * At most one edit per message per this interval while a reply streams: about one a
- * second, spaced so four edits and the final one fit Discord's 5-per-5-seconds
- * per-channel bucket.
- */
-export const EDIT_INTERVAL_MS = 1250;
-/**
- * Edits per second all streaming replies may spend together, under Discord's global
- * 50 requests/s, leaving room for new messages and typing calls.
- */
-export const EDIT_BUDGET_PER_SECOND = 35;
-
-/**
- * Shares the edit budget among the replies streaming at once: with many of them, each
- * edits less often, so the bot stays under Discord's global limit instead of queueing
- * (and its final edits do not wait behind a backlog).
- */
-export class EditBudget {
-  #active = 0;
-
-  constructor(
-    private readonly minIntervalMs: number = EDIT_INTERVAL_MS,
-    private readonly perSecond: number = EDIT_BUDGET_PER_SECOND,
-  ) {}
-
-  /** Counts a reply as streaming until the returned function is called. */
-  join(): () => void {
-    this.#active++;
-    let left = false;
-    return () => {
-      if (!left) this.#active--;
-      left = true;
-    };
-  }
-
-  /** The interval each streaming reply should keep between its edits now. */
-  get intervalMs(): number {
-    return Math.max(this.minIntervalMs, Math.ceil((this.#active * 1000) / this.perSecond));
-  }
-
-  get active(): number {
-    return this.#active;
-  }
-}
 /** Discord shows "typing…" for about 10 s; refresh a little before it runs out. */
 export const TYPING_REFRESH_MS = 8000;
 /**
@@ -122,7 +81,7 @@ export class MessageWriter implements ReplySink {
   constructor(poster: MessagePoster, options: MessageWriterOptions = {}) {
     this.#poster = poster;
     this.#budget = options.budget ?? new EditBudget();
-    this.#failureNote = options.failureNote ?? failureNoteFor;
+    this.#failureNote = options.failureNote ?? failureNote;
     this.#onSinkError = options.onSinkError ?? (() => {});
     this.#maxMessages = options.maxMessages ?? Number.POSITIVE_INFINITY;
     this.#showReasoning = options.showReasoning ?? "off";
@@ -306,8 +265,12 @@ export class MessageWriter implements ReplySink {
   }
 }
 
-/** A short plain-language note for a failed reply. */
-export function failureNoteFor(error: unknown): string {
+/** A short plain-language note for a reply that failed or was held back; `stopping`: the bot is shutting down. */
+export function failureNote(error: unknown, stopping = false): string {
+  if (error instanceof PromptTooLongError) return REPLY_NOTES.tooLong(error.tokens, error.limit);
+  if (error instanceof ContentFlaggedError) return NOTICES.outputWithheld;
+  if (stopping) return REPLY_NOTES.restarting;
+  if (error instanceof ModerationUnavailableError) return NOTICES.checksUnavailable;
   if (error instanceof ModelError) return error.userMessage;
   return REPLY_NOTES.unexpected;
 }

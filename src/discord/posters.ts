@@ -1,6 +1,28 @@
 import type { Message, SendableChannels } from "discord.js";
+import type { Logger } from "../log.js";
+import type { Persona } from "../personas/persona.js";
+import type { BotContext } from "./context.js";
 import { SAFE_MENTIONS } from "./mentions.js";
-import type { MessagePoster } from "./message-writer.js";
+import { failureNote, type MessagePoster, MessageWriter } from "./message-writer.js";
+
+/**
+ * A persona's reply (or scene line) written through `poster`: the shared edit budget and
+ * message cap, the note a failure leaves, and Discord errors counted and logged.
+ */
+export function discordWriter(ctx: BotContext, poster: MessagePoster, persona: Persona, options: { log: Logger; heading?: string }): MessageWriter {
+  const { log, heading } = options;
+  return new MessageWriter(poster, {
+    budget: ctx.editBudget,
+    failureNote: (error) => failureNote(error, ctx.stopping),
+    maxMessages: ctx.config.maxReplyMessages,
+    showReasoning: persona.showReasoning,
+    heading,
+    onSinkError: (error) => {
+      ctx.core.metrics.error("discord");
+      log.warn({ err: error }, "could not update the reply on Discord");
+    },
+  });
+}
 
 /**
  * Sends a reply's messages into `channel`: the message's own (the first reply answers it

@@ -6,8 +6,7 @@ import type { Persona } from "../personas/persona.js";
 import { CAST_TEXTS } from "../texts.js";
 import type { BotContext, PendingMessage } from "./context.js";
 import { recallAudience } from "./audience.js";
-import { channelLinePoster } from "./posters.js";
-import { replyStream } from "./reply-stream.js";
+import { channelLinePoster, discordWriter } from "./posters.js";
 import type { MessageWriter } from "./message-writer.js";
 import { canUseWebhook, webhookPoster } from "./webhooks.js";
 
@@ -44,7 +43,7 @@ async function lineSink(ctx: BotContext, starter: SceneStarter, persona: Persona
   const channel = starter.channel as Message["channel"];
   const viaWebhook = ctx.moderation.policy.personaWebhooks(starter.guildId) && (await canUseWebhook(channel, ctx.webhooks));
   const sink = viaWebhook ? webhookPoster(channel, persona, ctx.webhooks, plain, log) : plain;
-  return replyStream(ctx, sink, persona, { log, heading: viaWebhook ? undefined : CAST_TEXTS.replyHeading(persona.name) });
+  return discordWriter(ctx, sink, persona, { log, heading: viaWebhook ? undefined : CAST_TEXTS.replyHeading(persona.name) });
 }
 
 /** The scene's place in Discord: the bot's model slots and rate limits, and the channel's messages. */

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ModelAuthError, ModelTimeoutError } from "../../src/llm/errors.js";
 import { DISCORD_MESSAGE_LIMIT, splitMessage } from "../../src/discord/split.js";
-import { CUT_NOTE_ROOM, EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget, type MessagePoster, MessageWriter, TYPING_DELAY_MS, TYPING_REFRESH_MS } from "../../src/discord/message-writer.js";
+import { EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget } from "../../src/discord/edit-budget.js";
+import { CUT_NOTE_ROOM, type MessagePoster, MessageWriter, TYPING_DELAY_MS, TYPING_REFRESH_MS } from "../../src/discord/message-writer.js";
 import { REPLY_NOTES } from "../../src/texts.js";
 
 /** A sink that records what would reach Discord. */

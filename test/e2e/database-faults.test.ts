@@ -2,7 +2,7 @@ import { chmodSync, chownSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, type TestContext } from "vitest";
-import { failureNoteFor } from "../../src/discord/message-writer.js";
+import { failureNote } from "../../src/discord/message-writer.js";
 import { openDatabase } from "../../src/memory/db.js";
 import { startBotProcess } from "../helpers/bot-process.js";
 import { logged, mention, turnRows, waitForBotMessages } from "../helpers/e2e.js";
@@ -19,7 +19,7 @@ const START_UP_TEST_TIMEOUT_MS = 30_000;
 
 const LOCKED_FIX = "Another program holds a lock on it: stop the other Masque or database tool using this file, then start again.";
 /** What the user sees after an unexpected error. */
-const APOLOGY = failureNoteFor(new Error("unexpected"));
+const APOLOGY = failureNote(new Error("unexpected"));
 const WRITABLE_FIX = "Check DATABASE_PATH, and that the file and its folder are writable by the user running Masque.";
 
 /** Concurrent tests must register clean-up on their own context, not through the global hook. */

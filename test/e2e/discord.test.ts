@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ModelServerError } from "../../src/llm/errors.js";
 import { DISCORD_MESSAGE_LIMIT } from "../../src/discord/split.js";
-import { EDIT_INTERVAL_MS, TYPING_DELAY_MS } from "../../src/discord/message-writer.js";
+import { EDIT_INTERVAL_MS } from "../../src/discord/edit-budget.js";
+import { TYPING_DELAY_MS } from "../../src/discord/message-writer.js";
 import { notAdmin } from "../../src/texts.js";
 import type { RestCall } from "../fakes/discord-server.js";
 import type { RecordedRequest } from "../fakes/openai-server.js";
