@@ -11,7 +11,7 @@ import { startObservabilityServer } from "../observability/server.js";
 import { answerWaiting } from "./answer.js";
 import { listen } from "./events/index.js";
 import { takenIn } from "./events/messageCreate.js";
-import { InFlight } from "./in-flight.js";
+import { ShutdownTracker } from "./shutdown-tracker.js";
 import { InOrder } from "./intake.js";
 import type { BotContext, PendingMessage } from "./context.js";
 import { postToChannel } from "./notices.js";
@@ -81,7 +81,7 @@ function createClient(config: BotConfig): Client {
 /** Creates the bot; nothing connects until `start()`. */
 export function createBot(core: Core, config: BotConfig, options: BotOptions = {}): Bot {
   const client = createClient(config);
-  const inFlight = new InFlight();
+  const tracked = new ShutdownTracker();
   const state = { stopping: false, stopped: undefined as Promise<void> | undefined, observability: undefined as { close(): Promise<void> } | undefined };
   const moderation = createModeration(core, config, (channelId, content) => postToChannel(client, channelId, content));
   const traffic = createTraffic(core.slots, options.now);
@@ -107,7 +107,7 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
     get stopping() {
       return state.stopping;
     },
-    track: (work) => inFlight.track(work),
+    track: (work) => tracked.track(work),
   };
   listen(context);
 
@@ -120,14 +120,14 @@ export function createBot(core: Core, config: BotConfig, options: BotOptions = {
     async idle() {
       // A message taken in may queue a reply, and a reply's echo is a message to take in: until neither is left.
       await takenIn(context);
-      while (inFlight.size > 0 || conversations.activeKeys > 0) {
-        await Promise.allSettled([inFlight.settled(), conversations.idle()]);
+      while (tracked.size > 0 || conversations.activeKeys > 0) {
+        await Promise.allSettled([tracked.settled(), conversations.idle()]);
         await takenIn(context);
       }
     },
     stop() {
       state.stopping = true;
-      state.stopped ??= stop(context, inFlight, state.observability);
+      state.stopped ??= stop(context, tracked, state.observability);
       return state.stopped;
     },
   };
@@ -168,12 +168,12 @@ async function start(ctx: BotContext): Promise<{ close(): Promise<void> } | unde
 }
 
 /** Finishes or interrupts the replies in flight, then disconnects and closes the database. */
-async function stop(ctx: BotContext, inFlight: InFlight, observability: { close(): Promise<void> } | undefined): Promise<void> {
+async function stop(ctx: BotContext, tracked: ShutdownTracker, observability: { close(): Promise<void> } | undefined): Promise<void> {
   // A scene would go on for many lines: it ends now, its line in progress cut like any reply.
   ctx.scenes.stopAll();
-  if (inFlight.size > 0) {
-    ctx.core.log.info({ replies: inFlight.size }, "waiting for replies in flight");
-    await inFlight.finish(SHUTDOWN_GRACE_MS);
+  if (tracked.size > 0) {
+    ctx.core.log.info({ replies: tracked.size }, "waiting for replies in flight");
+    await tracked.finish(SHUTDOWN_GRACE_MS);
   }
   await observability?.close();
   await ctx.client.destroy();

@@ -2,7 +2,7 @@
  * The replies and commands being worked on, so shutdown can wait for them (for a grace
  * period) and then abort what is left.
  */
-export class InFlight {
+export class ShutdownTracker {
   readonly #work = new Map<Promise<unknown>, AbortController>();
 
   get size(): number {
