@@ -15,7 +15,7 @@ import { createPrometheusMetrics, type Metrics, noMetrics } from "./observabilit
 import { RetentionJob } from "./memory/retention.js";
 import { ConcurrencyLimiter } from "./traffic/concurrency.js";
 import { formatProblem, type Persona } from "./personas/persona.js";
-import { contextProblem, loreWarnings } from "./chat/fit.js";
+import { contextProblem, loreWarnings } from "./chat/persona-warnings.js";
 import type { PersonaRegistry } from "./personas/registry.js";
 
 /** Everything except Discord: personas, memory, the model and the engine over them. */

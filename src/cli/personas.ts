@@ -1,6 +1,6 @@
 import "../load-env.js";
 import { parseArgs } from "node:util";
-import { contextProblem, loreWarnings } from "../chat/fit.js";
+import { contextProblem, loreWarnings } from "../chat/persona-warnings.js";
 import { DEFAULT_CONTEXT_TOKENS } from "../config.js";
 import { formatProblem, type Persona, PersonaError } from "../personas/persona.js";
 import { loadPersonaFile, type PersonaCheck, personaFilesIn } from "../personas/registry.js";

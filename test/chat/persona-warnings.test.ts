@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contextProblem, fixedPromptTokens, loreWarnings } from "../../src/chat/fit.js";
+import { contextProblem, fixedPromptTokens, loreWarnings } from "../../src/chat/persona-warnings.js";
 import { loadPersonas } from "../../src/personas/registry.js";
 import { tempDirForTest } from "../helpers/temp-dir.js";
 import { personaFileText, testPersona, writePersonaFiles } from "../helpers/personas.js";
