@@ -11,7 +11,7 @@ import type { PersonaRegistry } from "../personas/registry.js";
 import { type ActivePersona, activePersona } from "./active-persona.js";
 import { type Cast, castOf } from "./cast.js";
 import { type AnswerersQuery, answerersOf, earlierTurnIds, earlierTurns } from "./ensemble.js";
-import { type KeptTurn, ReplyJournal, recordSaid, type SaidTurn, withdrawTurns } from "./journal.js";
+import { type KeptTurn, ReplyJournal, recordSaid, withdrawTurns } from "./journal.js";
 import { type FittingTurns, fittingTurns } from "./fitting.js";
 import { buildPromptFromMemory } from "./recollection.js";
 import type { ReplyObservation } from "../observability/metrics.js";
@@ -67,7 +67,7 @@ async function noteShown(sink: ReplySink, journal: ReplyJournal): Promise<void> 
 /** A request ready for the model, and the prompt's figures for logs and metrics. */
 interface Prepared {
   readonly chatRequest: ChatRequest;
-  readonly userTurns: readonly SaidTurn[];
+  readonly userTurns: readonly (IncomingTurn & { readonly tokenCount: number })[];
   readonly prompt: Omit<BuiltPrompt, "messages">;
   /** The context the prompt was built for. */
   readonly contextTokens: number;
@@ -117,7 +117,7 @@ export class ChatEngine {
   }
 
   /** Keeps a person's message the moment it is accepted (see recordSaid); returns its turn id. */
-  keep(conversation: ConversationRef, turn: SaidTurn): number {
+  keep(conversation: ConversationRef, turn: IncomingTurn): number {
     return recordSaid(this.deps.memory.turns, conversation, turn);
   }
 

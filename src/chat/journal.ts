@@ -3,6 +3,7 @@ import type { ReplyInFlight } from "../memory/in-flight.js";
 import type { Memory } from "../memory/index.js";
 import type { ConversationRef, NewTurn, TurnStore } from "../memory/turns.js";
 import type { Persona } from "../personas/persona.js";
+import type { IncomingTurn } from "./reply.js";
 import { countTurnTokens } from "./tokens.js";
 
 /**
@@ -13,23 +14,12 @@ import { countTurnTokens } from "./tokens.js";
  * reply a crash cut short (recordCut).
  */
 
-/** A message from a person as memory keeps it. */
-export interface SaidTurn {
-  readonly authorId: string;
-  readonly authorName: string;
-  readonly content: string;
-  readonly messageId?: string | null;
-  readonly tokenCount: number;
-  /** Set once memory keeps it: a message is stored when it is accepted, before its reply (see recordSaid). */
-  readonly turnId?: number;
-}
-
 /** What a reply (or a greeting) leaves in memory. */
 export interface ReplyRecord {
   readonly conversation: ConversationRef;
   readonly persona: Persona;
   /** What people said, in order; none for a greeting. */
-  readonly userTurns: readonly SaidTurn[];
+  readonly userTurns: readonly IncomingTurn[];
   /** What the persona said; empty when nothing was said, or when nobody was shown it. */
   readonly text: string;
   readonly complete: boolean;
@@ -52,13 +42,13 @@ export interface RecordedTurns {
   readonly assistantTurnId?: number;
 }
 
-const userRow = (t: SaidTurn, now: number): NewTurn => ({
+const userRow = (t: IncomingTurn, now: number): NewTurn => ({
   role: "user",
   authorId: t.authorId,
   authorName: t.authorName,
   messageId: t.messageId ?? null,
   content: t.content,
-  tokenCount: t.tokenCount,
+  tokenCount: countTurnTokens(t.authorName, t.content),
   createdAt: now,
 });
 
@@ -66,7 +56,7 @@ const userRow = (t: SaidTurn, now: number): NewTurn => ({
  * Stores a person's message the moment it is accepted for an answer, so a crash while it
  * waits or is being answered loses at most the unfinished reply. Returns its turn id.
  */
-export function recordSaid(turns: TurnStore, conversation: ConversationRef, said: SaidTurn): number {
+export function recordSaid(turns: TurnStore, conversation: ConversationRef, said: IncomingTurn): number {
   return turns.append(conversation, [userRow(said, Date.now())])[0]!;
 }
 

@@ -197,11 +197,11 @@ export class NoteKeeper {
   async #ask(request: ChatRequest): Promise<string> {
     const { model, slots } = this.#deps;
     const signal = this.#stopping.signal;
-    const release = await slots?.acquire(signal, "background");
+    const slot = await slots?.acquire(signal, "background");
     try {
       return await model.complete(request, signal);
     } finally {
-      release?.();
+      slot?.release();
     }
   }
 }

@@ -8,7 +8,7 @@ import type { RecallAudience } from "./recollection.js";
 
 // What a host hands the engine for one reply, and what it gets back.
 
-/** A message from a person, to be answered. */
+/** A message from a person, to be answered: the one turn type for an incoming message, as the engine reads it and memory keeps it. */
 export interface IncomingTurn {
   readonly authorId: string;
   readonly authorName: string;

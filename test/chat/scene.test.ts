@@ -3,7 +3,6 @@ import type { ChatEngine, IncomingTurn, ReplySink } from "../../src/chat/engine.
 import { DIRECTION_OPENING } from "../../src/chat/prompt.js";
 import { recordSaid } from "../../src/chat/journal.js";
 import { Scene, sceneDirection, SceneRegistry, type SceneSpec, type SceneStage } from "../../src/chat/scene.js";
-import { countTurnTokens } from "../../src/chat/tokens.js";
 import { SceneCastError } from "../../src/chat/turn-taking.js";
 import type { Memory } from "../../src/memory/index.js";
 import type { Persona } from "../../src/personas/persona.js";
@@ -157,7 +156,7 @@ describe("Scene", () => {
     server.enqueue(
       (req) => {
         // Ana speaks while Wren's line is written: kept as it arrives, as the Discord intake does.
-        const turnId = recordSaid(memory.turns, CHANNEL, { ...ana, tokenCount: countTurnTokens(ana.authorName, ana.content) });
+        const turnId = recordSaid(memory.turns, CHANNEL, ana);
         scene?.hear({ ...ana, turnId });
         return { text: `Wren's line (${req.body.messages.length} messages)` };
       },

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { countTurnTokens } from "../../src/chat/tokens.js";
 import { recordSaid } from "../../src/chat/journal.js";
 import { loadBotConfig } from "../../src/config.js";
 import { type Core, createCore } from "../../src/core.js";
@@ -41,8 +40,8 @@ afterEach(() => {
 function kept(id: string, content: string): { pending: PendingMessage; replies: string[] } {
   const { message, effects } = messageWith({ id, content });
   const turn = { authorId: message.author.id, authorName: "Ali", content: `Ali: ${content}`, messageId: id };
-  const turnId = recordSaid(core.memory.turns, CHANNEL, { ...turn, tokenCount: countTurnTokens(turn.authorName, turn.content) });
-  return { pending: { message, trigger: "mention", turn: { ...turn, turnId } }, replies: effects.replies };
+  const turnId = recordSaid(core.memory.turns, CHANNEL, turn);
+  return { pending: { message, trigger: "mention", turn: { ...turn, turnId }, lineup: { answerers: [], inCast: false } }, replies: effects.replies };
 }
 
 describe("turnAway", () => {

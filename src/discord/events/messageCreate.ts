@@ -1,5 +1,4 @@
 import type { Message } from "discord.js";
-import { countTurnTokens } from "../../chat/tokens.js";
 import { admit, screen } from "../admission.js";
 import { turnAway } from "../answer.js";
 import { type BotContext, type Lineup, logFor, type PendingMessage } from "../context.js";
@@ -96,7 +95,7 @@ async function takeIn(message: Message, ctx: BotContext, botUserId: string): Pro
   const conversation = thread ? conversationOf(thread) : here;
   // A thread opened for the reply is a conversation of its own: who last talked with the person there is its own.
   const lineup = thread ? lineupIn(conversation, ctx.core.engine.cast(conversation)) : lineupHere;
-  const turnId = keep(ctx, message, () => ctx.core.engine.keep(conversation, { ...incoming, tokenCount: countTurnTokens(incoming.authorName, incoming.content) }));
+  const turnId = keep(ctx, message, () => ctx.core.engine.keep(conversation, incoming));
   const pending: PendingMessage = { message, trigger, turn: turnId === undefined ? incoming : { ...incoming, turnId }, lineup, quoted, thread };
   if (inScene && hearInScene(ctx, here.key, pending)) return;
   if (!ctx.conversations.push(conversation.key, pending)) await turnAway([pending], ctx);
