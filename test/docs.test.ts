@@ -57,11 +57,11 @@ describe("the pages that map the code", () => {
 
   it("walks the reply's hops in docs/architecture.md as file:function", () => {
     const named = citationsIn(read("docs/architecture.md")).filter((c) => c.name);
-    expect(named.map((c) => `${c.file}:${c.name}`)).toEqual(expect.arrayContaining(["src/discord/events/messageCreate.ts:onMessageCreate", "src/discord/answer.ts:answerWaiting", "src/chat/engine.ts:ChatEngine.reply", "src/chat/generate.ts:generate", "src/chat/record.ts:recordReply"]));
+    expect(named.map((c) => `${c.file}:${c.name}`)).toEqual(expect.arrayContaining(["src/discord/events/messageCreate.ts:onMessageCreate", "src/discord/answer.ts:answerWaiting", "src/chat/engine.ts:ChatEngine.reply", "src/chat/generate.ts:generate", "src/chat/journal.ts:recordReply"]));
   });
 
   it("finds a wrong citation: a missing file, a name the file does not define, a member its class lacks", () => {
-    const wrong = citationsIn("`src/chat/engine.ts:personaFor`, `src/discord/answer.ts:answerWaiting`, `src/chat/engine.ts:ChatEngine.answer`, `src/chat/no-such.ts`, `src/discord/streaming.ts:StreamingReply.end`");
+    const wrong = citationsIn("`src/chat/engine.ts:personaFor`, `src/discord/answer.ts:answerWaiting`, `src/chat/engine.ts:ChatEngine.answer`, `src/chat/no-such.ts`, `src/discord/message-writer.ts:MessageWriter.end`");
     expect(wrong.map((c) => problemWith(c, inRepo, read))).toEqual([
       "src/chat/engine.ts:personaFor: not defined there",
       undefined,
