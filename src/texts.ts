@@ -5,7 +5,9 @@
  */
 import type { AuditAction } from "./memory/audit.js";
 import { NOTE_TEXTS } from "./texts/notes.js";
-import type { BlockedUser, ChannelMode, ModerationProvider } from "./memory/server-settings.js";
+import type { BlockedUser } from "./memory/blocked-users.js";
+import type { ChannelMode } from "./memory/channel-modes.js";
+import type { ModerationProvider } from "./memory/guild-settings.js";
 import type { Limits, ModeSource } from "./moderation/policy.js";
 
 const MS_PER_SECOND = 1000;

@@ -1,6 +1,6 @@
 /** A cast answering one message: who answers it, and what each later persona is shown of the earlier replies. */
 import type { Memory } from "../memory/index.js";
-import type { ChannelMode } from "../memory/server-settings.js";
+import type { ChannelMode } from "../memory/channel-modes.js";
 import type { ConversationRef } from "../memory/turns.js";
 import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";

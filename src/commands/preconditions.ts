@@ -25,7 +25,7 @@ export interface AdminOnlyOptions {
  */
 export function mayAdminister(interaction: Interaction, ctx: BotContext, options: AdminOnlyOptions = {}): boolean {
   if (!interaction.inGuild()) return options.allowInDm === true;
-  return isServerAdmin(interaction, ctx.config.adminRoleIds, ctx.core.memory.serverSettings);
+  return isServerAdmin(interaction, ctx.config.adminRoleIds, ctx.core.memory.serverSettings.adminRoles);
 }
 
 /** Refuses an admin action, privately, in the one wording; logged, and nothing changed. */

@@ -1,5 +1,5 @@
 import { type Message, MessageType } from "discord.js";
-import type { ChannelMode } from "../memory/server-settings.js";
+import type { ChannelMode } from "../memory/channel-modes.js";
 import type { TurnStore } from "../memory/turns.js";
 
 /**

@@ -2,11 +2,11 @@ import { AllowedBotStore } from "./allowed-bots.js";
 import { AuditStore } from "./audit.js";
 import { CastStore } from "./cast.js";
 import { type Db, openDatabase } from "./db.js";
-import { ServerSettingsStore } from "./server-settings.js";
 import { MemoryEraser } from "./forget.js";
 import { InFlightStore } from "./in-flight.js";
 import { claimLayout, type Layout } from "./layout.js";
 import { RecallStore } from "./recall.js";
+import { openServerSettings, type ServerSettings } from "./server-settings.js";
 import { PersonaChoiceStore } from "./persona-choices.js";
 import { PersonNoteStore } from "./person-notes.js";
 import { SummaryStore } from "./summaries.js";
@@ -23,7 +23,7 @@ export interface Memory {
   /** The personas that answer beside the lead persona, per conversation. */
   readonly casts: CastStore;
   /** What server admins set with /masque: channel modes, limits, blocks, blocked words, admin roles. */
-  readonly serverSettings: ServerSettingsStore;
+  readonly serverSettings: ServerSettings;
   readonly audit: AuditStore;
   /** The threads Masque opened, and whether a mention opens one (`/masque threads`). */
   readonly threads: ThreadStore;
@@ -63,7 +63,7 @@ export function openMemory(databasePath: string, layout?: Layout): Memory {
     turns: new TurnStore(db),
     personaChoices: new PersonaChoiceStore(db),
     casts: new CastStore(db),
-    serverSettings: new ServerSettingsStore(db),
+    serverSettings: openServerSettings(db),
     audit: new AuditStore(db),
     threads,
     allowedBots: new AllowedBotStore(db),

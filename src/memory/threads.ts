@@ -30,7 +30,7 @@ interface ThreadRow {
 
 /**
  * Stores the threads Masque opened, each answered without a mention. Whether a server opens
- * a thread for the reply to a mention (`/masque threads`) is a server setting (ServerSettingsStore).
+ * a thread for the reply to a mention (`/masque threads`) is a server setting (GuildSettingsStore).
  */
 export class ThreadStore {
   readonly #get;

@@ -1,6 +1,6 @@
 import type { Logger } from "../log.js";
 import type { AuditAction, AuditEntry, AuditStore, NewAuditEntry } from "../memory/audit.js";
-import type { ServerSettingsStore } from "../memory/server-settings.js";
+import type { GuildSettingsStore } from "../memory/guild-settings.js";
 import { AUDIT_PHRASES } from "../texts.js";
 
 /** One audit line never grows past this, so a page of them fits a Discord message. */
@@ -56,7 +56,7 @@ export type ChannelPoster = (channelId: string, content: string) => Promise<unkn
 export class Auditor {
   constructor(
     private readonly store: AuditStore,
-    private readonly settings: ServerSettingsStore,
+    private readonly settings: GuildSettingsStore,
     private readonly post: ChannelPoster,
     private readonly log: Logger,
   ) {}
@@ -65,7 +65,7 @@ export class Auditor {
   record(entry: NewAuditEntry): AuditEntry {
     const stored = this.store.record(entry);
     this.log.info({ audit: stored.action, guild: stored.guildId, channel: stored.channelId, actor: stored.actorId, target: stored.targetId }, "audit");
-    const logChannelId = stored.guildId ? this.settings.guildSettings(stored.guildId).logChannelId : undefined;
+    const logChannelId = stored.guildId ? this.settings.get(stored.guildId).logChannelId : undefined;
     if (logChannelId) {
       this.post(logChannelId, describeAuditEntry(stored)).catch((error: unknown) =>
         this.log.warn({ err: error, channel: logChannelId }, "could not mirror an audit entry to the log channel"),

@@ -18,6 +18,6 @@ export function createModeration(core: Core, config: DiscordConfig, post: Channe
   return {
     policy: new ModerationPolicy(memory.serverSettings, config.moderation, config.personaWebhooks),
     content: new ContentChecker(core.model, config.moderationModel),
-    audit: new Auditor(memory.audit, memory.serverSettings, post, core.log),
+    audit: new Auditor(memory.audit, memory.serverSettings.guild, post, core.log),
   };
 }

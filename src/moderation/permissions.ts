@@ -1,5 +1,5 @@
 import { type GuildMember, type Interaction, PermissionFlagsBits } from "discord.js";
-import type { ServerSettingsStore } from "../memory/server-settings.js";
+import type { AdminRoleStore } from "../memory/admin-roles.js";
 
 /**
  * Whether the person behind an interaction may run admin actions here: Manage Server, or
@@ -15,7 +15,7 @@ export function isAdmin(interaction: Interaction, adminRoleIds: readonly string[
 }
 
 /** {@link isAdmin}, counting the server's roles added with `/masque admin-role` besides ADMIN_ROLE_IDS. */
-export function isServerAdmin(interaction: Interaction, configuredRoleIds: readonly string[], store: ServerSettingsStore): boolean {
+export function isServerAdmin(interaction: Interaction, configuredRoleIds: readonly string[], store: AdminRoleStore): boolean {
   if (!interaction.inGuild()) return false;
-  return isAdmin(interaction, [...configuredRoleIds, ...store.adminRoles(interaction.guildId)]);
+  return isAdmin(interaction, [...configuredRoleIds, ...store.list(interaction.guildId)]);
 }

@@ -1,4 +1,6 @@
-import type { ChannelMode, ModerationProvider, ServerSettingsStore } from "../memory/server-settings.js";
+import type { ChannelMode } from "../memory/channel-modes.js";
+import type { ModerationProvider } from "../memory/guild-settings.js";
+import type { ServerSettings } from "../memory/server-settings.js";
 import type { RateLimit } from "../traffic/rate-limit.js";
 
 /** A channel with no mode of its own (and no parent with one) answers mentions and replies. */
@@ -36,7 +38,7 @@ export interface ContentRules {
 /** A server's stored choices with the built-in and configured defaults filled in. */
 export class ModerationPolicy {
   constructor(
-    private readonly store: ServerSettingsStore,
+    private readonly store: ServerSettings,
     /** MODERATION: the provider for servers (and DMs) that did not choose. */
     private readonly defaultProvider: ModerationProvider,
     /** PERSONA_WEBHOOKS: for servers that did not choose (DMs have no webhooks). */
@@ -46,33 +48,33 @@ export class ModerationPolicy {
   /** Whether replies go through persona webhooks here: the server's choice, else PERSONA_WEBHOOKS; never in DMs. */
   personaWebhooks(guildId: string | null): boolean {
     if (!guildId) return false;
-    return this.store.guildSettings(guildId).personaWebhooks ?? this.defaultPersonaWebhooks;
+    return this.store.guild.get(guildId).personaWebhooks ?? this.defaultPersonaWebhooks;
   }
 
   /** Whether the cast may hold scenes in a server: its admins' choice, else yes; never in DMs (a DM has one persona). */
   scenesAllowed(guildId: string | null): boolean {
     if (!guildId) return false;
-    return this.store.guildSettings(guildId).scenes ?? true;
+    return this.store.guild.get(guildId).scenes ?? true;
   }
 
   /** Whether a mention in a channel of this server opens a thread for the reply: its admins' choice, else no. */
   threadsOnMention(guildId: string | null): boolean {
     if (!guildId) return false;
-    return this.store.guildSettings(guildId).threadsOnMention ?? false;
+    return this.store.guild.get(guildId).threadsOnMention ?? false;
   }
 
   /** A channel's mode: its own, else its parent's (for a thread), else the default. */
   channelMode(channelId: string, parentId?: string | null): { mode: ChannelMode; source: ModeSource } {
-    const own = this.store.channelMode(channelId);
+    const own = this.store.channelModes.get(channelId);
     if (own) return { mode: own, source: "channel" };
-    const inherited = parentId ? this.store.channelMode(parentId) : undefined;
+    const inherited = parentId ? this.store.channelModes.get(parentId) : undefined;
     if (inherited) return { mode: inherited, source: "parent" };
     return { mode: DEFAULT_CHANNEL_MODE, source: "default" };
   }
 
   /** DMs (no server) get the defaults. */
   limits(guildId: string | null): Limits {
-    const settings = guildId ? this.store.guildSettings(guildId) : {};
+    const settings = guildId ? this.store.guild.get(guildId) : {};
     return {
       rateMessages: settings.rateMessages ?? DEFAULT_RATE_MESSAGES,
       rateWindowSeconds: settings.rateWindowSeconds ?? DEFAULT_RATE_WINDOW_SECONDS,
@@ -91,16 +93,16 @@ export class ModerationPolicy {
 
   /** The server's choice, else MODERATION. */
   provider(guildId: string | null): { provider: ModerationProvider; isServerChoice: boolean } {
-    const chosen = guildId ? this.store.guildSettings(guildId).moderation : undefined;
+    const chosen = guildId ? this.store.guild.get(guildId).moderation : undefined;
     return { provider: chosen ?? this.defaultProvider, isServerChoice: chosen !== undefined };
   }
 
   /** Blocked words apply in servers; DMs have no server list. */
   contentRules(guildId: string | null): ContentRules {
-    return { blockedWords: guildId ? this.store.blockedWords(guildId) : [], provider: this.provider(guildId).provider };
+    return { blockedWords: guildId ? this.store.blockedWords.list(guildId) : [], provider: this.provider(guildId).provider };
   }
 
   isBlocked(guildId: string | null, userId: string): boolean {
-    return guildId !== null && this.store.isBlocked(guildId, userId);
+    return guildId !== null && this.store.blockedUsers.isBlocked(guildId, userId);
   }
 }

@@ -26,7 +26,7 @@ describe("PersonNoteStore", () => {
     memory = openMemory(":memory:");
     const notes = memory.personNotes;
     expect(notes.keeps("g1", "ali")).toBe(false);
-    memory.serverSettings.updateGuildSettings("g1", { personNotes: true }, "admin");
+    memory.serverSettings.guild.update("g1", { personNotes: true }, "admin");
     expect(notes.keeps("g1", "ali")).toBe(true);
     notes.setChoice("g1", "ali", false);
     expect(notes.keeps("g1", "ali")).toBe(false);

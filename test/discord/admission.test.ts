@@ -41,16 +41,16 @@ afterEach(() => {
 
 describe("admit", () => {
   it("ignores a blocked person: no answer, no reaction, nothing spent", async () => {
-    core.memory.serverSettings.block(GUILD, ALI, ADMIN);
+    core.memory.serverSettings.blockedUsers.block(GUILD, ALI, ADMIN);
     const { message, effects } = messageWith({ authorId: ALI });
     expect(await admit(message, ctx)).toBe(false);
     expect(effects).toEqual({ replies: [], reactions: [] });
-    core.memory.serverSettings.unblock(GUILD, ALI);
+    core.memory.serverSettings.blockedUsers.unblock(GUILD, ALI);
     expect(await admit(message, ctx)).toBe(true);
   });
 
   it("lets a person through until their allowance is spent, then reacts once with ⏳ and audits it", async () => {
-    core.memory.serverSettings.updateGuildSettings(GUILD, { rateMessages: 2, rateWindowSeconds: 60 }, ADMIN);
+    core.memory.serverSettings.guild.update(GUILD, { rateMessages: 2, rateWindowSeconds: 60 }, ADMIN);
     const { message, effects } = messageWith({ authorId: ALI });
     expect([await admit(message, ctx), await admit(message, ctx), await admit(message, ctx), await admit(message, ctx)]).toEqual([true, true, false, false]);
     expect(effects.reactions).toEqual([RATE_LIMIT_REACTION]);
@@ -60,7 +60,7 @@ describe("admit", () => {
   });
 
   it("keeps one allowance per person per server, and one for all their DMs", async () => {
-    core.memory.serverSettings.updateGuildSettings(GUILD, { rateMessages: 1, rateWindowSeconds: 60 }, ADMIN);
+    core.memory.serverSettings.guild.update(GUILD, { rateMessages: 1, rateWindowSeconds: 60 }, ADMIN);
     expect(await takeAllowance(messageWith({ authorId: ALI }).message, ctx)).toBe(true);
     expect(await takeAllowance(messageWith({ authorId: ALI }).message, ctx)).toBe(false);
     expect(await takeAllowance(messageWith({ authorId: ADMIN }).message, ctx)).toBe(true);
@@ -73,7 +73,7 @@ describe("screen", () => {
   const turn = (content: string) => ({ authorId: ALI, authorName: "Ali", content });
 
   it("passes a message without the server's blocked words, and refuses one with them in plain words, audited", async () => {
-    core.memory.serverSettings.addBlockedWord(GUILD, "kraken", ADMIN);
+    core.memory.serverSettings.blockedWords.add(GUILD, "kraken", ADMIN);
     const clean = messageWith({ id: "701", authorId: ALI });
     expect(await screen(clean.message, turn("Tell me of the sea."), ctx)).toBe(true);
     expect(clean.effects.replies).toEqual([]);
@@ -86,7 +86,7 @@ describe("screen", () => {
   });
 
   it("checks the text the model would read, attachments included, not only what was typed", async () => {
-    core.memory.serverSettings.addBlockedWord(GUILD, "kraken", ADMIN);
+    core.memory.serverSettings.blockedWords.add(GUILD, "kraken", ADMIN);
     const { message } = messageWith({ authorId: ALI, content: "see the file" });
     expect(await screen(message, turn("Ali: see the file\n[notes.txt]\nthe kraken wakes"), ctx)).toBe(false);
   });

@@ -61,7 +61,7 @@ describe("a model's thinking passes the same checks as its reply", () => {
 
   it("withholds a reply whose thinking holds a blocked word, though its text is clean; clean thinking is posted after review", async () => {
     const s = await thinkingStack("spoiler");
-    s.core.memory.serverSettings.addBlockedWord(s.guild.id, "scam*", ALICE.id);
+    s.core.memory.serverSettings.blockedWords.add(s.guild.id, "scam*", ALICE.id);
     s.model.enqueue({ reasoning: "This smells like a scammer.", text: "Let me look at that link." }, { reasoning: "Tides follow the moon.", text: "The moon." });
 
     mention(s, "what is this link?");
@@ -114,7 +114,7 @@ describe("people's messages during a scene pass the provider's checks", () => {
     const key = `channel:${stack.general}`;
     stack.core.memory.personaChoices.setConversationPersona(key, "quill");
     stack.core.memory.casts.add(key, stack.guild.id, "bard");
-    stack.core.memory.serverSettings.updateGuildSettings(stack.guild.id, { rateMessages: 50 }, ALICE.id);
+    stack.core.memory.serverSettings.guild.update(stack.guild.id, { rateMessages: 50 }, ALICE.id);
     stack.model.setModeration(flagHurtful);
     let open: () => void = () => {};
     const gate = new Promise<void>((resolve) => (open = resolve));
@@ -164,8 +164,8 @@ describe("a person's message is checked as the model would read it, before anyth
     await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
     try {
       stack = await startStack();
-      stack.core.memory.serverSettings.addBlockedWord(stack.guild.id, "free nitro", ALICE.id);
-      stack.core.memory.serverSettings.updateGuildSettings(stack.guild.id, { threadsOnMention: true }, ALICE.id);
+      stack.core.memory.serverSettings.blockedWords.add(stack.guild.id, "free nitro", ALICE.id);
+      stack.core.memory.serverSettings.guild.update(stack.guild.id, { threadsOnMention: true }, ALICE.id);
       const url = `http://127.0.0.1:${(files.address() as AddressInfo).port}/offer.txt`;
       stack.discord.postMessage({
         channelId: stack.general,

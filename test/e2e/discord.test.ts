@@ -282,7 +282,7 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     await stack.stop();
     stack = await startStack({ env: { CONTEXT_TOKENS: "2600" } });
     // Thirteen messages in a row: more than the default per-person rate limit allows.
-    stack.core.memory.serverSettings.updateGuildSettings(stack.guild.id, { rateMessages: 100 }, ALICE.id);
+    stack.core.memory.serverSettings.guild.update(stack.guild.id, { rateMessages: 100 }, ALICE.id);
     stack.model.setDefault({ text: "Noted." });
     const first = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "My dog is called Biscuit.", mentionBot: true });
     await settle(stack, `channel:${stack.general}`, 2);

@@ -191,8 +191,8 @@ describe("channel options name a channel of the command's server", () => {
     const refusal = `<#${elsewhere}> is not a channel of this server; nothing was changed.`;
     expect((await masque("channel", [str("mode", "off"), channel("channel", elsewhere)])).content).toBe(refusal);
     expect((await masque("log-channel", [channel("channel", elsewhere)])).content).toBe(refusal);
-    expect(stack.core.memory.serverSettings.channelMode(elsewhere)).toBeUndefined();
-    expect(stack.core.memory.serverSettings.guildSettings(stack.guild.id).logChannelId ?? null).toBeNull();
+    expect(stack.core.memory.serverSettings.channelModes.get(elsewhere)).toBeUndefined();
+    expect(stack.core.memory.serverSettings.guild.get(stack.guild.id).logChannelId ?? null).toBeNull();
     expect(audit()).toEqual([]);
   });
 });

@@ -336,7 +336,7 @@ describe("persona presence: per-server webhook choice and removed personas in th
   it("lets an admin turn persona webhooks on for a server (and refuses a non-admin)", async () => {
     stack = await startStack({ personasDir: dir });
     expect(await masqueWebhooks("on", false)).toMatch(/^Only server admins/);
-    expect(stack.core.memory.serverSettings.guildSettings(stack.guild.id).personaWebhooks).toBeUndefined();
+    expect(stack.core.memory.serverSettings.guild.get(stack.guild.id).personaWebhooks).toBeUndefined();
     expect(await masqueWebhooks("on")).toMatch(/^Personas now reply under their own name and avatar here\./);
 
     stack.model.enqueue({ text: "Via the webhook." });

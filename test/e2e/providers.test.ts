@@ -139,7 +139,7 @@ describe("Masque against the providers people run", () => {
   it("a bad key: one notice per conversation, logged once with the fix, posted to the audit log channel", async () => {
     const s = await start({ provider: { kind: "openai", apiKey: "sk-the-right-key" } });
     const logChannel = s.guild.channelId("random");
-    s.core.memory.serverSettings.updateGuildSettings(s.guild.id, { logChannelId: logChannel }, "test");
+    s.core.memory.serverSettings.guild.update(s.guild.id, { logChannelId: logChannel }, "test");
 
     mention(s, "hello?");
     expect(await waitForBotMessages(s, s.general, 1)).toEqual([new ModelAuthError("").userMessage]);

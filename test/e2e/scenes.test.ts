@@ -28,7 +28,7 @@ async function sceneStack(webhooks = true): Promise<Stack> {
   stack.core.memory.personaChoices.setConversationPersona(key, "quill");
   stack.core.memory.casts.add(key, stack.guild.id, "bard");
   stack.core.memory.casts.add(key, stack.guild.id, "tutor");
-  stack.core.memory.serverSettings.updateGuildSettings(stack.guild.id, { rateMessages: 50 }, ALICE.id);
+  stack.core.memory.serverSettings.guild.update(stack.guild.id, { rateMessages: 50 }, ALICE.id);
   return stack;
 }
 
@@ -164,7 +164,7 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
   it("answers a person at once while the scene waits for its starter's allowance: the scene's own lines wait, their reply does not", async () => {
     stack = await sceneStack();
     // Alice's allowance: two messages, one more every five minutes. The scene spends it on its first two lines.
-    stack.core.memory.serverSettings.updateGuildSettings(stack.guild.id, { rateMessages: 2, rateWindowSeconds: 600 }, ALICE.id);
+    stack.core.memory.serverSettings.guild.update(stack.guild.id, { rateMessages: 2, rateWindowSeconds: 600 }, ALICE.id);
     stack.model.enqueue((req) => handOn(req), (req) => handOn(req));
     stack.model.setDefault({ text: "A fair question, Bob: I have seen the light myself." });
     const started = sceneCommand(stack, "start", { options: startOptions(4) });
@@ -260,14 +260,14 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
     const status = stack.discord.interact({ channelId: stack.general, user: ALICE, permissions: MANAGE_GUILD, name: "masque", options: [{ type: 1, name: "status", options: [] }] });
     expect((await firstResponse(stack, status.id)).data.content).toContain("**Ensemble:** scenes off");
 
-    stack.core.memory.serverSettings.updateGuildSettings(stack.guild.id, { scenes: true }, ALICE.id);
+    stack.core.memory.serverSettings.guild.update(stack.guild.id, { scenes: true }, ALICE.id);
     const byBob = sceneCommand(stack, "start", { options: startOptions(), user: BOB, admin: false });
     expect((await firstResponse(stack, byBob.id)).data.content).toMatch(/^Only server admins can do that/);
     const alone = sceneCommand(stack, "start", { options: [...startOptions(), { type: 3, name: "cast", value: "quill" }] });
     expect((await firstResponse(stack, alone.id)).data.content).toBe(SCENE_TEXTS.castTooSmall);
     const stranger = sceneCommand(stack, "start", { options: [...startOptions(), { type: 3, name: "cast", value: "quill, juniper" }] });
     expect((await firstResponse(stack, stranger.id)).data.content).toBe(SCENE_TEXTS.notInCast(["juniper"]));
-    stack.core.memory.serverSettings.setChannelMode(stack.guild.id, stack.general, "off", ALICE.id);
+    stack.core.memory.serverSettings.channelModes.set(stack.guild.id, stack.general, "off", ALICE.id);
     const quiet = sceneCommand(stack, "start", { options: startOptions() });
     expect((await firstResponse(stack, quiet.id)).data.content).toBe(SCENE_TEXTS.channelOff);
     const nothing = sceneCommand(stack, "stop");

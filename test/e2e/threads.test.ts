@@ -223,7 +223,7 @@ describe("other bots and webhooks", () => {
     expect(await masque("threads", [{ type: 3, name: "state", value: "on" }], false)).toBe(notAdmin());
     expect(await masque("bots allow", [{ type: 6, name: "bot", value: BOB.id }], false)).toBe(notAdmin());
     expect(await masque("bots list", [], false)).toBe(notAdmin());
-    expect(stack.core.memory.serverSettings.guildSettings(stack.guild.id).threadsOnMention).toBeUndefined();
+    expect(stack.core.memory.serverSettings.guild.get(stack.guild.id).threadsOnMention).toBeUndefined();
     expect(stack.core.memory.allowedBots.list(stack.guild.id)).toEqual([]);
     expect(stack.core.memory.audit.count()).toBe(0);
   });

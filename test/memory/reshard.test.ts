@@ -26,8 +26,8 @@ function fill(memory: Memory): void {
     memory.personaChoices.setGuildPersona(guild, "quill", "admin");
     memory.personaChoices.setConversationPersona(`channel:lonely-${n}`, "juniper", "admin");
     memory.audit.record({ guildId: guild, channelId: `lonely-${n}`, actorId: "admin", action: "persona.set", details: { persona: "juniper" } });
-    memory.serverSettings.block(guild, "troll", "admin", "spam");
-    memory.serverSettings.setChannelMode(guild, `${guild}${n}`, "auto", "admin");
+    memory.serverSettings.blockedUsers.block(guild, "troll", "admin", "spam");
+    memory.serverSettings.channelModes.set(guild, `${guild}${n}`, "auto", "admin");
     memory.recall.setServerWide(guild, true, "admin");
   }
   memory.turns.append({ key: "channel:dm-ali" }, [said("Ali", "a private pelican", { authorId: "ali" })]);
@@ -42,8 +42,8 @@ function serverView(memory: Memory, n: number) {
   return {
     persona: memory.personaChoices.guildPersona(guild),
     channelPersona: memory.personaChoices.conversationPersona(`channel:lonely-${n}`),
-    blocked: memory.serverSettings.isBlocked(guild, "troll"),
-    mode: memory.serverSettings.channelMode(`${guild}${n}`),
+    blocked: memory.serverSettings.blockedUsers.isBlocked(guild, "troll"),
+    mode: memory.serverSettings.channelModes.get(`${guild}${n}`),
     serverWide: memory.recall.serverWide(guild),
     turns: turns.map((t) => t.content),
     linked: memory.turns.findByMessageId(`m-${n}-b`)?.content,

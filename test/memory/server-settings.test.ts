@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Db, openDatabase, readMigrations, schemaVersion } from "../../src/memory/db.js";
-import { ServerSettingsStore } from "../../src/memory/server-settings.js";
+import { openServerSettings, type ServerSettings } from "../../src/memory/server-settings.js";
 
 const GUILD = "400000000000000001";
 const OTHER_GUILD = "400000000000000002";
@@ -8,11 +8,11 @@ const ADMIN = "410000000000000001";
 const USER = "410000000000000002";
 
 let db: Db;
-let store: ServerSettingsStore;
+let store: ServerSettings;
 
 beforeEach(() => {
   db = openDatabase(":memory:");
-  store = new ServerSettingsStore(db);
+  store = openServerSettings(db);
 });
 afterEach(() => db.close());
 
@@ -30,63 +30,63 @@ describe("the moderation migration", () => {
   });
 });
 
-describe("ServerSettingsStore", () => {
+describe("the server-settings stores", () => {
   it("sets, overwrites, lists and clears channel modes per server", () => {
-    store.setChannelMode(GUILD, "500000000000000001", "auto", ADMIN);
-    store.setChannelMode(GUILD, "500000000000000001", "off", ADMIN);
-    store.setChannelMode(GUILD, "500000000000000002", "mention", ADMIN);
-    store.setChannelMode(OTHER_GUILD, "500000000000000003", "auto", ADMIN);
-    expect(store.channelMode("500000000000000001")).toBe("off");
-    expect(store.channelModes(GUILD)).toEqual([
+    store.channelModes.set(GUILD, "500000000000000001", "auto", ADMIN);
+    store.channelModes.set(GUILD, "500000000000000001", "off", ADMIN);
+    store.channelModes.set(GUILD, "500000000000000002", "mention", ADMIN);
+    store.channelModes.set(OTHER_GUILD, "500000000000000003", "auto", ADMIN);
+    expect(store.channelModes.get("500000000000000001")).toBe("off");
+    expect(store.channelModes.list(GUILD)).toEqual([
       { channelId: "500000000000000001", mode: "off" },
       { channelId: "500000000000000002", mode: "mention" },
     ]);
-    expect(store.clearChannelMode("500000000000000001")).toBe(true);
-    expect(store.clearChannelMode("500000000000000001")).toBe(false);
-    expect(store.channelMode("500000000000000001")).toBeUndefined();
+    expect(store.channelModes.clear("500000000000000001")).toBe(true);
+    expect(store.channelModes.clear("500000000000000001")).toBe(false);
+    expect(store.channelModes.get("500000000000000001")).toBeUndefined();
   });
 
   it("merges server settings, and a key given as undefined goes back to the default", () => {
-    expect(store.guildSettings(GUILD)).toEqual({});
-    store.updateGuildSettings(GUILD, { rateMessages: 3, rateWindowSeconds: 30 }, ADMIN);
-    store.updateGuildSettings(GUILD, { moderation: "openai", logChannelId: "500000000000000009" }, ADMIN);
-    expect(store.guildSettings(GUILD)).toEqual({
+    expect(store.guild.get(GUILD)).toEqual({});
+    store.guild.update(GUILD, { rateMessages: 3, rateWindowSeconds: 30 }, ADMIN);
+    store.guild.update(GUILD, { moderation: "openai", logChannelId: "500000000000000009" }, ADMIN);
+    expect(store.guild.get(GUILD)).toEqual({
       rateMessages: 3,
       rateWindowSeconds: 30,
       autoGapSeconds: undefined,
       moderation: "openai",
       logChannelId: "500000000000000009",
     });
-    store.updateGuildSettings(GUILD, { logChannelId: undefined, moderation: undefined }, ADMIN);
-    expect(store.guildSettings(GUILD)).toMatchObject({ rateMessages: 3, moderation: undefined, logChannelId: undefined });
-    expect(store.guildSettings(OTHER_GUILD)).toEqual({});
+    store.guild.update(GUILD, { logChannelId: undefined, moderation: undefined }, ADMIN);
+    expect(store.guild.get(GUILD)).toMatchObject({ rateMessages: 3, moderation: undefined, logChannelId: undefined });
+    expect(store.guild.get(OTHER_GUILD)).toEqual({});
   });
 
   it("blocks and unblocks a user in one server only, reporting whether anything changed", () => {
-    expect(store.block(GUILD, USER, ADMIN, "spam")).toBe(true);
-    expect(store.block(GUILD, USER, ADMIN)).toBe(false);
-    expect(store.isBlocked(GUILD, USER)).toBe(true);
-    expect(store.isBlocked(OTHER_GUILD, USER)).toBe(false);
-    expect(store.blockedUsers(GUILD)).toEqual([{ userId: USER, blockedBy: ADMIN, reason: "spam", blockedAt: expect.any(Number) }]);
-    expect(store.unblock(GUILD, USER)).toBe(true);
-    expect(store.unblock(GUILD, USER)).toBe(false);
-    expect(store.blockedUsers(GUILD)).toEqual([]);
+    expect(store.blockedUsers.block(GUILD, USER, ADMIN, "spam")).toBe(true);
+    expect(store.blockedUsers.block(GUILD, USER, ADMIN)).toBe(false);
+    expect(store.blockedUsers.isBlocked(GUILD, USER)).toBe(true);
+    expect(store.blockedUsers.isBlocked(OTHER_GUILD, USER)).toBe(false);
+    expect(store.blockedUsers.list(GUILD)).toEqual([{ userId: USER, blockedBy: ADMIN, reason: "spam", blockedAt: expect.any(Number) }]);
+    expect(store.blockedUsers.unblock(GUILD, USER)).toBe(true);
+    expect(store.blockedUsers.unblock(GUILD, USER)).toBe(false);
+    expect(store.blockedUsers.list(GUILD)).toEqual([]);
   });
 
   it("adds and removes admin roles and blocked words per server", () => {
-    expect(store.addAdminRole(GUILD, "420000000000000001", ADMIN)).toBe(true);
-    expect(store.addAdminRole(GUILD, "420000000000000001", ADMIN)).toBe(false);
-    expect(store.adminRoles(GUILD)).toEqual(["420000000000000001"]);
-    expect(store.adminRoles(OTHER_GUILD)).toEqual([]);
-    expect(store.removeAdminRole(GUILD, "420000000000000001")).toBe(true);
-    expect(store.adminRoles(GUILD)).toEqual([]);
+    expect(store.adminRoles.add(GUILD, "420000000000000001", ADMIN)).toBe(true);
+    expect(store.adminRoles.add(GUILD, "420000000000000001", ADMIN)).toBe(false);
+    expect(store.adminRoles.list(GUILD)).toEqual(["420000000000000001"]);
+    expect(store.adminRoles.list(OTHER_GUILD)).toEqual([]);
+    expect(store.adminRoles.remove(GUILD, "420000000000000001")).toBe(true);
+    expect(store.adminRoles.list(GUILD)).toEqual([]);
 
-    expect(store.addBlockedWord(GUILD, "free nitro", ADMIN)).toBe(true);
-    expect(store.addBlockedWord(GUILD, "free nitro", ADMIN)).toBe(false);
-    expect(store.addBlockedWord(GUILD, "scam*", ADMIN)).toBe(true);
-    expect(store.blockedWords(GUILD)).toEqual(["free nitro", "scam*"]);
-    expect(store.removeBlockedWord(GUILD, "free nitro")).toBe(true);
-    expect(store.removeBlockedWord(GUILD, "free nitro")).toBe(false);
-    expect(store.blockedWords(GUILD)).toEqual(["scam*"]);
+    expect(store.blockedWords.add(GUILD, "free nitro", ADMIN)).toBe(true);
+    expect(store.blockedWords.add(GUILD, "free nitro", ADMIN)).toBe(false);
+    expect(store.blockedWords.add(GUILD, "scam*", ADMIN)).toBe(true);
+    expect(store.blockedWords.list(GUILD)).toEqual(["free nitro", "scam*"]);
+    expect(store.blockedWords.remove(GUILD, "free nitro")).toBe(true);
+    expect(store.blockedWords.remove(GUILD, "free nitro")).toBe(false);
+    expect(store.blockedWords.list(GUILD)).toEqual(["scam*"]);
   });
 });

@@ -25,15 +25,15 @@ describe("Masque's threads and the threads-on-mention switch", () => {
   });
 
   it("is off until an admin turns it on, and survives other server settings being changed", () => {
-    const threadsOnMention = () => memory.serverSettings.guildSettings(GUILD).threadsOnMention === true;
+    const threadsOnMention = () => memory.serverSettings.guild.get(GUILD).threadsOnMention === true;
     expect(threadsOnMention()).toBe(false);
-    memory.serverSettings.updateGuildSettings(GUILD, { threadsOnMention: true }, ADMIN);
-    memory.serverSettings.updateGuildSettings(GUILD, { rateMessages: 3 }, ADMIN);
+    memory.serverSettings.guild.update(GUILD, { threadsOnMention: true }, ADMIN);
+    memory.serverSettings.guild.update(GUILD, { rateMessages: 3 }, ADMIN);
     expect(threadsOnMention()).toBe(true);
-    expect(memory.serverSettings.guildSettings(GUILD).rateMessages).toBe(3);
-    memory.serverSettings.updateGuildSettings(GUILD, { threadsOnMention: false }, ADMIN);
+    expect(memory.serverSettings.guild.get(GUILD).rateMessages).toBe(3);
+    memory.serverSettings.guild.update(GUILD, { threadsOnMention: false }, ADMIN);
     expect(threadsOnMention()).toBe(false);
-    expect(memory.serverSettings.guildSettings(GUILD).rateMessages).toBe(3);
+    expect(memory.serverSettings.guild.get(GUILD).rateMessages).toBe(3);
   });
 
   it("forget-me takes the person's id off the threads they opened; the thread stays Masque's", async () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
 import { AuditStore } from "../../src/memory/audit.js";
 import { type Db, openDatabase } from "../../src/memory/db.js";
-import { ServerSettingsStore } from "../../src/memory/server-settings.js";
+import { GuildSettingsStore } from "../../src/memory/guild-settings.js";
 import { Auditor, describeAuditEntry, MAX_AUDIT_LINE_CHARS } from "../../src/moderation/audit.js";
 
 const GUILD = "400000000000000001";
@@ -41,11 +41,11 @@ describe("Auditor", () => {
   afterEach(() => db.close());
 
   it("stores every entry and mirrors it only where the server has a log channel", async () => {
-    const settings = new ServerSettingsStore(db);
+    const settings = new GuildSettingsStore(db);
     const posts: Array<[string, string]> = [];
     const auditor = new Auditor(new AuditStore(db), settings, async (channelId, content) => posts.push([channelId, content]), silentLogger);
     auditor.record({ guildId: GUILD, channelId: CHANNEL, actorId: ADMIN, action: "user.unblock", targetId: USER });
-    settings.updateGuildSettings(GUILD, { logChannelId: LOG_CHANNEL }, ADMIN);
+    settings.update(GUILD, { logChannelId: LOG_CHANNEL }, ADMIN);
     const mirrored = auditor.record({ guildId: GUILD, channelId: CHANNEL, actorId: ADMIN, action: "user.block", targetId: USER });
     auditor.record({ guildId: null, channelId: "500000000000000003", actorId: USER, action: "user.rate_limited" });
     expect(posts).toEqual([[LOG_CHANNEL, describeAuditEntry(mirrored)]]);
@@ -53,8 +53,8 @@ describe("Auditor", () => {
   });
 
   it("keeps the entry when the mirror fails", async () => {
-    const settings = new ServerSettingsStore(db);
-    settings.updateGuildSettings(GUILD, { logChannelId: LOG_CHANNEL }, ADMIN);
+    const settings = new GuildSettingsStore(db);
+    settings.update(GUILD, { logChannelId: LOG_CHANNEL }, ADMIN);
     const auditor = new Auditor(new AuditStore(db), settings, () => Promise.reject(new Error("Missing Access")), silentLogger);
     expect(auditor.record({ guildId: GUILD, channelId: CHANNEL, actorId: ADMIN, action: "user.block", targetId: USER }).id).toBe(1);
     await new Promise((resolve) => setImmediate(resolve));

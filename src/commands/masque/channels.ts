@@ -2,7 +2,7 @@ import { PermissionFlagsBits } from "discord.js";
 import { isChannelOfServer } from "../../discord/channels.js";
 import type { BotContext } from "../../discord/context.js";
 import { stopScenesSilenced } from "../../discord/scenes.js";
-import { CHANNEL_MODES, type ChannelMode } from "../../memory/server-settings.js";
+import { CHANNEL_MODES, type ChannelMode } from "../../memory/channel-modes.js";
 import { describeMode, describeModeSource, MASQUE_TEXTS, SCENE_TEXTS } from "../../texts.js";
 import { adminOnly } from "../preconditions.js";
 import type { Subcommand } from "../types.js";
@@ -36,8 +36,8 @@ export const channel: Subcommand = {
       return;
     }
     let changed = true;
-    if (choice === DEFAULT_CHOICE) changed = store.clearChannelMode(channelId);
-    else store.setChannelMode(guildId, channelId, choice as ChannelMode, interaction.user.id);
+    if (choice === DEFAULT_CHOICE) changed = store.channelModes.clear(channelId);
+    else store.channelModes.set(guildId, channelId, choice as ChannelMode, interaction.user.id);
     if (changed) audit(call, "channel.mode", channelId, { mode: choice });
     const silenced = stopScenesSilenced(ctx, channelId);
     for (const scene of silenced) audit(call, "scene.stop", scene.spec.conversation.channelId ?? null, { topic: scene.spec.topic, mode: "off" });
@@ -64,7 +64,7 @@ export const webhooks: Subcommand = {
     const { interaction, ctx, guildId } = call;
     const choice = interaction.options.getString("use", true);
     const personaWebhooks = choice === DEFAULT_CHOICE ? undefined : choice === "on";
-    ctx.core.memory.serverSettings.updateGuildSettings(guildId, { personaWebhooks }, interaction.user.id);
+    ctx.core.memory.serverSettings.guild.update(guildId, { personaWebhooks }, interaction.user.id);
     audit(call, "webhooks.set", null, { use: choice });
     await answer(call, MASQUE_TEXTS.webhooks(ctx.moderation.policy.personaWebhooks(guildId), personaWebhooks === undefined));
   }),
@@ -91,7 +91,7 @@ export const logChannel: Subcommand = {
         return;
       }
     }
-    ctx.core.memory.serverSettings.updateGuildSettings(guildId, { logChannelId: channelId }, interaction.user.id);
+    ctx.core.memory.serverSettings.guild.update(guildId, { logChannelId: channelId }, interaction.user.id);
     audit(call, "log_channel.set", channelId ?? null);
     await answer(call, MASQUE_TEXTS.logChannelSet(channelId));
   }),

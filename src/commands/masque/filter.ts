@@ -27,11 +27,11 @@ export const filter: SubcommandGroup = {
           await answer(call, error.message);
           return;
         }
-        if (store.blockedWords(guildId).length >= MAX_BLOCKED_WORDS) {
+        if (store.blockedWords.list(guildId).length >= MAX_BLOCKED_WORDS) {
           await answer(call, MASQUE_TEXTS.filterFull(MAX_BLOCKED_WORDS));
           return;
         }
-        const added = store.addBlockedWord(guildId, entry, interaction.user.id);
+        const added = store.blockedWords.add(guildId, entry, interaction.user.id);
         if (added) audit(call, "filter.add", null, { entry });
         await answer(call, added ? MASQUE_TEXTS.filterAdded(entry) : MASQUE_TEXTS.filterAlready(entry));
       }),
@@ -51,7 +51,7 @@ export const filter: SubcommandGroup = {
         } catch {
           entry = raw; // not a valid entry, so certainly not on the list
         }
-        const removed = ctx.core.memory.serverSettings.removeBlockedWord(guildId, entry);
+        const removed = ctx.core.memory.serverSettings.blockedWords.remove(guildId, entry);
         if (removed) audit(call, "filter.remove", null, { entry });
         await answer(call, removed ? MASQUE_TEXTS.filterRemoved(entry) : MASQUE_TEXTS.filterMissing(entry));
       }),
@@ -60,7 +60,7 @@ export const filter: SubcommandGroup = {
       name: "list",
       define: (sub) => sub.setDescription("The blocked words and phrases"),
       run: adminOnly(async (call) => {
-        const words = call.ctx.core.memory.serverSettings.blockedWords(call.guildId);
+        const words = call.ctx.core.memory.serverSettings.blockedWords.list(call.guildId);
         const lines = words.map((w) => `• ${w}`);
         await answer(call, words.length === 0 ? MASQUE_TEXTS.filterEmpty : fitLines(MASQUE_TEXTS.filterHeading(words.length, MAX_BLOCKED_WORDS), lines, DISCORD_MESSAGE_LIMIT));
       }),

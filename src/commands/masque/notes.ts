@@ -16,7 +16,7 @@ export const notes: Subcommand = {
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const on = interaction.options.getString("state", true) === ON;
-    ctx.core.memory.serverSettings.updateGuildSettings(guildId, { personNotes: on }, interaction.user.id);
+    ctx.core.memory.serverSettings.guild.update(guildId, { personNotes: on }, interaction.user.id);
     audit(call, "notes.set", null, { on });
     await answer(call, NOTE_TEXTS.serverSet(on));
   }),

@@ -18,7 +18,7 @@ export const block: Subcommand = {
     const { interaction, ctx, guildId } = call;
     const user = interaction.options.getUser("user", true);
     const reason = interaction.options.getString("reason");
-    if (!ctx.core.memory.serverSettings.block(guildId, user.id, interaction.user.id, reason)) {
+    if (!ctx.core.memory.serverSettings.blockedUsers.block(guildId, user.id, interaction.user.id, reason)) {
       await answer(call, MASQUE_TEXTS.alreadyBlocked(user.id));
       return;
     }
@@ -33,7 +33,7 @@ export const unblock: Subcommand = {
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const user = interaction.options.getUser("user", true);
-    if (!ctx.core.memory.serverSettings.unblock(guildId, user.id)) {
+    if (!ctx.core.memory.serverSettings.blockedUsers.unblock(guildId, user.id)) {
       await answer(call, MASQUE_TEXTS.notBlocked(user.id));
       return;
     }
@@ -46,7 +46,7 @@ export const blocked: Subcommand = {
   name: "blocked",
   define: (sub) => sub.setDescription("Who is blocked here"),
   run: adminOnly(async (call) => {
-    const users = call.ctx.core.memory.serverSettings.blockedUsers(call.guildId);
+    const users = call.ctx.core.memory.serverSettings.blockedUsers.list(call.guildId);
     await answer(call, users.length === 0 ? MASQUE_TEXTS.nobodyBlocked : fitLines(MASQUE_TEXTS.blockedHeading, blockedLines(users), DISCORD_MESSAGE_LIMIT));
   }),
 };
@@ -63,7 +63,7 @@ export const adminRole: Subcommand = {
     const role = interaction.options.getRole("role", true);
     const store = ctx.core.memory.serverSettings;
     if (interaction.options.getString("action") === "remove") {
-      const removed = store.removeAdminRole(guildId, role.id);
+      const removed = store.adminRoles.remove(guildId, role.id);
       if (removed) audit(call, "admin_role.remove", role.id);
       await answer(call, removed ? MASQUE_TEXTS.adminRoleRemoved(role.id) : MASQUE_TEXTS.notAdminRole(role.id));
       return;
@@ -72,7 +72,7 @@ export const adminRole: Subcommand = {
       await answer(call, MASQUE_TEXTS.everyoneCannotBeAdmin);
       return;
     }
-    const added = store.addAdminRole(guildId, role.id, interaction.user.id);
+    const added = store.adminRoles.add(guildId, role.id, interaction.user.id);
     if (added) audit(call, "admin_role.add", role.id);
     await answer(call, added ? MASQUE_TEXTS.adminRoleAdded(role.id) : MASQUE_TEXTS.alreadyAdminRole(role.id));
   }),

@@ -1,5 +1,5 @@
 import { DISCORD_MESSAGE_LIMIT } from "../../discord/split.js";
-import { MODERATION_PROVIDERS, type ModerationProvider } from "../../memory/server-settings.js";
+import { MODERATION_PROVIDERS, type ModerationProvider } from "../../memory/guild-settings.js";
 import { MAX_AUTO_GAP_SECONDS, MAX_RATE_MESSAGES, MAX_RATE_WINDOW_SECONDS } from "../../moderation/policy.js";
 import { describeLimits, describeProvider, describeStatus, MASQUE_TEXTS } from "../../texts.js";
 import { adminOnly } from "../preconditions.js";
@@ -15,15 +15,15 @@ export const status: Subcommand = {
     const { policy } = ctx.moderation;
     const { slots } = ctx.traffic;
     const { provider, isServerChoice } = policy.provider(guildId);
-    const settings = store.guildSettings(guildId);
+    const settings = store.guild.get(guildId);
     const lines = describeStatus({
-      channelModes: store.channelModes(guildId),
+      channelModes: store.channelModes.list(guildId),
       limits: policy.limits(guildId),
       provider,
       providerIsServerChoice: isServerChoice,
-      blockedWords: store.blockedWords(guildId).length,
-      blockedUsers: store.blockedUsers(guildId).length,
-      adminRoles: store.adminRoles(guildId),
+      blockedWords: store.blockedWords.list(guildId).length,
+      blockedUsers: store.blockedUsers.list(guildId).length,
+      adminRoles: store.adminRoles.list(guildId),
       configuredAdminRoles: ctx.config.adminRoleIds,
       logChannelId: settings.logChannelId,
       personaWebhooks: policy.personaWebhooks(guildId),
@@ -60,7 +60,7 @@ export const limits: Subcommand = {
       await answer(call, MASQUE_TEXTS.limitsHere(describeLimits(ctx.moderation.policy.limits(guildId))));
       return;
     }
-    ctx.core.memory.serverSettings.updateGuildSettings(guildId, patch, interaction.user.id);
+    ctx.core.memory.serverSettings.guild.update(guildId, patch, interaction.user.id);
     audit(call, "limits.set", null, patch);
     await answer(call, MASQUE_TEXTS.limitsChanged(describeLimits(ctx.moderation.policy.limits(guildId))));
   }),
@@ -83,10 +83,10 @@ export const contentChecks: Subcommand = {
     const { interaction, ctx, guildId } = call;
     const choice = interaction.options.getString("provider", true);
     const provider = choice === DEFAULT_CHOICE ? undefined : (choice as ModerationProvider);
-    ctx.core.memory.serverSettings.updateGuildSettings(guildId, { moderation: provider }, interaction.user.id);
+    ctx.core.memory.serverSettings.guild.update(guildId, { moderation: provider }, interaction.user.id);
     audit(call, "moderation.set", null, { provider: choice });
     const effective = ctx.moderation.policy.provider(guildId);
-    const words = ctx.core.memory.serverSettings.blockedWords(guildId).length;
+    const words = ctx.core.memory.serverSettings.blockedWords.list(guildId).length;
     await answer(call, MASQUE_TEXTS.contentChecks(describeProvider(effective.provider), provider === undefined, words));
   }),
 };

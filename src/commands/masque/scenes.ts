@@ -13,7 +13,7 @@ export const scenes: Subcommand = {
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const on = interaction.options.getString("allow", true) === "on";
-    ctx.core.memory.serverSettings.updateGuildSettings(guildId, { scenes: on }, interaction.user.id);
+    ctx.core.memory.serverSettings.guild.update(guildId, { scenes: on }, interaction.user.id);
     audit(call, "scenes.set", null, { allow: on ? "on" : "off" });
     await answer(call, SCENE_TEXTS.setting(ctx.moderation.policy.scenesAllowed(guildId)));
   }),

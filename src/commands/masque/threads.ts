@@ -18,7 +18,7 @@ export const threads: Subcommand = {
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const on = interaction.options.getString("state", true) === ON;
-    ctx.core.memory.serverSettings.updateGuildSettings(guildId, { threadsOnMention: on }, interaction.user.id);
+    ctx.core.memory.serverSettings.guild.update(guildId, { threadsOnMention: on }, interaction.user.id);
     audit(call, "threads.set", null, { on });
     await answer(call, THREAD_TEXTS.threadsOnMention(on));
   }),

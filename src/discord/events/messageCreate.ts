@@ -9,7 +9,7 @@ import { canSeeImages, incomingTurnOf, quotedMessageOf, readableText } from "../
 import { hearInScene, sceneListens } from "../scenes.js";
 import { threadForReply } from "../threads.js";
 import { type Trigger, triggerOf } from "../triggers.js";
-import type { ChannelMode } from "../../memory/server-settings.js";
+import type { ChannelMode } from "../../memory/channel-modes.js";
 import type { ConversationRef } from "../../memory/turns.js";
 
 /**
