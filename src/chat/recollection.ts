@@ -1,7 +1,8 @@
 import type { Memory } from "../memory/index.js";
 import type { WordForms } from "../memory/recall.js";
 import type { Summary } from "../memory/summaries.js";
-import type { ConversationRef, Turn, TurnSize } from "../memory/turns.js";
+import type { TurnSize } from "../memory/turn-rows.js";
+import type { ConversationRef, Turn } from "../memory/turns.js";
 import { type BuiltPrompt, buildPrompt, type PendingTurn, type PersonNotes, type PromptInput, type RecalledTurn, replyReserve } from "./prompt.js";
 import { fuseRanks, rankByRelevance, salientWords } from "./recall.js";
 import { fitInOrder } from "./tokens.js";

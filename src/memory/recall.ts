@@ -1,6 +1,7 @@
 import type { Db } from "./db.js";
 import { conversationStemTerm, conversationTerm, guildStemTerm, guildTerm, stemOf, wordsOf } from "./terms.js";
-import { TURN_COLUMNS, type Turn, type TurnRow, turnFromRow } from "./turns.js";
+import { TURN_COLUMNS, type TurnRow } from "./turn-rows.js";
+import { type Turn, turnFromRow } from "./turns.js";
 
 /** No turn id reaches this; used as "no upper bound". */
 const NO_ID_LIMIT = Number.MAX_SAFE_INTEGER;

@@ -1,4 +1,6 @@
 import type { Db } from "./db.js";
+import type { TurnRole, TurnRow, TurnSize, TurnStatus } from "./turn-rows.js";
+import { prepareLookups, prepareTurnWrites, prepareWindowReads } from "./turn-statements.js";
 
 /** Where a conversation lives. */
 export interface ConversationRef {
@@ -11,9 +13,6 @@ export interface ConversationRef {
   /** The parent channel's conversation key, built by whoever builds `key`: a thread inherits its persona. */
   readonly parentKey?: string | null;
 }
-
-export type TurnRole = "user" | "assistant";
-export type TurnStatus = "complete" | "interrupted";
 
 /** A turn about to be stored. */
 export interface NewTurn {
@@ -45,25 +44,6 @@ export interface Turn extends Required<Omit<NewTurn, "personaId" | "messageId" |
   readonly messageId: string | null;
 }
 
-/** Where a turn is and what it costs in a prompt. */
-export interface TurnSize {
-  readonly id: number;
-  readonly tokenCount: number;
-}
-
-/** Every column of a turn, in the order turnFromRow reads them. */
-export const TURN_COLUMNS = "id, conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at";
-
-/** TURN_COLUMNS read from a table aliased `alias` (in joins). */
-export function turnColumnsOf(alias: string): string {
-  return TURN_COLUMNS.split(", ")
-    .map((column) => `${alias}.${column}`)
-    .join(", ");
-}
-
-/** A turn as a raw-mode statement returns TURN_COLUMNS: an array. */
-export type TurnRow = [number, string, TurnRole, string, string, string | null, string | null, string, number, TurnStatus, number];
-
 /**
  * Builds a Turn from a raw row. Whole turns are read in raw mode (arrays), which
  * better-sqlite3 returns faster than objects, because every prompt reads a window of up to
@@ -74,101 +54,30 @@ export function turnFromRow(row: TurnRow): Turn {
   return { id, conversationKey, role, authorId, authorName, personaId, messageId, content, tokenCount, status, createdAt };
 }
 
-/** A turn that is history for a reply to messages stored from turn `@newFrom` on: said before them, or a reply of the persona. */
-const NOT_NEWER_SAID = "(id < @newFrom OR role = 'assistant')";
-
 /** Who last talked with someone is looked for among this many of a conversation's newest turns. */
 export const RECENT_TALK_TURNS = 200;
 
 /** Turn sizes read per query by recentSizes: about the window of a typical context in one or two reads. */
 const SIZES_CHUNK = 100;
 
-/** A turn's size as the sizes queries return it. */
-const SIZE_COLUMNS = "id, token_count AS tokenCount";
-
 /** Stores and reads conversation turns. Every query is backed by an index. */
 export class TurnStore {
-  readonly #insertConversation;
-  readonly #insertTurn;
-  readonly #recent;
-  readonly #recentSizes;
-  readonly #byMessage;
-  readonly #linkMessage;
-  readonly #count;
-  readonly #countByAuthor;
-  readonly #range;
-  readonly #rangeSizes;
-  readonly #idBefore;
-  readonly #tokensBetween;
+  readonly #write;
+  readonly #window;
+  readonly #lookup;
   readonly #appendAll;
-  readonly #answeredBy;
-  readonly #markAnswered;
-  readonly #lastAnswerer;
 
   constructor(db: Db) {
-    this.#insertConversation = db.prepare(
-      `INSERT INTO conversations (key, guild_id, channel_id, parent_id, created_at)
-       VALUES (@key, @guildId, @channelId, @parentId, @now)
-       ON CONFLICT (key) DO NOTHING`,
-    );
-    this.#insertTurn = db.prepare(
-      `INSERT INTO turns (conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at)
-       VALUES (@conversationKey, @role, @authorId, @authorName, @personaId, @messageId, @content, @tokenCount, @status, @createdAt)`,
-    );
-    this.#recent = db
-      .prepare<{ key: string; afterId: number; newFrom: number; limit: number }, TurnRow>(
-        `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND ${NOT_NEWER_SAID} ORDER BY id DESC LIMIT @limit`,
-      )
-      .raw(true);
-    this.#recentSizes = db.prepare<{ key: string; afterId: number; beforeId: number; newFrom: number; limit: number }, TurnSize>(
-      `SELECT ${SIZE_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId AND ${NOT_NEWER_SAID} ORDER BY id DESC LIMIT @limit`,
-    );
-    this.#range = db
-      .prepare<{ key: string; afterId: number; beforeId: number; limit: number }, TurnRow>(
-        `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id LIMIT @limit`,
-      )
-      .raw(true);
-    this.#rangeSizes = db.prepare<{ key: string; afterId: number; beforeId: number; limit: number }, TurnSize>(
-      `SELECT ${SIZE_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId ORDER BY id LIMIT @limit`,
-    );
-    this.#idBefore = db.prepare<{ key: string; beforeId: number; offset: number }, { id: number }>(
-      "SELECT id FROM turns WHERE conversation_key = @key AND id < @beforeId ORDER BY id DESC LIMIT 1 OFFSET @offset",
-    );
-    this.#tokensBetween = db.prepare<{ key: string; afterId: number; beforeId: number; newFrom: number }, { tokens: number }>(
-      `SELECT coalesce(sum(token_count), 0) AS tokens FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId AND ${NOT_NEWER_SAID}`,
-    );
-    this.#byMessage = db
-      .prepare<{ messageId: string }, TurnRow>(
-        `SELECT ${TURN_COLUMNS} FROM turns WHERE message_id = @messageId
-         UNION ALL
-         SELECT ${turnColumnsOf("t")} FROM turn_messages m JOIN turns t ON t.id = m.turn_id WHERE m.message_id = @messageId
-         LIMIT 1`,
-      )
-      .raw(true);
-    this.#linkMessage = db.prepare("INSERT OR IGNORE INTO turn_messages (message_id, turn_id) VALUES (@messageId, @turnId)");
-    this.#answeredBy = db
-      .prepare<{ ids: string }, [number, number]>("SELECT id, answered_by FROM turns WHERE id IN (SELECT value FROM json_each(@ids)) AND answered_by IS NOT NULL")
-      .raw(true);
-    this.#markAnswered = db.prepare("UPDATE turns SET answered_by = @replyId WHERE id = @turnId");
-    // The newest reply to the person's newest answered message, followed along the replies that came after it.
-    this.#lastAnswerer = db.prepare<{ key: string; authorId: string; window: number }, { personaId: string | null }>(
-      `WITH RECURSIVE chain (id, persona_id, next) AS (
-         SELECT t.id, t.persona_id, t.answered_by FROM turns t WHERE t.id = (
-           SELECT answered_by FROM (SELECT id, role, author_id, answered_by FROM turns WHERE conversation_key = @key ORDER BY id DESC LIMIT @window)
-           WHERE role = 'user' AND author_id = @authorId AND answered_by IS NOT NULL ORDER BY id DESC LIMIT 1)
-         UNION SELECT t.id, t.persona_id, t.answered_by FROM turns t JOIN chain c ON t.id = c.next
-       )
-       SELECT persona_id AS personaId FROM chain ORDER BY id DESC LIMIT 1`,
-    );
-    this.#count = db.prepare<{ key: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE conversation_key = @key");
-    this.#countByAuthor = db.prepare<{ authorId: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE author_id = @authorId");
+    this.#write = prepareTurnWrites(db);
+    this.#window = prepareWindowReads(db);
+    this.#lookup = prepareLookups(db);
     this.#appendAll = this.#appendTransaction(db);
   }
 
   /** Inserts the conversation if new, then the turns and their extra message links; returns the turn ids. */
   #appendTransaction(db: Db) {
     return db.transaction((conversation: ConversationRef, turns: readonly NewTurn[]) => {
-      this.#insertConversation.run({
+      this.#write.insertConversation.run({
         key: conversation.key,
         guildId: conversation.guildId ?? null,
         channelId: conversation.channelId ?? null,
@@ -178,7 +87,7 @@ export class TurnStore {
       const unanswered: number[] = [];
       return turns.map((turn) => {
         const turnId = Number(
-          this.#insertTurn.run({
+          this.#write.insertTurn.run({
             conversationKey: conversation.key,
             role: turn.role,
             authorId: turn.authorId,
@@ -191,10 +100,10 @@ export class TurnStore {
             createdAt: turn.createdAt,
           }).lastInsertRowid,
         );
-        for (const messageId of turn.moreMessageIds ?? []) this.#linkMessage.run({ messageId, turnId });
+        for (const messageId of turn.moreMessageIds ?? []) this.#write.linkMessage.run({ messageId, turnId });
         // Which reply answered which message: forget-me deletes a person's messages with the replies to them.
         if (turn.role === "user") unanswered.push(turnId);
-        else for (const answered of [...(turn.answers ?? []), ...unanswered.splice(0)]) this.#markAnswered.run({ replyId: turnId, turnId: answered });
+        else for (const answered of [...(turn.answers ?? []), ...unanswered.splice(0)]) this.#write.markAnswered.run({ replyId: turnId, turnId: answered });
         return turnId;
       });
     });
@@ -216,7 +125,7 @@ export class TurnStore {
    * they were accepted, and any after them), while the persona's replies stay.
    */
   recent(conversationKey: string, limit: number, afterId = 0, newFrom = Number.MAX_SAFE_INTEGER): Turn[] {
-    return this.#recent.all({ key: conversationKey, afterId, newFrom, limit }).map(turnFromRow);
+    return this.#window.recent.all({ key: conversationKey, afterId, newFrom, limit }).map(turnFromRow);
   }
 
   /**
@@ -234,7 +143,7 @@ export class TurnStore {
     // through them one by one (see docs/benchmarks.md).
     while (sizes.length < limit) {
       const wanted = Math.min(SIZES_CHUNK, limit - sizes.length);
-      const chunk = this.#recentSizes.all({ key: conversationKey, afterId, beforeId, newFrom, limit: wanted });
+      const chunk = this.#window.recentSizes.all({ key: conversationKey, afterId, beforeId, newFrom, limit: wanted });
       for (const size of chunk) {
         sizes.push(size);
         tokens += size.tokenCount;
@@ -248,7 +157,7 @@ export class TurnStore {
 
   /** For those of `ids` that are people's turns already answered: the id of the persona's turn that answered each. */
   answeredBy(ids: readonly number[]): Map<number, number> {
-    return new Map(ids.length === 0 ? [] : this.#answeredBy.all({ ids: JSON.stringify(ids) }));
+    return new Map(ids.length === 0 ? [] : this.#lookup.answeredBy.all({ ids: JSON.stringify(ids) }));
   }
 
   /**
@@ -256,22 +165,22 @@ export class TurnStore {
    * their newest answered message among the conversation's RECENT_TALK_TURNS newest turns.
    */
   lastAnswererOf(conversationKey: string, authorId: string): string | undefined {
-    return this.#lastAnswerer.get({ key: conversationKey, authorId, window: RECENT_TALK_TURNS })?.personaId ?? undefined;
+    return this.#lookup.lastAnswerer.get({ key: conversationKey, authorId, window: RECENT_TALK_TURNS })?.personaId ?? undefined;
   }
 
   /** Up to `limit` turns of a conversation with ids strictly between `afterId` and `beforeId`, oldest first. */
   range(conversationKey: string, afterId: number, beforeId: number, limit: number): Turn[] {
-    return this.#range.all({ key: conversationKey, afterId, beforeId, limit }).map(turnFromRow);
+    return this.#window.range.all({ key: conversationKey, afterId, beforeId, limit }).map(turnFromRow);
   }
 
   /** The ids and token counts of the turns `range` would return, oldest first. */
   rangeSizes(conversationKey: string, afterId: number, beforeId: number, limit: number): TurnSize[] {
-    return this.#rangeSizes.all({ key: conversationKey, afterId, beforeId, limit });
+    return this.#window.rangeSizes.all({ key: conversationKey, afterId, beforeId, limit });
   }
 
   /** The tokens of the turns between two ids (both left out), the new messages from `newFrom` on left out as in recentSizes. */
   tokensBetween(conversationKey: string, afterId: number, beforeId: number, newFrom = Number.MAX_SAFE_INTEGER): number {
-    return this.#tokensBetween.get({ key: conversationKey, afterId, beforeId, newFrom })!.tokens;
+    return this.#window.tokensBetween.get({ key: conversationKey, afterId, beforeId, newFrom })!.tokens;
   }
 
   /**
@@ -279,21 +188,21 @@ export class TurnStore {
    * exactly `count` turns lie strictly between the two; undefined when there are fewer.
    */
   idBefore(conversationKey: string, beforeId: number, count: number): number | undefined {
-    return this.#idBefore.get({ key: conversationKey, beforeId, offset: count })?.id;
+    return this.#window.idBefore.get({ key: conversationKey, beforeId, offset: count })?.id;
   }
 
   /** The turn that came from, or was sent as, a Discord message. */
   findByMessageId(messageId: string): Turn | undefined {
-    const row = this.#byMessage.get({ messageId });
+    const row = this.#lookup.byMessage.get({ messageId });
     return row ? turnFromRow(row) : undefined;
   }
 
   count(conversationKey: string): number {
-    return this.#count.get({ key: conversationKey })?.n ?? 0;
+    return this.#lookup.count.get({ key: conversationKey })?.n ?? 0;
   }
 
   /** How many stored turns someone wrote, in every conversation. */
   countByAuthor(authorId: string): number {
-    return this.#countByAuthor.get({ authorId })?.n ?? 0;
+    return this.#lookup.countByAuthor.get({ authorId })?.n ?? 0;
   }
 }
