@@ -57,17 +57,7 @@ export interface CoreOptions {
  * PersonaError or DatabaseError when the bot cannot start.
  */
 export function createCore(config: CoreConfig, log: Logger, options: CoreOptions = {}): Core {
-  const fitsContext = (persona: Persona) => [contextProblem(persona, config.contextTokens)].filter((p) => p !== undefined);
-  const library = new PersonaLibrary(config.personasDir, config.defaultPersona, log, fitsContext);
-  for (const problem of library.registry.problems) log.warn({ file: problem.file, field: problem.field }, `persona skipped: ${formatProblem(problem)}`);
-  const warnAboutLore = (ids: readonly string[]) => {
-    for (const id of ids) {
-      const persona = library.registry.get(id);
-      for (const warning of persona ? loreWarnings(persona, config.contextTokens) : []) log.warn({ file: warning.file, field: warning.field }, `persona lore: ${formatProblem(warning)}`);
-    }
-  };
-  warnAboutLore(library.registry.list().map((p) => p.id));
-  library.onChange(({ added, changed }) => warnAboutLore([...added, ...changed]));
+  const library = loadPersonaLibrary(config, log);
   const memory = openMemory(config.databasePath, options.layout);
   const checkpoints = checkpointInBackground(memory.db, log);
   const model = new ModelClient({ baseURL: config.openaiBaseUrl, apiKey: config.openaiApiKey, timeoutMs: config.modelTimeoutMs, maxRetries: config.modelMaxRetries, log });
@@ -75,20 +65,7 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
   const personas = () => library.registry;
   const metrics = options.metrics ? createPrometheusMetrics() : noMetrics;
   const meaning = recallByMeaning(config, memory, log);
-  const summaryModel = { model: config.defaultModel, contextTokens: config.contextTokens };
-  const summarizer = new Summarizer({ memory, model, slots, log, settings: summaryModel, personaNames: () => library.registry.names() });
-  const notes = new NoteKeeper({ memory, model, slots, log, settings: { model: config.defaultModel, maxNotes: config.personNotesMax } });
-  const engine = new ChatEngine({
-    memory,
-    model,
-    personas,
-    settings: { defaultModel: config.defaultModel, contextTokens: config.contextTokens, replyDeadlineMs: config.modelReplyDeadlineMs },
-    log,
-    observe: (observation) => metrics.observeReply(observation),
-    summarizer,
-    notes,
-    meaning,
-  });
+  const { summarizer, notes, engine } = createChatEngine(config, { memory, model, slots, log, metrics, library, meaning, personas });
   const retention = new RetentionJob({ eraser: memory.eraser, days: config.memoryRetentionDays, log });
   return {
     config,
@@ -113,6 +90,45 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
       memory.close();
     },
   };
+}
+
+/** The persona library, each broken file logged as skipped and each lore problem warned about, at load and on every change. */
+function loadPersonaLibrary(config: CoreConfig, log: Logger): PersonaLibrary {
+  const fitsContext = (persona: Persona) => [contextProblem(persona, config.contextTokens)].filter((p) => p !== undefined);
+  const library = new PersonaLibrary(config.personasDir, config.defaultPersona, log, fitsContext);
+  for (const problem of library.registry.problems) log.warn({ file: problem.file, field: problem.field }, `persona skipped: ${formatProblem(problem)}`);
+  const warnAboutLore = (ids: readonly string[]) => {
+    for (const id of ids) {
+      const persona = library.registry.get(id);
+      for (const warning of persona ? loreWarnings(persona, config.contextTokens) : []) log.warn({ file: warning.file, field: warning.field }, `persona lore: ${formatProblem(warning)}`);
+    }
+  };
+  warnAboutLore(library.registry.list().map((p) => p.id));
+  library.onChange(({ added, changed }) => warnAboutLore([...added, ...changed]));
+  return library;
+}
+
+/** The chat engine with the background passes it hands work to: the summarizer and the note keeper. */
+function createChatEngine(
+  config: CoreConfig,
+  parts: Pick<Core, "memory" | "model" | "slots" | "log" | "metrics" | "library" | "meaning" | "personas">,
+): Pick<Core, "summarizer" | "notes" | "engine"> {
+  const { memory, model, slots, log, metrics, library, meaning, personas } = parts;
+  const summaryModel = { model: config.defaultModel, contextTokens: config.contextTokens };
+  const summarizer = new Summarizer({ memory, model, slots, log, settings: summaryModel, personaNames: () => library.registry.names() });
+  const notes = new NoteKeeper({ memory, model, slots, log, settings: { model: config.defaultModel, maxNotes: config.personNotesMax } });
+  const engine = new ChatEngine({
+    memory,
+    model,
+    personas,
+    settings: { defaultModel: config.defaultModel, contextTokens: config.contextTokens, replyDeadlineMs: config.modelReplyDeadlineMs },
+    log,
+    observe: (observation) => metrics.observeReply(observation),
+    summarizer,
+    notes,
+    meaning,
+  });
+  return { summarizer, notes, engine };
 }
 
 /** Recall by meaning when EMBEDDING_MODEL is set, its indexer started; throws DatabaseError when sqlite-vec cannot be loaded here. */
