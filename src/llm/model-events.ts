@@ -59,12 +59,66 @@ function noAnswer(reasoned: boolean, finishReason: string | null | undefined): M
   return new ModelStreamError(`The model ${why}.`);
 }
 
+/** The timer that stopped a reply early, if one did. */
+type Stopper = "idle" | "deadline";
+
 /** The ModelError a stream that stopped early ends with: aborted by the caller, idle too long, past the deadline, or failed. */
-function streamFailure(error: unknown, why: StreamOptions & { idleTimeoutMs: number; stoppedBy: "idle" | "deadline" | undefined; began: boolean }): Error {
+function streamFailure(error: unknown, why: StreamOptions & { idleTimeoutMs: number; stoppedBy: Stopper | undefined; began: boolean }): Error {
   if (why.signal?.aborted) return new ModelAbortedError("The reply was aborted.", undefined, error);
   if (why.stoppedBy === "idle") return new ModelTimeoutError(`The model sent nothing for ${why.idleTimeoutMs} ms.`, undefined, error);
   if (why.stoppedBy === "deadline") return new ModelTimeoutError(`The model gave no answer within the reply deadline of ${why.deadlineMs} ms.`, undefined, error);
   return toModelError(error, why.began);
+}
+
+/**
+ * What stops a reply early, each by aborting its request: the caller's signal, the idle
+ * timeout (re-armed with each event) and the deadline. `dispose` clears the timers.
+ */
+class ReplyStops {
+  readonly #controller = new AbortController();
+  readonly #options: StreamOptions & { readonly idleTimeoutMs: number };
+  readonly #deadlineTimer: NodeJS.Timeout | undefined;
+  readonly #onAbort = () => this.#controller.abort();
+  #idleTimer: NodeJS.Timeout | undefined;
+  #stoppedBy: Stopper | undefined;
+
+  constructor(options: StreamOptions & { readonly idleTimeoutMs: number }) {
+    this.#options = options;
+    this.#deadlineTimer = options.deadlineMs === undefined ? undefined : setTimeout(this.#stopFor("deadline"), options.deadlineMs);
+    options.signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** The request's signal: aborted by any of the stops, or by `abort`. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Which timer stopped the reply, if one did. */
+  get stoppedBy(): Stopper | undefined {
+    return this.#stoppedBy;
+  }
+
+  armIdleTimer(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(this.#stopFor("idle"), this.#options.idleTimeoutMs);
+  }
+
+  abort(): void {
+    this.#controller.abort();
+  }
+
+  dispose(): void {
+    clearTimeout(this.#idleTimer);
+    clearTimeout(this.#deadlineTimer);
+    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+  }
+
+  #stopFor(reason: Stopper) {
+    return () => {
+      this.#stoppedBy = reason;
+      this.#controller.abort();
+    };
+  }
 }
 
 /**
@@ -73,23 +127,9 @@ function streamFailure(error: unknown, why: StreamOptions & { idleTimeoutMs: num
  * the split of the text from the model's thinking.
  */
 export async function* streamReply(open: OpenStream, options: StreamOptions & { readonly idleTimeoutMs: number }): AsyncGenerator<ReplyEvent, void, undefined> {
-  const { signal, deadlineMs, idleTimeoutMs } = options;
+  const { signal } = options;
   if (signal?.aborted) throw new ModelAbortedError("The reply was aborted before it started.");
-  const controller = new AbortController();
-  let stoppedBy: "idle" | "deadline" | undefined;
-  const stopFor = (reason: "idle" | "deadline") => () => {
-    stoppedBy = reason;
-    controller.abort();
-  };
-  let idleTimer: NodeJS.Timeout | undefined;
-  const armIdleTimer = () => {
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(stopFor("idle"), idleTimeoutMs);
-  };
-  const deadlineTimer = deadlineMs === undefined ? undefined : setTimeout(stopFor("deadline"), deadlineMs);
-  const onAbort = () => controller.abort();
-  signal?.addEventListener("abort", onAbort, { once: true });
-
+  const stops = new ReplyStops(options);
   const splitter = new ThinkSplitter();
   let answered = false;
   let reasoned = false;
@@ -97,22 +137,23 @@ export async function* streamReply(open: OpenStream, options: StreamOptions & { 
   let usage: ModelUsage | undefined;
   let ended = false;
   try {
-    armIdleTimer();
+    stops.armIdleTimer();
     try {
-      for await (const chunk of await open(controller.signal)) {
+      for await (const chunk of await open(stops.signal)) {
         finishReason = chunk.choices?.[0]?.finish_reason ?? finishReason;
         if (chunk.usage) usage = toUsage(chunk.usage);
         for (const event of chunkEvents(chunk, splitter)) {
-          armIdleTimer();
+          stops.armIdleTimer();
           answered ||= event.type === "text";
           reasoned ||= event.type === "reasoning";
           yield event;
         }
       }
       // Once the response has started, the SDK ends the loop quietly on abort instead of throwing.
-      if (controller.signal.aborted) throw new ModelStreamError("The reply stream was aborted.");
+      if (stops.signal.aborted) throw new ModelStreamError("The reply stream was aborted.");
     } catch (error) {
       // Past the deadline with an answer begun, the reply ends there instead of failing.
+      const stoppedBy = stops.stoppedBy;
       if (stoppedBy !== "deadline" || !answered || signal?.aborted) throw streamFailure(error, { ...options, stoppedBy, began: answered || reasoned });
     }
     for (const piece of splitter.end()) {
@@ -121,14 +162,12 @@ export async function* streamReply(open: OpenStream, options: StreamOptions & { 
     }
     if (!answered) throw noAnswer(reasoned, finishReason);
     ended = true;
-    yield { type: "end", reason: stoppedBy === "deadline" ? "deadline" : finishReason === "length" ? "length" : "stop", ...(usage && { usage }) };
+    yield { type: "end", reason: stops.stoppedBy === "deadline" ? "deadline" : finishReason === "length" ? "length" : "stop", ...(usage && { usage }) };
   } finally {
-    clearTimeout(idleTimer);
-    clearTimeout(deadlineTimer);
-    signal?.removeEventListener("abort", onAbort);
+    stops.dispose();
     // Ends the HTTP request when the consumer stopped early or it failed. A response that
     // ended is over already, and aborting it would still cost the SDK's and fetch's abort
     // handlers (an exception each) on every reply.
-    if (!ended) controller.abort();
+    if (!ended) stops.abort();
   }
 }
