@@ -55,6 +55,27 @@ export class PersonaLibrary {
       this.log.error({ dir: this.dir, err: (error as Error).message }, "cannot read the personas folder; keeping the loaded personas");
       return none;
     }
+    const next = this.#loadFiles(names);
+    let registry: PersonaRegistry;
+    try {
+      registry = registryFrom(next, this.dir, this.defaultId);
+    } catch (error) {
+      this.log.error({ err: (error as Error).message }, "persona reload rejected; keeping the loaded personas");
+      return none;
+    }
+    const before = this.#registry;
+    const changes = changesBetween(before, registry);
+    this.#results = next;
+    this.#registry = registry;
+    if (changes.added.length + changes.changed.length + changes.removed.length > 0) {
+      this.log.info({ ...changes, personas: registry.size }, "personas reloaded");
+      for (const listener of this.#listeners) listener(changes);
+    }
+    return changes;
+  }
+
+  /** Loads each file; a broken one is logged, and keeps its last good version when it had one. */
+  #loadFiles(names: readonly string[]): Map<string, FileResult> {
     const next = new Map<string, FileResult>();
     for (const name of names) {
       const result = loadPersonaFile(this.dir, name, this.check);
@@ -69,30 +90,7 @@ export class PersonaLibrary {
       }
       next.set(name, result);
     }
-
-    let registry: PersonaRegistry;
-    try {
-      registry = registryFrom(next, this.dir, this.defaultId);
-    } catch (error) {
-      this.log.error({ err: (error as Error).message }, "persona reload rejected; keeping the loaded personas");
-      return none;
-    }
-    const before = this.#registry;
-    const changes: PersonaChanges = {
-      added: registry.list().filter((p) => !before.get(p.id)).map((p) => p.id),
-      changed: registry.list().filter((p) => {
-        const old = before.get(p.id);
-        return old !== undefined && JSON.stringify(old) !== JSON.stringify(p);
-      }).map((p) => p.id),
-      removed: before.list().filter((p) => !registry.get(p.id)).map((p) => p.id),
-    };
-    this.#results = next;
-    this.#registry = registry;
-    if (changes.added.length + changes.changed.length + changes.removed.length > 0) {
-      this.log.info({ ...changes, personas: registry.size }, "personas reloaded");
-      for (const listener of this.#listeners) listener(changes);
-    }
-    return changes;
+    return next;
   }
 
   /** Watches the folder and reloads shortly after files change. */
@@ -115,4 +113,16 @@ export class PersonaLibrary {
     this.#watcher?.close();
     this.#watcher = undefined;
   }
+}
+
+/** The personas added, changed and removed from `before` to `after`, by id. */
+function changesBetween(before: PersonaRegistry, after: PersonaRegistry): PersonaChanges {
+  return {
+    added: after.list().filter((p) => !before.get(p.id)).map((p) => p.id),
+    changed: after.list().filter((p) => {
+      const old = before.get(p.id);
+      return old !== undefined && JSON.stringify(old) !== JSON.stringify(p);
+    }).map((p) => p.id),
+    removed: before.list().filter((p) => !after.get(p.id)).map((p) => p.id),
+  };
 }
