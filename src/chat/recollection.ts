@@ -115,9 +115,17 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
   const beforeId = windowStart(sizes, fitting, summary);
   const people = peopleNotes(memory, request, history, summary);
   const words = salientWords(request.newTurns.map((t) => t.content).join("\n"));
-  const { audience, queryVector: vector, wordForms: forms } = request;
-  if (words.length === 0 && vector === undefined) return { history, summary, olderTokens, recalled: [], people };
+  if (words.length === 0 && request.queryVector === undefined) return { history, summary, olderTokens, recalled: [], people };
+  return { history, summary, olderTokens, recalled: recallTurns(memory, request, beforeId, words), people };
+}
 
+/**
+ * The turns recalled for the new messages, best first: by their salient `words` and by
+ * meaning, in this conversation before the window (`beforeId`) and, through the audience,
+ * elsewhere in the server where it recalls server-wide.
+ */
+function recallTurns(memory: Memory, request: RecollectionRequest, beforeId: number | undefined, words: readonly string[]): Recollection["recalled"] {
+  const { conversation, audience, queryVector: vector, wordForms: forms } = request;
   const conversationKey = conversation.key;
   const searchWords = words.length > 0;
   const hereByWords =
@@ -138,7 +146,7 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
     .turns(best.map((hit) => hit.id))
     .sort((a, b) => rank.get(a.id)! - rank.get(b.id)!)
     .map((turn) => ({ turn, elsewhere: turn.conversationKey !== conversation.key }));
-  return { history, summary, olderTokens, recalled, people };
+  return recalled;
 }
 
 /**
