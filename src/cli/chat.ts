@@ -119,11 +119,19 @@ async function answer(core: Core, line: string, state: { conversationKey: string
   await answerInTurn(core, { conversationKey: state.conversationKey, turn, place: TERMINAL_PLACE, sinkFor, onStart });
 }
 
+/** The terminal session: who is talking to which persona in which conversation, and where the log goes. */
+interface ChatState {
+  personaId: string;
+  conversationKey: string;
+  logFile: string;
+  userName: string;
+}
+
 /** Handles one line typed at the prompt: a scene, another command, or a message to answer; false when the session should end. */
 async function handleLine(
   core: Core,
   line: string,
-  state: { personaId: string; conversationKey: string; logFile: string; userName: string },
+  state: ChatState,
   onStart: (controller: AbortController) => void,
 ): Promise<boolean> {
   if (SCENE_COMMAND.test(line)) {
@@ -164,6 +172,38 @@ function readArgs(): ChatArgs | undefined {
   }
 }
 
+/**
+ * Reads lines at the prompt and answers each until the input ends or a line ends the
+ * session; Ctrl-C stops the reply being written, or ends the session when none is. Closes the core.
+ */
+async function converse(core: Core, state: ChatState): Promise<void> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  let current: AbortController | undefined;
+  rl.on("SIGINT", () => {
+    if (current) current.abort();
+    else rl.close();
+  });
+
+  // Piped input closes the interface while buffered lines are still being answered; from
+  // Node 24 on, prompting a closed interface throws ERR_USE_AFTER_CLOSE.
+  let isClosed = false;
+  rl.once("close", () => (isClosed = true));
+  rl.setPrompt(`${state.userName}> `);
+  rl.prompt();
+  try {
+    // Iterating the interface buffers piped lines that arrive while a reply streams.
+    for await (const raw of rl) {
+      const goesOn = await handleLine(core, raw.trim(), state, (controller) => (current = controller));
+      if (!goesOn) break;
+      current = undefined;
+      if (!isClosed) rl.prompt();
+    }
+  } finally {
+    rl.close();
+    core.close();
+  }
+}
+
 async function main(): Promise<number> {
   const args = readArgs();
   if (!args) return 2;
@@ -195,31 +235,7 @@ async function main(): Promise<number> {
   console.log(`Talking to ${persona.name} (${persona.id}) as ${userName}.${stored > 0 ? ` ${stored} earlier turns remembered.` : ""}\n${HELP}\n`);
   if (stored === 0) greet(core, persona, state.conversationKey, userName);
 
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
-  let current: AbortController | undefined;
-  rl.on("SIGINT", () => {
-    if (current) current.abort();
-    else rl.close();
-  });
-
-  // Piped input closes the interface while buffered lines are still being answered; from
-  // Node 24 on, prompting a closed interface throws ERR_USE_AFTER_CLOSE.
-  let isClosed = false;
-  rl.once("close", () => (isClosed = true));
-  rl.setPrompt(`${userName}> `);
-  rl.prompt();
-  try {
-    // Iterating the interface buffers piped lines that arrive while a reply streams.
-    for await (const raw of rl) {
-      const goesOn = await handleLine(core, raw.trim(), state, (controller) => (current = controller));
-      if (!goesOn) break;
-      current = undefined;
-      if (!isClosed) rl.prompt();
-    }
-  } finally {
-    rl.close();
-    core.close();
-  }
+  await converse(core, state);
   return 0;
 }
 
