@@ -1,5 +1,5 @@
 import { ModelBudgets } from "../llm/budgets.js";
-import type { ChatRequest, ModelClient, ModelUsage } from "../llm/client.js";
+import type { ModelClient, ModelUsage } from "../llm/client.js";
 import { ModelContextLengthError } from "../llm/errors.js";
 import { ModelTrouble } from "../llm/trouble.js";
 import type { Logger } from "../log.js";
@@ -10,13 +10,12 @@ import type { Persona } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
 import { type ActivePersona, activePersona } from "./active-persona.js";
 import { type Cast, castOf } from "./cast.js";
-import { type AnswerersQuery, answerersOf, earlierTurnIds, earlierTurns } from "./ensemble.js";
+import { type AnswerersQuery, answerersOf, earlierTurnIds } from "./ensemble.js";
 import { type KeptTurn, ReplyJournal, recordSaid, withdrawTurns } from "./journal.js";
 import { type FittingTurns, fittingTurns } from "./fitting.js";
-import { buildPromptFromMemory } from "./recollection.js";
+import { type Prepared, prepareReply } from "./prepare.js";
 import type { ReplyObservation } from "../observability/metrics.js";
-import { type Generated, generate, type ReplySink } from "./generate.js";
-import { type BuiltPrompt, IMAGE_TOKENS, replyReserve } from "./prompt.js";
+import { type Generated, generate, type ReplyEnding, type ReplySink } from "./generate.js";
 import type { IncomingTurn, ReplyOutcome, ReplyRequest } from "./reply.js";
 import type { NoteKeeper } from "./people-notes.js";
 import type { Meaning } from "./meaning.js";
@@ -52,25 +51,21 @@ export interface EngineDeps {
   readonly meaning?: Meaning;
 }
 
-/** The id of the first of the new messages when memory keeps them already. */
-function storedFrom(turns: readonly IncomingTurn[]): number | undefined {
-  const ids = turns.flatMap((t) => (t.turnId === undefined ? [] : [t.turnId]));
-  return ids.length > 0 ? Math.min(...ids) : undefined;
-}
-
 /** Tells the journal the messages showing the reply as the sink posts them; settles once the sink has ended. */
 async function noteShown(sink: ReplySink, journal: ReplyJournal): Promise<void> {
   if (!sink.shownIn) return;
   for await (const messageIds of sink.shownIn()) journal.shownIn(messageIds);
 }
 
-/** A request ready for the model, and the prompt's figures for logs and metrics. */
-interface Prepared {
-  readonly chatRequest: ChatRequest;
-  readonly userTurns: readonly (IncomingTurn & { readonly tokenCount: number })[];
-  readonly prompt: Omit<BuiltPrompt, "messages">;
-  /** The context the prompt was built for. */
-  readonly contextTokens: number;
+/** How the sink ends the reply: its text and what cut or failed it; quiet when the conversation was told of the model's trouble already. */
+function endingOf(generated: Generated, trouble: ReturnType<ModelTrouble["report"]>): ReplyEnding {
+  return {
+    text: generated.text,
+    ...(generated.error && { error: generated.error }),
+    ...(generated.cut && { cut: generated.cut }),
+    ...(generated.reasoning && { reasoning: generated.reasoning }),
+    ...(trouble?.firstInConversation === false && { quiet: true }),
+  };
 }
 
 /**
@@ -149,17 +144,8 @@ export class ChatEngine {
     const startedAt = performance.now();
     const generated = await this.#generate(request, sink, prepared, queryVector);
     prepared = generated.prepared;
-    const model = prepared.chatRequest.model;
-    const trouble = this.#trouble.report(generated.error, model, request.conversation.key, request.conversation.guildId);
-    if (generated.status === "complete") this.#trouble.resolved(model);
-    const ending = {
-      text: generated.text,
-      ...(generated.error && { error: generated.error }),
-      ...(generated.cut && { cut: generated.cut }),
-      ...(generated.reasoning && { reasoning: generated.reasoning }),
-      ...(trouble?.firstInConversation === false && { quiet: true }),
-    };
-    const { shown, messageIds, partial } = await sink.end(ending);
+    const trouble = this.#noteTrouble(request, prepared, generated);
+    const { shown, messageIds, partial } = await sink.end(endingOf(generated, trouble));
     await posting;
     // The reply is on screen before it is written down; a reply nobody saw is not remembered as
     // said, and one whose end did not reach Discord is remembered as far as it did, as interrupted.
@@ -173,12 +159,25 @@ export class ChatEngine {
       await sink.notKept?.(error);
       return { status: "failed", text: generated.text, userTurnIds: [], messageIds, error };
     }
-    this.deps.summarizer?.schedule(request.conversation.key, prepared.prompt.historyRoom);
-    this.deps.notes?.schedule(request.conversation, prepared.userTurns.map((t, i) => ({ authorId: t.authorId, turnId: recorded.userTurnIds[i]! })), request.audience);
-    this.deps.meaning?.kick();
+    this.#scheduleBackground(request, prepared, recorded.userTurnIds);
     const outcome: ReplyOutcome = { status: generated.status, text: generated.text, ...recorded, messageIds, error: generated.error, ...(generated.cut && { cut: generated.cut }), ...(trouble && { trouble }) };
     this.#report(request, prepared, outcome, { firstTokenMs: generated.firstTokenMs, totalMs: performance.now() - startedAt, usage: generated.usage });
     return outcome;
+  }
+
+  /** Reports the model's bad key or unknown model (once per model, told once per conversation), or that it works again. */
+  #noteTrouble(request: ReplyRequest, prepared: Prepared, generated: Generated) {
+    const model = prepared.chatRequest.model;
+    const trouble = this.#trouble.report(generated.error, model, request.conversation.key, request.conversation.guildId);
+    if (generated.status === "complete") this.#trouble.resolved(model);
+    return trouble;
+  }
+
+  /** Hands a recorded reply to the background passes: the summary, the people notes and the embeddings. */
+  #scheduleBackground(request: ReplyRequest, prepared: Prepared, userTurnIds: readonly number[]): void {
+    this.deps.summarizer?.schedule(request.conversation.key, prepared.prompt.historyRoom);
+    this.deps.notes?.schedule(request.conversation, prepared.userTurns.map((t, i) => ({ authorId: t.authorId, turnId: userTurnIds[i]! })), request.audience);
+    this.deps.meaning?.kick();
   }
 
   /**
@@ -203,32 +202,9 @@ export class ChatEngine {
 
   /** Builds the prompt from memory; throws PromptTooLongError when the new message does not fit. */
   #prepare(request: ReplyRequest, queryVector?: Float32Array): Prepared {
-    const { persona } = request;
     const { settings } = this.deps;
-    const model = persona.model ?? settings.defaultModel;
-    const contextTokens = this.#budgets.contextFor(model, settings.contextTokens);
-    // Memory keeps each message's text tokens; the prompt also counts the images sent with it.
-    const userTurns = request.turns.map((t) => ({ ...t, tokenCount: countTurnTokens(t.authorName, t.content) }));
-    const after = request.after ?? [];
-    const newTurns = [...userTurns.map((t) => ({ ...t, tokenCount: t.tokenCount + (t.images?.length ?? 0) * IMAGE_TOKENS })), ...earlierTurns(after)];
-    const { messages, ...prompt } = buildPromptFromMemory(this.deps.memory, {
-      conversation: request.conversation,
-      persona,
-      macros: { char: persona.name, user: request.turns.at(-1)?.authorName ?? "someone", ...request.place, date: new Date() },
-      newTurns,
-      quoted: request.quoted, direction: request.direction,
-      personaNames: this.deps.personas().names(),
-      contextTokens,
-      newFromId: storedFrom(request.turns),
-      leaveOut: earlierTurnIds(after),
-      audience: request.audience,
-      queryVector,
-      wordForms: settings.recallWordForms,
-    });
-    // Every reply gets an output limit: the persona's, else the room the prompt left for it.
-    const maxTokens = persona.maxTokens ?? replyReserve(persona, contextTokens);
-    const chatRequest = { model, messages, temperature: persona.temperature, topP: persona.topP, maxTokens, params: persona.params };
-    return { chatRequest, userTurns, prompt, contextTokens };
+    const contextTokens = this.#budgets.contextFor(request.persona.model ?? settings.defaultModel, settings.contextTokens);
+    return prepareReply(this.deps, request, contextTokens, queryVector);
   }
 
   /** Metrics and the debug log line of a finished reply. */
