@@ -3,7 +3,7 @@ import type { Message } from "discord.js";
 import type { ConversationRef } from "../memory/turns.js";
 import type { Waiting } from "../traffic/batching.js";
 import { type ModelSlot, QueueFullError } from "../traffic/concurrency.js";
-import { ContentFlaggedError, type ContentFlag } from "../moderation/content.js";
+import { ContentFlaggedError } from "../moderation/content.js";
 import type { ContentRules } from "../moderation/policy.js";
 import { answeredIn, type BotContext, logFor, type PendingMessage } from "./context.js";
 import { conversationOf, placeOf } from "./conversation.js";
@@ -11,10 +11,11 @@ import { canSeeImages } from "./incoming.js";
 import type { EarlierReply, IncomingTurn, ReplyOutcome } from "../chat/engine.js";
 import { type CastTurnState, followOn } from "../chat/ensemble.js";
 import type { Persona } from "../personas/persona.js";
-import { CAST_TEXTS, MODEL_FIXES, NOTICES, REPLY_NOTES } from "../texts.js";
+import { CAST_TEXTS, MODEL_FIXES, REPLY_NOTES } from "../texts.js";
 import { takeAllowance } from "./admission.js";
 import { recallAudience } from "./audience.js";
 import { replyWithNotice } from "./notices.js";
+import { forgetRefused, recordFlag, turnAway } from "./refusals.js";
 import { channelPoster, discordWriter } from "./posters.js";
 import type { MessageWriter } from "./message-writer.js";
 import { canUseWebhook, webhookPoster } from "./webhooks.js";
@@ -34,30 +35,6 @@ interface CastTurn {
   readonly after: readonly EarlierReply[];
   /** Shown before the reply when no webhook shows whose it is. */
   readonly heading?: string;
-}
-
-function recordFlag(ctx: BotContext, message: Message, action: "input.flagged" | "output.withheld", flag: ContentFlag, extra: Record<string, string | null> = {}): void {
-  ctx.moderation.audit.record({
-    guildId: message.guildId,
-    channelId: message.channelId,
-    actorId: message.author.id,
-    action,
-    details: { source: flag.source, reasons: flag.reasons, messageId: message.id, ...extra },
-  });
-}
-
-/** Messages refused after they were kept (the bot is busy) leave memory: nothing refused is stored. */
-function forgetRefused(refused: readonly PendingMessage[], ctx: BotContext): void {
-  ctx.core.engine.withdraw(refused.flatMap((p) => (p.turn.turnId === undefined ? [] : [{ id: p.turn.turnId, conversationKey: conversationOf(answeredIn(p)).key }])));
-}
-
-/** Tells each person in the batch that the bot is too busy to answer them now. */
-export async function turnAway(batch: readonly PendingMessage[], ctx: BotContext): Promise<void> {
-  forgetRefused(batch, ctx);
-  for (const { message } of batch) {
-    ctx.moderation.audit.record({ guildId: message.guildId, channelId: message.channelId, actorId: message.author.id, action: "bot.busy", details: { messageId: message.id } });
-    await replyWithNotice(message, NOTICES.busy, logFor(ctx, message));
-  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recordSaid } from "../../src/chat/journal.js";
 import { loadBotConfig } from "../../src/config.js";
 import { type Core, createCore } from "../../src/core.js";
-import { turnAway } from "../../src/discord/answer.js";
+import { turnAway } from "../../src/discord/refusals.js";
 import { createBot } from "../../src/discord/bot.js";
 import type { BotContext, PendingMessage } from "../../src/discord/context.js";
 import { silentLogger } from "../../src/log.js";

@@ -1,6 +1,6 @@
 import type { Message } from "discord.js";
 import { admit, screen } from "../admission.js";
-import { turnAway } from "../answer.js";
+import { turnAway } from "../refusals.js";
 import { type BotContext, type Lineup, logFor, type PendingMessage } from "../context.js";
 import { conversationOf } from "../conversation.js";
 import { addressedIn } from "../../chat/addressing.js";
