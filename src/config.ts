@@ -24,8 +24,11 @@ export class ConfigError extends Error {
   }
 }
 
-/** Every environment variable Masque reads: the schemas' and LOG_FORMAT (read by the logger). */
-export const KNOWN_VARIABLES: readonly string[] = [...Object.keys(coreSchema.shape), ...Object.keys(discordSchema.shape), "LOG_FORMAT"];
+/** The studio's (read by src/studio/config.ts, which imports this file). */
+const STUDIO_VARIABLES = ["STUDIO_PORT", "STUDIO_HOST", "STUDIO_PUBLIC_URL"];
+
+/** Every environment variable Masque reads: the schemas', LOG_FORMAT (read by the logger) and the studio's. */
+export const KNOWN_VARIABLES: readonly string[] = [...Object.keys(coreSchema.shape), ...Object.keys(discordSchema.shape), "LOG_FORMAT", ...STUDIO_VARIABLES];
 
 /** `OPENAI_BASE_URL` → `openaiBaseUrl`: each setting is named once, as its variable, and the config's field follows. */
 type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Lowercase<Head>}${Capitalize<CamelCase<Tail>>}` : Lowercase<S>;

@@ -1,6 +1,6 @@
 import "./load-env.js";
 import { type BotConfig, ConfigError, loadBotConfig } from "./config.js";
-import { createCore } from "./core.js";
+import { type Core, createCore } from "./core.js";
 import { createBot } from "./discord/bot.js";
 import { isShardProcess, machineShare, shardCount, shardId, startShardManager } from "./discord/shards.js";
 import { createLogger, type Logger } from "./log.js";
@@ -8,6 +8,7 @@ import { DatabaseError } from "./memory/db.js";
 import { type Layout, LayoutError, layoutFile } from "./memory/layout.js";
 import { ensureLayout } from "./memory/reshard.js";
 import { PersonaError } from "./personas/persona.js";
+import { loadStudioConfig, type StudioConfig } from "./studio/config.js";
 
 /** Stops `stop` once on SIGINT/SIGTERM, then exits (0 when the stop was clean). */
 function exitOnSignals(log: Logger, stop: () => Promise<void>): void {
@@ -25,23 +26,36 @@ function exitOnSignals(log: Logger, stop: () => Promise<void>): void {
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 }
 
-/** One bot process: all of Discord, or one shard of it (with its own database file). */
-async function runBot(config: BotConfig, log: Logger, layout: Layout): Promise<void> {
+/** One bot process: all of Discord, or one shard of it (with its own database file); shard 0 (or the only process) serves the studio when STUDIO_PORT is set. */
+async function runBot(config: BotConfig, log: Logger, layout: Layout, studio: StudioConfig): Promise<void> {
   const modelSlots = { maxActive: machineShare(config.llmMaxConcurrency, config.shardList), maxWaiting: machineShare(config.llmQueueLimit, config.shardList) };
   const core = createCore(config, log, { metrics: config.metricsPort !== undefined, modelSlots, layout });
   const bot = createBot(core, config);
-  exitOnSignals(log, () => bot.stop());
+  let closeStudio = async () => {};
+  exitOnSignals(log, () => closeStudio().then(() => bot.stop()));
   try {
     await bot.start();
   } catch (error) {
     await bot.stop().catch(() => {});
     throw error;
   }
+  if (studio.port !== undefined && layout.index === 0) closeStudio = await startBotStudio(core, studio, studio.port);
+}
+
+/** The studio inside the bot, its sign-in link printed; its modules load only here, so with STUDIO_PORT empty it adds nothing. */
+async function startBotStudio(core: Core, config: StudioConfig, port: number): Promise<() => Promise<void>> {
+  const { startStudio } = await import("./studio/serve.js");
+  const { LOCAL_OWNER } = await import("./studio/sessions.js");
+  const { STUDIO_CONSOLE } = await import("./texts/studio.js");
+  const studio = await startStudio({ db: core.memory.db, personasDir: core.config.personasDir, contextTokens: core.config.contextTokens, log: core.log }, config, port);
+  console.log(STUDIO_CONSOLE.open(studio.loginLink(LOCAL_OWNER)));
+  return () => studio.close();
 }
 
 /** Starts the Discord bot: `npm start`. With SHARDS set, a ShardingManager runs one process per shard. */
 async function main(): Promise<void> {
   const loaded = loadBotConfig();
+  const studio = loadStudioConfig();
   const inShard = isShardProcess();
   const layout: Layout = inShard ? { shards: shardCount(), index: shardId() } : { shards: 0, index: 0 };
   const config: BotConfig = { ...loaded, databasePath: layoutFile(loaded.databasePath, layout.shards, layout.index) };
@@ -55,7 +69,7 @@ async function main(): Promise<void> {
     return;
   }
   if (!inShard) ensureLayout(config.databasePath, 0, { reshardAuto: config.reshard === "auto", log });
-  await runBot(config, log, layout);
+  await runBot(config, log, layout, studio);
 }
 
 main().catch((error: unknown) => {

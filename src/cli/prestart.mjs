@@ -44,6 +44,12 @@ function ensureBuilt() {
     console.error("The TypeScript build failed; see the errors above.");
     process.exit(result.status ?? 1);
   }
+  // The studio page's script and style sheet (dist/studio-page/), bundled by esbuild.
+  const bundle = spawnSync(process.execPath, ["src/studio/bundle.mjs"], { stdio: "inherit" });
+  if (bundle.status !== 0) {
+    console.error("Bundling the studio's page failed; see the errors above.");
+    process.exit(bundle.status ?? 1);
+  }
   writeFileSync(BUILD_STAMP, `${new Date().toISOString()}\n`);
 }
 

@@ -28,6 +28,8 @@ const TABLES = [
   "reshard_journal",
   "shard_layout",
   "sqlite_sequence",
+  "studio_logins",
+  "studio_sessions",
   "summaries",
   "turn_messages",
   "turns",

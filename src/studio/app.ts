@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { secureHeaders } from "hono/secure-headers";
+import type { Logger } from "../log.js";
+import { STUDIO_REFUSALS } from "../texts/studio.js";
+import { checkHost, checkOrigin, jsonBody, MAX_BODY_BYTES, refuse, requireSession, SESSION_COOKIE, type StudioEnv, type StudioSite } from "./guards.js";
+import { pageHtml } from "./page-html.js";
+import { listPersonas } from "./personas.js";
+import { SESSION_MAX_AGE_MS, type StudioSessionStore } from "./sessions.js";
+
+/** Where `npm run build:studio` (src/studio/bundle.mjs) writes the page's script and style sheet. */
+export const PAGE_ASSETS_DIR = path.resolve(import.meta.dirname, "..", "..", "dist", "studio-page");
+const ASSET_TYPES = { "studio.js": "text/javascript; charset=utf-8", "studio.css": "text/css; charset=utf-8" } as const;
+
+/**
+ * No inline script or style, nothing from another origin; images may be data: or blob:
+ * URLs (card previews). CodeMirror styles itself through constructed style sheets, which
+ * style-src does not govern.
+ */
+const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", "data:", "blob:"],
+  connectSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/** What the studio's routes work on. */
+export interface StudioDeps {
+  readonly sessions: StudioSessionStore;
+  readonly site: StudioSite;
+  readonly personasDir: string;
+  readonly contextTokens: number;
+  readonly log: Logger;
+  /** The page's script and style sheet (default: PAGE_ASSETS_DIR). */
+  readonly assetsDir?: string;
+}
+
+/** The studio's web app: the guards in front, then the page, its assets and the JSON API. */
+export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
+  const app = new Hono<StudioEnv>();
+  const secure = deps.site.origins.some((origin) => origin.startsWith("https:"));
+  app.use(checkHost(deps.site));
+  app.use(secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, referrerPolicy: "no-referrer", strictTransportSecurity: secure }));
+  app.use(checkOrigin(deps.site));
+  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => refuse(c, 413, STUDIO_REFUSALS.tooLarge(MAX_BODY_BYTES)) }));
+  app.onError((error, c) => {
+    deps.log.error({ err: error, path: c.req.path }, "studio request failed");
+    return refuse(c, 500, STUDIO_REFUSALS.failed);
+  });
+  app.notFound((c) => refuse(c, 404, STUDIO_REFUSALS.notFound));
+
+  app.get("/", (c) => c.html(pageHtml()));
+  app.get("/assets/:name", (c) => {
+    const name = c.req.param("name");
+    if (!(name in ASSET_TYPES)) return refuse(c, 404, STUDIO_REFUSALS.notFound);
+    const file = path.join(deps.assetsDir ?? PAGE_ASSETS_DIR, name);
+    let body: string;
+    try {
+      body = readFileSync(file, "utf8");
+    } catch {
+      return refuse(c, 500, STUDIO_REFUSALS.pageNotBuilt);
+    }
+    return c.body(body, 200, { "Content-Type": ASSET_TYPES[name as keyof typeof ASSET_TYPES], "Cache-Control": "no-cache" });
+  });
+
+  app.post("/api/login", async (c) => {
+    const body = await jsonBody(c);
+    const token = typeof body === "object" && body !== null && "token" in body ? body.token : undefined;
+    if (typeof token !== "string" || token === "") return refuse(c, 400, STUDIO_REFUSALS.noToken);
+    const signedIn = deps.sessions.exchange(token);
+    if (!signedIn) return refuse(c, 401, STUDIO_REFUSALS.linkSpent);
+    setCookie(c, SESSION_COOKIE, signedIn.id, { httpOnly: true, sameSite: "Lax", secure, path: "/", maxAge: SESSION_MAX_AGE_MS / 1000 });
+    deps.log.info({ owner: signedIn.session.owner }, "studio sign-in");
+    return c.json({ owner: signedIn.session.owner, csrfToken: signedIn.session.csrfToken });
+  });
+
+  app.use("/api/*", requireSession(deps.sessions));
+  app.get("/api/session", (c) => c.json({ owner: c.get("session").owner, csrfToken: c.get("session").csrfToken }));
+  app.post("/api/logout", (c) => {
+    deps.sessions.end(c.get("sessionId"));
+    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    return c.json({ ok: true });
+  });
+  app.get("/api/personas", (c) => c.json({ personas: listPersonas(deps.personasDir, deps.contextTokens) }));
+  return app;
+}

@@ -1,0 +1,46 @@
+/** The page's calls to the studio's JSON API; a refusal becomes a StudioRefusal with the server's sentence. */
+import { STUDIO_PAGE } from "../../texts/studio.js";
+
+/** The header the server checks on every non-GET request (src/studio/guards.ts). */
+const REQUEST_TOKEN_HEADER = "X-Studio-Token";
+
+/** The server said no, in words meant for the page. */
+export class StudioRefusal extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "StudioRefusal";
+  }
+}
+
+let requestToken = "";
+
+/** Remembers the session's request token, sent with every later non-GET request. */
+export function useRequestToken(token: string): void {
+  requestToken = token;
+}
+
+async function call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: method === "GET" ? {} : { "Content-Type": "application/json", [REQUEST_TOKEN_HEADER]: requestToken },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new StudioRefusal(STUDIO_PAGE.unreachable, 0);
+  }
+  const data: unknown = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const message = typeof data === "object" && data !== null && "error" in data && typeof data.error === "string" ? data.error : `HTTP ${response.status}`;
+    throw new StudioRefusal(message, response.status);
+  }
+  return data as T;
+}
+
+export const getJson = <T>(path: string) => call<T>("GET", path);
+export const postJson = <T>(path: string, body: unknown) => call<T>("POST", path, body);

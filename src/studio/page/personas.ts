@@ -1,0 +1,41 @@
+/** The Personas screen: every persona file with its problems, as `npm run personas -- check` finds them. */
+import { STUDIO_PAGE } from "../../texts/studio.js";
+import { getJson } from "./api.js";
+
+interface PersonaListing {
+  file: string;
+  id: string | null;
+  name: string | null;
+  description: string | null;
+  problems: string[];
+  warnings: string[];
+}
+
+/** An element with text content (never HTML) and an optional class. */
+export function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className !== undefined) node.className = className;
+  return node;
+}
+
+function personaRow(listing: PersonaListing): HTMLLIElement {
+  const row = element("li", undefined, listing.problems.length > 0 ? "persona broken" : "persona");
+  row.dataset.file = listing.file;
+  row.append(element("strong", listing.name ?? listing.id ?? listing.file), " ", element("code", listing.file));
+  if (listing.description) row.append(element("p", listing.description));
+  row.append(element("span", listing.problems.length > 0 ? STUDIO_PAGE.problems(listing.problems.length) : STUDIO_PAGE.fine, "count"));
+  const notes = element("ul", undefined, "problems");
+  for (const problem of listing.problems) notes.append(element("li", problem, "problem"));
+  for (const warning of listing.warnings) notes.append(element("li", warning, "warning"));
+  if (notes.childElementCount > 0) row.append(notes);
+  return row;
+}
+
+/** Fills `root` with the Personas screen. */
+export async function showPersonas(root: HTMLElement): Promise<void> {
+  const { personas } = await getJson<{ personas: PersonaListing[] }>("/api/personas");
+  const list = element("ul", undefined, "personas");
+  list.append(...personas.map(personaRow));
+  root.replaceChildren(element("h2", STUDIO_PAGE.personasHeading), personas.length > 0 ? list : element("p", STUDIO_PAGE.noPersonas));
+}

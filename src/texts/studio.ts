@@ -1,0 +1,43 @@
+/**
+ * Texts of Masque Studio (src/studio/): the server's refusals and the page's words. Plain
+ * data, so the page's script (bundled by esbuild) imports this file too.
+ */
+
+/** Why the studio's server refused a request: each shown on the page as it is. */
+export const STUDIO_REFUSALS = {
+  foreignHost: (host: string) =>
+    `This studio does not answer to the address "${host}". Open it at the address it printed (or STUDIO_PUBLIC_URL); other names are refused so a web page cannot reach it through DNS tricks.`,
+  badOrigin: "This request came from another web site (its Origin is not the studio's), so it was refused. Use the studio's own page.",
+  noOrigin: "This request did not say where it came from (no Origin or Sec-Fetch-Site header), so it was refused. Use the studio's own page in a current browser.",
+  notJson: "The studio takes JSON only (Content-Type: application/json).",
+  tooLarge: (limit: number) => `That request is too large: the studio takes at most ${Math.round(limit / 1024)} KB at a time.`,
+  badJson: "That request's body is not valid JSON.",
+  notSignedIn: "You are not signed in, or your session ended. Open a new sign-in link: npm run studio (or the bot, with STUDIO_PORT set) prints one when it starts.",
+  badRequestToken: "This request lacks the session's request token (X-Studio-Token), so it was refused. Reload the page and try again.",
+  linkSpent: "This sign-in link was already used, or it expired (links work once, for 5 minutes). Get a new one: restart npm run studio (or the bot, with STUDIO_PORT set).",
+  noToken: "This address has no sign-in token. Open the full link the studio printed (it ends with #token=…).",
+  notFound: "There is nothing at this address in the studio.",
+  pageNotBuilt: "The studio's page script is not built. Run npm run build:studio (npm start and npm run studio do it for you), then reload.",
+  failed: "Something went wrong in the studio (the details are in its log). Nothing was changed; try again.",
+} as const;
+
+/** What the page says. */
+export const STUDIO_PAGE = {
+  title: "Masque Studio",
+  signingIn: "Signing you in…",
+  loading: "Loading…",
+  signedInAs: (owner: string) => `Signed in (${owner}).`,
+  signOut: "Sign out",
+  signedOut: "You are signed out. Open a new sign-in link to come back.",
+  personasHeading: "Personas",
+  noPersonas: "No personas yet.",
+  problems: (n: number) => `${n} ${n === 1 ? "problem" : "problems"}`,
+  fine: "no problems",
+  unreachable: "The studio's server cannot be reached. Is it still running?",
+} as const;
+
+/** What `npm run studio` and the bot print about the studio. */
+export const STUDIO_CONSOLE = {
+  open: (url: string) => `Masque Studio is running. Open this link in your browser (it works once, for 5 minutes):\n  ${url}`,
+  again: "Press Ctrl+C to stop it.",
+} as const;
