@@ -38,6 +38,8 @@ export interface StudioDeps {
   readonly personasDir: string;
   readonly contextTokens: number;
   readonly log: Logger;
+  /** Served over HTTPS (STUDIO_PUBLIC_URL): the cookie is Secure and browsers are told to keep to HTTPS. */
+  readonly secure: boolean;
   /** The page's script and style sheet (default: PAGE_ASSETS_DIR). */
   readonly assetsDir?: string;
 }
@@ -45,10 +47,10 @@ export interface StudioDeps {
 /** The studio's web app: the guards in front, then the page, its assets and the JSON API. */
 export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
   const app = new Hono<StudioEnv>();
-  const secure = deps.site.origins.some((origin) => origin.startsWith("https:"));
-  app.use(checkHost(deps.site));
+  const { secure } = deps;
+  app.use(checkHost(deps.site, deps.log));
   app.use(secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, referrerPolicy: "no-referrer", strictTransportSecurity: secure }));
-  app.use(checkOrigin(deps.site));
+  app.use(checkOrigin(deps.site, deps.log));
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => refuse(c, 413, STUDIO_REFUSALS.tooLarge(MAX_BODY_BYTES)) }));
   app.onError((error, c) => {
     deps.log.error({ err: error, path: c.req.path }, "studio request failed");

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import type { Logger } from "../log.js";
 import { STUDIO_REFUSALS } from "../texts/studio.js";
 import type { StudioSession, StudioSessionStore } from "./sessions.js";
 
@@ -27,15 +28,19 @@ const SAFE_METHODS = new Set(["GET", "HEAD"]);
 /** A refusal: a JSON body with one plain sentence, which the page shows as text. */
 export function refuse(c: Context, status: 400 | 401 | 403 | 404 | 413 | 415 | 500, message: string): Response {
   // A page the browser navigated to (not the page's own fetch) gets the sentence as plain text.
-  if (c.req.header("Sec-Fetch-Dest") === "document") return c.text(message, status);
+  // Sec-Fetch-Dest is sent to trustworthy origins only; a navigation elsewhere still asks for HTML.
+  if (c.req.header("Sec-Fetch-Dest") === "document" || /\btext\/html\b/.test(c.req.header("Accept") ?? "")) return c.text(message, status);
   return c.json({ error: message }, status);
 }
 
 /** Refuses requests whose Host is not one of the studio's (a DNS-rebinding page would send its own name). */
-export function checkHost(site: StudioSite): MiddlewareHandler<StudioEnv> {
+export function checkHost(site: StudioSite, log: Logger): MiddlewareHandler<StudioEnv> {
   return async (c, next) => {
     const host = c.req.header("Host") ?? "";
-    if (!site.origins.some((origin) => new URL(origin).host === host.toLowerCase())) return refuse(c, 403, STUDIO_REFUSALS.foreignHost(host));
+    if (!site.origins.some((origin) => new URL(origin).host === host.toLowerCase())) {
+      log.warn({ host, path: c.req.path }, "studio refused a request for another host");
+      return refuse(c, 403, STUDIO_REFUSALS.foreignHost(host));
+    }
     await next();
   };
 }
@@ -45,14 +50,15 @@ export function checkHost(site: StudioSite): MiddlewareHandler<StudioEnv> {
  * one of the studio's, or (a browser that sends no Origin) Sec-Fetch-Site says same-origin.
  * Hono's csrf() checks only form content types, so this checks every non-GET request.
  */
-export function checkOrigin(site: StudioSite): MiddlewareHandler<StudioEnv> {
+export function checkOrigin(site: StudioSite, log: Logger): MiddlewareHandler<StudioEnv> {
   return async (c, next) => {
     if (SAFE_METHODS.has(c.req.method)) return next();
     const origin = c.req.header("Origin");
-    if (origin !== undefined && origin !== "null") {
-      if (!site.origins.includes(origin)) return refuse(c, 403, STUDIO_REFUSALS.badOrigin);
-    } else if (c.req.header("Sec-Fetch-Site") !== "same-origin") {
-      return refuse(c, 403, STUDIO_REFUSALS.noOrigin);
+    const fetchSite = c.req.header("Sec-Fetch-Site");
+    const named = origin !== undefined && origin !== "null";
+    if (named ? !site.origins.includes(origin) : fetchSite !== "same-origin") {
+      log.warn({ origin, fetchSite, path: c.req.path }, "studio refused a request from another origin");
+      return refuse(c, 403, named ? STUDIO_REFUSALS.badOrigin : STUDIO_REFUSALS.noOrigin);
     }
     if (!/^application\/json(;|$)/i.test(c.req.header("Content-Type") ?? "")) return refuse(c, 415, STUDIO_REFUSALS.notJson);
     await next();

@@ -20,7 +20,7 @@ function studio() {
   writeFileSync(path.join(personasDir, "quill.md"), "---\nname: Captain Quill\ndescription: A salty sea captain\n---\nYou are Captain Quill.\n");
   writeFileSync(path.join(personasDir, "broken.md"), "---\nname: [unclosed\n---\nbody\n");
   const sessions = new StudioSessionStore(openDatabase(":memory:"));
-  const app = createStudioApp({ sessions, site: { origins: [ORIGIN] }, personasDir, contextTokens: 8000, log: pino({ level: "silent" }) });
+  const app = createStudioApp({ sessions, site: { origins: [ORIGIN] }, personasDir, contextTokens: 8000, log: pino({ level: "silent" }), secure: false });
   const request = (target: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
     app.request(`${ORIGIN}${target}`, { ...init, headers: { Host: HOST, ...init.headers } });
   const post = (target: string, body: unknown, headers: Record<string, string> = {}) =>
