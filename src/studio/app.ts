@@ -8,12 +8,14 @@ import type { Logger } from "../log.js";
 import { STUDIO_REFUSALS } from "../texts/studio.js";
 import { checkHost, checkOrigin, jsonBody, MAX_BODY_BYTES, refuse, requireSession, SESSION_COOKIE, type StudioEnv, type StudioSite } from "./guards.js";
 import { pageHtml } from "./page-html.js";
-import { listPersonas } from "./personas.js";
+import { addPersonaRoutes } from "./persona-routes.js";
 import { SESSION_MAX_AGE_MS, type StudioSessionStore } from "./sessions.js";
 
 /** Where `npm run build:studio` (src/studio/bundle.mjs) writes the page's script and style sheet. */
 export const PAGE_ASSETS_DIR = path.resolve(import.meta.dirname, "..", "..", "dist", "studio-page");
-const ASSET_TYPES = { "studio.js": "text/javascript; charset=utf-8", "studio.css": "text/css; charset=utf-8" } as const;
+/** The files there: the entry script, its chunks (chunk-HASH.js) and the style sheet. */
+const ASSET_NAME = /^(?:studio|chunk-[A-Z0-9]+)\.(js|css)$/;
+const ASSET_TYPES: Record<string, string> = { js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
 
 /**
  * No inline script or style, nothing from another origin; images may be data: or blob:
@@ -61,7 +63,8 @@ export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
   app.get("/", (c) => c.html(pageHtml()));
   app.get("/assets/:name", (c) => {
     const name = c.req.param("name");
-    if (!(name in ASSET_TYPES)) return refuse(c, 404, STUDIO_REFUSALS.notFound);
+    const kind = ASSET_NAME.exec(name)?.[1];
+    if (kind === undefined) return refuse(c, 404, STUDIO_REFUSALS.notFound);
     const file = path.join(deps.assetsDir ?? PAGE_ASSETS_DIR, name);
     let body: string;
     try {
@@ -69,7 +72,7 @@ export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
     } catch {
       return refuse(c, 500, STUDIO_REFUSALS.pageNotBuilt);
     }
-    return c.body(body, 200, { "Content-Type": ASSET_TYPES[name as keyof typeof ASSET_TYPES], "Cache-Control": "no-cache" });
+    return c.body(body, 200, { "Content-Type": ASSET_TYPES[kind]!, "Cache-Control": "no-cache" });
   });
 
   app.post("/api/login", async (c) => {
@@ -90,6 +93,6 @@ export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json({ ok: true });
   });
-  app.get("/api/personas", (c) => c.json({ personas: listPersonas(deps.personasDir, deps.contextTokens) }));
+  addPersonaRoutes(app, deps);
   return app;
 }

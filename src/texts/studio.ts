@@ -18,6 +18,11 @@ export const STUDIO_REFUSALS = {
   noToken: "This address has no sign-in token. Open the full link the studio printed (it ends with #token=…).",
   notFound: "There is nothing at this address in the studio.",
   pageNotBuilt: "The studio's page script is not built. Run npm run build:studio (npm start and npm run studio do it for you), then reload.",
+  notEditable: (file: string) => `"${file}" is not a persona file the studio edits: it edits Markdown personas (a lowercase id and .md). Cards are imported first.`,
+  noSuchFile: (file: string) => `There is no persona file "${file}" (any more?). Reload the persona list.`,
+  needsText: "That request lacks the persona's text (and, to save, the revision it was opened at).",
+  conflict: (file: string) => `${file} changed on disk since you opened it, so your save was refused and nothing was overwritten. Below: what is on disk (-) and what you have (+). Copy what you need, then reload.`,
+  invalid: (file: string) => `${file} was not saved: the bot could not load it. Fix the problems shown, then save again.`,
   failed: "Something went wrong in the studio (the details are in its log). Nothing was changed; try again.",
 } as const;
 
@@ -33,6 +38,15 @@ export const STUDIO_PAGE = {
   noPersonas: "No personas yet.",
   problems: (n: number) => `${n} ${n === 1 ? "problem" : "problems"}`,
   fine: "no problems",
+  edit: "Edit",
+  back: "← Personas",
+  save: "Save",
+  saved: (file: string) => `Saved ${file}. The bot uses it from its next reply.`,
+  problemsHeading: "Problems",
+  tokensHeading: "Tokens",
+  problemAt: (line: number, field: string, reason: string) => `line ${line}: ${field}: ${reason}`,
+  fixedTokens: "every prompt needs at least",
+  ofContext: (tokens: number, context: number) => `${tokens} of ${context} (CONTEXT_TOKENS)`,
   unreachable: "The studio's server cannot be reached. Is it still running?",
 } as const;
 

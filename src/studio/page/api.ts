@@ -9,6 +9,8 @@ export class StudioRefusal extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** The rest of the refusal's body: a conflict's diff, a draft's problems. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = "StudioRefusal";
@@ -37,7 +39,7 @@ async function call<T>(method: "GET" | "POST", path: string, body?: unknown): Pr
   const data: unknown = await response.json().catch(() => ({}));
   if (!response.ok) {
     const message = typeof data === "object" && data !== null && "error" in data && typeof data.error === "string" ? data.error : `HTTP ${response.status}`;
-    throw new StudioRefusal(message, response.status);
+    throw new StudioRefusal(message, response.status, typeof data === "object" && data !== null ? (data as Record<string, unknown>) : {});
   }
   return data as T;
 }

@@ -4,6 +4,7 @@
  */
 import { STUDIO_PAGE } from "../../texts/studio.js";
 import { getJson, postJson, StudioRefusal, useRequestToken } from "./api.js";
+import { button } from "./dom.js";
 import { showPersonas } from "./personas.js";
 
 interface SessionInfo {
@@ -51,13 +52,31 @@ function showSignedIn(session: SessionInfo): void {
   who.append(line, " ", out);
 }
 
+/** The Personas screen. */
+async function personas(): Promise<void> {
+  await showPersonas(app, (file) => void edit(file));
+}
+
+/** The editor for one file; its code is loaded the first time. */
+async function edit(file: string): Promise<void> {
+  try {
+    say(STUDIO_PAGE.loading);
+    const { showEditor } = await import("./editor.js");
+    await showEditor(app, file, say);
+    say("");
+    app.prepend(button(STUDIO_PAGE.back, () => void personas().catch((error: unknown) => say(String((error as Error).message), true))));
+  } catch (error) {
+    say(error instanceof StudioRefusal ? error.message : String(error), true);
+  }
+}
+
 async function start(): Promise<void> {
   try {
     const session = await signIn();
     useRequestToken(session.csrfToken);
     showSignedIn(session);
     say("");
-    await showPersonas(app);
+    await personas();
   } catch (error) {
     say(error instanceof StudioRefusal ? error.message : String(error), true);
   }

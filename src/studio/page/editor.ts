@@ -1,0 +1,118 @@
+/**
+ * The editor: a persona file in CodeMirror 6 (YAML front matter, Markdown body), checked as
+ * you type by the server (the bot's own parser), each problem at its line, the tokens per
+ * part against CONTEXT_TOKENS, and a save that a change on disk refuses with a diff.
+ * Loaded only when a persona is opened (its own chunk of the bundle).
+ */
+import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
+import { markdownLanguage } from "@codemirror/lang-markdown";
+import { yamlFrontmatter } from "@codemirror/lang-yaml";
+import { defaultHighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import { type Diagnostic, linter, lintGutter } from "@codemirror/lint";
+import { EditorState } from "@codemirror/state";
+import { EditorView, keymap, lineNumbers } from "@codemirror/view";
+import { STUDIO_PAGE } from "../../texts/studio.js";
+import { getJson, postJson, StudioRefusal } from "./api.js";
+import { element } from "./dom.js";
+
+interface EditorProblem {
+  field: string;
+  reason: string;
+  line: number;
+  warning: boolean;
+}
+interface TokenReport {
+  sections: Array<{ name: string; tokens: number }>;
+  fixed: number;
+  contextTokens: number;
+}
+interface Checked {
+  problems: EditorProblem[];
+  tokens?: TokenReport;
+}
+type DiffLine = { kind: " " | "-" | "+"; text: string };
+
+/** How long typing pauses before the draft is checked. */
+const CHECK_DELAY_MS = 300;
+
+function showProblems(list: HTMLElement, problems: readonly EditorProblem[]): void {
+  list.replaceChildren(...problems.map((p) => element("li", STUDIO_PAGE.problemAt(p.line, p.field, p.reason), p.warning ? "warning" : "problem")));
+  if (problems.length === 0) list.append(element("li", STUDIO_PAGE.fine, "fine"));
+}
+
+function showTokens(table: HTMLElement, tokens: TokenReport | undefined): void {
+  if (!tokens) {
+    table.replaceChildren();
+    return;
+  }
+  const rows = tokens.sections.map((s) => {
+    const row = element("tr");
+    row.append(element("td", s.name), element("td", String(s.tokens)));
+    return row;
+  });
+  const total = element("tr", undefined, "total");
+  total.append(element("td", STUDIO_PAGE.fixedTokens), element("td", STUDIO_PAGE.ofContext(tokens.fixed, tokens.contextTokens)));
+  table.replaceChildren(...rows, total);
+}
+
+function diagnosticsFor(view: EditorView, problems: readonly EditorProblem[]): Diagnostic[] {
+  return problems.map((p) => {
+    const line = view.state.doc.line(Math.min(Math.max(p.line, 1), view.state.doc.lines));
+    return { from: line.from, to: line.to, severity: p.warning ? "warning" : "error", message: `${p.field}: ${p.reason}` };
+  });
+}
+
+function showDiff(box: HTMLElement, diff: readonly DiffLine[]): void {
+  const pre = element("pre", undefined, "diff");
+  pre.append(...diff.map((d) => element("span", `${d.kind} ${d.text}\n`, d.kind === "-" ? "gone" : d.kind === "+" ? "added" : "same")));
+  box.replaceChildren(pre);
+}
+
+/** Fills `root` with the editor for `file`; `say` shows a line in the status bar. */
+export async function showEditor(root: HTMLElement, file: string, say: (text: string, isError?: boolean) => void): Promise<void> {
+  const opened = await getJson<Checked & { text: string; revision: string }>(`/api/personas/${encodeURIComponent(file)}`);
+  let revision = opened.revision;
+  const problems = element("ul", undefined, "problems");
+  const tokens = element("table", undefined, "tokens");
+  const conflict = element("div", undefined, "conflict");
+  const host = element("div", undefined, "editor");
+  const save = element("button", STUDIO_PAGE.save);
+  const check = async (view: EditorView): Promise<Diagnostic[]> => {
+    const checked = await postJson<Checked>(`/api/personas/${encodeURIComponent(file)}/check`, { text: view.state.doc.toString() });
+    showProblems(problems, checked.problems);
+    showTokens(tokens, checked.tokens);
+    return diagnosticsFor(view, checked.problems);
+  };
+  const view = new EditorView({
+    parent: host,
+    state: EditorState.create({
+      doc: opened.text,
+      extensions: [lineNumbers(), history(), keymap.of([...defaultKeymap, ...historyKeymap]), yamlFrontmatter({ content: markdownLanguage }), syntaxHighlighting(defaultHighlightStyle), EditorView.lineWrapping, lintGutter(), linter(check, { delay: CHECK_DELAY_MS })],
+    }),
+  });
+  save.type = "button";
+  save.addEventListener("click", () => {
+    postJson<{ revision: string }>(`/api/personas/${encodeURIComponent(file)}/save`, { text: view.state.doc.toString(), revision }).then(
+      (saved) => {
+        revision = saved.revision;
+        conflict.replaceChildren();
+        say(STUDIO_PAGE.saved(file));
+      },
+      (error: unknown) => {
+        say(error instanceof StudioRefusal ? error.message : String(error), true);
+        if (error instanceof StudioRefusal && Array.isArray(error.details.diff)) showDiff(conflict, error.details.diff as DiffLine[]);
+        if (error instanceof StudioRefusal && Array.isArray(error.details.problems)) showProblems(problems, error.details.problems as EditorProblem[]);
+      },
+    );
+  });
+  showProblems(problems, opened.problems);
+  showTokens(tokens, opened.tokens);
+  const side = element("aside");
+  side.append(element("h3", STUDIO_PAGE.problemsHeading), problems, element("h3", STUDIO_PAGE.tokensHeading), tokens);
+  const bar = element("div", undefined, "bar");
+  bar.append(element("h2", file), save);
+  const layout = element("div", undefined, "editing");
+  layout.append(host, side);
+  root.replaceChildren(bar, conflict, layout);
+  view.focus();
+}

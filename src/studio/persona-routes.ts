@@ -1,0 +1,61 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { Context, Hono } from "hono";
+import { STUDIO_REFUSALS } from "../texts/studio.js";
+import { checkSource, EDITABLE_FILE, readSource, saveSource } from "./editing.js";
+import { jsonBody, refuse, type StudioEnv } from "./guards.js";
+import { listPersonas } from "./personas.js";
+
+/** What the persona routes work on. */
+export interface PersonaRoutesDeps {
+  readonly personasDir: string;
+  readonly contextTokens: number;
+}
+
+/** A string field of a JSON body, or undefined. */
+function field(body: unknown, name: string): string | undefined {
+  const value = typeof body === "object" && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The file the route names, when it is a Markdown persona file that exists; else the refusal to send. */
+function editableFile(c: Context<StudioEnv>, dir: string): string | Response {
+  const file = c.req.param("file") ?? "";
+  if (!EDITABLE_FILE.test(file)) return refuse(c, 400, STUDIO_REFUSALS.notEditable(file));
+  if (!existsSync(path.join(dir, file))) return refuse(c, 404, STUDIO_REFUSALS.noSuchFile(file));
+  return file;
+}
+
+/** The Personas screen's and the editor's API: list, open, check a draft, save. */
+export function addPersonaRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
+  const { personasDir: dir, contextTokens } = deps;
+  app.get("/api/personas", (c) => c.json({ personas: listPersonas(dir, contextTokens) }));
+
+  app.get("/api/personas/:file", (c) => {
+    const file = editableFile(c, dir);
+    if (typeof file !== "string") return file;
+    const source = readSource(dir, file);
+    return c.json({ file, ...source, ...checkSource(dir, file, source.text, contextTokens) });
+  });
+
+  app.post("/api/personas/:file/check", async (c) => {
+    const file = editableFile(c, dir);
+    if (typeof file !== "string") return file;
+    const text = field(await jsonBody(c), "text");
+    if (text === undefined) return refuse(c, 400, STUDIO_REFUSALS.needsText);
+    return c.json(checkSource(dir, file, text, contextTokens));
+  });
+
+  app.post("/api/personas/:file/save", async (c) => {
+    const file = editableFile(c, dir);
+    if (typeof file !== "string") return file;
+    const body = await jsonBody(c);
+    const text = field(body, "text");
+    const revision = field(body, "revision");
+    if (text === undefined || revision === undefined) return refuse(c, 400, STUDIO_REFUSALS.needsText);
+    const result = saveSource(dir, file, text, revision, contextTokens);
+    if (result.kind === "conflict") return c.json({ error: STUDIO_REFUSALS.conflict(file), diff: result.diff, revision: result.revision }, 409);
+    if (result.kind === "invalid") return c.json({ error: STUDIO_REFUSALS.invalid(file), problems: result.problems }, 422);
+    return c.json({ revision: result.revision });
+  });
+}

@@ -1,0 +1,83 @@
+/** The editor in a real browser, over the running bot (fake Discord, fake model): live checks, saving, conflicts. */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, type Page, test } from "@playwright/test";
+import { type Studio, startStudio } from "../../src/studio/serve.js";
+import { LOCAL_OWNER } from "../../src/studio/sessions.js";
+import { STUDIO_PAGE, STUDIO_REFUSALS } from "../../src/texts/studio.js";
+import { mention, waitForBotMessages } from "../helpers/e2e.js";
+import { type Stack, startStack } from "../helpers/stack.js";
+
+let stack: Stack;
+let studio: Studio;
+let personasDir: string;
+test.describe.configure({ mode: "serial" });
+test.beforeAll(async () => {
+  personasDir = path.join(mkdtempSync(path.join(tmpdir(), "masque-studio-personas-")), "personas");
+  cpSync(path.resolve("personas"), personasDir, { recursive: true });
+  stack = await startStack({ personasDir, env: { LOG_LEVEL: "warn" } });
+  const core = stack.core;
+  studio = await startStudio({ db: core.memory.db, personasDir, contextTokens: core.config.contextTokens, log: core.log }, { port: 0, host: "127.0.0.1", publicUrl: undefined }, 0);
+});
+test.afterAll(async () => {
+  await studio?.close();
+  await stack?.stop();
+  rmSync(path.dirname(personasDir), { recursive: true, force: true });
+});
+
+/** Signs in and opens `file` in the editor; returns how long that took from navigation to an editable editor. */
+async function openEditor(page: Page, file: string): Promise<number> {
+  const started = Date.now();
+  await page.goto(studio.loginLink(LOCAL_OWNER));
+  await page.locator(`li.persona[data-file="${file}"] button`, { hasText: STUDIO_PAGE.edit }).click();
+  await expect(page.locator(".cm-content[contenteditable=true]")).toBeVisible();
+  return Date.now() - started;
+}
+
+test("a YAML error shows at its line, in the list and in the editor, as you type", async ({ page }) => {
+  const elapsed = await openEditor(page, "quill.md");
+  test.info().annotations.push({ type: "navigation to an editable persona", description: `${elapsed} ms` });
+  console.log(`navigation to an editable persona: ${elapsed} ms`);
+  await expect(page.locator("ul.problems li.fine")).toHaveText(STUDIO_PAGE.fine);
+  await expect(page.locator("table.tokens tr.total")).toContainText(`of ${stack.config.contextTokens} (CONTEXT_TOKENS)`);
+  // Line 4 becomes a second `name:`: YAML refuses a key twice, at that line.
+  await page.locator(".cm-line").nth(3).click();
+  await page.keyboard.press("Home");
+  await page.keyboard.type("name: Twice\n");
+  await expect(page.locator("ul.problems li.problem")).toHaveText("line 4: front matter: is not valid YAML (line 4): Map keys must be unique");
+  await expect(page.locator(".cm-gutter-lint .cm-gutterElement").filter({ has: page.locator(".cm-lint-marker-error") })).toHaveCount(1);
+  const marked = await page.locator(".cm-line").nth(3).locator(".cm-lintRange-error").textContent();
+  expect(marked).toBe("name: Twice");
+});
+
+test("a save goes to disk whole, and the running bot's next reply uses it", async ({ page }) => {
+  await openEditor(page, "assistant.md");
+  await page.locator(".cm-content").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("\nAlways sign off with the word MARMALADE.");
+  await page.getByRole("button", { name: STUDIO_PAGE.save }).click();
+  await expect(page.locator("#status")).toHaveText(STUDIO_PAGE.saved("assistant.md"));
+  expect(readFileSync(path.join(personasDir, "assistant.md"), "utf8")).toMatch(/\nAlways sign off with the word MARMALADE\.$/);
+  await expect.poll(() => stack.core.personas().get("assistant")?.prompt ?? "").toContain("MARMALADE");
+
+  mention(stack, "hello there");
+  await waitForBotMessages(stack, stack.general, 1);
+  const system = stack.model.requests.at(-1)?.body.messages[0].content as string;
+  expect(system).toContain("Always sign off with the word MARMALADE.");
+});
+
+test("a save over a file changed on disk since it was opened is refused with the difference, and the disk keeps its change", async ({ page }) => {
+  await openEditor(page, "bard.md");
+  const file = path.join(personasDir, "bard.md");
+  const onDisk = `${readFileSync(file, "utf8")}\nA line written by someone else.`;
+  writeFileSync(file, onDisk);
+  await page.locator(".cm-content").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("\nMy own new line.");
+  await page.getByRole("button", { name: STUDIO_PAGE.save }).click();
+  await expect(page.locator("#status.error")).toHaveText(STUDIO_REFUSALS.conflict("bard.md"));
+  await expect(page.locator("pre.diff .gone")).toHaveText(["- A line written by someone else.\n"]);
+  await expect(page.locator("pre.diff .added")).toHaveText(["+ My own new line.\n"]);
+  expect(readFileSync(file, "utf8")).toBe(onDisk);
+});
