@@ -47,7 +47,7 @@ async function startBotStudio(core: Core, config: StudioConfig, port: number): P
   const { startStudio } = await import("./studio/serve.js");
   const { LOCAL_OWNER } = await import("./studio/sessions.js");
   const { STUDIO_CONSOLE } = await import("./texts/studio.js");
-  const studio = await startStudio({ db: core.memory.db, personasDir: core.config.personasDir, contextTokens: core.config.contextTokens, log: core.log }, config, port);
+  const studio = await startStudio({ db: core.memory.db, personasDir: core.config.personasDir, contextTokens: core.config.contextTokens, defaultPersona: core.config.defaultPersona, log: core.log }, config, port);
   console.log(STUDIO_CONSOLE.open(studio.loginLink(LOCAL_OWNER)));
   return () => studio.close();
 }

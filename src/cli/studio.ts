@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const studioConfig = loadStudioConfig();
   const log = createLogger(config.logLevel);
   const core = createCore(config, log);
-  const studio = await startStudio({ db: core.memory.db, personasDir: config.personasDir, contextTokens: config.contextTokens, log }, studioConfig, studioConfig.port ?? STANDALONE_STUDIO_PORT);
+  const studio = await startStudio({ db: core.memory.db, personasDir: config.personasDir, contextTokens: config.contextTokens, defaultPersona: config.defaultPersona, log }, studioConfig, studioConfig.port ?? STANDALONE_STUDIO_PORT);
   console.log(`${STUDIO_CONSOLE.open(studio.loginLink(LOCAL_OWNER))}\n${STUDIO_CONSOLE.again}`);
   const stop = () => {
     studio.close().finally(() => {

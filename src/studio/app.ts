@@ -39,6 +39,7 @@ export interface StudioDeps {
   readonly site: StudioSite;
   readonly personasDir: string;
   readonly contextTokens: number;
+  readonly defaultPersona: string;
   readonly log: Logger;
   /** Served over HTTPS (STUDIO_PUBLIC_URL): the cookie is Secure and browsers are told to keep to HTTPS. */
   readonly secure: boolean;

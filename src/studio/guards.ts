@@ -26,7 +26,7 @@ export interface StudioSite {
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 
 /** A refusal: a JSON body with one plain sentence, which the page shows as text. */
-export function refuse(c: Context, status: 400 | 401 | 403 | 404 | 413 | 415 | 500, message: string): Response {
+export function refuse(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 500, message: string): Response {
   // A page the browser navigated to (not the page's own fetch) gets the sentence as plain text.
   // Sec-Fetch-Dest is sent to trustworthy origins only; a navigation elsewhere still asks for HTML.
   if (c.req.header("Sec-Fetch-Dest") === "document" || /\btext\/html\b/.test(c.req.header("Accept") ?? "")) return c.text(message, status);

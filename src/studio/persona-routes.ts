@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Context, Hono } from "hono";
 import { STUDIO_REFUSALS } from "../texts/studio.js";
 import { checkSource, EDITABLE_FILE, readSource, saveSource } from "./editing.js";
+import { createPersona, deletePersona, type FileRefusal } from "./files.js";
 import { jsonBody, refuse, type StudioEnv } from "./guards.js";
 import { listPersonas } from "./personas.js";
 
@@ -10,6 +11,8 @@ import { listPersonas } from "./personas.js";
 export interface PersonaRoutesDeps {
   readonly personasDir: string;
   readonly contextTokens: number;
+  /** DEFAULT_PERSONA: its file may not be deleted. */
+  readonly defaultPersona: string;
 }
 
 /** A string field of a JSON body, or undefined. */
@@ -30,6 +33,25 @@ function editableFile(c: Context<StudioEnv>, dir: string): string | Response {
 export function addPersonaRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
   const { personasDir: dir, contextTokens } = deps;
   app.get("/api/personas", (c) => c.json({ personas: listPersonas(dir, contextTokens) }));
+
+  const fileRefusal = (c: Context<StudioEnv>, refusal: FileRefusal, name: string) =>
+    refuse(c, refusal === "taken" ? 409 : 400, STUDIO_REFUSALS.file[refusal](name));
+
+  app.post("/api/personas", async (c) => {
+    const body = await jsonBody(c);
+    const id = field(body, "id") ?? "";
+    const from = field(body, "from");
+    if (from !== undefined && (!EDITABLE_FILE.test(from) || !existsSync(path.join(dir, from)))) return refuse(c, 404, STUDIO_REFUSALS.noSuchFile(from));
+    const result = createPersona(dir, id.trim(), from);
+    return "refusal" in result ? fileRefusal(c, result.refusal, id) : c.json(result);
+  });
+
+  app.post("/api/personas/:file/delete", async (c) => {
+    const file = editableFile(c, dir);
+    if (typeof file !== "string") return file;
+    const result = deletePersona(dir, file, field(await jsonBody(c), "confirm"), deps.defaultPersona);
+    return "refusal" in result ? fileRefusal(c, result.refusal, file.replace(/\.md$/, "")) : c.json(result);
+  });
 
   app.get("/api/personas/:file", (c) => {
     const file = editableFile(c, dir);

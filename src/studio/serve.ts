@@ -12,6 +12,7 @@ export interface StudioHost {
   readonly db: Db;
   readonly personasDir: string;
   readonly contextTokens: number;
+  readonly defaultPersona: string;
   readonly log: Logger;
 }
 
@@ -39,7 +40,7 @@ export async function startStudio(host: StudioHost, config: StudioConfig, port: 
   if (!isLoopback(config.host) && config.publicUrl === undefined) throw new Error(`The studio may listen on ${config.host} only behind STUDIO_PUBLIC_URL.`);
   const sessions = new StudioSessionStore(host.db);
   const site: StudioSite = { origins: [] };
-  const app = createStudioApp({ sessions, site, personasDir: host.personasDir, contextTokens: host.contextTokens, log: host.log, secure: config.publicUrl?.startsWith("https:") === true });
+  const app = createStudioApp({ sessions, site, personasDir: host.personasDir, contextTokens: host.contextTokens, defaultPersona: host.defaultPersona, log: host.log, secure: config.publicUrl?.startsWith("https:") === true });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -18,7 +18,7 @@ test.beforeAll(async () => {
   cpSync(path.resolve("personas"), personasDir, { recursive: true });
   stack = await startStack({ personasDir, env: { LOG_LEVEL: "warn" } });
   const core = stack.core;
-  studio = await startStudio({ db: core.memory.db, personasDir, contextTokens: core.config.contextTokens, log: core.log }, { port: 0, host: "127.0.0.1", publicUrl: undefined }, 0);
+  studio = await startStudio({ db: core.memory.db, personasDir, contextTokens: core.config.contextTokens, defaultPersona: core.config.defaultPersona, log: core.log }, { port: 0, host: "127.0.0.1", publicUrl: undefined }, 0);
 });
 test.afterAll(async () => {
   await studio?.close();

@@ -20,7 +20,7 @@ function studio() {
   writeFileSync(path.join(personasDir, "quill.md"), "---\nname: Captain Quill\ndescription: A salty sea captain\n---\nYou are Captain Quill.\n");
   writeFileSync(path.join(personasDir, "broken.md"), "---\nname: [unclosed\n---\nbody\n");
   const sessions = new StudioSessionStore(openDatabase(":memory:"));
-  const app = createStudioApp({ sessions, site: { origins: [ORIGIN] }, personasDir, contextTokens: 8000, log: pino({ level: "silent" }), secure: false });
+  const app = createStudioApp({ sessions, site: { origins: [ORIGIN] }, personasDir, contextTokens: 8000, defaultPersona: "quill", log: pino({ level: "silent" }), secure: false });
   const request = (target: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
     app.request(`${ORIGIN}${target}`, { ...init, headers: { Host: HOST, ...init.headers } });
   const post = (target: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -103,6 +103,15 @@ describe("the studio's server", () => {
       ["broken.md", undefined, 1],
       ["quill.md", "Captain Quill", 0],
     ]);
+  });
+
+  it("opens only Markdown persona files in its folder: no path leads out of it, and a bad new id is refused", async () => {
+    const { request, post, signIn } = studio();
+    const { cookie, csrfToken } = await signIn();
+    const outside = await request(`/api/personas/${encodeURIComponent("../secret.md")}`, { headers: { Cookie: cookie } });
+    expect([outside.status, await outside.json()]).toEqual([400, { error: STUDIO_REFUSALS.notEditable("../secret.md") }]);
+    const made = await post("/api/personas", { id: "../../x" }, { Cookie: cookie, [REQUEST_TOKEN_HEADER]: csrfToken });
+    expect([made.status, await made.json()]).toEqual([400, { error: STUDIO_REFUSALS.file.badId("../../x") }]);
   });
 
   it("answers a browser's navigation refusal as plain text, not JSON", async () => {

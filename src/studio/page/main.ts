@@ -54,7 +54,7 @@ function showSignedIn(session: SessionInfo): void {
 
 /** The Personas screen. */
 async function personas(): Promise<void> {
-  await showPersonas(app, (file) => void edit(file));
+  await showPersonas(app, { open: (file) => void edit(file), say });
 }
 
 /** The editor for one file; its code is loaded the first time. */

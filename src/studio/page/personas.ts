@@ -1,10 +1,7 @@
-/** The Personas screen: every persona file with its problems, as `npm run personas -- check` finds them. */
+/** The Personas screen: every persona file with its problems, as `npm run personas -- check` finds them; new, duplicate, delete. */
 import { STUDIO_PAGE } from "../../texts/studio.js";
-import { getJson } from "./api.js";
+import { getJson, postJson, StudioRefusal } from "./api.js";
 import { button, element } from "./dom.js";
-
-/** A Markdown persona file: what the editor opens (cards are imported first). */
-const EDITABLE_FILE = /^[a-z0-9][a-z0-9_-]{0,63}\.md$/;
 
 interface PersonaListing {
   file: string;
@@ -15,11 +12,49 @@ interface PersonaListing {
   warnings: string[];
 }
 
-function personaRow(listing: PersonaListing, open: (file: string) => void): HTMLLIElement {
+/** What the screen can do beyond itself. */
+export interface PersonasScreen {
+  /** Opens a file in the editor. */
+  open(file: string): void;
+  /** Shows a line in the status bar. */
+  say(text: string, isError?: boolean): void;
+}
+
+/** A Markdown persona file: what the editor opens (cards are imported first). */
+const EDITABLE_FILE = /^[a-z0-9][a-z0-9_-]{0,63}\.md$/;
+
+/** An inline form: a labelled text input and a button that sends its value. */
+function inlineForm(label: string, action: string, className: string, send: (value: string) => void): HTMLFormElement {
+  const form = element("form", undefined, className);
+  const input = element("input");
+  input.type = "text";
+  input.setAttribute("aria-label", label);
+  input.placeholder = label;
+  const submit = element("button", action);
+  submit.type = "submit";
+  form.append(input, " ", submit);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send(input.value.trim());
+  });
+  return form;
+}
+
+function personaRow(listing: PersonaListing, act: (call: () => Promise<unknown>, done: string) => void, screen: PersonasScreen): HTMLLIElement {
   const row = element("li", undefined, listing.problems.length > 0 ? "persona broken" : "persona");
   row.dataset.file = listing.file;
   row.append(element("strong", listing.name ?? listing.id ?? listing.file), " ", element("code", listing.file));
-  if (EDITABLE_FILE.test(listing.file)) row.append(" ", button(STUDIO_PAGE.edit, () => open(listing.file)));
+  const editable = EDITABLE_FILE.test(listing.file);
+  const id = listing.file.replace(/\.md$/, "");
+  if (editable) {
+    const more = element("span", undefined, "more");
+    const duplicate = () => more.replaceChildren(inlineForm(STUDIO_PAGE.newId, STUDIO_PAGE.create, "duplicate", (newId) => act(() => postJson("/api/personas", { id: newId, from: listing.file }), STUDIO_PAGE.created(`${newId}.md`))));
+    const remove = () => {
+      const form = inlineForm(id, STUDIO_PAGE.deleteForGood, "confirm-delete", (typed) => act(() => postJson(`/api/personas/${encodeURIComponent(listing.file)}/delete`, { confirm: typed }), STUDIO_PAGE.deleted(listing.file)));
+      more.replaceChildren(element("span", STUDIO_PAGE.confirmDelete(id)), " ", form, " ", button(STUDIO_PAGE.cancel, () => more.replaceChildren()));
+    };
+    row.append(" ", button(STUDIO_PAGE.edit, () => screen.open(listing.file)), " ", button(STUDIO_PAGE.duplicate, duplicate), " ", button(STUDIO_PAGE.delete, remove), more);
+  }
   if (listing.description) row.append(element("p", listing.description));
   row.append(element("span", listing.problems.length > 0 ? STUDIO_PAGE.problems(listing.problems.length) : STUDIO_PAGE.fine, "count"));
   const notes = element("ul", undefined, "problems");
@@ -29,10 +64,18 @@ function personaRow(listing: PersonaListing, open: (file: string) => void): HTML
   return row;
 }
 
-/** Fills `root` with the Personas screen; `open` opens a file in the editor. */
-export async function showPersonas(root: HTMLElement, open: (file: string) => void): Promise<void> {
+/** Fills `root` with the Personas screen. */
+export async function showPersonas(root: HTMLElement, screen: PersonasScreen): Promise<void> {
   const { personas } = await getJson<{ personas: PersonaListing[] }>("/api/personas");
+  /** Runs a change, then shows the list anew with what happened (or why not). */
+  const act = (call: () => Promise<unknown>, done: string) => {
+    call().then(
+      () => showPersonas(root, screen).then(() => screen.say(done)),
+      (error: unknown) => screen.say(error instanceof StudioRefusal ? error.message : String(error), true),
+    );
+  };
+  const create = inlineForm(STUDIO_PAGE.newId, STUDIO_PAGE.newPersona, "new-persona", (id) => act(() => postJson("/api/personas", { id }), STUDIO_PAGE.created(`${id}.md`)));
   const list = element("ul", undefined, "personas");
-  list.append(...personas.map((listing) => personaRow(listing, open)));
-  root.replaceChildren(element("h2", STUDIO_PAGE.personasHeading), personas.length > 0 ? list : element("p", STUDIO_PAGE.noPersonas));
+  list.append(...personas.map((listing) => personaRow(listing, act, screen)));
+  root.replaceChildren(element("h2", STUDIO_PAGE.personasHeading), create, personas.length > 0 ? list : element("p", STUDIO_PAGE.noPersonas));
 }
