@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Context, Hono } from "hono";
 import { STUDIO_REFUSALS } from "../texts/studio.js";
 import { checkSource, EDITABLE_FILE, readSource, saveSource } from "./editing.js";
+import { FORM_FIELDS, formValues, withField } from "./fields.js";
 import { createPersona, deletePersona, type FileRefusal } from "./files.js";
 import { jsonBody, refuse, type StudioEnv } from "./guards.js";
 import { listPersonas } from "./personas.js";
@@ -29,8 +30,14 @@ function editableFile(c: Context<StudioEnv>, dir: string): string | Response {
   return file;
 }
 
-/** The Personas screen's and the editor's API: list, open, check a draft, save. */
+/** The Personas screen's and the editor's API. */
 export function addPersonaRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
+  addListRoutes(app, deps);
+  addEditorRoutes(app, deps);
+}
+
+/** The Personas screen's: the list, a new (or duplicated) persona, deleting one. */
+function addListRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
   const { personasDir: dir, contextTokens } = deps;
   app.get("/api/personas", (c) => c.json({ personas: listPersonas(dir, contextTokens) }));
 
@@ -52,12 +59,17 @@ export function addPersonaRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps):
     const result = deletePersona(dir, file, field(await jsonBody(c), "confirm"), deps.defaultPersona);
     return "refusal" in result ? fileRefusal(c, result.refusal, file.replace(/\.md$/, "")) : c.json(result);
   });
+}
+
+/** The editor's: open a file, check a draft, change a field of it, save it. */
+function addEditorRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
+  const { personasDir: dir, contextTokens } = deps;
 
   app.get("/api/personas/:file", (c) => {
     const file = editableFile(c, dir);
     if (typeof file !== "string") return file;
     const source = readSource(dir, file);
-    return c.json({ file, ...source, ...checkSource(dir, file, source.text, contextTokens) });
+    return c.json({ file, ...source, ...checkSource(dir, file, source.text, contextTokens), fields: formValues(source.text) });
   });
 
   app.post("/api/personas/:file/check", async (c) => {
@@ -65,7 +77,19 @@ export function addPersonaRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps):
     if (typeof file !== "string") return file;
     const text = field(await jsonBody(c), "text");
     if (text === undefined) return refuse(c, 400, STUDIO_REFUSALS.needsText);
-    return c.json(checkSource(dir, file, text, contextTokens));
+    return c.json({ ...checkSource(dir, file, text, contextTokens), fields: formValues(text) });
+  });
+
+  app.post("/api/personas/:file/field", async (c) => {
+    const file = editableFile(c, dir);
+    if (typeof file !== "string") return file;
+    const body = await jsonBody(c);
+    const text = field(body, "text");
+    const name = FORM_FIELDS.find((f) => f === field(body, "field"));
+    const value = field(body, "value");
+    if (text === undefined || name === undefined || value === undefined) return refuse(c, 400, STUDIO_REFUSALS.needsText);
+    const changed = withField(text, name, value);
+    return changed === undefined ? refuse(c, 400, STUDIO_REFUSALS.frontMatterFirst) : c.json({ text: changed });
   });
 
   app.post("/api/personas/:file/save", async (c) => {

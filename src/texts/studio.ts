@@ -29,6 +29,7 @@ export const STUDIO_REFUSALS = {
     isDefault: (id: string) => `"${id}" is the default persona (DEFAULT_PERSONA): the bot cannot start without it, so it is not deleted. Choose another default first.`,
     notConfirmed: (id: string) => `Nothing was deleted: type the persona's id, ${id}, to confirm.`,
   },
+  frontMatterFirst: "The form cannot change the file while its front matter has a YAML error; fix that in the editor first.",
   failed: "Something went wrong in the studio (the details are in its log). Nothing was changed; try again.",
 } as const;
 
@@ -59,6 +60,8 @@ export const STUDIO_PAGE = {
   save: "Save",
   saved: (file: string) => `Saved ${file}. The bot uses it from its next reply.`,
   problemsHeading: "Problems",
+  fieldsHeading: "Fields",
+  fieldLabels: { name: "Name", description: "Description", model: "Model (empty: DEFAULT_MODEL)", temperature: "Temperature" } as Record<string, string>,
   tokensHeading: "Tokens",
   problemAt: (line: number, field: string, reason: string) => `line ${line}: ${field}: ${reason}`,
   fixedTokens: "every prompt needs at least",

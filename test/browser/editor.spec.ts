@@ -81,3 +81,18 @@ test("a save over a file changed on disk since it was opened is refused with the
   await expect(page.locator("pre.diff .added")).toHaveText(["+ My own new line.\n"]);
   expect(readFileSync(file, "utf8")).toBe(onDisk);
 });
+
+test("the form's fields and the file's text are one: a field changed in the form is written into the text, and the other way", async ({ page }) => {
+  await openEditor(page, "tutor.md");
+  const description = page.locator('.fields input[name="description"]');
+  await expect(page.locator('.fields input[name="name"]')).toHaveValue("Professor Theo");
+  await description.fill("A patient teacher who answers with questions.");
+  await description.press("Tab");
+  await expect(page.locator(".cm-line").nth(3)).toHaveText("description: A patient teacher who answers with questions.");
+  await expect(page.locator(".cm-line").nth(2)).toHaveText("aliases: [Theo]");
+  // And from the text back to the form, once the draft is checked.
+  await page.locator(".cm-line").nth(1).click();
+  await page.keyboard.press("End");
+  await page.keyboard.type(" the Younger");
+  await expect(page.locator('.fields input[name="name"]')).toHaveValue("Professor Theo the Younger");
+});

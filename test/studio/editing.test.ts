@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { lineDiff } from "../../src/studio/diff.js";
+import { withField } from "../../src/studio/fields.js";
 import { checkSource, readSource, saveSource } from "../../src/studio/editing.js";
 import { tempDirForTest } from "../helpers/temp-dir.js";
 
@@ -70,5 +71,14 @@ describe("lineDiff", () => {
       { kind: "+", text: "x" },
       { kind: " ", text: "c" },
     ]);
+  });
+});
+
+describe("withField", () => {
+  it("sets one field and keeps comments, other fields and the body; an empty value removes it (and the comment on it)", () => {
+    const text = "---\n# who\nname: Quill # the captain\naliases: [Q]\n---\nBody.\n";
+    expect(withField(text, "temperature", "0.8")).toBe("---\n# who\nname: Quill # the captain\naliases: [Q]\ntemperature: 0.8\n---\nBody.\n");
+    expect(withField(text, "name", "")).toBe("---\naliases: [Q]\n---\nBody.\n");
+    expect(withField("---\nname: [\n---\nBody.\n", "name", "x")).toBeUndefined();
   });
 });

@@ -14,6 +14,7 @@ import { EditorView, keymap, lineNumbers } from "@codemirror/view";
 import { STUDIO_PAGE } from "../../texts/studio.js";
 import { getJson, postJson, StudioRefusal } from "./api.js";
 import { element } from "./dom.js";
+import { fieldsForm } from "./fields-form.js";
 
 interface EditorProblem {
   field: string;
@@ -29,6 +30,7 @@ interface TokenReport {
 interface Checked {
   problems: EditorProblem[];
   tokens?: TokenReport;
+  fields: Record<string, string>;
 }
 type DiffLine = { kind: " " | "-" | "+"; text: string };
 
@@ -77,13 +79,21 @@ export async function showEditor(root: HTMLElement, file: string, say: (text: st
   const conflict = element("div", undefined, "conflict");
   const host = element("div", undefined, "editor");
   const save = element("button", STUDIO_PAGE.save);
+  let view: EditorView | undefined;
+  const form = fieldsForm(
+    file,
+    () => view?.state.doc.toString() ?? "",
+    (text) => view?.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }),
+    say,
+  );
   const check = async (view: EditorView): Promise<Diagnostic[]> => {
     const checked = await postJson<Checked>(`/api/personas/${encodeURIComponent(file)}/check`, { text: view.state.doc.toString() });
+    form.show(checked.fields);
     showProblems(problems, checked.problems);
     showTokens(tokens, checked.tokens);
     return diagnosticsFor(view, checked.problems);
   };
-  const view = new EditorView({
+  view = new EditorView({
     parent: host,
     state: EditorState.create({
       doc: opened.text,
@@ -91,8 +101,9 @@ export async function showEditor(root: HTMLElement, file: string, say: (text: st
     }),
   });
   save.type = "button";
+  const editor = view;
   save.addEventListener("click", () => {
-    postJson<{ revision: string }>(`/api/personas/${encodeURIComponent(file)}/save`, { text: view.state.doc.toString(), revision }).then(
+    postJson<{ revision: string }>(`/api/personas/${encodeURIComponent(file)}/save`, { text: editor.state.doc.toString(), revision }).then(
       (saved) => {
         revision = saved.revision;
         conflict.replaceChildren();
@@ -107,12 +118,13 @@ export async function showEditor(root: HTMLElement, file: string, say: (text: st
   });
   showProblems(problems, opened.problems);
   showTokens(tokens, opened.tokens);
+  form.show(opened.fields);
   const side = element("aside");
-  side.append(element("h3", STUDIO_PAGE.problemsHeading), problems, element("h3", STUDIO_PAGE.tokensHeading), tokens);
+  side.append(element("h3", STUDIO_PAGE.fieldsHeading), form.root, element("h3", STUDIO_PAGE.problemsHeading), problems, element("h3", STUDIO_PAGE.tokensHeading), tokens);
   const bar = element("div", undefined, "bar");
   bar.append(element("h2", file), save);
   const layout = element("div", undefined, "editing");
   layout.append(host, side);
   root.replaceChildren(bar, conflict, layout);
-  view.focus();
+  editor.focus();
 }
