@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Context, Hono } from "hono";
 import { STUDIO_REFUSALS } from "../texts/studio.js";
 import { checkSource, EDITABLE_FILE, readSource, saveSource } from "./editing.js";
+import { inspect } from "./inspect.js";
 import { FORM_FIELDS, formValues, withField } from "./fields.js";
 import { createPersona, deletePersona, type FileRefusal } from "./files.js";
 import { jsonBody, refuse, type StudioEnv } from "./guards.js";
@@ -78,6 +79,17 @@ function addEditorRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
     const text = field(await jsonBody(c), "text");
     if (text === undefined) return refuse(c, 400, STUDIO_REFUSALS.needsText);
     return c.json({ ...checkSource(dir, file, text, contextTokens), fields: formValues(text) });
+  });
+
+  app.post("/api/personas/:file/inspect", async (c) => {
+    const file = editableFile(c, dir);
+    if (typeof file !== "string") return file;
+    const body = await jsonBody(c);
+    const text = field(body, "text");
+    const sample = field(body, "sample");
+    if (text === undefined || sample === undefined) return refuse(c, 400, STUDIO_REFUSALS.needsText);
+    const inspection = inspect(dir, file, text, sample, contextTokens);
+    return inspection.ok ? c.json(inspection) : refuse(c, 400, STUDIO_REFUSALS.cannotInspect[inspection.problem]);
   });
 
   app.post("/api/personas/:file/field", async (c) => {

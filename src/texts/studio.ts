@@ -30,6 +30,10 @@ export const STUDIO_REFUSALS = {
     notConfirmed: (id: string) => `Nothing was deleted: type the persona's id, ${id}, to confirm.`,
   },
   frontMatterFirst: "The form cannot change the file while its front matter has a YAML error; fix that in the editor first.",
+  cannotInspect: {
+    draft: "The draft has problems the bot would refuse (see the list); fix them to inspect what the model gets.",
+    sample: "Type a sample conversation first: one message per line, as Name: text; the last line is the new message.",
+  },
   failed: "Something went wrong in the studio (the details are in its log). Nothing was changed; try again.",
 } as const;
 
@@ -66,6 +70,20 @@ export const STUDIO_PAGE = {
   problemAt: (line: number, field: string, reason: string) => `line ${line}: ${field}: ${reason}`,
   fixedTokens: "every prompt needs at least",
   ofContext: (tokens: number, context: number) => `${tokens} of ${context} (CONTEXT_TOKENS)`,
+  inspectorHeading: "Inspector: what the model gets",
+  sampleLabel: "Sample conversation, one message per line as Name: text (the last line is the new message; the persona's lines under its name)",
+  samples: [
+    { label: "A greeting", text: "Alice: Hello! Who are you?" },
+    { label: "A short exchange", text: "Alice: Hi there.\n{{char}}: Hello, Alice.\nAlice: Tell me something about yourself." },
+  ],
+  sampleChoice: "Shipped samples…",
+  inspect: "Inspect",
+  inspected: (tokens: number, budget: number, turns: number, sample: number) => `${tokens} tokens of ${budget} (CONTEXT_TOKENS, the reply's room included); ${turns} of ${sample} earlier messages fit.`,
+  noLore: "No lore entry fired.",
+  loreFired: (index: number, comment: string | undefined, key: string | undefined) =>
+    `lore[${index}]${comment ? ` (${comment})` : ""} ${key === undefined ? "is constant: always in" : `fired on the key "${key}"`}`,
+  parts: { system: "system prompt (persona, examples, constant lore)", window: "earlier message (the window)", new: "the new message (with the note: triggered lore, recall)", after: "post-history instructions" } as Record<string, string>,
+  messageHeading: (part: string, role: string, tokens: number, cacheable: boolean) => `${part} · ${role} · ${tokens} tokens${cacheable ? " · cacheable prefix" : ""}`,
   unreachable: "The studio's server cannot be reached. Is it still running?",
 } as const;
 

@@ -9,6 +9,21 @@ import { STUDIO_PAGE, STUDIO_REFUSALS } from "../../src/texts/studio.js";
 import { mention, waitForBotMessages } from "../helpers/e2e.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 
+/** A persona with a lorebook: one keyed entry, one constant. */
+const KEEPER = `---
+name: Keeper
+description: Keeps the station running.
+lore:
+  - keys: [reactor, core]
+    content: The reactor leaks when the alarm sounds.
+    comment: Reactor trouble
+  - keys: [never]
+    constant: true
+    content: The station orbits Titan.
+---
+You are {{char}}, the station's keeper.
+`;
+
 let stack: Stack;
 let studio: Studio;
 let personasDir: string;
@@ -16,6 +31,7 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   personasDir = path.join(mkdtempSync(path.join(tmpdir(), "masque-studio-personas-")), "personas");
   cpSync(path.resolve("personas"), personasDir, { recursive: true });
+  writeFileSync(path.join(personasDir, "keeper.md"), KEEPER);
   stack = await startStack({ personasDir, env: { LOG_LEVEL: "warn" } });
   const core = stack.core;
   studio = await startStudio({ db: core.memory.db, personasDir, contextTokens: core.config.contextTokens, defaultPersona: core.config.defaultPersona, log: core.log }, { port: 0, host: "127.0.0.1", publicUrl: undefined }, 0);
@@ -95,4 +111,21 @@ test("the form's fields and the file's text are one: a field changed in the form
   await page.keyboard.press("End");
   await page.keyboard.type(" the Younger");
   await expect(page.locator('.fields input[name="name"]')).toHaveValue("Professor Theo the Younger");
+});
+
+test("the inspector shows the exact messages for a sample, the lore that fired and on which key, the tokens and the cacheable prefix", async ({ page }) => {
+  await openEditor(page, "keeper.md");
+  await page.locator(".inspector textarea").fill("Alice: Good morning.\nKeeper: Morning, Alice.\nAlice: Is the core stable today?");
+  await page.getByRole("button", { name: STUDIO_PAGE.inspect }).click();
+  await expect(page.locator(".inspection ul.lore li")).toHaveText(['lore[0] (Reactor trouble) fired on the key "core"', "lore[1] is constant: always in"]);
+  await expect(page.locator(".inspection p.total")).toHaveText(/^\d+ tokens of 8000 \(CONTEXT_TOKENS, the reply's room included\); 2 of 2 earlier messages fit\.$/);
+  const system = page.locator('section.message[data-part="system"]');
+  await expect(system).toHaveClass(/cacheable/);
+  await expect(system.locator("pre")).toContainText("You are Keeper, the station's keeper.");
+  await expect(system.locator("pre")).toContainText("The station orbits Titan.");
+  await expect(page.locator('section.message[data-part="window"]')).toHaveCount(2);
+  const newMessage = page.locator('section.message[data-part="new"]');
+  await expect(newMessage).not.toHaveClass(/cacheable/);
+  await expect(newMessage.locator("pre")).toContainText("Is the core stable today?");
+  await expect(newMessage.locator("pre")).toContainText("The reactor leaks when the alarm sounds.");
 });

@@ -15,6 +15,7 @@ import { STUDIO_PAGE } from "../../texts/studio.js";
 import { getJson, postJson, StudioRefusal } from "./api.js";
 import { element } from "./dom.js";
 import { fieldsForm } from "./fields-form.js";
+import { inspectorPane } from "./inspector.js";
 
 interface EditorProblem {
   field: string;
@@ -125,6 +126,6 @@ export async function showEditor(root: HTMLElement, file: string, say: (text: st
   bar.append(element("h2", file), save);
   const layout = element("div", undefined, "editing");
   layout.append(host, side);
-  root.replaceChildren(bar, conflict, layout);
+  root.replaceChildren(bar, conflict, layout, inspectorPane(file, () => editor.state.doc.toString()));
   editor.focus();
 }
