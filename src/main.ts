@@ -44,10 +44,10 @@ async function runBot(config: BotConfig, log: Logger, layout: Layout, studio: St
 
 /** The studio inside the bot, its sign-in link printed; its modules load only here, so with STUDIO_PORT empty it adds nothing. */
 async function startBotStudio(core: Core, config: StudioConfig, port: number): Promise<() => Promise<void>> {
-  const { startStudio } = await import("./studio/serve.js");
+  const { startStudio, studioHostOf } = await import("./studio/serve.js");
   const { LOCAL_OWNER } = await import("./studio/sessions.js");
   const { STUDIO_CONSOLE } = await import("./texts/studio.js");
-  const studio = await startStudio({ db: core.memory.db, personasDir: core.config.personasDir, contextTokens: core.config.contextTokens, defaultPersona: core.config.defaultPersona, log: core.log }, config, port);
+  const studio = await startStudio(studioHostOf(core), config, port);
   console.log(STUDIO_CONSOLE.open(studio.loginLink(LOCAL_OWNER)));
   return () => studio.close();
 }

@@ -6,7 +6,7 @@ import { DatabaseError } from "../memory/db.js";
 import { PersonaError } from "../personas/persona.js";
 import { loadStudioConfig, STANDALONE_STUDIO_PORT } from "../studio/config.js";
 import { LOCAL_OWNER } from "../studio/sessions.js";
-import { startStudio } from "../studio/serve.js";
+import { startStudio, studioHostOf } from "../studio/serve.js";
 import { STUDIO_CONSOLE } from "../texts/studio.js";
 
 /** `npm run studio`: the studio alone, no Discord, on STUDIO_PORT (or 7860); prints a one-time sign-in link. */
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const studioConfig = loadStudioConfig();
   const log = createLogger(config.logLevel);
   const core = createCore(config, log);
-  const studio = await startStudio({ db: core.memory.db, personasDir: config.personasDir, contextTokens: config.contextTokens, defaultPersona: config.defaultPersona, log }, studioConfig, studioConfig.port ?? STANDALONE_STUDIO_PORT);
+  const studio = await startStudio(studioHostOf(core), studioConfig, studioConfig.port ?? STANDALONE_STUDIO_PORT);
   console.log(`${STUDIO_CONSOLE.open(studio.loginLink(LOCAL_OWNER))}\n${STUDIO_CONSOLE.again}`);
   const stop = () => {
     studio.close().finally(() => {

@@ -10,6 +10,7 @@ import { checkHost, checkOrigin, jsonBody, MAX_BODY_BYTES, refuse, requireSessio
 import { pageHtml } from "./page-html.js";
 import { addPersonaRoutes } from "./persona-routes.js";
 import { SESSION_MAX_AGE_MS, type StudioSessionStore } from "./sessions.js";
+import type { TryIt } from "./try-it.js";
 
 /** Where `npm run build:studio` (src/studio/bundle.mjs) writes the page's script and style sheet. */
 export const PAGE_ASSETS_DIR = path.resolve(import.meta.dirname, "..", "..", "dist", "studio-page");
@@ -43,6 +44,8 @@ export interface StudioDeps {
   readonly log: Logger;
   /** Served over HTTPS (STUDIO_PUBLIC_URL): the cookie is Secure and browsers are told to keep to HTTPS. */
   readonly secure: boolean;
+  /** Try it's engine over its scratch memory. */
+  readonly tryIt: TryIt;
   /** The page's script and style sheet (default: PAGE_ASSETS_DIR). */
   readonly assetsDir?: string;
 }

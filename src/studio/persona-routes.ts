@@ -8,6 +8,7 @@ import { FORM_FIELDS, formValues, withField } from "./fields.js";
 import { createPersona, deletePersona, type FileRefusal } from "./files.js";
 import { jsonBody, refuse, type StudioEnv } from "./guards.js";
 import { listPersonas } from "./personas.js";
+import type { TryIt } from "./try-it.js";
 
 /** What the persona routes work on. */
 export interface PersonaRoutesDeps {
@@ -15,6 +16,7 @@ export interface PersonaRoutesDeps {
   readonly contextTokens: number;
   /** DEFAULT_PERSONA: its file may not be deleted. */
   readonly defaultPersona: string;
+  readonly tryIt: TryIt;
 }
 
 /** A string field of a JSON body, or undefined. */
@@ -35,6 +37,7 @@ function editableFile(c: Context<StudioEnv>, dir: string): string | Response {
 export function addPersonaRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
   addListRoutes(app, deps);
   addEditorRoutes(app, deps);
+  addDraftRoutes(app, deps);
 }
 
 /** The Personas screen's: the list, a new (or duplicated) persona, deleting one. */
@@ -81,17 +84,6 @@ function addEditorRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
     return c.json({ ...checkSource(dir, file, text, contextTokens), fields: formValues(text) });
   });
 
-  app.post("/api/personas/:file/inspect", async (c) => {
-    const file = editableFile(c, dir);
-    if (typeof file !== "string") return file;
-    const body = await jsonBody(c);
-    const text = field(body, "text");
-    const sample = field(body, "sample");
-    if (text === undefined || sample === undefined) return refuse(c, 400, STUDIO_REFUSALS.needsText);
-    const inspection = inspect(dir, file, text, sample, contextTokens);
-    return inspection.ok ? c.json(inspection) : refuse(c, 400, STUDIO_REFUSALS.cannotInspect[inspection.problem]);
-  });
-
   app.post("/api/personas/:file/field", async (c) => {
     const file = editableFile(c, dir);
     if (typeof file !== "string") return file;
@@ -115,5 +107,30 @@ function addEditorRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
     if (result.kind === "conflict") return c.json({ error: STUDIO_REFUSALS.conflict(file), diff: result.diff, revision: result.revision }, 409);
     if (result.kind === "invalid") return c.json({ error: STUDIO_REFUSALS.invalid(file), problems: result.problems }, 422);
     return c.json({ revision: result.revision });
+  });
+}
+
+/** What a draft does: the inspector's prompt for a sample, and Try it's streamed reply. */
+function addDraftRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
+  const { personasDir: dir, contextTokens } = deps;
+  app.post("/api/personas/:file/inspect", async (c) => {
+    const file = editableFile(c, dir);
+    if (typeof file !== "string") return file;
+    const body = await jsonBody(c);
+    const text = field(body, "text");
+    const sample = field(body, "sample");
+    if (text === undefined || sample === undefined) return refuse(c, 400, STUDIO_REFUSALS.needsText);
+    const inspection = inspect(dir, file, text, sample, contextTokens);
+    return inspection.ok ? c.json(inspection) : refuse(c, 400, STUDIO_REFUSALS.cannotInspect[inspection.problem]);
+  });
+
+  app.post("/api/personas/:file/try", async (c) => {
+    const file = editableFile(c, dir);
+    if (typeof file !== "string") return file;
+    const body = await jsonBody(c);
+    const text = field(body, "text");
+    const message = field(body, "message");
+    if (text === undefined || message === undefined) return refuse(c, 400, STUDIO_REFUSALS.needsText);
+    return deps.tryIt.answer(c, dir, file, text, message, c.get("session").owner);
   });
 }

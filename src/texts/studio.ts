@@ -34,6 +34,7 @@ export const STUDIO_REFUSALS = {
     draft: "The draft has problems the bot would refuse (see the list); fix them to inspect what the model gets.",
     sample: "Type a sample conversation first: one message per line, as Name: text; the last line is the new message.",
   },
+  emptyMessage: "Type a message for the persona to answer first.",
   failed: "Something went wrong in the studio (the details are in its log). Nothing was changed; try again.",
 } as const;
 
@@ -84,6 +85,10 @@ export const STUDIO_PAGE = {
     `lore[${index}]${comment ? ` (${comment})` : ""} ${key === undefined ? "is constant: always in" : `fired on the key "${key}"`}`,
   parts: { system: "system prompt (persona, examples, constant lore)", window: "earlier message (the window)", new: "the new message (with the note: triggered lore, recall)", after: "post-history instructions" } as Record<string, string>,
   messageHeading: (part: string, role: string, tokens: number, cacheable: boolean) => `${part} · ${role} · ${tokens} tokens${cacheable ? " · cacheable prefix" : ""}`,
+  tryHeading: "Try it (a scratch conversation: nothing reaches a server's memory)",
+  tryLabel: "Your message",
+  send: "Send",
+  you: "You",
   unreachable: "The studio's server cannot be reached. Is it still running?",
 } as const;
 

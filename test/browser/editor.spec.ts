@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
-import { type Studio, startStudio } from "../../src/studio/serve.js";
+import { type Studio, startStudio, studioHostOf } from "../../src/studio/serve.js";
 import { LOCAL_OWNER } from "../../src/studio/sessions.js";
 import { STUDIO_PAGE, STUDIO_REFUSALS } from "../../src/texts/studio.js";
 import { mention, waitForBotMessages } from "../helpers/e2e.js";
@@ -33,8 +33,7 @@ test.beforeAll(async () => {
   cpSync(path.resolve("personas"), personasDir, { recursive: true });
   writeFileSync(path.join(personasDir, "keeper.md"), KEEPER);
   stack = await startStack({ personasDir, env: { LOG_LEVEL: "warn" } });
-  const core = stack.core;
-  studio = await startStudio({ db: core.memory.db, personasDir, contextTokens: core.config.contextTokens, defaultPersona: core.config.defaultPersona, log: core.log }, { port: 0, host: "127.0.0.1", publicUrl: undefined }, 0);
+  studio = await startStudio(studioHostOf(stack.core), { port: 0, host: "127.0.0.1", publicUrl: undefined }, 0);
 });
 test.afterAll(async () => {
   await studio?.close();
@@ -128,4 +127,23 @@ test("the inspector shows the exact messages for a sample, the lore that fired a
   await expect(newMessage).not.toHaveClass(/cacheable/);
   await expect(newMessage.locator("pre")).toContainText("Is the core stable today?");
   await expect(newMessage.locator("pre")).toContainText("The reactor leaks when the alarm sounds.");
+});
+
+test("Try it streams the draft's reply from the model, unsaved edits included, into a scratch conversation, not the bot's memory", async ({ page }) => {
+  await openEditor(page, "keeper.md");
+  await page.locator(".cm-content").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("\nAlways mention the word PLUM.");
+  // Pieces 400 ms apart: the page shows the first ones while the rest are still to come.
+  stack.model.setDefault({ text: "All systems nominal. PLUM.", chunkSize: 6, chunkDelayMs: 400 });
+  const turnsBefore = stack.core.memory.db.prepare("SELECT count(*) AS n FROM turns").get() as { n: number };
+  await page.locator(".try-it input").fill("Status report?");
+  await page.getByRole("button", { name: STUDIO_PAGE.send }).click();
+  await expect(page.locator(".try-it li.reply:not(.done) span")).toHaveText(/^All sy/);
+  await expect(page.locator(".try-it li.reply.done span")).toHaveText("All systems nominal. PLUM.");
+  await expect(page.locator(".try-it li.reply strong")).toHaveText("Keeper: ");
+  const system = stack.model.requests.at(-1)?.body.messages[0].content as string;
+  expect(system).toContain("Always mention the word PLUM.");
+  expect(readFileSync(path.join(personasDir, "keeper.md"), "utf8")).not.toContain("PLUM");
+  expect(stack.core.memory.db.prepare("SELECT count(*) AS n FROM turns").get()).toEqual(turnsBefore);
 });

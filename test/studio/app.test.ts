@@ -7,10 +7,13 @@ import { openDatabase } from "../../src/memory/db.js";
 import { createStudioApp } from "../../src/studio/app.js";
 import { MAX_BODY_BYTES, REQUEST_TOKEN_HEADER } from "../../src/studio/guards.js";
 import { StudioSessionStore } from "../../src/studio/sessions.js";
+import type { TryIt } from "../../src/studio/try-it.js";
 import { STUDIO_REFUSALS } from "../../src/texts/studio.js";
 import { tempDirForTest } from "../helpers/temp-dir.js";
 
 const ORIGIN = "http://127.0.0.1:7860";
+/** These tests never reach Try it (test/browser/editor.spec.ts streams through it). */
+const NO_TRY_IT = {} as TryIt;
 const HOST = "127.0.0.1:7860";
 
 function studio() {
@@ -20,7 +23,7 @@ function studio() {
   writeFileSync(path.join(personasDir, "quill.md"), "---\nname: Captain Quill\ndescription: A salty sea captain\n---\nYou are Captain Quill.\n");
   writeFileSync(path.join(personasDir, "broken.md"), "---\nname: [unclosed\n---\nbody\n");
   const sessions = new StudioSessionStore(openDatabase(":memory:"));
-  const app = createStudioApp({ sessions, site: { origins: [ORIGIN] }, personasDir, contextTokens: 8000, defaultPersona: "quill", log: pino({ level: "silent" }), secure: false });
+  const app = createStudioApp({ sessions, site: { origins: [ORIGIN] }, personasDir, contextTokens: 8000, defaultPersona: "quill", log: pino({ level: "silent" }), secure: false, tryIt: NO_TRY_IT });
   const request = (target: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
     app.request(`${ORIGIN}${target}`, { ...init, headers: { Host: HOST, ...init.headers } });
   const post = (target: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -16,6 +16,7 @@ import { getJson, postJson, StudioRefusal } from "./api.js";
 import { element } from "./dom.js";
 import { fieldsForm } from "./fields-form.js";
 import { inspectorPane } from "./inspector.js";
+import { tryItPane } from "./try-it.js";
 
 interface EditorProblem {
   field: string;
@@ -126,6 +127,8 @@ export async function showEditor(root: HTMLElement, file: string, say: (text: st
   bar.append(element("h2", file), save);
   const layout = element("div", undefined, "editing");
   layout.append(host, side);
-  root.replaceChildren(bar, conflict, layout, inspectorPane(file, () => editor.state.doc.toString()));
+  const draft = () => editor.state.doc.toString();
+  const personaName = () => (form.root.querySelector<HTMLInputElement>('input[name="name"]')?.value || file);
+  root.replaceChildren(bar, conflict, layout, tryItPane(file, draft, personaName), inspectorPane(file, draft));
   editor.focus();
 }
