@@ -8,6 +8,7 @@ import type { Logger } from "../log.js";
 import { STUDIO_REFUSALS } from "../texts/studio.js";
 import { checkHost, checkOrigin, jsonBody, MAX_BODY_BYTES, refuse, requireSession, SESSION_COOKIE, type StudioEnv, type StudioSite } from "./guards.js";
 import { pageHtml } from "./page-html.js";
+import { addCardRoutes, MAX_CARD_BODY_BYTES } from "./card-routes.js";
 import { addPersonaRoutes } from "./persona-routes.js";
 import { SESSION_MAX_AGE_MS, type StudioSessionStore } from "./sessions.js";
 import type { TryIt } from "./try-it.js";
@@ -57,7 +58,9 @@ export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
   app.use(checkHost(deps.site, deps.log));
   app.use(secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, referrerPolicy: "no-referrer", strictTransportSecurity: secure }));
   app.use(checkOrigin(deps.site, deps.log));
-  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => refuse(c, 413, STUDIO_REFUSALS.tooLarge(MAX_BODY_BYTES)) }));
+  const limit = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => refuse(c, 413, STUDIO_REFUSALS.tooLarge(maxSize)) });
+  const [jsonLimit, cardLimit] = [limit(MAX_BODY_BYTES), limit(MAX_CARD_BODY_BYTES)];
+  app.use((c, next) => (c.req.path.startsWith("/api/cards/") ? cardLimit : jsonLimit)(c, next));
   app.onError((error, c) => {
     deps.log.error({ err: error, path: c.req.path }, "studio request failed");
     return refuse(c, 500, STUDIO_REFUSALS.failed);
@@ -98,5 +101,6 @@ export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
     return c.json({ ok: true });
   });
   addPersonaRoutes(app, deps);
+  addCardRoutes(app, deps);
   return app;
 }

@@ -35,6 +35,9 @@ export const STUDIO_REFUSALS = {
     sample: "Type a sample conversation first: one message per line, as Name: text; the last line is the new message.",
   },
   emptyMessage: "Type a message for the persona to answer first.",
+  notCard: "That is not a character card: drop a card's PNG or JSON file (V1, V2 or V3).",
+  cardName: "The card's file name needs at least one letter or digit: it becomes the persona's id. Rename it and drop it again.",
+  cardErrors: "This card cannot be imported as it is:",
   failed: "Something went wrong in the studio (the details are in its log). Nothing was changed; try again.",
 } as const;
 
@@ -89,6 +92,12 @@ export const STUDIO_PAGE = {
   tryLabel: "Your message",
   send: "Send",
   you: "You",
+  cardsHeading: "Cards",
+  dropHere: "Drop a character card here (PNG or JSON, V1/V2/V3) to see what it becomes",
+  pickCard: "or pick a card file",
+  cardBecomes: (file: string) => `Import would write ${file}:`,
+  importCard: "Import",
+  exportAs: (format: string) => `Export ${format.toUpperCase()}`,
   unreachable: "The studio's server cannot be reached. Is it still running?",
 } as const;
 

@@ -117,6 +117,14 @@ describe("the studio's server", () => {
     expect([made.status, await made.json()]).toEqual([400, { error: STUDIO_REFUSALS.file.badId("../../x") }]);
   });
 
+  it("takes cards by their bytes: an SVG named .png is not a card", async () => {
+    const { post, signIn } = studio();
+    const { cookie, csrfToken } = await signIn();
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>').toString("base64");
+    const response = await post("/api/cards/preview", { name: "evil.png", data: svg }, { Cookie: cookie, [REQUEST_TOKEN_HEADER]: csrfToken });
+    expect([response.status, await response.json()]).toEqual([400, { error: STUDIO_REFUSALS.notCard }]);
+  });
+
   it("answers a browser's navigation refusal as plain text, not JSON", async () => {
     const { request } = studio();
     const response = await request("/nowhere", { headers: { "Sec-Fetch-Dest": "document" } });

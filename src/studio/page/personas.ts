@@ -1,6 +1,7 @@
 /** The Personas screen: every persona file with its problems, as `npm run personas -- check` finds them; new, duplicate, delete. */
 import { STUDIO_PAGE } from "../../texts/studio.js";
 import { getJson, postJson, StudioRefusal } from "./api.js";
+import { cardsPane } from "./cards.js";
 import { button, element } from "./dom.js";
 
 interface PersonaListing {
@@ -53,7 +54,13 @@ function personaRow(listing: PersonaListing, act: (call: () => Promise<unknown>,
       const form = inlineForm(id, STUDIO_PAGE.deleteForGood, "confirm-delete", (typed) => act(() => postJson(`/api/personas/${encodeURIComponent(listing.file)}/delete`, { confirm: typed }), STUDIO_PAGE.deleted(listing.file)));
       more.replaceChildren(element("span", STUDIO_PAGE.confirmDelete(id)), " ", form, " ", button(STUDIO_PAGE.cancel, () => more.replaceChildren()));
     };
-    row.append(" ", button(STUDIO_PAGE.edit, () => screen.open(listing.file)), " ", button(STUDIO_PAGE.duplicate, duplicate), " ", button(STUDIO_PAGE.delete, remove), more);
+    const exportLink = (format: "png" | "json") => {
+      const link = element("a", STUDIO_PAGE.exportAs(format), `export-${format}`);
+      link.href = `/api/personas/${encodeURIComponent(listing.file)}/export?format=${format}`;
+      link.download = `${id}.${format}`;
+      return link;
+    };
+    row.append(" ", button(STUDIO_PAGE.edit, () => screen.open(listing.file)), " ", button(STUDIO_PAGE.duplicate, duplicate), " ", button(STUDIO_PAGE.delete, remove), " ", exportLink("png"), " ", exportLink("json"), more);
   }
   if (listing.description) row.append(element("p", listing.description));
   row.append(element("span", listing.problems.length > 0 ? STUDIO_PAGE.problems(listing.problems.length) : STUDIO_PAGE.fine, "count"));
@@ -77,5 +84,6 @@ export async function showPersonas(root: HTMLElement, screen: PersonasScreen): P
   const create = inlineForm(STUDIO_PAGE.newId, STUDIO_PAGE.newPersona, "new-persona", (id) => act(() => postJson("/api/personas", { id }), STUDIO_PAGE.created(`${id}.md`)));
   const list = element("ul", undefined, "personas");
   list.append(...personas.map((listing) => personaRow(listing, act, screen)));
-  root.replaceChildren(element("h2", STUDIO_PAGE.personasHeading), create, personas.length > 0 ? list : element("p", STUDIO_PAGE.noPersonas));
+  const cards = cardsPane((file) => void showPersonas(root, screen).then(() => screen.say(STUDIO_PAGE.created(file))));
+  root.replaceChildren(element("h2", STUDIO_PAGE.personasHeading), create, personas.length > 0 ? list : element("p", STUDIO_PAGE.noPersonas), cards);
 }
