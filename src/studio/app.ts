@@ -3,7 +3,7 @@ import path from "node:path";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { secureHeaders } from "hono/secure-headers";
+import { NONCE, secureHeaders } from "hono/secure-headers";
 import type { Logger } from "../log.js";
 import { STUDIO_REFUSALS } from "../texts/studio.js";
 import { checkHost, checkOrigin, jsonBody, MAX_BODY_BYTES, refuse, requireSession, SESSION_COOKIE, type StudioEnv, type StudioSite } from "./guards.js";
@@ -20,14 +20,14 @@ const ASSET_NAME = /^(?:studio|chunk-[A-Z0-9]+)\.(js|css)$/;
 const ASSET_TYPES: Record<string, string> = { js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
 
 /**
- * No inline script or style, nothing from another origin; images may be data: or blob:
- * URLs (card previews). CodeMirror styles itself through constructed style sheets, which
- * style-src does not govern.
+ * No inline script, nothing from another origin; images may be data: or blob: URLs (card
+ * previews). Styles: the studio's sheet, and the editor's (CodeMirror writes its style
+ * element with the page's nonce, EditorView.cspNonce); no other inline style.
  */
 const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'none'"],
   scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
+  styleSrc: ["'self'", NONCE],
   imgSrc: ["'self'", "data:", "blob:"],
   connectSrc: ["'self'"],
   baseUri: ["'none'"],
@@ -67,7 +67,8 @@ export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
   });
   app.notFound((c) => refuse(c, 404, STUDIO_REFUSALS.notFound));
 
-  app.get("/", (c) => c.html(pageHtml()));
+  app.get("/", (c) => c.html(pageHtml(c.get("secureHeadersNonce") ?? "")));
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/assets/:name", (c) => {
     const name = c.req.param("name");
     const kind = ASSET_NAME.exec(name)?.[1];

@@ -15,6 +15,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export interface StudioVariables {
   session: StudioSession;
   sessionId: string;
+  /** The page's style nonce (Hono's secureHeaders sets it). */
+  secureHeadersNonce?: string;
 }
 export type StudioEnv = { Variables: StudioVariables };
 

@@ -92,10 +92,16 @@ describe("the studio's server", () => {
   it("serves its page under a CSP that allows no inline script and nothing from elsewhere", async () => {
     const { request } = studio();
     const page = await request("/");
-    expect(page.headers.get("Content-Security-Policy")).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    const policy = page.headers.get("Content-Security-Policy") ?? "";
+    const nonce = /'nonce-([\w+/=-]+)'/.exec(policy)?.[1];
+    expect(policy).toBe(
+      `default-src 'none'; script-src 'self'; style-src 'self' 'nonce-${nonce}'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
     );
-    expect(await page.text()).not.toMatch(/<script(?![^>]*\bsrc=)/);
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
+    // The style nonce is new on every page, and the page hands it to the editor.
+    expect(html).toContain(`<meta name="style-nonce" content="${nonce}">`);
+    expect((await request("/")).headers.get("Content-Security-Policy")).not.toContain(`'nonce-${nonce}'`);
   });
 
   it("lists every persona file with the problems npm run personas -- check reports", async () => {

@@ -36,6 +36,9 @@ interface Checked {
 }
 type DiffLine = { kind: " " | "-" | "+"; text: string };
 
+/** The nonce the page's CSP gives styles (src/studio/page-html.ts), for CodeMirror's style element. */
+const styleNonce = () => document.querySelector<HTMLMetaElement>('meta[name="style-nonce"]')?.content ?? "";
+
 /** How long typing pauses before the draft is checked. */
 const CHECK_DELAY_MS = 300;
 
@@ -99,7 +102,7 @@ export async function showEditor(root: HTMLElement, file: string, say: (text: st
     parent: host,
     state: EditorState.create({
       doc: opened.text,
-      extensions: [lineNumbers(), history(), keymap.of([...defaultKeymap, ...historyKeymap]), yamlFrontmatter({ content: markdownLanguage }), syntaxHighlighting(defaultHighlightStyle), EditorView.lineWrapping, lintGutter(), linter(check, { delay: CHECK_DELAY_MS })],
+      extensions: [EditorView.cspNonce.of(styleNonce()), lineNumbers(), history(), keymap.of([...defaultKeymap, ...historyKeymap]), yamlFrontmatter({ content: markdownLanguage }), syntaxHighlighting(defaultHighlightStyle), EditorView.lineWrapping, lintGutter(), linter(check, { delay: CHECK_DELAY_MS })],
     }),
   });
   save.type = "button";
