@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { contextProblem, loreWarnings } from "../chat/fit.js";
+import { contextProblem, loreWarnings } from "../chat/persona-warnings.js";
 import { toCardV3 } from "../personas/export.js";
 import { formatProblem, type Persona } from "../personas/persona.js";
 import { isPng } from "../personas/png.js";

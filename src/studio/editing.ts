@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { contextProblem, fixedPromptTokens, loreWarnings } from "../chat/fit.js";
+import { contextProblem, fixedPromptTokens, loreWarnings } from "../chat/persona-warnings.js";
 import { countTokens } from "../chat/tokens.js";
 import { parsePersona } from "../personas/parse.js";
 import type { Persona, PersonaProblem } from "../personas/persona.js";

@@ -1,4 +1,4 @@
-import { contextProblem, loreWarnings } from "../chat/fit.js";
+import { contextProblem, loreWarnings } from "../chat/persona-warnings.js";
 import { formatProblem, type Persona } from "../personas/persona.js";
 import { loadPersonaFile, type PersonaCheck, personaFilesIn } from "../personas/registry.js";
 
