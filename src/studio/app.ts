@@ -54,9 +54,18 @@ export interface StudioDeps {
 /** The studio's web app: the guards in front, then the page, its assets and the JSON API. */
 export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
   const app = new Hono<StudioEnv>();
-  const { secure } = deps;
+  addGuards(app, deps);
+  addPageRoutes(app, deps);
+  addSessionRoutes(app, deps);
+  addPersonaRoutes(app, deps);
+  addCardRoutes(app, deps);
+  return app;
+}
+
+/** What every request passes first: the Host, the security headers, the Origin, the body limits; and how failures read. */
+function addGuards(app: Hono<StudioEnv>, deps: StudioDeps): void {
   app.use(checkHost(deps.site, deps.log));
-  app.use(secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, referrerPolicy: "no-referrer", strictTransportSecurity: secure }));
+  app.use(secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, referrerPolicy: "no-referrer", strictTransportSecurity: deps.secure }));
   app.use(checkOrigin(deps.site, deps.log));
   const limit = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => refuse(c, 413, STUDIO_REFUSALS.tooLarge(maxSize)) });
   const [jsonLimit, cardLimit] = [limit(MAX_BODY_BYTES), limit(MAX_CARD_BODY_BYTES)];
@@ -66,7 +75,10 @@ export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
     return refuse(c, 500, STUDIO_REFUSALS.failed);
   });
   app.notFound((c) => refuse(c, 404, STUDIO_REFUSALS.notFound));
+}
 
+/** The page and its bundled scripts and styles. */
+function addPageRoutes(app: Hono<StudioEnv>, deps: StudioDeps): void {
   app.get("/", (c) => c.html(pageHtml(c.get("secureHeadersNonce") ?? "")));
   app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/assets/:name", (c) => {
@@ -82,7 +94,11 @@ export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
     }
     return c.body(body, 200, { "Content-Type": ASSET_TYPES[kind]!, "Cache-Control": "no-cache" });
   });
+}
 
+/** Signing in with the one-time link's token, and out; every /api route after these needs the session. */
+function addSessionRoutes(app: Hono<StudioEnv>, deps: StudioDeps): void {
+  const { secure } = deps;
   app.post("/api/login", async (c) => {
     const body = await jsonBody(c);
     const token = typeof body === "object" && body !== null && "token" in body ? body.token : undefined;
@@ -101,7 +117,4 @@ export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json({ ok: true });
   });
-  addPersonaRoutes(app, deps);
-  addCardRoutes(app, deps);
-  return app;
 }

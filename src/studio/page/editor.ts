@@ -75,15 +75,55 @@ function showDiff(box: HTMLElement, diff: readonly DiffLine[]): void {
   box.replaceChildren(pre);
 }
 
+/** CodeMirror over `doc` in `host`: YAML front matter, a Markdown body, and `check` as its linter. */
+function codeEditor(host: HTMLElement, doc: string, check: (view: EditorView) => Promise<Diagnostic[]>): EditorView {
+  return new EditorView({
+    parent: host,
+    state: EditorState.create({
+      doc,
+      extensions: [EditorView.cspNonce.of(styleNonce()), lineNumbers(), history(), keymap.of([...defaultKeymap, ...historyKeymap]), yamlFrontmatter({ content: markdownLanguage }), syntaxHighlighting(defaultHighlightStyle), EditorView.lineWrapping, lintGutter(), linter(check, { delay: CHECK_DELAY_MS })],
+    }),
+  });
+}
+
+/**
+ * The Save button: saves the draft only over the revision it was opened at (then the one it
+ * saved); a refused save shows the diff of what changed on disk, or the draft's problems.
+ */
+function saveButton(
+  file: string,
+  editor: EditorView,
+  openedAt: string,
+  shown: { conflict: HTMLElement; problems: HTMLElement },
+  say: (text: string, isError?: boolean) => void,
+): HTMLButtonElement {
+  const save = element("button", STUDIO_PAGE.save);
+  save.type = "button";
+  let revision = openedAt;
+  save.addEventListener("click", () => {
+    postJson<{ revision: string }>(`/api/personas/${encodeURIComponent(file)}/save`, { text: editor.state.doc.toString(), revision }).then(
+      (saved) => {
+        revision = saved.revision;
+        shown.conflict.replaceChildren();
+        say(STUDIO_PAGE.saved(file));
+      },
+      (error: unknown) => {
+        say(error instanceof StudioRefusal ? error.message : String(error), true);
+        if (error instanceof StudioRefusal && Array.isArray(error.details.diff)) showDiff(shown.conflict, error.details.diff as DiffLine[]);
+        if (error instanceof StudioRefusal && Array.isArray(error.details.problems)) showProblems(shown.problems, error.details.problems as EditorProblem[]);
+      },
+    );
+  });
+  return save;
+}
+
 /** Fills `root` with the editor for `file`; `say` shows a line in the status bar. */
 export async function showEditor(root: HTMLElement, file: string, say: (text: string, isError?: boolean) => void): Promise<void> {
   const opened = await getJson<Checked & { text: string; revision: string }>(`/api/personas/${encodeURIComponent(file)}`);
-  let revision = opened.revision;
   const problems = element("ul", undefined, "problems");
   const tokens = element("table", undefined, "tokens");
   const conflict = element("div", undefined, "conflict");
   const host = element("div", undefined, "editor");
-  const save = element("button", STUDIO_PAGE.save);
   let view: EditorView | undefined;
   const form = fieldsForm(
     file,
@@ -98,29 +138,9 @@ export async function showEditor(root: HTMLElement, file: string, say: (text: st
     showTokens(tokens, checked.tokens);
     return diagnosticsFor(view, checked.problems);
   };
-  view = new EditorView({
-    parent: host,
-    state: EditorState.create({
-      doc: opened.text,
-      extensions: [EditorView.cspNonce.of(styleNonce()), lineNumbers(), history(), keymap.of([...defaultKeymap, ...historyKeymap]), yamlFrontmatter({ content: markdownLanguage }), syntaxHighlighting(defaultHighlightStyle), EditorView.lineWrapping, lintGutter(), linter(check, { delay: CHECK_DELAY_MS })],
-    }),
-  });
-  save.type = "button";
+  view = codeEditor(host, opened.text, check);
   const editor = view;
-  save.addEventListener("click", () => {
-    postJson<{ revision: string }>(`/api/personas/${encodeURIComponent(file)}/save`, { text: editor.state.doc.toString(), revision }).then(
-      (saved) => {
-        revision = saved.revision;
-        conflict.replaceChildren();
-        say(STUDIO_PAGE.saved(file));
-      },
-      (error: unknown) => {
-        say(error instanceof StudioRefusal ? error.message : String(error), true);
-        if (error instanceof StudioRefusal && Array.isArray(error.details.diff)) showDiff(conflict, error.details.diff as DiffLine[]);
-        if (error instanceof StudioRefusal && Array.isArray(error.details.problems)) showProblems(problems, error.details.problems as EditorProblem[]);
-      },
-    );
-  });
+  const save = saveButton(file, editor, opened.revision, { conflict, problems }, say);
   showProblems(problems, opened.problems);
   showTokens(tokens, opened.tokens);
   form.show(opened.fields);

@@ -45,23 +45,7 @@ function personaRow(listing: PersonaListing, act: (call: () => Promise<unknown>,
   const row = element("li", undefined, listing.problems.length > 0 ? "persona broken" : "persona");
   row.dataset.file = listing.file;
   row.append(element("strong", listing.name ?? listing.id ?? listing.file), " ", element("code", listing.file));
-  const editable = EDITABLE_FILE.test(listing.file);
-  const id = listing.file.replace(/\.md$/, "");
-  if (editable) {
-    const more = element("span", undefined, "more");
-    const duplicate = () => more.replaceChildren(inlineForm(STUDIO_PAGE.newId, STUDIO_PAGE.create, "duplicate", (newId) => act(() => postJson("/api/personas", { id: newId, from: listing.file }), STUDIO_PAGE.created(`${newId}.md`))));
-    const remove = () => {
-      const form = inlineForm(id, STUDIO_PAGE.deleteForGood, "confirm-delete", (typed) => act(() => postJson(`/api/personas/${encodeURIComponent(listing.file)}/delete`, { confirm: typed }), STUDIO_PAGE.deleted(listing.file)));
-      more.replaceChildren(element("span", STUDIO_PAGE.confirmDelete(id)), " ", form, " ", button(STUDIO_PAGE.cancel, () => more.replaceChildren()));
-    };
-    const exportLink = (format: "png" | "json") => {
-      const link = element("a", STUDIO_PAGE.exportAs(format), `export-${format}`);
-      link.href = `/api/personas/${encodeURIComponent(listing.file)}/export?format=${format}`;
-      link.download = `${id}.${format}`;
-      return link;
-    };
-    row.append(" ", button(STUDIO_PAGE.edit, () => screen.open(listing.file)), " ", button(STUDIO_PAGE.duplicate, duplicate), " ", button(STUDIO_PAGE.delete, remove), " ", exportLink("png"), " ", exportLink("json"), more);
-  }
+  if (EDITABLE_FILE.test(listing.file)) row.append(" ", ...personaActions(listing, act, screen));
   if (listing.description) row.append(element("p", listing.description));
   row.append(element("span", listing.problems.length > 0 ? STUDIO_PAGE.problems(listing.problems.length) : STUDIO_PAGE.fine, "count"));
   const notes = element("ul", undefined, "problems");
@@ -69,6 +53,24 @@ function personaRow(listing: PersonaListing, act: (call: () => Promise<unknown>,
   for (const warning of listing.warnings) notes.append(element("li", warning, "warning"));
   if (notes.childElementCount > 0) row.append(notes);
   return row;
+}
+
+/** A persona file's buttons: edit, duplicate (asks the new id), delete (asks for the id typed back), export. */
+function personaActions(listing: PersonaListing, act: (call: () => Promise<unknown>, done: string) => void, screen: PersonasScreen): Array<Node | string> {
+  const id = listing.file.replace(/\.md$/, "");
+  const more = element("span", undefined, "more");
+  const duplicate = () => more.replaceChildren(inlineForm(STUDIO_PAGE.newId, STUDIO_PAGE.create, "duplicate", (newId) => act(() => postJson("/api/personas", { id: newId, from: listing.file }), STUDIO_PAGE.created(`${newId}.md`))));
+  const remove = () => {
+    const form = inlineForm(id, STUDIO_PAGE.deleteForGood, "confirm-delete", (typed) => act(() => postJson(`/api/personas/${encodeURIComponent(listing.file)}/delete`, { confirm: typed }), STUDIO_PAGE.deleted(listing.file)));
+    more.replaceChildren(element("span", STUDIO_PAGE.confirmDelete(id)), " ", form, " ", button(STUDIO_PAGE.cancel, () => more.replaceChildren()));
+  };
+  const exportLink = (format: "png" | "json") => {
+    const link = element("a", STUDIO_PAGE.exportAs(format), `export-${format}`);
+    link.href = `/api/personas/${encodeURIComponent(listing.file)}/export?format=${format}`;
+    link.download = `${id}.${format}`;
+    return link;
+  };
+  return [button(STUDIO_PAGE.edit, () => screen.open(listing.file)), " ", button(STUDIO_PAGE.duplicate, duplicate), " ", button(STUDIO_PAGE.delete, remove), " ", exportLink("png"), " ", exportLink("json"), more];
 }
 
 /** Fills `root` with the Personas screen. */
