@@ -1,6 +1,7 @@
 /** A persona's system prompt: its core prompt, examples and coherence rules, built once per persona and filled in per reply. */
 import { type MacroContext, type MacroSlot, macroValue, splitMacros } from "../personas/macros.js";
 import type { Persona } from "../personas/persona.js";
+import { corePrompt } from "../personas/story.js";
 import { OTHER_PERSONA_LABEL, PERSON_LABEL, QUOTED_LINE_MARK } from "./labels.js";
 import { countTokens } from "./tokens.js";
 
@@ -47,7 +48,7 @@ function systemTemplate(persona: Persona, withExamples: boolean): CachedTemplate
   }
   let template = templates.get(withExamples);
   if (!template) {
-    const pieces = [...splitMacros(persona.prompt)];
+    const pieces = [...splitMacros(corePrompt(persona))];
     if (withExamples && persona.examples.length > 0) pieces.push("\n\n", ...examplesTemplate(persona));
     pieces.push(`\n\n${coherenceRules(persona.name)}`);
     template = { pieces, fixedTokens: undefined };

@@ -8,7 +8,8 @@
 import { z } from "zod";
 import { CERTAIN_PROBABILITY } from "./lore.js";
 import { type LoreEntry, SELECTIVE_LOGICS, type SelectiveLogic } from "./persona.js";
-import { DEFAULT_LORE_ORDER, describeValue, type FrontMatter } from "./schema.js";
+import { remainderOf, withRemainder, withUnixLineEndings } from "./card-remainder.js";
+import { DEFAULT_LORE_ORDER, describeValue, type FrontMatter, loreEntryOf } from "./schema.js";
 
 /** SillyTavern's `world_info_position`: 0 is before the character's definition, 1 after. */
 const ST_POSITION_BEFORE_CHAR = 0;
@@ -60,10 +61,10 @@ type FrontMatterEntry = NonNullable<FrontMatter["lore"]>[number];
 
 const clean = (keys: readonly string[] | undefined) => (keys ?? []).map((k) => k.replace(/\r\n?/g, "\n").trim()).filter(Boolean);
 
-function entryOf(e: CardEntry): FrontMatterEntry | undefined {
-  const content = e.content?.replace(/\r\n?/g, "\n").trim();
-  // An empty entry adds nothing to any prompt (SPEC_V3.md, `content`), so it is not kept.
-  if (!content) return undefined;
+/** An entry as Masque reads it; what the card held beyond that is added by cardLore as its `card` remainder. */
+function entryOf(e: CardEntry): FrontMatterEntry {
+  // An empty entry adds nothing to any prompt, but SillyTavern keeps it, so it is kept for export.
+  const content = e.content?.replace(/\r\n?/g, "\n").trim() ?? "";
   const ext = e.extensions ?? {};
   const logic: SelectiveLogic = SELECTIVE_LOGICS[ext.selectiveLogic ?? 0] ?? "and_any";
   const stPosition = ext.position ?? (e.position === "before_char" ? ST_POSITION_BEFORE_CHAR : ST_POSITION_AFTER_CHAR);
@@ -76,7 +77,8 @@ function entryOf(e: CardEntry): FrontMatterEntry | undefined {
     ...(logic !== "and_any" ? { selective_logic: logic } : {}),
     content,
     ...(e.constant ? { constant: true } : {}),
-    ...(e.enabled === false ? { enabled: false } : {}),
+    // SillyTavern reads an entry without `enabled` as disabled (`disable: !entry.enabled`, convertCharacterBook [WI code]).
+    ...(e.enabled !== true ? { enabled: false } : {}),
     ...((e.case_sensitive ?? ext.case_sensitive) ? { case_sensitive: true } : {}),
     ...(ext.match_whole_words === false ? { match_whole_words: false } : {}),
     ...(probability < CERTAIN_PROBABILITY ? { probability } : {}),
@@ -103,11 +105,23 @@ export function cardLore(book: unknown): { frontMatter: LoreFrontMatter } | { pr
       return;
     }
     const entry = entryOf(parsed.data);
-    if (entry) lore.push(entry);
+    const card = remainderOf(withUnixLineEndings(raw) as Record<string, unknown>, cardEntryOf(loreEntryOf(entry), index));
+    lore.push(card ? { ...entry, card } : entry);
   });
   if (problems.length > 0) return { problems };
   if (lore.length === 0) return { frontMatter: {} };
   return { frontMatter: { lore, lore_scan_depth: parsedBook.data.scan_depth, lore_token_budget: parsedBook.data.token_budget } };
+}
+
+/** What Masque reads from a card's entry, as the card entry Masque would write for it: the entry's meaning, for comparing. */
+function entryMeaning(raw: Record<string, unknown>, id: number): unknown {
+  const parsed = entrySchema.safeParse(raw);
+  return parsed.success ? cardEntryOf(loreEntryOf(entryOf(parsed.data)), id) : undefined;
+}
+
+/** A lore entry as a card's `character_book` entry, with what the card's own entry held besides put back (card-remainder.ts). */
+export function cardEntryWithRemainder(entry: LoreEntry, id: number): Record<string, unknown> {
+  return withRemainder(cardEntryOf(entry, id), entry.card, (raw) => entryMeaning(raw, id));
 }
 
 /** A lore entry as a card's `character_book` entry, with SillyTavern's extensions, so SillyTavern reads it back the same. */

@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { cardLore } from "./card-lore.js";
-import { CARD_EXTENSION } from "./export.js";
+import { remainderOf, withUnixLineEndings } from "./card-remainder.js";
+import { CARD_EXTENSION, cardWithoutRemainder } from "./export.js";
 import type { Persona, PersonaExample, PersonaProblem } from "./persona.js";
 import { isPng, PngError, readPngTextChunks } from "./png.js";
 import { describeValue, type FrontMatter, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, personaFromFrontMatter, withoutControlCharacters } from "./schema.js";
@@ -52,14 +53,23 @@ export function normaliseCardText(value: string): string {
     .replace(/\{\{\s*(char|user)\s*\}\}/gi, (_m, n: string) => `{{${n.toLowerCase()}}}`);
 }
 
+/**
+ * The text chunk a PNG card keeps its JSON in: the first `ccv3`, else the first `chara`, the
+ * keyword matched without regard to case, as SillyTavern reads it (src/character-card-parser.js, `read`).
+ */
+export function cardChunkOf(chunks: ReadonlyMap<string, string>): { keyword: string; text: string } | undefined {
+  for (const wanted of [CARD_CHUNK_V3, CARD_CHUNK_V2]) {
+    for (const [keyword, text] of chunks) if (keyword.toLowerCase() === wanted) return { keyword, text };
+  }
+  return undefined;
+}
+
 /** The card's JSON from a PNG's `ccv3` (preferred) or `chara` text chunk: base64 of UTF-8 JSON. */
 export function cardJsonFromPng(bytes: Uint8Array): string {
-  const chunks = readPngTextChunks(bytes);
-  const keyword = chunks.has(CARD_CHUNK_V3) ? CARD_CHUNK_V3 : CARD_CHUNK_V2;
-  const encoded = chunks.get(keyword);
-  if (encoded === undefined) throw new PngError(`the PNG has no character card (no tEXt chunk named ${CARD_CHUNK_V2} or ${CARD_CHUNK_V3})`);
-  if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(encoded)) throw new PngError(`the ${keyword} chunk is not base64 text, so it holds no card`);
-  return Buffer.from(encoded, "base64").toString("utf8");
+  const chunk = cardChunkOf(readPngTextChunks(bytes));
+  if (chunk === undefined) throw new PngError(`the PNG has no character card (no tEXt chunk named ${CARD_CHUNK_V2} or ${CARD_CHUNK_V3})`);
+  if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(chunk.text)) throw new PngError(`the ${chunk.keyword} chunk is not base64 text, so it holds no card`);
+  return Buffer.from(chunk.text, "base64").toString("utf8");
 }
 
 /** A JSON.parse error without the echo of the input that newer Node versions add (it may be raw bytes). */
@@ -67,6 +77,12 @@ function jsonProblem(error: Error): string {
   const position = /position (\d+)/.exec(error.message)?.[1];
   return position ? `is not valid JSON (the error is at character ${position})` : "is not valid JSON";
 }
+
+/**
+ * Fields every V1 card has besides name and description (TavernAI's format; spec_v2.md
+ * "V1"). A flat JSON with none of them (a package.json has a name and a description) is not a card.
+ */
+const V1_FIELDS = ["personality", "scenario", "first_mes", "mes_example"];
 
 /** V2/V3 cards keep their fields under `data`; V1 cards are flat. */
 function cardData(json: unknown): unknown {
@@ -122,21 +138,6 @@ function oneLine(value: string | undefined, max: number): string | undefined {
 
 const nonBlank = (value: string | undefined) => (value?.trim() ? normaliseCardText(value.trim()) : undefined);
 
-/** The core prompt a card describes: its system prompt, then description, personality and scenario. */
-function cardPrompt(data: CardData): string {
-  const original = [
-    data.description?.trim(),
-    data.personality?.trim() && `{{char}}'s personality: ${data.personality.trim()}`,
-    data.scenario?.trim() && `Scenario: ${data.scenario.trim()}`,
-  ]
-    .filter(Boolean)
-    .join("\n\n");
-  const system = data.system_prompt?.trim();
-  // A card's system prompt may place the usual prompt with {{original}} (spec_v2.md, system_prompt).
-  const prompt = system ? (/\{\{original\}\}/i.test(system) ? system.replace(/\{\{original\}\}/gi, original) : `${system}\n\n${original}`) : original;
-  return normaliseCardText(prompt.trim());
-}
-
 /** The settings Masque keeps in `extensions.masque` of a card it exported (see toCardV3). */
 const MASQUE_SETTINGS = ["model", "temperature", "top_p", "max_tokens", "vision", "greeting_user", "params", "show_reasoning", "aliases"];
 
@@ -147,6 +148,7 @@ const CARD_FIELD: Record<string, string> = {
   examples: "mes_example",
   notes: "creator_notes",
   body: "description",
+  system_prompt: "system_prompt",
   lore: "character_book.entries",
   lore_scan_depth: "character_book.scan_depth",
   lore_token_budget: "character_book.token_budget",
@@ -188,6 +190,9 @@ function frontMatterOf(data: CardData, name: string, lore: Partial<FrontMatter>)
   return {
     ...settings,
     name,
+    personality: nonBlank(data.personality),
+    scenario: nonBlank(data.scenario),
+    system_prompt: nonBlank(data.system_prompt),
     description:
       (typeof description === "string" ? description : undefined) ??
       oneLine(data.creator_notes, MAX_DESCRIPTION_LENGTH) ?? oneLine(data.description?.replace(/\{\{char\}\}|<BOT>/gi, name), MAX_DESCRIPTION_LENGTH) ?? name,
@@ -234,15 +239,38 @@ export function parseCard(
   }
   const data = cardData(read.json);
   if (!data || typeof data !== "object" || Array.isArray(data)) return problem("card", `expected a character card (a JSON object), found ${describeValue(data)}`);
+  if (data === read.json && !V1_FIELDS.some((field) => field in data)) {
+    return problem("card", `is not a character card: a card has spec and data (V2, V3), or a name with ${V1_FIELDS.join(", ")} (V1)`);
+  }
+  const result = parseCardData(file, id, data);
+  return result.persona ? { persona: { ...result.persona, avatar: isPng(bytes) ? fileName : undefined } } : result;
+}
+
+/**
+ * A card's data (the `data` of a V2/V3 card, or a V1 card) as a persona, validated by the
+ * same rules as a Markdown persona file. What the card holds that no persona field holds is
+ * kept in the persona's `card` remainder.
+ */
+export function parseCardData(file: string, id: string, data: object): { persona: Persona; problems?: undefined } | { persona?: undefined; problems: PersonaProblem[] } {
+  const problem = (field: string, reason: string) => ({ problems: [{ file, field, reason }] });
   const parsed = cardDataSchema.safeParse(data);
   if (!parsed.success) return { problems: parsed.error.issues.map((issue) => ({ file, field: issue.path.join(".") || "card", reason: issue.message })) };
   const name = withoutControlCharacters(parsed.data.name).replace(/\s+/g, " ").trim().slice(0, MAX_NAME_LENGTH);
   if (!name) return problem("name", "must have visible characters");
   const lore = cardLore(parsed.data.character_book);
   if ("problems" in lore) return { problems: lore.problems.map((p) => ({ file, ...p })) };
-  const prompt = cardPrompt(parsed.data);
-  if (!prompt) return problem("description", "is empty; the card needs a description, personality or scenario to build the prompt from");
+  const prompt = normaliseCardText(parsed.data.description ?? "").trim();
   const result = personaFromFrontMatter(file, id, frontMatterOf(parsed.data, name, lore.frontMatter), prompt);
   if (result.problems) return { problems: result.problems.map((p) => ({ ...p, field: cardField(p.field) })) };
-  return { persona: { ...result.persona, source: "card", avatar: isPng(bytes) ? fileName : undefined } };
+  const card = remainderOf(withoutEntries(withUnixLineEndings(data)), withoutEntries(cardWithoutRemainder(result.persona).data));
+  return { persona: { ...result.persona, source: "card", card } };
+}
+
+/** Card data without its lorebook's entries, which keep their own remainders (card-lore.ts). */
+function withoutEntries(data: unknown): Record<string, unknown> {
+  const record = data as Record<string, unknown>;
+  const book = record.character_book;
+  if (!book || typeof book !== "object" || Array.isArray(book)) return record;
+  const { entries: _entries, ...rest } = book as Record<string, unknown>;
+  return { ...record, character_book: rest };
 }

@@ -21,6 +21,7 @@ function loreFrontMatter(entry: LoreEntry): NonNullable<FrontMatter["lore"]>[num
     ...(entry.position !== "after_char" ? { position: entry.position } : {}),
     ...(entry.order !== DEFAULT_LORE_ORDER ? { order: entry.order } : {}),
     ...(entry.comment ? { comment: entry.comment } : {}),
+    ...(entry.card ? { card: entry.card } : {}),
   };
 }
 
@@ -44,12 +45,16 @@ function frontMatterOf(persona: Persona): Record<string, unknown> {
     ["tags", persona.tags.length > 0 ? [...persona.tags] : undefined],
     ["aliases", persona.aliases.length > 0 ? [...persona.aliases] : undefined],
     ["talkativeness", persona.talkativeness === DEFAULT_TALKATIVENESS ? undefined : persona.talkativeness],
+    ["personality", persona.personality],
+    ["scenario", persona.scenario],
+    ["system_prompt", persona.systemPrompt],
     ["post_history_instructions", persona.postHistoryInstructions],
     ["lore", persona.lore?.length ? persona.lore.map(loreFrontMatter) : undefined],
     ["lore_scan_depth", persona.lore?.length ? persona.loreScanDepth : undefined],
     ["lore_token_budget", persona.loreTokenBudget],
     ["params", persona.params],
     ["show_reasoning", persona.showReasoning],
+    ["card", persona.card],
   ];
   for (const [key, value] of optional) if (value !== undefined) fm[key] = value;
   return fm;
@@ -83,10 +88,11 @@ function masqueExtension(persona: Persona): Record<string, unknown> {
 }
 
 /**
- * The persona as a Character Card V3 (SPEC_V3.md). The core prompt is the card's
- * description; V2's fields are filled too, as the V3 spec allows, so V2-only tools read it.
+ * The persona as a Character Card V3 (SPEC_V3.md) from Masque's fields alone, without what
+ * the card it came from held besides (card-export.ts puts that back). The core prompt is the
+ * card's description; V2's fields are filled too, as the V3 spec allows, so V2-only tools read it.
  */
-export function toCardV3(persona: Persona): { spec: "chara_card_v3"; spec_version: "3.0"; data: Record<string, unknown> } {
+export function cardWithoutRemainder(persona: Persona): { spec: "chara_card_v3"; spec_version: "3.0"; data: Record<string, unknown> } {
   const book = persona.lore?.length
     ? {
         extensions: {},
@@ -101,20 +107,20 @@ export function toCardV3(persona: Persona): { spec: "chara_card_v3"; spec_versio
     data: {
       name: persona.name,
       description: persona.prompt,
-      personality: "",
-      scenario: "",
+      personality: persona.personality ?? "",
+      scenario: persona.scenario ?? "",
       first_mes: persona.greeting ?? "",
       mes_example: mesExample(persona.examples),
       creator_notes: persona.notes ?? "",
-      system_prompt: "",
+      system_prompt: persona.systemPrompt ?? "",
       post_history_instructions: persona.postHistoryInstructions ?? "",
       alternate_greetings: [...(persona.greetings ?? [])],
       group_only_greetings: [],
       tags: [...persona.tags],
       creator: persona.creator ?? "",
       character_version: persona.characterVersion ?? "",
-      // SillyTavern's own place for it, as text, so its group chats read it too.
-      extensions: { talkativeness: String(persona.talkativeness), [CARD_EXTENSION]: masqueExtension(persona) },
+      // SillyTavern's own place for it, as text, so its group chats read it too; a missing one is its default.
+      extensions: { ...(persona.talkativeness === DEFAULT_TALKATIVENESS ? {} : { talkativeness: String(persona.talkativeness) }), [CARD_EXTENSION]: masqueExtension(persona) },
       ...(book ? { character_book: book } : {}),
     },
   };

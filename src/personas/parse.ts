@@ -7,8 +7,11 @@ export { hasControlCharacters, MAX_DESCRIPTION_LENGTH, MAX_GREETING_LENGTH, MAX_
 /** Aliases a front matter may expand; a handful is plenty for a persona file. */
 const MAX_YAML_ALIASES = 100;
 
-/** What a persona id may look like: lowercase letters, digits, - and _, at most 64 characters. */
-export const PERSONA_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/**
+ * What a persona id may look like: lowercase letters (of any script, so a card named in
+ * Chinese keeps its name), digits, - and _, at most 64 characters.
+ */
+export const PERSONA_ID = /^[\p{Ll}\p{Lo}\p{Lm}\p{Nd}][\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}_-]{0,63}$/u;
 const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 
 /** The persona id for a file name, or undefined when the name cannot be an id. */

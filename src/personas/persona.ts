@@ -42,7 +42,12 @@ export interface LoreEntry {
   readonly order: number;
   /** The author's label; never sent to the model. */
   readonly comment?: string;
+  /** What the card's entry held beyond these fields, or held in another spelling: written back on export (see card-remainder.ts). */
+  readonly card?: CardRemainder;
 }
+
+/** The part of a character card Masque does not read into its own fields, kept as the card had it so an export loses nothing. */
+export type CardRemainder = Readonly<Record<string, unknown>>;
 
 /** A loaded, validated persona: a complete character with its model settings. */
 export interface Persona {
@@ -75,8 +80,14 @@ export interface Persona {
   readonly aliases: readonly string[];
   /** How eagerly it speaks up in a scene when nobody is addressed, 0 to 1 (SillyTavern's group chat field). */
   readonly talkativeness: number;
-  /** The core prompt (the file's body), macros not yet rendered. */
+  /** The core prompt (the file's body; a card's `description`), macros not yet rendered. */
   readonly prompt: string;
+  /** A card's `personality`, `scenario` and `system_prompt`, kept apart and assembled into the prompt only when it is built (see story.ts). */
+  readonly personality?: string;
+  readonly scenario?: string;
+  readonly systemPrompt?: string;
+  /** What the card held that no field above holds (V3 extras, other tools' extensions, the lorebook's name...), for export. */
+  readonly card?: CardRemainder;
   /** The persona's model can see images (attachments are sent as image parts). */
   readonly vision?: boolean;
   /** Where it came from: a Markdown persona file or a character card. */

@@ -19,7 +19,10 @@ export function isPng(bytes: Uint8Array): boolean {
 }
 
 /**
- * Reads the `tEXt` chunks of a PNG as keyword → text (Latin-1, as the PNG spec says).
+ * Reads the `tEXt` chunks of a PNG as keyword → text (Latin-1, as the PNG spec says), in
+ * file order; a keyword met twice keeps its first text, as SillyTavern's card reader takes
+ * the first matching chunk (src/character-card-parser.js, `read`). A file that ends where
+ * IEND should start still has its text read whole.
  * Character cards keep their JSON, base64-encoded, under `chara` or `ccv3`.
  */
 export function readPngTextChunks(bytes: Uint8Array): Map<string, string> {
@@ -36,7 +39,7 @@ export function readPngTextChunks(bytes: Uint8Array): Map<string, string> {
     if (type === "tEXt") {
       const data = buffer.subarray(dataStart, dataEnd);
       const separator = data.indexOf(0);
-      if (separator > 0) texts.set(data.toString("latin1", 0, separator), data.toString("latin1", separator + 1));
+      if (separator > 0 && !texts.has(data.toString("latin1", 0, separator))) texts.set(data.toString("latin1", 0, separator), data.toString("latin1", separator + 1));
     }
     if (type === "IEND") break;
     offset = dataEnd + CHUNK_CRC_BYTES;
@@ -50,7 +53,7 @@ export interface PngChunk {
   readonly data: Buffer;
 }
 
-/** Splits a PNG into its chunks, up to and including IEND. */
+/** Splits a PNG into its chunks, up to and including IEND; one that ends just before IEND gets it added, the image being whole. */
 export function readPngChunks(bytes: Uint8Array): PngChunk[] {
   if (!isPng(bytes)) throw new PngError("not a PNG file");
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -65,7 +68,9 @@ export function readPngChunks(bytes: Uint8Array): PngChunk[] {
     if (type === "IEND") return chunks;
     offset = dataEnd + CHUNK_CRC_BYTES;
   }
-  throw new PngError("the PNG ends without an IEND chunk");
+  if (offset !== buffer.length) throw new PngError("the PNG ends in the middle of a chunk");
+  chunks.push({ type: "IEND", data: Buffer.alloc(0) });
+  return chunks;
 }
 
 /** Joins chunks into a PNG file, each with its length and CRC as the PNG spec lays them out. */

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { parseCard } from "./cards.js";
+import { cardChunkOf, parseCard } from "./cards.js";
 import { parsePersona, personaIdOf } from "./parse.js";
 import { readPngTextChunks } from "./png.js";
 import { type Persona, PersonaError, type PersonaProblem } from "./persona.js";
@@ -15,15 +15,20 @@ export type FileResult =
   | { readonly kind: "broken"; readonly id: string | undefined; readonly problems: readonly PersonaProblem[] }
   | { readonly kind: "ignored" };
 
-/** The persona id a card file gets: its name, lowercased, with other characters as "-". */
+/**
+ * The persona id a card file gets: its name, lowercased, letters and digits of any script
+ * kept (SillyTavern opens `星之守护者.png`), other characters as "-". The card's own name
+ * stays the persona's name.
+ */
 export function cardIdOf(fileName: string): string | undefined {
   const id = fileName
     .replace(/\.(json|png)$/i, "")
+    .normalize("NFC")
     .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, "-")
-    .replace(/^[-_]+|-+$/g, "")
-    .slice(0, MAX_ID_LENGTH);
-  return id.length > 0 ? id : undefined;
+    .replace(/[^\p{L}\p{M}\p{N}_-]+/gu, "-")
+    .replace(/^[-_]+|-+$/g, "");
+  const capped = [...id].slice(0, MAX_ID_LENGTH).join("");
+  return capped.length > 0 ? capped : undefined;
 }
 
 /** Whether a file name is one the loader reads. */
@@ -64,8 +69,7 @@ function readPersonaFile(dir: string, fileName: string): FileResult {
 
 function hasCard(bytes: Buffer): boolean {
   try {
-    const chunks = readPngTextChunks(bytes);
-    return chunks.has("chara") || chunks.has("ccv3");
+    return cardChunkOf(readPngTextChunks(bytes)) !== undefined;
   } catch {
     return true; // a broken PNG is reported by the card parser
   }

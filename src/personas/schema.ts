@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_LORE_SCAN_DEPTH } from "./lore.js";
 import { paramsSchema, showReasoningSchema } from "./model-options.js";
-import { LORE_POSITIONS, type Persona, type PersonaProblem, SELECTIVE_LOGICS } from "./persona.js";
+import { LORE_POSITIONS, type LoreEntry, type Persona, type PersonaProblem, SELECTIVE_LOGICS } from "./persona.js";
 
 /** Discord's limit for a webhook username; a persona name must fit it. */
 export const MAX_NAME_LENGTH = 80;
@@ -49,13 +49,17 @@ const flag = z.boolean({ error: found("true or false") });
 const wholeNumber = z.number({ error: found("a whole number") }).int("must be a whole number");
 const textList = (what: string) => z.array(text(), { error: found(what) });
 
+/** What a card kept beyond Masque's fields: any mapping, written back unchanged on export. */
+const cardRemainder = z.record(z.string(), z.unknown(), { error: found("a mapping (what the character card held beyond these fields)") });
+
 const loreEntrySchema = z.strictObject(
   {
     keys: textList("a list of words that trigger the entry").default([]),
     secondary_keys: textList("a list of words").default([]),
     selective: flag.default(true),
     selective_logic: z.enum(SELECTIVE_LOGICS, { error: `must be one of ${SELECTIVE_LOGICS.join(", ")}` }).default("and_any"),
-    content: text(),
+    // An empty entry is never included; SillyTavern keeps one, so a card's is kept for export.
+    content: z.string({ error: found("text") }).trim().default(""),
     constant: flag.default(false),
     enabled: flag.default(true),
     case_sensitive: flag.default(false),
@@ -64,11 +68,12 @@ const loreEntrySchema = z.strictObject(
     position: z.enum(LORE_POSITIONS, { error: `must be ${LORE_POSITIONS.join(" or ")}` }).default("after_char"),
     order: z.number({ error: found("a number") }).default(DEFAULT_LORE_ORDER),
     comment: text().optional(),
+    card: cardRemainder.optional(),
   },
   {
     error: (issue) =>
       issue.code === "unrecognized_keys"
-        ? `unknown field(s) ${issue.keys.join(", ")}; a lore entry has keys, secondary_keys, selective, selective_logic, content, constant, enabled, case_sensitive, match_whole_words, probability, position, order, comment`
+        ? `unknown field(s) ${issue.keys.join(", ")}; a lore entry has keys, secondary_keys, selective, selective_logic, content, constant, enabled, case_sensitive, match_whole_words, probability, position, order, comment, card`
         : `expected an entry with keys: and content:, found ${describeValue(issue.input)}`,
   },
 );
@@ -85,7 +90,7 @@ const exampleSchema = z.strictObject(
 
 const FIELDS = [
   "name", "description", "avatar", "model", "temperature", "top_p", "max_tokens", "greeting", "greetings", "greeting_user",
-  "creator", "character_version", "notes", "examples", "tags", "aliases", "talkativeness", "vision", "post_history_instructions", "lore", "lore_scan_depth", "lore_token_budget", "params", "show_reasoning",
+  "creator", "character_version", "notes", "examples", "tags", "aliases", "talkativeness", "vision", "personality", "scenario", "system_prompt", "post_history_instructions", "lore", "lore_scan_depth", "lore_token_budget", "params", "show_reasoning", "card",
 ];
 
 const greeting = text().max(MAX_GREETING_LENGTH, `must be at most ${MAX_GREETING_LENGTH} characters (${MAX_GREETING_MESSAGES} Discord messages)`);
@@ -116,7 +121,11 @@ export const frontMatterSchema = z.strictObject(
       .optional(),
     talkativeness: z.number({ error: found("a number from 0 to 1") }).min(0, "must be from 0 to 1").max(1, "must be from 0 to 1").optional(),
     vision: flag.optional(),
+    personality: text().optional(),
+    scenario: text().optional(),
+    system_prompt: text().optional(),
     post_history_instructions: text().optional(),
+    card: cardRemainder.optional(),
     lore: z.array(loreEntrySchema, { error: found("a list of {keys, content} entries") }).optional(),
     lore_scan_depth: wholeNumber.positive("must be at least 1").optional(),
     lore_token_budget: wholeNumber.positive("must be at least 1").optional(),
@@ -132,6 +141,32 @@ export const frontMatterSchema = z.strictObject(
 );
 
 export type FrontMatter = z.input<typeof frontMatterSchema>;
+
+type ParsedLoreEntry = z.output<typeof loreEntrySchema>;
+
+function loreEntryFrom(e: ParsedLoreEntry): LoreEntry {
+  return {
+    keys: e.keys,
+    secondaryKeys: e.secondary_keys,
+    selective: e.selective,
+    selectiveLogic: e.selective_logic,
+    content: e.content,
+    constant: e.constant,
+    enabled: e.enabled,
+    caseSensitive: e.case_sensitive,
+    matchWholeWords: e.match_whole_words,
+    probability: e.probability,
+    position: e.position,
+    order: e.order,
+    comment: e.comment,
+    card: e.card,
+  };
+}
+
+/** A front-matter lore entry as the persona holds it, defaults filled in; throws on an entry the schema refuses. */
+export function loreEntryOf(entry: NonNullable<FrontMatter["lore"]>[number]): LoreEntry {
+  return loreEntryFrom(loreEntrySchema.parse(entry));
+}
 
 function fieldOf(path: readonly PropertyKey[]): string {
   if (path.length === 0) return "front matter";
@@ -151,7 +186,9 @@ export function personaFromFrontMatter(
 ): { persona: Persona; problems?: undefined } | { persona?: undefined; problems: PersonaProblem[] } {
   const parsed = frontMatterSchema.safeParse(data);
   const problems: PersonaProblem[] = parsed.success ? [] : parsed.error.issues.map((issue) => ({ file, field: fieldOf(issue.path), reason: issue.message }));
-  if (body.trim().length === 0) problems.push({ file, field: "body", reason: "is empty; write the character's core prompt below the front matter" });
+  // A card may describe its character only in personality, scenario, system prompt or lorebook (SillyTavern opens it).
+  const describedElsewhere = parsed.success && [parsed.data.personality, parsed.data.scenario, parsed.data.system_prompt, parsed.data.lore?.length].some(Boolean);
+  if (body.trim().length === 0 && !describedElsewhere) problems.push({ file, field: "body", reason: "is empty; write the character's core prompt below the front matter" });
   if (!parsed.success || problems.length > 0) return { problems };
   const fm = parsed.data;
   return {
@@ -176,23 +213,13 @@ export function personaFromFrontMatter(
       aliases: fm.aliases ?? [],
       talkativeness: fm.talkativeness ?? DEFAULT_TALKATIVENESS,
       prompt: body.trim(),
+      personality: fm.personality,
+      scenario: fm.scenario,
+      systemPrompt: fm.system_prompt,
+      card: fm.card,
       vision: fm.vision,
       postHistoryInstructions: fm.post_history_instructions,
-      lore: fm.lore?.map((e) => ({
-        keys: e.keys,
-        secondaryKeys: e.secondary_keys,
-        selective: e.selective,
-        selectiveLogic: e.selective_logic,
-        content: e.content,
-        constant: e.constant,
-        enabled: e.enabled,
-        caseSensitive: e.case_sensitive,
-        matchWholeWords: e.match_whole_words,
-        probability: e.probability,
-        position: e.position,
-        order: e.order,
-        comment: e.comment,
-      })),
+      lore: fm.lore?.map(loreEntryFrom),
       loreScanDepth: fm.lore ? (fm.lore_scan_depth ?? DEFAULT_LORE_SCAN_DEPTH) : undefined,
       loreTokenBudget: fm.lore_token_budget,
       params: fm.params,

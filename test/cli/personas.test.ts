@@ -79,7 +79,8 @@ describe("npm run personas", () => {
       avatar: "avatars/night-owl.png",
       greeting: "Hoo?",
       examples: [{ user: "hi", assistant: "hoo" }],
-      prompt: "{{char}} answers questions at midnight.\n\n{{char}}'s personality: sleepy",
+      prompt: "{{char}} answers questions at midnight.",
+      personality: "sleepy",
       lore: [{ keys: ["moon"], content: "The moon is full.", constant: false, caseSensitive: false, order: 100 }],
     });
     const again = await runCli(ENTRY, ["import", card, "--out", out], { env: ENV });
@@ -121,13 +122,13 @@ describe("npm run personas", () => {
     dir = mkdtempSync(path.join(tmpdir(), "masque-refuse-"));
     const out = path.join(dir, "out");
     const huge = path.join(dir, "huge.json");
-    writeFileSync(huge, JSON.stringify({ name: "Huge", description: "word ".repeat(3000) }));
+    writeFileSync(huge, JSON.stringify({ name: "Huge", description: "word ".repeat(3000), first_mes: "" }));
     const lorebook = path.join(dir, "world.json");
     writeFileSync(lorebook, JSON.stringify({ entries: { 0: { uid: 0, key: ["a"], content: "b" } } }));
     const arrayDescription = path.join(dir, "list.json");
-    writeFileSync(arrayDescription, JSON.stringify({ name: "List", description: ["a", "b"] }));
+    writeFileSync(arrayDescription, JSON.stringify({ name: "List", description: ["a", "b"], first_mes: "" }));
     const bigImage = path.join(dir, "big.png");
-    const png = pngCard({ name: "Big", description: "Big picture." });
+    const png = pngCard({ name: "Big", description: "Big picture.", first_mes: "" });
     // An image chunk of 9 MB: over Discord's 8 MB avatar limit once the card's text is removed.
     writeFileSync(bigImage, Buffer.concat([png.subarray(0, 33), pngChunk("IDAT", Buffer.alloc(9 * 1024 * 1024)), png.subarray(33)]));
 

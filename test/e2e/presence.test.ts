@@ -100,7 +100,7 @@ describe("persona presence: character cards and live editing", () => {
     writeFileSync(path.join(dir, "broken.json"), "{ not json");
     stack = await startStack({ personasDir: dir });
     const personas = stack.core.personas();
-    expect(personas.get("kestrel")).toMatchObject({ name: "Kestrel", prompt: "{{char}} is a starship pilot.\n\n{{char}}'s personality: cocky", greeting: "Strap in." });
+    expect(personas.get("kestrel")).toMatchObject({ name: "Kestrel", prompt: "{{char}} is a starship pilot.", personality: "cocky", greeting: "Strap in." });
     expect(personas.get("seraphina")).toMatchObject({ name: "Seraphina", avatar: undefined });
     expect(personas.get("moss")).toMatchObject({ name: "Moss", greeting: "...hello." });
     expect(personas.problems.map((p) => `${path.basename(p.file)}: ${p.field}`)).toEqual(["broken.json: card"]);

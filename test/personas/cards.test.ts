@@ -31,7 +31,7 @@ describe("parseCard", () => {
     const result = parseCard("personas/moss.json", "moss", "moss.json", Buffer.from(`\uFEFF${JSON.stringify(V1_CARD)}`));
 
     expect(result.problems).toBeUndefined();
-    expect(result.persona).toMatchObject({ id: "moss", name: "Moss", prompt: "{{char}} is a talking stone.\n\n{{char}}'s personality: slow", greeting: "...hello." });
+    expect(result.persona).toMatchObject({ id: "moss", name: "Moss", prompt: "{{char}} is a talking stone.", personality: "slow", greeting: "...hello." });
   });
 
   it("keeps every field of a V2 card, with Windows line endings turned into \\n", () => {
@@ -52,8 +52,21 @@ describe("parseCard", () => {
       tags: ["sci-fi", "station"],
       aliases: [],
       talkativeness: 0.8,
-      prompt: "{{char}} runs the night shift\nat the orbital station.\n\n{{char}}'s personality: dry, kind\n\nScenario: The station's lights flicker.",
+      avatar: undefined,
+      // Kept apart, assembled only when the prompt is built (story.ts).
+      prompt: "{{char}} runs the night shift\nat the orbital station.",
+      personality: "dry, kind",
+      scenario: "The station's lights flicker.",
+      systemPrompt: undefined,
       postHistoryInstructions: "Stay in character as {{char}}.",
+      // What Masque reads differently (or not at all) is kept as the card wrote it, for export.
+      card: {
+        mes_example: "<START>\n{{user}}: Any news?\n{{char}}: Only static.\n<START>\n{{char}}: *hums to herself*\n",
+        post_history_instructions: "Stay in character as <BOT>.",
+        alternate_greetings: ["<BOT> waves at <USER>.", "  ", "Amy is asleep at the console."],
+        tags: ["sci-fi", "", "  ", "station"],
+        extensions: { fav: false, world: "" },
+      },
       lore: [
         {
           keys: ["reactor"],
@@ -69,6 +82,7 @@ describe("parseCard", () => {
           position: "before_char",
           order: 250,
           comment: "Reactor trouble",
+          card: undefined,
         },
         {
           keys: ["Bob"],
@@ -84,6 +98,24 @@ describe("parseCard", () => {
           position: "before_char",
           order: 5,
           comment: undefined,
+          card: undefined,
+        },
+        // An empty entry is never included, but SillyTavern keeps it, so an export does too.
+        {
+          keys: [],
+          secondaryKeys: [],
+          selective: true,
+          selectiveLogic: "and_any",
+          content: "",
+          constant: false,
+          enabled: true,
+          caseSensitive: false,
+          matchWholeWords: true,
+          probability: 100,
+          position: "after_char",
+          order: 1,
+          comment: undefined,
+          card: { content: "   " },
         },
       ],
       loreScanDepth: 3,

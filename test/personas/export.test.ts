@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseCard } from "../../src/personas/cards.js";
-import { toCardV3, toMarkdown } from "../../src/personas/export.js";
+import { toCardV3 } from "../../src/personas/card-export.js";
+import { toMarkdown } from "../../src/personas/export.js";
 import { parsePersona } from "../../src/personas/parse.js";
 import type { Persona } from "../../src/personas/persona.js";
 import { readPngChunks, readPngTextChunks } from "../../src/personas/png.js";
@@ -46,19 +47,28 @@ describe("export as a character card V3", () => {
       name: "Amy",
       description: amy.prompt,
       first_mes: amy.greeting,
-      alternate_greetings: ["{{char}} waves at {{user}}.", "Amy is asleep at the console."],
+      // As the card wrote them (only \r\n became \n): SillyTavern reads <BOT> itself, and keeps blank greetings and tags.
+      alternate_greetings: ["<BOT> waves at <USER>.", "  ", "Amy is asleep at the console."],
       group_only_greetings: [],
-      mes_example: "<START>\n{{user}}: Any news?\n{{char}}: Only static.\n<START>\n{{char}}: *hums to herself*",
+      mes_example: "<START>\n{{user}}: Any news?\n{{char}}: Only static.\n<START>\n{{char}}: *hums to herself*\n",
       creator_notes: amy.notes,
       creator: "nightowl",
       character_version: "1.2",
-      tags: ["sci-fi", "station"],
-      post_history_instructions: "Stay in character as {{char}}.",
+      tags: ["sci-fi", "", "  ", "station"],
+      post_history_instructions: "Stay in character as <BOT>.",
+      personality: "dry, kind",
+      scenario: "The station's lights flicker.",
       extensions: {
+        fav: false,
+        world: "",
+        talkativeness: "0.8",
         masque: { description: amy.description, model: "gpt-4o-mini", temperature: 0.7, greeting_user: "traveller", params: { reasoning_effort: "low" }, show_reasoning: "spoiler" },
       },
     });
     expect(card.data.character_book).toMatchObject({ scan_depth: 3, token_budget: 400 });
+    // A field edited since import is written from Masque's value, not the card's old one.
+    const edited = toCardV3({ ...amy, postHistoryInstructions: "Stay calm.", tags: ["space"] }).data;
+    expect([edited.post_history_instructions, edited.tags, edited.alternate_greetings]).toEqual(["Stay calm.", ["space"], ["<BOT> waves at <USER>.", "  ", "Amy is asleep at the console."]]);
     expect(card.data.character_book.entries[0]).toEqual({
       id: 0,
       keys: ["reactor"],

@@ -150,7 +150,8 @@ function contractBreach(result: ParseResult, file: string): string | undefined {
     if (!PERSONA_ID.test(p.id)) return `persona id ${JSON.stringify(p.id)}`;
     if (p.name.trim() === "" || p.name.length > MAX_NAME_LENGTH) return `persona name of length ${p.name.length}`;
     if (p.description.trim() === "" || p.description.length > MAX_DESCRIPTION_LENGTH) return `persona description of length ${p.description.length}`;
-    if (p.prompt.trim() === "") return "empty persona prompt";
+    // A card may describe its character only in personality, scenario, system prompt or lorebook, as SillyTavern allows.
+    if (p.prompt.trim() === "" && !p.personality && !p.scenario && !p.systemPrompt && !p.lore?.length) return "empty persona prompt";
     return undefined;
   }
   if (result.problems.length === 0) return "neither a persona nor a problem";
