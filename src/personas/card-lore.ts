@@ -6,14 +6,19 @@
  * convertWorldInfoToCharacterBook do (public/scripts/world-info.js, src/endpoints/characters.js).
  */
 import { z } from "zod";
-import { CERTAIN_PROBABILITY } from "./lore.js";
-import { type LoreEntry, SELECTIVE_LOGICS, type SelectiveLogic } from "./persona.js";
+import { CERTAIN_PROBABILITY, DEFAULT_GROUP_WEIGHT, DEFAULT_LORE_DEPTH } from "./lore.js";
+import { LORE_ROLES, type LoreEntry, SELECTIVE_LOGICS, type SelectiveLogic } from "./persona.js";
 import { remainderOf, withRemainder, withUnixLineEndings } from "./card-remainder.js";
 import { DEFAULT_LORE_ORDER, describeValue, type FrontMatter, loreEntryOf } from "./schema.js";
 
-/** SillyTavern's `world_info_position`: 0 is before the character's definition, 1 after. */
+/**
+ * SillyTavern's `world_info_position`: 0 is before the character's definition, 1 after, 4 at
+ * a depth among the messages (2, 3, 5 and 6, the author's note and example spots, Masque
+ * places after the character, and keeps for export).
+ */
 const ST_POSITION_BEFORE_CHAR = 0;
 const ST_POSITION_AFTER_CHAR = 1;
+const ST_POSITION_AT_DEPTH = 4;
 
 const found = (what: string) => (issue: { input?: unknown }) => `expected ${what}, found ${describeValue(issue.input)}`;
 const nullable = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? undefined : v), schema.optional());
@@ -45,6 +50,17 @@ const entrySchema = z.looseObject({
       match_whole_words: flag.catch(undefined),
       case_sensitive: flag.catch(undefined),
       position: number.catch(undefined),
+      depth: nullable(z.number().int().min(0)).catch(undefined),
+      role: nullable(z.number().int().min(0).max(LORE_ROLES.length - 1)).catch(undefined),
+      exclude_recursion: flag.catch(undefined),
+      prevent_recursion: flag.catch(undefined),
+      group: nullable(z.string()).catch(undefined),
+      group_override: flag.catch(undefined),
+      group_weight: nullable(z.number().positive()).catch(undefined),
+      sticky: nullable(z.number().int().min(0)).catch(undefined),
+      cooldown: nullable(z.number().int().min(0)).catch(undefined),
+      delay: nullable(z.number().int().min(0)).catch(undefined),
+      scan_depth: nullable(z.number().int().min(0)).catch(undefined),
     }),
   ).catch(undefined),
 });
@@ -83,6 +99,16 @@ function entryOf(e: CardEntry): FrontMatterEntry {
     ...(ext.match_whole_words === false ? { match_whole_words: false } : {}),
     ...(probability < CERTAIN_PROBABILITY ? { probability } : {}),
     ...(stPosition === ST_POSITION_BEFORE_CHAR ? { position: "before_char" as const } : {}),
+    ...(stPosition === ST_POSITION_AT_DEPTH ? { position: "at_depth" as const, depth: ext.depth ?? DEFAULT_LORE_DEPTH, role: LORE_ROLES[ext.role ?? 0] } : {}),
+    ...(ext.exclude_recursion ? { exclude_recursion: true } : {}),
+    ...(ext.prevent_recursion ? { prevent_recursion: true } : {}),
+    ...(ext.group?.trim() ? { group: ext.group.trim() } : {}),
+    ...(ext.group_override ? { group_override: true } : {}),
+    ...(ext.group_weight !== undefined && ext.group_weight !== DEFAULT_GROUP_WEIGHT ? { group_weight: ext.group_weight } : {}),
+    ...(ext.sticky ? { sticky: ext.sticky } : {}),
+    ...(ext.cooldown ? { cooldown: ext.cooldown } : {}),
+    ...(ext.delay ? { delay: ext.delay } : {}),
+    ...(ext.scan_depth !== undefined ? { scan_depth: ext.scan_depth } : {}),
     order: e.insertion_order ?? DEFAULT_LORE_ORDER,
     ...(comment ? { comment } : {}),
   };
@@ -126,7 +152,7 @@ export function cardEntryWithRemainder(entry: LoreEntry, id: number): Record<str
 
 /** A lore entry as a card's `character_book` entry, with SillyTavern's extensions, so SillyTavern reads it back the same. */
 export function cardEntryOf(entry: LoreEntry, id: number): Record<string, unknown> {
-  const stPosition = entry.position === "before_char" ? ST_POSITION_BEFORE_CHAR : ST_POSITION_AFTER_CHAR;
+  const stPosition = { before_char: ST_POSITION_BEFORE_CHAR, after_char: ST_POSITION_AFTER_CHAR, at_depth: ST_POSITION_AT_DEPTH }[entry.position];
   return {
     id,
     keys: [...entry.keys],
@@ -137,7 +163,8 @@ export function cardEntryOf(entry: LoreEntry, id: number): Record<string, unknow
     selective: entry.selective,
     insertion_order: entry.order,
     enabled: entry.enabled,
-    position: entry.position,
+    // The spec knows only before_char and after_char; at-depth is in the extensions, as SillyTavern writes it.
+    position: entry.position === "before_char" ? "before_char" : "after_char",
     case_sensitive: entry.caseSensitive,
     use_regex: false,
     extensions: {
@@ -147,6 +174,17 @@ export function cardEntryOf(entry: LoreEntry, id: number): Record<string, unknow
       selectiveLogic: SELECTIVE_LOGICS.indexOf(entry.selectiveLogic),
       case_sensitive: entry.caseSensitive,
       match_whole_words: entry.matchWholeWords,
+      depth: entry.depth,
+      role: LORE_ROLES.indexOf(entry.role),
+      exclude_recursion: entry.excludeRecursion,
+      prevent_recursion: entry.preventRecursion,
+      group: entry.group ?? "",
+      group_override: entry.groupOverride,
+      group_weight: entry.groupWeight,
+      sticky: entry.sticky,
+      cooldown: entry.cooldown,
+      delay: entry.delay,
+      scan_depth: entry.scanDepth ?? null,
     },
   };
 }

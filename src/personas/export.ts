@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { cardEntryOf } from "./card-lore.js";
+import { DEFAULT_GROUP_WEIGHT } from "./lore.js";
 import type { LoreEntry, Persona, PersonaExample } from "./persona.js";
 import { DEFAULT_LORE_ORDER, DEFAULT_TALKATIVENESS, type FrontMatter } from "./schema.js";
 
@@ -19,6 +20,16 @@ function loreFrontMatter(entry: LoreEntry): NonNullable<FrontMatter["lore"]>[num
     ...(!entry.matchWholeWords ? { match_whole_words: false } : {}),
     ...(entry.probability < 100 ? { probability: entry.probability } : {}),
     ...(entry.position !== "after_char" ? { position: entry.position } : {}),
+    ...(entry.position === "at_depth" ? { depth: entry.depth, role: entry.role } : {}),
+    ...(entry.excludeRecursion ? { exclude_recursion: true } : {}),
+    ...(entry.preventRecursion ? { prevent_recursion: true } : {}),
+    ...(entry.group ? { group: entry.group } : {}),
+    ...(entry.groupOverride ? { group_override: true } : {}),
+    ...(entry.groupWeight !== DEFAULT_GROUP_WEIGHT ? { group_weight: entry.groupWeight } : {}),
+    ...(entry.sticky > 0 ? { sticky: entry.sticky } : {}),
+    ...(entry.cooldown > 0 ? { cooldown: entry.cooldown } : {}),
+    ...(entry.delay > 0 ? { delay: entry.delay } : {}),
+    ...(entry.scanDepth !== undefined ? { scan_depth: entry.scanDepth } : {}),
     ...(entry.order !== DEFAULT_LORE_ORDER ? { order: entry.order } : {}),
     ...(entry.comment ? { comment: entry.comment } : {}),
     ...(entry.card ? { card: entry.card } : {}),

@@ -5,8 +5,11 @@
  * - [WI code] SillyTavern/SillyTavern public/scripts/world-info.js (checkWorldInfo,
  *   WorldInfoBuffer.matchKeys, convertCharacterBook)
  * - [defaults] SillyTavern/SillyTavern default/content/settings.json (world_info_settings)
+ * - [WI advanced] SillyTavern-Docs, Usage/World_Info/Advanced.md ("Timed Effects")
  */
+import { guardedTest, type RegexFailure, regexOf } from "./guarded-regex.js";
 import type { LoreEntry, Persona } from "./persona.js";
+import { timedState } from "./lore-timing.js";
 
 /** Messages scanned for keys, newest first; SillyTavern's default `world_info_depth` is 2 [defaults]. */
 export const DEFAULT_LORE_SCAN_DEPTH = 2;
@@ -15,6 +18,28 @@ export const LORE_BUDGET_PERCENT_OF_CONTEXT = 25;
 /** Probability (%) at which an entry is always included [WI docs, "Probability"]. */
 export const CERTAIN_PROBABILITY = 100;
 const PERCENT = 100;
+/** An at-depth entry's depth when its card gives none: SillyTavern's DEFAULT_DEPTH, 4 [WI code]. */
+export const DEFAULT_LORE_DEPTH = 4;
+/** An entry's weight in its inclusion group when none is given: SillyTavern's DEFAULT_WEIGHT, 100 [WI code]. */
+export const DEFAULT_GROUP_WEIGHT = 100;
+/**
+ * Passes over other entries' text at most. SillyTavern's "Max Recursion Steps" defaults to 0,
+ * unlimited, and ends when a pass activates nothing new [WI docs, "Recursion"]; Masque caps it
+ * so that a long chain of entries cannot make a reply's lore scan unbounded.
+ */
+export const MAX_LORE_RECURSION_STEPS = 5;
+/** The fields of an entry that only SillyTavern's advanced World Info sets, at their defaults (none of them in effect). */
+export const LORE_ENTRY_DEFAULTS = {
+  depth: DEFAULT_LORE_DEPTH,
+  role: "system",
+  excludeRecursion: false,
+  preventRecursion: false,
+  groupOverride: false,
+  groupWeight: DEFAULT_GROUP_WEIGHT,
+  sticky: 0,
+  cooldown: 0,
+  delay: 0,
+} as const satisfies Partial<LoreEntry>;
 
 /**
  * The lore budget in tokens: the persona's own (a card's `token_budget`), else 25% of the
@@ -28,17 +53,28 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/** How a key matched, or why a regex key could not be run. */
+type KeyMatch = { matched: boolean; failure?: RegexFailure };
+
 /**
- * Whether `key` appears in `text`. Case-insensitive unless the entry says otherwise; with
- * whole-word matching (SillyTavern's default [defaults]) a one-word key must stand between
- * non-word characters, while a key of several words is matched as a plain substring [WI code, matchKeys].
+ * Whether `key` appears in `text`. A key written `/pattern/flags` is a regular expression, run
+ * guarded (guarded-regex.ts), its own flags deciding case [WI docs, "Regular Expression keys"].
+ * Other keys are case-insensitive unless the entry says otherwise; with whole-word matching
+ * (SillyTavern's default [defaults]) a one-word key must stand between non-word characters,
+ * while a key of several words is matched as a plain substring [WI code, matchKeys].
  */
-export function keyMatches(text: string, key: string, entry: Pick<LoreEntry, "caseSensitive" | "matchWholeWords">): boolean {
+export function keyMatch(text: string, key: string, entry: Pick<LoreEntry, "caseSensitive" | "matchWholeWords">): KeyMatch {
+  const regex = regexOf(key);
+  if (regex) return guardedTest(regex, text);
   const needle = entry.caseSensitive ? key.trim() : key.trim().toLowerCase();
-  if (!needle) return false;
+  if (!needle) return { matched: false };
   const haystack = entry.caseSensitive ? text : text.toLowerCase();
-  if (!entry.matchWholeWords || needle.split(/\s+/).length > 1) return haystack.includes(needle);
-  return new RegExp(`(?:^|\\W)(${escapeRegExp(needle)})(?:$|\\W)`).test(haystack);
+  if (!entry.matchWholeWords || needle.split(/\s+/).length > 1) return { matched: haystack.includes(needle) };
+  return { matched: new RegExp(`(?:^|\\W)(${escapeRegExp(needle)})(?:$|\\W)`).test(haystack) };
+}
+
+export function keyMatches(text: string, key: string, entry: Pick<LoreEntry, "caseSensitive" | "matchWholeWords">): boolean {
+  return keyMatch(text, key, entry).matched;
 }
 
 /**
@@ -61,11 +97,22 @@ function secondaryAllows(entry: LoreEntry, text: string, renderKey: (key: string
   }
 }
 
+/** The primary key that fires an entry for `text` (with its filter passing), or why none does. */
+function firingKey(entry: LoreEntry, text: string, renderKey: (key: string) => string): { key?: string; note?: string } {
+  let note: string | undefined;
+  for (const key of entry.keys) {
+    const match = keyMatch(text, renderKey(key), entry);
+    if (match.failure) note = `regex key ${key} ${match.failure}, counted as no match`;
+    if (match.matched) return secondaryAllows(entry, text, renderKey) ? { key } : { note: `key "${key}" found, but the secondary keys (${entry.selectiveLogic}) did not allow it` };
+  }
+  return { note };
+}
+
 /** Whether an enabled entry fires for `text`: constant ones always, others on a primary key and their filter. */
 export function isTriggered(entry: LoreEntry, text: string, renderKey: (key: string) => string = (key) => key): boolean {
   if (!entry.enabled || !entry.content.trim()) return false;
   if (entry.constant) return true;
-  return entry.keys.some((key) => keyMatches(text, renderKey(key), entry)) && secondaryAllows(entry, text, renderKey);
+  return firingKey(entry, text, renderKey).key !== undefined;
 }
 
 /**
@@ -96,28 +143,128 @@ export interface LoreScan {
   readonly cost: (entry: LoreEntry) => number;
   /** Fills macros in keys (SillyTavern substitutes them before matching [WI code]). */
   readonly renderKey?: (key: string) => string;
-  /** A number in [0, 1) for probability rolls. */
+  /** A number in [0, 1) for probability rolls and inclusion groups. */
   readonly random?: () => number;
 }
 
+/** One entry's outcome for a scan: included or not, and why, in words (`npm run personas -- explain`). */
+export interface LoreDecision {
+  readonly entry: LoreEntry;
+  readonly included: boolean;
+  readonly reason: string;
+}
+
+const label = (entry: LoreEntry, entries: readonly LoreEntry[]) => (entry.comment ? `"${entry.comment}"` : `#${entries.indexOf(entry)}`);
+
 /**
- * The entries to include, in prompt order. Triggered entries are taken by priority; one that
- * fails its probability roll is skipped; the first one that would overrun the budget stops
- * the selection ("If the budget is exhausted, then no more entries are activated" [WI docs];
- * the scan loop `break`s [WI code]).
+ * Of the entries just triggered, one per inclusion group: the highest order among those with
+ * `group_override` ("Prioritize Inclusion"), else one drawn by group weight; a group that
+ * already has an entry from an earlier pass takes no other [WI docs, "Inclusion Group"].
  */
-export function selectLore(entries: readonly LoreEntry[], scanDepth: number, scan: LoreScan): LoreEntry[] {
-  const text = scan.messages.slice(0, scanDepth).join("\n");
-  const random = scan.random ?? Math.random;
-  const chosen: LoreEntry[] = [];
-  let used = 0;
-  for (const entry of byPriority(entries)) {
-    if (!isTriggered(entry, text, scan.renderKey)) continue;
-    if (entry.probability < CERTAIN_PROBABILITY && random() * PERCENT >= entry.probability) continue;
-    const cost = scan.cost(entry);
-    if (used + cost > scan.budget) break;
-    used += cost;
-    chosen.push(entry);
+function groupWinners(triggered: readonly LoreEntry[], earlier: readonly LoreEntry[], random: () => number): Map<LoreEntry, LoreEntry> {
+  const losers = new Map<LoreEntry, LoreEntry>();
+  const groups = new Set(triggered.map((e) => e.group).filter((g): g is string => g !== undefined));
+  for (const group of groups) {
+    const members = triggered.filter((e) => e.group === group);
+    const taken = earlier.find((e) => e.group === group);
+    const overriding = members.filter((e) => e.groupOverride);
+    let winner = taken ?? overriding[0];
+    if (!winner) {
+      const total = members.reduce((sum, e) => sum + e.groupWeight, 0);
+      const roll = random() * total;
+      let reached = 0;
+      winner = members.find((e) => {
+        reached += e.groupWeight;
+        return roll < reached;
+      }) ?? members[members.length - 1]!;
+    }
+    for (const member of members) if (member !== winner) losers.set(member, winner);
   }
-  return inPromptOrder(chosen);
+  return losers;
+}
+
+/**
+ * Every entry's outcome for a scan, in priority order. A pass over the scanned messages (each
+ * entry its own scan depth, if it has one) triggers entries; the text of those included is
+ * scanned again for more, except entries that `prevent_recursion`, and entries that
+ * `exclude_recursion` are not triggered by it, up to MAX_LORE_RECURSION_STEPS passes [WI docs,
+ * "Recursion"]. Triggered entries go through their inclusion group, their probability roll
+ * (a sticky one skips it [WI advanced]) and the budget: the first that would overrun it stops
+ * the selection ("If the budget is exhausted, then no more entries are activated" [WI docs]).
+ * Timed effects count messages (lore-timing.ts).
+ */
+export function explainLore(entries: readonly LoreEntry[], scanDepth: number, scan: LoreScan): LoreDecision[] {
+  const renderKey = scan.renderKey ?? ((key: string) => key);
+  const random = scan.random ?? Math.random;
+  const chatText = (entry: LoreEntry) => scan.messages.slice(0, entry.scanDepth ?? scanDepth).join("\n");
+  const decisions = new Map<LoreEntry, LoreDecision>();
+  const decide = (entry: LoreEntry, included: boolean, reason: string) => decisions.set(entry, { entry, included, reason });
+  const ordered = byPriority(entries);
+  const waiting: LoreEntry[] = [];
+  for (const entry of ordered) {
+    if (!entry.enabled) decide(entry, false, "disabled");
+    else if (!entry.content.trim()) decide(entry, false, "has no content");
+    else waiting.push(entry);
+  }
+  const included: LoreEntry[] = [];
+  let used = 0;
+  let exhausted = false;
+  let recursionSources: LoreEntry[] = [];
+  for (let pass = 0; pass <= MAX_LORE_RECURSION_STEPS && waiting.length > 0 && !exhausted; pass++) {
+    const triggered: Array<{ entry: LoreEntry; why: string; sticky: boolean }> = [];
+    for (const entry of [...waiting]) {
+      const timing = timedState(entry, scan.messages, (text) => isTriggered(entry, text, renderKey), scanDepth);
+      if (timing.blocked) {
+        decide(entry, false, timing.blocked);
+        waiting.splice(waiting.indexOf(entry), 1);
+        continue;
+      }
+      const why = pass === 0 ? firstPassReason(entry, chatText(entry), renderKey, timing.sticky) : recursionReason(entry, recursionSources, entries, renderKey);
+      if (why.fired) triggered.push({ entry, why: why.reason ?? "", sticky: timing.sticky !== undefined });
+      else if (why.reason) decide(entry, false, why.reason);
+    }
+    if (triggered.length === 0) break;
+    const losers = groupWinners(triggered.map((t) => t.entry), included, random);
+    const newlyIncluded: LoreEntry[] = [];
+    for (const { entry, why, sticky } of triggered) {
+      waiting.splice(waiting.indexOf(entry), 1);
+      const winner = losers.get(entry);
+      if (winner) decide(entry, false, `${why}, but inclusion group "${entry.group}" took ${label(winner, entries)}`);
+      else if (!sticky && entry.probability < CERTAIN_PROBABILITY && random() * PERCENT >= entry.probability) decide(entry, false, `${why}, but lost its ${entry.probability}% roll`);
+      else if (exhausted || used + scan.cost(entry) > scan.budget) {
+        exhausted = true;
+        decide(entry, false, `${why}, but the lore budget (${scan.budget} tokens) is spent`);
+      } else {
+        used += scan.cost(entry);
+        included.push(entry);
+        newlyIncluded.push(entry);
+        decide(entry, true, why);
+      }
+    }
+    recursionSources = newlyIncluded.filter((e) => !e.preventRecursion);
+    if (recursionSources.length === 0) break;
+  }
+  for (const entry of waiting) if (!decisions.has(entry)) decide(entry, false, "no key found");
+  return ordered.map((entry) => decisions.get(entry)!);
+}
+
+function firstPassReason(entry: LoreEntry, text: string, renderKey: (key: string) => string, sticky: string | undefined): { fired: boolean; reason?: string } {
+  if (entry.constant) return { fired: true, reason: "constant" };
+  if (sticky) return { fired: true, reason: sticky };
+  const found = firingKey(entry, text, renderKey);
+  return found.key !== undefined ? { fired: true, reason: `key "${found.key}" in the messages` } : { fired: false, reason: found.note };
+}
+
+function recursionReason(entry: LoreEntry, sources: readonly LoreEntry[], entries: readonly LoreEntry[], renderKey: (key: string) => string): { fired: boolean; reason?: string } {
+  if (entry.excludeRecursion || entry.constant) return { fired: false };
+  for (const source of sources) {
+    const found = firingKey(entry, source.content, renderKey);
+    if (found.key !== undefined) return { fired: true, reason: `key "${found.key}" in entry ${label(source, entries)} (recursion)` };
+  }
+  return { fired: false };
+}
+
+/** The entries to include, in prompt order (see explainLore). */
+export function selectLore(entries: readonly LoreEntry[], scanDepth: number, scan: LoreScan): LoreEntry[] {
+  return inPromptOrder(explainLore(entries, scanDepth, scan).filter((d) => d.included).map((d) => d.entry));
 }

@@ -14,9 +14,15 @@ export interface PersonaExample {
 export const SELECTIVE_LOGICS = ["and_any", "not_all", "not_any", "and_all"] as const;
 export type SelectiveLogic = (typeof SELECTIVE_LOGICS)[number];
 
-/** Where an entry goes relative to the character's definition (character card spec V2 `position`). */
-export const LORE_POSITIONS = ["before_char", "after_char"] as const;
+/**
+ * Where an entry goes: before or after the character's definition (character card spec V2
+ * `position`), or among the messages at a depth (SillyTavern's position 4, "@D").
+ */
+export const LORE_POSITIONS = ["before_char", "after_char", "at_depth"] as const;
 export type LorePosition = (typeof LORE_POSITIONS)[number];
+/** Who an at-depth entry speaks as (SillyTavern's `role`: 0 system, 1 user, 2 assistant). */
+export const LORE_ROLES = ["system", "user", "assistant"] as const;
+export type LoreRole = (typeof LORE_ROLES)[number];
 
 /** A lorebook (World Info) entry: text added to the prompt when its keys come up. */
 export interface LoreEntry {
@@ -38,6 +44,22 @@ export interface LoreEntry {
   /** Chance in percent that a triggered entry is included. */
   readonly probability: number;
   readonly position: LorePosition;
+  /** For `at_depth`: how many messages from the end it goes, and as whom. */
+  readonly depth: number;
+  readonly role: LoreRole;
+  /** Other entries' text cannot trigger this one; this one's text triggers no other. */
+  readonly excludeRecursion: boolean;
+  readonly preventRecursion: boolean;
+  /** Inclusion group: of the triggered entries sharing a label, one is included. */
+  readonly group?: string;
+  readonly groupOverride: boolean;
+  readonly groupWeight: number;
+  /** Timed effects, in messages: stays active, cannot fire again, cannot fire before the chat has this many. */
+  readonly sticky: number;
+  readonly cooldown: number;
+  readonly delay: number;
+  /** Messages scanned for this entry's keys, instead of the book's scan depth. */
+  readonly scanDepth?: number;
   /** Insertion order: higher wins the budget first and sits closer to the end of the prompt. */
   readonly order: number;
   /** The author's label; never sent to the model. */

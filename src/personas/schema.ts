@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { DEFAULT_LORE_SCAN_DEPTH } from "./lore.js";
+import { DEFAULT_GROUP_WEIGHT, DEFAULT_LORE_DEPTH, DEFAULT_LORE_SCAN_DEPTH } from "./lore.js";
 import { paramsSchema, showReasoningSchema } from "./model-options.js";
-import { LORE_POSITIONS, type LoreEntry, type Persona, type PersonaProblem, SELECTIVE_LOGICS } from "./persona.js";
+import { LORE_POSITIONS, LORE_ROLES, type LoreEntry, type Persona, type PersonaProblem, SELECTIVE_LOGICS } from "./persona.js";
 
 /** Discord's limit for a webhook username; a persona name must fit it. */
 export const MAX_NAME_LENGTH = 80;
@@ -66,6 +66,17 @@ const loreEntrySchema = z.strictObject(
     match_whole_words: flag.default(true),
     probability: z.number({ error: found("a number from 0 to 100") }).min(0, "must be from 0 to 100").max(100, "must be from 0 to 100").default(100),
     position: z.enum(LORE_POSITIONS, { error: `must be ${LORE_POSITIONS.join(" or ")}` }).default("after_char"),
+    depth: wholeNumber.min(0, "must be 0 or more").default(DEFAULT_LORE_DEPTH),
+    role: z.enum(LORE_ROLES, { error: `must be ${LORE_ROLES.join(", ")}` }).default("system"),
+    exclude_recursion: flag.default(false),
+    prevent_recursion: flag.default(false),
+    group: text().optional(),
+    group_override: flag.default(false),
+    group_weight: z.number({ error: found("a number") }).positive("must be more than 0").default(DEFAULT_GROUP_WEIGHT),
+    sticky: wholeNumber.min(0, "must be 0 or more").default(0),
+    cooldown: wholeNumber.min(0, "must be 0 or more").default(0),
+    delay: wholeNumber.min(0, "must be 0 or more").default(0),
+    scan_depth: wholeNumber.min(0, "must be 0 or more").optional(),
     order: z.number({ error: found("a number") }).default(DEFAULT_LORE_ORDER),
     comment: text().optional(),
     card: cardRemainder.optional(),
@@ -73,7 +84,7 @@ const loreEntrySchema = z.strictObject(
   {
     error: (issue) =>
       issue.code === "unrecognized_keys"
-        ? `unknown field(s) ${issue.keys.join(", ")}; a lore entry has keys, secondary_keys, selective, selective_logic, content, constant, enabled, case_sensitive, match_whole_words, probability, position, order, comment, card`
+        ? `unknown field(s) ${issue.keys.join(", ")}; a lore entry has keys, secondary_keys, selective, selective_logic, content, constant, enabled, case_sensitive, match_whole_words, probability, position, depth, role, exclude_recursion, prevent_recursion, group, group_override, group_weight, sticky, cooldown, delay, scan_depth, order, comment, card`
         : `expected an entry with keys: and content:, found ${describeValue(issue.input)}`,
   },
 );
@@ -157,6 +168,17 @@ function loreEntryFrom(e: ParsedLoreEntry): LoreEntry {
     matchWholeWords: e.match_whole_words,
     probability: e.probability,
     position: e.position,
+    depth: e.depth,
+    role: e.role,
+    excludeRecursion: e.exclude_recursion,
+    preventRecursion: e.prevent_recursion,
+    group: e.group,
+    groupOverride: e.group_override,
+    groupWeight: e.group_weight,
+    sticky: e.sticky,
+    cooldown: e.cooldown,
+    delay: e.delay,
+    scanDepth: e.scan_depth,
     order: e.order,
     comment: e.comment,
     card: e.card,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LORE_ENTRY_DEFAULTS } from "../../src/personas/lore.js";
 import { contextProblem, fixedPromptTokens, loreWarnings } from "../../src/chat/persona-warnings.js";
 import { loadPersonas } from "../../src/personas/registry.js";
 import { tempDirForTest } from "../helpers/temp-dir.js";
@@ -29,7 +30,7 @@ describe("personas sized against CONTEXT_TOKENS at load", () => {
   });
 
   it("warns about an enabled lore entry larger than the budget, not a disabled one", () => {
-    const entry = { keys: ["a"], secondaryKeys: [], selective: true, selectiveLogic: "and_any" as const, constant: false, caseSensitive: false, matchWholeWords: true, probability: 100, position: "after_char" as const, order: 100 };
+    const entry = { keys: ["a"], secondaryKeys: [], selective: true, selectiveLogic: "and_any" as const, constant: false, caseSensitive: false, matchWholeWords: true, probability: 100, position: "after_char" as const, order: 100, ...LORE_ENTRY_DEFAULTS };
     const keeper = testPersona({
       id: "keeper",
       loreTokenBudget: 10,

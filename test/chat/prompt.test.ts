@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LORE_ENTRY_DEFAULTS } from "../../src/personas/lore.js";
 import { buildPrompt, INTERRUPTED_MARK, NOTE_CLOSING, NOTE_OPENING, type PendingTurn, PromptTooLongError, replyReserve, systemTokens as systemPromptTokens } from "../../src/chat/prompt.js";
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from "../../src/chat/tokens.js";
 import type { Turn } from "../../src/memory/turns.js";
@@ -96,7 +97,7 @@ describe("buildPrompt", () => {
   it("adds triggered lore, rendered, in SillyTavern's order, and a character-only example without a user line", () => {
     const lore = (content: string, extra: Partial<LoreEntry>): LoreEntry => ({
       keys: [], secondaryKeys: [], selective: true, selectiveLogic: "and_any", content, constant: false, enabled: true,
-      caseSensitive: false, matchWholeWords: true, probability: 100, position: "after_char", order: 100, ...extra,
+      caseSensitive: false, matchWholeWords: true, probability: 100, position: "after_char", order: 100, ...LORE_ENTRY_DEFAULTS, ...extra,
     });
     const keeper = testPersona({
       ...QUILL,

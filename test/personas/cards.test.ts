@@ -6,6 +6,7 @@
  * where SillyTavern's convertCharacterBook reads them (public/scripts/world-info.js).
  */
 import { describe, expect, it } from "vitest";
+import { LORE_ENTRY_DEFAULTS } from "../../src/personas/lore.js";
 import { parseCard } from "../../src/personas/cards.js";
 import type { Persona } from "../../src/personas/persona.js";
 import { AMY_CARD as V2_CARD, pngCard, pngWithText } from "../helpers/cards.js";
@@ -83,6 +84,7 @@ describe("parseCard", () => {
           order: 250,
           comment: "Reactor trouble",
           card: undefined,
+          ...LORE_ENTRY_DEFAULTS,
         },
         {
           keys: ["Bob"],
@@ -99,6 +101,7 @@ describe("parseCard", () => {
           order: 5,
           comment: undefined,
           card: undefined,
+          ...LORE_ENTRY_DEFAULTS,
         },
         // An empty entry is never included, but SillyTavern keeps it, so an export does too.
         {
@@ -116,6 +119,7 @@ describe("parseCard", () => {
           order: 1,
           comment: undefined,
           card: { content: "   " },
+          ...LORE_ENTRY_DEFAULTS,
         },
       ],
       loreScanDepth: 3,

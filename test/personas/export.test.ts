@@ -82,7 +82,9 @@ describe("export as a character card V3", () => {
       position: "before_char",
       case_sensitive: true,
       use_regex: false,
-      extensions: { position: 0, probability: 30, useProbability: true, selectiveLogic: 3, case_sensitive: true, match_whole_words: false },
+      extensions: { position: 0, probability: 30, useProbability: true, selectiveLogic: 3,
+        // SillyTavern's advanced World Info fields, at their defaults, as it writes them.
+        depth: 4, role: 0, exclude_recursion: false, prevent_recursion: false, group: "", group_override: false, group_weight: 100, sticky: 0, cooldown: 0, delay: 0, scan_depth: null, case_sensitive: true, match_whole_words: false },
     });
     expect(card.data.character_book.entries[1]).toMatchObject({ enabled: false, insertion_order: 5 });
   });

@@ -5,7 +5,7 @@
  * [defaults] SillyTavern default/content/settings.json (world_info_settings)
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LORE_SCAN_DEPTH, isTriggered, keyMatches, loreBudget, selectLore } from "../../src/personas/lore.js";
+import { DEFAULT_LORE_SCAN_DEPTH, isTriggered, LORE_ENTRY_DEFAULTS, keyMatches, loreBudget, selectLore } from "../../src/personas/lore.js";
 import type { LoreEntry } from "../../src/personas/persona.js";
 import { testPersona } from "../helpers/personas.js";
 
@@ -23,6 +23,7 @@ function entry(overrides: Partial<LoreEntry>): LoreEntry {
     probability: 100,
     position: "after_char",
     order: 100,
+    ...LORE_ENTRY_DEFAULTS,
     ...overrides,
   };
 }
