@@ -15,6 +15,7 @@ import type { ReplySink } from "../src/chat/engine.js";
 import { NO_CHANGE, noteInstructions } from "../src/chat/people-notes.js";
 import { PEOPLE_HEADING } from "../src/chat/prompt.js";
 import { loadCoreConfig } from "../src/config.js";
+import { DEFAULT_LORE_DEPTH } from "../src/personas/lore.js";
 import { createCore } from "../src/core.js";
 import { createLogger } from "../src/log.js";
 import { type RecordedRequest, startFakeModelServer } from "../test/fakes/openai-server.js";
@@ -44,6 +45,8 @@ const PERSON_NOTES_MAX = 12;
 
 /** Recurring topics: each has a lorebook entry the persona's card triggers on its key. */
 const TOPICS = ["lighthouse", "dragon", "market", "garden", "storm", "library", "caravan", "orchard"] as const;
+/** Topics whose entries go among the messages at SillyTavern's default depth (position 4), as many cards' do. */
+const AT_DEPTH_TOPICS: readonly string[] = ["storm"];
 const FILLER =
   "then the wind turned and we argued about which road to take while the kettle boiled and someone counted coins twice over by the window near the old map".split(
     " ",
@@ -64,7 +67,7 @@ function benchPersona(): string {
   const bard = readFileSync(new URL("../personas/bard.md", import.meta.url), "utf8");
   const lore = TOPICS.map(
     (topic) =>
-      `  - keys: [${topic}]\n    content: "Lore of the ${topic}: in this world the ${topic} is older than the kingdom, guarded by a quiet order that writes down every visitor's name and every bargain struck near it."`,
+      `  - keys: [${topic}]\n    content: "Lore of the ${topic}: in this world the ${topic} is older than the kingdom, guarded by a quiet order that writes down every visitor's name and every bargain struck near it."${AT_DEPTH_TOPICS.includes(topic) ? `\n    position: at_depth\n    depth: ${DEFAULT_LORE_DEPTH}` : ""}`,
   ).join("\n");
   return bard.replace(/^tags:/m, `lore:\n${lore}\ntags:`);
 }

@@ -1,9 +1,17 @@
 import type { Turn } from "../memory/turns.js";
 import { loreBudget, selectLore } from "../personas/lore.js";
 import { type MacroContext, renderMacros } from "../personas/macros.js";
-import type { LoreEntry, Persona } from "../personas/persona.js";
+import type { ChatMessage } from "../llm/client.js";
+import type { LoreEntry, LoreRole, Persona } from "../personas/persona.js";
 import type { PendingTurn } from "./prompt-parts.js";
 import { countTokens } from "./tokens.js";
+
+/** A triggered entry, rendered: constant (the same on every message), and where it goes when it is placed at a depth. */
+export interface TriggeredLore {
+  readonly text: string;
+  readonly constant: boolean;
+  readonly atDepth?: { readonly depth: number; readonly role: LoreRole };
+}
 
 /** What joining one lore line ("- text") onto the section costs beyond its text. */
 const LORE_LINE_TOKENS = 2;
@@ -20,7 +28,7 @@ export function triggeredLore(
   history: readonly Turn[],
   macros: MacroContext,
   contextTokens: number,
-): Array<{ text: string; constant: boolean }> {
+): TriggeredLore[] {
   if (!persona.lore?.length) return [];
   const messages = [
     ...[...newTurns].reverse().map((t) => `${t.authorName}: ${t.content}`),
@@ -43,5 +51,26 @@ export function triggeredLore(
     renderKey: (key) => renderMacros(key, macros),
     random: macros.random,
   });
-  return chosen.map((entry) => ({ text: render(entry), constant: entry.constant }));
+  return chosen.map((entry) => ({ text: render(entry), constant: entry.constant, atDepth: entry.position === "at_depth" ? { depth: entry.depth, role: entry.role } : undefined }));
+}
+
+/**
+ * The chat's messages with the at-depth entries among them, as SillyTavern places position 4
+ * ("@D"): `depth` messages before the end (0 is after the newest), as a message of the entry's
+ * role, entries at the same depth and role joined [WI docs, "Position"; WI code, depth
+ * prompts]. Only the last `depth` messages follow it, so the prompt's start, which a
+ * provider's prefix cache serves, is untouched by it.
+ */
+export function withAtDepthLore(chat: readonly ChatMessage[], lore: readonly TriggeredLore[]): ChatMessage[] {
+  const byPlace = new Map<string, { at: number; role: LoreRole; texts: string[] }>();
+  for (const entry of lore) {
+    if (!entry.atDepth) continue;
+    const place = `${entry.atDepth.depth}:${entry.atDepth.role}`;
+    const group = byPlace.get(place) ?? { at: Math.max(0, chat.length - entry.atDepth.depth), role: entry.atDepth.role, texts: [] };
+    group.texts.push(entry.text);
+    byPlace.set(place, group);
+  }
+  const places = [...byPlace.values()];
+  const insertedAt = (index: number): ChatMessage[] => places.filter((p) => p.at === index).map((p) => ({ role: p.role, content: p.texts.join("\n") }));
+  return [...chat.flatMap((message, index) => [...insertedAt(index), message]), ...insertedAt(chat.length)];
 }

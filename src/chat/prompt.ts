@@ -27,7 +27,7 @@ import {
   turnMessage,
 } from "./prompt-parts.js";
 import { neutralInline, neutralName } from "./labels.js";
-import { triggeredLore } from "./lore-section.js";
+import { triggeredLore, withAtDepthLore } from "./lore-section.js";
 import { systemPrompt, systemTokens } from "./system-prompt.js";
 import { countTokens, fitInOrder, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
 
@@ -237,9 +237,11 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const newTokens = input.newTurns.reduce((sum, t) => sum + t.tokenCount, 0);
   // Constant lore is the same on every message, so it stays in the system prompt; lore a key triggered goes in the note.
   const lore = triggeredLore(persona, input.newTurns, input.history, macros, input.contextTokens);
-  const constantLore = loreSection(lore.filter((entry) => entry.constant));
-  const keyedLore = loreSection(lore.filter((entry) => !entry.constant));
-  const loreTokens = (constantLore ? countTokens(constantLore) + SECTION_JOIN_TOKENS : 0) + (keyedLore ? countTokens(keyedLore) + SECTION_JOIN_TOKENS + noteFrameTokens() : 0);
+  // At-depth entries go among the messages instead (withAtDepthLore).
+  const constantLore = loreSection(lore.filter((entry) => entry.constant && !entry.atDepth));
+  const keyedLore = loreSection(lore.filter((entry) => !entry.constant && !entry.atDepth));
+  const depthTokens = lore.reduce((sum, entry) => sum + (entry.atDepth ? countTokens(entry.text) + MESSAGE_OVERHEAD_TOKENS : 0), 0);
+  const loreTokens = depthTokens + (constantLore ? countTokens(constantLore) + SECTION_JOIN_TOKENS : 0) + (keyedLore ? countTokens(keyedLore) + SECTION_JOIN_TOKENS + noteFrameTokens() : 0);
   const closing = closingParts(input, macros);
   // What must fit besides the system prompt: the new messages, triggered lore, the direction, post-history instructions.
   const fixedTokens = newTokens + loreTokens + closing.tokens;
@@ -271,8 +273,13 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   return {
     messages: mergeNeighbours([
       { role: "system", content: systemSections.join("\n\n") },
-      ...included.reverse().map((t) => turnMessage(t, persona, personas)),
-      ...newMessages(input.newTurns, personas, { quote: quoteFits && !quoteInWindow ? quote : undefined, note, direction: closing.direction }),
+      ...withAtDepthLore(
+        [
+          ...included.reverse().map((t) => turnMessage(t, persona, personas)),
+          ...newMessages(input.newTurns, personas, { quote: quoteFits && !quoteInWindow ? quote : undefined, note, direction: closing.direction }),
+        ],
+        lore,
+      ),
       ...(closing.postHistory ? [{ role: "system" as const, content: closing.postHistory }] : []),
     ]),
     tokens: used,

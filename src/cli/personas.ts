@@ -2,6 +2,8 @@ import "../load-env.js";
 import { parseArgs } from "node:util";
 import { contextProblem, loreWarnings } from "../chat/persona-warnings.js";
 import { DEFAULT_CONTEXT_TOKENS } from "../config.js";
+import { countTokens } from "../chat/tokens.js";
+import { explainLore, loreBudget } from "../personas/lore.js";
 import { formatProblem, type Persona, PersonaError } from "../personas/persona.js";
 import { loadPersonaFile, type PersonaCheck, personaFilesIn } from "../personas/registry.js";
 import { exportCard, importCard, type TransferResult } from "../personas/transfer.js";
@@ -11,7 +13,8 @@ const USAGE = `Usage:
   npm run personas -- import <card.png|card.json> [--out folder] [--force]
                                                      convert a character card into a Markdown persona file
   npm run personas -- export <id> [--png] [--out folder] [--force]
-                                                     write a persona as a V3 character card (JSON, or PNG)`;
+                                                     write a persona as a V3 character card (JSON, or PNG)
+  npm run personas -- explain <id> "<text>"          which lore entries a message would include, and why`;
 
 /** The context size personas are checked against: CONTEXT_TOKENS as the bot reads it, or its default. */
 function contextTokens(): number {
@@ -68,6 +71,31 @@ function exportPersona(id: string, personasDir: string, options: { png: boolean;
   return report(exportCard(persona.persona, personasDir, options), (p, written) => `Wrote ${written.join(", ")} (${p.name}, character card V3).`);
 }
 
+/**
+ * Prints each lore entry's outcome for `text` as the newest message, included (+) or not (-),
+ * with the reason. Rolls are made with 0, so an entry with a probability shows as included
+ * and an inclusion group takes the entry its weights put first.
+ */
+function explain(id: string, text: string, personasDir: string): number {
+  const result = personaFilesIn(personasDir)
+    .map((name) => loadPersonaFile(personasDir, name))
+    .find((r) => r.kind === "persona" && r.persona.id === id);
+  if (result?.kind !== "persona") {
+    console.error(`No persona "${id}" in ${personasDir}.`);
+    return 1;
+  }
+  const persona = result.persona;
+  if (!persona.lore?.length) {
+    console.log(`${persona.name} has no lorebook.`);
+    return 0;
+  }
+  const budget = loreBudget(persona, contextTokens());
+  const decisions = explainLore(persona.lore, persona.loreScanDepth ?? 0, { messages: [text], budget, cost: (entry) => countTokens(entry.content), random: () => 0 });
+  console.log(`${persona.name}: ${decisions.filter((d) => d.included).length} of ${decisions.length} lore entries for this message (scan depth ${persona.loreScanDepth}, budget ${budget} tokens; rolls made with 0):`);
+  for (const d of decisions) console.log(`${d.included ? "+" : "-"} ${d.entry.comment ?? `entry ${persona.lore.indexOf(d.entry)}`}: ${d.reason}`);
+  return 0;
+}
+
 function main(): number {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -89,6 +117,7 @@ function main(): number {
   if (command === "import" && target) {
     return report(importCard(target, values.out ?? personasDir, { force, check: fitsContext }), (p, written) => `Wrote ${written.join(", ")} (${p.name}).`);
   }
+  if (command === "explain" && target && positionals[2] !== undefined) return explain(target, positionals[2], personasDir);
   if (command === "export" && target) return exportPersona(target, personasDir, { png: values.png === true, outDir: values.out ?? ".", force });
   console.error(USAGE);
   return 2;

@@ -130,6 +130,30 @@ describe("buildPrompt", () => {
     });
   });
 
+  it("places at-depth lore (SillyTavern's position 4) that many messages before the end, as its role, and leaves the start alone", () => {
+    const lore = (content: string, extra: Partial<LoreEntry>): LoreEntry => ({
+      keys: ["kraken"], secondaryKeys: [], selective: true, selectiveLogic: "and_any", content, constant: false, enabled: true,
+      caseSensitive: false, matchWholeWords: true, probability: 100, position: "at_depth", order: 100, ...LORE_ENTRY_DEFAULTS, ...extra,
+    });
+    const keeper = testPersona({
+      ...QUILL,
+      loreScanDepth: 2,
+      lore: [lore("The kraken is near.", { depth: 2, role: "system" }), lore("*Quill grips the wheel.*", { depth: 0, role: "assistant" })],
+    });
+    const history = newestFirst(turn("user", "Ana", "Drop the anchor.", 5), turn("assistant", "Captain Quill", "Aye.", 5));
+
+    const prompt = buildPrompt({ persona: keeper, macros: MACROS, history, newTurns: [anaSays("A kraken!")], contextTokens: 8000 });
+
+    expect(prompt.messages.slice(1)).toEqual([
+      { role: "user", content: "Ana: Drop the anchor." },
+      { role: "system", content: "The kraken is near." },
+      { role: "assistant", content: "Aye." },
+      { role: "user", content: "Ana: A kraken!" },
+      { role: "assistant", content: "*Quill grips the wheel.*" },
+    ]);
+    expect(prompt.messages[0]?.content).not.toContain("kraken");
+  });
+
   it("keeps the newest turns that fit and drops the oldest", () => {
     const history = newestFirst(
       turn("user", "Ana", "one", 20),

@@ -159,6 +159,40 @@ describe("npm run personas", () => {
       `2 persona(s) OK in ${dir}.`,
     ]);
   });
+
+  it(
+    "explain lists which lore entries a message includes and why, recursion and groups named",
+    async () => {
+      dir = mkdtempSync(path.join(tmpdir(), "masque-explain-"));
+      const persona = [
+        "---",
+        "name: Bessie's Keeper",
+        "description: Keeps a farm",
+        "lore:",
+        "  - { comment: Bessie, keys: [Bessie], content: Bessie is a cow and is friend with Rufus. }",
+        "  - { comment: Rufus, keys: [Rufus], content: Rufus is a dog. }",
+        "  - { comment: Sunny, keys: [weather], content: It is sunny., group: weather, order: 50 }",
+        "  - { comment: Rainy, keys: [weather], content: It rains., group: weather, group_override: true, order: 60 }",
+        "  - { comment: Ghost, keys: [ghost], content: A ghost walks. }",
+        "---",
+        "{{char}} keeps the farm.",
+        "",
+      ].join("\n");
+      writeFileSync(path.join(dir, "keeper.md"), persona);
+      const result = await runCli(ENTRY, ["explain", "keeper", "How is Bessie in this weather?"], { env: { ...ENV, PERSONAS_DIR: dir }, timeoutMs: CLI_TIMEOUT_MS });
+      expect(result.stdout.trim().split("\n")).toEqual([
+        "Bessie's Keeper: 3 of 5 lore entries for this message (scan depth 2, budget 2000 tokens; rolls made with 0):",
+        // Priority order: higher insertion order first (the farm's entries have the default, 100).
+        '+ Bessie: key "Bessie" in the messages',
+        '+ Rufus: key "Rufus" in entry "Bessie" (recursion)',
+        "- Ghost: no key found",
+        '+ Rainy: key "weather" in the messages',
+        '- Sunny: key "weather" in the messages, but inclusion group "weather" took "Rainy"',
+      ]);
+      expect(result.code).toBe(0);
+    },
+    SLOW_TEST_MS,
+  );
 });
 
 function escapeRegExp(text: string): string {
