@@ -4,7 +4,7 @@ import { type MacroContext, renderMacros } from "../personas/macros.js";
 import type { ChatMessage } from "../llm/client.js";
 import type { LoreEntry, LoreRole, Persona } from "../personas/persona.js";
 import type { PendingTurn } from "./prompt-parts.js";
-import { countTokens } from "./tokens.js";
+import { countTokens, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
 
 /** A triggered entry, rendered: constant (the same on every message), and where it goes when it is placed at a depth. */
 export interface TriggeredLore {
@@ -52,6 +52,11 @@ export function triggeredLore(
     random: macros.random,
   });
   return chosen.map((entry) => ({ text: render(entry), constant: entry.constant, atDepth: entry.position === "at_depth" ? { depth: entry.depth, role: entry.role } : undefined }));
+}
+
+/** What the at-depth entries cost, each as its own message. */
+export function atDepthTokens(lore: readonly TriggeredLore[]): number {
+  return lore.reduce((sum, entry) => sum + (entry.atDepth ? countTokens(entry.text) + MESSAGE_OVERHEAD_TOKENS : 0), 0);
 }
 
 /**

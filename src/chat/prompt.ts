@@ -27,7 +27,7 @@ import {
   turnMessage,
 } from "./prompt-parts.js";
 import { neutralInline, neutralName } from "./labels.js";
-import { triggeredLore, withAtDepthLore } from "./lore-section.js";
+import { atDepthTokens, triggeredLore, withAtDepthLore } from "./lore-section.js";
 import { systemPrompt, systemTokens } from "./system-prompt.js";
 import { countTokens, fitInOrder, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
 
@@ -235,13 +235,11 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const macros = shownMacros(input.macros, personas);
   const budget = contextTokens - replyReserve(persona, contextTokens);
   const newTokens = input.newTurns.reduce((sum, t) => sum + t.tokenCount, 0);
-  // Constant lore is the same on every message, so it stays in the system prompt; lore a key triggered goes in the note.
+  // Constant lore is the same on every message, so it stays in the system prompt; lore a key triggered goes in the note; at-depth lore among the messages.
   const lore = triggeredLore(persona, input.newTurns, input.history, macros, input.contextTokens);
-  // At-depth entries go among the messages instead (withAtDepthLore).
   const constantLore = loreSection(lore.filter((entry) => entry.constant && !entry.atDepth));
   const keyedLore = loreSection(lore.filter((entry) => !entry.constant && !entry.atDepth));
-  const depthTokens = lore.reduce((sum, entry) => sum + (entry.atDepth ? countTokens(entry.text) + MESSAGE_OVERHEAD_TOKENS : 0), 0);
-  const loreTokens = depthTokens + (constantLore ? countTokens(constantLore) + SECTION_JOIN_TOKENS : 0) + (keyedLore ? countTokens(keyedLore) + SECTION_JOIN_TOKENS + noteFrameTokens() : 0);
+  const loreTokens = atDepthTokens(lore) + (constantLore ? countTokens(constantLore) + SECTION_JOIN_TOKENS : 0) + (keyedLore ? countTokens(keyedLore) + SECTION_JOIN_TOKENS + noteFrameTokens() : 0);
   const closing = closingParts(input, macros);
   // What must fit besides the system prompt: the new messages, triggered lore, the direction, post-history instructions.
   const fixedTokens = newTokens + loreTokens + closing.tokens;
