@@ -1,12 +1,12 @@
 import { loreBudget } from "../personas/lore.js";
 import type { MacroContext } from "../personas/macros.js";
-import type { Persona, PersonaProblem } from "../personas/persona.js";
+import { charName, type Persona, type PersonaProblem } from "../personas/persona.js";
 import { replyReserve, systemPrompt, systemTokens } from "./prompt.js";
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
 
 /** Macro values for sizing a prompt before any conversation: names cost about this much. */
 function sizingMacros(persona: Persona): MacroContext {
-  return { char: persona.name, user: "someone", server: "a server", channel: "a channel", date: new Date(0), random: () => 0 };
+  return { char: charName(persona), user: "someone", server: "a server", channel: "a channel", date: new Date(0), random: () => 0 };
 }
 
 /**

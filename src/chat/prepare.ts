@@ -1,6 +1,7 @@
 import type { ChatRequest } from "../llm/client.js";
 import type { Memory } from "../memory/index.js";
 import type { WordForms } from "../memory/recall.js";
+import { charName } from "../personas/persona.js";
 import type { PersonaRegistry } from "../personas/registry.js";
 import { earlierTurnIds, earlierTurns } from "./ensemble.js";
 import { type BuiltPrompt, IMAGE_TOKENS, replyReserve } from "./prompt.js";
@@ -47,7 +48,7 @@ export function prepareReply(
   const { messages, ...prompt } = buildPromptFromMemory(deps.memory, {
     conversation: request.conversation,
     persona,
-    macros: { char: persona.name, user: request.turns.at(-1)?.authorName ?? "someone", ...request.place, date: new Date() },
+    macros: { char: charName(persona), user: request.turns.at(-1)?.authorName ?? "someone", ...request.place, date: new Date() },
     newTurns,
     quoted: request.quoted, direction: request.direction,
     personaNames: deps.personas().names(),

@@ -33,6 +33,9 @@ const cardDataSchema = z.looseObject({
   creator: optionalText,
   character_version: optionalText,
   alternate_greetings: textList,
+  group_only_greetings: textList,
+  nickname: optionalText,
+  creator_notes_multilingual: z.preprocess((v) => (v === null ? undefined : v), z.record(z.string(), z.string({ error: found("text") }), { error: found("a mapping of language code: notes") }).optional()),
   tags: textList,
   character_book: z.preprocess((v) => (v === null ? undefined : v), z.unknown().optional()),
   extensions: z.looseObject({ [CARD_EXTENSION]: z.record(z.string(), z.unknown()).optional().catch(undefined) }).optional().catch(undefined),
@@ -145,6 +148,8 @@ const MASQUE_SETTINGS = ["model", "temperature", "top_p", "max_tokens", "vision"
 const CARD_FIELD: Record<string, string> = {
   greeting: "first_mes",
   greetings: "alternate_greetings",
+  group_greetings: "group_only_greetings",
+  notes_by_language: "creator_notes_multilingual",
   examples: "mes_example",
   notes: "creator_notes",
   body: "description",
@@ -183,6 +188,8 @@ function talkativenessOf(data: CardData): unknown {
 function frontMatterOf(data: CardData, name: string, lore: Partial<FrontMatter>): FrontMatter {
   const tags = [...new Set((data.tags ?? []).map((tag) => tag.trim()).filter(Boolean))];
   const greetings = (data.alternate_greetings ?? []).map(nonBlank).filter((g): g is string => g !== undefined);
+  const groupGreetings = (data.group_only_greetings ?? []).map(nonBlank).filter((g): g is string => g !== undefined);
+  const notesByLanguage = Object.entries(data.creator_notes_multilingual ?? {}).filter(([, notes]) => notes.trim() !== "");
   const examples = data.mes_example ? parseExampleDialogue(data.mes_example) : [];
   // A card Masque exported carries Masque's own settings; other cards have none.
   const { description, ...saved } = data.extensions?.[CARD_EXTENSION] ?? {};
@@ -198,6 +205,9 @@ function frontMatterOf(data: CardData, name: string, lore: Partial<FrontMatter>)
       oneLine(data.creator_notes, MAX_DESCRIPTION_LENGTH) ?? oneLine(data.description?.replace(/\{\{char\}\}|<BOT>/gi, name), MAX_DESCRIPTION_LENGTH) ?? name,
     greeting: nonBlank(data.first_mes),
     greetings: greetings.length > 0 ? greetings : undefined,
+    group_greetings: groupGreetings.length > 0 ? groupGreetings : undefined,
+    nickname: data.nickname?.trim() ? withoutControlCharacters(data.nickname).replace(/\s+/g, " ").trim().slice(0, MAX_NAME_LENGTH) : undefined,
+    notes_by_language: notesByLanguage.length > 0 ? Object.fromEntries(notesByLanguage.map(([language, notes]) => [language.toLowerCase(), normaliseText(notes.trim())])) : undefined,
     creator: data.creator?.trim() || undefined,
     character_version: data.character_version?.trim() || undefined,
     notes: data.creator_notes?.trim() ? normaliseText(data.creator_notes.trim()) : undefined,

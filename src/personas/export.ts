@@ -40,6 +40,7 @@ function loreFrontMatter(entry: LoreEntry): NonNullable<FrontMatter["lore"]>[num
 function frontMatterOf(persona: Persona): Record<string, unknown> {
   const fm: Record<string, unknown> = { name: persona.name, description: persona.description };
   const optional: Array<[string, unknown]> = [
+    ["nickname", persona.nickname],
     ["avatar", persona.avatar],
     ["model", persona.model],
     ["temperature", persona.temperature],
@@ -49,6 +50,8 @@ function frontMatterOf(persona: Persona): Record<string, unknown> {
     ["creator", persona.creator],
     ["character_version", persona.characterVersion],
     ["notes", persona.notes],
+    ["notes_by_language", persona.notesByLanguage],
+    ["group_greetings", persona.groupGreetings?.length ? [...persona.groupGreetings] : undefined],
     ["greeting", persona.greeting],
     ["greetings", persona.greetings?.length ? [...persona.greetings] : undefined],
     ["greeting_user", persona.greetingUser],
@@ -126,7 +129,9 @@ export function cardWithoutRemainder(persona: Persona): { spec: "chara_card_v3";
       system_prompt: persona.systemPrompt ?? "",
       post_history_instructions: persona.postHistoryInstructions ?? "",
       alternate_greetings: [...(persona.greetings ?? [])],
-      group_only_greetings: [],
+      group_only_greetings: [...(persona.groupGreetings ?? [])],
+      ...(persona.nickname ? { nickname: persona.nickname } : {}),
+      ...(persona.notesByLanguage ? { creator_notes_multilingual: { ...persona.notesByLanguage } } : {}),
       tags: [...persona.tags],
       creator: persona.creator ?? "",
       character_version: persona.characterVersion ?? "",

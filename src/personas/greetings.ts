@@ -1,12 +1,16 @@
 import { type MacroContext, renderMacros } from "./macros.js";
-import type { Persona } from "./persona.js";
+import { charName, type Persona } from "./persona.js";
 
 /** What {{user}} is in a greeting addressed to nobody in particular, unless the persona sets greeting_user. */
 export const DEFAULT_GREETING_USER = "everyone";
 
-/** Every opening message of a persona: its greeting, then its alternate greetings (a card's swipes). */
-export function greetingsOf(persona: Persona): string[] {
-  return [persona.greeting, ...(persona.greetings ?? [])].filter((g): g is string => g !== undefined && g.trim() !== "");
+/**
+ * Every opening message of a persona: its greeting, then its alternate greetings (a card's
+ * swipes), then, in a channel where it is one of a cast, its group-only greetings (SPEC_V3.md,
+ * `group_only_greetings`: "used only in group chats").
+ */
+export function greetingsOf(persona: Persona, inCast = false): string[] {
+  return [persona.greeting, ...(persona.greetings ?? []), ...(inCast ? (persona.groupGreetings ?? []) : [])].filter((g): g is string => g !== undefined && g.trim() !== "");
 }
 
 /** One greeting: which it is (1 = the first) and its text with macros still in place. */
@@ -20,8 +24,8 @@ export interface Greeting {
  * avoiding `previous` when there is another to pick. Undefined when the persona has none
  * or `chosen` is out of range.
  */
-export function pickGreeting(persona: Persona, options: { chosen?: number; previous?: number; random?: () => number } = {}): Greeting | undefined {
-  const all = greetingsOf(persona);
+export function pickGreeting(persona: Persona, options: { chosen?: number; previous?: number; random?: () => number; inCast?: boolean } = {}): Greeting | undefined {
+  const all = greetingsOf(persona, options.inCast);
   if (options.chosen !== undefined) {
     const text = all[options.chosen - 1];
     return text === undefined ? undefined : { number: options.chosen, text };
@@ -36,5 +40,5 @@ export function pickGreeting(persona: Persona, options: { chosen?: number; previ
  * asked for it) or, when nobody did, the persona's greeting_user or "everyone".
  */
 export function renderGreeting(persona: Persona, text: string, context: Omit<MacroContext, "char" | "user"> & { user?: string }): string {
-  return renderMacros(text, { ...context, char: persona.name, user: context.user ?? persona.greetingUser ?? DEFAULT_GREETING_USER }).trim();
+  return renderMacros(text, { ...context, char: charName(persona), user: context.user ?? persona.greetingUser ?? DEFAULT_GREETING_USER }).trim();
 }

@@ -78,6 +78,8 @@ export interface Persona {
   /** The file it came from, for error messages. */
   readonly file: string;
   readonly name: string;
+  /** What `{{char}}` becomes when set (a V3 card's `nickname`, SPEC_V3.md); the name stays the display name. */
+  readonly nickname?: string;
   readonly description: string;
   /** A URL, or a path relative to the personas folder. */
   readonly avatar?: string;
@@ -96,6 +98,10 @@ export interface Persona {
   readonly characterVersion?: string;
   /** The creator's notes for people using the persona; never sent to the model. */
   readonly notes?: string;
+  /** The notes in other languages, by ISO 639-1 code (a V3 card's `creator_notes_multilingual`). */
+  readonly notesByLanguage?: Readonly<Record<string, string>>;
+  /** Greetings only for a channel where it is one of a cast (a V3 card's `group_only_greetings`). */
+  readonly groupGreetings?: readonly string[];
   readonly examples: readonly PersonaExample[];
   readonly tags: readonly string[];
   /** Short names people call it by in a channel with a cast ("Wren, ..."), besides its name. */
@@ -126,6 +132,21 @@ export interface Persona {
   readonly params?: ExtraParams;
   /** Whether a server sees the model's reasoning: off (default), as a spoiler, or as a file. */
   readonly showReasoning?: ShowReasoning;
+}
+
+/** What `{{char}}` stands for: the nickname when the persona has one, else its name (SPEC_V3.md, `nickname`). */
+export function charName(persona: Pick<Persona, "name" | "nickname">): string {
+  return persona.nickname ?? persona.name;
+}
+
+/**
+ * The notes in a server's language (a Discord locale such as `fr` or `pt-BR`): the
+ * multilingual note for the locale or its language, else the notes as written.
+ */
+export function notesIn(persona: Pick<Persona, "notes" | "notesByLanguage">, locale: string | undefined): string | undefined {
+  const byLanguage = persona.notesByLanguage ?? {};
+  const language = locale?.toLowerCase();
+  return (language && (byLanguage[language] ?? byLanguage[language.split("-")[0] ?? ""])) || persona.notes;
 }
 
 /** One thing wrong with a persona file: which file, which field, and why. */

@@ -100,8 +100,8 @@ const exampleSchema = z.strictObject(
 );
 
 const FIELDS = [
-  "name", "description", "avatar", "model", "temperature", "top_p", "max_tokens", "greeting", "greetings", "greeting_user",
-  "creator", "character_version", "notes", "examples", "tags", "aliases", "talkativeness", "vision", "personality", "scenario", "system_prompt", "post_history_instructions", "lore", "lore_scan_depth", "lore_token_budget", "params", "show_reasoning", "card",
+  "name", "nickname", "description", "avatar", "model", "temperature", "top_p", "max_tokens", "greeting", "greetings", "greeting_user",
+  "creator", "character_version", "notes", "notes_by_language", "group_greetings", "examples", "tags", "aliases", "talkativeness", "vision", "personality", "scenario", "system_prompt", "post_history_instructions", "lore", "lore_scan_depth", "lore_token_budget", "params", "show_reasoning", "card",
 ];
 
 const greeting = text().max(MAX_GREETING_LENGTH, `must be at most ${MAX_GREETING_LENGTH} characters (${MAX_GREETING_MESSAGES} Discord messages)`);
@@ -111,6 +111,7 @@ export const frontMatterSchema = z.strictObject(
     name: text()
       .max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters (Discord's limit for a display name)`)
       .refine((name) => !hasControlCharacters(name), "must not contain control characters or line breaks"),
+    nickname: text().max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`).refine((name) => !hasControlCharacters(name), "must not contain control characters or line breaks").optional(),
     description: text("one line of text").max(MAX_DESCRIPTION_LENGTH, `must be at most ${MAX_DESCRIPTION_LENGTH} characters`),
     avatar: text("a URL or a file path").optional(),
     model: text("a model name").optional(),
@@ -123,6 +124,8 @@ export const frontMatterSchema = z.strictObject(
     creator: text().optional(),
     character_version: text().optional(),
     notes: text().optional(),
+    notes_by_language: z.record(z.string().regex(/^[a-z]{2,3}(-[a-z0-9]+)?$/i, "must be a language code such as fr or pt-br"), text(), { error: found("a mapping of language code: notes") }).optional(),
+    group_greetings: z.array(greeting, { error: found("a list of greetings") }).optional(),
     examples: z.array(exampleSchema, { error: found("a list of {user, assistant} pairs") }).optional(),
     tags: textList("a list of words").optional(),
     aliases: z
@@ -218,6 +221,7 @@ export function personaFromFrontMatter(
       id,
       file,
       name: fm.name,
+      nickname: fm.nickname,
       description: fm.description,
       avatar: fm.avatar,
       model: fm.model,
@@ -230,6 +234,8 @@ export function personaFromFrontMatter(
       creator: fm.creator,
       characterVersion: fm.character_version,
       notes: fm.notes,
+      notesByLanguage: fm.notes_by_language,
+      groupGreetings: fm.group_greetings,
       examples: fm.examples ?? [],
       tags: fm.tags ?? [],
       aliases: fm.aliases ?? [],

@@ -39,6 +39,8 @@ export interface StackOptions {
   readonly botPermissions?: string;
   /** A personas folder to use instead of the shipped one. */
   readonly personasDir?: string;
+  /** The test guild's preferred locale (default en-US). */
+  readonly guildLocale?: string;
   readonly roles?: Array<{ id: string; name: string }>;
   /** Roles (ids or names) of Alice and Bob, by user id. */
   readonly memberRoles?: Readonly<Record<string, string[]>>;
@@ -71,6 +73,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const model = await startFakeModelServer(options.provider);
   const guild = discord.addGuild({
     name: "Test Server",
+    preferredLocale: options.guildLocale,
     channels: [{ name: "general" }, { name: "random" }, { name: "ideas", type: 11, parentId: "general" }],
     members: [
       { user: ALICE, nick: "Ali", roles: options.memberRoles?.[ALICE.id] ?? [] },

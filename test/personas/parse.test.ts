@@ -107,7 +107,7 @@ describe("parsePersona", () => {
 
   it("reports an unknown field and lists the known ones", () => {
     expect(problemLines("---\nname: Moody\ndescription: Has a mood.\nmood: grumpy\n---\nBody")).toEqual([
-      "personas/x.md: front matter: unknown field(s) mood; known fields are name, description, avatar, model, temperature, top_p, max_tokens, greeting, greetings, greeting_user, creator, character_version, notes, examples, tags, aliases, talkativeness, vision, personality, scenario, system_prompt, post_history_instructions, lore, lore_scan_depth, lore_token_budget, params, show_reasoning, card",
+      "personas/x.md: front matter: unknown field(s) mood; known fields are name, nickname, description, avatar, model, temperature, top_p, max_tokens, greeting, greetings, greeting_user, creator, character_version, notes, notes_by_language, group_greetings, examples, tags, aliases, talkativeness, vision, personality, scenario, system_prompt, post_history_instructions, lore, lore_scan_depth, lore_token_budget, params, show_reasoning, card",
     ]);
   });
 

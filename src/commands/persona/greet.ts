@@ -27,7 +27,8 @@ export async function postGreeting(interaction: ChatInputCommandInteraction, ctx
 
 /** Posts and records a greeting of the persona in `channel` (a thread /chat opened, say); false when none was posted. */
 export async function postGreetingIn(channel: TextBasedChannel, ctx: BotContext, persona: Persona, options: { user: string; chosen?: number }): Promise<boolean> {
-  const greeting = pickGreeting(persona, { chosen: options.chosen });
+  const inCast = ctx.core.engine.cast(conversationOf(channel)).members.length > 1;
+  const greeting = pickGreeting(persona, { chosen: options.chosen, inCast });
   if (!greeting || !("send" in channel)) return false;
   const text = renderGreeting(persona, greeting.text, { user: options.user, ...placeOf(channel), date: new Date() });
   const pieces = splitMessage(text);

@@ -2,7 +2,7 @@ import { type ChatInputCommandInteraction, MessageFlags } from "discord.js";
 import { placeOf } from "../../discord/conversation.js";
 import { greetingsOf, renderGreeting } from "../../personas/greetings.js";
 import { SAFE_MENTIONS } from "../../discord/mentions.js";
-import type { Persona } from "../../personas/persona.js";
+import { notesIn, type Persona } from "../../personas/persona.js";
 import { CAST_TEXTS, PERSONA_TEXTS } from "../../texts.js";
 import type { Subcommand } from "../types.js";
 import { activeHere, conversationHere, withPersonaName } from "./here.js";
@@ -38,7 +38,9 @@ function describe(persona: Persona, interaction: ChatInputCommandInteraction): s
   const greeting = first && renderGreeting(persona, first, { user: interaction.user.displayName, ...place, date: new Date() });
   // Notes and greeting share what the other lines leave of one message.
   const room = Math.max(MAX_INFO_CHARS - lines.join("\n").length, 2 * MIN_CUT_CHARS) / 2;
-  if (persona.notes) lines.push(PERSONA_TEXTS.notes(cut(persona.notes, room)));
+  // A V3 card's notes in the server's language, when it has them (creator_notes_multilingual).
+  const notes = notesIn(persona, interaction.guildLocale ?? interaction.locale);
+  if (notes) lines.push(PERSONA_TEXTS.notes(cut(notes, room)));
   if (greeting) lines.push(PERSONA_TEXTS.greeting(cut(greeting, room), greetings.length));
   return lines.join("\n");
 }

@@ -120,8 +120,9 @@ function guildFields(context: RouteContext, guild: GuildRecord, options: Interac
   const permissions = options.permissions ?? context.state.memberPermissions(guild, member).toString();
   return {
     guild_id: guild.id,
-    guild: { id: guild.id, locale: DEFAULT_LOCALE, features: [] },
-    guild_locale: DEFAULT_LOCALE,
+    // Interaction object: `guild_locale` is the guild's preferred locale, if invoked in a guild (discord.com/developers/docs/interactions/receiving-and-responding).
+    guild: { id: guild.id, locale: guild.preferredLocale, features: [] },
+    guild_locale: guild.preferredLocale,
     member: { ...memberPayload(member, { withUser: true }), permissions },
   };
 }

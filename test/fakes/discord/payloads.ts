@@ -1,6 +1,6 @@
 /** Turn the fake's records into the JSON objects Discord sends. */
 
-import { ChannelType, DEFAULT_LOCALE, DEFAULT_THREAD_ARCHIVE_MINUTES } from "./constants.js";
+import { ChannelType, DEFAULT_THREAD_ARCHIVE_MINUTES } from "./constants.js";
 import type { FakeUser, Json } from "./types.js";
 
 export interface RoleRecord {
@@ -57,6 +57,7 @@ export interface GuildRecord {
   channelIds: string[];
   botRoleId: string;
   joinedAt: string;
+  preferredLocale: string;
 }
 
 export function userPayload(user: FakeUser): Json {
@@ -180,7 +181,7 @@ export function guildPayload(guild: GuildRecord): Json {
     banner: null,
     premium_tier: 0,
     premium_progress_bar_enabled: false,
-    preferred_locale: DEFAULT_LOCALE,
+    preferred_locale: guild.preferredLocale,
     nsfw_level: 0,
     max_members: 500_000,
   };

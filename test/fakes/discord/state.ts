@@ -6,6 +6,7 @@ import {
   CDN_BASE_URL,
   ChannelType,
   DEFAULT_BOT_PERMISSIONS,
+  DEFAULT_LOCALE,
   MessageType,
   Permission,
 } from "./constants.js";
@@ -126,6 +127,7 @@ export class DiscordState {
       channelIds: [],
       botRoleId,
       joinedAt,
+      preferredLocale: spec.preferredLocale ?? DEFAULT_LOCALE,
     };
     this.guilds.set(id, guild);
     this.#addGuildChannels(guild, spec.channels ?? DEFAULT_CHANNELS);

@@ -52,6 +52,8 @@ export interface FakeMemberSpec {
 export interface FakeGuildSpec {
   id?: string;
   name?: string;
+  /** The guild's preferred locale (Discord's `preferred_locale`, sent as an interaction's `guild_locale`); default en-US. */
+  preferredLocale?: string;
   /** Defaults to one text channel named "general". */
   channels?: FakeChannelSpec[];
   roles?: FakeRoleSpec[];
