@@ -7,8 +7,8 @@ import { createContext, Script } from "node:vm";
 
 /** Longer patterns are not run; real keys are a few dozen characters. */
 export const MAX_REGEX_PATTERN_LENGTH = 500;
-/** A run that takes longer is stopped and counts as no match. */
-export const REGEX_TIME_LIMIT_MS = 20;
+/** A run that takes longer is stopped and counts as no match; wall time, so it leaves room for a loaded machine. */
+export const REGEX_TIME_LIMIT_MS = 50;
 
 /** A key written as `/pattern/flags`, as SillyTavern's parseRegexFromString reads one (public/scripts/world-info.js). */
 const REGEX_LITERAL = /^\/([\s\S]+)\/([dgimsuvy]*)$/;

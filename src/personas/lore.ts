@@ -219,7 +219,7 @@ export function explainLore(entries: readonly LoreEntry[], scanDepth: number, sc
         waiting.splice(waiting.indexOf(entry), 1);
         continue;
       }
-      const why = pass === 0 ? firstPassReason(entry, chatText(entry), renderKey, timing.sticky) : recursionReason(entry, recursionSources, entries, renderKey);
+      const why = pass === 0 ? firstPassReason(entry, chatText(entry), renderKey, timing.sticky) : recursionReason(entry, chatText(entry), recursionSources, entries, renderKey);
       if (why.fired) triggered.push({ entry, why: why.reason ?? "", sticky: timing.sticky !== undefined });
       else if (why.reason) decide(entry, false, why.reason);
     }
@@ -255,13 +255,17 @@ function firstPassReason(entry: LoreEntry, text: string, renderKey: (key: string
   return found.key !== undefined ? { fired: true, reason: `key "${found.key}" in the messages` } : { fired: false, reason: found.note };
 }
 
-function recursionReason(entry: LoreEntry, sources: readonly LoreEntry[], entries: readonly LoreEntry[], renderKey: (key: string) => string): { fired: boolean; reason?: string } {
+/**
+ * A later pass scans the messages together with the text of the entries the last pass
+ * included, as SillyTavern's recursion buffer adds to the scanned messages (WorldInfoBuffer.get
+ * [WI code]), so secondary keys still see the messages; the reason names the entry the key was in.
+ */
+function recursionReason(entry: LoreEntry, chat: string, sources: readonly LoreEntry[], entries: readonly LoreEntry[], renderKey: (key: string) => string): { fired: boolean; reason?: string } {
   if (entry.excludeRecursion || entry.constant) return { fired: false };
-  for (const source of sources) {
-    const found = firingKey(entry, source.content, renderKey);
-    if (found.key !== undefined) return { fired: true, reason: `key "${found.key}" in entry ${label(source, entries)} (recursion)` };
-  }
-  return { fired: false };
+  const found = firingKey(entry, [chat, ...sources.map((source) => source.content)].join("\n"), renderKey);
+  if (found.key === undefined) return { fired: false };
+  const source = sources.find((s) => keyMatches(s.content, renderKey(found.key!), entry));
+  return { fired: true, reason: `key "${found.key}" in entry ${source ? label(source, entries) : "text"} (recursion)` };
 }
 
 /** The entries to include, in prompt order (see explainLore). */
