@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { contextProblem, loreWarnings } from "../chat/persona-warnings.js";
-import { toCardV3 } from "../personas/export.js";
+import { toCardV3 } from "../personas/card-export.js";
 import { formatProblem, type Persona } from "../personas/persona.js";
 import { isPng } from "../personas/png.js";
 import { cardIdOf } from "../personas/registry.js";
