@@ -1,15 +1,8 @@
 import type { ChatMessage } from "../llm/client.js";
-import { type MacroContext, renderMacros } from "../personas/macros.js";
+import type { MacroContext } from "../personas/macros.js";
 import type { Persona } from "../personas/persona.js";
 import type { Turn } from "../memory/turns.js";
 import {
-  directionLine,
-  fitRecalled,
-  LORE_HEADING,
-  mergeNeighbours,
-  NOTE_CLOSING,
-  NOTE_OPENING,
-  newTurnText,
   type PendingTurn,
   type PersonaNames,
   type PersonNotes,
@@ -17,17 +10,12 @@ import {
   personaNames,
   type QuotedMessage,
   quoteLine,
-  RECALL_HEADING,
-  RECALL_MAX_SHARE,
   type RecalledTurn,
-  SECTION_JOIN_TOKENS,
-  SUMMARY_HEADING,
   type SummaryNote,
-  sectionHeadingTokens,
   turnMessage,
 } from "./prompt-parts.js";
-import { neutralInline, neutralName } from "./labels.js";
-import { atDepthTokens, triggeredLore, withAtDepthLore } from "./lore-section.js";
+import { newMessages, promptMessages, shownMacros } from "./prompt-messages.js";
+import { closingParts, noteOf, promptLore, recalledSection, recallShare, summarySection } from "./prompt-sections.js";
 import { systemPrompt, systemTokens } from "./system-prompt.js";
 import { countTokens, fitInOrder, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
 
@@ -43,6 +31,7 @@ export {
   NOTE_OPENING,
   PEOPLE_HEADING,
   type PendingTurn,
+  type PersonaNames,
   type PersonNotes,
   type QuotedMessage,
   RECALL_HEADING,
@@ -150,71 +139,28 @@ function fitWindow(history: readonly Turn[], room: number, olderTokens: number, 
   return count > 0 ? { turns: history.slice(0, count), tokens } : { turns: history.slice(0, fit.count), tokens: fit.tokens };
 }
 
-/** What the note's opening and closing lines cost. */
-const noteFrameTokens = () => sectionHeadingTokens(NOTE_OPENING) + sectionHeadingTokens(NOTE_CLOSING);
-
-/** The most recalled turns may take: the window's room is counted without it, so it does not move with what this message recalls. */
-const recallShare = (budget: number) => Math.floor(budget * RECALL_MAX_SHARE);
-
-/** The rolling summary, for the end of the system prompt, if it fits. */
-function summarySection(summary: SummaryNote | undefined, budget: number, used: number): { section?: string; cost: number } {
-  if (!summary) return { cost: 0 };
-  const cost = sectionHeadingTokens(SUMMARY_HEADING) + summary.tokenCount;
-  return used + cost <= budget ? { section: `${SUMMARY_HEADING}\n${summary.content}`, cost } : { cost: 0 };
-}
-
-/** The recalled turns that fit their share, as a section of the note; its cost includes the note's frame when there is no lore to carry it. */
-function recalledSection(input: PromptInput, personas: PersonaNames, budget: number, used: number, framed: boolean): { section?: string; cost: number; turns: number } {
-  const heading = sectionHeadingTokens(RECALL_HEADING);
-  const frame = framed ? 0 : noteFrameTokens();
-  const room = Math.min(budget - used - frame, recallShare(budget)) - heading;
-  const recalled = input.recalled && room > 0 ? fitRecalled(input.recalled, input.persona, personas, room) : { lines: [], tokens: 0 };
-  if (recalled.lines.length === 0) return { cost: 0, turns: 0 };
-  return { section: `${RECALL_HEADING}\n${recalled.lines.join("\n")}`, cost: frame + heading + recalled.tokens, turns: recalled.lines.length };
-}
-
-/** Rendered lorebook entries under their heading; undefined when there are none. */
-function loreSection(entries: ReadonlyArray<{ text: string }>): string | undefined {
-  return entries.length > 0 ? `${LORE_HEADING}\n${entries.map((entry) => `- ${entry.text}`).join("\n")}` : undefined;
-}
-
-/** The note after the new message: its sections between an opening that says whose they are and a closing. */
-function noteOf(sections: readonly string[]): string | undefined {
-  return sections.length === 0 ? undefined : `${NOTE_OPENING}\n${sections.join("\n\n")}\n${NOTE_CLOSING}`;
-}
-
-/** What closes the prompt after the new messages: the direction, then the post-history instructions; and what they cost. */
-function closingParts(input: PromptInput, macros: MacroContext): { direction?: string; postHistory?: string; tokens: number } {
-  const { persona } = input;
-  const direction = input.direction === undefined ? undefined : directionLine(input.direction);
-  const postHistory = persona.postHistoryInstructions ? renderMacros(persona.postHistoryInstructions, macros) : undefined;
-  const cost = (text: string | undefined) => (text === undefined ? 0 : countTokens(text) + MESSAGE_OVERHEAD_TOKENS);
-  return { direction, postHistory, tokens: cost(direction) + cost(postHistory) };
+/** The quoted message's line and cost when it fits in `room`; none (costing nothing) when it does not. */
+function fitQuote(quoted: QuotedMessage | undefined, personas: PersonaNames, room: number): { line?: string; cost: number } {
+  const line = quoted ? quoteLine(quoted, personas) : undefined;
+  const cost = line ? countTokens(line) + 1 : 0;
+  return line !== undefined && cost <= room ? { line, cost } : { cost: 0 };
 }
 
 /**
- * The new turns as user messages (images as parts): the quote before the newest person's text,
- * the note after it. With no new turns (a scene line), the note goes before the direction.
+ * What memory adds, each part if it fits after `space.used`: the summary and the people's
+ * notes at the end of the system prompt, then recalled turns for the note; with the room
+ * the summarizer keeps the window within (counted as if recall took its whole share).
  */
-function newMessages(newTurns: readonly PendingTurn[], personas: PersonaNames, framing: { quote?: string; note?: string; direction?: string }): ChatMessage[] {
-  const { note, direction } = framing;
-  const closing = direction === undefined ? [] : [{ role: "user" as const, content: newTurns.length === 0 && note !== undefined ? `${note}\n${direction}` : direction }];
-  return [...turnMessages(newTurns, personas, framing.quote, note), ...closing];
-}
-
-function turnMessages(newTurns: readonly PendingTurn[], personas: PersonaNames, quote: string | undefined, note: string | undefined): ChatMessage[] {
-  const lastIndex = newTurns.findLastIndex((t) => !t.byPersona);
-  return newTurns.map((t, i) => {
-    const quoted = newTurnText(t, personas, i === lastIndex ? quote : undefined);
-    const text = note !== undefined && i === lastIndex ? `${quoted}\n${note}` : quoted;
-    if (!t.images?.length) return { role: "user", content: text };
-    return { role: "user", content: [{ type: "text", text }, ...t.images.map((image) => ({ type: "image_url" as const, image_url: { url: image.url } }))] };
-  });
-}
-
-/** The macros' values as a prompt shows them: the person's name as every line shows it, the place's names unable to carry a label. */
-function shownMacros(macros: MacroContext, personas: PersonaNames): MacroContext {
-  return { ...macros, user: neutralName(macros.user, personas), server: neutralInline(macros.server), channel: neutralInline(macros.channel) };
+function memorySections(input: PromptInput, personas: PersonaNames, space: { budget: number; used: number; framed: boolean }) {
+  const { budget } = space;
+  let used = space.used;
+  const summary = summarySection(input.summary, budget, used);
+  used += summary.cost;
+  const people = peopleSection(input.people, personas, budget, used);
+  used += people.cost;
+  const historyRoom = Math.max(0, budget - used - recallShare(budget));
+  const recalled = recalledSection(input.recalled, input.persona, personas, { ...space, used });
+  return { summary, people, recalled, historyRoom, used: used + recalled.cost };
 }
 
 /**
@@ -235,51 +181,35 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const macros = shownMacros(input.macros, personas);
   const budget = contextTokens - replyReserve(persona, contextTokens);
   const newTokens = input.newTurns.reduce((sum, t) => sum + t.tokenCount, 0);
-  // Constant lore is the same on every message, so it stays in the system prompt; lore a key triggered goes in the note; at-depth lore among the messages.
-  const lore = triggeredLore(persona, input.newTurns, input.history, macros, input.contextTokens);
-  const constantLore = loreSection(lore.filter((entry) => entry.constant && !entry.atDepth));
-  const keyedLore = loreSection(lore.filter((entry) => !entry.constant && !entry.atDepth));
-  const loreTokens = atDepthTokens(lore) + (constantLore ? countTokens(constantLore) + SECTION_JOIN_TOKENS : 0) + (keyedLore ? countTokens(keyedLore) + SECTION_JOIN_TOKENS + noteFrameTokens() : 0);
-  const closing = closingParts(input, macros);
+  const lore = promptLore(persona, input, macros, contextTokens);
+  const closing = closingParts(persona, input.direction, macros);
   // What must fit besides the system prompt: the new messages, triggered lore, the direction, post-history instructions.
-  const fixedTokens = newTokens + loreTokens + closing.tokens;
+  const fixedTokens = newTokens + lore.tokens + closing.tokens;
   const { system, cost: systemCost, examplesIncluded } = fitSystem(persona, macros, budget, fixedTokens);
 
   // Room for the quoted message is kept first; it is dropped if it does not fit or the window holds it anyway.
-  const quote = input.quoted ? quoteLine(input.quoted, personas) : undefined;
-  const quoteCost = quote ? countTokens(quote) + 1 : 0;
-  const quoteFits = quote !== undefined && systemCost + fixedTokens + quoteCost <= budget;
-  let used = systemCost + fixedTokens + (quoteFits ? quoteCost : 0);
-  const summary = summarySection(input.summary, budget, used);
-  used += summary.cost;
-  const people = peopleSection(input.people, personas, budget, used);
-  used += people.cost;
-  // The room the summarizer keeps the window within: counted as if recall took its whole share.
-  const historyRoom = Math.max(0, budget - used - recallShare(budget));
-  const recalled = recalledSection(input, personas, budget, used, keyedLore !== undefined);
-  used += recalled.cost;
+  const quote = fitQuote(input.quoted, personas, budget - systemCost - fixedTokens);
+  let used = systemCost + fixedTokens + quote.cost;
+  const { summary, people, recalled, historyRoom, ...memory } = memorySections(input, personas, { budget, used, framed: lore.keyed !== undefined });
+  used = memory.used;
 
   const window = fitWindow(input.history, budget - used, input.olderTokens ?? 0, Math.max(1, Math.floor(budget * WINDOW_STEP_SHARE)));
   const included = [...window.turns];
   used += window.tokens;
   const quoted = input.quoted;
   const quoteInWindow = quoted !== undefined && included.some((t) => t.id === quoted.turnId || t.messageId === quoted.messageId);
-  if (quoteFits && quoteInWindow) used -= quoteCost;
-  const note = noteOf([keyedLore, recalled.section].filter((section) => section !== undefined));
-  const systemSections = [system, constantLore, summary.section, people.section].filter((section) => section !== undefined);
+  if (quoteInWindow) used -= quote.cost;
+  const note = noteOf([lore.keyed, recalled.section].filter((section) => section !== undefined));
+  const systemSections = [system, lore.constant, summary.section, people.section].filter((section) => section !== undefined);
 
   return {
-    messages: mergeNeighbours([
-      { role: "system", content: systemSections.join("\n\n") },
-      ...withAtDepthLore(
-        [
-          ...included.reverse().map((t) => turnMessage(t, persona, personas)),
-          ...newMessages(input.newTurns, personas, { quote: quoteFits && !quoteInWindow ? quote : undefined, note, direction: closing.direction }),
-        ],
-        lore,
-      ),
-      ...(closing.postHistory ? [{ role: "system" as const, content: closing.postHistory }] : []),
-    ]),
+    messages: promptMessages({
+      system: systemSections.join("\n\n"),
+      window: included.reverse().map((t) => turnMessage(t, persona, personas)),
+      newTurns: newMessages(input.newTurns, personas, { quote: quoteInWindow ? undefined : quote.line, note, direction: closing.direction }),
+      atDepthLore: lore.entries,
+      postHistory: closing.postHistory,
+    }),
     tokens: used,
     historyTurns: included.length,
     historyRoom,
