@@ -1,7 +1,12 @@
 import { z } from "zod";
-import { DEFAULT_GROUP_WEIGHT, DEFAULT_LORE_DEPTH, DEFAULT_LORE_SCAN_DEPTH } from "./lore.js";
+import { DEFAULT_LORE_SCAN_DEPTH } from "./lore.js";
+import { loreEntryFrom, loreEntrySchema } from "./lore-entry-schema.js";
 import { paramsSchema, showReasoningSchema } from "./model-options.js";
-import { LORE_POSITIONS, LORE_ROLES, type LoreEntry, type Persona, type PersonaProblem, SELECTIVE_LOGICS } from "./persona.js";
+import type { Persona, PersonaProblem } from "./persona.js";
+import { cardRemainder, flag, found, hasControlCharacters, text, textList, wholeNumber } from "./schema-fields.js";
+
+export { DEFAULT_LORE_ORDER, loreEntryOf } from "./lore-entry-schema.js";
+export { describeValue, hasControlCharacters, withoutControlCharacters } from "./schema-fields.js";
 
 /** Discord's limit for a webhook username; a persona name must fit it. */
 export const MAX_NAME_LENGTH = 80;
@@ -12,82 +17,10 @@ export const DISCORD_MESSAGE_LIMIT = 2000;
 /** A long greeting is posted as several messages, but not as a flood of them. */
 export const MAX_GREETING_MESSAGES = 10;
 export const MAX_GREETING_LENGTH = DISCORD_MESSAGE_LIMIT * MAX_GREETING_MESSAGES;
-/** The insertion order a lore entry gets when the file gives none (SillyTavern's new-entry default). */
-export const DEFAULT_LORE_ORDER = 100;
 /** SillyTavern's default talkativeness for a group chat member. */
 export const DEFAULT_TALKATIVENESS = 0.5;
 /** An alias is a short name: a word or two people use to address the persona. */
 export const MAX_ALIAS_LENGTH = 32;
-
-function isControlCharacter(character: string): boolean {
-  const code = character.codePointAt(0) ?? 0;
-  return code < 0x20 || (code >= 0x7f && code < 0xa0);
-}
-
-/** Control characters (line breaks, NUL...) have no place in a display name. */
-export function hasControlCharacters(text: string): boolean {
-  return [...text].some(isControlCharacter);
-}
-
-/** `text` with each control character replaced by a space. */
-export function withoutControlCharacters(text: string): string {
-  return [...text].map((c) => (isControlCharacter(c) ? " " : c)).join("");
-}
-
-/** What a value is, in words, for "expected text, found a list". */
-export function describeValue(value: unknown): string {
-  if (value === null) return "nothing (null)";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return "text";
-  return `a ${typeof value}`;
-}
-
-const found = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? "is missing" : `expected ${what}, found ${describeValue(issue.input)}`);
-const text = (what = "text") => z.string({ error: found(what) }).trim().min(1, "must not be empty");
-const flag = z.boolean({ error: found("true or false") });
-const wholeNumber = z.number({ error: found("a whole number") }).int("must be a whole number");
-const textList = (what: string) => z.array(text(), { error: found(what) });
-
-/** What a card kept beyond Masque's fields: any mapping, written back unchanged on export. */
-const cardRemainder = z.record(z.string(), z.unknown(), { error: found("a mapping (what the character card held beyond these fields)") });
-
-const loreEntrySchema = z.strictObject(
-  {
-    keys: textList("a list of words that trigger the entry").default([]),
-    secondary_keys: textList("a list of words").default([]),
-    selective: flag.default(true),
-    selective_logic: z.enum(SELECTIVE_LOGICS, { error: `must be one of ${SELECTIVE_LOGICS.join(", ")}` }).default("and_any"),
-    // An empty entry is never included; SillyTavern keeps one, so a card's is kept for export.
-    content: z.string({ error: found("text") }).trim().default(""),
-    constant: flag.default(false),
-    enabled: flag.default(true),
-    case_sensitive: flag.default(false),
-    match_whole_words: flag.default(true),
-    probability: z.number({ error: found("a number from 0 to 100") }).min(0, "must be from 0 to 100").max(100, "must be from 0 to 100").default(100),
-    position: z.enum(LORE_POSITIONS, { error: `must be ${LORE_POSITIONS.join(" or ")}` }).default("after_char"),
-    depth: wholeNumber.min(0, "must be 0 or more").default(DEFAULT_LORE_DEPTH),
-    role: z.enum(LORE_ROLES, { error: `must be ${LORE_ROLES.join(", ")}` }).default("system"),
-    exclude_recursion: flag.default(false),
-    prevent_recursion: flag.default(false),
-    group: text().optional(),
-    group_override: flag.default(false),
-    group_weight: z.number({ error: found("a number") }).positive("must be more than 0").default(DEFAULT_GROUP_WEIGHT),
-    sticky: wholeNumber.min(0, "must be 0 or more").default(0),
-    cooldown: wholeNumber.min(0, "must be 0 or more").default(0),
-    delay: wholeNumber.min(0, "must be 0 or more").default(0),
-    scan_depth: wholeNumber.min(0, "must be 0 or more").optional(),
-    order: z.number({ error: found("a number") }).default(DEFAULT_LORE_ORDER),
-    comment: text().optional(),
-    card: cardRemainder.optional(),
-  },
-  {
-    error: (issue) =>
-      issue.code === "unrecognized_keys"
-        ? `unknown field(s) ${issue.keys.join(", ")}; a lore entry has keys, secondary_keys, selective, selective_logic, content, constant, enabled, case_sensitive, match_whole_words, probability, position, depth, role, exclude_recursion, prevent_recursion, group, group_override, group_weight, sticky, cooldown, delay, scan_depth, order, comment, card`
-        : `expected an entry with keys: and content:, found ${describeValue(issue.input)}`,
-  },
-);
 
 const exampleSchema = z.strictObject(
   { user: text().optional(), assistant: text() },
@@ -155,43 +88,6 @@ export const frontMatterSchema = z.strictObject(
 );
 
 export type FrontMatter = z.input<typeof frontMatterSchema>;
-
-type ParsedLoreEntry = z.output<typeof loreEntrySchema>;
-
-function loreEntryFrom(e: ParsedLoreEntry): LoreEntry {
-  return {
-    keys: e.keys,
-    secondaryKeys: e.secondary_keys,
-    selective: e.selective,
-    selectiveLogic: e.selective_logic,
-    content: e.content,
-    constant: e.constant,
-    enabled: e.enabled,
-    caseSensitive: e.case_sensitive,
-    matchWholeWords: e.match_whole_words,
-    probability: e.probability,
-    position: e.position,
-    depth: e.depth,
-    role: e.role,
-    excludeRecursion: e.exclude_recursion,
-    preventRecursion: e.prevent_recursion,
-    group: e.group,
-    groupOverride: e.group_override,
-    groupWeight: e.group_weight,
-    sticky: e.sticky,
-    cooldown: e.cooldown,
-    delay: e.delay,
-    scanDepth: e.scan_depth,
-    order: e.order,
-    comment: e.comment,
-    card: e.card,
-  };
-}
-
-/** A front-matter lore entry as the persona holds it, defaults filled in; throws on an entry the schema refuses. */
-export function loreEntryOf(entry: NonNullable<FrontMatter["lore"]>[number]): LoreEntry {
-  return loreEntryFrom(loreEntrySchema.parse(entry));
-}
 
 function fieldOf(path: readonly PropertyKey[]): string {
   if (path.length === 0) return "front matter";
