@@ -7,9 +7,11 @@
  * - [defaults] SillyTavern/SillyTavern default/content/settings.json (world_info_settings)
  * - [WI advanced] SillyTavern-Docs, Usage/World_Info/Advanced.md ("Timed Effects")
  */
-import { guardedTest, type RegexFailure, regexOf } from "./guarded-regex.js";
-import type { LoreEntry, Persona } from "./persona.js";
+import { firingKey, isTriggered, keyMatches } from "./lore-keys.js";
 import { timedState } from "./lore-timing.js";
+import type { LoreEntry, Persona } from "./persona.js";
+
+export { isTriggered, keyMatch, keyMatches } from "./lore-keys.js";
 
 /** Messages scanned for keys, newest first; SillyTavern's default `world_info_depth` is 2 [defaults]. */
 export const DEFAULT_LORE_SCAN_DEPTH = 2;
@@ -47,72 +49,6 @@ export const LORE_ENTRY_DEFAULTS = {
  */
 export function loreBudget(persona: Persona, contextTokens: number): number {
   return persona.loreTokenBudget ?? (Math.round((LORE_BUDGET_PERCENT_OF_CONTEXT * contextTokens) / PERCENT) || 1);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** How a key matched, or why a regex key could not be run. */
-type KeyMatch = { matched: boolean; failure?: RegexFailure };
-
-/**
- * Whether `key` appears in `text`. A key written `/pattern/flags` is a regular expression, run
- * guarded (guarded-regex.ts), its own flags deciding case [WI docs, "Regular Expression keys"].
- * Other keys are case-insensitive unless the entry says otherwise; with whole-word matching
- * (SillyTavern's default [defaults]) a one-word key must stand between non-word characters,
- * while a key of several words is matched as a plain substring [WI code, matchKeys].
- */
-export function keyMatch(text: string, key: string, entry: Pick<LoreEntry, "caseSensitive" | "matchWholeWords">): KeyMatch {
-  const regex = regexOf(key);
-  if (regex) return guardedTest(regex, text);
-  const needle = entry.caseSensitive ? key.trim() : key.trim().toLowerCase();
-  if (!needle) return { matched: false };
-  const haystack = entry.caseSensitive ? text : text.toLowerCase();
-  if (!entry.matchWholeWords || needle.split(/\s+/).length > 1) return { matched: haystack.includes(needle) };
-  return { matched: new RegExp(`(?:^|\\W)(${escapeRegExp(needle)})(?:$|\\W)`).test(haystack) };
-}
-
-export function keyMatches(text: string, key: string, entry: Pick<LoreEntry, "caseSensitive" | "matchWholeWords">): boolean {
-  return keyMatch(text, key, entry).matched;
-}
-
-/**
- * The optional filter [WI docs, "Optional Filter"; WI code, matchSecondaryKeys]: AND ANY needs
- * one secondary key, AND ALL needs all of them, NOT ANY needs none, NOT ALL fails only when
- * all are present. With no secondary keys, or `selective: false`, the primary match decides.
- */
-function secondaryAllows(entry: LoreEntry, text: string, renderKey: (key: string) => string): boolean {
-  if (!entry.selective || entry.secondaryKeys.length === 0) return true;
-  const found = entry.secondaryKeys.map((key) => keyMatches(text, renderKey(key), entry));
-  switch (entry.selectiveLogic) {
-    case "and_any":
-      return found.some(Boolean);
-    case "and_all":
-      return found.every(Boolean);
-    case "not_any":
-      return !found.some(Boolean);
-    default:
-      return !found.every(Boolean);
-  }
-}
-
-/** The primary key that fires an entry for `text` (with its filter passing), or why none does. */
-function firingKey(entry: LoreEntry, text: string, renderKey: (key: string) => string): { key?: string; note?: string } {
-  let note: string | undefined;
-  for (const key of entry.keys) {
-    const match = keyMatch(text, renderKey(key), entry);
-    if (match.failure) note = `regex key ${key} ${match.failure}, counted as no match`;
-    if (match.matched) return secondaryAllows(entry, text, renderKey) ? { key } : { note: `key "${key}" found, but the secondary keys (${entry.selectiveLogic}) did not allow it` };
-  }
-  return { note };
-}
-
-/** Whether an enabled entry fires for `text`: constant ones always, others on a primary key and their filter. */
-export function isTriggered(entry: LoreEntry, text: string, renderKey: (key: string) => string = (key) => key): boolean {
-  if (!entry.enabled || !entry.content.trim()) return false;
-  if (entry.constant) return true;
-  return firingKey(entry, text, renderKey).key !== undefined;
 }
 
 /**
@@ -196,7 +132,6 @@ function groupWinners(triggered: readonly LoreEntry[], earlier: readonly LoreEnt
 export function explainLore(entries: readonly LoreEntry[], scanDepth: number, scan: LoreScan): LoreDecision[] {
   const renderKey = scan.renderKey ?? ((key: string) => key);
   const random = scan.random ?? Math.random;
-  const chatText = (entry: LoreEntry) => scan.messages.slice(0, entry.scanDepth ?? scanDepth).join("\n");
   const decisions = new Map<LoreEntry, LoreDecision>();
   const decide = (entry: LoreEntry, included: boolean, reason: string) => decisions.set(entry, { entry, included, reason });
   const ordered = byPriority(entries);
@@ -213,15 +148,12 @@ export function explainLore(entries: readonly LoreEntry[], scanDepth: number, sc
   for (let pass = 0; pass <= MAX_LORE_RECURSION_STEPS && waiting.length > 0 && !exhausted; pass++) {
     const triggered: Array<{ entry: LoreEntry; why: string; sticky: boolean }> = [];
     for (const entry of [...waiting]) {
-      const timing = timedState(entry, scan.messages, (text) => isTriggered(entry, text, renderKey), scanDepth);
-      if (timing.blocked) {
-        decide(entry, false, timing.blocked);
+      const trigger = triggerOf(entry, pass, recursionSources, entries, scanDepth, scan, renderKey);
+      if (trigger.blocked) {
+        decide(entry, false, trigger.blocked);
         waiting.splice(waiting.indexOf(entry), 1);
-        continue;
-      }
-      const why = pass === 0 ? firstPassReason(entry, chatText(entry), renderKey, timing.sticky) : recursionReason(entry, chatText(entry), recursionSources, entries, renderKey);
-      if (why.fired) triggered.push({ entry, why: why.reason ?? "", sticky: timing.sticky !== undefined });
-      else if (why.reason) decide(entry, false, why.reason);
+      } else if (trigger.fired) triggered.push({ entry, why: trigger.reason ?? "", sticky: trigger.sticky });
+      else if (trigger.reason) decide(entry, false, trigger.reason);
     }
     if (triggered.length === 0) break;
     const losers = groupWinners(triggered.map((t) => t.entry), included, random);
@@ -246,6 +178,35 @@ export function explainLore(entries: readonly LoreEntry[], scanDepth: number, sc
   }
   for (const entry of waiting) if (!decisions.has(entry)) decide(entry, false, "no key found");
   return ordered.map((entry) => decisions.get(entry)!);
+}
+
+/** How a waiting entry fares in a pass: blocked by a timed effect, or fired or not, and why. */
+interface Trigger {
+  readonly blocked?: string;
+  readonly fired: boolean;
+  readonly reason?: string;
+  readonly sticky: boolean;
+}
+
+/**
+ * Whether a waiting entry fires in a pass, and why: a timed effect may block it or keep it
+ * (sticky, lore-timing.ts); the first pass reads the messages, a later one the entries the
+ * pass before included as well.
+ */
+function triggerOf(
+  entry: LoreEntry,
+  pass: number,
+  sources: readonly LoreEntry[],
+  entries: readonly LoreEntry[],
+  scanDepth: number,
+  scan: LoreScan,
+  renderKey: (key: string) => string,
+): Trigger {
+  const timing = timedState(entry, scan.messages, (text) => isTriggered(entry, text, renderKey), scanDepth);
+  if (timing.blocked) return { blocked: timing.blocked, fired: false, sticky: false };
+  const chat = scan.messages.slice(0, entry.scanDepth ?? scanDepth).join("\n");
+  const why = pass === 0 ? firstPassReason(entry, chat, renderKey, timing.sticky) : recursionReason(entry, chat, sources, entries, renderKey);
+  return { ...why, sticky: timing.sticky !== undefined };
 }
 
 function firstPassReason(entry: LoreEntry, text: string, renderKey: (key: string) => string, sticky: string | undefined): { fired: boolean; reason?: string } {
