@@ -53,11 +53,36 @@ const FILLER =
   );
 /** Facts said early and asked about late: the keyword must reach the prompt that asks (window, summary or recall). */
 const FACTS = [
-  { at: 3, said: "My grandmother's sailing boat was named Marigold, painted green with a crooked mast.", asked: "What colour was my grandmother's sailing boat and what was the name painted on it?", keyword: "Marigold" },
-  { at: 11, said: "The blacksmith in our village, Orrin Vask, forged a bell that never rusts.", asked: "Who was that village blacksmith who forged the bell that never rusts?", keyword: "Orrin" },
-  { at: 19, said: "I keep a jar of saffron threads from Tabriz on the top shelf for feast days.", asked: "Where did the saffron threads on my top shelf come from?", keyword: "Tabriz" },
-  { at: 27, said: "My cousin trains falcons; her best bird is a peregrine called Quillon.", asked: "What is my cousin's best peregrine falcon called?", keyword: "Quillon" },
-  { at: 35, said: "The password to the old cellar door is the word juniperberry, carved backwards.", asked: "What was carved backwards on the old cellar door as its password?", keyword: "juniperberry" },
+  {
+    at: 3,
+    said: "My grandmother's sailing boat was named Marigold, painted green with a crooked mast.",
+    asked: "What colour was my grandmother's sailing boat and what was the name painted on it?",
+    keyword: "Marigold",
+  },
+  {
+    at: 11,
+    said: "The blacksmith in our village, Orrin Vask, forged a bell that never rusts.",
+    asked: "Who was that village blacksmith who forged the bell that never rusts?",
+    keyword: "Orrin",
+  },
+  {
+    at: 19,
+    said: "I keep a jar of saffron threads from Tabriz on the top shelf for feast days.",
+    asked: "Where did the saffron threads on my top shelf come from?",
+    keyword: "Tabriz",
+  },
+  {
+    at: 27,
+    said: "My cousin trains falcons; her best bird is a peregrine called Quillon.",
+    asked: "What is my cousin's best peregrine falcon called?",
+    keyword: "Quillon",
+  },
+  {
+    at: 35,
+    said: "The password to the old cellar door is the word juniperberry, carved backwards.",
+    asked: "What was carved backwards on the old cellar door as its password?",
+    keyword: "juniperberry",
+  },
 ] as const;
 const PROBE_START = 140;
 const PROBE_STEP = 12;
@@ -95,7 +120,8 @@ function conversation(): string[] {
 function scriptModel(model: Awaited<ReturnType<typeof startFakeModelServer>>, summariesFail: boolean): void {
   const random = seededRandom(SEED + 1);
   model.setDefault((req: RecordedRequest) => {
-    if (req.body?.stream !== true && req.body.messages[0].content === noteInstructions(PERSON_NOTES_MAX)) return notePass(String(req.body.messages[1].content));
+    if (req.body?.stream !== true && req.body.messages[0].content === noteInstructions(PERSON_NOTES_MAX))
+      return notePass(String(req.body.messages[1].content));
     if (req.body?.stream !== true && summariesFail) return { status: 500 };
     if (req.body?.stream !== true) {
       const maxChars = (Number(req.body.max_tokens ?? req.body.max_completion_tokens) / 2) * CHARS_PER_TOKEN;
@@ -104,7 +130,8 @@ function scriptModel(model: Awaited<ReturnType<typeof startFakeModelServer>>, su
         .filter((line) => line.includes(":") && !line.endsWith(":"))
         .map((line) => line.slice(0, SUMMARY_LINE_CHARS));
       const kept: string[] = [];
-      for (let used = 0; lines.length > 0 && used + lines.at(-1)!.length < maxChars; used += kept[0]!.length + 1) kept.unshift(lines.pop()!);
+      for (let used = 0; lines.length > 0 && used + lines.at(-1)!.length < maxChars; used += kept[0]!.length + 1)
+        kept.unshift(lines.pop()!);
       return { text: kept.join("\n") };
     }
     return { text: Array.from({ length: REPLY_WORDS }, () => FILLER[Math.floor(random() * FILLER.length)]).join(" ") };
@@ -113,15 +140,20 @@ function scriptModel(model: Awaited<ReturnType<typeof startFakeModelServer>>, su
 
 /** The fake note pass: the notes so far, and each new message that tells about the person ("My ...", "I ...") as a note. */
 function notePass(input: string): { text: string } {
-  const [, soFar = "", messages = ""] = /Notes so far:\n([\s\S]*)\n\nTheir new messages, oldest first:\n([\s\S]*)$/.exec(input) ?? [];
+  const [, soFar = "", messages = ""] =
+    /Notes so far:\n([\s\S]*)\n\nTheir new messages, oldest first:\n([\s\S]*)$/.exec(input) ?? [];
   const facts = messages.split("\n").filter((m) => /^(My|I) /.test(m));
   if (facts.length === 0) return { text: NO_CHANGE };
-  return { text: [...(soFar === "(none yet)" ? [] : soFar.split("\n")), ...facts.map((fact) => `- ${fact}`)].join("\n") };
+  return {
+    text: [...(soFar === "(none yet)" ? [] : soFar.split("\n")), ...facts.map((fact) => `- ${fact}`)].join("\n"),
+  };
 }
 
 /** A prompt as a chat template lays it out: each message's role, then its text. */
 function rendered(messages: ReadonlyArray<{ role: string; content: unknown }>): string {
-  return messages.map((m) => `<${m.role}>\n${typeof m.content === "string" ? m.content : JSON.stringify(m.content)}\n`).join("");
+  return messages
+    .map((m) => `<${m.role}>\n${typeof m.content === "string" ? m.content : JSON.stringify(m.content)}\n`)
+    .join("");
 }
 
 function sharedPrefix(a: readonly number[], b: readonly number[]): number {
@@ -170,7 +202,14 @@ const collectingSink = (): ReplySink => ({ write: () => {}, end: async () => ({ 
 
 async function talk(dir: string, baseURL: string, messages: readonly string[]): Promise<void> {
   const core = createCore(
-    loadCoreConfig({ OPENAI_BASE_URL: baseURL, DATABASE_PATH: path.join(dir, "masque.db"), PERSONAS_DIR: path.join(dir, "personas"), DEFAULT_PERSONA: PERSONA_ID, CONTEXT_TOKENS: String(CONTEXT_TOKENS), LOG_LEVEL: "silent" }),
+    loadCoreConfig({
+      OPENAI_BASE_URL: baseURL,
+      DATABASE_PATH: path.join(dir, "masque.db"),
+      PERSONAS_DIR: path.join(dir, "personas"),
+      DEFAULT_PERSONA: PERSONA_ID,
+      CONTEXT_TOKENS: String(CONTEXT_TOKENS),
+      LOG_LEVEL: "silent",
+    }),
     createLogger("silent"),
   );
   try {
@@ -178,7 +217,10 @@ async function talk(dir: string, baseURL: string, messages: readonly string[]): 
     core.memory.personNotes.setChoice(null, `cli:${USER_NAME}`, true);
     for (const content of messages) {
       const turns = [{ authorId: `cli:${USER_NAME}`, authorName: USER_NAME, content }];
-      const outcome = await core.engine.reply({ conversation: CONVERSATION, persona, turns, place: { server: "Terminal", channel: "terminal" } }, collectingSink());
+      const outcome = await core.engine.reply(
+        { conversation: CONVERSATION, persona, turns, place: { server: "Terminal", channel: "terminal" } },
+        collectingSink(),
+      );
       if (outcome.status !== "complete") throw new Error(`A reply did not complete: ${outcome.error?.message}`);
       // In the terminal the summarizer has the time it takes to type the next message.
       await core.summarizer.idle();
@@ -202,7 +244,9 @@ async function playConversation(summariesFail: boolean): Promise<{ replies: Reco
     await talk(dir, model.baseURL, conversation());
     const requests = model.chatRequests();
     const replies = requests.filter((r) => r.body?.stream === true);
-    const notePasses = requests.filter((r) => r.body?.stream !== true && r.body.messages[0].content === noteInstructions(PERSON_NOTES_MAX)).length;
+    const notePasses = requests.filter(
+      (r) => r.body?.stream !== true && r.body.messages[0].content === noteInstructions(PERSON_NOTES_MAX),
+    ).length;
     return { replies, summaries: requests.length - replies.length - notePasses };
   } finally {
     await model.close();
@@ -217,7 +261,9 @@ export async function run(): Promise<BenchmarkResult> {
   const median = percentile(sorted, 0.5);
   const reuse = figures.total > 0 ? figures.shared / figures.total : 0;
   const breakShare = figures.compared > 0 ? figures.systemBreaks / figures.compared : 1;
-  const recallHits = FACTS.filter((fact, i) => JSON.stringify(replies[PROBE_START + i * PROBE_STEP]?.body.messages ?? "").includes(fact.keyword)).length;
+  const recallHits = FACTS.filter((fact, i) =>
+    JSON.stringify(replies[PROBE_START + i * PROBE_STEP]?.body.messages ?? "").includes(fact.keyword),
+  ).length;
   const withNotes = replies.filter((r) => String(r.body.messages[0].content).includes(PEOPLE_HEADING)).length;
   const sizeMet = median <= BEFORE.medianPromptTokens;
   const recallMet = recallHits >= BEFORE.recallHits;
@@ -236,10 +282,25 @@ export async function run(): Promise<BenchmarkResult> {
     `| with the summary model down: window start moves, prefix reuse | ${lagging.windowBreaks} of ${lagging.compared} replies, ${pct(laggingReuse)} | (no target: steps, not one turn per message) | |`,
   ];
   const targets = [
-    { what: "prompt tokens per reply (median)", figure: String(median), bound: `≤ ${BEFORE.medianPromptTokens} (before the cache layout)`, met: sizeMet },
+    {
+      what: "prompt tokens per reply (median)",
+      figure: String(median),
+      bound: `≤ ${BEFORE.medianPromptTokens} (before the cache layout)`,
+      met: sizeMet,
+    },
     { what: "prefix reuse", figure: pct(reuse), bound: `≥ ${pct(TARGET_REUSE)}`, met: reuse >= TARGET_REUSE },
-    { what: "replies broken inside the system message", figure: pct(breakShare), bound: `≤ ${pct(TARGET_SYSTEM_BREAKS)}`, met: breakShare <= TARGET_SYSTEM_BREAKS },
-    { what: "recalled facts reaching the prompt", figure: `${recallHits} of ${FACTS.length}`, bound: `≥ ${BEFORE.recallHits} (as before)`, met: recallMet },
+    {
+      what: "replies broken inside the system message",
+      figure: pct(breakShare),
+      bound: `≤ ${pct(TARGET_SYSTEM_BREAKS)}`,
+      met: breakShare <= TARGET_SYSTEM_BREAKS,
+    },
+    {
+      what: "recalled facts reaching the prompt",
+      figure: `${recallHits} of ${FACTS.length}`,
+      bound: `≥ ${BEFORE.recallHits} (as before)`,
+      met: recallMet,
+    },
   ];
   return {
     lines,

@@ -13,7 +13,12 @@ const REPLY = "ok";
 const promptFile = process.env.FLOOR_PROMPT_FILE;
 const answer = promptFile ? await modelAnswerer(JSON.parse(readFileSync(promptFile, "utf8"))) : async () => REPLY;
 const client = new Client({
-  intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
+  intents: [
+    GatewayIntentBits.Guilds,
+    GatewayIntentBits.GuildMessages,
+    GatewayIntentBits.MessageContent,
+    GatewayIntentBits.DirectMessages,
+  ],
   partials: [Partials.Channel],
   rest: { api: process.env.DISCORD_API_URL },
 });
@@ -31,11 +36,21 @@ await client.login(process.env.DISCORD_TOKEN);
 async function modelAnswerer(messages) {
   const { default: OpenAI } = await import("openai");
   const { modelFetch } = await import("../dist/llm/fetch.js");
-  const openai = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: "not-needed", maxRetries: 0, fetch: modelFetch });
+  const openai = new OpenAI({
+    baseURL: process.env.OPENAI_BASE_URL,
+    apiKey: "not-needed",
+    maxRetries: 0,
+    fetch: modelFetch,
+  });
   return async () => {
     let text = "";
     // Usage asked for as Masque asks for it: the same model call.
-    const stream = await openai.chat.completions.create({ model: "fake-model", messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await openai.chat.completions.create({
+      model: "fake-model",
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     for await (const chunk of stream) text += chunk.choices?.[0]?.delta?.content ?? "";
     return text;
   };

@@ -7,7 +7,12 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type FakeDiscord, type FakeGuildHandle, type RateLimitOptions, startFakeDiscord } from "../test/fakes/discord-server.js";
+import {
+  type FakeDiscord,
+  type FakeGuildHandle,
+  type RateLimitOptions,
+  startFakeDiscord,
+} from "../test/fakes/discord-server.js";
 import { type FakeModelServer, startFakeModelServer } from "../test/fakes/openai-server.js";
 import { startScriptNodeArgs } from "../test/helpers/bot-process.js";
 
@@ -30,7 +35,11 @@ const STALL_TIMEOUT_MS = 10_000;
 
 /** Builds dist/ (incrementally) so the benchmarks run the current code. */
 export function buildBot(): void {
-  execFileSync(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(REPO, "tsconfig.build.json")], { stdio: "inherit" });
+  execFileSync(
+    process.execPath,
+    [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(REPO, "tsconfig.build.json")],
+    { stdio: "inherit" },
+  );
 }
 
 /** CPU time (user + system) a process has used, in ms. */
@@ -42,7 +51,9 @@ export function cpuMs(pid: number): number {
 
 /** Resident memory of a process, in MB. */
 export function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("VmRSS:"));
   return Number(line?.replace(/\D+/g, "") ?? 0) / 1024;
 }
 
@@ -70,7 +81,10 @@ export async function startFakes(options: FakesOptions): Promise<Fakes> {
   const guild = discord.addGuild({
     ...(options.guildId !== undefined && { id: options.guildId }),
     name: "Bench",
-    channels: Array.from({ length: options.channels }, (_, i) => ({ name: `bench-${i}`, ...(options.channelId && { id: options.channelId(i) }) })),
+    channels: Array.from({ length: options.channels }, (_, i) => ({
+      name: `bench-${i}`,
+      ...(options.channelId && { id: options.channelId(i) }),
+    })),
     members: [{ user: USER }],
   });
   return {
@@ -128,7 +142,10 @@ export async function startBot(
   child.stderr?.on("data", (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const readyMs = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${kind} was not ready in ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${kind} was not ready in ${READY_TIMEOUT_MS} ms:\n${output}`)),
+      READY_TIMEOUT_MS,
+    );
     const check = () => {
       if (/ready as /.test(output)) {
         clearTimeout(timer);
@@ -179,7 +196,12 @@ export interface LoopResult {
  * next as soon as the bot's reply arrives, until `total` replies came back. Measures
  * replies/s, REST calls the bot made, its CPU time, and per-message latency.
  */
-export async function closedLoop(fakes: Fakes, bot: BotProcess, channels: readonly string[], total: number): Promise<LoopResult> {
+export async function closedLoop(
+  fakes: Fakes,
+  bot: BotProcess,
+  channels: readonly string[],
+  total: number,
+): Promise<LoopResult> {
   const { discord } = fakes;
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
@@ -220,7 +242,8 @@ export async function closedLoop(fakes: Fakes, bot: BotProcess, channels: readon
   }, STALL_TIMEOUT_MS);
   await done;
   clearInterval(watchdog);
-  if (replies < total) throw new Error(`The loop stalled after ${replies} of ${total} replies.\n${bot.output().slice(-2000)}`);
+  if (replies < total)
+    throw new Error(`The loop stalled after ${replies} of ${total} replies.\n${bot.output().slice(-2000)}`);
   const seconds = (performance.now() - started) / 1000;
   unsubscribe();
   // Let the last replies' bookkeeping (typing, database writes) settle before reading CPU.

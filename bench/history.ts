@@ -21,14 +21,38 @@ export const SMALL_TURNS = 1_000;
 const UNSUMMARIZED_TURNS = 150;
 /** Page cache of the bulk-loading connection, in KiB. */
 const FILL_CACHE_KIB = 1_000_000;
-const SUMMARY = "Ali is planning a sailing trip in May; Bob keeps notes on the harbour weather; Dana asked Juniper for book ideas. ".repeat(8);
+const SUMMARY =
+  "Ali is planning a sailing trip in May; Bob keeps notes on the harbour weather; Dana asked Juniper for book ideas. ".repeat(
+    8,
+  );
 
 const VOCABULARY_SIZE = 5_000;
 const MIN_WORDS = 6;
 const MAX_WORDS = 28;
 /** Rough o200k rate for this text; the bench stores estimates so filling stays fast. */
 const CHARS_PER_TOKEN = 4;
-const SYLLABLES = ["ka", "lo", "mi", "ren", "to", "sa", "vel", "do", "ri", "an", "po", "te", "lun", "bar", "is", "ne", "mo", "qu", "el", "zor"];
+const SYLLABLES = [
+  "ka",
+  "lo",
+  "mi",
+  "ren",
+  "to",
+  "sa",
+  "vel",
+  "do",
+  "ri",
+  "an",
+  "po",
+  "te",
+  "lun",
+  "bar",
+  "is",
+  "ne",
+  "mo",
+  "qu",
+  "el",
+  "zor",
+];
 const PEOPLE = ["Ali", "Bob", "Cy", "Dana", "Eve"];
 /** Snowflake-shaped, so the fake Discord can serve a server and channels with these very ids. */
 export const GUILD_ID = "900000000000000001";
@@ -56,7 +80,11 @@ function sentence(words: readonly string[], random: Random): string {
 export const channelIdOf = (index: number): string => String(FIRST_CHANNEL_ID + BigInt(index));
 
 /** Conversation `index` exactly as the bot keys a channel of server GUILD_ID. */
-export const conversationOf = (index: number): ConversationRef => ({ key: `channel:${channelIdOf(index)}`, guildId: GUILD_ID, channelId: channelIdOf(index) });
+export const conversationOf = (index: number): ConversationRef => ({
+  key: `channel:${channelIdOf(index)}`,
+  guildId: GUILD_ID,
+  channelId: channelIdOf(index),
+});
 
 /** A throwaway connection tuned for bulk loading (no journal, no fsync, a big cache); the bot and the measurements use openMemory's settings. */
 function openForFilling(file: string): Db {
@@ -83,7 +111,9 @@ const RECALL_INSERT_TRIGGER = "turns_fts_after_insert";
  */
 export function fill(file: string, plan: readonly number[], words: readonly string[], random: Random): void {
   const db = openForFilling(file);
-  const insertConversation = db.prepare("INSERT OR IGNORE INTO conversations (key, guild_id, channel_id, created_at) VALUES (@key, @guildId, @channelId, 0)");
+  const insertConversation = db.prepare(
+    "INSERT OR IGNORE INTO conversations (key, guild_id, channel_id, created_at) VALUES (@key, @guildId, @channelId, 0)",
+  );
   const insertTurn = db.prepare(
     `INSERT INTO turns (conversation_key, role, author_id, author_name, persona_id, content, token_count, created_at)
      VALUES (@key, @role, @authorId, @authorName, @personaId, @content, @tokenCount, @createdAt)`,
@@ -93,14 +123,17 @@ export function fill(file: string, plan: readonly number[], words: readonly stri
      VALUES (@key, @content, @first, @last, @tokens, 0)`,
   );
   const ids: number[][] = [];
-  const { sql: recallTrigger } = db.prepare<[string], { sql: string }>("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?").get(RECALL_INSERT_TRIGGER)!;
+  const { sql: recallTrigger } = db
+    .prepare<[string], { sql: string }>("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?")
+    .get(RECALL_INSERT_TRIGGER)!;
   db.transaction(() => {
     db.exec(`DROP TRIGGER ${RECALL_INSERT_TRIGGER}`);
     for (const index of plan) {
       const conversation = conversationOf(index);
       const turns = ids[index] ?? [];
       ids[index] = turns;
-      if (turns.length === 0) insertConversation.run({ key: conversation.key, guildId: GUILD_ID, channelId: conversation.channelId });
+      if (turns.length === 0)
+        insertConversation.run({ key: conversation.key, guildId: GUILD_ID, channelId: conversation.channelId });
       const isBot = turns.length % 2 === 1;
       const person = PEOPLE[Math.floor(random() * PEOPLE.length)]!;
       const content = sentence(words, random);
@@ -123,7 +156,13 @@ export function fill(file: string, plan: readonly number[], words: readonly stri
     ids.forEach((turns, index) => {
       const last = turns[turns.length - 1 - UNSUMMARIZED_TURNS];
       if (last === undefined) return;
-      insertSummary.run({ key: conversationOf(index).key, content: SUMMARY, first: turns[0], last, tokens: Math.ceil(SUMMARY.length / CHARS_PER_TOKEN) });
+      insertSummary.run({
+        key: conversationOf(index).key,
+        content: SUMMARY,
+        first: turns[0],
+        last,
+        tokens: Math.ceil(SUMMARY.length / CHARS_PER_TOKEN),
+      });
     });
   })();
   db.close();
@@ -133,7 +172,10 @@ export function fill(file: string, plan: readonly number[], words: readonly stri
 export const smallPlan = (): number[] => Array.from({ length: SMALL_TURNS }, () => 0);
 
 /** The small conversation first, then the rest spread over CONVERSATIONS conversations, interleaved as live channels are. */
-export const millionPlan = (): number[] => [...smallPlan(), ...Array.from({ length: TOTAL_TURNS - SMALL_TURNS }, (_, i) => i % CONVERSATIONS)];
+export const millionPlan = (): number[] => [
+  ...smallPlan(),
+  ...Array.from({ length: TOTAL_TURNS - SMALL_TURNS }, (_, i) => i % CONVERSATIONS),
+];
 
 export interface FilledHistory {
   /** Treat as read-only: copy it before letting anything write to it. */

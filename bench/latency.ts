@@ -54,7 +54,12 @@ export interface LatencyRun {
 }
 
 /** Posts one mention and waits for the reply; returns both legs, and the prompt the model was sent. */
-async function oneMessage(fakes: Fakes, channelId: string, n: number, words: readonly string[]): Promise<{ sample: Sample; prompt: unknown }> {
+async function oneMessage(
+  fakes: Fakes,
+  channelId: string,
+  n: number,
+  words: readonly string[],
+): Promise<{ sample: Sample; prompt: unknown }> {
   const { discord, model } = fakes;
   const replied = new Promise<RestCall>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -73,7 +78,12 @@ async function oneMessage(fakes: Fakes, channelId: string, n: number, words: rea
   const author = { id: String(AUTHOR_BASE + BigInt(n)), username: `reader${n}` };
   // Words the history holds, so recall finds older turns as it would in a real conversation.
   const word = (k: number) => words[(n * 7 + k * 13) % words.length];
-  discord.postMessage({ channelId, author, content: `do you remember what we said about ${word(1)} and ${word(2)}, and the ${word(3)}?`, mentionBot: true });
+  discord.postMessage({
+    channelId,
+    author,
+    content: `do you remember what we said about ${word(1)} and ${word(2)}, and the ${word(3)}?`,
+    mentionBot: true,
+  });
   // postMessage returns once the fake has written the frame to the bot's socket: the leg starts there.
   const sentAt = performance.now();
   const reply = await replied;
@@ -81,7 +91,10 @@ async function oneMessage(fakes: Fakes, channelId: string, n: number, words: rea
   if (!request?.lastChunkAt) throw new Error(`The reply in channel ${channelId} had no streamed model request.`);
   // Keep the recorded requests (prompts of ~6,000 tokens) from piling up in this process.
   model.requests.length = 0;
-  return { sample: { inMs: request.receivedAt - sentAt, outMs: reply.at - request.lastChunkAt }, prompt: request.body?.messages };
+  return {
+    sample: { inMs: request.receivedAt - sentAt, outMs: reply.at - request.lastChunkAt },
+    prompt: request.body?.messages,
+  };
 }
 
 /** `count` mentions to one bot, at most one per MESSAGE_INTERVAL_MS; returns the last prompt its model was sent. */
@@ -101,7 +114,12 @@ async function warmUp(fakes: Fakes, count: number, words: readonly string[]): Pr
  * floor's and Masque's taking turns half a tick apart. `nodeArgs` go to Masque's node
  * (`--cpu-prof` to see where the time goes).
  */
-export async function measureLatency(databaseFile: string, words: readonly string[], messages: number, nodeArgs: readonly string[] = []): Promise<LatencyRun> {
+export async function measureLatency(
+  databaseFile: string,
+  words: readonly string[],
+  messages: number,
+  nodeArgs: readonly string[] = [],
+): Promise<LatencyRun> {
   buildBot();
   const dir = mkdtempSync(path.join(tmpdir(), "masque-bench-latency-"));
   const database = path.join(dir, "masque.db");

@@ -117,16 +117,47 @@ export async function runStartup(): Promise<BenchmarkResult> {
   };
   const after = `after ${TOTAL_MESSAGES.toLocaleString("en-US")} messages`;
   const targets = [
-    { what: `process start → ready, ${PERSONA_FILES} persona files (median)`, figure: `${figures.readyMsMedian.toFixed(0)} ms`, bound: `≤ ${TARGET_READY_MS.toLocaleString("en-US")} ms`, met: figures.readyMsMedian <= TARGET_READY_MS },
-    { what: "resident memory idle", figure: `${figures.idleRssMb.toFixed(0)} MB`, bound: `≤ ${TARGET_IDLE_RSS_MB} MB`, met: figures.idleRssMb <= TARGET_IDLE_RSS_MB },
-    { what: `resident memory ${RELEASED_MS / 1000} s ${after}`, figure: `${figures.rssMbAfter10kMessages.toFixed(0)} MB`, bound: `≤ ${TARGET_LOADED_RSS_MB} MB`, met: figures.rssMbAfter10kMessages <= TARGET_LOADED_RSS_MB },
+    {
+      what: `process start → ready, ${PERSONA_FILES} persona files (median)`,
+      figure: `${figures.readyMsMedian.toFixed(0)} ms`,
+      bound: `≤ ${TARGET_READY_MS.toLocaleString("en-US")} ms`,
+      met: figures.readyMsMedian <= TARGET_READY_MS,
+    },
+    {
+      what: "resident memory idle",
+      figure: `${figures.idleRssMb.toFixed(0)} MB`,
+      bound: `≤ ${TARGET_IDLE_RSS_MB} MB`,
+      met: figures.idleRssMb <= TARGET_IDLE_RSS_MB,
+    },
+    {
+      what: `resident memory ${RELEASED_MS / 1000} s ${after}`,
+      figure: `${figures.rssMbAfter10kMessages.toFixed(0)} MB`,
+      bound: `≤ ${TARGET_LOADED_RSS_MB} MB`,
+      met: figures.rssMbAfter10kMessages <= TARGET_LOADED_RSS_MB,
+    },
   ];
   const lines = [
     `${PERSONA_FILES} persona files, a server of ${MAX_CHANNELS} channels; ${STARTS} starts. Memory is the bot process's resident set (VmRSS): ${SETTLE_MS / 1000} s after ready (idle), and after the last of ${TOTAL_MESSAGES.toLocaleString("en-US")} messages (the scaling run, which ends with 500 replies in flight at once) was answered: at once, ${SETTLE_MS / 1000} s and ${RELEASED_MS / 1000} s later. The target applies to the ${RELEASED_MS / 1000} s figure, once V8 has given back the heap it grew for the peak.`,
     "",
     ...table(
-      ["start → ready, median ms", "max ms", "RSS idle MB", `RSS ${after}: at once MB`, `${SETTLE_MS / 1000} s MB`, `${RELEASED_MS / 1000} s MB`],
-      [[figures.readyMsMedian, figures.readyMsMax, figures.idleRssMb, figures.rssMbAtLastReply, figures.rssMbAfter10kMessagesAt5s, figures.rssMbAfter10kMessages]],
+      [
+        "start → ready, median ms",
+        "max ms",
+        "RSS idle MB",
+        `RSS ${after}: at once MB`,
+        `${SETTLE_MS / 1000} s MB`,
+        `${RELEASED_MS / 1000} s MB`,
+      ],
+      [
+        [
+          figures.readyMsMedian,
+          figures.readyMsMax,
+          figures.idleRssMb,
+          figures.rssMbAtLastReply,
+          figures.rssMbAfter10kMessagesAt5s,
+          figures.rssMbAfter10kMessages,
+        ],
+      ],
     ),
   ];
   return { lines, figures, targets };
@@ -156,7 +187,10 @@ export async function runScaling(): Promise<BenchmarkResult> {
     `Closed loop: each busy channel keeps one mention waiting for its reply. Zero-latency model, short replies. LLM_MAX_CONCURRENCY=${MAX_CHANNELS}, LLM_QUEUE_LIMIT=${MAX_CHANNELS}.`,
     "Latency: message posted → reply at the fake Discord. discord.js keeps a bot under Discord's 50 requests/s, so replies/s levels off there and latency grows with the queue.",
     "",
-    ...table(["busy channels", "replies", "replies/s", "p50 ms", "p90 ms", "p99 ms", "CPU ms/reply", "REST calls/reply"], rows),
+    ...table(
+      ["busy channels", "replies", "replies/s", "p50 ms", "p90 ms", "p99 ms", "CPU ms/reply", "REST calls/reply"],
+      rows,
+    ),
   ];
   return { lines, figures, targets: [] };
 }

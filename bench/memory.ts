@@ -14,7 +14,17 @@ import { type Memory, openMemory } from "../src/memory/index.js";
 import type { MacroContext } from "../src/personas/macros.js";
 import type { Persona } from "../src/personas/persona.js";
 import { loadPersonas } from "../src/personas/registry.js";
-import { CONVERSATIONS, conversationOf, fill, millionTurnHistory, type Random, SEED, SMALL_TURNS, smallPlan, TOTAL_TURNS } from "./history.js";
+import {
+  CONVERSATIONS,
+  conversationOf,
+  fill,
+  millionTurnHistory,
+  type Random,
+  SEED,
+  SMALL_TURNS,
+  smallPlan,
+  TOTAL_TURNS,
+} from "./history.js";
 import { type BenchmarkResult, msFigure, percentile, seededRandom } from "./types.js";
 
 /** The shipped default. */
@@ -36,10 +46,24 @@ function timeBuild(memory: Memory, conversations: number, words: readonly string
   const conversation = conversationOf(Math.floor(random() * conversations));
   const pick = () => words[Math.floor(random() * words.length)];
   const content = `do you remember what we said about ${pick()} and ${pick()}, and the ${pick()}?`;
-  const newTurns: PendingTurn[] = [{ authorId: "user-Ali", authorName: "Ali", content, tokenCount: countTurnTokens("Ali", content) }];
-  const macros: MacroContext = { char: persona.name, user: "Ali", server: "Bench", channel: conversation.channelId ?? "", date: new Date() };
+  const newTurns: PendingTurn[] = [
+    { authorId: "user-Ali", authorName: "Ali", content, tokenCount: countTurnTokens("Ali", content) },
+  ];
+  const macros: MacroContext = {
+    char: persona.name,
+    user: "Ali",
+    server: "Bench",
+    channel: conversation.channelId ?? "",
+    date: new Date(),
+  };
   const started = performance.now();
-  const prompt = buildPromptFromMemory(memory, { conversation, persona, macros, newTurns, contextTokens: CONTEXT_TOKENS });
+  const prompt = buildPromptFromMemory(memory, {
+    conversation,
+    persona,
+    macros,
+    newTurns,
+    contextTokens: CONTEXT_TOKENS,
+  });
   return { ms: performance.now() - started, prompt };
 }
 
@@ -47,7 +71,12 @@ function timeBuild(memory: Memory, conversations: number, words: readonly string
  * Builds prompts against both databases in alternation, so whatever else the machine is
  * doing slows both alike and the ratio stays honest.
  */
-function measureBoth(small: Memory, large: Memory, words: readonly string[], random: Random): { small: Measured; large: Measured } {
+function measureBoth(
+  small: Memory,
+  large: Memory,
+  words: readonly string[],
+  random: Random,
+): { small: Measured; large: Measured } {
   const persona = loadPersonas("personas", "assistant").default;
   const runs = [
     { memory: small, conversations: 1, samples: [] as number[], window: 0, recalled: 0 },
@@ -64,7 +93,12 @@ function measureBoth(small: Memory, large: Memory, words: readonly string[], ran
   }
   const [smallRun, largeRun] = runs.map((run) => {
     run.samples.sort((a, b) => a - b);
-    return { p50: percentile(run.samples, 0.5), p99: percentile(run.samples, 0.99), window: run.window / MEASURED_BUILDS, recalled: run.recalled / MEASURED_BUILDS };
+    return {
+      p50: percentile(run.samples, 0.5),
+      p99: percentile(run.samples, 0.99),
+      window: run.window / MEASURED_BUILDS,
+      recalled: run.recalled / MEASURED_BUILDS,
+    };
   });
   return { small: smallRun!, large: largeRun! };
 }
@@ -95,9 +129,24 @@ export async function run(): Promise<BenchmarkResult> {
     const ratioP50 = measured.large.p50 / measured.small.p50;
     const ratioP99 = measured.large.p99 / measured.small.p99;
     const targets = [
-      { what: "prompt build, p50 at 1M / at 1k stored turns", figure: ratioP50.toFixed(2), bound: `≤ ${TARGET_RATIO}`, met: ratioP50 <= TARGET_RATIO },
-      { what: "prompt build, p99 at 1M / at 1k stored turns", figure: ratioP99.toFixed(2), bound: `≤ ${TARGET_RATIO}`, met: ratioP99 <= TARGET_RATIO },
-      { what: "prompt build, p99 at 1M stored turns", figure: msFigure(measured.large.p99), bound: `≤ ${TARGET_P99_MS} ms`, met: measured.large.p99 <= TARGET_P99_MS },
+      {
+        what: "prompt build, p50 at 1M / at 1k stored turns",
+        figure: ratioP50.toFixed(2),
+        bound: `≤ ${TARGET_RATIO}`,
+        met: ratioP50 <= TARGET_RATIO,
+      },
+      {
+        what: "prompt build, p99 at 1M / at 1k stored turns",
+        figure: ratioP99.toFixed(2),
+        bound: `≤ ${TARGET_RATIO}`,
+        met: ratioP99 <= TARGET_RATIO,
+      },
+      {
+        what: "prompt build, p99 at 1M stored turns",
+        figure: msFigure(measured.large.p99),
+        bound: `≤ ${TARGET_P99_MS} ms`,
+        met: measured.large.p99 <= TARGET_P99_MS,
+      },
     ];
     const row = (name: string, turns: number, conversations: number, m: Measured) =>
       `| ${name} | ${count(turns)} | ${count(conversations)} | ${ms(m.p50)} | ${ms(m.p99)} | ${m.window.toFixed(0)} | ${m.recalled.toFixed(1)} |`;
@@ -115,7 +164,15 @@ export async function run(): Promise<BenchmarkResult> {
     const { small: s1k, large: s1m } = measured;
     return {
       lines,
-      figures: { p50Ms1k: s1k.p50, p99Ms1k: s1k.p99, p50Ms1M: s1m.p50, p99Ms1M: s1m.p99, ratioP50, ratioP99, fillSeconds },
+      figures: {
+        p50Ms1k: s1k.p50,
+        p99Ms1k: s1k.p99,
+        p50Ms1M: s1m.p50,
+        p99Ms1M: s1m.p99,
+        ratioP50,
+        ratioP99,
+        fillSeconds,
+      },
       targets,
     };
   } finally {

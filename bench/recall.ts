@@ -65,7 +65,20 @@ const PARAPHRASES: ReadonlyArray<readonly [string, string]> = [
   ["My grandmother was born in Krakow.", "what is my granny's hometown?"],
 ];
 
-const CHATTER_TOPICS = ["weather", "harbour", "train", "weekend", "garden", "concert", "market", "bridge", "river", "museum", "bakery", "library"];
+const CHATTER_TOPICS = [
+  "weather",
+  "harbour",
+  "train",
+  "weekend",
+  "garden",
+  "concert",
+  "market",
+  "bridge",
+  "river",
+  "museum",
+  "bakery",
+  "library",
+];
 
 const said = (authorName: string, content: string): NewTurn => ({
   role: "user",
@@ -82,7 +95,10 @@ function history(): NewTurn[] {
   const facts = [...WORD_FORMS, ...PARAPHRASES].map(([fact]) => fact);
   const chatter = (i: number) => {
     const topic = CHATTER_TOPICS[Math.floor(random() * CHATTER_TOPICS.length)]!;
-    return said(i % 2 === 0 ? "Bob" : "Cy", `Note ${i} about the ${topic} and the ${CHATTER_TOPICS[i % CHATTER_TOPICS.length]}.`);
+    return said(
+      i % 2 === 0 ? "Bob" : "Cy",
+      `Note ${i} about the ${topic} and the ${CHATTER_TOPICS[i % CHATTER_TOPICS.length]}.`,
+    );
   };
   const turns: NewTurn[] = [];
   for (const fact of facts) turns.push(said("Ali", fact), chatter(turns.length));
@@ -105,13 +121,27 @@ const recalledFact = (newest: string, fact: string) => newest.split("[End of not
 
 const sink = { write() {}, end: async () => ({ shown: true, messageIds: [] }) };
 
-async function runLeg(name: string, server: FakeModelServer, dir: string, options: { forms: WordForms; vectors: boolean }): Promise<Leg> {
+async function runLeg(
+  name: string,
+  server: FakeModelServer,
+  dir: string,
+  options: { forms: WordForms; vectors: boolean },
+): Promise<Leg> {
   const memory: Memory = openMemory(path.join(dir, `${name}.db`));
   const personas = loadPersonas("personas", "assistant");
   const persona = personas.default;
   const model = new ModelClient({ baseURL: server.baseURL, apiKey: undefined, timeoutMs: 10_000, maxRetries: 0 });
   const meaning = options.vectors
-    ? new Meaning({ client: new EmbeddingClient({ baseURL: server.baseURL, apiKey: undefined, model: EMBEDDING_MODEL, timeoutMs: 10_000 }), memory, log: silentLogger })
+    ? new Meaning({
+        client: new EmbeddingClient({
+          baseURL: server.baseURL,
+          apiKey: undefined,
+          model: EMBEDDING_MODEL,
+          timeoutMs: 10_000,
+        }),
+        memory,
+        log: silentLogger,
+      })
     : undefined;
   const engine = new ChatEngine({
     memory,
@@ -138,11 +168,22 @@ async function runLeg(name: string, server: FakeModelServer, dir: string, option
     const legs: number[] = [];
     const found = { wordForms: 0, paraphrases: 0 };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [kind, pairs] of [["wordForms", WORD_FORMS], ["paraphrases", PARAPHRASES]] as const) {
+      for (const [kind, pairs] of [
+        ["wordForms", WORD_FORMS],
+        ["paraphrases", PARAPHRASES],
+      ] as const) {
         for (const [fact, question] of pairs) {
           const before = server.chatRequests().length;
           const started = performance.now();
-          await engine.reply({ conversation: CONVERSATION, persona, turns: [{ authorId: "id-ali", authorName: "Ali", content: question }], place: PLACE }, sink);
+          await engine.reply(
+            {
+              conversation: CONVERSATION,
+              persona,
+              turns: [{ authorId: "id-ali", authorName: "Ali", content: question }],
+              place: PLACE,
+            },
+            sink,
+          );
           const request = server.chatRequests()[before]!;
           legs.push(request.receivedAt - started);
           if (round === 0 && recalledFact(request.body.messages.at(-1).content, fact)) found[kind] += 1;
@@ -152,7 +193,13 @@ async function runLeg(name: string, server: FakeModelServer, dir: string, option
     }
     legs.sort((a, b) => a - b);
     embedCalls.sort((a, b) => a - b);
-    return { name, ...found, p50: percentile(legs, 0.5), p90: percentile(legs, 0.9), embedP50: embedCalls.length > 0 ? percentile(embedCalls, 0.5) : 0 };
+    return {
+      name,
+      ...found,
+      p50: percentile(legs, 0.5),
+      p90: percentile(legs, 0.9),
+      embedP50: embedCalls.length > 0 ? percentile(embedCalls, 0.5) : 0,
+    };
   } finally {
     meaning?.stop();
     memory.close();
@@ -171,7 +218,8 @@ export async function run(): Promise<BenchmarkResult> {
     const { embedP50 } = vectors;
     const extra = vectors.p50 - stems.p50;
     const total = (leg: Leg) => leg.wordForms + leg.paraphrases;
-    const row = (leg: Leg) => `| ${leg.name} | ${leg.wordForms} / 10 | ${leg.paraphrases} / 10 | ${total(leg)} / 20 | ${leg.p50.toFixed(2)} | ${leg.p90.toFixed(2)} |`;
+    const row = (leg: Leg) =>
+      `| ${leg.name} | ${leg.wordForms} / 10 | ${leg.paraphrases} / 10 | ${total(leg)} / 20 | ${leg.p50.toFixed(2)} | ${leg.p90.toFixed(2)} |`;
     const lines = [
       `${MESSAGES} messages, 20 facts told early, asked at the end (${ROUNDS} times each for the first leg); CONTEXT_TOKENS=${CONTEXT_TOKENS}; vectors from the fake's deterministic ${EMBEDDING_MODEL}:`,
       "",
@@ -184,8 +232,18 @@ export async function run(): Promise<BenchmarkResult> {
       `The reply path's embedding call (the new message, inside those replies): p50 ${embedP50.toFixed(2)} ms; vectors add ${extra.toFixed(2)} ms to the first leg's p50 over stems (the vector search and fusion are the rest).`,
     ];
     const targets = [
-      { what: "stems find the word-form questions", figure: `${stems.wordForms} / 10`, bound: `= ${TARGET_WORD_FORMS}`, met: stems.wordForms >= TARGET_WORD_FORMS },
-      { what: "stems + vectors find the facts", figure: `${total(vectors)} / 20`, bound: `≥ ${TARGET_WITH_VECTORS}`, met: total(vectors) >= TARGET_WITH_VECTORS },
+      {
+        what: "stems find the word-form questions",
+        figure: `${stems.wordForms} / 10`,
+        bound: `= ${TARGET_WORD_FORMS}`,
+        met: stems.wordForms >= TARGET_WORD_FORMS,
+      },
+      {
+        what: "stems + vectors find the facts",
+        figure: `${total(vectors)} / 20`,
+        bound: `≥ ${TARGET_WITH_VECTORS}`,
+        met: total(vectors) >= TARGET_WITH_VECTORS,
+      },
       {
         what: "first leg p50, vectors over stems",
         figure: msFigure(extra),

@@ -43,7 +43,10 @@ async function main(): Promise<number> {
   console.log("| benchmark | target | figure | bound | |\n| --- | --- | --- | --- | --- |");
   for (const t of targets) console.log(`| ${t.benchmark} | ${t.what} | ${t.figure} | ${t.bound} | ${verdict(t.met)} |`);
   console.log(`\n${targets.filter((t) => t.met).length} of ${targets.length} targets met.`);
-  writeFileSync(RESULTS_FILE, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
+  writeFileSync(
+    RESULTS_FILE,
+    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`,
+  );
   return 0;
 }
 

@@ -10,7 +10,10 @@ const READY = /ready as/;
 /** Milliseconds from spawn to the ready line; then stops the whole process group. */
 async function timeOnce() {
   const started = performance.now();
-  const child = spawn("sh", ["-c", `exec ${command}`], { detached: true, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  const child = spawn("sh", ["-c", `exec ${command}`], {
+    detached: true,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+  });
   let output = "";
   await new Promise((resolve, reject) => {
     const onData = (data) => {
@@ -31,4 +34,6 @@ async function timeOnce() {
 const times = [];
 for (let i = 0; i < Number(runs); i++) times.push(await timeOnce());
 times.sort((a, b) => a - b);
-console.log(`${command}: start-to-ready ${times.map((t) => t.toFixed(0)).join(", ")} ms; median ${times[Math.floor(times.length / 2)].toFixed(0)} ms`);
+console.log(
+  `${command}: start-to-ready ${times.map((t) => t.toFixed(0)).join(", ")} ms; median ${times[Math.floor(times.length / 2)].toFixed(0)} ms`,
+);

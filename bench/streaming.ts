@@ -66,7 +66,11 @@ export async function run(): Promise<BenchmarkResult> {
   let started = 0;
   try {
     const allFinal = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Only ${finalAt.size} of ${CHANNELS} final texts arrived.\n${bot.output().slice(-2000)}`)), FINISH_TIMEOUT_MS);
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`Only ${finalAt.size} of ${CHANNELS} final texts arrived.\n${bot.output().slice(-2000)}`)),
+        FINISH_TIMEOUT_MS,
+      );
       const unsubscribe = discord.onCall((call) => {
         const channelId = /^\/channels\/(\d+)\/messages/.exec(call.path)?.[1];
         if (!channelId || call.status !== 200 || call.body?.content !== expected.get(channelId)) return;
@@ -96,7 +100,8 @@ export async function run(): Promise<BenchmarkResult> {
       return finalAt.get(channelId)! - lastChunkAt;
     })
     .sort((a, b) => a - b);
-  const count = (method: string, route: RegExp) => calls.filter((c) => c.method === method && route.test(c.path) && c.status < 300).length;
+  const count = (method: string, route: RegExp) =>
+    calls.filter((c) => c.method === method && route.test(c.path) && c.status < 300).length;
   const figures = {
     tooManyRequests: calls.filter((c) => c.status === 429).length,
     finalDelayP50Ms: percentile(delays, 0.5),
@@ -108,15 +113,43 @@ export async function run(): Promise<BenchmarkResult> {
     seconds,
   };
   const targets = [
-    { what: "429 answers from Discord", figure: String(figures.tooManyRequests), bound: `${TARGET_429S}`, met: figures.tooManyRequests <= TARGET_429S },
-    { what: "final text after the last token, slowest channel", figure: msFigure(figures.finalDelayMaxMs), bound: `≤ ${TARGET_FINAL_DELAY_MS.toLocaleString("en-US")} ms`, met: figures.finalDelayMaxMs <= TARGET_FINAL_DELAY_MS },
+    {
+      what: "429 answers from Discord",
+      figure: String(figures.tooManyRequests),
+      bound: `${TARGET_429S}`,
+      met: figures.tooManyRequests <= TARGET_429S,
+    },
+    {
+      what: "final text after the last token, slowest channel",
+      figure: msFigure(figures.finalDelayMaxMs),
+      bound: `≤ ${TARGET_FINAL_DELAY_MS.toLocaleString("en-US")} ms`,
+      met: figures.finalDelayMaxMs <= TARGET_FINAL_DELAY_MS,
+    },
   ];
   const lines = [
     `${CHANNELS} channels, each streaming a ${STREAM_SECONDS}-second reply (${CHUNKS} chunks) at once; fake Discord limits: ${CHANNEL_BUCKET.limit} per ${CHANNEL_BUCKET.windowMs / 1000} s per channel (messages, edits, typing), ${GLOBAL_PER_SECOND} requests/s in all. LLM_MAX_CONCURRENCY=${CHANNELS}, LLM_QUEUE_LIMIT=${CHANNELS}.`,
     "",
     ...table(
-      ["429s", "final text after last token, p50 ms", "max ms", "REST calls/reply", "edits/reply", "typing/reply", "peak requests/s"],
-      [[figures.tooManyRequests, figures.finalDelayP50Ms, figures.finalDelayMaxMs, figures.restCallsPerReply, figures.editsPerReply, figures.typingPerReply, figures.peakRequestsPerSecond]],
+      [
+        "429s",
+        "final text after last token, p50 ms",
+        "max ms",
+        "REST calls/reply",
+        "edits/reply",
+        "typing/reply",
+        "peak requests/s",
+      ],
+      [
+        [
+          figures.tooManyRequests,
+          figures.finalDelayP50Ms,
+          figures.finalDelayMaxMs,
+          figures.restCallsPerReply,
+          figures.editsPerReply,
+          figures.typingPerReply,
+          figures.peakRequestsPerSecond,
+        ],
+      ],
     ),
   ];
   return { lines, figures, targets };

@@ -40,7 +40,11 @@ async function measure(kind: "masque" | "floor", env: Record<string, string>): P
   try {
     await closedLoop(fakes, bot, fakes.channels, WARMUP_REPLIES);
     const loop = await closedLoop(fakes, bot, fakes.channels, MEASURED_REPLIES);
-    const row = { rate: loop.replies / loop.seconds, calls: loop.restCalls / loop.replies, cpu: loop.cpuMs / loop.replies };
+    const row = {
+      rate: loop.replies / loop.seconds,
+      calls: loop.restCalls / loop.replies,
+      cpu: loop.cpuMs / loop.replies,
+    };
     return { row, prompt: fakes.model.chatRequests().at(-1)?.body?.messages ?? [] };
   } finally {
     await bot.stop();
@@ -76,9 +80,24 @@ export async function run(): Promise<BenchmarkResult> {
     ),
   ];
   const targets = [
-    { what: "REST calls per short reply", figure: masque.calls.toFixed(2), bound: `≤ ${TARGET_REST_CALLS}`, met: masque.calls <= TARGET_REST_CALLS },
-    { what: "CPU per reply / the floor's", figure: `${ratios.cpu.toFixed(2)}× (${masque.cpu.toFixed(2)} vs ${floor.cpu.toFixed(2)} ms)`, bound: `≤ ${TARGET_CPU_RATIO}×`, met: ratios.cpu <= TARGET_CPU_RATIO },
-    { what: "replies/s / the floor's", figure: `${ratios.rate.toFixed(2)}× (${masque.rate.toFixed(1)} vs ${floor.rate.toFixed(1)})`, bound: `≥ ${TARGET_RATE_RATIO}×`, met: ratios.rate >= TARGET_RATE_RATIO },
+    {
+      what: "REST calls per short reply",
+      figure: masque.calls.toFixed(2),
+      bound: `≤ ${TARGET_REST_CALLS}`,
+      met: masque.calls <= TARGET_REST_CALLS,
+    },
+    {
+      what: "CPU per reply / the floor's",
+      figure: `${ratios.cpu.toFixed(2)}× (${masque.cpu.toFixed(2)} vs ${floor.cpu.toFixed(2)} ms)`,
+      bound: `≤ ${TARGET_CPU_RATIO}×`,
+      met: ratios.cpu <= TARGET_CPU_RATIO,
+    },
+    {
+      what: "replies/s / the floor's",
+      figure: `${ratios.rate.toFixed(2)}× (${masque.rate.toFixed(1)} vs ${floor.rate.toFixed(1)})`,
+      bound: `≥ ${TARGET_RATE_RATIO}×`,
+      met: ratios.rate >= TARGET_RATE_RATIO,
+    },
   ];
   return {
     lines,

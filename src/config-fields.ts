@@ -25,7 +25,10 @@ export function optionalInteger(fix: string, min: number) {
     z
       .string()
       .optional()
-      .refine((v) => v === undefined || isWholeNumberOfAtLeast(v, min), `must be a whole number of at least ${min}, or empty; ${fix}`)
+      .refine(
+        (v) => v === undefined || isWholeNumberOfAtLeast(v, min),
+        `must be a whole number of at least ${min}, or empty; ${fix}`,
+      )
       .transform((v) => (v === undefined ? undefined : Number(v))),
   );
 }
@@ -47,7 +50,10 @@ export function url(fix: string) {
     z
       .string()
       .optional()
-      .refine((v) => v === undefined || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), `must be a full URL such as ${fix}`),
+      .refine(
+        (v) => v === undefined || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)),
+        `must be a full URL such as ${fix}`,
+      ),
   );
 }
 

@@ -25,17 +25,30 @@ export const coreSchema = z.object({
     z
       .string()
       .default(DEFAULT_BASE_URL)
-      .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), "must be an http(s) URL such as http://localhost:11434/v1"),
+      .refine(
+        (v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol),
+        "must be an http(s) URL such as http://localhost:11434/v1",
+      ),
   ),
   /** Undefined when the endpoint is local and needs no key. */
   OPENAI_API_KEY: optionalText,
   DEFAULT_MODEL: text("gpt-4o-mini"),
-  DEFAULT_PERSONA: text("assistant").refine((v) => PERSONA_ID.test(v), "must be a persona id: the file name in personas/ without .md (lowercase letters, digits, - or _)"),
+  DEFAULT_PERSONA: text("assistant").refine(
+    (v) => PERSONA_ID.test(v),
+    "must be a persona id: the file name in personas/ without .md (lowercase letters, digits, - or _)",
+  ),
   PERSONAS_DIR: text("personas"),
   DATABASE_PATH: text("data/masque.db"),
-  CONTEXT_TOKENS: integer("it is the model's context window you want to use, e.g. 8000", MIN_CONTEXT_TOKENS, DEFAULT_CONTEXT_TOKENS),
+  CONTEXT_TOKENS: integer(
+    "it is the model's context window you want to use, e.g. 8000",
+    MIN_CONTEXT_TOKENS,
+    DEFAULT_CONTEXT_TOKENS,
+  ),
   /** Turns (and summaries built from them) older than this many days are deleted; undefined keeps everything. */
-  MEMORY_RETENTION_DAYS: optionalInteger("e.g. 90 deletes what was said more than 90 days ago; leave it empty to keep everything", 1),
+  MEMORY_RETENTION_DAYS: optionalInteger(
+    "e.g. 90 deletes what was said more than 90 days ago; leave it empty to keep everything",
+    1,
+  ),
   /** Recall by meaning: the embedding model every stored turn gets a vector from; undefined: recall by words alone. */
   EMBEDDING_MODEL: optionalText,
   /** The OpenAI-compatible server of EMBEDDING_MODEL; undefined: OPENAI_BASE_URL. */
@@ -71,12 +84,27 @@ export const discordSchema = z.object({
     z
       .string()
       .default("")
-      .transform((v) => v.split(",").map((id) => id.trim()).filter(Boolean))
-      .refine((ids) => ids.every((id) => SNOWFLAKE.test(id)), "must be a comma-separated list of role ids (Developer Mode → right-click the role → Copy Role ID)"),
+      .transform((v) =>
+        v
+          .split(",")
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (ids) => ids.every((id) => SNOWFLAKE.test(id)),
+        "must be a comma-separated list of role ids (Developer Mode → right-click the role → Copy Role ID)",
+      ),
   ),
   DEV_GUILD_ID: z.preprocess(
     emptyAsUndefined,
-    z.string().trim().optional().refine((v) => v === undefined || SNOWFLAKE.test(v), "must be a server id (Developer Mode → right-click the server → Copy Server ID)"),
+    z
+      .string()
+      .trim()
+      .optional()
+      .refine(
+        (v) => v === undefined || SNOWFLAKE.test(v),
+        "must be a server id (Developer Mode → right-click the server → Copy Server ID)",
+      ),
   ),
   AUTO_DEPLOY_COMMANDS: boolean(false),
   /** Post replies through a channel webhook under the persona's name and avatar. */
@@ -88,7 +116,10 @@ export const discordSchema = z.object({
       .string()
       .trim()
       .optional()
-      .refine((v) => v === undefined || v === "auto" || (/^\d+$/.test(v) && Number(v) >= 1), "must be auto or a whole number of shards (1 or more)")
+      .refine(
+        (v) => v === undefined || v === "auto" || (/^\d+$/.test(v) && Number(v) >= 1),
+        "must be auto or a whole number of shards (1 or more)",
+      )
       .transform((v) => (v === undefined || v === "auto" ? v : Number(v))),
   ),
   /** The shards this machine runs (of SHARDS); undefined for all of them. */
@@ -97,15 +128,25 @@ export const discordSchema = z.object({
     z
       .string()
       .optional()
-      .transform((v) => v?.split(",").map((id) => id.trim()).filter(Boolean))
-      .refine((ids) => ids === undefined || ids.every((id) => /^\d+$/.test(id)), "must be a comma-separated list of shard ids, e.g. 0,1")
+      .transform((v) =>
+        v
+          ?.split(",")
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (ids) => ids === undefined || ids.every((id) => /^\d+$/.test(id)),
+        "must be a comma-separated list of shard ids, e.g. 0,1",
+      )
       .transform((ids) => ids?.map(Number)),
   ),
   SHARD_SPAWN_DELAY_MS: integer("Discord needs about 5500 ms between shard logins", 0, 5500),
   /** auto: memory laid out for another shard count is moved before starting, instead of refusing to start. */
   RESHARD: z.preprocess(
     emptyAsUndefined,
-    z.enum(["auto", "off"], { message: "must be auto (move memory to a changed shard layout before starting) or off" }).default("off"),
+    z
+      .enum(["auto", "off"], { message: "must be auto (move memory to a changed shard layout before starting) or off" })
+      .default("off"),
   ),
   /** Serve /metrics and /healthz on this port (a shard adds its id); undefined serves nothing. */
   METRICS_PORT: z.preprocess(
@@ -113,7 +154,10 @@ export const discordSchema = z.object({
     z
       .string()
       .optional()
-      .refine((v) => v === undefined || (/^\d+$/.test(v.trim()) && Number(v) <= 65535), "must be a port number from 1 to 65535 (0 picks a free one), or empty to serve no metrics")
+      .refine(
+        (v) => v === undefined || (/^\d+$/.test(v.trim()) && Number(v) <= 65535),
+        "must be a port number from 1 to 65535 (0 picks a free one), or empty to serve no metrics",
+      )
       .transform((v) => (v === undefined ? undefined : Number(v))),
   ),
   METRICS_HOST: text("127.0.0.1"),

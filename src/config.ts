@@ -28,10 +28,17 @@ export class ConfigError extends Error {
 const STUDIO_VARIABLES = ["STUDIO_PORT", "STUDIO_HOST", "STUDIO_PUBLIC_URL"];
 
 /** Every environment variable Masque reads: the schemas', LOG_FORMAT (read by the logger) and the studio's. */
-export const KNOWN_VARIABLES: readonly string[] = [...Object.keys(coreSchema.shape), ...Object.keys(discordSchema.shape), "LOG_FORMAT", ...STUDIO_VARIABLES];
+export const KNOWN_VARIABLES: readonly string[] = [
+  ...Object.keys(coreSchema.shape),
+  ...Object.keys(discordSchema.shape),
+  "LOG_FORMAT",
+  ...STUDIO_VARIABLES,
+];
 
 /** `OPENAI_BASE_URL` → `openaiBaseUrl`: each setting is named once, as its variable, and the config's field follows. */
-type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Lowercase<Head>}${Capitalize<CamelCase<Tail>>}` : Lowercase<S>;
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Lowercase<Head>}${Capitalize<CamelCase<Tail>>}`
+  : Lowercase<S>;
 type CamelKeys<T> = { readonly [K in keyof T as CamelCase<K & string>]: T[K] };
 
 function camelCase(variable: string): string {
@@ -40,7 +47,9 @@ function camelCase(variable: string): string {
 
 /** The parsed values under their config names; the type is the schema's, renamed the same way. */
 function camelKeys<T extends Record<string, unknown>>(values: T): CamelKeys<T> {
-  return Object.fromEntries(Object.entries(values).map(([variable, value]) => [camelCase(variable), value])) as CamelKeys<T>;
+  return Object.fromEntries(
+    Object.entries(values).map(([variable, value]) => [camelCase(variable), value]),
+  ) as CamelKeys<T>;
 }
 
 /** Settings every entry point needs: the model, personas, memory and logging (see coreSchema). */
@@ -84,14 +93,31 @@ function missingApiKey(env: Env): ConfigProblem[] {
 /** An EMBEDDING_BASE_URL on another machine needs a key, its own or OPENAI_API_KEY (without it, missingApiKey checks OPENAI_BASE_URL's). */
 function missingEmbeddingKey(env: Env): ConfigProblem[] {
   const baseUrl = env.EMBEDDING_BASE_URL?.trim() ?? "";
-  if (!env.EMBEDDING_MODEL?.trim() || env.EMBEDDING_API_KEY?.trim() || env.OPENAI_API_KEY?.trim() || !URL.canParse(baseUrl)) return [];
+  if (
+    !env.EMBEDDING_MODEL?.trim() ||
+    env.EMBEDDING_API_KEY?.trim() ||
+    env.OPENAI_API_KEY?.trim() ||
+    !URL.canParse(baseUrl)
+  )
+    return [];
   const { host, hostname } = new URL(baseUrl);
-  return isLocalHost(hostname) ? [] : [{ variable: "EMBEDDING_API_KEY", message: `is required for ${host} (EMBEDDING_MODEL is set); set that server's key here or in OPENAI_API_KEY` }];
+  return isLocalHost(hostname)
+    ? []
+    : [
+        {
+          variable: "EMBEDDING_API_KEY",
+          message: `is required for ${host} (EMBEDDING_MODEL is set); set that server's key here or in OPENAI_API_KEY`,
+        },
+      ];
 }
 
 function parseCore(env: Env): { config?: CoreConfig; problems: ConfigProblem[] } {
   const parsed = coreSchema.safeParse(env);
-  const problems = [...(parsed.success ? [] : problemsOf(parsed.error)), ...missingApiKey(env), ...missingEmbeddingKey(env)];
+  const problems = [
+    ...(parsed.success ? [] : problemsOf(parsed.error)),
+    ...missingApiKey(env),
+    ...missingEmbeddingKey(env),
+  ];
   if (!parsed.success) return { problems };
   const config = camelKeys(parsed.data);
   return { config, problems };

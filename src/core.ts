@@ -60,12 +60,30 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
   const library = loadPersonaLibrary(config, log);
   const memory = openMemory(config.databasePath, options.layout);
   const checkpoints = checkpointInBackground(memory.db, log);
-  const model = new ModelClient({ baseURL: config.openaiBaseUrl, apiKey: config.openaiApiKey, timeoutMs: config.modelTimeoutMs, maxRetries: config.modelMaxRetries, log });
-  const slots = new ConcurrencyLimiter(options.modelSlots?.maxActive ?? Number.POSITIVE_INFINITY, options.modelSlots?.maxWaiting ?? 0);
+  const model = new ModelClient({
+    baseURL: config.openaiBaseUrl,
+    apiKey: config.openaiApiKey,
+    timeoutMs: config.modelTimeoutMs,
+    maxRetries: config.modelMaxRetries,
+    log,
+  });
+  const slots = new ConcurrencyLimiter(
+    options.modelSlots?.maxActive ?? Number.POSITIVE_INFINITY,
+    options.modelSlots?.maxWaiting ?? 0,
+  );
   const personas = () => library.registry;
   const metrics = options.metrics ? createPrometheusMetrics() : noMetrics;
   const meaning = recallByMeaning(config, memory, log);
-  const { summarizer, notes, engine } = createChatEngine(config, { memory, model, slots, log, metrics, library, meaning, personas });
+  const { summarizer, notes, engine } = createChatEngine(config, {
+    memory,
+    model,
+    slots,
+    log,
+    metrics,
+    library,
+    meaning,
+    personas,
+  });
   const retention = new RetentionJob({ eraser: memory.eraser, days: config.memoryRetentionDays, log });
   return {
     config,
@@ -94,13 +112,16 @@ export function createCore(config: CoreConfig, log: Logger, options: CoreOptions
 
 /** The persona library, each broken file logged as skipped and each lore problem warned about, at load and on every change. */
 function loadPersonaLibrary(config: CoreConfig, log: Logger): PersonaLibrary {
-  const fitsContext = (persona: Persona) => [contextProblem(persona, config.contextTokens)].filter((p) => p !== undefined);
+  const fitsContext = (persona: Persona) =>
+    [contextProblem(persona, config.contextTokens)].filter((p) => p !== undefined);
   const library = new PersonaLibrary(config.personasDir, config.defaultPersona, log, fitsContext);
-  for (const problem of library.registry.problems) log.warn({ file: problem.file, field: problem.field }, `persona skipped: ${formatProblem(problem)}`);
+  for (const problem of library.registry.problems)
+    log.warn({ file: problem.file, field: problem.field }, `persona skipped: ${formatProblem(problem)}`);
   const warnAboutLore = (ids: readonly string[]) => {
     for (const id of ids) {
       const persona = library.registry.get(id);
-      for (const warning of persona ? loreWarnings(persona, config.contextTokens) : []) log.warn({ file: warning.file, field: warning.field }, `persona lore: ${formatProblem(warning)}`);
+      for (const warning of persona ? loreWarnings(persona, config.contextTokens) : [])
+        log.warn({ file: warning.file, field: warning.field }, `persona lore: ${formatProblem(warning)}`);
     }
   };
   warnAboutLore(library.registry.list().map((p) => p.id));
@@ -115,13 +136,30 @@ function createChatEngine(
 ): Pick<Core, "summarizer" | "notes" | "engine"> {
   const { memory, model, slots, log, metrics, library, meaning, personas } = parts;
   const summaryModel = { model: config.defaultModel, contextTokens: config.contextTokens };
-  const summarizer = new Summarizer({ memory, model, slots, log, settings: summaryModel, personaNames: () => library.registry.names() });
-  const notes = new NoteKeeper({ memory, model, slots, log, settings: { model: config.defaultModel, maxNotes: config.personNotesMax } });
+  const summarizer = new Summarizer({
+    memory,
+    model,
+    slots,
+    log,
+    settings: summaryModel,
+    personaNames: () => library.registry.names(),
+  });
+  const notes = new NoteKeeper({
+    memory,
+    model,
+    slots,
+    log,
+    settings: { model: config.defaultModel, maxNotes: config.personNotesMax },
+  });
   const engine = new ChatEngine({
     memory,
     model,
     personas,
-    settings: { defaultModel: config.defaultModel, contextTokens: config.contextTokens, replyDeadlineMs: config.modelReplyDeadlineMs },
+    settings: {
+      defaultModel: config.defaultModel,
+      contextTokens: config.contextTokens,
+      replyDeadlineMs: config.modelReplyDeadlineMs,
+    },
     log,
     observe: (observation) => metrics.observeReply(observation),
     summarizer,

@@ -32,7 +32,12 @@ const URL_TOKEN = /(\/(?:webhooks|interactions)\/\d+\/)[^/?]+/g;
 /** pino's error serializer, with the tokens in a failed request's URL replaced. */
 function serializeError(error: unknown): unknown {
   const serialized = pino.stdSerializers.err(error as Error) as unknown;
-  if (typeof serialized === "object" && serialized !== null && "url" in serialized && typeof serialized.url === "string") {
+  if (
+    typeof serialized === "object" &&
+    serialized !== null &&
+    "url" in serialized &&
+    typeof serialized.url === "string"
+  ) {
     serialized.url = serialized.url.replace(URL_TOKEN, "$1[redacted]");
   }
   return serialized;

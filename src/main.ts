@@ -28,7 +28,10 @@ function exitOnSignals(log: Logger, stop: () => Promise<void>): void {
 
 /** One bot process: all of Discord, or one shard of it (with its own database file); shard 0 (or the only process) serves the studio when STUDIO_PORT is set. */
 async function runBot(config: BotConfig, log: Logger, layout: Layout, studio: StudioConfig): Promise<void> {
-  const modelSlots = { maxActive: machineShare(config.llmMaxConcurrency, config.shardList), maxWaiting: machineShare(config.llmQueueLimit, config.shardList) };
+  const modelSlots = {
+    maxActive: machineShare(config.llmMaxConcurrency, config.shardList),
+    maxWaiting: machineShare(config.llmQueueLimit, config.shardList),
+  };
   const core = createCore(config, log, { metrics: config.metricsPort !== undefined, modelSlots, layout });
   const bot = createBot(core, config);
   let closeStudio = async () => {};
@@ -73,10 +76,17 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof PersonaError || error instanceof DatabaseError || error instanceof LayoutError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof PersonaError ||
+    error instanceof DatabaseError ||
+    error instanceof LayoutError
+  ) {
     console.error(error.message);
   } else if (error instanceof Error && /TokenInvalid|invalid token/i.test(`${error.name} ${error.message}`)) {
-    console.error("Discord rejected DISCORD_TOKEN. Copy a fresh token from the Developer Portal (README: Create the Discord application).");
+    console.error(
+      "Discord rejected DISCORD_TOKEN. Copy a fresh token from the Developer Portal (README: Create the Discord application).",
+    );
   } else {
     console.error("Masque could not start:", error instanceof Error ? error.message : error);
   }

@@ -12,7 +12,8 @@ export const NOTICES = {
   busy: "I'm answering a lot of people right now and can't take this one. Please try again in a minute.",
   inputRefused: "I can't respond to that: it goes against this server's content rules.",
   outputWithheld: "I wrote a reply but held it back: it didn't pass this server's content checks.",
-  checksUnavailable: "I can't check messages against this server's content rules right now, so I'm not answering. Please try again later.",
+  checksUnavailable:
+    "I can't check messages against this server's content rules right now, so I'm not answering. Please try again later.",
 } as const;
 
 /** Notes shown under (or instead of) a reply that did not complete. */
@@ -51,7 +52,8 @@ export const MODEL_FIXES = {
 } as const;
 
 /** The short apology for a command that failed unexpectedly. */
-export const COMMAND_APOLOGY = "Sorry, something went wrong on my side. The admins can find the details in the bot's log.";
+export const COMMAND_APOLOGY =
+  "Sorry, something went wrong on my side. The admins can find the details in the bot's log.";
 
 /** The one refusal for an admin action, from the adminOnly precondition; `hint` adds what the person can do instead. */
 export function notAdmin(hint?: string): string {
@@ -70,19 +72,26 @@ export const PERSONA_TEXTS = {
     server: "the server's default",
     default: "the bot's default",
   },
-  current: (name: string, id: string, source: string, description: string) => `Active here: **${name}** (\`${id}\`), ${source}.\n${description}`,
+  current: (name: string, id: string, source: string, description: string) =>
+    `Active here: **${name}** (\`${id}\`), ${source}.\n${description}`,
   settings: (list: string) => `Settings: ${list}`,
   tags: (list: string) => `Tags: ${list}`,
-  greeting: (greeting: string, count: number) => `Greeting${count > 1 ? ` (1 of ${count}; \`/persona greet\` posts another)` : ""}: “${greeting}”`,
-  credit: (creator: string | undefined, version: string | undefined) => [creator && `By ${creator}`, version && `version ${version}`].filter(Boolean).join(", "),
+  greeting: (greeting: string, count: number) =>
+    `Greeting${count > 1 ? ` (1 of ${count}; \`/persona greet\` posts another)` : ""}: “${greeting}”`,
+  credit: (creator: string | undefined, version: string | undefined) =>
+    [creator && `By ${creator}`, version && `version ${version}`].filter(Boolean).join(", "),
   notes: (notes: string) => `Notes: ${notes}`,
   noGreeting: (name: string) => `**${name}** has no greeting.`,
   noSuchGreeting: (name: string, count: number) =>
-    count === 0 ? `**${name}** has no greeting.` : `**${name}** has ${count === 1 ? "1 greeting" : `${count} greetings`}; pick a number from 1 to ${count}.`,
+    count === 0
+      ? `**${name}** has no greeting.`
+      : `**${name}** has ${count === 1 ? "1 greeting" : `${count} greetings`}; pick a number from 1 to ${count}.`,
   greetingPosted: (name: string) => `Posting a greeting of **${name}** here.`,
   set: (name: string, scope: "channel" | "server", activeHere: boolean) =>
     `**${name}** is now ${scope === "server" ? "the server's default persona" : "the persona in this channel"}.` +
-    (activeHere ? "" : "\n(This channel has its own persona, so it keeps it; use `/persona reset` here to follow the server.)"),
+    (activeHere
+      ? ""
+      : "\n(This channel has its own persona, so it keeps it; use `/persona reset` here to follow the server.)"),
   reset: (removed: boolean, scope: "channel" | "server", name: string) =>
     removed
       ? `Persona choice for ${scopeName(scope)} removed. Active here now: **${name}**.`
@@ -91,15 +100,19 @@ export const PERSONA_TEXTS = {
 
 /** The cast: personas answering in a channel beside its lead (`/persona add|remove`, the terminal's `/cast`). */
 export const CAST_TEXTS = {
-  added: (name: string) => `**${name}** joins the cast here: start a message with its name (or reply to it) to talk to it.`,
+  added: (name: string) =>
+    `**${name}** joins the cast here: start a message with its name (or reply to it) to talk to it.`,
   removed: (name: string) => `**${name}** left the cast here.`,
   alreadyIn: (name: string) => `**${name}** is in the cast here already.`,
   notIn: (name: string) => `**${name}** is not in the cast here.`,
-  isLead: (name: string) => `**${name}** leads here already; it answers every message that addresses nobody in particular.`,
+  isLead: (name: string) =>
+    `**${name}** leads here already; it answers every message that addresses nobody in particular.`,
   leadStays: (name: string) => `**${name}** leads here, so it stays; use \`/persona set\` to choose another lead.`,
-  full: (max: number) => `The cast here is full (${max} personas beside the lead, MAX_CAST). Remove one first with \`/persona remove\`.`,
+  full: (max: number) =>
+    `The cast here is full (${max} personas beside the lead, MAX_CAST). Remove one first with \`/persona remove\`.`,
   inCast: " *(in the cast here)*",
-  line: (lead: string, others: readonly string[]) => `Cast here: **${lead}** (lead)${others.map((name) => `, **${name}**`).join("")}.`,
+  line: (lead: string, others: readonly string[]) =>
+    `Cast here: **${lead}** (lead)${others.map((name) => `, **${name}**`).join("")}.`,
   /** Opens a cast member's reply when no webhook shows whose it is. */
   replyHeading: (name: string) => `**${name}:** `,
 } as const;
@@ -124,13 +137,16 @@ export const MEMORY_TEXTS = {
   nothingToClear: "There is nothing stored for this channel.",
   nothingOfYours: "I have no stored messages of yours.",
   showHeading: "**What I remember here**",
-  showStored: (stored: number) => `Stored: ${plural(stored, "message", "messages")} in this channel (what people said and my replies).`,
+  showStored: (stored: number) =>
+    `Stored: ${plural(stored, "message", "messages")} in this channel (what people said and my replies).`,
   showRecall: (serverWide: boolean) =>
     `Recall: ${serverWide ? `this channel, and other channels of this server (server-wide recall is on). ${RECALL_RULE}` : "this channel only"}.`,
-  showKept: (days: number | undefined) => `Kept: ${days === undefined ? "until deleted" : `for ${plural(days, "day", "days")}`}.`,
+  showKept: (days: number | undefined) =>
+    `Kept: ${days === undefined ? "until deleted" : `for ${plural(days, "day", "days")}`}.`,
   showSummary: (updatedAtSeconds: number) => `Summary of the earlier conversation (updated <t:${updatedAtSeconds}:R>):`,
   showNoSummary: "No summary yet: the conversation is still short enough to remember word for word.",
-  confirmClear: (stored: number) => `Delete the ${plural(stored, "message", "messages")} stored for this channel, and its summary? This cannot be undone.`,
+  confirmClear: (stored: number) =>
+    `Delete the ${plural(stored, "message", "messages")} stored for this channel, and its summary? This cannot be undone.`,
   /** `stored` is undefined with shards: this process holds only its own servers' memory, so it has no count to give. */
   confirmForget: (stored: number | undefined) =>
     `Delete ${stored === undefined ? "every message" : `the ${plural(stored, "message", "messages")}`} of yours I stored, in every server, channel and DM, and my replies to them? ` +
@@ -141,10 +157,14 @@ export const MEMORY_TEXTS = {
         `${RECALL_RULE}.`
       : "Server-wide recall is **off**: I only recall what was said in the same channel.",
   cleared: (turns: number) => `Done: deleted ${plural(turns, "message", "messages")} and the summary of this channel.`,
-  forgotten: (turns: number, replies: number) => `Done: deleted ${plural(turns, "message", "messages")} of yours and ${plural(replies, "reply", "replies")} of mine to them.`,
-  forgottenPerShard: (reached: number, shards: number, where: string) => `Erased from the memory of ${reached} of ${shards} shards (yours + my replies): ${where}.`,
-  shardErasure: (shard: number, turns: number, replies: number) => `shard ${shard}${shard === 0 ? " (with DMs)" : ""}: ${turns} + ${replies}`,
-  summariesRebuilt: (summaries: number) => `${plural(summaries, "summary", "summaries")} that drew on them will be rebuilt without them.`,
+  forgotten: (turns: number, replies: number) =>
+    `Done: deleted ${plural(turns, "message", "messages")} of yours and ${plural(replies, "reply", "replies")} of mine to them.`,
+  forgottenPerShard: (reached: number, shards: number, where: string) =>
+    `Erased from the memory of ${reached} of ${shards} shards (yours + my replies): ${where}.`,
+  shardErasure: (shard: number, turns: number, replies: number) =>
+    `shard ${shard}${shard === 0 ? " (with DMs)" : ""}: ${turns} + ${replies}`,
+  summariesRebuilt: (summaries: number) =>
+    `${plural(summaries, "summary", "summaries")} that drew on them will be rebuilt without them.`,
   shardsNotReached: (shards: readonly number[], userId: string) =>
     `**Not reached: shard ${shards.join(", ")}** (on another machine, or restarting), so nothing was deleted there yet. ` +
     `Try again in a minute, or ask the bot's operator to run \`npm run forget -- ${userId}\` where those shards' files are.`,
@@ -154,4 +174,14 @@ export const MEMORY_TEXTS = {
 export { THREAD_TEXTS } from "./texts/threads.js";
 
 /** Answers of `/masque`, its settings described, and the audit log's phrases: kept beside this file for room, read from here. */
-export { AUDIT_PHRASES, blockedLines, describeLimits, describeMode, describeModeSource, describeProvider, describeStatus, MASQUE_TEXTS, type StatusFacts } from "./texts/masque.js";
+export {
+  AUDIT_PHRASES,
+  blockedLines,
+  describeLimits,
+  describeMode,
+  describeModeSource,
+  describeProvider,
+  describeStatus,
+  MASQUE_TEXTS,
+  type StatusFacts,
+} from "./texts/masque.js";

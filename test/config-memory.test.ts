@@ -26,7 +26,8 @@ describe("MEMORY_RETENTION_DAYS", () => {
       expect((error as ConfigError).problems).toEqual([
         {
           variable: "MEMORY_RETENTION_DAYS",
-          message: "must be a whole number of at least 1, or empty; e.g. 90 deletes what was said more than 90 days ago; leave it empty to keep everything",
+          message:
+            "must be a whole number of at least 1, or empty; e.g. 90 deletes what was said more than 90 days ago; leave it empty to keep everything",
         },
       ]);
     }
@@ -51,11 +52,26 @@ describe("EMBEDDING_MODEL, EMBEDDING_BASE_URL, EMBEDDING_API_KEY", () => {
 
   it("name the variable and the fix for a bad URL or a remote server without a key", () => {
     expect(problemsOf({ EMBEDDING_BASE_URL: "localhost:11434" })).toEqual([
-      { variable: "EMBEDDING_BASE_URL", message: "must be a full URL such as http://localhost:11434/v1 (Ollama), or empty to use OPENAI_BASE_URL" },
+      {
+        variable: "EMBEDDING_BASE_URL",
+        message: "must be a full URL such as http://localhost:11434/v1 (Ollama), or empty to use OPENAI_BASE_URL",
+      },
     ]);
-    expect(problemsOf({ EMBEDDING_MODEL: "text-embedding-3-small", EMBEDDING_BASE_URL: "https://api.openai.com/v1" })).toEqual([
-      { variable: "EMBEDDING_API_KEY", message: "is required for api.openai.com (EMBEDDING_MODEL is set); set that server's key here or in OPENAI_API_KEY" },
+    expect(
+      problemsOf({ EMBEDDING_MODEL: "text-embedding-3-small", EMBEDDING_BASE_URL: "https://api.openai.com/v1" }),
+    ).toEqual([
+      {
+        variable: "EMBEDDING_API_KEY",
+        message:
+          "is required for api.openai.com (EMBEDDING_MODEL is set); set that server's key here or in OPENAI_API_KEY",
+      },
     ]);
-    expect(problemsOf({ EMBEDDING_MODEL: "text-embedding-3-small", EMBEDDING_BASE_URL: "https://api.openai.com/v1", EMBEDDING_API_KEY: "sk-1" })).toEqual([]);
+    expect(
+      problemsOf({
+        EMBEDDING_MODEL: "text-embedding-3-small",
+        EMBEDDING_BASE_URL: "https://api.openai.com/v1",
+        EMBEDDING_API_KEY: "sk-1",
+      }),
+    ).toEqual([]);
   });
 });

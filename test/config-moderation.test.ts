@@ -15,11 +15,24 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe("moderation and load settings", () => {
   it("defaults to 4 model calls at once, 20 waiting, and no provider moderation", () => {
-    expect(loadDiscordConfig(BASE)).toMatchObject({ llmMaxConcurrency: 4, llmQueueLimit: 20, moderation: "off", moderationModel: "omni-moderation-latest" });
+    expect(loadDiscordConfig(BASE)).toMatchObject({
+      llmMaxConcurrency: 4,
+      llmQueueLimit: 20,
+      moderation: "off",
+      moderationModel: "omni-moderation-latest",
+    });
   });
 
   it("reads the values, accepting 0 waiting and any case for MODERATION", () => {
-    expect(loadDiscordConfig({ ...BASE, LLM_MAX_CONCURRENCY: "2", LLM_QUEUE_LIMIT: "0", MODERATION: " OpenAI ", MODERATION_MODEL: "text-moderation-latest" })).toMatchObject({
+    expect(
+      loadDiscordConfig({
+        ...BASE,
+        LLM_MAX_CONCURRENCY: "2",
+        LLM_QUEUE_LIMIT: "0",
+        MODERATION: " OpenAI ",
+        MODERATION_MODEL: "text-moderation-latest",
+      }),
+    ).toMatchObject({
       llmMaxConcurrency: 2,
       llmQueueLimit: 0,
       moderation: "openai",

@@ -50,7 +50,13 @@ describe("loadCoreConfig", () => {
   });
 
   it("treats empty and blank values as unset", () => {
-    const config = loadCoreConfig({ OPENAI_API_KEY: API_KEY, CONTEXT_TOKENS: "", LOG_LEVEL: "  ", DEFAULT_MODEL: "", PERSONAS_DIR: " " });
+    const config = loadCoreConfig({
+      OPENAI_API_KEY: API_KEY,
+      CONTEXT_TOKENS: "",
+      LOG_LEVEL: "  ",
+      DEFAULT_MODEL: "",
+      PERSONAS_DIR: " ",
+    });
     expect(config.contextTokens).toBe(8000);
     expect(config.logLevel).toBe("info");
     expect(config.defaultModel).toBe("gpt-4o-mini");
@@ -98,7 +104,10 @@ describe("loadCoreConfig", () => {
 
     expect(problemsOf(() => loadCoreConfig(env))).toEqual([
       { variable: "OPENAI_BASE_URL", message: "must be an http(s) URL such as http://localhost:11434/v1" },
-      { variable: "CONTEXT_TOKENS", message: "must be a whole number of at least 512; it is the model's context window you want to use, e.g. 8000" },
+      {
+        variable: "CONTEXT_TOKENS",
+        message: "must be a whole number of at least 512; it is the model's context window you want to use, e.g. 8000",
+      },
       { variable: "LOG_LEVEL", message: "must be one of fatal, error, warn, info, debug, trace, silent" },
     ]);
   });
@@ -130,7 +139,9 @@ describe("loadCoreConfig", () => {
   });
 
   it("rejects a DEFAULT_PERSONA that no persona file can have as its id", () => {
-    expect(problemsOf(() => loadCoreConfig({ OPENAI_API_KEY: API_KEY, DEFAULT_PERSONA: "Quill" })).map((p) => p.variable)).toEqual(["DEFAULT_PERSONA"]);
+    expect(
+      problemsOf(() => loadCoreConfig({ OPENAI_API_KEY: API_KEY, DEFAULT_PERSONA: "Quill" })).map((p) => p.variable),
+    ).toEqual(["DEFAULT_PERSONA"]);
   });
 
   it.each([
@@ -166,23 +177,27 @@ describe("loadCoreConfig", () => {
   });
 
   it("reports a missing API key together with the other problems", () => {
-    expect(problemsOf(() => loadCoreConfig({ LOG_LEVEL: "loud" })).map((p) => p.variable)).toEqual(["LOG_LEVEL", "OPENAI_API_KEY"]);
+    expect(problemsOf(() => loadCoreConfig({ LOG_LEVEL: "loud" })).map((p) => p.variable)).toEqual([
+      "LOG_LEVEL",
+      "OPENAI_API_KEY",
+    ]);
   });
 });
 
 describe("loadBotConfig", () => {
   it("requires DISCORD_TOKEN and points to the README section that explains it", () => {
     expect(problemsOf(() => loadBotConfig({ OPENAI_API_KEY: API_KEY }))).toEqual([
-      { variable: "DISCORD_TOKEN", message: "is required: create a bot and copy its token (see README.md#create-the-discord-application)" },
+      {
+        variable: "DISCORD_TOKEN",
+        message: "is required: create a bot and copy its token (see README.md#create-the-discord-application)",
+      },
     ]);
   });
 
   it("reports core and Discord problems together", () => {
-    expect(problemsOf(() => loadBotConfig({ CONTEXT_TOKENS: "abc", DISCORD_TOKEN: " " })).map((p) => p.variable)).toEqual([
-      "CONTEXT_TOKENS",
-      "OPENAI_API_KEY",
-      "DISCORD_TOKEN",
-    ]);
+    expect(
+      problemsOf(() => loadBotConfig({ CONTEXT_TOKENS: "abc", DISCORD_TOKEN: " " })).map((p) => p.variable),
+    ).toEqual(["CONTEXT_TOKENS", "OPENAI_API_KEY", "DISCORD_TOKEN"]);
   });
 
   it("uses the Discord defaults when only the token is set", () => {
@@ -229,7 +244,11 @@ describe("loadBotConfig", () => {
   });
 
   it("splits ADMIN_ROLE_IDS on commas, trimming spaces and skipping empty entries", () => {
-    const config = loadBotConfig({ OPENAI_API_KEY: API_KEY, DISCORD_TOKEN, ADMIN_ROLE_IDS: ` ${ROLE_A} ,${ROLE_B},, ` });
+    const config = loadBotConfig({
+      OPENAI_API_KEY: API_KEY,
+      DISCORD_TOKEN,
+      ADMIN_ROLE_IDS: ` ${ROLE_A} ,${ROLE_B},, `,
+    });
     expect(config.adminRoleIds).toEqual([ROLE_A, ROLE_B]);
   });
 
@@ -279,14 +298,27 @@ describe("loadDiscordConfig", () => {
   });
 
   it("reads the sharding and metrics settings", () => {
-    const config = loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "auto", SHARD_LIST: "0, 2", SHARD_SPAWN_DELAY_MS: "0", METRICS_PORT: "9464", METRICS_HOST: "0.0.0.0" });
-    expect([config.shards, config.shardList, config.shardSpawnDelayMs, config.metricsPort, config.metricsHost]).toEqual(["auto", [0, 2], 0, 9464, "0.0.0.0"]);
+    const config = loadDiscordConfig({
+      DISCORD_TOKEN,
+      SHARDS: "auto",
+      SHARD_LIST: "0, 2",
+      SHARD_SPAWN_DELAY_MS: "0",
+      METRICS_PORT: "9464",
+      METRICS_HOST: "0.0.0.0",
+    });
+    expect([config.shards, config.shardList, config.shardSpawnDelayMs, config.metricsPort, config.metricsHost]).toEqual(
+      ["auto", [0, 2], 0, 9464, "0.0.0.0"],
+    );
     expect(loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "4" }).shards).toBe(4);
     expect(loadDiscordConfig({ DISCORD_TOKEN, RESHARD: "auto" }).reshard).toBe("auto");
   });
 
   it("rejects bad sharding and metrics values, naming each", () => {
-    expect(problemsOf(() => loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "0", SHARD_LIST: "a,b", RESHARD: "yes", METRICS_PORT: "70000" })).map((p) => p.variable)).toEqual(["SHARDS", "SHARD_LIST", "RESHARD", "METRICS_PORT"]);
+    expect(
+      problemsOf(() =>
+        loadDiscordConfig({ DISCORD_TOKEN, SHARDS: "0", SHARD_LIST: "a,b", RESHARD: "yes", METRICS_PORT: "70000" }),
+      ).map((p) => p.variable),
+    ).toEqual(["SHARDS", "SHARD_LIST", "RESHARD", "METRICS_PORT"]);
   });
 
   it("ignores SHARDS inside a shard process, where discord.js sets it to the shard id", () => {
@@ -304,7 +336,13 @@ describe("DISCORD_SETUP_DOC", () => {
     const headings = readFileSync(path.join(REPO_ROOT, file!), "utf8")
       .split("\n")
       .filter((line) => line.startsWith("#"))
-      .map((line) => line.replace(/^#+\s*/, "").toLowerCase().replace(/[^\w\- ]/g, "").replace(/ /g, "-"));
+      .map((line) =>
+        line
+          .replace(/^#+\s*/, "")
+          .toLowerCase()
+          .replace(/[^\w\- ]/g, "")
+          .replace(/ /g, "-"),
+      );
     expect(headings).toContain(anchor);
   });
 });

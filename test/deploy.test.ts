@@ -36,7 +36,12 @@ describe("deploy/Dockerfile", () => {
   it("builds in one Node 24 slim stage and runs in another, with no compiler installed", () => {
     const bases = steps.filter((s) => s.keyword === "FROM").map((s) => s.args);
     expect(bases).toEqual(["node:24-bookworm-slim AS build", "node:24-bookworm-slim"]);
-    expect(steps.filter((s) => s.keyword === "RUN").map((s) => s.args).join("\n")).not.toMatch(/apt-get|g\+\+|python3/);
+    expect(
+      steps
+        .filter((s) => s.keyword === "RUN")
+        .map((s) => s.args)
+        .join("\n"),
+    ).not.toMatch(/apt-get|g\+\+|python3/);
     expect(steps.some((s) => s.keyword === "RUN" && s.args.includes("npm prune --omit=dev"))).toBe(true);
   });
 

@@ -17,7 +17,10 @@ function testFiles(dir: string): string[] {
 
 describe("npm run test:fast", () => {
   it("leaves out exactly the test files that start a process", () => {
-    const starting = testFiles("test").filter((file) => file !== "test/fast-suite.test.ts" && STARTS_A_PROCESS.test(readFileSync(path.join(REPO, file), "utf8")));
+    const starting = testFiles("test").filter(
+      (file) =>
+        file !== "test/fast-suite.test.ts" && STARTS_A_PROCESS.test(readFileSync(path.join(REPO, file), "utf8")),
+    );
     expect([...PROCESS_TESTS].sort()).toEqual(starting.sort());
   });
 });

@@ -12,18 +12,29 @@ const MAX_README_CHARACTERS = 16_000;
 function firstShellBlock(heading: string): string[] {
   const section = README.slice(README.indexOf(`\n## ${heading}\n`));
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
-  return block.split("\n").map((line) => line.replace(/#.*$/, "").trim()).filter(Boolean);
+  return block
+    .split("\n")
+    .map((line) => line.replace(/#.*$/, "").trim())
+    .filter(Boolean);
 }
 
 describe("README.md", () => {
   it("starts a bot with one command and runs the tests with another, the one CI runs", () => {
     expect(firstShellBlock("Quick start")).toEqual(["cp .env.example .env", "npm start", "npm run check"]);
-    const ciCommands = readFileSync(path.join(REPO, ".ci/run"), "utf8").split("\n").filter((line) => !line.trimStart().startsWith("#"));
+    const ciCommands = readFileSync(path.join(REPO, ".ci/run"), "utf8")
+      .split("\n")
+      .filter((line) => !line.trimStart().startsWith("#"));
     expect(ciCommands.some((line) => /(^|\s)npm run check(\s|$)/.test(line))).toBe(true);
   });
 
   it("has the sections a newcomer needs, and stays short", () => {
-    for (const heading of ["## Quick start", "## Create the Discord application", "## Models", "### Use a local model (Ollama)", "## Deploy"]) {
+    for (const heading of [
+      "## Quick start",
+      "## Create the Discord application",
+      "## Models",
+      "### Use a local model (Ollama)",
+      "## Deploy",
+    ]) {
       expect(README).toContain(`\n${heading}\n`);
     }
     expect(README.length).toBeLessThan(MAX_README_CHARACTERS);

@@ -13,7 +13,9 @@ const relative = (file: string) => path.relative(SRC, file);
 
 describe("the shape of src/", () => {
   it("has no source file over 300 lines", () => {
-    const long = files.map((file) => [relative(file), readFileSync(file, "utf8").trimEnd().split("\n").length] as const).filter(([, lines]) => lines > MAX_FILE_LINES);
+    const long = files
+      .map((file) => [relative(file), readFileSync(file, "utf8").trimEnd().split("\n").length] as const)
+      .filter(([, lines]) => lines > MAX_FILE_LINES);
     expect(long).toEqual([]);
   });
 

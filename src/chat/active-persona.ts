@@ -16,7 +16,11 @@ export interface ActivePersona {
  * The persona active in a conversation: thread → parent channel → server default →
  * global default. A choice naming a persona that is no longer loaded is skipped.
  */
-export function activePersona(choices: PersonaChoiceStore, registry: PersonaRegistry, conversation: ConversationRef): ActivePersona {
+export function activePersona(
+  choices: PersonaChoiceStore,
+  registry: PersonaRegistry,
+  conversation: ConversationRef,
+): ActivePersona {
   const candidates: Array<[PersonaSource, string | undefined]> = [
     ["conversation", choices.conversationPersona(conversation.key)],
     ["parent", conversation.parentKey ? choices.conversationPersona(conversation.parentKey) : undefined],

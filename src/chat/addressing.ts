@@ -1,7 +1,22 @@
 import type { Persona } from "../personas/persona.js";
 
 /** Words people put before a name they call out to ("hey Wren", "thanks Quill"). */
-const CALLS = ["hey", "hi", "hello", "hiya", "oi", "yo", "ok", "okay", "so", "thanks", "thank you", "ask", "dear", "sorry"];
+const CALLS = [
+  "hey",
+  "hi",
+  "hello",
+  "hiya",
+  "oi",
+  "yo",
+  "ok",
+  "okay",
+  "so",
+  "thanks",
+  "thank you",
+  "ask",
+  "dear",
+  "sorry",
+];
 /** Verbs of a question about what someone thinks ("what does Quill say?"). */
 const OPINION_VERBS = ["say", "says", "think", "thinks", "reckon", "feel", "make of", "want", "suggest", "know"];
 const AUXILIARIES = ["does", "do", "did", "would", "will", "can", "could", "should", "might"];
@@ -16,7 +31,9 @@ function escaped(text: string): string {
 
 /** The names a persona answers to: its name and the aliases in its file, longest first. */
 export function namesOf(persona: Persona): string[] {
-  return [...new Set([persona.name, ...persona.aliases].map((n) => n.trim()).filter(Boolean))].sort((a, b) => b.length - a.length);
+  return [...new Set([persona.name, ...persona.aliases].map((n) => n.trim()).filter(Boolean))].sort(
+    (a, b) => b.length - a.length,
+  );
 }
 
 /**
@@ -65,7 +82,9 @@ function namedInARow(text: string, cast: readonly Persona[]): Array<{ persona: P
   let rest = text.replace(/^[\s"'*_>]*/u, "");
   let at = text.length - rest.length;
   for (;;) {
-    const next = cast.flatMap((persona) => namesOf(persona).map((name) => ({ persona, name }))).find(({ name }) => new RegExp(`^@?${escaped(name)}${AFTER}`, "iu").test(rest));
+    const next = cast
+      .flatMap((persona) => namesOf(persona).map((name) => ({ persona, name })))
+      .find(({ name }) => new RegExp(`^@?${escaped(name)}${AFTER}`, "iu").test(rest));
     if (!next) break;
     row.push({ persona: next.persona, at });
     const taken = rest.match(new RegExp(`^@?${escaped(next.name)}`, "iu"))![0].length;

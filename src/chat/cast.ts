@@ -17,7 +17,11 @@ export interface Cast {
  * A conversation's cast: its lead persona and the personas added beside it. A thread
  * without a cast of its own has its parent channel's.
  */
-export function castOf(stores: { personaChoices: PersonaChoiceStore; casts: CastStore }, registry: PersonaRegistry, conversation: ConversationRef): Cast {
+export function castOf(
+  stores: { personaChoices: PersonaChoiceStore; casts: CastStore },
+  registry: PersonaRegistry,
+  conversation: ConversationRef,
+): Cast {
   const lead = activePersona(stores.personaChoices, registry, conversation).persona;
   let added = stores.casts.members(conversation.key);
   if (added.length === 0 && conversation.parentKey) added = stores.casts.members(conversation.parentKey);

@@ -152,7 +152,12 @@ export class ChatEngine {
     const text = shown ? (partial ?? generated.text) : "";
     let recorded: ReturnType<ReplyJournal["record"]>;
     try {
-      recorded = journal.record({ userTurns: prepared.userTurns, text, complete: generated.status === "complete" && partial === undefined, messageIds });
+      recorded = journal.record({
+        userTurns: prepared.userTurns,
+        text,
+        complete: generated.status === "complete" && partial === undefined,
+        messageIds,
+      });
     } catch (caught) {
       // Memory could not keep it: the sink says so under the reply it showed.
       const error = caught instanceof Error ? caught : new Error(String(caught));
@@ -160,15 +165,32 @@ export class ChatEngine {
       return { status: "failed", text: generated.text, userTurnIds: [], messageIds, error };
     }
     this.#scheduleBackground(request, prepared, recorded.userTurnIds);
-    const outcome: ReplyOutcome = { status: generated.status, text: generated.text, ...recorded, messageIds, error: generated.error, ...(generated.cut && { cut: generated.cut }), ...(trouble && { trouble }) };
-    this.#report(request, prepared, outcome, { firstTokenMs: generated.firstTokenMs, totalMs: performance.now() - startedAt, usage: generated.usage });
+    const outcome: ReplyOutcome = {
+      status: generated.status,
+      text: generated.text,
+      ...recorded,
+      messageIds,
+      error: generated.error,
+      ...(generated.cut && { cut: generated.cut }),
+      ...(trouble && { trouble }),
+    };
+    this.#report(request, prepared, outcome, {
+      firstTokenMs: generated.firstTokenMs,
+      totalMs: performance.now() - startedAt,
+      usage: generated.usage,
+    });
     return outcome;
   }
 
   /** Reports the model's bad key or unknown model (once per model, told once per conversation), or that it works again. */
   #noteTrouble(request: ReplyRequest, prepared: Prepared, generated: Generated) {
     const model = prepared.chatRequest.model;
-    const trouble = this.#trouble.report(generated.error, model, request.conversation.key, request.conversation.guildId);
+    const trouble = this.#trouble.report(
+      generated.error,
+      model,
+      request.conversation.key,
+      request.conversation.guildId,
+    );
     if (generated.status === "complete") this.#trouble.resolved(model);
     return trouble;
   }
@@ -176,7 +198,11 @@ export class ChatEngine {
   /** Hands a recorded reply to the background passes: the summary, the people notes and the embeddings. */
   #scheduleBackground(request: ReplyRequest, prepared: Prepared, userTurnIds: readonly number[]): void {
     this.deps.summarizer?.schedule(request.conversation.key, prepared.prompt.historyRoom);
-    this.deps.notes?.schedule(request.conversation, prepared.userTurns.map((t, i) => ({ authorId: t.authorId, turnId: userTurnIds[i]! })), request.audience);
+    this.deps.notes?.schedule(
+      request.conversation,
+      prepared.userTurns.map((t, i) => ({ authorId: t.authorId, turnId: userTurnIds[i]! })),
+      request.audience,
+    );
     this.deps.meaning?.kick();
   }
 
@@ -184,7 +210,12 @@ export class ChatEngine {
    * Streams the model's reply; when the model refuses the prompt as longer than its
    * context before anything was shown, shrinks that model's budget and tries once more.
    */
-  async #generate(request: ReplyRequest, sink: ReplySink, prepared: Prepared, queryVector: Float32Array | undefined): Promise<Generated & { prepared: Prepared }> {
+  async #generate(
+    request: ReplyRequest,
+    sink: ReplySink,
+    prepared: Prepared,
+    queryVector: Float32Array | undefined,
+  ): Promise<Generated & { prepared: Prepared }> {
     const options = { signal: request.signal, review: request.review, deadlineMs: this.deps.settings.replyDeadlineMs };
     const generated = await generate(this.deps.model, prepared.chatRequest, sink, options);
     const { error } = generated;
@@ -203,20 +234,47 @@ export class ChatEngine {
   /** Builds the prompt from memory; throws PromptTooLongError when the new message does not fit. */
   #prepare(request: ReplyRequest, queryVector?: Float32Array): Prepared {
     const { settings } = this.deps;
-    const contextTokens = this.#budgets.contextFor(request.persona.model ?? settings.defaultModel, settings.contextTokens);
+    const contextTokens = this.#budgets.contextFor(
+      request.persona.model ?? settings.defaultModel,
+      settings.contextTokens,
+    );
     return prepareReply(this.deps, request, contextTokens, queryVector);
   }
 
   /** Metrics and the debug log line of a finished reply. */
-  #report(request: ReplyRequest, prepared: Prepared, outcome: ReplyOutcome, model: { firstTokenMs: number | undefined; totalMs: number; usage?: ModelUsage }): void {
+  #report(
+    request: ReplyRequest,
+    prepared: Prepared,
+    outcome: ReplyOutcome,
+    model: { firstTokenMs: number | undefined; totalMs: number; usage?: ModelUsage },
+  ): void {
     const { persona, conversation } = request;
     const { tokens: promptTokens, historyTurns, summaryIncluded, recalledTurns } = prepared.prompt;
     const { status, text } = outcome;
     const { firstTokenMs, totalMs, usage } = model;
     const replyTokens = text.length > 0 ? countTurnTokens(persona.name, text) : 0;
     const cachedTokens = usage?.cachedTokens ?? 0;
-    this.deps.observe?.({ persona: persona.id, status, promptTokens, replyTokens, cachedTokens, firstTokenMs, totalMs, errorKind: outcome.error?.name });
-    const figures = { conversation: conversation.key, persona: persona.id, status, promptTokens, cachedTokens, historyTurns, summary: summaryIncluded, recalled: recalledTurns, replyChars: text.length };
+    this.deps.observe?.({
+      persona: persona.id,
+      status,
+      promptTokens,
+      replyTokens,
+      cachedTokens,
+      firstTokenMs,
+      totalMs,
+      errorKind: outcome.error?.name,
+    });
+    const figures = {
+      conversation: conversation.key,
+      persona: persona.id,
+      status,
+      promptTokens,
+      cachedTokens,
+      historyTurns,
+      summary: summaryIncluded,
+      recalled: recalledTurns,
+      replyChars: text.length,
+    };
     this.deps.log.debug(figures, "reply finished");
   }
 }

@@ -26,15 +26,30 @@ export interface AnswerersQuery {
  * the cast members it addresses by name, in the order named; nobody addressed, the lead
  * (in `auto` channels: the cast member that last talked with its author, if any).
  */
-export function answerersOf(memory: Memory, registry: PersonaRegistry, conversation: ConversationRef, query: AnswerersQuery, cast: Cast = castOf(memory, registry, conversation)): Persona[] {
+export function answerersOf(
+  memory: Memory,
+  registry: PersonaRegistry,
+  conversation: ConversationRef,
+  query: AnswerersQuery,
+  cast: Cast = castOf(memory, registry, conversation),
+): Persona[] {
   const repliedTo = query.repliedToPersonaId ? registry.get(query.repliedToPersonaId) : undefined;
   // Without a cast there are no names to listen for: one voice answers, as before ensembles.
   if (cast.members.length < 2) return [repliedTo ?? cast.lead];
-  return whoAnswers(cast.members, { text: query.text, repliedTo, fallback: fallbackOf(memory, cast.members, conversation, query) ?? cast.lead });
+  return whoAnswers(cast.members, {
+    text: query.text,
+    repliedTo,
+    fallback: fallbackOf(memory, cast.members, conversation, query) ?? cast.lead,
+  });
 }
 
 /** In an `auto` channel: the cast member that last talked with the message's author. */
-function fallbackOf(memory: Memory, members: readonly Persona[], conversation: ConversationRef, query: AnswerersQuery): Persona | undefined {
+function fallbackOf(
+  memory: Memory,
+  members: readonly Persona[],
+  conversation: ConversationRef,
+  query: AnswerersQuery,
+): Persona | undefined {
   if (query.mode !== "auto" || members.length < 2) return undefined;
   const last = memory.turns.lastAnswererOf(conversation.key, query.authorId);
   return members.find((persona) => persona.id === last);

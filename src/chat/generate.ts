@@ -109,7 +109,12 @@ function writeWithin(sink: ReplySink, shown: string, piece: string): { text: str
  * output limit, at the deadline, or when the sink's room is full, and says which. Model
  * failures and the review's verdict come back in the result, never thrown.
  */
-export async function generate(model: ModelClient, request: ChatRequest, sink: ReplySink, options: GenerateOptions): Promise<Generated> {
+export async function generate(
+  model: ModelClient,
+  request: ChatRequest,
+  sink: ReplySink,
+  options: GenerateOptions,
+): Promise<Generated> {
   const startedAt = performance.now();
   const held = options.review !== undefined;
   const keepsReasoning = sink.showsReasoning === true;

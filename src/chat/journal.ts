@@ -89,7 +89,10 @@ export function recordReply(turns: TurnStore, record: ReplyRecord): RecordedTurn
   }
   const ids = rows.length > 0 ? turns.append(record.conversation, rows) : [];
   const freshIds = ids.slice(0, fresh.length);
-  return { userTurnIds: record.userTurns.map((t) => t.turnId ?? freshIds.shift()!), assistantTurnId: text.length > 0 ? ids.at(-1) : undefined };
+  return {
+    userTurnIds: record.userTurns.map((t) => t.turnId ?? freshIds.shift()!),
+    assistantTurnId: text.length > 0 ? ids.at(-1) : undefined,
+  };
 }
 
 /**
@@ -150,7 +153,13 @@ export class ReplyJournal {
     this.#inFlightId = this.#noted(() => {
       // A scene's first line may answer nobody: its conversation is kept before anything is said.
       if (this.#answers.length === 0) this.#memory.turns.open(conversation);
-      return this.#memory.inFlight.begin({ conversationKey: conversation.key, channelId: showsIn, personaId: persona.id, personaName: persona.name, answers: this.#answers });
+      return this.#memory.inFlight.begin({
+        conversationKey: conversation.key,
+        channelId: showsIn,
+        personaId: persona.id,
+        personaName: persona.name,
+        answers: this.#answers,
+      });
     });
   }
 
@@ -176,7 +185,10 @@ export class ReplyJournal {
     const memory = this.#memory;
     memory.db.transaction(() => {
       this.#end();
-      withdrawTurns(memory, keptIds(turns).map((id) => ({ id, conversationKey: conversation.key })));
+      withdrawTurns(
+        memory,
+        keptIds(turns).map((id) => ({ id, conversationKey: conversation.key })),
+      );
     })();
   }
 
@@ -200,7 +212,11 @@ export class ReplyJournal {
  * Stores a reply a crash cut short as interrupted, with what Discord shows of it, after the
  * messages it answered, and forgets it as in flight: one transaction.
  */
-export function recordCut(memory: Memory, reply: ReplyInFlight, shown: { readonly text: string; readonly messageIds: readonly string[] }): void {
+export function recordCut(
+  memory: Memory,
+  reply: ReplyInFlight,
+  shown: { readonly text: string; readonly messageIds: readonly string[] },
+): void {
   const { text, messageIds } = shown;
   memory.db.transaction(() => {
     if (text.length > 0) {

@@ -51,7 +51,11 @@ export function triggeredLore(
     renderKey: (key) => renderMacros(key, macros),
     random: macros.random,
   });
-  return chosen.map((entry) => ({ text: render(entry), constant: entry.constant, atDepth: entry.position === "at_depth" ? { depth: entry.depth, role: entry.role } : undefined }));
+  return chosen.map((entry) => ({
+    text: render(entry),
+    constant: entry.constant,
+    atDepth: entry.position === "at_depth" ? { depth: entry.depth, role: entry.role } : undefined,
+  }));
 }
 
 /** What the at-depth entries cost, each as its own message. */
@@ -71,11 +75,16 @@ export function withAtDepthLore(chat: readonly ChatMessage[], lore: readonly Tri
   for (const entry of lore) {
     if (!entry.atDepth) continue;
     const place = `${entry.atDepth.depth}:${entry.atDepth.role}`;
-    const group = byPlace.get(place) ?? { at: Math.max(0, chat.length - entry.atDepth.depth), role: entry.atDepth.role, texts: [] };
+    const group = byPlace.get(place) ?? {
+      at: Math.max(0, chat.length - entry.atDepth.depth),
+      role: entry.atDepth.role,
+      texts: [],
+    };
     group.texts.push(entry.text);
     byPlace.set(place, group);
   }
   const places = [...byPlace.values()];
-  const insertedAt = (index: number): ChatMessage[] => places.filter((p) => p.at === index).map((p) => ({ role: p.role, content: p.texts.join("\n") }));
+  const insertedAt = (index: number): ChatMessage[] =>
+    places.filter((p) => p.at === index).map((p) => ({ role: p.role, content: p.texts.join("\n") }));
   return [...chat.flatMap((message, index) => [...insertedAt(index), message]), ...insertedAt(chat.length)];
 }

@@ -120,7 +120,9 @@ export class Meaning {
           continue;
         }
         memory.vectors.skip(texts.filter((_, i) => vectors[i] === undefined).map((t) => t.id));
-        memory.vectors.store(texts.flatMap((t, i) => (vectors[i] === undefined ? [] : [{ ...t, vector: vectors[i]! }])));
+        memory.vectors.store(
+          texts.flatMap((t, i) => (vectors[i] === undefined ? [] : [{ ...t, vector: vectors[i]! }])),
+        );
       }
       this.#recovered("index");
     } catch (error) {
@@ -163,7 +165,12 @@ export class Meaning {
     if (this.#stopped || !memory.db.open) return;
     const previous = memory.vectors.index();
     if (memory.vectors.useModel(client.model, probe!.length)) {
-      const figures = { model: client.model, dimensions: probe!.length, turns: memory.vectors.queued(), previous: previous && `${previous.model} (${previous.dimensions})` };
+      const figures = {
+        model: client.model,
+        dimensions: probe!.length,
+        turns: memory.vectors.queued(),
+        previous: previous && `${previous.model} (${previous.dimensions})`,
+      };
       log.info(figures, "embeddings: building the vector index in the background");
     }
     this.#ready = true;
@@ -173,13 +180,24 @@ export class Meaning {
     if (this.#down.has(what)) return;
     this.#down.add(what);
     const { model } = this.#deps.client;
-    if (what === "reply") this.#deps.log.warn({ err: error, model, deadlineMs: this.#deadlineMs }, "embeddings slow or down: recall uses words alone until they answer in time");
-    else this.#deps.log.warn({ err: error, model, retryMs: EMBED_RETRY_MS }, "embeddings unavailable: stored turns wait for their vectors");
+    if (what === "reply")
+      this.#deps.log.warn(
+        { err: error, model, deadlineMs: this.#deadlineMs },
+        "embeddings slow or down: recall uses words alone until they answer in time",
+      );
+    else
+      this.#deps.log.warn(
+        { err: error, model, retryMs: EMBED_RETRY_MS },
+        "embeddings unavailable: stored turns wait for their vectors",
+      );
   }
 
   #recovered(what: "reply" | "index"): void {
     if (!this.#down.delete(what)) return;
-    const message = what === "reply" ? "embeddings answer in time again: recall by meaning is back" : "embeddings answer again: stored turns get their vectors";
+    const message =
+      what === "reply"
+        ? "embeddings answer in time again: recall by meaning is back"
+        : "embeddings answer again: stored turns get their vectors";
     this.#deps.log.info({ model: this.#deps.client.model }, message);
   }
 }

@@ -36,7 +36,10 @@ export interface NoteKeeperDeps {
 }
 
 /** What a note pass answered, read: the full list of notes, no change, or why it is not notes. */
-export type NotePassAnswer = { readonly notes: readonly string[] } | { readonly unchanged: true } | { readonly dropped: string };
+export type NotePassAnswer =
+  | { readonly notes: readonly string[] }
+  | { readonly unchanged: true }
+  | { readonly dropped: string };
 
 /** The neutral instructions of the note pass: it is not the persona, and it notes only what the person said about themselves. */
 export function noteInstructions(maxNotes: number): string {
@@ -51,10 +54,16 @@ export function noteInstructions(maxNotes: number): string {
 }
 
 /** A message as the pass reads it: cut, and neutralised like any person's line so it cannot forge the request's headings. */
-const cut = (text: string) => neutralText(text.length > MAX_NOTE_PASS_LINE_CHARS ? `${text.slice(0, MAX_NOTE_PASS_LINE_CHARS)}…` : text, true);
+const cut = (text: string) =>
+  neutralText(text.length > MAX_NOTE_PASS_LINE_CHARS ? `${text.slice(0, MAX_NOTE_PASS_LINE_CHARS)}…` : text, true);
 
 /** The model request that merges `messages` (the person's own, oldest first) into their `notes`. */
-export function notePassRequest(name: string, notes: readonly PersonNote[], messages: readonly Turn[], settings: NoteKeeperDeps["settings"]): ChatRequest {
+export function notePassRequest(
+  name: string,
+  notes: readonly PersonNote[],
+  messages: readonly Turn[],
+  settings: NoteKeeperDeps["settings"],
+): ChatRequest {
   const soFar = notes.length === 0 ? "(none yet)" : notes.map((n) => `- ${n.content}`).join("\n");
   return {
     model: settings.model,
@@ -62,7 +71,10 @@ export function notePassRequest(name: string, notes: readonly PersonNote[], mess
     maxTokens: NOTE_PASS_MAX_TOKENS,
     messages: [
       { role: "system", content: noteInstructions(settings.maxNotes) },
-      { role: "user", content: `Person: ${name}\n\nNotes so far:\n${soFar}\n\nTheir new messages, oldest first:\n${messages.map((t) => cut(t.content)).join("\n")}` },
+      {
+        role: "user",
+        content: `Person: ${name}\n\nNotes so far:\n${soFar}\n\nTheir new messages, oldest first:\n${messages.map((t) => cut(t.content)).join("\n")}`,
+      },
     ],
   };
 }
@@ -76,20 +88,28 @@ export function notePassRequest(name: string, notes: readonly PersonNote[], mess
 export function readNotePass(text: string, maxNotes: number): NotePassAnswer {
   const trimmed = text.trim();
   if (trimmed === NO_CHANGE) return { unchanged: true };
-  const lines = trimmed.split("\n").map((line) => line.trim()).filter((line) => line.length > 0);
+  const lines = trimmed
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
   if (lines.length === 0) return { dropped: "empty answer" };
   const notes: string[] = [];
   for (const line of lines) {
     const note = /^[-*•]\s+(.+)$/.exec(line)?.[1]?.trim();
     if (note === undefined) return { dropped: "a line that is not a note" };
     if (note.length > MAX_NOTE_CHARS) return { dropped: "a note too long" };
-    if (INSTRUCTION_LIKE.some((pattern) => pattern.test(note))) return { dropped: "a note that reads as an instruction" };
+    if (INSTRUCTION_LIKE.some((pattern) => pattern.test(note)))
+      return { dropped: "a note that reads as an instruction" };
     notes.push(note);
   }
   return { notes: notes.slice(-maxNotes) };
 }
 
-const sameNote = (text: string) => text.toLowerCase().replace(/\s+/g, " ").replace(/[.!]+$/, "");
+const sameNote = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .replace(/[.!]+$/, "");
 
 /** A pass waiting to run: one person's new messages in one conversation. */
 interface NoteJob {
@@ -115,7 +135,11 @@ export class NoteKeeper {
   }
 
   /** Notes what the people who wrote `turnIds` said about themselves, where notes about them are kept. */
-  schedule(conversation: ConversationRef, turns: ReadonlyArray<{ readonly authorId: string; readonly turnId: number }>, audience?: RecallAudience): void {
+  schedule(
+    conversation: ConversationRef,
+    turns: ReadonlyArray<{ readonly authorId: string; readonly turnId: number }>,
+    audience?: RecallAudience,
+  ): void {
     if (this.#stopping.signal.aborted) return;
     const { personNotes } = this.#deps.memory;
     const guildId = conversation.guildId ?? null;
@@ -127,9 +151,11 @@ export class NoteKeeper {
       this.#pending.set(key, { ...job, audience: audience ?? job.audience });
     }
     if (this.#pending.size > 0 && !this.#running) {
-      this.#running = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#drain()).finally(() => {
-        this.#running = undefined;
-      });
+      this.#running = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => this.#drain())
+        .finally(() => {
+          this.#running = undefined;
+        });
     }
   }
 
@@ -153,7 +179,10 @@ export class NoteKeeper {
       } catch (error) {
         if (this.#stopping.signal.aborted) return;
         const err = error instanceof Error ? { name: error.name, message: error.message } : error;
-        this.#deps.log.warn({ err, conversation: job.conversation.key, user: job.userId }, "note pass failed; those messages are not noted");
+        this.#deps.log.warn(
+          { err, conversation: job.conversation.key, user: job.userId },
+          "note pass failed; those messages are not noted",
+        );
       }
     }
   }
@@ -173,8 +202,13 @@ export class NoteKeeper {
     const messages = this.#messages(job);
     if (messages.length === 0) return;
     // The pass sees only the notes this conversation may show, so what it writes here never carries another's.
-    const notes = memory.personNotes.of(guildId, userId).filter((n) => n.sourceKey === conversation.key || audience?.canRead(n.sourceKey) === true);
-    const answer = readNotePass(await this.#ask(notePassRequest(messages.at(-1)!.authorName, notes, messages, settings)), settings.maxNotes);
+    const notes = memory.personNotes
+      .of(guildId, userId)
+      .filter((n) => n.sourceKey === conversation.key || audience?.canRead(n.sourceKey) === true);
+    const answer = readNotePass(
+      await this.#ask(notePassRequest(messages.at(-1)!.authorName, notes, messages, settings)),
+      settings.maxNotes,
+    );
     if (this.#stopping.signal.aborted) return;
     const where = { conversation: conversation.key, user: userId, messages: messages.length };
     if ("dropped" in answer) {

@@ -6,7 +6,14 @@ import { countTokens, MESSAGE_OVERHEAD_TOKENS } from "./tokens.js";
 
 /** Macro values for sizing a prompt before any conversation: names cost about this much. */
 function sizingMacros(persona: Persona): MacroContext {
-  return { char: charName(persona), user: "someone", server: "a server", channel: "a channel", date: new Date(0), random: () => 0 };
+  return {
+    char: charName(persona),
+    user: "someone",
+    server: "a server",
+    channel: "a channel",
+    date: new Date(0),
+    random: () => 0,
+  };
 }
 
 /**
@@ -15,7 +22,9 @@ function sizingMacros(persona: Persona): MacroContext {
  */
 export function fixedPromptTokens(persona: Persona, contextTokens: number): number {
   const macros = sizingMacros(persona);
-  const post = persona.postHistoryInstructions ? countTokens(persona.postHistoryInstructions) + MESSAGE_OVERHEAD_TOKENS : 0;
+  const post = persona.postHistoryInstructions
+    ? countTokens(persona.postHistoryInstructions) + MESSAGE_OVERHEAD_TOKENS
+    : 0;
   return systemTokens(persona, macros, false) + MESSAGE_OVERHEAD_TOKENS + post + replyReserve(persona, contextTokens);
 }
 
@@ -33,7 +42,9 @@ function surelyFits(bytes: number, room: number): boolean {
  * reported (and skipped) when it loads, rather than blamed on a user's "hello".
  */
 export function contextProblem(persona: Persona, contextTokens: number): PersonaProblem | undefined {
-  const textBytes = Buffer.byteLength(systemPrompt(persona, sizingMacros(persona), false)) + Buffer.byteLength(persona.postHistoryInstructions ?? "");
+  const textBytes =
+    Buffer.byteLength(systemPrompt(persona, sizingMacros(persona), false)) +
+    Buffer.byteLength(persona.postHistoryInstructions ?? "");
   const overheads = 2 * MESSAGE_OVERHEAD_TOKENS + replyReserve(persona, contextTokens);
   if (surelyFits(textBytes + overheads, contextTokens)) return undefined;
   const needed = fixedPromptTokens(persona, contextTokens);

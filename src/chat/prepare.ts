@@ -44,13 +44,22 @@ export function prepareReply(
   // Memory keeps each message's text tokens; the prompt also counts the images sent with it.
   const userTurns = request.turns.map((t) => ({ ...t, tokenCount: countTurnTokens(t.authorName, t.content) }));
   const after = request.after ?? [];
-  const newTurns = [...userTurns.map((t) => ({ ...t, tokenCount: t.tokenCount + (t.images?.length ?? 0) * IMAGE_TOKENS })), ...earlierTurns(after)];
+  const newTurns = [
+    ...userTurns.map((t) => ({ ...t, tokenCount: t.tokenCount + (t.images?.length ?? 0) * IMAGE_TOKENS })),
+    ...earlierTurns(after),
+  ];
   const { messages, ...prompt } = buildPromptFromMemory(deps.memory, {
     conversation: request.conversation,
     persona,
-    macros: { char: charName(persona), user: request.turns.at(-1)?.authorName ?? "someone", ...request.place, date: new Date() },
+    macros: {
+      char: charName(persona),
+      user: request.turns.at(-1)?.authorName ?? "someone",
+      ...request.place,
+      date: new Date(),
+    },
     newTurns,
-    quoted: request.quoted, direction: request.direction,
+    quoted: request.quoted,
+    direction: request.direction,
     personaNames: deps.personas().names(),
     contextTokens,
     newFromId: storedFrom(request.turns),
@@ -61,6 +70,13 @@ export function prepareReply(
   });
   // Every reply gets an output limit: the persona's, else the room the prompt left for it.
   const maxTokens = persona.maxTokens ?? replyReserve(persona, contextTokens);
-  const chatRequest = { model, messages, temperature: persona.temperature, topP: persona.topP, maxTokens, params: persona.params };
+  const chatRequest = {
+    model,
+    messages,
+    temperature: persona.temperature,
+    topP: persona.topP,
+    maxTokens,
+    params: persona.params,
+  };
   return { chatRequest, userTurns, prompt, contextTokens };
 }

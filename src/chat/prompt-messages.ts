@@ -10,25 +10,53 @@ import { mergeNeighbours, newTurnText, type PendingTurn, type PersonaNames } fro
  * The new turns as user messages (images as parts): the quote before the newest person's text,
  * the note after it. With no new turns (a scene line), the note goes before the direction.
  */
-export function newMessages(newTurns: readonly PendingTurn[], personas: PersonaNames, framing: { quote?: string; note?: string; direction?: string }): ChatMessage[] {
+export function newMessages(
+  newTurns: readonly PendingTurn[],
+  personas: PersonaNames,
+  framing: { quote?: string; note?: string; direction?: string },
+): ChatMessage[] {
   const { note, direction } = framing;
-  const closing = direction === undefined ? [] : [{ role: "user" as const, content: newTurns.length === 0 && note !== undefined ? `${note}\n${direction}` : direction }];
+  const closing =
+    direction === undefined
+      ? []
+      : [
+          {
+            role: "user" as const,
+            content: newTurns.length === 0 && note !== undefined ? `${note}\n${direction}` : direction,
+          },
+        ];
   return [...turnMessages(newTurns, personas, framing.quote, note), ...closing];
 }
 
-function turnMessages(newTurns: readonly PendingTurn[], personas: PersonaNames, quote: string | undefined, note: string | undefined): ChatMessage[] {
+function turnMessages(
+  newTurns: readonly PendingTurn[],
+  personas: PersonaNames,
+  quote: string | undefined,
+  note: string | undefined,
+): ChatMessage[] {
   const lastIndex = newTurns.findLastIndex((t) => !t.byPersona);
   return newTurns.map((t, i) => {
     const quoted = newTurnText(t, personas, i === lastIndex ? quote : undefined);
     const text = note !== undefined && i === lastIndex ? `${quoted}\n${note}` : quoted;
     if (!t.images?.length) return { role: "user", content: text };
-    return { role: "user", content: [{ type: "text", text }, ...t.images.map((image) => ({ type: "image_url" as const, image_url: { url: image.url } }))] };
+    return {
+      role: "user",
+      content: [
+        { type: "text", text },
+        ...t.images.map((image) => ({ type: "image_url" as const, image_url: { url: image.url } })),
+      ],
+    };
   });
 }
 
 /** The macros' values as a prompt shows them: the person's name as every line shows it, the place's names unable to carry a label. */
 export function shownMacros(macros: MacroContext, personas: PersonaNames): MacroContext {
-  return { ...macros, user: neutralName(macros.user, personas), server: neutralInline(macros.server), channel: neutralInline(macros.channel) };
+  return {
+    ...macros,
+    user: neutralName(macros.user, personas),
+    server: neutralInline(macros.server),
+    channel: neutralInline(macros.channel),
+  };
 }
 
 /**

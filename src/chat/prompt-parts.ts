@@ -109,7 +109,12 @@ export function personLines(person: PersonNotes, personas: PersonaNames): string
 }
 
 /** The people notes for the end of the system prompt: as many people as fit PEOPLE_MAX_SHARE and the budget. */
-export function peopleSection(people: readonly PersonNotes[] | undefined, personas: PersonaNames, budget: number, used: number): { section?: string; cost: number } {
+export function peopleSection(
+  people: readonly PersonNotes[] | undefined,
+  personas: PersonaNames,
+  budget: number,
+  used: number,
+): { section?: string; cost: number } {
   const room = Math.min(budget - used, Math.floor(budget * PEOPLE_MAX_SHARE));
   const blocks: string[] = [];
   let cost = sectionHeadingTokens(PEOPLE_HEADING);
@@ -132,7 +137,8 @@ export interface RecalledTurn {
 
 /** The quoted message as one line: whose it was and what it said (cut), the way any line shows them. */
 export function quoteLine(quoted: QuotedMessage, personas: PersonaNames): string {
-  const text = quoted.content.length > MAX_QUOTE_CHARS ? `${quoted.content.slice(0, MAX_QUOTE_CHARS)}…` : quoted.content;
+  const text =
+    quoted.content.length > MAX_QUOTE_CHARS ? `${quoted.content.slice(0, MAX_QUOTE_CHARS)}…` : quoted.content;
   const author = quoted.personaId ? quoted.authorName : neutralName(quoted.authorName, personas);
   return `${QUOTE_OPENING} ${author}: "${neutralText(text)}")`;
 }
@@ -144,7 +150,11 @@ function speakerOf(turn: Turn, persona: Persona, personas: PersonaNames): string
 }
 
 /** A recalled turn as one dated line: whose it was (the persona's own, another persona's, another channel's) and what was said. */
-function recalledLine(recalled: RecalledTurn, persona: Persona, personas: PersonaNames): { line: string; cost: number } {
+function recalledLine(
+  recalled: RecalledTurn,
+  persona: Persona,
+  personas: PersonaNames,
+): { line: string; cost: number } {
   const { turn } = recalled;
   const where = recalled.elsewhere ? ", in another channel" : "";
   const isCut = turn.content.length > MAX_RECALLED_CHARS;
@@ -155,7 +165,12 @@ function recalledLine(recalled: RecalledTurn, persona: Persona, personas: Person
 }
 
 /** The recalled turns that fit `room` tokens, most relevant first; returns the lines oldest first and their cost. */
-export function fitRecalled(recalled: readonly RecalledTurn[], persona: Persona, personas: PersonaNames, room: number): { lines: string[]; tokens: number } {
+export function fitRecalled(
+  recalled: readonly RecalledTurn[],
+  persona: Persona,
+  personas: PersonaNames,
+  room: number,
+): { lines: string[]; tokens: number } {
   const chosen: Array<{ id: number; line: string }> = [];
   let tokens = 0;
   for (const r of recalled) {
@@ -173,7 +188,10 @@ export function fitRecalled(recalled: readonly RecalledTurn[], persona: Persona,
  */
 export function turnMessage(turn: Turn, persona: Persona, personas: PersonaNames): ChatMessage {
   if (turn.role === "assistant" && turn.personaId === persona.id) {
-    return { role: "assistant", content: turn.status === "interrupted" ? `${turn.content}\n${INTERRUPTED_MARK}` : turn.content };
+    return {
+      role: "assistant",
+      content: turn.status === "interrupted" ? `${turn.content}\n${INTERRUPTED_MARK}` : turn.content,
+    };
   }
   return { role: "user", content: `${speakerOf(turn, persona, personas)}: ${neutralText(turn.content)}` };
 }
@@ -184,7 +202,9 @@ export function turnMessage(turn: Turn, persona: Persona, personas: PersonaNames
  */
 export function newTurnText(turn: PendingTurn, personas: PersonaNames, quote?: string): string {
   const speaker = turn.byPersona ? turn.authorName : neutralName(turn.authorName, personas);
-  return quote === undefined ? `${speaker}: ${neutralText(turn.content)}` : `${speaker}: ${quote}\n${neutralText(turn.content, true)}`;
+  return quote === undefined
+    ? `${speaker}: ${neutralText(turn.content)}`
+    : `${speaker}: ${quote}\n${neutralText(turn.content, true)}`;
 }
 
 function asParts(content: string | readonly ContentPart[]): readonly ContentPart[] {
@@ -200,7 +220,10 @@ export function mergeNeighbours(messages: readonly ChatMessage[]): ChatMessage[]
       merged[merged.length - 1] =
         typeof last.content === "string" && typeof message.content === "string"
           ? { role: "user", content: `${last.content}\n${message.content}` }
-          : { role: "user", content: [...asParts(last.content), { type: "text", text: "\n" }, ...asParts(message.content)] };
+          : {
+              role: "user",
+              content: [...asParts(last.content), { type: "text", text: "\n" }, ...asParts(message.content)],
+            };
     } else {
       merged.push(message);
     }

@@ -29,7 +29,11 @@ export const noteFrameTokens = () => sectionHeadingTokens(NOTE_OPENING) + sectio
 export const recallShare = (budget: number) => Math.floor(budget * RECALL_MAX_SHARE);
 
 /** The rolling summary, for the end of the system prompt, if it fits. */
-export function summarySection(summary: SummaryNote | undefined, budget: number, used: number): { section?: string; cost: number } {
+export function summarySection(
+  summary: SummaryNote | undefined,
+  budget: number,
+  used: number,
+): { section?: string; cost: number } {
   if (!summary) return { cost: 0 };
   const cost = sectionHeadingTokens(SUMMARY_HEADING) + summary.tokenCount;
   return used + cost <= budget ? { section: `${SUMMARY_HEADING}\n${summary.content}`, cost } : { cost: 0 };
@@ -48,7 +52,11 @@ export function recalledSection(
   const room = Math.min(budget - used - frame, recallShare(budget)) - heading;
   const recalled = turns && room > 0 ? fitRecalled(turns, persona, personas, room) : { lines: [], tokens: 0 };
   if (recalled.lines.length === 0) return { cost: 0, turns: 0 };
-  return { section: `${RECALL_HEADING}\n${recalled.lines.join("\n")}`, cost: frame + heading + recalled.tokens, turns: recalled.lines.length };
+  return {
+    section: `${RECALL_HEADING}\n${recalled.lines.join("\n")}`,
+    cost: frame + heading + recalled.tokens,
+    turns: recalled.lines.length,
+  };
 }
 
 /** Rendered lorebook entries under their heading; undefined when there are none. */
@@ -62,9 +70,15 @@ export function noteOf(sections: readonly string[]): string | undefined {
 }
 
 /** What closes the prompt after the new messages: the direction, then the post-history instructions; and what they cost. */
-export function closingParts(persona: Persona, sceneDirection: string | undefined, macros: MacroContext): { direction?: string; postHistory?: string; tokens: number } {
+export function closingParts(
+  persona: Persona,
+  sceneDirection: string | undefined,
+  macros: MacroContext,
+): { direction?: string; postHistory?: string; tokens: number } {
   const direction = sceneDirection === undefined ? undefined : directionLine(sceneDirection);
-  const postHistory = persona.postHistoryInstructions ? renderMacros(persona.postHistoryInstructions, macros) : undefined;
+  const postHistory = persona.postHistoryInstructions
+    ? renderMacros(persona.postHistoryInstructions, macros)
+    : undefined;
   const cost = (text: string | undefined) => (text === undefined ? 0 : countTokens(text) + MESSAGE_OVERHEAD_TOKENS);
   return { direction, postHistory, tokens: cost(direction) + cost(postHistory) };
 }

@@ -111,8 +111,15 @@ export function replyReserve(persona: Persona, contextTokens: number): number {
 }
 
 /** The system prompt with its examples if they fit beside `fixedTokens`, without them if not; throws PromptTooLongError when neither fits. */
-function fitSystem(persona: Persona, macros: MacroContext, budget: number, fixedTokens: number): { system: string; cost: number; examplesIncluded: boolean } {
-  const withExamples = persona.examples.length > 0 && systemTokens(persona, macros, true) + MESSAGE_OVERHEAD_TOKENS + fixedTokens <= budget;
+function fitSystem(
+  persona: Persona,
+  macros: MacroContext,
+  budget: number,
+  fixedTokens: number,
+): { system: string; cost: number; examplesIncluded: boolean } {
+  const withExamples =
+    persona.examples.length > 0 &&
+    systemTokens(persona, macros, true) + MESSAGE_OVERHEAD_TOKENS + fixedTokens <= budget;
   const cost = systemTokens(persona, macros, withExamples) + MESSAGE_OVERHEAD_TOKENS;
   if (cost + fixedTokens > budget) throw new PromptTooLongError(cost + fixedTokens, budget);
   return { system: systemPrompt(persona, macros, withExamples), cost, examplesIncluded: withExamples };
@@ -124,7 +131,12 @@ function fitSystem(persona: Persona, macros: MacroContext, budget: number, fixed
  * and put on the first multiple of `step` at or after the oldest turn that fits: the same
  * start message after message, until the newest turns push the window past the next one.
  */
-function fitWindow(history: readonly Turn[], room: number, olderTokens: number, step: number): { turns: readonly Turn[]; tokens: number } {
+function fitWindow(
+  history: readonly Turn[],
+  room: number,
+  olderTokens: number,
+  step: number,
+): { turns: readonly Turn[]; tokens: number } {
   const fit = fitInOrder(history, room);
   if (fit.count === history.length && olderTokens === 0) return { turns: history, tokens: fit.tokens };
   let offset = olderTokens;
@@ -136,11 +148,17 @@ function fitWindow(history: readonly Turn[], room: number, olderTokens: number, 
     tokens -= history[count - 1]!.tokenCount;
   }
   // A room smaller than a step could leave nothing: the newest turns that fit, then.
-  return count > 0 ? { turns: history.slice(0, count), tokens } : { turns: history.slice(0, fit.count), tokens: fit.tokens };
+  return count > 0
+    ? { turns: history.slice(0, count), tokens }
+    : { turns: history.slice(0, fit.count), tokens: fit.tokens };
 }
 
 /** The quoted message's line and cost when it fits in `room`; none (costing nothing) when it does not. */
-function fitQuote(quoted: QuotedMessage | undefined, personas: PersonaNames, room: number): { line?: string; cost: number } {
+function fitQuote(
+  quoted: QuotedMessage | undefined,
+  personas: PersonaNames,
+  room: number,
+): { line?: string; cost: number } {
   const line = quoted ? quoteLine(quoted, personas) : undefined;
   const cost = line ? countTokens(line) + 1 : 0;
   return line !== undefined && cost <= room ? { line, cost } : { cost: 0 };
@@ -151,7 +169,11 @@ function fitQuote(quoted: QuotedMessage | undefined, personas: PersonaNames, roo
  * notes at the end of the system prompt, then recalled turns for the note; with the room
  * the summarizer keeps the window within (counted as if recall took its whole share).
  */
-function memorySections(input: PromptInput, personas: PersonaNames, space: { budget: number; used: number; framed: boolean }) {
+function memorySections(
+  input: PromptInput,
+  personas: PersonaNames,
+  space: { budget: number; used: number; framed: boolean },
+) {
   const { budget } = space;
   let used = space.used;
   const summary = summarySection(input.summary, budget, used);
@@ -190,23 +212,39 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   // Room for the quoted message is kept first; it is dropped if it does not fit or the window holds it anyway.
   const quote = fitQuote(input.quoted, personas, budget - systemCost - fixedTokens);
   let used = systemCost + fixedTokens + quote.cost;
-  const { summary, people, recalled, historyRoom, ...memory } = memorySections(input, personas, { budget, used, framed: lore.keyed !== undefined });
+  const { summary, people, recalled, historyRoom, ...memory } = memorySections(input, personas, {
+    budget,
+    used,
+    framed: lore.keyed !== undefined,
+  });
   used = memory.used;
 
-  const window = fitWindow(input.history, budget - used, input.olderTokens ?? 0, Math.max(1, Math.floor(budget * WINDOW_STEP_SHARE)));
+  const window = fitWindow(
+    input.history,
+    budget - used,
+    input.olderTokens ?? 0,
+    Math.max(1, Math.floor(budget * WINDOW_STEP_SHARE)),
+  );
   const included = [...window.turns];
   used += window.tokens;
   const quoted = input.quoted;
-  const quoteInWindow = quoted !== undefined && included.some((t) => t.id === quoted.turnId || t.messageId === quoted.messageId);
+  const quoteInWindow =
+    quoted !== undefined && included.some((t) => t.id === quoted.turnId || t.messageId === quoted.messageId);
   if (quoteInWindow) used -= quote.cost;
   const note = noteOf([lore.keyed, recalled.section].filter((section) => section !== undefined));
-  const systemSections = [system, lore.constant, summary.section, people.section].filter((section) => section !== undefined);
+  const systemSections = [system, lore.constant, summary.section, people.section].filter(
+    (section) => section !== undefined,
+  );
 
   return {
     messages: promptMessages({
       system: systemSections.join("\n\n"),
       window: included.reverse().map((t) => turnMessage(t, persona, personas)),
-      newTurns: newMessages(input.newTurns, personas, { quote: quoteInWindow ? undefined : quote.line, note, direction: closing.direction }),
+      newTurns: newMessages(input.newTurns, personas, {
+        quote: quoteInWindow ? undefined : quote.line,
+        note,
+        direction: closing.direction,
+      }),
       atDepthLore: lore.entries,
       postHistory: closing.postHistory,
     }),

@@ -76,5 +76,7 @@ export function fuseRanks<T extends { readonly id: number }>(lists: ReadonlyArra
       fused.set(hit.id, entry);
     });
   });
-  return [...fused.values()].sort((a, b) => b.score - a.score || a.list - b.list || b.hit.id - a.hit.id).map((e) => e.hit);
+  return [...fused.values()]
+    .sort((a, b) => b.score - a.score || a.list - b.list || b.hit.id - a.hit.id)
+    .map((e) => e.hit);
 }

@@ -3,7 +3,15 @@ import type { WordForms } from "../memory/recall.js";
 import type { Summary } from "../memory/summaries.js";
 import type { TurnSize } from "../memory/turn-rows.js";
 import type { ConversationRef, Turn } from "../memory/turns.js";
-import { type BuiltPrompt, buildPrompt, type PendingTurn, type PersonNotes, type PromptInput, type RecalledTurn, replyReserve } from "./prompt.js";
+import {
+  type BuiltPrompt,
+  buildPrompt,
+  type PendingTurn,
+  type PersonNotes,
+  type PromptInput,
+  type RecalledTurn,
+  replyReserve,
+} from "./prompt.js";
 import { fuseRanks, rankByRelevance, salientWords } from "./recall.js";
 import { fitInOrder } from "./tokens.js";
 
@@ -107,15 +115,22 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
   const fitting = fitInOrder(sizes, room).count;
   const wanted = Math.max(fitting, persona.loreScanDepth ?? 0);
   const leftOut = new Set(request.leaveOut);
-  const stored = wanted === 0 ? [] : memory.turns.recent(conversation.key, wanted, afterId, newFrom).filter((t) => !leftOut.has(t.id));
+  const stored =
+    wanted === 0
+      ? []
+      : memory.turns.recent(conversation.key, wanted, afterId, newFrom).filter((t) => !leftOut.has(t.id));
   const history = inConversationOrder(memory, stored);
   // Only when the summarizer is behind do the turns after the summary not all fit; the window's start is then counted from its end.
   const allRead = fitting === sizes.length && sizes.length < MAX_HISTORY_TURNS;
-  const olderTokens = allRead || history.length === 0 ? 0 : memory.turns.tokensBetween(conversation.key, afterId, oldestId(history), newFrom);
+  const olderTokens =
+    allRead || history.length === 0
+      ? 0
+      : memory.turns.tokensBetween(conversation.key, afterId, oldestId(history), newFrom);
   const beforeId = windowStart(sizes, fitting, summary);
   const people = peopleNotes(memory, request, history, summary);
   const words = salientWords(request.newTurns.map((t) => t.content).join("\n"));
-  if (words.length === 0 && request.queryVector === undefined) return { history, summary, olderTokens, recalled: [], people };
+  if (words.length === 0 && request.queryVector === undefined)
+    return { history, summary, olderTokens, recalled: [], people };
   return { history, summary, olderTokens, recalled: recallTurns(memory, request, beforeId, words), people };
 }
 
@@ -124,22 +139,41 @@ export function recollect(memory: Memory, request: RecollectionRequest): Recolle
  * meaning, in this conversation before the window (`beforeId`) and, through the audience,
  * elsewhere in the server where it recalls server-wide.
  */
-function recallTurns(memory: Memory, request: RecollectionRequest, beforeId: number | undefined, words: readonly string[]): Recollection["recalled"] {
+function recallTurns(
+  memory: Memory,
+  request: RecollectionRequest,
+  beforeId: number | undefined,
+  words: readonly string[],
+): Recollection["recalled"] {
   const { conversation, audience, queryVector: vector, wordForms: forms } = request;
   const conversationKey = conversation.key;
   const searchWords = words.length > 0;
   const hereByWords =
-    beforeId === undefined || !searchWords ? [] : memory.recall.searchConversation({ conversationKey, beforeId, words, limit: RECALL_CANDIDATES, forms });
+    beforeId === undefined || !searchWords
+      ? []
+      : memory.recall.searchConversation({ conversationKey, beforeId, words, limit: RECALL_CANDIDATES, forms });
   const hereByMeaning =
-    beforeId === undefined || vector === undefined ? [] : memory.vectors.searchConversation({ conversationKey, beforeId, vector, limit: RECALL_CANDIDATES });
+    beforeId === undefined || vector === undefined
+      ? []
+      : memory.vectors.searchConversation({ conversationKey, beforeId, vector, limit: RECALL_CANDIDATES });
   // Turns from another conversation reach this one only through the audience, by words and by meaning alike.
-  const guildId = audience !== undefined && conversation.guildId && memory.recall.serverWide(conversation.guildId) ? conversation.guildId : undefined;
-  const readable = <T extends { readonly conversationKey: string }>(hits: readonly T[]) => hits.filter((hit) => audience!.canRead(hit.conversationKey));
+  const guildId =
+    audience !== undefined && conversation.guildId && memory.recall.serverWide(conversation.guildId)
+      ? conversation.guildId
+      : undefined;
+  const readable = <T extends { readonly conversationKey: string }>(hits: readonly T[]) =>
+    hits.filter((hit) => audience!.canRead(hit.conversationKey));
   const elsewhere = { guildId: guildId!, excludedConversationKey: conversationKey, limit: RECALL_CANDIDATES };
-  const elsewhereByWords = guildId === undefined || !searchWords ? [] : readable(memory.recall.searchServer({ ...elsewhere, words, forms }));
-  const elsewhereByMeaning = guildId === undefined || vector === undefined ? [] : readable(memory.vectors.searchServer({ ...elsewhere, vector }));
+  const elsewhereByWords =
+    guildId === undefined || !searchWords ? [] : readable(memory.recall.searchServer({ ...elsewhere, words, forms }));
+  const elsewhereByMeaning =
+    guildId === undefined || vector === undefined
+      ? []
+      : readable(memory.vectors.searchServer({ ...elsewhere, vector }));
   const byWords = rankByRelevance([...hereByWords, ...elsewhereByWords], words, forms);
-  const byMeaning = [...hereByMeaning, ...elsewhereByMeaning].filter((hit) => hit.distance <= MAX_RECALL_DISTANCE).sort((a, b) => a.distance - b.distance);
+  const byMeaning = [...hereByMeaning, ...elsewhereByMeaning]
+    .filter((hit) => hit.distance <= MAX_RECALL_DISTANCE)
+    .sort((a, b) => a.distance - b.distance);
   const best = fuseRanks<{ readonly id: number }>([byWords, byMeaning]).slice(0, RECALL_MAX_TURNS);
   const rank = new Map(best.map((hit, i) => [hit.id, i]));
   const recalled = memory.recall
@@ -156,7 +190,12 @@ function recallTurns(memory: Memory, request: RecollectionRequest, beforeId: num
  * they are read as of the moment that part last changed (the summary, the people in it):
  * a new note waits for that, a deleted one is gone at once.
  */
-function peopleNotes(memory: Memory, request: RecollectionRequest, history: readonly Turn[], summary: Summary | undefined): PersonNotes[] {
+function peopleNotes(
+  memory: Memory,
+  request: RecollectionRequest,
+  history: readonly Turn[],
+  summary: Summary | undefined,
+): PersonNotes[] {
   const { conversation, audience } = request;
   const guildId = conversation.guildId ?? null;
   const names = new Map<string, string>();

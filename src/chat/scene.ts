@@ -74,14 +74,19 @@ interface Heard {
   readonly repliedTo?: Persona;
 }
 
-const list = (names: readonly string[]) => (names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`);
+const list = (names: readonly string[]) =>
+  names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 
 /**
  * The direction for one line, in the model's words: the scene's topic as the person who
  * started it gave it (quoted: it is theirs, not a line of the scene), who is in it, and
  * whose line this is. It never speaks for another persona.
  */
-export function sceneDirection(spec: Pick<SceneSpec, "topic" | "cast">, speaker: Persona, state: { first: boolean; answering: boolean }): string {
+export function sceneDirection(
+  spec: Pick<SceneSpec, "topic" | "cast">,
+  speaker: Persona,
+  state: { first: boolean; answering: boolean },
+): string {
   const others = list(spec.cast.filter((p) => p.id !== speaker.id).map((p) => p.name));
   const cue = state.answering
     ? "First answer what the people just said to the scene."
@@ -181,7 +186,10 @@ export class Scene {
   }
 
   /** Writes one line; says how the scene ends when it cannot go on. */
-  async #line(last: { persona: Persona; text: string } | undefined, first: boolean): Promise<{ persona?: Persona; text: string; end?: SceneEnd; error?: Error }> {
+  async #line(
+    last: { persona: Persona; text: string } | undefined,
+    first: boolean,
+  ): Promise<{ persona?: Persona; text: string; end?: SceneEnd; error?: Error }> {
     let slot: ModelSlot;
     try {
       await this.#waitForAllowance();
@@ -192,15 +200,28 @@ export class Scene {
     }
     try {
       const heard = this.#heard.splice(0);
-      const moment = { lastSpeaker: last?.persona, lastLine: last?.text, heard: heard.map((h): HeardLine => ({ text: h.turn.content, repliedTo: h.repliedTo })) };
+      const moment = {
+        lastSpeaker: last?.persona,
+        lastLine: last?.text,
+        heard: heard.map((h): HeardLine => ({ text: h.turn.content, repliedTo: h.repliedTo })),
+      };
       const persona = nextSpeaker(this.spec.cast, moment, this.random);
       const turns = heard.map((h) => h.turn);
       const { sink, ...extras } = await this.stage.lineFor(persona, turns);
       const direction = sceneDirection(this.spec, persona, { first, answering: turns.length > 0 });
-      const request: ReplyRequest = { conversation: this.spec.conversation, persona, turns, place: this.spec.place, direction, signal: this.signal, ...extras };
+      const request: ReplyRequest = {
+        conversation: this.spec.conversation,
+        persona,
+        turns,
+        place: this.spec.place,
+        direction,
+        signal: this.signal,
+        ...extras,
+      };
       const outcome = await this.engine.reply(request, sink);
       if (this.signal.aborted) return { persona, text: outcome.text, end: "stopped" };
-      if (outcome.status === "failed" || outcome.status === "withheld") return { persona, text: outcome.text, end: "failed", error: outcome.error };
+      if (outcome.status === "failed" || outcome.status === "withheld")
+        return { persona, text: outcome.text, end: "failed", error: outcome.error };
       return { persona, text: outcome.text };
     } finally {
       slot.release();

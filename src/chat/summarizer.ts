@@ -4,7 +4,15 @@ import type { ConcurrencyLimiter } from "../traffic/concurrency.js";
 import type { Memory } from "../memory/index.js";
 import type { Summary } from "../memory/summaries.js";
 import type { Turn } from "../memory/turns.js";
-import { AI_CHARACTER_LABEL, NEW_LINES_HEADING, neutralName, neutralText, type PersonaNames, PREVIOUS_SUMMARY_HEADING, personaNames } from "./labels.js";
+import {
+  AI_CHARACTER_LABEL,
+  NEW_LINES_HEADING,
+  neutralName,
+  neutralText,
+  type PersonaNames,
+  PREVIOUS_SUMMARY_HEADING,
+  personaNames,
+} from "./labels.js";
 import { MAX_HISTORY_TURNS } from "./recollection.js";
 import { countTokens, fitInOrder } from "./tokens.js";
 
@@ -80,7 +88,12 @@ export function summaryTargetTokens(contextTokens: number): number {
  * they fill SUMMARY_TRIGGER_SHARE of it (or a whole batch). Each batch continues where
  * the summary ends, so nothing is summarized twice.
  */
-export function nextBatch(memory: Memory, conversationKey: string, contextTokens: number, historyRoom: number): SummaryBatch | undefined {
+export function nextBatch(
+  memory: Memory,
+  conversationKey: string,
+  contextTokens: number,
+  historyRoom: number,
+): SummaryBatch | undefined {
   const previous = memory.summaries.get(conversationKey);
   // Runs after every reply and mostly finds nothing due, so it reads the turns' sizes, not their text.
   const keepRoom = Math.floor(historyRoom * KEEP_RECENT_SHARE);
@@ -117,13 +130,20 @@ export function summarizerInstructions(targetTokens: number): string {
 
 /** A turn as the summarizer reads it, people's names and everyone's words neutralised as in a reply's prompt (see labels.ts). */
 function summaryLine(turn: Turn, personas: PersonaNames): string {
-  const speaker = turn.role === "assistant" ? `${turn.authorName} ${AI_CHARACTER_LABEL}` : neutralName(turn.authorName, personas);
-  const text = turn.content.length > MAX_SUMMARY_LINE_CHARS ? `${turn.content.slice(0, MAX_SUMMARY_LINE_CHARS)}…` : turn.content;
+  const speaker =
+    turn.role === "assistant" ? `${turn.authorName} ${AI_CHARACTER_LABEL}` : neutralName(turn.authorName, personas);
+  const text =
+    turn.content.length > MAX_SUMMARY_LINE_CHARS ? `${turn.content.slice(0, MAX_SUMMARY_LINE_CHARS)}…` : turn.content;
   return `${speaker}: ${neutralText(text)}`;
 }
 
 /** The model request that folds `batch` into its previous summary; `personas` are the names a person's must not pass for. */
-export function summaryRequest(batch: SummaryBatch, model: string, contextTokens: number, personas: PersonaNames): ChatRequest {
+export function summaryRequest(
+  batch: SummaryBatch,
+  model: string,
+  contextTokens: number,
+  personas: PersonaNames,
+): ChatRequest {
   const target = summaryTargetTokens(contextTokens);
   const previous = batch.previous?.content ?? "(none yet)";
   return {
@@ -132,7 +152,10 @@ export function summaryRequest(batch: SummaryBatch, model: string, contextTokens
     maxTokens: target * SUMMARY_MAX_TOKENS_FACTOR,
     messages: [
       { role: "system", content: summarizerInstructions(target) },
-      { role: "user", content: `${PREVIOUS_SUMMARY_HEADING}\n${previous}\n\n${NEW_LINES_HEADING}\n${batch.turns.map((turn) => summaryLine(turn, personas)).join("\n")}` },
+      {
+        role: "user",
+        content: `${PREVIOUS_SUMMARY_HEADING}\n${previous}\n\n${NEW_LINES_HEADING}\n${batch.turns.map((turn) => summaryLine(turn, personas)).join("\n")}`,
+      },
     ],
   };
 }
@@ -196,7 +219,12 @@ export class Summarizer {
     const { model, slots, settings } = this.#deps;
     const slot = await slots?.acquire(signal, "background");
     try {
-      const request = summaryRequest(batch, settings.model, settings.contextTokens, personaNames(this.#deps.personaNames()));
+      const request = summaryRequest(
+        batch,
+        settings.model,
+        settings.contextTokens,
+        personaNames(this.#deps.personaNames()),
+      );
       return (await model.complete(request, signal)).trim();
     } finally {
       slot?.release();
@@ -215,10 +243,19 @@ export class Summarizer {
         const first = batch.turns[0]!;
         const last = batch.turns.at(-1)!;
         const saved = memory.summaries.saveIfUnchanged(
-          { conversationKey, content: text, firstTurnId: batch.previous?.firstTurnId ?? first.id, lastTurnId: last.id, tokenCount: countTokens(text) },
+          {
+            conversationKey,
+            content: text,
+            firstTurnId: batch.previous?.firstTurnId ?? first.id,
+            lastTurnId: last.id,
+            tokenCount: countTokens(text),
+          },
           { previous: batch.previous, batchFirstId: first.id, batchLastId: last.id, batchSize: batch.turns.length },
         );
-        log.debug({ conversation: conversationKey, turns: batch.turns.length, upTo: last.id, saved }, saved ? "summary updated" : "summary discarded: memory changed meanwhile");
+        log.debug(
+          { conversation: conversationKey, turns: batch.turns.length, upTo: last.id, saved },
+          saved ? "summary updated" : "summary discarded: memory changed meanwhile",
+        );
       }
       this.#backoff.delete(conversationKey);
     } catch (error) {

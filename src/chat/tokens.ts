@@ -33,7 +33,10 @@ export function countTurnTokens(speaker: string, content: string): number {
 }
 
 /** How many of `items`, taken in order, fit in `budget` tokens by their stored counts, and what those cost. */
-export function fitInOrder(items: readonly { readonly tokenCount: number }[], budget: number): { count: number; tokens: number } {
+export function fitInOrder(
+  items: readonly { readonly tokenCount: number }[],
+  budget: number,
+): { count: number; tokens: number } {
   let tokens = 0;
   let count = 0;
   for (const item of items) {

@@ -12,18 +12,32 @@ const TERMINAL_ACTOR = "terminal";
 export function castCommand(core: Core, conversationKey: string, args: readonly string[]): string {
   const [action, id] = args;
   const cast = core.engine.cast({ key: conversationKey });
-  if (action === undefined) return TEXTS.list(cast.lead.name, cast.members.slice(1).map((p) => p.name));
+  if (action === undefined)
+    return TEXTS.list(
+      cast.lead.name,
+      cast.members.slice(1).map((p) => p.name),
+    );
   if (!id) return TEXTS.usage;
   const persona = core.personas().get(id);
   const name = persona?.name ?? id;
   if (action === "add") {
     const refusal = joinRefusal(cast, persona, core.config.maxCast);
-    if (refusal) return { unknown: TEXTS.noSuchPersona(id), lead: TEXTS.isLead(name), member: TEXTS.alreadyIn(name), full: TEXTS.full(core.config.maxCast) }[refusal];
+    if (refusal)
+      return {
+        unknown: TEXTS.noSuchPersona(id),
+        lead: TEXTS.isLead(name),
+        member: TEXTS.alreadyIn(name),
+        full: TEXTS.full(core.config.maxCast),
+      }[refusal];
     core.memory.casts.add(conversationKey, null, id, TERMINAL_ACTOR);
     return TEXTS.added(name);
   }
   if (action === "remove") {
-    const refusal = leaveRefusal(cast, id, core.memory.casts.members(conversationKey).map((m) => m.personaId));
+    const refusal = leaveRefusal(
+      cast,
+      id,
+      core.memory.casts.members(conversationKey).map((m) => m.personaId),
+    );
     if (refusal) return refusal === "lead" ? TEXTS.leadStays(name) : TEXTS.notIn(name);
     core.memory.casts.remove(conversationKey, id);
     return TEXTS.removed(name);
@@ -50,7 +64,14 @@ export async function answerInTurn(core: Core, line: TerminalLine): Promise<void
   for (const persona of personas) {
     const controller = new AbortController();
     line.onStart(controller);
-    const request = { conversation, persona, turns: state.turns, after: state.after, place: line.place, signal: controller.signal };
+    const request = {
+      conversation,
+      persona,
+      turns: state.turns,
+      after: state.after,
+      place: line.place,
+      signal: controller.signal,
+    };
     const outcome = await core.engine.reply(request, line.sinkFor(persona.name));
     state = controller.signal.aborted ? undefined : followOn(state, persona, outcome);
     if (!state) return;

@@ -10,7 +10,8 @@ export function parseSceneArgs(args: string): { topic: string; turns: number } |
   const match = /^(.*?)(?:\s+(\d+))?$/s.exec(args.trim());
   const topic = (match?.[1] ?? "").trim().slice(0, MAX_SCENE_TOPIC_CHARS);
   if (!topic) return undefined;
-  const turns = match?.[2] === undefined ? DEFAULT_SCENE_TURNS : Math.min(MAX_SCENE_TURNS, Math.max(1, Number(match[2])));
+  const turns =
+    match?.[2] === undefined ? DEFAULT_SCENE_TURNS : Math.min(MAX_SCENE_TURNS, Math.max(1, Number(match[2])));
   return { topic, turns };
 }
 
@@ -71,7 +72,13 @@ export async function runTerminalScene(args: string, terminal: TerminalScene): P
   const controller = new AbortController();
   controller.signal.addEventListener("abort", () => scene.stop(), { once: true });
   terminal.onStart(controller);
-  console.log(TERMINAL_SCENE_TEXTS.starting(parsed.topic, members.map((p) => p.name), parsed.turns));
+  console.log(
+    TERMINAL_SCENE_TEXTS.starting(
+      parsed.topic,
+      members.map((p) => p.name),
+      parsed.turns,
+    ),
+  );
   const result = await scene.run();
   console.log(TERMINAL_SCENE_TEXTS.ended(result.end, result.speakers.length));
 }

@@ -30,7 +30,14 @@ function greet(core: Core, persona: Persona, conversationKey: string, userName: 
   const greeting = pickGreeting(persona);
   if (!greeting) return;
   const text = renderGreeting(persona, greeting.text, { user: userName, ...TERMINAL_PLACE, date: new Date() });
-  recordReply(core.memory.turns, { conversation: { key: conversationKey }, persona, userTurns: [], text, complete: true, messageIds: [] });
+  recordReply(core.memory.turns, {
+    conversation: { key: conversationKey },
+    persona,
+    userTurns: [],
+    text,
+    complete: true,
+    messageIds: [],
+  });
   console.log(`${persona.name}: ${text}\n`);
 }
 
@@ -43,7 +50,11 @@ function usage(): string {
 }
 
 /** Handles one `/command` line; returns false when the session should end. */
-function runCommand(core: Core, line: string, state: { personaId: string; conversationKey: string; userName: string }): boolean {
+function runCommand(
+  core: Core,
+  line: string,
+  state: { personaId: string; conversationKey: string; userName: string },
+): boolean {
   const [command, arg, ...rest] = line.slice(1).trim().split(/\s+/);
   const registry = core.personas();
   switch (command) {
@@ -58,7 +69,11 @@ function runCommand(core: Core, line: string, state: { personaId: string; conver
     case "persona": {
       const persona = arg ? registry.get(arg) : undefined;
       if (!persona) {
-        console.log(arg ? `There is no persona called "${arg}". Try /personas.` : `Active persona: ${state.personaId}. Use /persona <id> to switch.`);
+        console.log(
+          arg
+            ? `There is no persona called "${arg}". Try /personas.`
+            : `Active persona: ${state.personaId}. Use /persona <id> to switch.`,
+        );
         return true;
       }
       state.personaId = persona.id;
@@ -68,7 +83,13 @@ function runCommand(core: Core, line: string, state: { personaId: string; conver
       return true;
     }
     case "cast":
-      console.log(`${castCommand(core, state.conversationKey, [arg, ...rest].filter((word) => word !== undefined))}\n`);
+      console.log(
+        `${castCommand(
+          core,
+          state.conversationKey,
+          [arg, ...rest].filter((word) => word !== undefined),
+        )}\n`,
+      );
       return true;
     default:
       console.log(HELP);
@@ -95,7 +116,9 @@ function terminalSink(core: Core, logFile: string): ReplySink {
         process.stdout.write(`\n[${error.userMessage}] (details in ${logFile})\n\n`);
         core.log.warn({ err: error.message, kind: error.name }, "model call failed");
       } else if (error instanceof PromptTooLongError) {
-        process.stdout.write(`\n[That message is too long for my context (${error.tokens} tokens, ${error.limit} fit). Please shorten it.]\n\n`);
+        process.stdout.write(
+          `\n[That message is too long for my context (${error.tokens} tokens, ${error.limit} fit). Please shorten it.]\n\n`,
+        );
       } else if (error) {
         throw error;
       } else {
@@ -110,7 +133,13 @@ function terminalSink(core: Core, logFile: string): ReplySink {
  * Streams the reply to a line, each under its persona's name: the lead's, or each persona of
  * the cast the line names, in turn. A model failure is one plain line, its details go to the log file.
  */
-async function answer(core: Core, line: string, state: { conversationKey: string; logFile: string }, userName: string, onStart: (controller: AbortController) => void): Promise<void> {
+async function answer(
+  core: Core,
+  line: string,
+  state: { conversationKey: string; logFile: string },
+  userName: string,
+  onStart: (controller: AbortController) => void,
+): Promise<void> {
   const sinkFor = (name: string) => {
     process.stdout.write(`${name}: `);
     return terminalSink(core, state.logFile);
@@ -135,7 +164,13 @@ async function handleLine(
   onStart: (controller: AbortController) => void,
 ): Promise<boolean> {
   if (SCENE_COMMAND.test(line)) {
-    const scene = { core, conversationKey: state.conversationKey, place: TERMINAL_PLACE, ending: terminalSink(core, state.logFile).end, onStart };
+    const scene = {
+      core,
+      conversationKey: state.conversationKey,
+      place: TERMINAL_PLACE,
+      ending: terminalSink(core, state.logFile).end,
+      onStart,
+    };
     await runTerminalScene(line.slice("/scene".length), scene);
     return true;
   }
@@ -216,14 +251,21 @@ async function main(): Promise<number> {
   const logFile = chatLogFile(config.databasePath);
   const core = createCore(config, createChatLogger(config.logLevel, logFile));
   const skipped = core.library.registry.problems.length;
-  if (skipped > 0) console.error(`${skipped} problem(s) in persona files; those personas were skipped (details in ${logFile}).`);
+  if (skipped > 0)
+    console.error(`${skipped} problem(s) in persona files; those personas were skipped (details in ${logFile}).`);
   const userName = String(args.name ?? systemUserName());
   const state = { personaId: "", conversationKey: `cli:${String(args.conversation ?? "default")}`, logFile, userName };
   const conversation = { key: state.conversationKey };
 
   if (typeof args.persona === "string") {
     if (!core.personas().get(args.persona)) {
-      console.error(`There is no persona called "${args.persona}". Available: ${core.personas().list().map((p) => p.id).join(", ")}`);
+      console.error(
+        `There is no persona called "${args.persona}". Available: ${core
+          .personas()
+          .list()
+          .map((p) => p.id)
+          .join(", ")}`,
+      );
       core.close();
       return 2;
     }
@@ -232,7 +274,9 @@ async function main(): Promise<number> {
   const { persona } = core.engine.resolvePersona(conversation);
   state.personaId = persona.id;
   const stored = core.memory.turns.count(state.conversationKey);
-  console.log(`Talking to ${persona.name} (${persona.id}) as ${userName}.${stored > 0 ? ` ${stored} earlier turns remembered.` : ""}\n${HELP}\n`);
+  console.log(
+    `Talking to ${persona.name} (${persona.id}) as ${userName}.${stored > 0 ? ` ${stored} earlier turns remembered.` : ""}\n${HELP}\n`,
+  );
   if (stored === 0) greet(core, persona, state.conversationKey, userName);
 
   await converse(core, state);

@@ -19,6 +19,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : `Could not register the commands: ${error instanceof Error ? error.message : error}`);
+  console.error(
+    error instanceof ConfigError
+      ? error.message
+      : `Could not register the commands: ${error instanceof Error ? error.message : error}`,
+  );
   process.exit(1);
 });

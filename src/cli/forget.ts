@@ -24,9 +24,16 @@ async function main(): Promise<void> {
     const memory = openMemory(file);
     try {
       const erased = await memory.eraser.forgetPerson(userId);
-      const rebuilt = erased.summariesDropped.length > 0 ? `; ${erased.summariesDropped.length} summary(ies) dropped, rebuilt by the bot` : "";
-      const trace = erased.checkpointed ? "" : " (the write-ahead log is busy: the words leave the file at the bot's next checkpoint)";
-      console.log(`${file}: deleted ${erased.turns} message(s) of ${userId} and ${erased.replies} reply(ies) to them${rebuilt}${trace}.`);
+      const rebuilt =
+        erased.summariesDropped.length > 0
+          ? `; ${erased.summariesDropped.length} summary(ies) dropped, rebuilt by the bot`
+          : "";
+      const trace = erased.checkpointed
+        ? ""
+        : " (the write-ahead log is busy: the words leave the file at the bot's next checkpoint)";
+      console.log(
+        `${file}: deleted ${erased.turns} message(s) of ${userId} and ${erased.replies} reply(ies) to them${rebuilt}${trace}.`,
+      );
     } finally {
       memory.close();
     }
@@ -34,6 +41,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError || error instanceof UsageError ? error.message : `Forget failed: ${(error as Error).message}`);
+  console.error(
+    error instanceof ConfigError || error instanceof UsageError
+      ? error.message
+      : `Forget failed: ${(error as Error).message}`,
+  );
   process.exit(1);
 });

@@ -10,7 +10,12 @@ import { fileURLToPath } from "node:url";
 export const OLDEST_SUPPORTED_MAJOR = 22;
 
 /** What the person typed, by npm's lifecycle event, for the fix's example command. */
-const COMMAND_FOR_EVENT = { prestart: "npm start", prechat: "npm run chat", pretest: "npm test", precheck: "npm run check" };
+const COMMAND_FOR_EVENT = {
+  prestart: "npm start",
+  prechat: "npm run chat",
+  pretest: "npm test",
+  precheck: "npm run check",
+};
 
 /**
  * The one-line refusal for `version` (like "20.20.2"), or undefined when it is supported.

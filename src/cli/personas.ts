@@ -22,7 +22,8 @@ function contextTokens(): number {
   return Number.isInteger(value) && value > 0 ? value : DEFAULT_CONTEXT_TOKENS;
 }
 
-const fitsContext: PersonaCheck = (persona: Persona) => [contextProblem(persona, contextTokens())].filter((p) => p !== undefined);
+const fitsContext: PersonaCheck = (persona: Persona) =>
+  [contextProblem(persona, contextTokens())].filter((p) => p !== undefined);
 
 /** Validates every file; prints each problem as `file: field: reason`, and lore that can never fit as a warning. Returns the exit code. */
 function check(dir: string): number {
@@ -37,16 +38,27 @@ function check(dir: string): number {
     } else if (result.kind === "persona") {
       const taken = ids.get(result.persona.id);
       if (taken) {
-        console.log(formatProblem({ file: result.persona.file, field: "id", reason: `"${result.persona.id}" is already used by ${taken}; rename one of the files` }));
+        console.log(
+          formatProblem({
+            file: result.persona.file,
+            field: "id",
+            reason: `"${result.persona.id}" is already used by ${taken}; rename one of the files`,
+          }),
+        );
         problems++;
         continue;
       }
       ids.set(result.persona.id, result.persona.file);
       personas++;
-      for (const warning of loreWarnings(result.persona, contextTokens())) console.log(`warning: ${formatProblem(warning)}`);
+      for (const warning of loreWarnings(result.persona, contextTokens()))
+        console.log(`warning: ${formatProblem(warning)}`);
     }
   }
-  console.log(problems === 0 ? `${personas} persona(s) OK in ${dir}.` : `${problems} problem(s); ${personas} persona(s) OK in ${dir}.`);
+  console.log(
+    problems === 0
+      ? `${personas} persona(s) OK in ${dir}.`
+      : `${problems} problem(s); ${personas} persona(s) OK in ${dir}.`,
+  );
   return problems === 0 ? 0 : 1;
 }
 
@@ -59,7 +71,11 @@ function report(result: TransferResult, done: (persona: Persona, written: readon
   return 0;
 }
 
-function exportPersona(id: string, personasDir: string, options: { png: boolean; outDir: string; force: boolean }): number {
+function exportPersona(
+  id: string,
+  personasDir: string,
+  options: { png: boolean; outDir: string; force: boolean },
+): number {
   const results = personaFilesIn(personasDir).map((name) => loadPersonaFile(personasDir, name));
   const persona = results.find((r) => r.kind === "persona" && r.persona.id === id);
   if (persona?.kind !== "persona") {
@@ -68,7 +84,10 @@ function exportPersona(id: string, personasDir: string, options: { png: boolean;
     else console.error(`No persona "${id}" in ${personasDir}.`);
     return 1;
   }
-  return report(exportCard(persona.persona, personasDir, options), (p, written) => `Wrote ${written.join(", ")} (${p.name}, character card V3).`);
+  return report(
+    exportCard(persona.persona, personasDir, options),
+    (p, written) => `Wrote ${written.join(", ")} (${p.name}, character card V3).`,
+  );
 }
 
 /**
@@ -90,9 +109,19 @@ function explain(id: string, text: string, personasDir: string): number {
     return 0;
   }
   const budget = loreBudget(persona, contextTokens());
-  const decisions = explainLore(persona.lore, persona.loreScanDepth ?? 0, { messages: [text], budget, cost: (entry) => countTokens(entry.content), random: () => 0 });
-  console.log(`${persona.name}: ${decisions.filter((d) => d.included).length} of ${decisions.length} lore entries for this message (scan depth ${persona.loreScanDepth}, budget ${budget} tokens; rolls made with 0):`);
-  for (const d of decisions) console.log(`${d.included ? "+" : "-"} ${d.entry.comment ?? `entry ${persona.lore.indexOf(d.entry)}`}: ${d.reason}`);
+  const decisions = explainLore(persona.lore, persona.loreScanDepth ?? 0, {
+    messages: [text],
+    budget,
+    cost: (entry) => countTokens(entry.content),
+    random: () => 0,
+  });
+  console.log(
+    `${persona.name}: ${decisions.filter((d) => d.included).length} of ${decisions.length} lore entries for this message (scan depth ${persona.loreScanDepth}, budget ${budget} tokens; rolls made with 0):`,
+  );
+  for (const d of decisions)
+    console.log(
+      `${d.included ? "+" : "-"} ${d.entry.comment ?? `entry ${persona.lore.indexOf(d.entry)}`}: ${d.reason}`,
+    );
   return 0;
 }
 
@@ -115,10 +144,15 @@ function main(): number {
   }
   if (command === "check") return check(target ?? personasDir);
   if (command === "import" && target) {
-    return report(importCard(target, values.out ?? personasDir, { force, check: fitsContext }), (p, written) => `Wrote ${written.join(", ")} (${p.name}).`);
+    return report(
+      importCard(target, values.out ?? personasDir, { force, check: fitsContext }),
+      (p, written) => `Wrote ${written.join(", ")} (${p.name}).`,
+    );
   }
-  if (command === "explain" && target && positionals[2] !== undefined) return explain(target, positionals[2], personasDir);
-  if (command === "export" && target) return exportPersona(target, personasDir, { png: values.png === true, outDir: values.out ?? ".", force });
+  if (command === "explain" && target && positionals[2] !== undefined)
+    return explain(target, positionals[2], personasDir);
+  if (command === "export" && target)
+    return exportPersona(target, personasDir, { png: values.png === true, outDir: values.out ?? ".", force });
   console.error(USAGE);
   return 2;
 }

@@ -20,7 +20,10 @@ const mtimeOf = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
 function newestMtime(target) {
   const stats = statSync(target);
   if (!stats.isDirectory()) return stats.mtimeMs;
-  return readdirSync(target).reduce((newest, name) => Math.max(newest, newestMtime(path.join(target, name))), stats.mtimeMs);
+  return readdirSync(target).reduce(
+    (newest, name) => Math.max(newest, newestMtime(path.join(target, name))),
+    stats.mtimeMs,
+  );
 }
 
 function ensureInstalled() {
@@ -31,7 +34,9 @@ function ensureInstalled() {
   // with Node.js 22, does not). esbuild (for tsx) works without its postinstall.
   const result = spawnSync(NPM, ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], { stdio: "inherit" });
   if (result.status !== 0) {
-    console.error("npm ci failed; see the output above (a network problem, or a disk that is full or read-only, are the usual causes).");
+    console.error(
+      "npm ci failed; see the output above (a network problem, or a disk that is full or read-only, are the usual causes).",
+    );
     process.exit(result.status ?? 1);
   }
 }
@@ -39,7 +44,9 @@ function ensureInstalled() {
 function ensureBuilt() {
   const built = mtimeOf(BUILD_STAMP);
   if (built > 0 && BUILD_INPUTS.every((input) => !existsSync(input) || newestMtime(input) <= built)) return;
-  const result = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  const result = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
+    stdio: "inherit",
+  });
   if (result.status !== 0) {
     console.error("The TypeScript build failed; see the errors above.");
     process.exit(result.status ?? 1);

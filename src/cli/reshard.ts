@@ -24,17 +24,28 @@ function main(): void {
   const config = loadCoreConfig();
   const report = reshard(config.databasePath, to);
   const servers = report.moved.filter((m) => m.unit !== "").length;
-  console.log(`Moved ${servers} server(s)${report.moved.some((m) => m.unit === "") ? " and the DMs" : ""} to ${to === 0 ? "the unsharded file" : `${to} shard files`}.`);
-  console.log(`Checked: ${Object.entries(report.rows).map(([table, n]) => `${table} ${n}`).join(", ")} rows, as before; integrity_check ok.`);
+  console.log(
+    `Moved ${servers} server(s)${report.moved.some((m) => m.unit === "") ? " and the DMs" : ""} to ${to === 0 ? "the unsharded file" : `${to} shard files`}.`,
+  );
+  console.log(
+    `Checked: ${Object.entries(report.rows)
+      .map(([table, n]) => `${table} ${n}`)
+      .join(", ")} rows, as before; integrity_check ok.`,
+  );
   for (const file of report.files) console.log(`  ${file}`);
   if (report.removed.length > 0) console.log(`Removed the emptied file(s): ${report.removed.join(", ")}`);
-  if (report.summariesDropped > 0) console.log(`${report.summariesDropped} summary(ies) whose turns were gone will be rebuilt.`);
+  if (report.summariesDropped > 0)
+    console.log(`${report.summariesDropped} summary(ies) whose turns were gone will be rebuilt.`);
   console.log(to === 0 ? "Start the bot with SHARDS empty." : `Start the bot with SHARDS=${to}.`);
 }
 
 try {
   main();
 } catch (error) {
-  console.error(error instanceof ConfigError || error instanceof LayoutError ? error.message : `Reshard failed: ${(error as Error).message}`);
+  console.error(
+    error instanceof ConfigError || error instanceof LayoutError
+      ? error.message
+      : `Reshard failed: ${(error as Error).message}`,
+  );
   process.exit(1);
 }

@@ -28,8 +28,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof PersonaError || error instanceof DatabaseError) console.error(error.message);
-  else if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") console.error("The studio's port is taken: set STUDIO_PORT to another one (0 picks a free port).");
+  if (error instanceof ConfigError || error instanceof PersonaError || error instanceof DatabaseError)
+    console.error(error.message);
+  else if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
+    console.error("The studio's port is taken: set STUDIO_PORT to another one (0 picks a free port).");
   else console.error("The studio could not start:", error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -32,12 +32,17 @@ async function refuse(interaction: ChatInputCommandInteraction, content: string)
 }
 
 /** Why /chat cannot open a thread here, or undefined when it can: a text channel where the bot speaks and may open one. */
-function refusalHere(interaction: ChatInputCommandInteraction, ctx: BotContext, isPrivate: boolean): string | undefined {
+function refusalHere(
+  interaction: ChatInputCommandInteraction,
+  ctx: BotContext,
+  isPrivate: boolean,
+): string | undefined {
   const channel = interaction.channel;
   if (channel?.isThread()) return THREAD_TEXTS.notInThread;
   if (!interaction.inCachedGuild() || channel?.type !== ChannelType.GuildText) return THREAD_TEXTS.notInChannel;
   const { policy } = ctx.moderation;
-  if (policy.channelMode(channel.id).mode === "off" || policy.isBlocked(interaction.guildId, interaction.user.id)) return THREAD_TEXTS.notHere;
+  if (policy.channelMode(channel.id).mode === "off" || policy.isBlocked(interaction.guildId, interaction.user.id))
+    return THREAD_TEXTS.notHere;
   return mayOpenThread(channel, isPrivate) ? undefined : THREAD_TEXTS.cannotOpen(isPrivate);
 }
 
@@ -45,7 +50,12 @@ function refusalHere(interaction: ChatInputCommandInteraction, ctx: BotContext, 
  * Opens the thread, records it as Masque's with the persona chosen for it (the audit log
  * says who opened it), and adds the person: a private thread shows only to its members.
  */
-async function openThread(interaction: ChatInputCommandInteraction<"cached">, ctx: BotContext, persona: Persona, isPrivate: boolean): Promise<AnyThreadChannel> {
+async function openThread(
+  interaction: ChatInputCommandInteraction<"cached">,
+  ctx: BotContext,
+  persona: Persona,
+  isPrivate: boolean,
+): Promise<AnyThreadChannel> {
   const channel = interaction.channel as TextChannel;
   const { memory } = ctx.core;
   const thread = await channel.threads.create({
@@ -55,17 +65,51 @@ async function openThread(interaction: ChatInputCommandInteraction<"cached">, ct
     ...(isPrivate && { invitable: false }),
     reason: THREAD_TEXTS.reason,
   });
-  memory.threads.record({ threadId: thread.id, guildId: interaction.guildId, parentId: channel.id, openedBy: interaction.user.id, private: isPrivate, openedWith: "chat" });
+  memory.threads.record({
+    threadId: thread.id,
+    guildId: interaction.guildId,
+    parentId: channel.id,
+    openedBy: interaction.user.id,
+    private: isPrivate,
+    openedWith: "chat",
+  });
   memory.personaChoices.setConversationPersona(conversationKey(thread.id), persona.id, interaction.user.id);
-  ctx.moderation.audit.record({ guildId: interaction.guildId, channelId: channel.id, actorId: interaction.user.id, action: "thread.open", targetId: thread.id, details: { persona: persona.id, private: isPrivate } });
-  ctx.core.log.info({ guild: interaction.guildId, channel: channel.id, thread: thread.id, by: interaction.user.id, persona: persona.id, private: isPrivate }, "thread opened");
+  ctx.moderation.audit.record({
+    guildId: interaction.guildId,
+    channelId: channel.id,
+    actorId: interaction.user.id,
+    action: "thread.open",
+    targetId: thread.id,
+    details: { persona: persona.id, private: isPrivate },
+  });
+  ctx.core.log.info(
+    {
+      guild: interaction.guildId,
+      channel: channel.id,
+      thread: thread.id,
+      by: interaction.user.id,
+      persona: persona.id,
+      private: isPrivate,
+    },
+    "thread opened",
+  );
   await thread.members.add(interaction.user.id);
   return thread;
 }
 
 /** The person's open thread from this channel (public or private as asked) where `persona` answers, if there is one. */
-async function openThreadWith(interaction: ChatInputCommandInteraction<"cached">, ctx: BotContext, persona: Persona, isPrivate: boolean): Promise<AnyThreadChannel | undefined> {
-  for (const threadId of ctx.core.memory.threads.chatThreadsIn(interaction.channelId, interaction.user.id, isPrivate, REUSE_CANDIDATES)) {
+async function openThreadWith(
+  interaction: ChatInputCommandInteraction<"cached">,
+  ctx: BotContext,
+  persona: Persona,
+  isPrivate: boolean,
+): Promise<AnyThreadChannel | undefined> {
+  for (const threadId of ctx.core.memory.threads.chatThreadsIn(
+    interaction.channelId,
+    interaction.user.id,
+    isPrivate,
+    REUSE_CANDIDATES,
+  )) {
     const thread = await interaction.guild.channels.fetch(threadId).catch((error: unknown) => {
       if (error instanceof DiscordAPIError) return null; // deleted, or no longer visible to the bot
       throw error;
@@ -78,14 +122,21 @@ async function openThreadWith(interaction: ChatInputCommandInteraction<"cached">
 
 /** When the person may open another thread (Unix seconds), or undefined when they may now. */
 function nextThreadAt(interaction: ChatInputCommandInteraction<"cached">, ctx: BotContext): number | undefined {
-  const opened = ctx.core.memory.threads.chatThreadsOpenedSince(interaction.guildId, interaction.user.id, Date.now() - HOUR_MS);
+  const opened = ctx.core.memory.threads.chatThreadsOpenedSince(
+    interaction.guildId,
+    interaction.user.id,
+    Date.now() - HOUR_MS,
+  );
   if (opened.length < MAX_CHAT_THREADS_PER_HOUR) return undefined;
   // Below the bound again once all but MAX - 1 of them are an hour old.
   return Math.ceil((opened.at(-MAX_CHAT_THREADS_PER_HOUR)! + HOUR_MS) / 1000);
 }
 
 function isMissingPermission(error: unknown): boolean {
-  return error instanceof DiscordAPIError && [RESTJSONErrorCodes.MissingPermissions, RESTJSONErrorCodes.MissingAccess].includes(Number(error.code));
+  return (
+    error instanceof DiscordAPIError &&
+    [RESTJSONErrorCodes.MissingPermissions, RESTJSONErrorCodes.MissingAccess].includes(Number(error.code))
+  );
 }
 
 /**
@@ -101,7 +152,12 @@ export const chatCommand: SlashCommand = {
     .setName("chat")
     .setDescription("Open a thread where a persona answers every message, no mention needed")
     .setContexts(InteractionContextType.Guild)
-    .addStringOption((o) => o.setName(PERSONA_OPTION).setDescription("Who to talk with (default: this channel's persona)").setAutocomplete(true))
+    .addStringOption((o) =>
+      o
+        .setName(PERSONA_OPTION)
+        .setDescription("Who to talk with (default: this channel's persona)")
+        .setAutocomplete(true),
+    )
     .addBooleanOption((o) => o.setName(PRIVATE_OPTION).setDescription("A private thread, only for you and the persona"))
     .toJSON(),
   autocomplete,
@@ -113,7 +169,10 @@ export const chatCommand: SlashCommand = {
       return;
     }
     const named = interaction.options.getString(PERSONA_OPTION);
-    const persona = named === null ? ctx.core.engine.resolvePersona(conversationOf(interaction.channel)).persona : ctx.core.personas().get(named);
+    const persona =
+      named === null
+        ? ctx.core.engine.resolvePersona(conversationOf(interaction.channel)).persona
+        : ctx.core.personas().get(named);
     if (!persona) {
       await refuse(interaction, PERSONA_TEXTS.noSuchPersona(named ?? ""));
       return;
@@ -135,11 +194,17 @@ export const chatCommand: SlashCommand = {
       thread = await openThread(interaction, ctx, persona, isPrivate);
     } catch (error) {
       if (!isMissingPermission(error)) throw error;
-      ctx.core.log.info({ guild: interaction.guildId, channel: interaction.channelId, err: (error as Error).message }, "Discord refused to open a /chat thread");
+      ctx.core.log.info(
+        { guild: interaction.guildId, channel: interaction.channelId, err: (error as Error).message },
+        "Discord refused to open a /chat thread",
+      );
       await interaction.editReply({ content: THREAD_TEXTS.cannotOpen(isPrivate), allowedMentions: SAFE_MENTIONS });
       return;
     }
-    await interaction.editReply({ content: THREAD_TEXTS.opened(thread.id, persona.name, isPrivate), allowedMentions: SAFE_MENTIONS });
+    await interaction.editReply({
+      content: THREAD_TEXTS.opened(thread.id, persona.name, isPrivate),
+      allowedMentions: SAFE_MENTIONS,
+    });
     const greeted = await postGreetingIn(thread, ctx, persona, { user: askerName(interaction) });
     if (!greeted) await thread.send({ content: THREAD_TEXTS.opener(persona.name), allowedMentions: SAFE_MENTIONS });
   },

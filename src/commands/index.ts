@@ -6,6 +6,12 @@ import { sceneCommand } from "./scene/index.js";
 import type { SlashCommand } from "./types.js";
 
 /** Every slash command, listed explicitly so the type checker sees them all. */
-export const commands: readonly SlashCommand[] = [personaCommand, memoryCommand, masqueCommand, chatCommand, sceneCommand];
+export const commands: readonly SlashCommand[] = [
+  personaCommand,
+  memoryCommand,
+  masqueCommand,
+  chatCommand,
+  sceneCommand,
+];
 
 export const commandsByName: ReadonlyMap<string, SlashCommand> = new Map(commands.map((c) => [c.data.name, c]));

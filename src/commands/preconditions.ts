@@ -29,15 +29,29 @@ export function mayAdminister(interaction: Interaction, ctx: BotContext, options
 }
 
 /** Refuses an admin action, privately, in the one wording; logged, and nothing changed. */
-export async function refuseNonAdmin(interaction: ChatInputCommandInteraction | ButtonInteraction, ctx: BotContext, options: AdminOnlyOptions = {}): Promise<void> {
-  ctx.core.log.info({ guild: interaction.guildId ?? "dm", user: interaction.user.id, command: interaction.isButton() ? interaction.customId : interaction.commandName }, "refused an admin action to a non-admin");
+export async function refuseNonAdmin(
+  interaction: ChatInputCommandInteraction | ButtonInteraction,
+  ctx: BotContext,
+  options: AdminOnlyOptions = {},
+): Promise<void> {
+  ctx.core.log.info(
+    {
+      guild: interaction.guildId ?? "dm",
+      user: interaction.user.id,
+      command: interaction.isButton() ? interaction.customId : interaction.commandName,
+    },
+    "refused an admin action to a non-admin",
+  );
   const content = notAdmin(options.hint);
   if (interaction.isButton()) await interaction.update({ content, components: [] });
   else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
 }
 
 /** The precondition of every admin subcommand: runs `run` for admins in a server, refuses everyone else. */
-export function adminOnly(run: (call: AdminCall) => Promise<void>, options: Omit<AdminOnlyOptions, "allowInDm"> = {}): SubcommandHandler {
+export function adminOnly(
+  run: (call: AdminCall) => Promise<void>,
+  options: Omit<AdminOnlyOptions, "allowInDm"> = {},
+): SubcommandHandler {
   return async (interaction, ctx) => {
     if (!interaction.inGuild() || !mayAdminister(interaction, ctx)) {
       await refuseNonAdmin(interaction, ctx, options);

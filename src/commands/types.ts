@@ -38,7 +38,10 @@ export interface SubcommandGroup {
 type Builder = SlashCommandBuilder | SlashCommandSubcommandsOnlyBuilder;
 
 /** Adds each subcommand and group to `builder`, and returns the handlers by route ("sub" or "group sub"). */
-function register(builder: Builder, entries: readonly (Subcommand | SubcommandGroup)[]): Map<string, SubcommandHandler> {
+function register(
+  builder: Builder,
+  entries: readonly (Subcommand | SubcommandGroup)[],
+): Map<string, SubcommandHandler> {
   const routes = new Map<string, SubcommandHandler>();
   for (const entry of entries) {
     if ("group" in entry) {

@@ -44,7 +44,13 @@ export async function screen(message: Message, turn: IncomingTurn, ctx: BotConte
   }
   if (!flag) return true;
   const details = { source: flag.source, reasons: flag.reasons, messageId: message.id };
-  ctx.moderation.audit.record({ guildId: message.guildId, channelId: message.channelId, actorId: message.author.id, action: "input.flagged", details });
+  ctx.moderation.audit.record({
+    guildId: message.guildId,
+    channelId: message.channelId,
+    actorId: message.author.id,
+    action: "input.flagged",
+    details,
+  });
   await replyWithNotice(message, NOTICES.inputRefused, log);
   return false;
 }
@@ -60,7 +66,13 @@ export async function takeAllowance(message: Message, ctx: BotContext): Promise<
   if (verdict.allowed) return true;
   if (verdict.notify) {
     const details = { retryAfterSeconds: Math.ceil(verdict.retryAfterMs / MS_PER_SECOND) };
-    audit.record({ guildId: message.guildId, channelId: message.channelId, actorId: message.author.id, action: "user.rate_limited", details });
+    audit.record({
+      guildId: message.guildId,
+      channelId: message.channelId,
+      actorId: message.author.id,
+      action: "user.rate_limited",
+      details,
+    });
     await reactQuietly(message, RATE_LIMIT_REACTION, logFor(ctx, message));
   }
   return false;

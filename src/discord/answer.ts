@@ -42,7 +42,12 @@ interface CastTurn {
  * `auto` channel, then for a model slot (telling people the bot is busy when the line is
  * full), takes every message queued by then, and streams one reply to them.
  */
-export async function answerWaiting(key: string, waiting: Waiting<PendingMessage>, ctx: BotContext, signal: AbortSignal): Promise<void> {
+export async function answerWaiting(
+  key: string,
+  waiting: Waiting<PendingMessage>,
+  ctx: BotContext,
+  signal: AbortSignal,
+): Promise<void> {
   const first = waiting.items[0];
   if (!first || ctx.stopping) return; // left untaken: the queue drops them
   const { policy } = ctx.moderation;
@@ -92,12 +97,19 @@ async function nextTurn(message: Message, ctx: BotContext, signal: AbortSignal):
  * one of the person's allowance and a model slot of its own, so a cast cannot hold the
  * line; without webhooks, in a channel with a cast, each reply opens with its name.
  */
-async function answerInTurn(batch: PendingMessage[], place: BatchPlace, ctx: BotContext, signal: AbortSignal, first: ModelSlot): Promise<void> {
+async function answerInTurn(
+  batch: PendingMessage[],
+  place: BatchPlace,
+  ctx: BotContext,
+  signal: AbortSignal,
+  first: ModelSlot,
+): Promise<void> {
   const newest = batch.at(-1)!;
   const { message } = newest;
   const { answerers, inCast } = newest.lineup;
   // Without a webhook showing whose reply it is (off, or none to be had here), each starts with its name.
-  const showsName = ctx.moderation.policy.personaWebhooks(message.guildId) && (await canUseWebhook(answeredIn(newest), ctx.webhooks));
+  const showsName =
+    ctx.moderation.policy.personaWebhooks(message.guildId) && (await canUseWebhook(answeredIn(newest), ctx.webhooks));
   const isNamed = inCast && !showsName;
   let state: CastTurnState<IncomingTurn> | undefined = { turns: batch.map((p) => p.turn), after: [] };
   for (const [index, persona] of answerers.entries()) {
@@ -134,21 +146,41 @@ async function refuseTooLong(batch: PendingMessage[], place: BatchPlace, ctx: Bo
   const { engine } = ctx.core;
   const [persona] = newest.lineup.answerers;
   if (!persona) return batch;
-  const turns = turnsSeenBy(persona, batch.map((p) => p.turn), ctx);
-  const { kept, tooLong } = engine.fitting({ conversation: place.conversation, persona, turns, place: placeOf(answeredIn(newest)) });
+  const turns = turnsSeenBy(
+    persona,
+    batch.map((p) => p.turn),
+    ctx,
+  );
+  const { kept, tooLong } = engine.fitting({
+    conversation: place.conversation,
+    persona,
+    turns,
+    place: placeOf(answeredIn(newest)),
+  });
   for (const { index, error } of tooLong) {
     const refused = batch[index]!;
     forgetRefused([refused], ctx);
-    await replyWithNotice(refused.message, REPLY_NOTES.tooLong(error.tokens, error.limit), logFor(ctx, refused.message));
+    await replyWithNotice(
+      refused.message,
+      REPLY_NOTES.tooLong(error.tokens, error.limit),
+      logFor(ctx, refused.message),
+    );
   }
   return kept.map((index) => batch[index]!);
 }
 
 /** The reply's stream: through the persona's webhook when the server uses them, else in the channel. */
-function writerFor(pending: PendingMessage, persona: Persona, ctx: BotContext, options: { heading?: string }): MessageWriter {
+function writerFor(
+  pending: PendingMessage,
+  persona: Persona,
+  ctx: BotContext,
+  options: { heading?: string },
+): MessageWriter {
   const log = logFor(ctx, pending.message);
   const plain = channelPoster(pending.message, answeredIn(pending));
-  const sink = ctx.moderation.policy.personaWebhooks(pending.message.guildId) ? webhookPoster(answeredIn(pending), persona, ctx.webhooks, plain, log) : plain;
+  const sink = ctx.moderation.policy.personaWebhooks(pending.message.guildId)
+    ? webhookPoster(answeredIn(pending), persona, ctx.webhooks, plain, log)
+    : plain;
   return discordWriter(ctx, sink, persona, { log, ...options });
 }
 
@@ -163,7 +195,13 @@ function reportTrouble(outcome: ReplyOutcome, persona: Persona, message: Message
   const fix = trouble.problem === "auth" ? MODEL_FIXES.auth : MODEL_FIXES.model(model);
   if (trouble.firstForModel) logFor(ctx, message).error({ model, err: outcome.error?.message }, fix);
   if (trouble.firstInServer && message.guildId) {
-    ctx.moderation.audit.record({ guildId: message.guildId, channelId: message.channelId, actorId: null, action: "model.refused", details: { model, fix } });
+    ctx.moderation.audit.record({
+      guildId: message.guildId,
+      channelId: message.channelId,
+      actorId: null,
+      action: "model.refused",
+      details: { model, fix },
+    });
   }
 }
 
@@ -172,7 +210,13 @@ function reportTrouble(outcome: ReplyOutcome, persona: Persona, message: Message
  * it. When the server checks content, the reply is held back until it has passed and then
  * posted at once; a flagged reply is replaced by a notice.
  */
-async function writeReply(batch: PendingMessage[], part: CastTurn, place: BatchPlace, ctx: BotContext, signal: AbortSignal): Promise<ReplyOutcome> {
+async function writeReply(
+  batch: PendingMessage[],
+  part: CastTurn,
+  place: BatchPlace,
+  ctx: BotContext,
+  signal: AbortSignal,
+): Promise<ReplyOutcome> {
   const newest = batch.at(-1)!;
   const { message } = newest;
   const { persona, turns, after } = part;
@@ -181,8 +225,22 @@ async function writeReply(batch: PendingMessage[], part: CastTurn, place: BatchP
   const started = performance.now();
   const review = ctx.moderation.content.replyReview(place.rules, signal);
   const here = answeredIn(newest);
-  const audience = recallAudience(here, batch.map((p) => p.message.author.id));
-  const request = { conversation: place.conversation, persona, turns, place: placeOf(here), quoted: newest.quoted, signal, review, showsIn: here.id, after, audience };
+  const audience = recallAudience(
+    here,
+    batch.map((p) => p.message.author.id),
+  );
+  const request = {
+    conversation: place.conversation,
+    persona,
+    turns,
+    place: placeOf(here),
+    quoted: newest.quoted,
+    signal,
+    review,
+    showsIn: here.id,
+    after,
+    audience,
+  };
   const outcome = await ctx.core.engine.reply(request, reply);
   const { error } = outcome;
   reportTrouble(outcome, persona, message, ctx);
@@ -195,7 +253,16 @@ async function writeReply(batch: PendingMessage[], part: CastTurn, place: BatchP
     const err = error as Error;
     log.warn({ err: { name: err.name, message: err.message }, persona: persona.id, triggers }, "reply failed");
   } else {
-    log.debug({ persona: persona.id, triggers, messages: batch.length, ms: Math.round(performance.now() - started), chars: reply.text.length }, "replied");
+    log.debug(
+      {
+        persona: persona.id,
+        triggers,
+        messages: batch.length,
+        ms: Math.round(performance.now() - started),
+        chars: reply.text.length,
+      },
+      "replied",
+    );
   }
   return outcome;
 }

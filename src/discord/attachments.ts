@@ -30,9 +30,58 @@ const IMAGE_TYPES = /^image\/(png|jpe?g|gif|webp)$/i;
 const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg", ".gif", ".webp"]);
 const TEXT_TYPES = /^(text\/|application\/(json|xml|x-yaml|yaml|toml|javascript|typescript|x-sh|sql))/i;
 const TEXT_EXTENSIONS = new Set([
-  ".txt", ".md", ".markdown", ".csv", ".tsv", ".json", ".jsonl", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".xml", ".html", ".css", ".log",
-  ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".py", ".rb", ".go", ".rs", ".java", ".kt", ".c", ".h", ".cpp", ".hpp", ".cs", ".php", ".swift",
-  ".sh", ".bash", ".zsh", ".ps1", ".sql", ".lua", ".r", ".scala", ".hs", ".ex", ".exs", ".erl", ".clj", ".dart", ".vue", ".svelte",
+  ".txt",
+  ".md",
+  ".markdown",
+  ".csv",
+  ".tsv",
+  ".json",
+  ".jsonl",
+  ".yaml",
+  ".yml",
+  ".toml",
+  ".ini",
+  ".cfg",
+  ".conf",
+  ".xml",
+  ".html",
+  ".css",
+  ".log",
+  ".js",
+  ".mjs",
+  ".cjs",
+  ".ts",
+  ".tsx",
+  ".jsx",
+  ".py",
+  ".rb",
+  ".go",
+  ".rs",
+  ".java",
+  ".kt",
+  ".c",
+  ".h",
+  ".cpp",
+  ".hpp",
+  ".cs",
+  ".php",
+  ".swift",
+  ".sh",
+  ".bash",
+  ".zsh",
+  ".ps1",
+  ".sql",
+  ".lua",
+  ".r",
+  ".scala",
+  ".hs",
+  ".ex",
+  ".exs",
+  ".erl",
+  ".clj",
+  ".dart",
+  ".vue",
+  ".svelte",
 ]);
 
 /** What a message's attachments add to its turn. */
@@ -84,7 +133,10 @@ function fenceFor(text: string): string {
  * TEXT_ATTACHMENT_MAX_BYTES are inlined in a code block, anything else is acknowledged
  * by name, type and size — nothing is dropped silently.
  */
-export async function readAttachments(message: Message, options: { vision: boolean; discordApiUrl?: string }): Promise<AttachmentContent> {
+export async function readAttachments(
+  message: Message,
+  options: { vision: boolean; discordApiUrl?: string },
+): Promise<AttachmentContent> {
   const notes: string[] = [];
   const images: ImageRef[] = [];
   let read = 0;
@@ -110,7 +162,9 @@ export async function readAttachments(message: Message, options: { vision: boole
     } else if (kind === "text") {
       read++;
       if (attachment.size > TEXT_ATTACHMENT_MAX_BYTES) {
-        notes.push(`[Attached file: ${label} — too large to read; the limit is ${sizeLabel(TEXT_ATTACHMENT_MAX_BYTES)}]`);
+        notes.push(
+          `[Attached file: ${label} — too large to read; the limit is ${sizeLabel(TEXT_ATTACHMENT_MAX_BYTES)}]`,
+        );
         continue;
       }
       const text = await fetchText(attachment.url).catch(() => undefined);

@@ -54,7 +54,9 @@ export interface Bot {
 /** Registers the slash commands globally, or to one server when `guildId` is given. */
 export async function deployCommands(client: Client<true>, guildId?: string): Promise<number> {
   const body = commands.map((c) => c.data);
-  const registered = guildId ? await client.application.commands.set(body, guildId) : await client.application.commands.set(body);
+  const registered = guildId
+    ? await client.application.commands.set(body, guildId)
+    : await client.application.commands.set(body);
   return registered.size;
 }
 
@@ -66,7 +68,12 @@ export interface BotOptions {
 /** The discord.js client with the intents the bot needs and caches bounded for a long run. */
 function createClient(config: BotConfig): Client {
   return new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.MessageContent,
+      GatewayIntentBits.DirectMessages,
+    ],
     partials: [Partials.Channel],
     rest: config.discordApiUrl ? { api: config.discordApiUrl } : {},
     makeCache: Options.cacheWithLimits({
@@ -82,7 +89,11 @@ function createClient(config: BotConfig): Client {
 export function createBot(core: Core, config: BotConfig, options: BotOptions = {}): Bot {
   const client = createClient(config);
   const tracked = new ShutdownTracker();
-  const state = { stopping: false, stopped: undefined as Promise<void> | undefined, observability: undefined as { close(): Promise<void> } | undefined };
+  const state = {
+    stopping: false,
+    stopped: undefined as Promise<void> | undefined,
+    observability: undefined as { close(): Promise<void> } | undefined,
+  };
   const moderation = createModeration(core, config, (channelId, content) => postToChannel(client, channelId, content));
   const traffic = createTraffic(core.slots, options.now);
   const conversations = new BatchingQueue<PendingMessage>({
@@ -140,7 +151,9 @@ async function start(ctx: BotContext): Promise<{ close(): Promise<void> } | unde
   await client.login(config.discordToken);
   const readyClient = await ready;
   // Before the first new reply: what the last stop cut short is stored as interrupted, and marked on Discord.
-  await recoverCutReplies(ctx).catch((error: unknown) => core.log.error({ err: error }, "could not recover the replies the last stop cut short"));
+  await recoverCutReplies(ctx).catch((error: unknown) =>
+    core.log.error({ err: error }, "could not recover the replies the last stop cut short"),
+  );
   core.library.watch();
   const observability =
     config.metricsPort === undefined
@@ -152,23 +165,34 @@ async function start(ctx: BotContext): Promise<{ close(): Promise<void> } | unde
           metrics: core.metrics,
           log: core.log,
           health: {
-            discordConnected: () => client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
+            discordConnected: () =>
+              client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready),
             databaseWritable: () => isWritable(core.memory.db),
           },
         });
   core.retention.start();
   if (config.autoDeployCommands) {
     const count = await deployCommands(readyClient, config.devGuildId);
-    core.log.info({ count, scope: config.devGuildId ? `server ${config.devGuildId}` : "global" }, "slash commands registered");
+    core.log.info(
+      { count, scope: config.devGuildId ? `server ${config.devGuildId}` : "global" },
+      "slash commands registered",
+    );
   }
   const { tag } = readyClient.user;
   const servers = readyClient.guilds.cache.size;
-  core.log.info({ tag, servers, personas: core.personas().size, modelSlots: ctx.traffic.slots.maxActive }, `ready as ${tag} in ${servers} server(s) with ${core.personas().size} persona(s)`);
+  core.log.info(
+    { tag, servers, personas: core.personas().size, modelSlots: ctx.traffic.slots.maxActive },
+    `ready as ${tag} in ${servers} server(s) with ${core.personas().size} persona(s)`,
+  );
   return observability;
 }
 
 /** Finishes or interrupts the replies in flight, then disconnects and closes the database. */
-async function stop(ctx: BotContext, tracked: ShutdownTracker, observability: { close(): Promise<void> } | undefined): Promise<void> {
+async function stop(
+  ctx: BotContext,
+  tracked: ShutdownTracker,
+  observability: { close(): Promise<void> } | undefined,
+): Promise<void> {
   // A scene would go on for many lines: it ends now, its line in progress cut like any reply.
   ctx.scenes.stopAll();
   if (tracked.size > 0) {

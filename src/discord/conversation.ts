@@ -18,7 +18,13 @@ export function channelIdOf(key: string): string | undefined {
 export function conversationOf(channel: Channel): ConversationRef {
   const guildId = "guildId" in channel ? channel.guildId : null;
   const parentId = channel.isThread() ? channel.parentId : null;
-  return { key: conversationKey(channel.id), guildId, channelId: channel.id, parentId, parentKey: parentId ? conversationKey(parentId) : null };
+  return {
+    key: conversationKey(channel.id),
+    guildId,
+    channelId: channel.id,
+    parentId,
+    parentKey: parentId ? conversationKey(parentId) : null,
+  };
 }
 
 /** The names the persona macros use for where this conversation happens. */

@@ -31,9 +31,20 @@ export async function forgetHere(ctx: BotContext, userId: string): Promise<Shard
   const erased = await ctx.core.memory.eraser.forgetPerson(userId);
   for (const key of erased.summariesDropped) ctx.core.summarizer.schedule(key);
   const shard = ctx.client.shard?.ids[0] ?? 0;
-  const log = { by: userId, turns: erased.turns, replies: erased.replies, notes: erased.notes, summaries: erased.summariesDropped.length, checkpointed: erased.checkpointed };
+  const log = {
+    by: userId,
+    turns: erased.turns,
+    replies: erased.replies,
+    notes: erased.notes,
+    summaries: erased.summariesDropped.length,
+    checkpointed: erased.checkpointed,
+  };
   ctx.core.log.info(log, "forgot a person's messages");
-  if (!erased.checkpointed) ctx.core.log.warn({ by: userId }, "the write-ahead log could not be emptied after forgetting; the words leave the file at the next checkpoint");
+  if (!erased.checkpointed)
+    ctx.core.log.warn(
+      { by: userId },
+      "the write-ahead log could not be emptied after forgetting; the words leave the file at the next checkpoint",
+    );
   return { shard, turns: erased.turns, replies: erased.replies, summaries: erased.summariesDropped.length };
 }
 
@@ -61,7 +72,10 @@ export async function forgetEverywhere(ctx: BotContext, userId: string): Promise
   if (!shards) return [await forgetHere(ctx, userId)];
   const ask = (shard: number) =>
     // Runs inside each shard process, serialized as text: it may use only its arguments.
-    shards.broadcastEval((client, context) => (client as unknown as Required<ForgetHook>).masqueForget(context.userId), { shard, context: { userId } });
+    shards.broadcastEval(
+      (client, context) => (client as unknown as Required<ForgetHook>).masqueForget(context.userId),
+      { shard, context: { userId } },
+    );
   return Promise.all(
     Array.from({ length: shards.count }, (_, shard) =>
       withTimeout(ask(shard), FORGET_SHARD_TIMEOUT_MS).catch((error: unknown) => {

@@ -25,7 +25,14 @@ export async function quotedMessageOf(message: Message, ctx: BotContext): Promis
   const id = message.reference?.messageId;
   if (!id || message.reference?.channelId !== message.channelId) return undefined;
   const stored = ctx.core.memory.turns.findByMessageId(id);
-  if (stored) return { messageId: id, turnId: stored.id, personaId: stored.personaId, authorName: stored.authorName, content: stored.content };
+  if (stored)
+    return {
+      messageId: id,
+      turnId: stored.id,
+      personaId: stored.personaId,
+      authorName: stored.authorName,
+      content: stored.content,
+    };
   const botUserId = ctx.client.user?.id ?? "";
   try {
     const earlier = message.channel.messages.cache.get(id) ?? (await message.fetchReference());
@@ -36,7 +43,11 @@ export async function quotedMessageOf(message: Message, ctx: BotContext): Promis
 }
 
 /** A Discord message as a turn for the engine, attachments read or described. */
-export async function incomingTurnOf(message: Message, botUserId: string, options: { vision: boolean; discordApiUrl?: string }): Promise<IncomingTurn> {
+export async function incomingTurnOf(
+  message: Message,
+  botUserId: string,
+  options: { vision: boolean; discordApiUrl?: string },
+): Promise<IncomingTurn> {
   const attachments = message.attachments.size > 0 ? await readAttachments(message, options) : undefined;
   const text = readableText(message, botUserId, attachments ? "" : EMPTY_MENTION_TEXT);
   return {

@@ -118,7 +118,8 @@ export class MessageWriter implements ReplySink {
 
   /** How much of `text` fits in maxMessages messages with room left for a cut note. */
   room(text: string): number {
-    const withNote = (length: number) => this.#heading + this.#withNote(text.slice(0, length), "x".repeat(CUT_NOTE_ROOM));
+    const withNote = (length: number) =>
+      this.#heading + this.#withNote(text.slice(0, length), "x".repeat(CUT_NOTE_ROOM));
     const fits = (length: number) => splitMessage(withNote(length)).length <= this.#maxMessages;
     if (fits(text.length)) return text.length;
     // The number of messages grows with the text, so the longest prefix that fits is found by halving.
@@ -183,12 +184,20 @@ export class MessageWriter implements ReplySink {
     await this.#flushing;
     const messageIds = this.#sent.map((p) => p.id);
     // Thinking follows only a reply that stands: never a failure note or the withheld notice.
-    if (messageIds.length > 0 && ending.error === undefined && this.#showReasoning !== "off" && ending.reasoning?.trim()) {
+    if (
+      messageIds.length > 0 &&
+      ending.error === undefined &&
+      this.#showReasoning !== "off" &&
+      ending.reasoning?.trim()
+    ) {
       await postReasoning(this.#poster, ending.reasoning, this.#showReasoning).catch(this.#onSinkError);
     }
     if (this.#shown === finalText || messageIds.length === 0) return { shown: messageIds.length > 0, messageIds };
     // Discord did not take the final text: memory keeps what it shows, and it says it was cut when it can.
-    const shownText = this.#sent.map((p) => p.content).join("").slice(this.#heading.length);
+    const shownText = this.#sent
+      .map((p) => p.content)
+      .join("")
+      .slice(this.#heading.length);
     if (shownText.startsWith(ending.text)) return { shown: true, messageIds }; // only a note is missing
     await this.#markCut();
     return { shown: true, messageIds, partial: shownText };
@@ -210,7 +219,8 @@ export class MessageWriter implements ReplySink {
 
   /** The reply as it finally stands: with a note when it failed or was cut; nothing new when the people here were told already. */
   #finalText(ending: ReplyEnding): string {
-    if (ending.error !== undefined) return ending.quiet ? ending.text : this.#withNote(ending.text, this.#failureNote(ending.error));
+    if (ending.error !== undefined)
+      return ending.quiet ? ending.text : this.#withNote(ending.text, this.#failureNote(ending.error));
     return ending.cut ? this.#withNote(ending.text, REPLY_NOTES.cut[ending.cut]) : ending.text;
   }
 

@@ -9,7 +9,12 @@ import { failureNote, type MessagePoster, MessageWriter } from "./message-writer
  * A persona's reply (or scene line) written through `poster`: the shared edit budget and
  * message cap, the note a failure leaves, and Discord errors counted and logged.
  */
-export function discordWriter(ctx: BotContext, poster: MessagePoster, persona: Persona, options: { log: Logger; heading?: string }): MessageWriter {
+export function discordWriter(
+  ctx: BotContext,
+  poster: MessagePoster,
+  persona: Persona,
+  options: { log: Logger; heading?: string },
+): MessageWriter {
   const { log, heading } = options;
   return new MessageWriter(poster, {
     budget: ctx.editBudget,
@@ -32,13 +37,18 @@ export function channelPoster(message: Message, channel: Message["channel"] = me
   const sent = new Map<string, Message>();
   const replies = channel.id === message.channelId;
   const send = (options: { content: string; files?: Array<{ attachment: Buffer; name: string }> }) =>
-    "send" in channel ? channel.send({ ...options, allowedMentions: SAFE_MENTIONS }) : message.reply({ ...options, allowedMentions: SAFE_MENTIONS, failIfNotExists: false });
+    "send" in channel
+      ? channel.send({ ...options, allowedMentions: SAFE_MENTIONS })
+      : message.reply({ ...options, allowedMentions: SAFE_MENTIONS, failIfNotExists: false });
   return {
     sendTyping: async () => {
       if ("sendTyping" in channel) await channel.sendTyping();
     },
     post: async (content, isFirst) => {
-      const posted = isFirst && replies ? await message.reply({ content, allowedMentions: SAFE_MENTIONS, failIfNotExists: false }) : await send({ content });
+      const posted =
+        isFirst && replies
+          ? await message.reply({ content, allowedMentions: SAFE_MENTIONS, failIfNotExists: false })
+          : await send({ content });
       sent.set(posted.id, posted);
       return posted;
     },
@@ -46,7 +56,8 @@ export function channelPoster(message: Message, channel: Message["channel"] = me
       const target = sent.get(messageId);
       if (target) await target.edit({ content, allowedMentions: SAFE_MENTIONS });
     },
-    postFile: async (content, file) => send({ content, files: [{ attachment: Buffer.from(file.text, "utf8"), name: file.name }] }),
+    postFile: async (content, file) =>
+      send({ content, files: [{ attachment: Buffer.from(file.text, "utf8"), name: file.name }] }),
   };
 }
 
@@ -63,6 +74,11 @@ export function channelLinePoster(channel: SendableChannels): MessagePoster {
     edit: async (messageId, content) => {
       await sent.get(messageId)?.edit({ content, allowedMentions: SAFE_MENTIONS });
     },
-    postFile: (content, file) => channel.send({ content, files: [{ attachment: Buffer.from(file.text, "utf8"), name: file.name }], allowedMentions: SAFE_MENTIONS }),
+    postFile: (content, file) =>
+      channel.send({
+        content,
+        files: [{ attachment: Buffer.from(file.text, "utf8"), name: file.name }],
+        allowedMentions: SAFE_MENTIONS,
+      }),
   };
 }

@@ -22,7 +22,11 @@ export function reasoningSpoiler(reasoning: string): string {
 }
 
 /** Posts the model's thinking after its reply, as a spoiler or as an attached text file; never stored. */
-export async function postReasoning(sink: ReasoningPoster, reasoning: string, how: Exclude<ShowReasoning, "off">): Promise<void> {
+export async function postReasoning(
+  sink: ReasoningPoster,
+  reasoning: string,
+  how: Exclude<ShowReasoning, "off">,
+): Promise<void> {
   if (how === "spoiler") await sink.post(reasoningSpoiler(reasoning), false);
   else await sink.postFile(REASONING_TEXTS.fileNote, { name: REASONING_TEXTS.fileName, text: reasoning.trim() });
 }

@@ -35,11 +35,16 @@ export async function recoverCutReplies(ctx: BotContext): Promise<number> {
     recordCut(memory, reply, { text: shownText(reply, shown), messageIds: shown.map((message) => message.id) });
     const last = shown.at(-1);
     if (last?.editable) {
-      await last.edit({ content: `${last.content}\n\n*(${REPLY_NOTES.cutByRestart})*`, allowedMentions: SAFE_MENTIONS }).catch((error: unknown) => {
-        log.warn({ err: error, channel: reply.channelId, message: last.id }, "could not mark a cut reply on Discord");
-      });
+      await last
+        .edit({ content: `${last.content}\n\n*(${REPLY_NOTES.cutByRestart})*`, allowedMentions: SAFE_MENTIONS })
+        .catch((error: unknown) => {
+          log.warn({ err: error, channel: reply.channelId, message: last.id }, "could not mark a cut reply on Discord");
+        });
     }
-    log.info({ conversation: reply.conversationKey, messages: shown.length }, "stored a reply cut short by the last stop as interrupted");
+    log.info(
+      { conversation: reply.conversationKey, messages: shown.length },
+      "stored a reply cut short by the last stop as interrupted",
+    );
   }
   return left.length;
 }

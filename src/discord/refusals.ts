@@ -10,7 +10,13 @@ import { conversationOf } from "./conversation.js";
 import { replyWithNotice } from "./notices.js";
 
 /** Audits a message flagged by the content checks, or a reply they withheld. */
-export function recordFlag(ctx: BotContext, message: Message, action: "input.flagged" | "output.withheld", flag: ContentFlag, extra: Record<string, string | null> = {}): void {
+export function recordFlag(
+  ctx: BotContext,
+  message: Message,
+  action: "input.flagged" | "output.withheld",
+  flag: ContentFlag,
+  extra: Record<string, string | null> = {},
+): void {
   ctx.moderation.audit.record({
     guildId: message.guildId,
     channelId: message.channelId,
@@ -22,14 +28,24 @@ export function recordFlag(ctx: BotContext, message: Message, action: "input.fla
 
 /** Messages refused after they were kept (the bot is busy) leave memory: nothing refused is stored. */
 export function forgetRefused(refused: readonly PendingMessage[], ctx: BotContext): void {
-  ctx.core.engine.withdraw(refused.flatMap((p) => (p.turn.turnId === undefined ? [] : [{ id: p.turn.turnId, conversationKey: conversationOf(answeredIn(p)).key }])));
+  ctx.core.engine.withdraw(
+    refused.flatMap((p) =>
+      p.turn.turnId === undefined ? [] : [{ id: p.turn.turnId, conversationKey: conversationOf(answeredIn(p)).key }],
+    ),
+  );
 }
 
 /** Tells each person in the batch that the bot is too busy to answer them now. */
 export async function turnAway(batch: readonly PendingMessage[], ctx: BotContext): Promise<void> {
   forgetRefused(batch, ctx);
   for (const { message } of batch) {
-    ctx.moderation.audit.record({ guildId: message.guildId, channelId: message.channelId, actorId: message.author.id, action: "bot.busy", details: { messageId: message.id } });
+    ctx.moderation.audit.record({
+      guildId: message.guildId,
+      channelId: message.channelId,
+      actorId: message.author.id,
+      action: "bot.busy",
+      details: { messageId: message.id },
+    });
     await replyWithNotice(message, NOTICES.busy, logFor(ctx, message));
   }
 }

@@ -27,7 +27,10 @@ async function waitForAllowance(ctx: BotContext, starter: SceneStarter, signal: 
   const { rates } = ctx.traffic;
   for (;;) {
     // The same bucket admission.ts gives the person's messages in this server.
-    const verdict = rates.take(`${starter.guildId}:${starter.userId}`, ctx.moderation.policy.rateLimit(starter.guildId));
+    const verdict = rates.take(
+      `${starter.guildId}:${starter.userId}`,
+      ctx.moderation.policy.rateLimit(starter.guildId),
+    );
     if (verdict.allowed) return;
     await sleep(verdict.retryAfterMs, undefined, { signal });
   }
@@ -41,9 +44,13 @@ async function lineSink(ctx: BotContext, starter: SceneStarter, persona: Persona
   const log = ctx.core.log.child({ channel: starter.channel.id, guild: starter.guildId, persona: persona.id });
   const plain = channelLinePoster(starter.channel);
   const channel = starter.channel as Message["channel"];
-  const viaWebhook = ctx.moderation.policy.personaWebhooks(starter.guildId) && (await canUseWebhook(channel, ctx.webhooks));
+  const viaWebhook =
+    ctx.moderation.policy.personaWebhooks(starter.guildId) && (await canUseWebhook(channel, ctx.webhooks));
   const sink = viaWebhook ? webhookPoster(channel, persona, ctx.webhooks, plain, log) : plain;
-  return discordWriter(ctx, sink, persona, { log, heading: viaWebhook ? undefined : CAST_TEXTS.replyHeading(persona.name) });
+  return discordWriter(ctx, sink, persona, {
+    log,
+    heading: viaWebhook ? undefined : CAST_TEXTS.replyHeading(persona.name),
+  });
 }
 
 /** The scene's place in Discord: the bot's model slots and rate limits, and the channel's messages. */
@@ -55,7 +62,10 @@ function discordStage(ctx: BotContext, starter: SceneStarter): SceneStage {
     async lineFor(persona: Persona, heard: readonly IncomingTurn[]) {
       const sink = await lineSink(ctx, starter, persona);
       sink.start();
-      const audience = recallAudience(starter.channel, heard.map((t) => t.authorId));
+      const audience = recallAudience(
+        starter.channel,
+        heard.map((t) => t.authorId),
+      );
       // Shown in the channel like any reply: noted as in flight, so after a crash the next start stores the cut line.
       return { sink, showsIn: starter.channel.id, review: ctx.moderation.content.replyReview(rules), audience };
     },
@@ -79,7 +89,10 @@ export function runScene(ctx: BotContext, scene: Scene, onEnd: (result: SceneRes
       signal.addEventListener("abort", stopOnShutdown, { once: true });
       try {
         const result = await scene.run();
-        log.info({ end: result.end, lines: result.speakers.length, speakers: result.speakers, err: result.error?.message }, "scene ended");
+        log.info(
+          { end: result.end, lines: result.speakers.length, speakers: result.speakers, err: result.error?.message },
+          "scene ended",
+        );
         await onEnd(result);
       } finally {
         signal.removeEventListener("abort", stopOnShutdown);

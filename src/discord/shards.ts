@@ -29,7 +29,11 @@ export function shardId(env: NodeJS.ProcessEnv = process.env): number {
  * the shards this machine runs (SHARD_LIST, else all) share it. A server's messages and all
  * DMs reach one shard only, so per-person rate limits need no sharing.
  */
-export function machineShare(total: number, shardList: readonly number[] | undefined, env: NodeJS.ProcessEnv = process.env): number {
+export function machineShare(
+  total: number,
+  shardList: readonly number[] | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
   if (!isShardProcess(env)) return total;
   return shareOf(total, shardList ?? Array.from({ length: shardCount(env) }, (_, i) => i), shardId(env));
 }
@@ -52,10 +56,13 @@ async function recommendedShardCount(config: BotConfig): Promise<number> {
  * ready; `stop()` ends them all cleanly.
  */
 export async function startShardManager(config: BotConfig, log: Logger): Promise<{ stop(): Promise<void> }> {
-  const totalShards = config.shards === "auto" || config.shards === undefined ? await recommendedShardCount(config) : config.shards;
+  const totalShards =
+    config.shards === "auto" || config.shards === undefined ? await recommendedShardCount(config) : config.shards;
   const shardList = config.shardList ? [...config.shardList] : "auto";
   if (Array.isArray(shardList) && shardList.some((id) => id >= totalShards)) {
-    throw new Error(`SHARD_LIST names shard ${Math.max(...shardList)}, but there are only ${totalShards} shards (0 to ${totalShards - 1}).`);
+    throw new Error(
+      `SHARD_LIST names shard ${Math.max(...shardList)}, but there are only ${totalShards} shards (0 to ${totalShards - 1}).`,
+    );
   }
   const shardsHere = Array.isArray(shardList) ? shardList.length : totalShards;
   // LLM_MAX_CONCURRENCY is the machine's: each shard process gets a part, and each needs at least one slot.
@@ -80,7 +87,10 @@ export async function startShardManager(config: BotConfig, log: Logger): Promise
     log.info({ shard: shard.id, of: totalShards }, "shard starting");
     shard.on("death", () => log.warn({ shard: shard.id }, "shard process exited; it will be restarted"));
   });
-  log.info({ shards: totalShards, here: shardList }, `starting ${Array.isArray(shardList) ? shardList.length : totalShards} of ${totalShards} shard(s)`);
+  log.info(
+    { shards: totalShards, here: shardList },
+    `starting ${Array.isArray(shardList) ? shardList.length : totalShards} of ${totalShards} shard(s)`,
+  );
   await manager.spawn({ amount: totalShards, delay: config.shardSpawnDelayMs, timeout: SHARD_READY_TIMEOUT_MS });
   return {
     async stop() {

@@ -1,4 +1,11 @@
-import { type AnyThreadChannel, ChannelType, type GuildTextBasedChannel, type Message, PermissionFlagsBits, ThreadAutoArchiveDuration } from "discord.js";
+import {
+  type AnyThreadChannel,
+  ChannelType,
+  type GuildTextBasedChannel,
+  type Message,
+  PermissionFlagsBits,
+  ThreadAutoArchiveDuration,
+} from "discord.js";
 import { THREAD_TEXTS } from "../texts.js";
 import { type BotContext, logFor } from "./context.js";
 import { readableText } from "./incoming.js";
@@ -10,7 +17,10 @@ export const THREAD_ARCHIVE_AFTER = ThreadAutoArchiveDuration.OneDay;
 
 /** The permissions the bot needs to open a thread and speak in it, public or private. */
 export function threadPermissions(isPrivate: boolean): bigint[] {
-  return [isPrivate ? PermissionFlagsBits.CreatePrivateThreads : PermissionFlagsBits.CreatePublicThreads, PermissionFlagsBits.SendMessagesInThreads];
+  return [
+    isPrivate ? PermissionFlagsBits.CreatePrivateThreads : PermissionFlagsBits.CreatePublicThreads,
+    PermissionFlagsBits.SendMessagesInThreads,
+  ];
 }
 
 /** Whether the bot holds every permission it needs to open a thread in `channel`. */
@@ -40,17 +50,35 @@ function warnOnce(ctx: BotContext, message: Message<true>, reason: string, error
  * without mentions. Undefined when it is off or the thread cannot be made (the reason is
  * logged once per server): the reply then goes in the channel as before.
  */
-export async function threadForReply(message: Message, ctx: BotContext, botUserId: string): Promise<AnyThreadChannel | undefined> {
-  if (!message.inGuild() || message.channel.isThread() || message.channel.type !== ChannelType.GuildText) return undefined;
+export async function threadForReply(
+  message: Message,
+  ctx: BotContext,
+  botUserId: string,
+): Promise<AnyThreadChannel | undefined> {
+  if (!message.inGuild() || message.channel.isThread() || message.channel.type !== ChannelType.GuildText)
+    return undefined;
   if (!ctx.moderation.policy.threadsOnMention(message.guildId)) return undefined;
   if (!mayOpenThread(message.channel, false)) {
     warnOnce(ctx, message, "the bot lacks Create Public Threads or Send Messages in Threads");
     return undefined;
   }
   try {
-    const name = threadName(readableText(message, botUserId, ""), THREAD_TEXTS.replyThreadName(message.member?.displayName ?? message.author.displayName));
-    const thread = await message.startThread({ name, autoArchiveDuration: THREAD_ARCHIVE_AFTER, reason: THREAD_TEXTS.reason });
-    ctx.core.memory.threads.record({ threadId: thread.id, guildId: message.guildId, parentId: message.channelId, openedBy: message.author.id, private: false });
+    const name = threadName(
+      readableText(message, botUserId, ""),
+      THREAD_TEXTS.replyThreadName(message.member?.displayName ?? message.author.displayName),
+    );
+    const thread = await message.startThread({
+      name,
+      autoArchiveDuration: THREAD_ARCHIVE_AFTER,
+      reason: THREAD_TEXTS.reason,
+    });
+    ctx.core.memory.threads.record({
+      threadId: thread.id,
+      guildId: message.guildId,
+      parentId: message.channelId,
+      openedBy: message.author.id,
+      private: false,
+    });
     return thread;
   } catch (error) {
     warnOnce(ctx, message, "Discord refused to start a thread", error);

@@ -25,7 +25,13 @@ const FORBIDDEN_USERNAMES = new Set(["everyone", "here"]);
 const ZERO_WIDTH_SPACE = "\u200b";
 /** Mentions model output may not trigger; a webhook message is never a reply, so nobody is pinged. */
 const NO_MENTIONS = { parse: [] as [] };
-const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp" };
+const IMAGE_TYPES: Record<string, string> = {
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+};
 
 type WebhookChannel = TextChannel;
 
@@ -34,7 +40,10 @@ type WebhookChannel = TextChannel;
  * "discord" or "clyde" (broken up with a zero-width space), never "everyone" or "here".
  */
 export function webhookUsername(name: string): string {
-  let username = withoutControlCharacters(name).replace(/\s+/g, " ").trim().replace(FORBIDDEN_USERNAME_WORDS, (word) => `${word.slice(0, 1)}${ZERO_WIDTH_SPACE}${word.slice(1)}`);
+  let username = withoutControlCharacters(name)
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(FORBIDDEN_USERNAME_WORDS, (word) => `${word.slice(0, 1)}${ZERO_WIDTH_SPACE}${word.slice(1)}`);
   if (FORBIDDEN_USERNAMES.has(username.toLowerCase())) username = `${username}${ZERO_WIDTH_SPACE}`;
   username = [...username].slice(0, MAX_USERNAME_LENGTH).join("");
   return username.length > 0 ? username : WEBHOOK_NAME;
@@ -84,18 +93,25 @@ export class WebhookPool {
       return this.#refuse(channel, "the bot lacks the Manage Webhooks permission there");
     }
     try {
-      const existing = (await channel.fetchWebhooks()).find((w) => w.applicationId === channel.client.application?.id && w.token);
+      const existing = (await channel.fetchWebhooks()).find(
+        (w) => w.applicationId === channel.client.application?.id && w.token,
+      );
       return existing ?? (await channel.createWebhook({ name: WEBHOOK_NAME, reason: "Masque posts as its personas" }));
     } catch (error) {
-      if (isApiError(error, RESTJSONErrorCodes.MaximumNumberOfWebhooksReached)) return this.#refuse(channel, "the channel has no room for another webhook");
-      if (isApiError(error, RESTJSONErrorCodes.MissingPermissions, RESTJSONErrorCodes.MissingAccess)) return this.#refuse(channel, "Discord refused the webhook (missing permission)");
+      if (isApiError(error, RESTJSONErrorCodes.MaximumNumberOfWebhooksReached))
+        return this.#refuse(channel, "the channel has no room for another webhook");
+      if (isApiError(error, RESTJSONErrorCodes.MissingPermissions, RESTJSONErrorCodes.MissingAccess))
+        return this.#refuse(channel, "Discord refused the webhook (missing permission)");
       this.#webhooks.delete(channel.id);
       throw error;
     }
   }
 
   #refuse(channel: WebhookChannel, reason: string): undefined {
-    this.log.warn({ channel: channel.id, guild: channel.guildId }, `persona webhooks unavailable: ${reason}; using normal messages`);
+    this.log.warn(
+      { channel: channel.id, guild: channel.guildId },
+      `persona webhooks unavailable: ${reason}; using normal messages`,
+    );
     this.#refusedUntil.set(channel.id, Date.now() + WEBHOOK_RETRY_AFTER_MS);
     this.#webhooks.delete(channel.id);
     return undefined;
@@ -121,7 +137,10 @@ export class WebhookPool {
       () => undefined,
       (error: unknown) => {
         this.#avatarOf.delete(webhook.id);
-        this.log.warn({ persona: persona.id, err: (error as Error).message }, "could not set the persona's avatar on the webhook");
+        this.log.warn(
+          { persona: persona.id, err: (error as Error).message },
+          "could not set the persona's avatar on the webhook",
+        );
       },
     );
     this.#avatarOf.set(webhook.id, { personaId: persona.id, set });
@@ -135,7 +154,10 @@ export class WebhookPool {
     const type = IMAGE_TYPES[path.extname(file).toLowerCase()];
     let data: string | undefined;
     if (!file.startsWith(path.resolve(this.personasDir) + path.sep) || !type) {
-      this.log.warn({ avatar }, "persona avatar must be a URL or an image (png, jpg, gif, webp) inside the personas folder");
+      this.log.warn(
+        { avatar },
+        "persona avatar must be a URL or an image (png, jpg, gif, webp) inside the personas folder",
+      );
     } else {
       try {
         data = `data:${type};base64,${readFileSync(file).toString("base64")}`;
@@ -171,7 +193,13 @@ export async function canUseWebhook(channel: Message["channel"], pool: WebhookPo
  * streams it by editing the webhook message. Threads use their parent's webhook. When no
  * webhook can be had, it falls back to `fallback` (normal messages).
  */
-export function webhookPoster(channel: Message["channel"], persona: Persona, pool: WebhookPool, fallback: MessagePoster, log: Logger): MessagePoster {
+export function webhookPoster(
+  channel: Message["channel"],
+  persona: Persona,
+  pool: WebhookPool,
+  fallback: MessagePoster,
+  log: Logger,
+): MessagePoster {
   const thread = channel.isThread() ? (channel as AnyThreadChannel) : undefined;
   const home = webhookHome(channel);
   const viaWebhook = new Map<string, Webhook>();

@@ -11,7 +11,9 @@ export { toModelError } from "./classify.js";
 export type { EndReason, ModelUsage, ReplyEvent, StreamOptions } from "./model-events.js";
 
 /** A piece of a user message for vision models: text, or an image by URL. */
-export type ContentPart = { readonly type: "text"; readonly text: string } | { readonly type: "image_url"; readonly image_url: { readonly url: string } };
+export type ContentPart =
+  | { readonly type: "text"; readonly text: string }
+  | { readonly type: "image_url"; readonly image_url: { readonly url: string } };
 
 /** One message of a chat prompt. Only user messages carry images, as content parts. */
 export type ChatMessage =
@@ -20,7 +22,10 @@ export type ChatMessage =
 
 function toSdkMessage(message: ChatMessage): OpenAI.Chat.Completions.ChatCompletionMessageParam {
   if (message.role !== "user") return { role: message.role, content: message.content };
-  return { role: "user", content: typeof message.content === "string" ? message.content : message.content.map((part) => ({ ...part })) };
+  return {
+    role: "user",
+    content: typeof message.content === "string" ? message.content : message.content.map((part) => ({ ...part })),
+  };
 }
 
 /** What to ask the model. */
@@ -94,7 +99,13 @@ export class ModelClient {
    * `options.signal`, cancels the HTTP request.
    */
   events(request: ChatRequest, options: StreamOptions = {}): AsyncGenerator<ReplyEvent, void, undefined> {
-    const open = (signal: AbortSignal) => this.#send(request, (body) => this.#client.chat.completions.create({ ...body, stream: true }, { signal }), signal, true);
+    const open = (signal: AbortSignal) =>
+      this.#send(
+        request,
+        (body) => this.#client.chat.completions.create({ ...body, stream: true }, { signal }),
+        signal,
+        true,
+      );
     return streamReply(open, { ...options, idleTimeoutMs: this.#timeoutMs });
   }
 
@@ -117,7 +128,11 @@ export class ModelClient {
     signal?.addEventListener("abort", onAbort, { once: true });
     let text: string | null | undefined;
     try {
-      const completion = await this.#send(request, (body) => this.#client.chat.completions.create({ ...body, stream: false }, { signal: controller.signal }), controller.signal);
+      const completion = await this.#send(
+        request,
+        (body) => this.#client.chat.completions.create({ ...body, stream: false }, { signal: controller.signal }),
+        controller.signal,
+      );
       text = completion.choices?.[0]?.message?.content;
     } catch (error) {
       if (signal?.aborted) throw new ModelAbortedError("The request was aborted.", undefined, error);
@@ -140,12 +155,21 @@ export class ModelClient {
    * streamed request asks for usage; refused, it is sent again without, and when that is
    * answered the model is asked without usage from then on.
    */
-  async #send<T>(request: ChatRequest, create: (body: RequestBody) => Promise<T>, signal: AbortSignal, streamed = false): Promise<T> {
+  async #send<T>(
+    request: ChatRequest,
+    create: (body: RequestBody) => Promise<T>,
+    signal: AbortSignal,
+    streamed = false,
+  ): Promise<T> {
     let askUsage = streamed;
     let usageRefusal: string | undefined;
     for (let attempt = 0; ; attempt++) {
       // The SDK's types do not know provider fields (a persona's params); it sends the body as given.
-      const body = { model: request.model, messages: request.messages.map(toSdkMessage), ...this.#rules.bodyFields(request, askUsage) } as RequestBody;
+      const body = {
+        model: request.model,
+        messages: request.messages.map(toSdkMessage),
+        ...this.#rules.bodyFields(request, askUsage),
+      } as RequestBody;
       try {
         const answer = await create(body);
         if (usageRefusal !== undefined) this.#rules.learn(request.model, STREAM_OPTIONS, undefined, usageRefusal);
@@ -158,7 +182,12 @@ export class ModelClient {
           usageRefusal = error.message;
           continue;
         }
-        if (!canRetry || !(error instanceof ModelParameterError) || !this.#rules.learn(request.model, error.parameter, error.replacement, error.message)) throw error;
+        if (
+          !canRetry ||
+          !(error instanceof ModelParameterError) ||
+          !this.#rules.learn(request.model, error.parameter, error.replacement, error.message)
+        )
+          throw error;
       }
     }
   }
@@ -189,4 +218,3 @@ export interface ModerationResult {
   /** The categories that were hit, e.g. ["harassment"]. */
   readonly categories: readonly string[];
 }
-

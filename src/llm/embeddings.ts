@@ -48,12 +48,22 @@ export class EmbeddingClient {
 
   /** One vector per text, in order. Rejects on any failure (the SDK's errors, or a wrong answer). */
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    const response = await this.#client.embeddings.create({ model: this.model, input: [...texts], encoding_format: "float" }, { signal });
+    const response = await this.#client.embeddings.create(
+      { model: this.model, input: [...texts], encoding_format: "float" },
+      { signal },
+    );
     const vectors: Float32Array[] = new Array(texts.length);
     for (const item of response.data) vectors[item.index] = Float32Array.from(item.embedding);
     const dimensions = vectors[0]?.length ?? 0;
-    const whole = vectors.length === texts.length && dimensions > 0 && vectors.every((v) => v !== undefined && v.length === dimensions);
-    if (!whole) throw new EmbeddingResponseError(`${this.model} answered ${response.data.length} vectors for ${texts.length} texts, not one of one length each`, this.model);
+    const whole =
+      vectors.length === texts.length &&
+      dimensions > 0 &&
+      vectors.every((v) => v !== undefined && v.length === dimensions);
+    if (!whole)
+      throw new EmbeddingResponseError(
+        `${this.model} answered ${response.data.length} vectors for ${texts.length} texts, not one of one length each`,
+        this.model,
+      );
     return vectors;
   }
 }

@@ -32,7 +32,10 @@ export async function modelFetch(input: string | URL | Request, init: RequestIni
     else if (value !== undefined) headers.set(name, value);
   }
   const stream = response.body;
-  const partial: Pick<Response, "ok" | "status" | "statusText" | "url" | "redirected" | "headers" | "text" | "json" | "arrayBuffer"> & {
+  const partial: Pick<
+    Response,
+    "ok" | "status" | "statusText" | "url" | "redirected" | "headers" | "text" | "json" | "arrayBuffer"
+  > & {
     readonly body: AsyncIterable<Uint8Array>;
     readonly bodyUsed: boolean;
   } = {

@@ -21,7 +21,9 @@ export interface ModelUsage {
  * One event of a streamed reply; `end` comes last, once, when the reply did not fail, with
  * the usage when the provider reported it.
  */
-export type ReplyEvent = { readonly type: "text" | "reasoning"; readonly text: string } | { readonly type: "end"; readonly reason: EndReason; readonly usage?: ModelUsage };
+export type ReplyEvent =
+  | { readonly type: "text" | "reasoning"; readonly text: string }
+  | { readonly type: "end"; readonly reason: EndReason; readonly usage?: ModelUsage };
 
 export interface StreamOptions {
   /** Aborting stops the reply: the stream throws ModelAbortedError. */
@@ -41,21 +43,34 @@ type DeltaWithReasoning = OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Del
 type OpenStream = (signal: AbortSignal) => Promise<AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>>;
 
 /** The events of one chunk: its reasoning field first, then its text split by the think splitter. */
-function* chunkEvents(chunk: OpenAI.Chat.Completions.ChatCompletionChunk, splitter: ThinkSplitter): Generator<ReplyEvent> {
+function* chunkEvents(
+  chunk: OpenAI.Chat.Completions.ChatCompletionChunk,
+  splitter: ThinkSplitter,
+): Generator<ReplyEvent> {
   const delta = chunk.choices?.[0]?.delta as DeltaWithReasoning | undefined;
   const reasoning = delta?.reasoning_content ?? delta?.reasoning;
   if (reasoning) yield { type: "reasoning", text: reasoning };
-  if (delta?.content) for (const piece of splitter.push(delta.content)) yield { type: piece.kind === "answer" ? "text" : "reasoning", text: piece.text };
+  if (delta?.content)
+    for (const piece of splitter.push(delta.content))
+      yield { type: piece.kind === "answer" ? "text" : "reasoning", text: piece.text };
 }
 
 /** The usage a stream ends with when asked (`stream_options.include_usage`): its last chunk, with no choices. */
 function toUsage(usage: OpenAI.CompletionUsage): ModelUsage {
-  return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 };
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+  };
 }
 
 /** The error of a stream that ended without any answer text. */
 function noAnswer(reasoned: boolean, finishReason: string | null | undefined): ModelStreamError {
-  const why = reasoned ? (finishReason === "length" ? "spent its whole output limit on reasoning" : "only reasoned") : "returned an empty reply";
+  const why = reasoned
+    ? finishReason === "length"
+      ? "spent its whole output limit on reasoning"
+      : "only reasoned"
+    : "returned an empty reply";
   return new ModelStreamError(`The model ${why}.`);
 }
 
@@ -63,10 +78,19 @@ function noAnswer(reasoned: boolean, finishReason: string | null | undefined): M
 type Stopper = "idle" | "deadline";
 
 /** The ModelError a stream that stopped early ends with: aborted by the caller, idle too long, past the deadline, or failed. */
-function streamFailure(error: unknown, why: StreamOptions & { idleTimeoutMs: number; stoppedBy: Stopper | undefined; began: boolean }): Error {
+function streamFailure(
+  error: unknown,
+  why: StreamOptions & { idleTimeoutMs: number; stoppedBy: Stopper | undefined; began: boolean },
+): Error {
   if (why.signal?.aborted) return new ModelAbortedError("The reply was aborted.", undefined, error);
-  if (why.stoppedBy === "idle") return new ModelTimeoutError(`The model sent nothing for ${why.idleTimeoutMs} ms.`, undefined, error);
-  if (why.stoppedBy === "deadline") return new ModelTimeoutError(`The model gave no answer within the reply deadline of ${why.deadlineMs} ms.`, undefined, error);
+  if (why.stoppedBy === "idle")
+    return new ModelTimeoutError(`The model sent nothing for ${why.idleTimeoutMs} ms.`, undefined, error);
+  if (why.stoppedBy === "deadline")
+    return new ModelTimeoutError(
+      `The model gave no answer within the reply deadline of ${why.deadlineMs} ms.`,
+      undefined,
+      error,
+    );
   return toModelError(error, why.began);
 }
 
@@ -84,7 +108,8 @@ class ReplyStops {
 
   constructor(options: StreamOptions & { readonly idleTimeoutMs: number }) {
     this.#options = options;
-    this.#deadlineTimer = options.deadlineMs === undefined ? undefined : setTimeout(this.#stopFor("deadline"), options.deadlineMs);
+    this.#deadlineTimer =
+      options.deadlineMs === undefined ? undefined : setTimeout(this.#stopFor("deadline"), options.deadlineMs);
     options.signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
@@ -126,7 +151,10 @@ class ReplyStops {
  * reasoning; empty keep-alive chunks do not count), the deadline, the caller's signal, and
  * the split of the text from the model's thinking.
  */
-export async function* streamReply(open: OpenStream, options: StreamOptions & { readonly idleTimeoutMs: number }): AsyncGenerator<ReplyEvent, void, undefined> {
+export async function* streamReply(
+  open: OpenStream,
+  options: StreamOptions & { readonly idleTimeoutMs: number },
+): AsyncGenerator<ReplyEvent, void, undefined> {
   const { signal } = options;
   if (signal?.aborted) throw new ModelAbortedError("The reply was aborted before it started.");
   const stops = new ReplyStops(options);
@@ -154,7 +182,8 @@ export async function* streamReply(open: OpenStream, options: StreamOptions & { 
     } catch (error) {
       // Past the deadline with an answer begun, the reply ends there instead of failing.
       const stoppedBy = stops.stoppedBy;
-      if (stoppedBy !== "deadline" || !answered || signal?.aborted) throw streamFailure(error, { ...options, stoppedBy, began: answered || reasoned });
+      if (stoppedBy !== "deadline" || !answered || signal?.aborted)
+        throw streamFailure(error, { ...options, stoppedBy, began: answered || reasoned });
     }
     for (const piece of splitter.end()) {
       answered ||= piece.kind === "answer";
@@ -162,7 +191,11 @@ export async function* streamReply(open: OpenStream, options: StreamOptions & { 
     }
     if (!answered) throw noAnswer(reasoned, finishReason);
     ended = true;
-    yield { type: "end", reason: stops.stoppedBy === "deadline" ? "deadline" : finishReason === "length" ? "length" : "stop", ...(usage && { usage }) };
+    yield {
+      type: "end",
+      reason: stops.stoppedBy === "deadline" ? "deadline" : finishReason === "length" ? "length" : "stop",
+      ...(usage && { usage }),
+    };
   } finally {
     stops.dispose();
     // Ends the HTTP request when the consumer stopped early or it failed. A response that

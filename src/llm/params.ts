@@ -1,7 +1,13 @@
 import type { Logger } from "../log.js";
 
 /** A value a persona's `params:` may pass through to the provider: JSON without functions or classes. */
-export type PlainValue = string | number | boolean | null | readonly PlainValue[] | { readonly [key: string]: PlainValue };
+export type PlainValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly PlainValue[]
+  | { readonly [key: string]: PlainValue };
 
 /** Provider-specific request fields, e.g. `{ reasoning_effort: "low" }` or Ollama's `{ think: false }`. */
 export type ExtraParams = Readonly<Record<string, PlainValue>>;
@@ -10,7 +16,15 @@ export type ExtraParams = Readonly<Record<string, PlainValue>>;
  * Body fields Masque sets itself; a persona's `params:` may not replace them. The limit
  * fields are left out because the engine computes one (a persona sets `max_tokens:`).
  */
-export const RESERVED_PARAMS: ReadonlySet<string> = new Set(["model", "messages", "stream", "stream_options", "n", "max_tokens", "max_completion_tokens"]);
+export const RESERVED_PARAMS: ReadonlySet<string> = new Set([
+  "model",
+  "messages",
+  "stream",
+  "stream_options",
+  "n",
+  "max_tokens",
+  "max_completion_tokens",
+]);
 
 /**
  * OpenAI's reasoning models (o1, o3, o4-mini, the GPT-5 family) refuse `max_tokens` in
@@ -83,7 +97,9 @@ export class ModelRules {
     if (isReasoning) for (const name of FIXED_SAMPLING_PARAMS) delete body[name];
     // A model that asked for max_completion_tokens is taken for a reasoning model too.
     const reasons = isReasoning || learned?.useMaxCompletionTokens === true;
-    if (fields.maxTokens !== undefined) body[reasons ? "max_completion_tokens" : "max_tokens"] = fields.maxTokens + (reasons ? REASONING_ALLOWANCE_TOKENS : 0);
+    if (fields.maxTokens !== undefined)
+      body[reasons ? "max_completion_tokens" : "max_tokens"] =
+        fields.maxTokens + (reasons ? REASONING_ALLOWANCE_TOKENS : 0);
     for (const name of learned?.dropped ?? []) delete body[name];
     for (const [name, value] of Object.entries(body)) if (value === undefined) delete body[name];
     return body;
@@ -100,14 +116,25 @@ export class ModelRules {
     if (parameter === "max_tokens" && replacement === "max_completion_tokens") {
       if (learned.useMaxCompletionTokens) return false;
       learned.useMaxCompletionTokens = true;
-      this.log?.warn({ model, parameter, replacement }, `model ${model} refused ${parameter}; sending ${replacement} to it from now on (${reason})`);
+      this.log?.warn(
+        { model, parameter, replacement },
+        `model ${model} refused ${parameter}; sending ${replacement} to it from now on (${reason})`,
+      );
       return true;
     }
     if (learned.dropped.has(parameter)) return false;
     learned.dropped.add(parameter);
     // Usage is a nicety: a model without it answers as well, so this is no warning.
-    if (parameter === STREAM_OPTIONS) this.log?.info({ model, parameter }, `model ${model} refused ${parameter}; asking it without usage from now on (${reason})`);
-    else this.log?.warn({ model, parameter }, `model ${model} refused ${parameter}; leaving it out from now on (${reason})`);
+    if (parameter === STREAM_OPTIONS)
+      this.log?.info(
+        { model, parameter },
+        `model ${model} refused ${parameter}; asking it without usage from now on (${reason})`,
+      );
+    else
+      this.log?.warn(
+        { model, parameter },
+        `model ${model} refused ${parameter}; leaving it out from now on (${reason})`,
+      );
     return true;
   }
 }

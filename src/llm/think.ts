@@ -81,7 +81,8 @@ export class ThinkSplitter {
     const held = this.#held;
     this.#held = "";
     if (this.#inThink) this.#emit(pieces, "reasoning", held);
-    else if (this.#answerStarted || held.trim().length > 0) this.#emit(pieces, "answer", this.#answerStarted ? held : held.trimStart());
+    else if (this.#answerStarted || held.trim().length > 0)
+      this.#emit(pieces, "answer", this.#answerStarted ? held : held.trimStart());
     return pieces;
   }
 

@@ -34,14 +34,24 @@ export class ModelTrouble {
   readonly #byModel = new Map<string, { readonly reported: Set<ConfigProblem>; readonly told: Set<string> }>();
 
   /** Records a failed reply; undefined when the error is not an operator's problem. */
-  report(error: ModelError | Error | undefined, model: string, conversationKey: string, serverId?: string | null): TroubleReport | undefined {
+  report(
+    error: ModelError | Error | undefined,
+    model: string,
+    conversationKey: string,
+    serverId?: string | null,
+  ): TroubleReport | undefined {
     const problem = configProblemOf(error);
     if (!problem) return undefined;
     const seen = this.#byModel.get(model) ?? { reported: new Set<ConfigProblem>(), told: new Set<string>() };
     this.#byModel.set(model, seen);
     const toldKey = `${problem} ${conversationKey}`;
     const serverKey = `${problem} server:${serverId ?? "dm"}`;
-    const report = { problem, firstForModel: !seen.reported.has(problem), firstInConversation: !seen.told.has(toldKey), firstInServer: !seen.told.has(serverKey) };
+    const report = {
+      problem,
+      firstForModel: !seen.reported.has(problem),
+      firstInConversation: !seen.told.has(toldKey),
+      firstInServer: !seen.told.has(serverKey),
+    };
     seen.reported.add(problem);
     seen.told.add(toldKey);
     seen.told.add(serverKey);

@@ -12,7 +12,9 @@ export class AdminRoleStore {
        ON CONFLICT (guild_id, role_id) DO NOTHING`,
     );
     this.#remove = db.prepare("DELETE FROM admin_roles WHERE guild_id = @guildId AND role_id = @roleId");
-    this.#list = db.prepare<{ guildId: string }, { role_id: string }>("SELECT role_id FROM admin_roles WHERE guild_id = @guildId ORDER BY added_at, role_id");
+    this.#list = db.prepare<{ guildId: string }, { role_id: string }>(
+      "SELECT role_id FROM admin_roles WHERE guild_id = @guildId ORDER BY added_at, role_id",
+    );
   }
 
   /** Returns false when the role was already an admin role. */

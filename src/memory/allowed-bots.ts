@@ -16,7 +16,9 @@ export class AllowedBotStore {
   readonly #list;
 
   constructor(db: Db) {
-    this.#isAllowed = db.prepare<{ guildId: string; botId: string }, { n: number }>("SELECT 1 AS n FROM allowed_bots WHERE guild_id = @guildId AND bot_id = @botId");
+    this.#isAllowed = db.prepare<{ guildId: string; botId: string }, { n: number }>(
+      "SELECT 1 AS n FROM allowed_bots WHERE guild_id = @guildId AND bot_id = @botId",
+    );
     this.#allow = db.prepare(
       `INSERT INTO allowed_bots (guild_id, bot_id, allowed_by, allowed_at) VALUES (@guildId, @botId, @allowedBy, @now)
        ON CONFLICT (guild_id, bot_id) DO NOTHING`,
@@ -42,6 +44,8 @@ export class AllowedBotStore {
   }
 
   list(guildId: string): AllowedBot[] {
-    return this.#list.all({ guildId }).map((row) => ({ botId: row.bot_id, allowedBy: row.allowed_by, allowedAt: row.allowed_at }));
+    return this.#list
+      .all({ guildId })
+      .map((row) => ({ botId: row.bot_id, allowedBy: row.allowed_by, allowedAt: row.allowed_at }));
   }
 }

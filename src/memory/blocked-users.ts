@@ -23,7 +23,10 @@ export class BlockedUserStore {
        ON CONFLICT (guild_id, user_id) DO NOTHING`,
     );
     this.#unblock = db.prepare("DELETE FROM blocked_users WHERE guild_id = @guildId AND user_id = @userId");
-    this.#list = db.prepare<{ guildId: string }, { user_id: string; blocked_by: string; reason: string | null; blocked_at: number }>(
+    this.#list = db.prepare<
+      { guildId: string },
+      { user_id: string; blocked_by: string; reason: string | null; blocked_at: number }
+    >(
       "SELECT user_id, blocked_by, reason, blocked_at FROM blocked_users WHERE guild_id = @guildId ORDER BY blocked_at, user_id",
     );
   }
@@ -43,6 +46,11 @@ export class BlockedUserStore {
   }
 
   list(guildId: string): BlockedUser[] {
-    return this.#list.all({ guildId }).map((row) => ({ userId: row.user_id, blockedBy: row.blocked_by, reason: row.reason, blockedAt: row.blocked_at }));
+    return this.#list.all({ guildId }).map((row) => ({
+      userId: row.user_id,
+      blockedBy: row.blocked_by,
+      reason: row.reason,
+      blockedAt: row.blocked_at,
+    }));
   }
 }

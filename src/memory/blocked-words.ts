@@ -12,7 +12,9 @@ export class BlockedWordStore {
        ON CONFLICT (guild_id, entry) DO NOTHING`,
     );
     this.#remove = db.prepare("DELETE FROM blocked_words WHERE guild_id = @guildId AND entry = @entry");
-    this.#list = db.prepare<{ guildId: string }, { entry: string }>("SELECT entry FROM blocked_words WHERE guild_id = @guildId ORDER BY added_at, entry");
+    this.#list = db.prepare<{ guildId: string }, { entry: string }>(
+      "SELECT entry FROM blocked_words WHERE guild_id = @guildId ORDER BY added_at, entry",
+    );
   }
 
   /** Returns false when the entry was already listed. */

@@ -22,13 +22,17 @@ export class CastStore {
       `INSERT INTO conversation_cast (conversation_key, guild_id, persona_id, added_by, added_at) VALUES (@key, @guildId, @personaId, @addedBy, @now)
        ON CONFLICT (conversation_key, persona_id) DO NOTHING`,
     );
-    this.#remove = db.prepare("DELETE FROM conversation_cast WHERE conversation_key = @key AND persona_id = @personaId");
+    this.#remove = db.prepare(
+      "DELETE FROM conversation_cast WHERE conversation_key = @key AND persona_id = @personaId",
+    );
     this.#clear = db.prepare("DELETE FROM conversation_cast WHERE conversation_key = @key");
   }
 
   /** The conversation's own cast, oldest first (a thread's parent is not consulted here). */
   members(conversationKey: string): CastMember[] {
-    return this.#members.all({ key: conversationKey }).map((row) => ({ personaId: row.persona_id, addedBy: row.added_by, addedAt: row.added_at }));
+    return this.#members
+      .all({ key: conversationKey })
+      .map((row) => ({ personaId: row.persona_id, addedBy: row.added_by, addedAt: row.added_at }));
   }
 
   /** Returns false when the persona was in the cast already. */

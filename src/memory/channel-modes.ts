@@ -12,7 +12,9 @@ export class ChannelModeStore {
   readonly #list;
 
   constructor(db: Db) {
-    this.#get = db.prepare<{ channelId: string }, { mode: ChannelMode }>("SELECT mode FROM channel_modes WHERE channel_id = @channelId");
+    this.#get = db.prepare<{ channelId: string }, { mode: ChannelMode }>(
+      "SELECT mode FROM channel_modes WHERE channel_id = @channelId",
+    );
     this.#set = db.prepare(
       `INSERT INTO channel_modes (channel_id, guild_id, mode, set_by, set_at) VALUES (@channelId, @guildId, @mode, @setBy, @now)
        ON CONFLICT (channel_id) DO UPDATE SET mode = excluded.mode, set_by = excluded.set_by, set_at = excluded.set_at`,

@@ -40,7 +40,10 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
     .map(({ file, match }) => ({ version: Number(match![1]), file, sql: readFileSync(path.join(dir, file), "utf8") }))
     .sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`Migration ${m.file} should be numbered ${i + 1}: migrations must be numbered 1, 2, 3... without gaps.`);
+    if (m.version !== i + 1)
+      throw new Error(
+        `Migration ${m.file} should be numbered ${i + 1}: migrations must be numbered 1, 2, 3... without gaps.`,
+      );
   });
   return migrations;
 }
@@ -58,7 +61,9 @@ export function migrate(db: Db, migrations: readonly Migration[] = readMigration
   const current = schemaVersion(db);
   const latest = migrations.at(-1)?.version ?? 0;
   if (current > latest) {
-    throw new Error(`The database is at schema version ${current}, newer than this code knows (${latest}); update Masque.`);
+    throw new Error(
+      `The database is at schema version ${current}, newer than this code knows (${latest}); update Masque.`,
+    );
   }
   for (const migration of migrations) {
     if (migration.version <= current) continue;
@@ -117,7 +122,11 @@ export function openDatabase(databasePath: string, migrations?: readonly Migrati
         error,
       );
     }
-    throw new DatabaseError(`Cannot open the database ${databasePath}: ${reason}. ${fixFor(error)}`, databasePath, error);
+    throw new DatabaseError(
+      `Cannot open the database ${databasePath}: ${reason}. ${fixFor(error)}`,
+      databasePath,
+      error,
+    );
   }
 }
 

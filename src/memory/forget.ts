@@ -82,7 +82,9 @@ export class MemoryEraser {
 
   /** Deletes every turn, the summary and the people notes drawn from one conversation (`/memory clear`). */
   async clearConversation(conversationKey: string): Promise<Erased> {
-    const erased = await this.#eraseAll(() => this.#ofConversation.all({ key: conversationKey, limit: ERASE_BATCH_TURNS }));
+    const erased = await this.#eraseAll(() =>
+      this.#ofConversation.all({ key: conversationKey, limit: ERASE_BATCH_TURNS }),
+    );
     if (this.#db.open) this.#notes.deleteFromSource(conversationKey);
     const hadSummary = this.#db.open && this.#summaries.delete(conversationKey);
     const dropped = new Set(erased.summariesDropped);
@@ -113,7 +115,13 @@ export class MemoryEraser {
     for (const key of own.summariesDropped) dropped.add(key);
     if (this.#db.open) this.#threads.forgetOpener(authorId);
     const notes = this.#db.open ? this.#notes.forgetPerson(authorId) : 0;
-    return { turns: own.turns, replies: replies.length, notes, summariesDropped: [...dropped], checkpointed: this.#checkpoint() };
+    return {
+      turns: own.turns,
+      replies: replies.length,
+      notes,
+      summariesDropped: [...dropped],
+      checkpointed: this.#checkpoint(),
+    };
   }
 
   /** Folds the write-ahead log into the file and empties it; false when a reader kept it from finishing. */

@@ -33,7 +33,8 @@ interface GuildModerationRow {
   person_notes: number | null;
 }
 
-const GUILD_COLUMNS = "rate_messages, rate_window_seconds, auto_gap_seconds, moderation, log_channel_id, persona_webhooks, scenes, threads_on_mention, person_notes";
+const GUILD_COLUMNS =
+  "rate_messages, rate_window_seconds, auto_gap_seconds, moderation, log_channel_id, persona_webhooks, scenes, threads_on_mention, person_notes";
 
 /** A stored switch (0, 1 or NULL) as a setting. */
 const asSwitch = (value: number | null): boolean | undefined => (value === null ? undefined : value === 1);
@@ -78,7 +79,9 @@ export class GuildSettingsStore {
   readonly #update;
 
   constructor(db: Db) {
-    this.#get = db.prepare<{ guildId: string }, GuildModerationRow>(`SELECT ${GUILD_COLUMNS} FROM guild_moderation WHERE guild_id = @guildId`);
+    this.#get = db.prepare<{ guildId: string }, GuildModerationRow>(
+      `SELECT ${GUILD_COLUMNS} FROM guild_moderation WHERE guild_id = @guildId`,
+    );
     this.#put = db.prepare(
       `INSERT INTO guild_moderation (guild_id, ${GUILD_COLUMNS}, updated_by, updated_at)
        VALUES (@guildId, @rateMessages, @rateWindowSeconds, @autoGapSeconds, @moderation, @logChannelId, @personaWebhooks, @scenes, @threadsOnMention, @personNotes, @updatedBy, @now)
@@ -88,7 +91,12 @@ export class GuildSettingsStore {
          log_channel_id = excluded.log_channel_id, persona_webhooks = excluded.persona_webhooks, scenes = excluded.scenes, threads_on_mention = excluded.threads_on_mention, person_notes = excluded.person_notes, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
     );
     this.#update = db.transaction((guildId: string, patch: Partial<GuildModeration>, updatedBy: string) => {
-      this.#put.run({ guildId, ...toGuildModerationRow({ ...this.get(guildId), ...patch }), updatedBy, now: Date.now() });
+      this.#put.run({
+        guildId,
+        ...toGuildModerationRow({ ...this.get(guildId), ...patch }),
+        updatedBy,
+        now: Date.now(),
+      });
     });
   }
 

@@ -59,7 +59,9 @@ export class InFlightStore {
 
   /** Notes a reply starting in a conversation that is already stored (its people's turns are); returns its id. */
   begin(reply: Omit<ReplyInFlight, "id" | "messageIds" | "startedAt">): number {
-    return Number(this.#begin.run({ ...reply, answers: JSON.stringify(reply.answers), startedAt: Date.now() }).lastInsertRowid);
+    return Number(
+      this.#begin.run({ ...reply, answers: JSON.stringify(reply.answers), startedAt: Date.now() }).lastInsertRowid,
+    );
   }
 
   /** The Discord messages now showing the reply, all of them so far. */

@@ -25,13 +25,31 @@ export class LayoutError extends Error {
 
 /** The tables holding a server's (or the DMs') rows besides the conversations and what hangs off them. */
 export const GUILD_TABLES = [
-  "guild_settings", "channel_modes", "guild_moderation", "blocked_users", "admin_roles", "blocked_words", "guild_memory_settings", "audit_log",
-  "conversation_cast", "allowed_bots", "masque_threads", "person_notes", "person_note_choices",
+  "guild_settings",
+  "channel_modes",
+  "guild_moderation",
+  "blocked_users",
+  "admin_roles",
+  "blocked_words",
+  "guild_memory_settings",
+  "audit_log",
+  "conversation_cast",
+  "allowed_bots",
+  "masque_threads",
+  "person_notes",
+  "person_note_choices",
 ] as const;
 /** Tables whose rows have a surrogate id of the file they are in: moved without it, in id order, so they get new ones and keep their order. */
 export const SURROGATE_ID_TABLES: ReadonlySet<string> = new Set(["audit_log", "person_notes"]);
 /** Every table whose rows are memory; a file with none of them holds nothing to lose. */
-export const MEMORY_TABLES = ["conversations", "turns", "turn_messages", "summaries", "conversation_settings", ...GUILD_TABLES] as const;
+export const MEMORY_TABLES = [
+  "conversations",
+  "turns",
+  "turn_messages",
+  "summaries",
+  "conversation_settings",
+  ...GUILD_TABLES,
+] as const;
 
 const SHARD_ID_BITS = 22n;
 
@@ -64,7 +82,10 @@ export interface FoundFile {
 export function databaseFiles(databasePath: string): FoundFile[] {
   if (databasePath === ":memory:") return [];
   const dir = path.dirname(databasePath);
-  const pattern = path.basename(layoutFile(databasePath, 1, 0)).replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace("shard-0", "shard-(\\d+)");
+  const pattern = path
+    .basename(layoutFile(databasePath, 1, 0))
+    .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    .replace("shard-0", "shard-(\\d+)");
   const shardFiles = existsSync(dir)
     ? readdirSync(dir)
         .map((name) => ({ name, match: new RegExp(`^${pattern}$`).exec(name) }))
@@ -85,7 +106,11 @@ export interface RecordedLayout extends Layout {
 export function recordedLayout(db: Db): RecordedLayout | undefined {
   const hasTable = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'shard_layout'").get();
   if (!hasTable) return undefined;
-  const row = db.prepare<[], { shard_count: number; shard_index: number; resharding_to: number | null }>("SELECT shard_count, shard_index, resharding_to FROM shard_layout").get();
+  const row = db
+    .prepare<[], { shard_count: number; shard_index: number; resharding_to: number | null }>(
+      "SELECT shard_count, shard_index, resharding_to FROM shard_layout",
+    )
+    .get();
   return row && { shards: row.shard_count, index: row.shard_index, reshardingTo: row.resharding_to };
 }
 
@@ -100,7 +125,9 @@ export function recordLayout(db: Db, layout: Layout, reshardingTo: number | null
 /** Whether the database holds any memory at all (rows in any memory table). */
 export function holdsMemory(db: Db): boolean {
   const tables = new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]);
-  return MEMORY_TABLES.some((table) => tables.has(table) && db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined);
+  return MEMORY_TABLES.some(
+    (table) => tables.has(table) && db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined,
+  );
 }
 
 /** The command that moves memory to `shards`. */
@@ -117,7 +144,9 @@ export function claimLayout(db: Db, layout: Layout): void {
     return;
   }
   if (recorded.reshardingTo !== null) {
-    throw new LayoutError(`${db.name} is in the middle of a reshard to ${describeLayout(recorded.reshardingTo)}. Finish it with \`${reshardCommand(recorded.reshardingTo)}\`, then start again.`);
+    throw new LayoutError(
+      `${db.name} is in the middle of a reshard to ${describeLayout(recorded.reshardingTo)}. Finish it with \`${reshardCommand(recorded.reshardingTo)}\`, then start again.`,
+    );
   }
   if (recorded.shards !== layout.shards || recorded.index !== layout.index) {
     throw new LayoutError(
@@ -147,7 +176,9 @@ export function strayFiles(databasePath: string, shards: number): Array<{ file: 
     const onDisk = layoutOnDisk(found);
     if (!onDisk) continue;
     if (onDisk.reshardingTo !== null) {
-      throw new LayoutError(`A reshard to ${describeLayout(onDisk.reshardingTo)} was interrupted (${found.file}). Finish it with \`${reshardCommand(onDisk.reshardingTo)}\`, then start again.`);
+      throw new LayoutError(
+        `A reshard to ${describeLayout(onDisk.reshardingTo)} was interrupted (${found.file}). Finish it with \`${reshardCommand(onDisk.reshardingTo)}\`, then start again.`,
+      );
     }
     const fits =
       onDisk.shards === "unknown" ? shards > 0 && (found.namedShard ?? 0) < shards : onDisk.shards === shards;
@@ -164,7 +195,9 @@ export function strayFiles(databasePath: string, shards: number): Array<{ file: 
 export function assertLayout(databasePath: string, shards: number): void {
   const strays = strayFiles(databasePath, shards);
   if (strays.length === 0) return;
-  const found = strays.map((s) => `${s.file} (${s.shards === "unknown" ? "sharded" : describeLayout(s.shards)})`).join(", ");
+  const found = strays
+    .map((s) => `${s.file} (${s.shards === "unknown" ? "sharded" : describeLayout(s.shards)})`)
+    .join(", ");
   throw new LayoutError(
     `Memory on disk belongs to another shard layout than this start (${describeLayout(shards)}): ${found}. ` +
       `Starting would lose each moved server's memory, personas, blocks and settings. ` +

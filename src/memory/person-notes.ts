@@ -66,7 +66,9 @@ export class PersonNoteStore {
 
   constructor(db: Db) {
     const scope = "user_id = @userId AND guild_id IS @guildId";
-    this.#of = db.prepare<{ guildId: string | null; userId: string }, NoteRow>(`SELECT * FROM person_notes WHERE ${scope} ORDER BY id`);
+    this.#of = db.prepare<{ guildId: string | null; userId: string }, NoteRow>(
+      `SELECT * FROM person_notes WHERE ${scope} ORDER BY id`,
+    );
     this.#insert = db.prepare(
       "INSERT INTO person_notes (guild_id, user_id, content, source_key, created_at) VALUES (@guildId, @userId, @content, @sourceKey, @now)",
     );
@@ -80,17 +82,24 @@ export class PersonNoteStore {
       `DELETE FROM person_notes WHERE id IN (SELECT id FROM person_notes WHERE ${scope} ORDER BY id DESC LIMIT -1 OFFSET @max)`,
     );
     this.#latest = db.prepare<[], number>("SELECT coalesce(max(id), 0) FROM person_notes").pluck();
-    this.#choice = db.prepare<{ guildId: string | null; userId: string }, number>(`SELECT keep FROM person_note_choices WHERE ${scope}`).pluck();
+    this.#choice = db
+      .prepare<{ guildId: string | null; userId: string }, number>(
+        `SELECT keep FROM person_note_choices WHERE ${scope}`,
+      )
+      .pluck();
     this.#setChoice = db.prepare(
       `INSERT INTO person_note_choices (guild_id, user_id, keep, set_at) VALUES (@guildId, @userId, @keep, @now)
        ON CONFLICT (user_id, coalesce(guild_id, '')) DO UPDATE SET keep = excluded.keep, set_at = excluded.set_at`,
     );
-    this.#serverKeeps = db.prepare<{ guildId: string }, number>("SELECT person_notes FROM guild_moderation WHERE guild_id = @guildId").pluck();
+    this.#serverKeeps = db
+      .prepare<{ guildId: string }, number>("SELECT person_notes FROM guild_moderation WHERE guild_id = @guildId")
+      .pluck();
     this.#replace = db.transaction((change: NoteChange) => {
       const { guildId, userId } = change;
       for (const id of change.removeIds) this.#deleteOne.run({ id, guildId, userId });
       const now = Date.now();
-      for (const content of change.add) this.#insert.run({ guildId, userId, content, sourceKey: change.sourceKey, now });
+      for (const content of change.add)
+        this.#insert.run({ guildId, userId, content, sourceKey: change.sourceKey, now });
       this.#overflow.run({ guildId, userId, max: change.max });
     });
   }

@@ -22,7 +22,9 @@ export class PersonaChoiceStore {
        ON CONFLICT (conversation_key) DO UPDATE SET persona_id = excluded.persona_id, set_by = excluded.set_by, set_at = excluded.set_at`,
     );
     this.#clearConversation = db.prepare("DELETE FROM conversation_settings WHERE conversation_key = @key");
-    this.#getGuild = db.prepare<{ guildId: string }, { persona_id: string }>("SELECT persona_id FROM guild_settings WHERE guild_id = @guildId");
+    this.#getGuild = db.prepare<{ guildId: string }, { persona_id: string }>(
+      "SELECT persona_id FROM guild_settings WHERE guild_id = @guildId",
+    );
     this.#setGuild = db.prepare(
       `INSERT INTO guild_settings (guild_id, persona_id, set_by, set_at) VALUES (@guildId, @personaId, @setBy, @now)
        ON CONFLICT (guild_id) DO UPDATE SET persona_id = excluded.persona_id, set_by = excluded.set_by, set_at = excluded.set_at`,

@@ -29,7 +29,12 @@ export function searchWords(words: readonly string[]): string[] {
 export type WordForms = "stems" | "exact";
 
 /** The index terms a word is searched by in one scope: its exact form, and its stem when it has one. */
-function termsFor(words: readonly string[], forms: WordForms, exact: (w: string) => string, stemmed: (s: string) => string): string[] {
+function termsFor(
+  words: readonly string[],
+  forms: WordForms,
+  exact: (w: string) => string,
+  stemmed: (s: string) => string,
+): string[] {
   return searchWords(words).flatMap((w) => {
     const stem = forms === "stems" ? stemOf(w) : undefined;
     return stem === undefined ? [exact(w)] : [exact(w), stemmed(stem)];
@@ -37,13 +42,36 @@ function termsFor(words: readonly string[], forms: WordForms, exact: (w: string)
 }
 
 /** The FTS5 query for turns of one conversation holding any of `words` (in any form, with stems). */
-export function conversationQuery(conversationKey: string, words: readonly string[], forms: WordForms = "stems"): string {
-  return anyOf(termsFor(words, forms, (w) => conversationTerm(conversationKey, w), (s) => conversationStemTerm(conversationKey, s)));
+export function conversationQuery(
+  conversationKey: string,
+  words: readonly string[],
+  forms: WordForms = "stems",
+): string {
+  return anyOf(
+    termsFor(
+      words,
+      forms,
+      (w) => conversationTerm(conversationKey, w),
+      (s) => conversationStemTerm(conversationKey, s),
+    ),
+  );
 }
 
 /** The FTS5 query for turns of a server's other conversations holding any of `words`. */
-export function serverQuery(guildId: string, excludedConversationKey: string, words: readonly string[], forms: WordForms = "stems"): string {
-  const inServer = anyOf(termsFor(words, forms, (w) => guildTerm(guildId, w), (s) => guildStemTerm(guildId, s)));
+export function serverQuery(
+  guildId: string,
+  excludedConversationKey: string,
+  words: readonly string[],
+  forms: WordForms = "stems",
+): string {
+  const inServer = anyOf(
+    termsFor(
+      words,
+      forms,
+      (w) => guildTerm(guildId, w),
+      (s) => guildStemTerm(guildId, s),
+    ),
+  );
   return `${inServer} NOT ${conversationQuery(excludedConversationKey, words, forms)}`;
 }
 
@@ -89,19 +117,25 @@ export class RecallStore {
   readonly #setServerWide;
 
   constructor(db: Db) {
-    const newestMatches = "SELECT rowid FROM turns_fts WHERE turns_fts MATCH @query AND rowid < @beforeId ORDER BY rowid DESC LIMIT @limit";
+    const newestMatches =
+      "SELECT rowid FROM turns_fts WHERE turns_fts MATCH @query AND rowid < @beforeId ORDER BY rowid DESC LIMIT @limit";
     // The scope is in the index terms already; checking it again on the rows costs nothing and makes a leak impossible.
     this.#searchConversation = db.prepare<{ query: string; beforeId: number; limit: number; key: string }, RecallHit>(
       `SELECT id, conversation_key AS conversationKey, content FROM turns WHERE id IN (${newestMatches}) AND conversation_key = @key ORDER BY id DESC`,
     );
-    this.#searchServer = db.prepare<{ query: string; beforeId: number; limit: number; guildId: string; excluded: string }, RecallHit>(
+    this.#searchServer = db.prepare<
+      { query: string; beforeId: number; limit: number; guildId: string; excluded: string },
+      RecallHit
+    >(
       `SELECT t.id, t.conversation_key AS conversationKey, t.content
          FROM turns t JOIN conversations c ON c.key = t.conversation_key
         WHERE t.id IN (${newestMatches}) AND c.guild_id = @guildId AND t.conversation_key <> @excluded
         ORDER BY t.id DESC`,
     );
     this.#turnsByIds = db
-      .prepare<{ ids: string }, TurnRow>(`SELECT ${TURN_COLUMNS} FROM turns WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY id`)
+      .prepare<{ ids: string }, TurnRow>(
+        `SELECT ${TURN_COLUMNS} FROM turns WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY id`,
+      )
       .raw(true);
     this.#getServerWide = db.prepare<{ guildId: string }, { server_wide_recall: number }>(
       "SELECT server_wide_recall FROM guild_memory_settings WHERE guild_id = @guildId",
@@ -116,15 +150,25 @@ export class RecallStore {
   searchConversation(search: ConversationSearch): RecallHit[] {
     if (searchWords(search.words).length === 0) return [];
     const query = conversationQuery(search.conversationKey, search.words, search.forms);
-    return this.#searchConversation.all({ query, beforeId: search.beforeId, limit: search.limit, key: search.conversationKey });
+    return this.#searchConversation.all({
+      query,
+      beforeId: search.beforeId,
+      limit: search.limit,
+      key: search.conversationKey,
+    });
   }
 
   /** Turns of the server's other conversations holding any of the words; newest first. */
   searchServer(search: ServerSearch): RecallHit[] {
     if (searchWords(search.words).length === 0) return [];
     const query = serverQuery(search.guildId, search.excludedConversationKey, search.words, search.forms);
-    return this.#searchServer
-      .all({ query, beforeId: NO_ID_LIMIT, limit: search.limit, guildId: search.guildId, excluded: search.excludedConversationKey });
+    return this.#searchServer.all({
+      query,
+      beforeId: NO_ID_LIMIT,
+      limit: search.limit,
+      guildId: search.guildId,
+      excluded: search.excludedConversationKey,
+    });
   }
 
   /** Whole turns for the hits chosen, oldest first. */

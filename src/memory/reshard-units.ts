@@ -31,7 +31,9 @@ export function unitsIn(db: Db): Unit[] {
 }
 
 function columnsOf(db: Db, table: string): string[] {
-  return (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter((name) => name !== "id" || !SURROGATE_ID_TABLES.has(table));
+  return (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter(
+    (name) => name !== "id" || !SURROGATE_ID_TABLES.has(table),
+  );
 }
 
 function insertInto(db: Db, table: string, columns: readonly string[], verb = "INSERT OR REPLACE") {
@@ -42,12 +44,18 @@ function insertInto(db: Db, table: string, columns: readonly string[], verb = "I
 function copyConversation(from: Db, to: Db, key: string): number {
   const turnColumns = columnsOf(to, "turns").filter((c) => c !== "id");
   const insertTurn = insertInto(to, "turns", turnColumns, "INSERT");
-  const linkMessage = to.prepare("INSERT OR IGNORE INTO turn_messages (message_id, turn_id) VALUES (@message_id, @turn_id)");
-  const messagesOf = from.prepare<{ id: number }, { message_id: string }>("SELECT message_id FROM turn_messages WHERE turn_id = @id");
+  const linkMessage = to.prepare(
+    "INSERT OR IGNORE INTO turn_messages (message_id, turn_id) VALUES (@message_id, @turn_id)",
+  );
+  const messagesOf = from.prepare<{ id: number }, { message_id: string }>(
+    "SELECT message_id FROM turn_messages WHERE turn_id = @id",
+  );
   const newIds = new Map<number, number>();
   const answeredBy = new Map<number, number>();
   type TurnRow = Record<string, unknown> & { id: number; answered_by: number | null };
-  for (const turn of from.prepare<{ key: string }, TurnRow>("SELECT * FROM turns WHERE conversation_key = @key ORDER BY id").iterate({ key })) {
+  for (const turn of from
+    .prepare<{ key: string }, TurnRow>("SELECT * FROM turns WHERE conversation_key = @key ORDER BY id")
+    .iterate({ key })) {
     newIds.set(turn.id, Number(insertTurn.run({ ...turn, answered_by: null }).lastInsertRowid));
     if (turn.answered_by !== null) answeredBy.set(turn.id, turn.answered_by);
   }
@@ -60,12 +68,22 @@ function copyConversation(from: Db, to: Db, key: string): number {
   for (const [oldId, newId] of newIds) {
     for (const link of messagesOf.all({ id: oldId })) linkMessage.run({ message_id: link.message_id, turn_id: newId });
   }
-  const summary = from.prepare<{ key: string }, Record<string, unknown> & { first_turn_id: number; last_turn_id: number }>("SELECT * FROM summaries WHERE conversation_key = @key").get({ key });
+  const summary = from
+    .prepare<{ key: string }, Record<string, unknown> & { first_turn_id: number; last_turn_id: number }>(
+      "SELECT * FROM summaries WHERE conversation_key = @key",
+    )
+    .get({ key });
   if (!summary) return 0;
   // The summary stands in for the same turns under their new ids (kept in order, so the range still holds exactly them).
-  const covered = [...newIds].filter(([oldId]) => oldId >= summary.first_turn_id && oldId <= summary.last_turn_id).map(([, newId]) => newId);
+  const covered = [...newIds]
+    .filter(([oldId]) => oldId >= summary.first_turn_id && oldId <= summary.last_turn_id)
+    .map(([, newId]) => newId);
   if (covered.length === 0) return 1; // its turns are gone: the summarizer rebuilds it
-  insertInto(to, "summaries", columnsOf(to, "summaries")).run({ ...summary, first_turn_id: Math.min(...covered), last_turn_id: Math.max(...covered) });
+  insertInto(to, "summaries", columnsOf(to, "summaries")).run({
+    ...summary,
+    first_turn_id: Math.min(...covered),
+    last_turn_id: Math.max(...covered),
+  });
   return 0;
 }
 
@@ -73,19 +91,27 @@ function copyConversation(from: Db, to: Db, key: string): number {
 export function copyUnit(from: Db, to: Db, unit: Unit): number {
   const guild = { guild: guildOf(unit) };
   let dropped = 0;
-  const conversations = from.prepare<typeof guild, Record<string, unknown> & { key: string }>("SELECT * FROM conversations WHERE guild_id IS @guild").all(guild);
+  const conversations = from
+    .prepare<typeof guild, Record<string, unknown> & { key: string }>(
+      "SELECT * FROM conversations WHERE guild_id IS @guild",
+    )
+    .all(guild);
   const insertConversation = insertInto(to, "conversations", columnsOf(to, "conversations"), "INSERT OR IGNORE");
   for (const conversation of conversations) {
     insertConversation.run(conversation);
     dropped += copyConversation(from, to, conversation.key);
   }
-  const settings = from.prepare(`SELECT s.* FROM conversation_settings s WHERE ${SETTING_GUILD} IS @guild`).all(guild) as Array<Record<string, unknown>>;
+  const settings = from
+    .prepare(`SELECT s.* FROM conversation_settings s WHERE ${SETTING_GUILD} IS @guild`)
+    .all(guild) as Array<Record<string, unknown>>;
   const insertSetting = insertInto(to, "conversation_settings", columnsOf(to, "conversation_settings"));
   for (const setting of settings) insertSetting.run(setting);
   for (const table of GUILD_TABLES) {
     const insert = insertInto(to, table, columnsOf(to, table));
     const order = SURROGATE_ID_TABLES.has(table) ? " ORDER BY id" : "";
-    for (const row of from.prepare(`SELECT * FROM ${table} WHERE guild_id IS @guild${order}`).iterate(guild) as Iterable<Record<string, unknown>>) {
+    for (const row of from
+      .prepare(`SELECT * FROM ${table} WHERE guild_id IS @guild${order}`)
+      .iterate(guild) as Iterable<Record<string, unknown>>) {
       if (SURROGATE_ID_TABLES.has(table)) delete row.id;
       insert.run(row);
     }

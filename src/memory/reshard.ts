@@ -3,7 +3,20 @@ import Database from "better-sqlite3";
 import path from "node:path";
 import type { Logger } from "../log.js";
 import { type Db, openDatabase } from "./db.js";
-import { assertLayout, databaseFiles, type FoundFile, holdsMemory, LayoutError, layoutFile, MEMORY_TABLES, type RecordedLayout, recordedLayout, recordLayout, reshardCommand, shardOf } from "./layout.js";
+import {
+  assertLayout,
+  databaseFiles,
+  type FoundFile,
+  holdsMemory,
+  LayoutError,
+  layoutFile,
+  MEMORY_TABLES,
+  type RecordedLayout,
+  recordedLayout,
+  recordLayout,
+  reshardCommand,
+  shardOf,
+} from "./layout.js";
 import { copyUnit, deleteUnit, type Unit, unitsIn } from "./reshard-units.js";
 
 /** What a reshard did. */
@@ -30,7 +43,8 @@ interface OpenFile {
 }
 
 const journalHas = (db: Db, unit: Unit, source: string) =>
-  db.prepare("SELECT 1 FROM reshard_journal WHERE unit = @unit AND source_file = @source").get({ unit, source }) !== undefined;
+  db.prepare("SELECT 1 FROM reshard_journal WHERE unit = @unit AND source_file = @source").get({ unit, source }) !==
+  undefined;
 
 /** What each file found records (read only), before anything is written. */
 function readLayouts(found: readonly FoundFile[]): Map<string, RecordedLayout | undefined> {
@@ -55,13 +69,19 @@ function preflight(databasePath: string, to: number, layouts: ReadonlyMap<string
   const recorded = [...layouts.values()].filter((l) => l !== undefined);
   const interrupted = recorded.find((l) => l.reshardingTo !== null);
   if (interrupted && interrupted.reshardingTo !== to) {
-    throw new LayoutError(`A reshard to ${interrupted.reshardingTo} was interrupted. Finish it first with \`${reshardCommand(interrupted.reshardingTo!)}\`.`);
+    throw new LayoutError(
+      `A reshard to ${interrupted.reshardingTo} was interrupted. Finish it first with \`${reshardCommand(interrupted.reshardingTo!)}\`.`,
+    );
   }
   if (interrupted) return; // the run that started it checked the files
   for (const count of new Set(recorded.map((l) => l.shards).filter((n) => n > 0))) {
-    const missing = Array.from({ length: count }, (_, i) => layoutFile(databasePath, count, i)).filter((file) => !layouts.has(file));
+    const missing = Array.from({ length: count }, (_, i) => layoutFile(databasePath, count, i)).filter(
+      (file) => !layouts.has(file),
+    );
     if (missing.length > 0) {
-      throw new LayoutError(`Some files of the ${count}-shard layout are not here: ${missing.join(", ")}. Gather every shard's file on this machine, reshard, then give each machine its shards' files.`);
+      throw new LayoutError(
+        `Some files of the ${count}-shard layout are not here: ${missing.join(", ")}. Gather every shard's file on this machine, reshard, then give each machine its shards' files.`,
+      );
     }
   }
 }
@@ -69,19 +89,33 @@ function preflight(databasePath: string, to: number, layouts: ReadonlyMap<string
 /** Row counts per memory table, summed over `files`. */
 function countRows(files: readonly OpenFile[]): Record<string, number> {
   const rows: Record<string, number> = {};
-  for (const table of MEMORY_TABLES) rows[table] = files.reduce((sum, f) => sum + (f.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number), 0);
+  for (const table of MEMORY_TABLES)
+    rows[table] = files.reduce(
+      (sum, f) => sum + (f.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number),
+      0,
+    );
   return rows;
 }
 
 /** Opens the files found and the new layout's files, marking every one as resharding to `to`. */
-function openAll(databasePath: string, to: number, found: readonly FoundFile[], layouts: ReadonlyMap<string, RecordedLayout | undefined>): OpenFile[] {
+function openAll(
+  databasePath: string,
+  to: number,
+  found: readonly FoundFile[],
+  layouts: ReadonlyMap<string, RecordedLayout | undefined>,
+): OpenFile[] {
   const targets = Array.from({ length: Math.max(to, 1) }, (_, i) => layoutFile(databasePath, to, i));
   const files = [...new Set([...found.map((f) => f.file), ...targets])];
-  const open = files.map((file) => ({ file, db: openDatabase(file), targetIndex: targets.includes(file) ? targets.indexOf(file) : undefined }));
+  const open = files.map((file) => ({
+    file,
+    db: openDatabase(file),
+    targetIndex: targets.includes(file) ? targets.indexOf(file) : undefined,
+  }));
   const namedShard = new Map(found.map((f) => [f.file, f.namedShard]));
   for (const f of open) {
     const named = namedShard.get(f.file);
-    const own = layouts.get(f.file) ?? (named === undefined ? { shards: 0, index: 0 } : { shards: named + 1, index: named });
+    const own =
+      layouts.get(f.file) ?? (named === undefined ? { shards: 0, index: 0 } : { shards: named + 1, index: named });
     recordLayout(f.db, f.targetIndex === undefined ? own : { shards: to, index: f.targetIndex }, to);
   }
   return open;
@@ -91,7 +125,9 @@ function openAll(databasePath: string, to: number, found: readonly FoundFile[], 
 function finishCopiedMoves(files: readonly OpenFile[]): void {
   const byName = new Map(files.map((f) => [path.basename(f.file), f]));
   for (const target of files) {
-    for (const entry of target.db.prepare<[], { unit: string; source_file: string }>("SELECT unit, source_file FROM reshard_journal").all()) {
+    for (const entry of target.db
+      .prepare<[], { unit: string; source_file: string }>("SELECT unit, source_file FROM reshard_journal")
+      .all()) {
       const source = byName.get(entry.source_file);
       if (source) source.db.transaction(() => deleteUnit(source.db, entry.unit))();
     }
@@ -105,7 +141,9 @@ function moveUnit(source: OpenFile, target: OpenFile, unit: Unit): number {
   target.db.transaction(() => {
     if (journalHas(target.db, unit, sourceName)) return;
     dropped = copyUnit(source.db, target.db, unit);
-    target.db.prepare("INSERT INTO reshard_journal (unit, source_file) VALUES (@unit, @sourceName)").run({ unit, sourceName });
+    target.db
+      .prepare("INSERT INTO reshard_journal (unit, source_file) VALUES (@unit, @sourceName)")
+      .run({ unit, sourceName });
   })();
   source.db.transaction(() => deleteUnit(source.db, unit))();
   return dropped;
@@ -115,7 +153,10 @@ function moveUnit(source: OpenFile, target: OpenFile, unit: Unit): number {
 function verifyFile(f: OpenFile): void {
   const integrity = f.db.pragma("integrity_check", { simple: true });
   const foreignKeys = f.db.pragma("foreign_key_check") as unknown[];
-  if (integrity !== "ok" || foreignKeys.length > 0) throw new Error(`${f.file} failed its checks after the move: integrity ${String(integrity)}, ${foreignKeys.length} broken reference(s).`);
+  if (integrity !== "ok" || foreignKeys.length > 0)
+    throw new Error(
+      `${f.file} failed its checks after the move: integrity ${String(integrity)}, ${foreignKeys.length} broken reference(s).`,
+    );
   f.db.prepare("INSERT INTO turns_fts (turns_fts) VALUES ('integrity-check')").run();
 }
 
@@ -140,7 +181,8 @@ export function reshard(databasePath: string, to: number): ReshardReport {
     for (const f of files) f.db.close();
   }
   // Only once every check passed and the new layout is recorded: files the new layout does not use.
-  for (const file of report.removed) for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+  for (const file of report.removed)
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
   return report;
 }
 
@@ -161,8 +203,13 @@ function moveAndVerify(files: readonly OpenFile[], to: number): ReshardReport {
   const leftBehind = files.filter((f) => f.targetIndex === undefined && holdsMemory(f.db));
   const mismatched = MEMORY_TABLES.filter((t) => after[t] !== before[t]! - (t === "summaries" ? summariesDropped : 0));
   if (mismatched.length > 0 || leftBehind.length > 0) {
-    const problems = [...mismatched.map((t) => `${t}: ${before[t]} rows before, ${after[t]} after`), ...leftBehind.map((f) => `${f.file} still holds memory`)];
-    throw new Error(`The move did not add up (${problems.join("; ")}). No file was deleted; restore from your backup or report this.`);
+    const problems = [
+      ...mismatched.map((t) => `${t}: ${before[t]} rows before, ${after[t]} after`),
+      ...leftBehind.map((f) => `${f.file} still holds memory`),
+    ];
+    throw new Error(
+      `The move did not add up (${problems.join("; ")}). No file was deleted; restore from your backup or report this.`,
+    );
   }
   for (const target of targets) verifyFile(target);
   for (const target of targets) {
@@ -177,13 +224,20 @@ function moveAndVerify(files: readonly OpenFile[], to: number): ReshardReport {
  * Before the bot opens its files: refuses to start when memory on disk belongs to another
  * shard layout than `shards` (0: unsharded), or with RESHARD=auto moves it there first.
  */
-export function ensureLayout(databasePath: string, shards: number, options: { reshardAuto: boolean; log: Logger }): void {
+export function ensureLayout(
+  databasePath: string,
+  shards: number,
+  options: { reshardAuto: boolean; log: Logger },
+): void {
   try {
     assertLayout(databasePath, shards);
   } catch (error) {
     if (!(error instanceof LayoutError) || !options.reshardAuto) throw error;
     options.log.warn({ to: shards }, "memory on disk belongs to another shard layout; moving it first (RESHARD=auto)");
     const report = reshard(databasePath, shards);
-    options.log.info({ to: shards, moved: report.moved.length, rows: report.rows, files: report.files, removed: report.removed }, "memory moved to the new shard layout");
+    options.log.info(
+      { to: shards, moved: report.moved.length, rows: report.rows, files: report.files, removed: report.removed },
+      "memory moved to the new shard layout",
+    );
   }
 }

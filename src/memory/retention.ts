@@ -50,7 +50,11 @@ export class RetentionJob {
       .deleteOlderThan(this.#now() - days * DAY_MS)
       .then(
         (erased) => {
-          if (erased.turns > 0) log.info({ turns: erased.turns, summaries: erased.summariesDropped.length, days }, "retention: deleted old turns");
+          if (erased.turns > 0)
+            log.info(
+              { turns: erased.turns, summaries: erased.summariesDropped.length, days },
+              "retention: deleted old turns",
+            );
           return erased;
         },
         (error: unknown) => {

@@ -75,7 +75,9 @@ export class SummaryStore {
     );
     this.#saveIfUnchanged = db.transaction((summary: NewSummary, basis: SummaryBasis): boolean => {
       if (!sameSummary(this.get(summary.conversationKey), basis.previous)) return false;
-      const stillThere = this.#countRange.get({ key: summary.conversationKey, firstId: basis.batchFirstId, lastId: basis.batchLastId })?.n ?? 0;
+      const stillThere =
+        this.#countRange.get({ key: summary.conversationKey, firstId: basis.batchFirstId, lastId: basis.batchLastId })
+          ?.n ?? 0;
       if (stillThere !== basis.batchSize) return false;
       this.#upsert.run({ ...summary, now: Date.now() });
       return true;

@@ -72,7 +72,10 @@ export function guildStemTerm(guildId: string, stem: string): string {
 export function recallTerms(conversationKey: string, guildId: string | null, content: string): string {
   const words = [...new Set(wordsOf(content))];
   const stems = [...new Set(words.flatMap((w) => stemOf(w) ?? []))];
-  const scoped = (wordScope: string, stemScope: string) => [...words.map((w) => wordScope + w), ...stems.map((s) => stemScope + s)];
+  const scoped = (wordScope: string, stemScope: string) => [
+    ...words.map((w) => wordScope + w),
+    ...stems.map((s) => stemScope + s),
+  ];
   const terms = scoped(conversationScope(conversationKey), conversationStemScope(conversationKey));
   if (guildId) terms.push(...scoped(guildScope(guildId), guildStemScope(guildId)));
   return terms.join(" ");
@@ -80,7 +83,10 @@ export function recallTerms(conversationKey: string, guildId: string | null, con
 
 /** Lets the triggers that keep the recall index in sync compute terms with recallTerms. */
 export function registerRecallTerms(db: Database.Database): void {
-  db.function(RECALL_TERMS_FUNCTION, { deterministic: true }, (conversationKey: unknown, guildId: unknown, content: unknown) =>
-    recallTerms(String(conversationKey), typeof guildId === "string" ? guildId : null, String(content ?? "")),
+  db.function(
+    RECALL_TERMS_FUNCTION,
+    { deterministic: true },
+    (conversationKey: unknown, guildId: unknown, content: unknown) =>
+      recallTerms(String(conversationKey), typeof guildId === "string" ? guildId : null, String(content ?? "")),
   );
 }

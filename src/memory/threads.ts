@@ -66,7 +66,15 @@ export class ThreadStore {
   get(threadId: string): MasqueThread | undefined {
     const row = this.#get.get({ threadId });
     if (!row) return undefined;
-    return { threadId: row.thread_id, guildId: row.guild_id, parentId: row.parent_id, openedBy: row.opened_by, private: row.private === 1, openedAt: row.opened_at, openedWith: row.opened_with };
+    return {
+      threadId: row.thread_id,
+      guildId: row.guild_id,
+      parentId: row.parent_id,
+      openedBy: row.opened_by,
+      private: row.private === 1,
+      openedAt: row.opened_at,
+      openedWith: row.opened_with,
+    };
   }
 
   isMasqueThread(threadId: string): boolean {
@@ -75,7 +83,10 @@ export class ThreadStore {
 
   /** Records a thread Masque opened (for a mention unless said); returns false when it was known already. */
   record(thread: Omit<MasqueThread, "openedAt" | "openedWith"> & { openedWith?: ThreadOrigin }): boolean {
-    return this.#record.run({ openedWith: "mention", ...thread, private: Number(thread.private), now: Date.now() }).changes > 0;
+    return (
+      this.#record.run({ openedWith: "mention", ...thread, private: Number(thread.private), now: Date.now() }).changes >
+      0
+    );
   }
 
   /** When each thread a person opened with /chat in a server since `since` (ms) was opened, oldest first. */

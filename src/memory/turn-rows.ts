@@ -10,7 +10,8 @@ export interface TurnSize {
 }
 
 /** Every column of a turn, in the order turnFromRow reads them. */
-export const TURN_COLUMNS = "id, conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at";
+export const TURN_COLUMNS =
+  "id, conversation_key, role, author_id, author_name, persona_id, message_id, content, token_count, status, created_at";
 
 /** TURN_COLUMNS read from a table aliased `alias` (in joins). */
 export function turnColumnsOf(alias: string): string {
@@ -20,4 +21,16 @@ export function turnColumnsOf(alias: string): string {
 }
 
 /** A turn as a raw-mode statement returns TURN_COLUMNS: an array. */
-export type TurnRow = [number, string, TurnRole, string, string, string | null, string | null, string, number, TurnStatus, number];
+export type TurnRow = [
+  number,
+  string,
+  TurnRole,
+  string,
+  string,
+  string | null,
+  string | null,
+  string,
+  number,
+  TurnStatus,
+  number,
+];

@@ -32,7 +32,10 @@ export function prepareWindowReads(db: Db) {
         `SELECT ${TURN_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND ${NOT_NEWER_SAID} ORDER BY id DESC LIMIT @limit`,
       )
       .raw(true),
-    recentSizes: db.prepare<{ key: string; afterId: number; beforeId: number; newFrom: number; limit: number }, TurnSize>(
+    recentSizes: db.prepare<
+      { key: string; afterId: number; beforeId: number; newFrom: number; limit: number },
+      TurnSize
+    >(
       `SELECT ${SIZE_COLUMNS} FROM turns WHERE conversation_key = @key AND id > @afterId AND id < @beforeId AND ${NOT_NEWER_SAID} ORDER BY id DESC LIMIT @limit`,
     ),
     range: db
@@ -64,7 +67,9 @@ export function prepareLookups(db: Db) {
       )
       .raw(true),
     answeredBy: db
-      .prepare<{ ids: string }, [number, number]>("SELECT id, answered_by FROM turns WHERE id IN (SELECT value FROM json_each(@ids)) AND answered_by IS NOT NULL")
+      .prepare<{ ids: string }, [number, number]>(
+        "SELECT id, answered_by FROM turns WHERE id IN (SELECT value FROM json_each(@ids)) AND answered_by IS NOT NULL",
+      )
       .raw(true),
     // The newest reply to the person's newest answered message, followed along the replies that came after it.
     lastAnswerer: db.prepare<{ key: string; authorId: string; window: number }, { personaId: string | null }>(
@@ -77,6 +82,8 @@ export function prepareLookups(db: Db) {
        SELECT persona_id AS personaId FROM chain ORDER BY id DESC LIMIT 1`,
     ),
     count: db.prepare<{ key: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE conversation_key = @key"),
-    countByAuthor: db.prepare<{ authorId: string }, { n: number }>("SELECT count(*) AS n FROM turns WHERE author_id = @authorId"),
+    countByAuthor: db.prepare<{ authorId: string }, { n: number }>(
+      "SELECT count(*) AS n FROM turns WHERE author_id = @authorId",
+    ),
   };
 }

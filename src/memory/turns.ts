@@ -50,8 +50,32 @@ export interface Turn extends Required<Omit<NewTurn, "personaId" | "messageId" |
  * a few hundred turns (see docs/benchmarks.md).
  */
 export function turnFromRow(row: TurnRow): Turn {
-  const [id, conversationKey, role, authorId, authorName, personaId, messageId, content, tokenCount, status, createdAt] = row;
-  return { id, conversationKey, role, authorId, authorName, personaId, messageId, content, tokenCount, status, createdAt };
+  const [
+    id,
+    conversationKey,
+    role,
+    authorId,
+    authorName,
+    personaId,
+    messageId,
+    content,
+    tokenCount,
+    status,
+    createdAt,
+  ] = row;
+  return {
+    id,
+    conversationKey,
+    role,
+    authorId,
+    authorName,
+    personaId,
+    messageId,
+    content,
+    tokenCount,
+    status,
+    createdAt,
+  };
 }
 
 /** Who last talked with someone is looked for among this many of a conversation's newest turns. */
@@ -103,7 +127,9 @@ export class TurnStore {
         for (const messageId of turn.moreMessageIds ?? []) this.#write.linkMessage.run({ messageId, turnId });
         // Which reply answered which message: forget-me deletes a person's messages with the replies to them.
         if (turn.role === "user") unanswered.push(turnId);
-        else for (const answered of [...(turn.answers ?? []), ...unanswered.splice(0)]) this.#write.markAnswered.run({ replyId: turnId, turnId: answered });
+        else
+          for (const answered of [...(turn.answers ?? []), ...unanswered.splice(0)])
+            this.#write.markAnswered.run({ replyId: turnId, turnId: answered });
         return turnId;
       });
     });
@@ -135,7 +161,13 @@ export class TurnStore {
    * last one returned): whether all turns fit, and which do, reads the same either way,
    * and a long conversation's window is a few hundred rows shorter to read.
    */
-  recentSizes(conversationKey: string, limit: number, afterId = 0, budget = Number.POSITIVE_INFINITY, newFrom = Number.MAX_SAFE_INTEGER): TurnSize[] {
+  recentSizes(
+    conversationKey: string,
+    limit: number,
+    afterId = 0,
+    budget = Number.POSITIVE_INFINITY,
+    newFrom = Number.MAX_SAFE_INTEGER,
+  ): TurnSize[] {
     const sizes: TurnSize[] = [];
     let tokens = 0;
     let beforeId = Number.MAX_SAFE_INTEGER;
@@ -165,7 +197,10 @@ export class TurnStore {
    * their newest answered message among the conversation's RECENT_TALK_TURNS newest turns.
    */
   lastAnswererOf(conversationKey: string, authorId: string): string | undefined {
-    return this.#lookup.lastAnswerer.get({ key: conversationKey, authorId, window: RECENT_TALK_TURNS })?.personaId ?? undefined;
+    return (
+      this.#lookup.lastAnswerer.get({ key: conversationKey, authorId, window: RECENT_TALK_TURNS })?.personaId ??
+      undefined
+    );
   }
 
   /** Up to `limit` turns of a conversation with ids strictly between `afterId` and `beforeId`, oldest first. */

@@ -109,7 +109,9 @@ export class VectorStore {
            conversation_key TEXT PARTITION KEY, guild_key TEXT PARTITION KEY, turn_id INTEGER,
            embedding FLOAT[${Math.trunc(dimensions)}] distance_metric=cosine, chunk_size=${VECTOR_CHUNK_SIZE})`,
       );
-      this.#db.exec(`CREATE TRIGGER IF NOT EXISTS turn_vectors_after_delete AFTER DELETE ON turns BEGIN DELETE FROM ${VECTOR_TABLE} WHERE rowid = old.id; END`);
+      this.#db.exec(
+        `CREATE TRIGGER IF NOT EXISTS turn_vectors_after_delete AFTER DELETE ON turns BEGIN DELETE FROM ${VECTOR_TABLE} WHERE rowid = old.id; END`,
+      );
       this.#db
         .prepare(
           `INSERT INTO embedding_index (id, model, dimensions, created_at) VALUES (1, @model, @dimensions, @now)
@@ -140,7 +142,12 @@ export class VectorStore {
       for (const v of vectors) {
         this.#dequeue.run({ id: v.id });
         if (this.#turnExists.get({ id: v.id }) === undefined) continue;
-        statements.insert.run({ id: BigInt(v.id), key: v.conversationKey, guild: v.guildId ?? NO_SERVER, embedding: vectorBlob(v.vector) });
+        statements.insert.run({
+          id: BigInt(v.id),
+          key: v.conversationKey,
+          guild: v.guildId ?? NO_SERVER,
+          embedding: vectorBlob(v.vector),
+        });
       }
     })();
   }
@@ -158,17 +165,28 @@ export class VectorStore {
   }
 
   /** The turns of one conversation older than `beforeId` nearest to `vector`, nearest first. */
-  searchConversation(search: VectorSearch & { readonly conversationKey: string; readonly beforeId: number }): VectorHit[] {
+  searchConversation(
+    search: VectorSearch & { readonly conversationKey: string; readonly beforeId: number },
+  ): VectorHit[] {
     if (!this.#fits(search.vector)) return [];
-    return this.#statements!.inConversation.all({ vector: vectorBlob(search.vector), limit: search.limit, key: search.conversationKey, beforeId: search.beforeId });
+    return this.#statements!.inConversation.all({
+      vector: vectorBlob(search.vector),
+      limit: search.limit,
+      key: search.conversationKey,
+      beforeId: search.beforeId,
+    });
   }
 
   /** The turns of a server's other conversations nearest to `vector`, nearest first. */
-  searchServer(search: VectorSearch & { readonly guildId: string; readonly excludedConversationKey: string }): VectorHit[] {
+  searchServer(
+    search: VectorSearch & { readonly guildId: string; readonly excludedConversationKey: string },
+  ): VectorHit[] {
     if (!this.#fits(search.vector)) return [];
-    return this.#statements!.inServer.all({ vector: vectorBlob(search.vector), limit: search.limit, guild: search.guildId }).filter(
-      (hit) => hit.conversationKey !== search.excludedConversationKey,
-    );
+    return this.#statements!.inServer.all({
+      vector: vectorBlob(search.vector),
+      limit: search.limit,
+      guild: search.guildId,
+    }).filter((hit) => hit.conversationKey !== search.excludedConversationKey);
   }
 
   /** A vector of another length than the table's (the model changed under us) finds nothing instead of failing. */
@@ -187,7 +205,9 @@ function prepareVectorStatements(db: Db) {
       WHERE v.embedding MATCH @vector AND v.k = @limit AND ${scope}
       ORDER BY v.distance`;
   return {
-    insert: db.prepare(`INSERT INTO ${VECTOR_TABLE} (rowid, conversation_key, guild_key, turn_id, embedding) VALUES (@id, @key, @guild, @id, @embedding)`),
+    insert: db.prepare(
+      `INSERT INTO ${VECTOR_TABLE} (rowid, conversation_key, guild_key, turn_id, embedding) VALUES (@id, @key, @guild, @id, @embedding)`,
+    ),
     count: db.prepare<[], number>(`SELECT count(*) FROM ${VECTOR_TABLE}`).pluck(),
     inConversation: db.prepare<{ vector: Buffer; limit: number; key: string; beforeId: number }, VectorHit>(
       nearest("v.conversation_key = @key AND v.turn_id < @beforeId AND t.conversation_key = @key"),

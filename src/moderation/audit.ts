@@ -64,7 +64,16 @@ export class Auditor {
   /** Stores the entry at once; the mirror is posted in the background and a failure only logged. */
   record(entry: NewAuditEntry): AuditEntry {
     const stored = this.store.record(entry);
-    this.log.info({ audit: stored.action, guild: stored.guildId, channel: stored.channelId, actor: stored.actorId, target: stored.targetId }, "audit");
+    this.log.info(
+      {
+        audit: stored.action,
+        guild: stored.guildId,
+        channel: stored.channelId,
+        actor: stored.actorId,
+        target: stored.targetId,
+      },
+      "audit",
+    );
     const logChannelId = stored.guildId ? this.settings.get(stored.guildId).logChannelId : undefined;
     if (logChannelId) {
       this.post(logChannelId, describeAuditEntry(stored)).catch((error: unknown) =>

@@ -51,7 +51,11 @@ export class ContentChecker {
    * for the texts they let through. Throws ModerationUnavailableError when the provider is
    * on and fails: an unchecked text is never treated as clean.
    */
-  async check(texts: readonly string[], rules: ContentRules, signal?: AbortSignal): Promise<Array<ContentFlag | undefined>> {
+  async check(
+    texts: readonly string[],
+    rules: ContentRules,
+    signal?: AbortSignal,
+  ): Promise<Array<ContentFlag | undefined>> {
     const flags = texts.map((text) => this.filter(text, rules));
     const unchecked = texts.flatMap((text, index) => (flags[index] ? [] : [{ text, index }]));
     if (rules.provider === "off" || unchecked.length === 0) return flags;
@@ -63,10 +67,15 @@ export class ContentChecker {
         signal,
       );
     } catch (error) {
-      throw new ModerationUnavailableError(`The moderation endpoint failed: ${error instanceof Error ? error.message : String(error)}`, error);
+      throw new ModerationUnavailableError(
+        `The moderation endpoint failed: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
     }
     if (results.length !== unchecked.length) {
-      throw new ModerationUnavailableError(`The moderation endpoint answered ${results.length} results for ${unchecked.length} texts.`);
+      throw new ModerationUnavailableError(
+        `The moderation endpoint answered ${results.length} results for ${unchecked.length} texts.`,
+      );
     }
     unchecked.forEach(({ index }, i) => {
       const result = results[i]!;

@@ -33,10 +33,12 @@ function fold(text: string): string {
  * Throws InvalidFilterEntryError for an empty, too long or all-wildcard entry.
  */
 export function normalizeFilterEntry(raw: string): string {
-  if (raw.length > MAX_BLOCKED_WORD_CHARS) throw new InvalidFilterEntryError(MASQUE_TEXTS.filterEntryTooLong(MAX_BLOCKED_WORD_CHARS));
+  if (raw.length > MAX_BLOCKED_WORD_CHARS)
+    throw new InvalidFilterEntryError(MASQUE_TEXTS.filterEntryTooLong(MAX_BLOCKED_WORD_CHARS));
   const words = fold(raw).match(ENTRY_WORDS) ?? [];
   const literal = words.join("").replaceAll(WILDCARD, "").length;
-  if (literal < MIN_LITERAL_CHARS) throw new InvalidFilterEntryError(MASQUE_TEXTS.filterEntryTooVague(MIN_LITERAL_CHARS));
+  if (literal < MIN_LITERAL_CHARS)
+    throw new InvalidFilterEntryError(MASQUE_TEXTS.filterEntryTooVague(MIN_LITERAL_CHARS));
   return words.join(" ");
 }
 

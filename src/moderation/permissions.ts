@@ -15,7 +15,11 @@ export function isAdmin(interaction: Interaction, adminRoleIds: readonly string[
 }
 
 /** {@link isAdmin}, counting the server's roles added with `/masque admin-role` besides ADMIN_ROLE_IDS. */
-export function isServerAdmin(interaction: Interaction, configuredRoleIds: readonly string[], store: AdminRoleStore): boolean {
+export function isServerAdmin(
+  interaction: Interaction,
+  configuredRoleIds: readonly string[],
+  store: AdminRoleStore,
+): boolean {
   if (!interaction.inGuild()) return false;
   return isAdmin(interaction, [...configuredRoleIds, ...store.list(interaction.guildId)]);
 }

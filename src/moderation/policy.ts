@@ -99,7 +99,10 @@ export class ModerationPolicy {
 
   /** Blocked words apply in servers; DMs have no server list. */
   contentRules(guildId: string | null): ContentRules {
-    return { blockedWords: guildId ? this.store.blockedWords.list(guildId) : [], provider: this.provider(guildId).provider };
+    return {
+      blockedWords: guildId ? this.store.blockedWords.list(guildId) : [],
+      provider: this.provider(guildId).provider,
+    };
   }
 
   isBlocked(guildId: string | null, userId: string): boolean {

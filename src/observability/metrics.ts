@@ -51,7 +51,10 @@ export function createPrometheusMetrics(): Metrics {
   const require = createRequire(import.meta.url);
   const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = require("prom-client") as typeof PromClient;
   const registry = new Registry();
-  const { messagesSeen, replies, modelLatency, firstToken, tokens, errors, rateLimits } = createMeters({ Counter, Histogram }, registry);
+  const { messagesSeen, replies, modelLatency, firstToken, tokens, errors, rateLimits } = createMeters(
+    { Counter, Histogram },
+    registry,
+  );
   let depth: () => number = () => 0;
   new Gauge({
     name: "masque_queue_depth",
@@ -87,12 +90,49 @@ export function createPrometheusMetrics(): Metrics {
 function createMeters(prom: Pick<typeof PromClient, "Counter" | "Histogram">, registry: PromClient.Registry) {
   const { Counter, Histogram } = prom;
   const registers = [registry];
-  const messagesSeen = new Counter({ name: "masque_messages_seen_total", help: "Messages the bot saw, by where", labelNames: ["where"] as const, registers });
-  const replies = new Counter({ name: "masque_replies_total", help: "Model replies, by persona and outcome", labelNames: ["persona", "status"] as const, registers });
-  const modelLatency = new Histogram({ name: "masque_model_latency_seconds", help: "Whole model reply time", labelNames: ["persona"] as const, buckets: LATENCY_BUCKETS, registers });
-  const firstToken = new Histogram({ name: "masque_model_time_to_first_token_seconds", help: "Time from request to first text", labelNames: ["persona"] as const, buckets: LATENCY_BUCKETS, registers });
-  const tokens = new Counter({ name: "masque_tokens_total", help: "Tokens sent to (in) and received from (out) the model, and the prompt tokens the provider served from its cache (cached), by persona", labelNames: ["persona", "direction"] as const, registers });
-  const errors = new Counter({ name: "masque_errors_total", help: "Errors, by kind", labelNames: ["kind"] as const, registers });
-  const rateLimits = new Counter({ name: "masque_discord_rate_limits_total", help: "Discord rate limits: waits for an empty bucket (wait, global_wait) and 429 answers", labelNames: ["kind"] as const, registers });
+  const messagesSeen = new Counter({
+    name: "masque_messages_seen_total",
+    help: "Messages the bot saw, by where",
+    labelNames: ["where"] as const,
+    registers,
+  });
+  const replies = new Counter({
+    name: "masque_replies_total",
+    help: "Model replies, by persona and outcome",
+    labelNames: ["persona", "status"] as const,
+    registers,
+  });
+  const modelLatency = new Histogram({
+    name: "masque_model_latency_seconds",
+    help: "Whole model reply time",
+    labelNames: ["persona"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const firstToken = new Histogram({
+    name: "masque_model_time_to_first_token_seconds",
+    help: "Time from request to first text",
+    labelNames: ["persona"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const tokens = new Counter({
+    name: "masque_tokens_total",
+    help: "Tokens sent to (in) and received from (out) the model, and the prompt tokens the provider served from its cache (cached), by persona",
+    labelNames: ["persona", "direction"] as const,
+    registers,
+  });
+  const errors = new Counter({
+    name: "masque_errors_total",
+    help: "Errors, by kind",
+    labelNames: ["kind"] as const,
+    registers,
+  });
+  const rateLimits = new Counter({
+    name: "masque_discord_rate_limits_total",
+    help: "Discord rate limits: waits for an empty bucket (wait, global_wait) and 429 answers",
+    labelNames: ["kind"] as const,
+    registers,
+  });
   return { messagesSeen, replies, modelLatency, firstToken, tokens, errors, rateLimits };
 }

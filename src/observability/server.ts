@@ -15,7 +15,13 @@ export interface HealthChecks {
  * Serves `/healthz` (200 when connected to Discord and the database is writable, else
  * 503, with the checks as JSON) and `/metrics` (Prometheus text format).
  */
-export async function startObservabilityServer(options: { port: number; host: string; metrics: Metrics; health: HealthChecks; log: Logger }): Promise<{ port: number; close(): Promise<void> }> {
+export async function startObservabilityServer(options: {
+  port: number;
+  host: string;
+  metrics: Metrics;
+  health: HealthChecks;
+  log: Logger;
+}): Promise<{ port: number; close(): Promise<void> }> {
   const { metrics, health, log } = options;
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
@@ -24,9 +30,14 @@ export async function startObservabilityServer(options: { port: number; host: st
       return;
     }
     if (url.pathname === "/healthz") {
-      const checks = { discord: health.discordConnected() ? "connected" : "disconnected", database: health.databaseWritable() ? "writable" : "not writable" };
+      const checks = {
+        discord: health.discordConnected() ? "connected" : "disconnected",
+        database: health.databaseWritable() ? "writable" : "not writable",
+      };
       const healthy = checks.discord === "connected" && checks.database === "writable";
-      response.writeHead(healthy ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ status: healthy ? "ok" : "unhealthy", ...checks }));
+      response
+        .writeHead(healthy ? 200 : 503, { "content-type": "application/json" })
+        .end(JSON.stringify({ status: healthy ? "ok" : "unhealthy", ...checks }));
       return;
     }
     if (url.pathname === "/metrics") {

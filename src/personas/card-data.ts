@@ -5,16 +5,28 @@
 import { z } from "zod";
 import { CARD_EXTENSION } from "./export.js";
 import type { PersonaExample } from "./persona.js";
-import { describeValue, type FrontMatter, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, withoutControlCharacters } from "./schema.js";
+import {
+  describeValue,
+  type FrontMatter,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_NAME_LENGTH,
+  withoutControlCharacters,
+} from "./schema.js";
 
 const found = (what: string) => (issue: { input?: unknown }) => `expected ${what}, found ${describeValue(issue.input)}`;
 /** Cards in the wild write `null` for an empty field; that reads as absent. */
 const optionalText = z.preprocess((v) => (v === null ? undefined : v), z.string({ error: found("text") }).optional());
-const textList = z.preprocess((v) => (v === null ? undefined : v), z.array(z.string({ error: found("text") }), { error: found("a list of text") }).optional());
+const textList = z.preprocess(
+  (v) => (v === null ? undefined : v),
+  z.array(z.string({ error: found("text") }), { error: found("a list of text") }).optional(),
+);
 
 /** A card's `data` (or a V1 card): the fields Masque reads, each refused in plain words when it is not what the spec says. */
 export const cardDataSchema = z.looseObject({
-  name: z.string({ error: (issue) => (issue.input === undefined ? "is missing; a character card needs the character's name" : found("text")(issue)) }),
+  name: z.string({
+    error: (issue) =>
+      issue.input === undefined ? "is missing; a character card needs the character's name" : found("text")(issue),
+  }),
   description: optionalText,
   personality: optionalText,
   scenario: optionalText,
@@ -28,10 +40,18 @@ export const cardDataSchema = z.looseObject({
   alternate_greetings: textList,
   group_only_greetings: textList,
   nickname: optionalText,
-  creator_notes_multilingual: z.preprocess((v) => (v === null ? undefined : v), z.record(z.string(), z.string({ error: found("text") }), { error: found("a mapping of language code: notes") }).optional()),
+  creator_notes_multilingual: z.preprocess(
+    (v) => (v === null ? undefined : v),
+    z
+      .record(z.string(), z.string({ error: found("text") }), { error: found("a mapping of language code: notes") })
+      .optional(),
+  ),
   tags: textList,
   character_book: z.preprocess((v) => (v === null ? undefined : v), z.unknown().optional()),
-  extensions: z.looseObject({ [CARD_EXTENSION]: z.record(z.string(), z.unknown()).optional().catch(undefined) }).optional().catch(undefined),
+  extensions: z
+    .looseObject({ [CARD_EXTENSION]: z.record(z.string(), z.unknown()).optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
 });
 
 export type CardData = z.infer<typeof cardDataSchema>;
@@ -90,7 +110,17 @@ function oneLine(value: string | undefined, max: number): string | undefined {
 const nonBlank = (value: string | undefined) => (value?.trim() ? normaliseCardText(value.trim()) : undefined);
 
 /** The settings Masque keeps in `extensions.masque` of a card it exported (see toCardV3). */
-const MASQUE_SETTINGS = ["model", "temperature", "top_p", "max_tokens", "vision", "greeting_user", "params", "show_reasoning", "aliases"];
+const MASQUE_SETTINGS = [
+  "model",
+  "temperature",
+  "top_p",
+  "max_tokens",
+  "vision",
+  "greeting_user",
+  "params",
+  "show_reasoning",
+  "aliases",
+];
 
 /** Where a Markdown field came from in the card, for problems that name the card's own field. */
 const CARD_FIELD: Record<string, string> = {
@@ -138,11 +168,15 @@ export function frontMatterOf(data: CardData, name: string, lore: Partial<FrontM
   const tags = [...new Set((data.tags ?? []).map((tag) => tag.trim()).filter(Boolean))];
   const greetings = (data.alternate_greetings ?? []).map(nonBlank).filter((g): g is string => g !== undefined);
   const groupGreetings = (data.group_only_greetings ?? []).map(nonBlank).filter((g): g is string => g !== undefined);
-  const notesByLanguage = Object.entries(data.creator_notes_multilingual ?? {}).filter(([, notes]) => notes.trim() !== "");
+  const notesByLanguage = Object.entries(data.creator_notes_multilingual ?? {}).filter(
+    ([, notes]) => notes.trim() !== "",
+  );
   const examples = data.mes_example ? parseExampleDialogue(data.mes_example) : [];
   // A card Masque exported carries Masque's own settings; other cards have none.
   const { description, ...saved } = data.extensions?.[CARD_EXTENSION] ?? {};
-  const settings: Partial<FrontMatter> = Object.fromEntries(Object.entries(saved).filter(([key]) => MASQUE_SETTINGS.includes(key)));
+  const settings: Partial<FrontMatter> = Object.fromEntries(
+    Object.entries(saved).filter(([key]) => MASQUE_SETTINGS.includes(key)),
+  );
   return {
     ...settings,
     name,
@@ -151,12 +185,21 @@ export function frontMatterOf(data: CardData, name: string, lore: Partial<FrontM
     system_prompt: nonBlank(data.system_prompt),
     description:
       (typeof description === "string" ? description : undefined) ??
-      oneLine(data.creator_notes, MAX_DESCRIPTION_LENGTH) ?? oneLine(data.description?.replace(/\{\{char\}\}|<BOT>/gi, name), MAX_DESCRIPTION_LENGTH) ?? name,
+      oneLine(data.creator_notes, MAX_DESCRIPTION_LENGTH) ??
+      oneLine(data.description?.replace(/\{\{char\}\}|<BOT>/gi, name), MAX_DESCRIPTION_LENGTH) ??
+      name,
     greeting: nonBlank(data.first_mes),
     greetings: greetings.length > 0 ? greetings : undefined,
     group_greetings: groupGreetings.length > 0 ? groupGreetings : undefined,
-    nickname: data.nickname?.trim() ? withoutControlCharacters(data.nickname).replace(/\s+/g, " ").trim().slice(0, MAX_NAME_LENGTH) : undefined,
-    notes_by_language: notesByLanguage.length > 0 ? Object.fromEntries(notesByLanguage.map(([language, notes]) => [language.toLowerCase(), normaliseText(notes.trim())])) : undefined,
+    nickname: data.nickname?.trim()
+      ? withoutControlCharacters(data.nickname).replace(/\s+/g, " ").trim().slice(0, MAX_NAME_LENGTH)
+      : undefined,
+    notes_by_language:
+      notesByLanguage.length > 0
+        ? Object.fromEntries(
+            notesByLanguage.map(([language, notes]) => [language.toLowerCase(), normaliseText(notes.trim())]),
+          )
+        : undefined,
     creator: data.creator?.trim() || undefined,
     character_version: data.character_version?.trim() || undefined,
     notes: data.creator_notes?.trim() ? normaliseText(data.creator_notes.trim()) : undefined,

@@ -21,7 +21,8 @@ const ST_POSITION_AFTER_CHAR = 1;
 const ST_POSITION_AT_DEPTH = 4;
 
 const found = (what: string) => (issue: { input?: unknown }) => `expected ${what}, found ${describeValue(issue.input)}`;
-const nullable = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? undefined : v), schema.optional());
+const nullable = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === null ? undefined : v), schema.optional());
 /** Keys are a list in the spec; a few tools write one comma-separated string instead. */
 const keyList = z.preprocess(
   (v) => (v === null ? undefined : typeof v === "string" ? v.split(",") : v),
@@ -44,14 +45,26 @@ const entrySchema = z.looseObject({
   name: nullable(z.string({ error: found("text") })),
   extensions: nullable(
     z.looseObject({
-      selectiveLogic: nullable(z.number().int().min(0).max(SELECTIVE_LOGICS.length - 1)).catch(undefined),
+      selectiveLogic: nullable(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(SELECTIVE_LOGICS.length - 1),
+      ).catch(undefined),
       probability: nullable(z.number().min(0).max(CERTAIN_PROBABILITY)).catch(undefined),
       useProbability: flag.catch(undefined),
       match_whole_words: flag.catch(undefined),
       case_sensitive: flag.catch(undefined),
       position: number.catch(undefined),
       depth: nullable(z.number().int().min(0)).catch(undefined),
-      role: nullable(z.number().int().min(0).max(LORE_ROLES.length - 1)).catch(undefined),
+      role: nullable(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(LORE_ROLES.length - 1),
+      ).catch(undefined),
       exclude_recursion: flag.catch(undefined),
       prevent_recursion: flag.catch(undefined),
       group: nullable(z.string()).catch(undefined),
@@ -66,8 +79,18 @@ const entrySchema = z.looseObject({
 });
 
 const bookSchema = z.looseObject({
-  scan_depth: nullable(z.number({ error: found("a whole number") }).int("must be a whole number").positive("must be at least 1")),
-  token_budget: nullable(z.number({ error: found("a whole number") }).int("must be a whole number").positive("must be at least 1")),
+  scan_depth: nullable(
+    z
+      .number({ error: found("a whole number") })
+      .int("must be a whole number")
+      .positive("must be at least 1"),
+  ),
+  token_budget: nullable(
+    z
+      .number({ error: found("a whole number") })
+      .int("must be a whole number")
+      .positive("must be at least 1"),
+  ),
   entries: z.array(z.unknown(), { error: found("a list of entries") }),
 });
 
@@ -75,7 +98,8 @@ type CardEntry = z.infer<typeof entrySchema>;
 type LoreFrontMatter = Pick<FrontMatter, "lore" | "lore_scan_depth" | "lore_token_budget">;
 type FrontMatterEntry = NonNullable<FrontMatter["lore"]>[number];
 
-const clean = (keys: readonly string[] | undefined) => (keys ?? []).map((k) => k.replace(/\r\n?/g, "\n").trim()).filter(Boolean);
+const clean = (keys: readonly string[] | undefined) =>
+  (keys ?? []).map((k) => k.replace(/\r\n?/g, "\n").trim()).filter(Boolean);
 
 /** An entry as Masque reads it; what the card held beyond that is added by cardLore as its `card` remainder. */
 function entryOf(e: CardEntry): FrontMatterEntry {
@@ -99,12 +123,16 @@ function entryOf(e: CardEntry): FrontMatterEntry {
     ...(ext.match_whole_words === false ? { match_whole_words: false } : {}),
     ...(probability < CERTAIN_PROBABILITY ? { probability } : {}),
     ...(stPosition === ST_POSITION_BEFORE_CHAR ? { position: "before_char" as const } : {}),
-    ...(stPosition === ST_POSITION_AT_DEPTH ? { position: "at_depth" as const, depth: ext.depth ?? DEFAULT_LORE_DEPTH, role: LORE_ROLES[ext.role ?? 0] } : {}),
+    ...(stPosition === ST_POSITION_AT_DEPTH
+      ? { position: "at_depth" as const, depth: ext.depth ?? DEFAULT_LORE_DEPTH, role: LORE_ROLES[ext.role ?? 0] }
+      : {}),
     ...(ext.exclude_recursion ? { exclude_recursion: true } : {}),
     ...(ext.prevent_recursion ? { prevent_recursion: true } : {}),
     ...(ext.group?.trim() ? { group: ext.group.trim() } : {}),
     ...(ext.group_override ? { group_override: true } : {}),
-    ...(ext.group_weight !== undefined && ext.group_weight !== DEFAULT_GROUP_WEIGHT ? { group_weight: ext.group_weight } : {}),
+    ...(ext.group_weight !== undefined && ext.group_weight !== DEFAULT_GROUP_WEIGHT
+      ? { group_weight: ext.group_weight }
+      : {}),
     ...(ext.sticky ? { sticky: ext.sticky } : {}),
     ...(ext.cooldown ? { cooldown: ext.cooldown } : {}),
     ...(ext.delay ? { delay: ext.delay } : {}),
@@ -115,11 +143,18 @@ function entryOf(e: CardEntry): FrontMatterEntry {
 }
 
 /** A card's `character_book` as Markdown lore fields, or the problems with its shape. */
-export function cardLore(book: unknown): { frontMatter: LoreFrontMatter } | { problems: Array<{ field: string; reason: string }> } {
+export function cardLore(
+  book: unknown,
+): { frontMatter: LoreFrontMatter } | { problems: Array<{ field: string; reason: string }> } {
   if (book === undefined) return { frontMatter: {} };
   const parsedBook = bookSchema.safeParse(book);
   if (!parsedBook.success) {
-    return { problems: parsedBook.error.issues.map((i) => ({ field: ["character_book", ...i.path].join("."), reason: i.message })) };
+    return {
+      problems: parsedBook.error.issues.map((i) => ({
+        field: ["character_book", ...i.path].join("."),
+        reason: i.message,
+      })),
+    };
   }
   const lore: FrontMatterEntry[] = [];
   const problems: Array<{ field: string; reason: string }> = [];
@@ -127,16 +162,26 @@ export function cardLore(book: unknown): { frontMatter: LoreFrontMatter } | { pr
     const parsed = entrySchema.safeParse(raw);
     if (!parsed.success) {
       const where = `character_book.entries[${index}]`;
-      problems.push(...parsed.error.issues.map((i) => ({ field: [where, ...i.path].join("."), reason: i.path.length ? i.message : found("an entry")({ input: raw }) })));
+      problems.push(
+        ...parsed.error.issues.map((i) => ({
+          field: [where, ...i.path].join("."),
+          reason: i.path.length ? i.message : found("an entry")({ input: raw }),
+        })),
+      );
       return;
     }
     const entry = entryOf(parsed.data);
-    const card = remainderOf(withUnixLineEndings(raw) as Record<string, unknown>, cardEntryOf(loreEntryOf(entry), index));
+    const card = remainderOf(
+      withUnixLineEndings(raw) as Record<string, unknown>,
+      cardEntryOf(loreEntryOf(entry), index),
+    );
     lore.push(card ? { ...entry, card } : entry);
   });
   if (problems.length > 0) return { problems };
   if (lore.length === 0) return { frontMatter: {} };
-  return { frontMatter: { lore, lore_scan_depth: parsedBook.data.scan_depth, lore_token_budget: parsedBook.data.token_budget } };
+  return {
+    frontMatter: { lore, lore_scan_depth: parsedBook.data.scan_depth, lore_token_budget: parsedBook.data.token_budget },
+  };
 }
 
 /** What Masque reads from a card's entry, as the card entry Masque would write for it: the entry's meaning, for comparing. */
@@ -152,7 +197,11 @@ export function cardEntryWithRemainder(entry: LoreEntry, id: number): Record<str
 
 /** A lore entry as a card's `character_book` entry, with SillyTavern's extensions, so SillyTavern reads it back the same. */
 export function cardEntryOf(entry: LoreEntry, id: number): Record<string, unknown> {
-  const stPosition = { before_char: ST_POSITION_BEFORE_CHAR, after_char: ST_POSITION_AFTER_CHAR, at_depth: ST_POSITION_AT_DEPTH }[entry.position];
+  const stPosition = {
+    before_char: ST_POSITION_BEFORE_CHAR,
+    after_char: ST_POSITION_AFTER_CHAR,
+    at_depth: ST_POSITION_AT_DEPTH,
+  }[entry.position];
   return {
     id,
     keys: [...entry.keys],

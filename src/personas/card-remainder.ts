@@ -12,7 +12,8 @@ import type { CardRemainder } from "./persona.js";
 
 type Json = Record<string, unknown>;
 
-const isMapping = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isMapping = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Deep equality of JSON values; mappings compare without regard to key order. */
 export function sameJson(a: unknown, b: unknown): boolean {

@@ -31,8 +31,10 @@ export function cardChunkOf(chunks: ReadonlyMap<string, string>): { keyword: str
 /** The card's JSON from a PNG's `ccv3` (preferred) or `chara` text chunk: base64 of UTF-8 JSON. */
 export function cardJsonFromPng(bytes: Uint8Array): string {
   const chunk = cardChunkOf(readPngTextChunks(bytes));
-  if (chunk === undefined) throw new PngError(`the PNG has no character card (no tEXt chunk named ${CARD_CHUNK_V2} or ${CARD_CHUNK_V3})`);
-  if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(chunk.text)) throw new PngError(`the ${chunk.keyword} chunk is not base64 text, so it holds no card`);
+  if (chunk === undefined)
+    throw new PngError(`the PNG has no character card (no tEXt chunk named ${CARD_CHUNK_V2} or ${CARD_CHUNK_V3})`);
+  if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(chunk.text))
+    throw new PngError(`the ${chunk.keyword} chunk is not base64 text, so it holds no card`);
   return Buffer.from(chunk.text, "base64").toString("utf8");
 }
 
@@ -69,7 +71,9 @@ function readCardJson(bytes: Uint8Array): { json: unknown } | { problem: { field
     // Editors on Windows often save JSON with a byte order mark, which JSON.parse refuses.
     return { json: JSON.parse(text.replace(/^\uFEFF/, "")) };
   } catch (error) {
-    return { problem: { field: "card", reason: error instanceof PngError ? error.message : jsonProblem(error as Error) } };
+    return {
+      problem: { field: "card", reason: error instanceof PngError ? error.message : jsonProblem(error as Error) },
+    };
   }
 }
 
@@ -88,12 +92,19 @@ export function parseCard(
   const read = readCardJson(bytes);
   if ("problem" in read) return problem(read.problem.field, read.problem.reason);
   if (isLorebookOnly(read.json)) {
-    return problem("card", "is a lorebook (World Info) file, not a character card; a persona comes from a character card with a name and a description");
+    return problem(
+      "card",
+      "is a lorebook (World Info) file, not a character card; a persona comes from a character card with a name and a description",
+    );
   }
   const data = cardData(read.json);
-  if (!data || typeof data !== "object" || Array.isArray(data)) return problem("card", `expected a character card (a JSON object), found ${describeValue(data)}`);
+  if (!data || typeof data !== "object" || Array.isArray(data))
+    return problem("card", `expected a character card (a JSON object), found ${describeValue(data)}`);
   if (data === read.json && !V1_FIELDS.some((field) => field in data)) {
-    return problem("card", `is not a character card: a card has spec and data (V2, V3), or a name with ${V1_FIELDS.join(", ")} (V1)`);
+    return problem(
+      "card",
+      `is not a character card: a card has spec and data (V2, V3), or a name with ${V1_FIELDS.join(", ")} (V1)`,
+    );
   }
   const result = parseCardData(file, id, data);
   return result.persona ? { persona: { ...result.persona, avatar: isPng(bytes) ? fileName : undefined } } : result;
@@ -104,10 +115,21 @@ export function parseCard(
  * same rules as a Markdown persona file. What the card holds that no persona field holds is
  * kept in the persona's `card` remainder.
  */
-export function parseCardData(file: string, id: string, data: object): { persona: Persona; problems?: undefined } | { persona?: undefined; problems: PersonaProblem[] } {
+export function parseCardData(
+  file: string,
+  id: string,
+  data: object,
+): { persona: Persona; problems?: undefined } | { persona?: undefined; problems: PersonaProblem[] } {
   const problem = (field: string, reason: string) => ({ problems: [{ file, field, reason }] });
   const parsed = cardDataSchema.safeParse(data);
-  if (!parsed.success) return { problems: parsed.error.issues.map((issue) => ({ file, field: issue.path.join(".") || "card", reason: issue.message })) };
+  if (!parsed.success)
+    return {
+      problems: parsed.error.issues.map((issue) => ({
+        file,
+        field: issue.path.join(".") || "card",
+        reason: issue.message,
+      })),
+    };
   const name = withoutControlCharacters(parsed.data.name).replace(/\s+/g, " ").trim().slice(0, MAX_NAME_LENGTH);
   if (!name) return problem("name", "must have visible characters");
   const lore = cardLore(parsed.data.character_book);
@@ -115,7 +137,10 @@ export function parseCardData(file: string, id: string, data: object): { persona
   const prompt = normaliseCardText(parsed.data.description ?? "").trim();
   const result = personaFromFrontMatter(file, id, frontMatterOf(parsed.data, name, lore.frontMatter), prompt);
   if (result.problems) return { problems: result.problems.map((p) => ({ ...p, field: cardField(p.field) })) };
-  const card = remainderOf(withoutEntries(withUnixLineEndings(data)), withoutEntries(cardWithoutRemainder(result.persona).data));
+  const card = remainderOf(
+    withoutEntries(withUnixLineEndings(data)),
+    withoutEntries(cardWithoutRemainder(result.persona).data),
+  );
   return { persona: { ...result.persona, source: "card", card } };
 }
 

@@ -55,7 +55,14 @@ function frontMatterOf(persona: Persona): Record<string, unknown> {
     ["greeting", persona.greeting],
     ["greetings", persona.greetings?.length ? [...persona.greetings] : undefined],
     ["greeting_user", persona.greetingUser],
-    ["examples", persona.examples.length > 0 ? persona.examples.map((e) => (e.user === undefined ? { assistant: e.assistant } : { user: e.user, assistant: e.assistant })) : undefined],
+    [
+      "examples",
+      persona.examples.length > 0
+        ? persona.examples.map((e) =>
+            e.user === undefined ? { assistant: e.assistant } : { user: e.user, assistant: e.assistant },
+          )
+        : undefined,
+    ],
     ["tags", persona.tags.length > 0 ? [...persona.tags] : undefined],
     ["aliases", persona.aliases.length > 0 ? [...persona.aliases] : undefined],
     ["talkativeness", persona.talkativeness === DEFAULT_TALKATIVENESS ? undefined : persona.talkativeness],
@@ -81,7 +88,9 @@ export function toMarkdown(persona: Persona): string {
 
 /** Example dialogue as SillyTavern writes `mes_example`: `<START>` blocks of `{{user}}:` and `{{char}}:` lines. */
 function mesExample(examples: readonly PersonaExample[]): string {
-  return examples.map((e) => `<START>\n${e.user === undefined ? "" : `{{user}}: ${e.user}\n`}{{char}}: ${e.assistant}`).join("\n");
+  return examples
+    .map((e) => `<START>\n${e.user === undefined ? "" : `{{user}}: ${e.user}\n`}{{char}}: ${e.assistant}`)
+    .join("\n");
 }
 
 /** Masque's own settings, which no card field holds; kept under `extensions.masque` so a round trip keeps them. */
@@ -106,7 +115,11 @@ function masqueExtension(persona: Persona): Record<string, unknown> {
  * the card it came from held besides (card-export.ts puts that back). The core prompt is the
  * card's description; V2's fields are filled too, as the V3 spec allows, so V2-only tools read it.
  */
-export function cardWithoutRemainder(persona: Persona): { spec: "chara_card_v3"; spec_version: "3.0"; data: Record<string, unknown> } {
+export function cardWithoutRemainder(persona: Persona): {
+  spec: "chara_card_v3";
+  spec_version: "3.0";
+  data: Record<string, unknown>;
+} {
   const book = persona.lore?.length
     ? {
         extensions: {},
@@ -136,7 +149,10 @@ export function cardWithoutRemainder(persona: Persona): { spec: "chara_card_v3";
       creator: persona.creator ?? "",
       character_version: persona.characterVersion ?? "",
       // SillyTavern's own place for it, as text, so its group chats read it too; a missing one is its default.
-      extensions: { ...(persona.talkativeness === DEFAULT_TALKATIVENESS ? {} : { talkativeness: String(persona.talkativeness) }), [CARD_EXTENSION]: masqueExtension(persona) },
+      extensions: {
+        ...(persona.talkativeness === DEFAULT_TALKATIVENESS ? {} : { talkativeness: String(persona.talkativeness) }),
+        [CARD_EXTENSION]: masqueExtension(persona),
+      },
       ...(book ? { character_book: book } : {}),
     },
   };

@@ -31,7 +31,12 @@ const replaceScript = new Script("result = text.replace(new RegExp(pattern, flag
 /** Why a guarded run gave no answer, for `personas explain`. */
 export type RegexFailure = "too long" | "invalid" | "timed out";
 
-function run(script: Script, regex: ParsedRegex, text: string, replacement = ""): { value: unknown } | { failure: RegexFailure } {
+function run(
+  script: Script,
+  regex: ParsedRegex,
+  text: string,
+  replacement = "",
+): { value: unknown } | { failure: RegexFailure } {
   if (regex.pattern.length > MAX_REGEX_PATTERN_LENGTH) return { failure: "too long" };
   Object.assign(sandbox, { pattern: regex.pattern, flags: regex.flags, text, replacement, result: undefined });
   try {

@@ -1,7 +1,15 @@
 import { type FSWatcher, watch } from "node:fs";
 import type { Logger } from "../log.js";
 import { formatProblem } from "./persona.js";
-import { type FileResult, isPersonaFile, loadPersonaFile, type PersonaCheck, type PersonaRegistry, personaFilesIn, registryFrom } from "./registry.js";
+import {
+  type FileResult,
+  isPersonaFile,
+  loadPersonaFile,
+  type PersonaCheck,
+  type PersonaRegistry,
+  personaFilesIn,
+  registryFrom,
+} from "./registry.js";
 
 /** Editors save in bursts (write, rename, chmod); changes are read once things are quiet for this long. */
 export const RELOAD_DEBOUNCE_MS = 150;
@@ -52,7 +60,10 @@ export class PersonaLibrary {
     try {
       names = personaFilesIn(this.dir);
     } catch (error) {
-      this.log.error({ dir: this.dir, err: (error as Error).message }, "cannot read the personas folder; keeping the loaded personas");
+      this.log.error(
+        { dir: this.dir, err: (error as Error).message },
+        "cannot read the personas folder; keeping the loaded personas",
+      );
       return none;
     }
     const next = this.#loadFiles(names);
@@ -81,9 +92,16 @@ export class PersonaLibrary {
       const result = loadPersonaFile(this.dir, name, this.check);
       const previous = this.#results.get(name);
       if (result.kind === "broken") {
-        for (const problem of result.problems) this.log.warn({ file: problem.file, field: problem.field }, `persona file has a problem: ${formatProblem(problem)}`);
+        for (const problem of result.problems)
+          this.log.warn(
+            { file: problem.file, field: problem.field },
+            `persona file has a problem: ${formatProblem(problem)}`,
+          );
         if (previous?.kind === "persona") {
-          this.log.warn({ file: previous.persona.file, persona: previous.persona.id }, "keeping the last good version of this persona");
+          this.log.warn(
+            { file: previous.persona.file, persona: previous.persona.id },
+            "keeping the last good version of this persona",
+          );
           next.set(name, previous);
           continue;
         }
@@ -102,9 +120,14 @@ export class PersonaLibrary {
         clearTimeout(this.#timer);
         this.#timer = setTimeout(() => this.reload(), RELOAD_DEBOUNCE_MS);
       });
-      this.#watcher.on("error", (error) => this.log.warn({ err: error.message }, "persona folder watcher failed; edits need a restart"));
+      this.#watcher.on("error", (error) =>
+        this.log.warn({ err: error.message }, "persona folder watcher failed; edits need a restart"),
+      );
     } catch (error) {
-      this.log.warn({ dir: this.dir, err: (error as Error).message }, "cannot watch the personas folder; edits need a restart");
+      this.log.warn(
+        { dir: this.dir, err: (error as Error).message },
+        "cannot watch the personas folder; edits need a restart",
+      );
     }
   }
 
@@ -118,11 +141,20 @@ export class PersonaLibrary {
 /** The personas added, changed and removed from `before` to `after`, by id. */
 function changesBetween(before: PersonaRegistry, after: PersonaRegistry): PersonaChanges {
   return {
-    added: after.list().filter((p) => !before.get(p.id)).map((p) => p.id),
-    changed: after.list().filter((p) => {
-      const old = before.get(p.id);
-      return old !== undefined && JSON.stringify(old) !== JSON.stringify(p);
-    }).map((p) => p.id),
-    removed: before.list().filter((p) => !after.get(p.id)).map((p) => p.id),
+    added: after
+      .list()
+      .filter((p) => !before.get(p.id))
+      .map((p) => p.id),
+    changed: after
+      .list()
+      .filter((p) => {
+        const old = before.get(p.id);
+        return old !== undefined && JSON.stringify(old) !== JSON.stringify(p);
+      })
+      .map((p) => p.id),
+    removed: before
+      .list()
+      .filter((p) => !after.get(p.id))
+      .map((p) => p.id),
   };
 }

@@ -13,14 +13,23 @@ export const loreEntrySchema = z.strictObject(
     keys: textList("a list of words that trigger the entry").default([]),
     secondary_keys: textList("a list of words").default([]),
     selective: flag.default(true),
-    selective_logic: z.enum(SELECTIVE_LOGICS, { error: `must be one of ${SELECTIVE_LOGICS.join(", ")}` }).default("and_any"),
+    selective_logic: z
+      .enum(SELECTIVE_LOGICS, { error: `must be one of ${SELECTIVE_LOGICS.join(", ")}` })
+      .default("and_any"),
     // An empty entry is never included; SillyTavern keeps one, so a card's is kept for export.
-    content: z.string({ error: found("text") }).trim().default(""),
+    content: z
+      .string({ error: found("text") })
+      .trim()
+      .default(""),
     constant: flag.default(false),
     enabled: flag.default(true),
     case_sensitive: flag.default(false),
     match_whole_words: flag.default(true),
-    probability: z.number({ error: found("a number from 0 to 100") }).min(0, "must be from 0 to 100").max(100, "must be from 0 to 100").default(100),
+    probability: z
+      .number({ error: found("a number from 0 to 100") })
+      .min(0, "must be from 0 to 100")
+      .max(100, "must be from 0 to 100")
+      .default(100),
     position: z.enum(LORE_POSITIONS, { error: `must be ${LORE_POSITIONS.join(" or ")}` }).default("after_char"),
     depth: wholeNumber.min(0, "must be 0 or more").default(DEFAULT_LORE_DEPTH),
     role: z.enum(LORE_ROLES, { error: `must be ${LORE_ROLES.join(", ")}` }).default("system"),
@@ -28,7 +37,10 @@ export const loreEntrySchema = z.strictObject(
     prevent_recursion: flag.default(false),
     group: text().optional(),
     group_override: flag.default(false),
-    group_weight: z.number({ error: found("a number") }).positive("must be more than 0").default(DEFAULT_GROUP_WEIGHT),
+    group_weight: z
+      .number({ error: found("a number") })
+      .positive("must be more than 0")
+      .default(DEFAULT_GROUP_WEIGHT),
     sticky: wholeNumber.min(0, "must be 0 or more").default(0),
     cooldown: wholeNumber.min(0, "must be 0 or more").default(0),
     delay: wholeNumber.min(0, "must be 0 or more").default(0),

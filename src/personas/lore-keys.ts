@@ -19,7 +19,11 @@ type KeyMatch = { matched: boolean; failure?: RegexFailure };
  * (SillyTavern's default [defaults]) a one-word key must stand between non-word characters,
  * while a key of several words is matched as a plain substring [WI code, matchKeys].
  */
-export function keyMatch(text: string, key: string, entry: Pick<LoreEntry, "caseSensitive" | "matchWholeWords">): KeyMatch {
+export function keyMatch(
+  text: string,
+  key: string,
+  entry: Pick<LoreEntry, "caseSensitive" | "matchWholeWords">,
+): KeyMatch {
   const regex = regexOf(key);
   if (regex) return guardedTest(regex, text);
   const needle = entry.caseSensitive ? key.trim() : key.trim().toLowerCase();
@@ -29,7 +33,11 @@ export function keyMatch(text: string, key: string, entry: Pick<LoreEntry, "case
   return { matched: new RegExp(`(?:^|\\W)(${escapeRegExp(needle)})(?:$|\\W)`).test(haystack) };
 }
 
-export function keyMatches(text: string, key: string, entry: Pick<LoreEntry, "caseSensitive" | "matchWholeWords">): boolean {
+export function keyMatches(
+  text: string,
+  key: string,
+  entry: Pick<LoreEntry, "caseSensitive" | "matchWholeWords">,
+): boolean {
   return keyMatch(text, key, entry).matched;
 }
 
@@ -54,18 +62,29 @@ function secondaryAllows(entry: LoreEntry, text: string, renderKey: (key: string
 }
 
 /** The primary key that fires an entry for `text` (with its filter passing), or why none does. */
-export function firingKey(entry: LoreEntry, text: string, renderKey: (key: string) => string): { key?: string; note?: string } {
+export function firingKey(
+  entry: LoreEntry,
+  text: string,
+  renderKey: (key: string) => string,
+): { key?: string; note?: string } {
   let note: string | undefined;
   for (const key of entry.keys) {
     const match = keyMatch(text, renderKey(key), entry);
     if (match.failure) note = `regex key ${key} ${match.failure}, counted as no match`;
-    if (match.matched) return secondaryAllows(entry, text, renderKey) ? { key } : { note: `key "${key}" found, but the secondary keys (${entry.selectiveLogic}) did not allow it` };
+    if (match.matched)
+      return secondaryAllows(entry, text, renderKey)
+        ? { key }
+        : { note: `key "${key}" found, but the secondary keys (${entry.selectiveLogic}) did not allow it` };
   }
   return { note };
 }
 
 /** Whether an enabled entry fires for `text`: constant ones always, others on a primary key and their filter. */
-export function isTriggered(entry: LoreEntry, text: string, renderKey: (key: string) => string = (key) => key): boolean {
+export function isTriggered(
+  entry: LoreEntry,
+  text: string,
+  renderKey: (key: string) => string = (key) => key,
+): boolean {
   if (!entry.enabled || !entry.content.trim()) return false;
   if (entry.constant) return true;
   return firingKey(entry, text, renderKey).key !== undefined;

@@ -21,9 +21,15 @@ export interface TimedState {
  * The entry's timed state for the scan whose newest message is `messages[0]` (newest first).
  * `triggeredBy` says whether the keys fire for a text.
  */
-export function timedState(entry: LoreEntry, messages: readonly string[], triggeredBy: (text: string) => boolean, scanDepth: number): TimedState {
+export function timedState(
+  entry: LoreEntry,
+  messages: readonly string[],
+  triggeredBy: (text: string) => boolean,
+  scanDepth: number,
+): TimedState {
   const inChat = messages.length;
-  if (entry.delay > 0 && inChat < entry.delay) return { blocked: `delayed: the chat has ${inChat} message(s), the entry waits for ${entry.delay}` };
+  if (entry.delay > 0 && inChat < entry.delay)
+    return { blocked: `delayed: the chat has ${inChat} message(s), the entry waits for ${entry.delay}` };
   if (entry.sticky === 0 && entry.cooldown === 0) return {};
   // Replaying one full sticky-and-cooldown cycle back is enough to know where the entry stands now.
   const cycle = entry.sticky + entry.cooldown + 1;
@@ -38,7 +44,10 @@ export function timedState(entry: LoreEntry, messages: readonly string[], trigge
       coolUntil = activeUntil + entry.cooldown;
     }
   }
-  if (now <= activeUntil) return { sticky: `sticky: activated ${now - activeUntil + entry.sticky} message(s) ago, active for ${entry.sticky}` };
+  if (now <= activeUntil)
+    return {
+      sticky: `sticky: activated ${now - activeUntil + entry.sticky} message(s) ago, active for ${entry.sticky}`,
+    };
   if (now <= coolUntil) return { blocked: `cooling down: ${coolUntil - now + 1} more message(s)` };
   return {};
 }

@@ -59,7 +59,10 @@ export function loreBudget(persona: Persona, contextTokens: number): number {
 function byPriority(entries: readonly LoreEntry[]): LoreEntry[] {
   return entries
     .map((entry, index) => ({ entry, index }))
-    .sort((a, b) => Number(b.entry.constant) - Number(a.entry.constant) || b.entry.order - a.entry.order || a.index - b.index)
+    .sort(
+      (a, b) =>
+        Number(b.entry.constant) - Number(a.entry.constant) || b.entry.order - a.entry.order || a.index - b.index,
+    )
     .map(({ entry }) => entry);
 }
 
@@ -68,7 +71,9 @@ function byPriority(entries: readonly LoreEntry[]): LoreEntry[] {
  * lower order first, so higher order ends up closer to the end [WI docs, "Insertion Order"].
  */
 function inPromptOrder(chosen: readonly LoreEntry[]): LoreEntry[] {
-  return [...chosen].sort((a, b) => Number(b.position === "before_char") - Number(a.position === "before_char") || a.order - b.order);
+  return [...chosen].sort(
+    (a, b) => Number(b.position === "before_char") - Number(a.position === "before_char") || a.order - b.order,
+  );
 }
 
 export interface LoreScan {
@@ -90,14 +95,19 @@ export interface LoreDecision {
   readonly reason: string;
 }
 
-const label = (entry: LoreEntry, entries: readonly LoreEntry[]) => (entry.comment ? `"${entry.comment}"` : `#${entries.indexOf(entry)}`);
+const label = (entry: LoreEntry, entries: readonly LoreEntry[]) =>
+  entry.comment ? `"${entry.comment}"` : `#${entries.indexOf(entry)}`;
 
 /**
  * Of the entries just triggered, one per inclusion group: the highest order among those with
  * `group_override` ("Prioritize Inclusion"), else one drawn by group weight; a group that
  * already has an entry from an earlier pass takes no other [WI docs, "Inclusion Group"].
  */
-function groupWinners(triggered: readonly LoreEntry[], earlier: readonly LoreEntry[], random: () => number): Map<LoreEntry, LoreEntry> {
+function groupWinners(
+  triggered: readonly LoreEntry[],
+  earlier: readonly LoreEntry[],
+  random: () => number,
+): Map<LoreEntry, LoreEntry> {
   const losers = new Map<LoreEntry, LoreEntry>();
   const groups = new Set(triggered.map((e) => e.group).filter((g): g is string => g !== undefined));
   for (const group of groups) {
@@ -109,10 +119,11 @@ function groupWinners(triggered: readonly LoreEntry[], earlier: readonly LoreEnt
       const total = members.reduce((sum, e) => sum + e.groupWeight, 0);
       const roll = random() * total;
       let reached = 0;
-      winner = members.find((e) => {
-        reached += e.groupWeight;
-        return roll < reached;
-      }) ?? members[members.length - 1]!;
+      winner =
+        members.find((e) => {
+          reached += e.groupWeight;
+          return roll < reached;
+        }) ?? members[members.length - 1]!;
     }
     for (const member of members) if (member !== winner) losers.set(member, winner);
   }
@@ -133,7 +144,8 @@ export function explainLore(entries: readonly LoreEntry[], scanDepth: number, sc
   const renderKey = scan.renderKey ?? ((key: string) => key);
   const random = scan.random ?? Math.random;
   const decisions = new Map<LoreEntry, LoreDecision>();
-  const decide = (entry: LoreEntry, included: boolean, reason: string) => decisions.set(entry, { entry, included, reason });
+  const decide = (entry: LoreEntry, included: boolean, reason: string) =>
+    decisions.set(entry, { entry, included, reason });
   const ordered = byPriority(entries);
   const waiting: LoreEntry[] = [];
   for (const entry of ordered) {
@@ -156,13 +168,18 @@ export function explainLore(entries: readonly LoreEntry[], scanDepth: number, sc
       else if (trigger.reason) decide(entry, false, trigger.reason);
     }
     if (triggered.length === 0) break;
-    const losers = groupWinners(triggered.map((t) => t.entry), included, random);
+    const losers = groupWinners(
+      triggered.map((t) => t.entry),
+      included,
+      random,
+    );
     const newlyIncluded: LoreEntry[] = [];
     for (const { entry, why, sticky } of triggered) {
       waiting.splice(waiting.indexOf(entry), 1);
       const winner = losers.get(entry);
       if (winner) decide(entry, false, `${why}, but inclusion group "${entry.group}" took ${label(winner, entries)}`);
-      else if (!sticky && entry.probability < CERTAIN_PROBABILITY && random() * PERCENT >= entry.probability) decide(entry, false, `${why}, but lost its ${entry.probability}% roll`);
+      else if (!sticky && entry.probability < CERTAIN_PROBABILITY && random() * PERCENT >= entry.probability)
+        decide(entry, false, `${why}, but lost its ${entry.probability}% roll`);
       else if (exhausted || used + scan.cost(entry) > scan.budget) {
         exhausted = true;
         decide(entry, false, `${why}, but the lore budget (${scan.budget} tokens) is spent`);
@@ -205,15 +222,25 @@ function triggerOf(
   const timing = timedState(entry, scan.messages, (text) => isTriggered(entry, text, renderKey), scanDepth);
   if (timing.blocked) return { blocked: timing.blocked, fired: false, sticky: false };
   const chat = scan.messages.slice(0, entry.scanDepth ?? scanDepth).join("\n");
-  const why = pass === 0 ? firstPassReason(entry, chat, renderKey, timing.sticky) : recursionReason(entry, chat, sources, entries, renderKey);
+  const why =
+    pass === 0
+      ? firstPassReason(entry, chat, renderKey, timing.sticky)
+      : recursionReason(entry, chat, sources, entries, renderKey);
   return { ...why, sticky: timing.sticky !== undefined };
 }
 
-function firstPassReason(entry: LoreEntry, text: string, renderKey: (key: string) => string, sticky: string | undefined): { fired: boolean; reason?: string } {
+function firstPassReason(
+  entry: LoreEntry,
+  text: string,
+  renderKey: (key: string) => string,
+  sticky: string | undefined,
+): { fired: boolean; reason?: string } {
   if (entry.constant) return { fired: true, reason: "constant" };
   if (sticky) return { fired: true, reason: sticky };
   const found = firingKey(entry, text, renderKey);
-  return found.key !== undefined ? { fired: true, reason: `key "${found.key}" in the messages` } : { fired: false, reason: found.note };
+  return found.key !== undefined
+    ? { fired: true, reason: `key "${found.key}" in the messages` }
+    : { fired: false, reason: found.note };
 }
 
 /**
@@ -221,7 +248,13 @@ function firstPassReason(entry: LoreEntry, text: string, renderKey: (key: string
  * included, as SillyTavern's recursion buffer adds to the scanned messages (WorldInfoBuffer.get
  * [WI code]), so secondary keys still see the messages; the reason names the entry the key was in.
  */
-function recursionReason(entry: LoreEntry, chat: string, sources: readonly LoreEntry[], entries: readonly LoreEntry[], renderKey: (key: string) => string): { fired: boolean; reason?: string } {
+function recursionReason(
+  entry: LoreEntry,
+  chat: string,
+  sources: readonly LoreEntry[],
+  entries: readonly LoreEntry[],
+  renderKey: (key: string) => string,
+): { fired: boolean; reason?: string } {
   if (entry.excludeRecursion || entry.constant) return { fired: false };
   const found = firingKey(entry, [chat, ...sources.map((source) => source.content)].join("\n"), renderKey);
   if (found.key === undefined) return { fired: false };
@@ -231,5 +264,9 @@ function recursionReason(entry: LoreEntry, chat: string, sources: readonly LoreE
 
 /** The entries to include, in prompt order (see explainLore). */
 export function selectLore(entries: readonly LoreEntry[], scanDepth: number, scan: LoreScan): LoreEntry[] {
-  return inPromptOrder(explainLore(entries, scanDepth, scan).filter((d) => d.included).map((d) => d.entry));
+  return inPromptOrder(
+    explainLore(entries, scanDepth, scan)
+      .filter((d) => d.included)
+      .map((d) => d.entry),
+  );
 }

@@ -19,7 +19,18 @@ export interface MacroContext {
   readonly random?: () => number;
 }
 
-export type MacroName = "char" | "user" | "server" | "channel" | "date" | "isodate" | "time" | "isotime" | "weekday" | "random" | "roll";
+export type MacroName =
+  | "char"
+  | "user"
+  | "server"
+  | "channel"
+  | "date"
+  | "isodate"
+  | "time"
+  | "isotime"
+  | "weekday"
+  | "random"
+  | "roll";
 
 /** A macro left in place in a split text, to be filled in per conversation. */
 export interface MacroSlot {
@@ -107,7 +118,9 @@ export function macroValue(slot: MacroSlot, context: MacroContext): string {
 
 /** Replaces every macro; text that only looks like one (`{{mood}}`, `{char}`) is left alone. */
 export function renderMacros(text: string, context: MacroContext): string {
-  return resolveFixedMacros(text).replace(MACRO, (...match) => macroValue(slotOf(match as unknown as RegExpMatchArray), context));
+  return resolveFixedMacros(text).replace(MACRO, (...match) =>
+    macroValue(slotOf(match as unknown as RegExpMatchArray), context),
+  );
 }
 
 /** Splits a text into its fixed pieces and the macros between them, in order. */

@@ -7,9 +7,12 @@ export type ShowReasoning = (typeof SHOW_REASONING)[number];
 
 /** JSON-like values only: no dates, no binary, nothing YAML could build beyond plain data. */
 const plainValue: z.ZodType<PlainValue> = z.lazy(() =>
-  z.union([z.string(), z.number().finite(), z.boolean(), z.null(), z.array(plainValue), z.record(z.string(), plainValue)], {
-    error: "must be plain values: text, numbers, true/false, lists or mappings of them",
-  }),
+  z.union(
+    [z.string(), z.number().finite(), z.boolean(), z.null(), z.array(plainValue), z.record(z.string(), plainValue)],
+    {
+      error: "must be plain values: text, numbers, true/false, lists or mappings of them",
+    },
+  ),
 );
 
 /** A persona's `params:`: provider-specific request fields, passed through as they are. */

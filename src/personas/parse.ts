@@ -2,7 +2,13 @@ import { parseDocument } from "yaml";
 import type { Persona, PersonaProblem } from "./persona.js";
 import { personaFromFrontMatter } from "./schema.js";
 
-export { hasControlCharacters, MAX_DESCRIPTION_LENGTH, MAX_GREETING_LENGTH, MAX_NAME_LENGTH, withoutControlCharacters } from "./schema.js";
+export {
+  hasControlCharacters,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_GREETING_LENGTH,
+  MAX_NAME_LENGTH,
+  withoutControlCharacters,
+} from "./schema.js";
 
 /** Aliases a front matter may expand; a handful is plenty for a persona file. */
 const MAX_YAML_ALIASES = 100;
@@ -33,10 +39,12 @@ export function parsePersona(
   // Files saved on Windows end lines with \r\n; the persona keeps plain \n.
   const source = text.replace(/\r\n?/g, "\n");
   const id = personaIdOf(fileName);
-  if (!id) return problem("file name", "must be lowercase letters, digits, - or _ (it becomes the persona id), ending in .md");
+  if (!id)
+    return problem("file name", "must be lowercase letters, digits, - or _ (it becomes the persona id), ending in .md");
 
   const match = FRONT_MATTER.exec(source);
-  if (!match) return problem("front matter", "the file must start with a --- line, YAML fields, and a closing --- line");
+  if (!match)
+    return problem("front matter", "the file must start with a --- line, YAML fields, and a closing --- line");
 
   // Parsed as a document so warnings (an unknown tag, say) become problems instead of stderr noise.
   const document = parseDocument(match[1] ?? "", { prettyErrors: false, logLevel: "silent" });

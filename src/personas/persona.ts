@@ -143,7 +143,10 @@ export function charName(persona: Pick<Persona, "name" | "nickname">): string {
  * The notes in a server's language (a Discord locale such as `fr` or `pt-BR`): the
  * multilingual note for the locale or its language, else the notes as written.
  */
-export function notesIn(persona: Pick<Persona, "notes" | "notesByLanguage">, locale: string | undefined): string | undefined {
+export function notesIn(
+  persona: Pick<Persona, "notes" | "notesByLanguage">,
+  locale: string | undefined,
+): string | undefined {
   const byLanguage = persona.notesByLanguage ?? {};
   const language = locale?.toLowerCase();
   return (language && (byLanguage[language] ?? byLanguage[language.split("-")[0] ?? ""])) || persona.notes;

@@ -15,7 +15,9 @@ export class PngError extends Error {
 
 /** True when the bytes start with the PNG signature. */
 export function isPng(bytes: Uint8Array): boolean {
-  return bytes.length >= PNG_SIGNATURE.length && Buffer.from(bytes.subarray(0, PNG_SIGNATURE.length)).equals(PNG_SIGNATURE);
+  return (
+    bytes.length >= PNG_SIGNATURE.length && Buffer.from(bytes.subarray(0, PNG_SIGNATURE.length)).equals(PNG_SIGNATURE)
+  );
 }
 
 /**
@@ -39,7 +41,8 @@ export function readPngTextChunks(bytes: Uint8Array): Map<string, string> {
     if (type === "tEXt") {
       const data = buffer.subarray(dataStart, dataEnd);
       const separator = data.indexOf(0);
-      if (separator > 0 && !texts.has(data.toString("latin1", 0, separator))) texts.set(data.toString("latin1", 0, separator), data.toString("latin1", separator + 1));
+      if (separator > 0 && !texts.has(data.toString("latin1", 0, separator)))
+        texts.set(data.toString("latin1", 0, separator), data.toString("latin1", separator + 1));
     }
     if (type === "IEND") break;
     offset = dataEnd + CHUNK_CRC_BYTES;

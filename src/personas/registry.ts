@@ -55,16 +55,31 @@ function readPersonaFile(dir: string, fileName: string): FileResult {
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    return { kind: "broken", id, problems: [{ file, field: "file", reason: `cannot be read: ${(error as Error).message}` }] };
+    return {
+      kind: "broken",
+      id,
+      problems: [{ file, field: "file", reason: `cannot be read: ${(error as Error).message}` }],
+    };
   }
   if (isMarkdown) {
     const result = parsePersona(file, fileName, bytes.toString("utf8"));
-    return result.persona ? { kind: "persona", persona: { ...result.persona, source: "markdown" } } : { kind: "broken", id, problems: result.problems };
+    return result.persona
+      ? { kind: "persona", persona: { ...result.persona, source: "markdown" } }
+      : { kind: "broken", id, problems: result.problems };
   }
   if (/\.png$/i.test(fileName) && !hasCard(bytes)) return { kind: "ignored" };
-  if (!id) return { kind: "broken", id, problems: [{ file, field: "file name", reason: "needs at least one letter or digit (it becomes the persona id)" }] };
+  if (!id)
+    return {
+      kind: "broken",
+      id,
+      problems: [
+        { file, field: "file name", reason: "needs at least one letter or digit (it becomes the persona id)" },
+      ],
+    };
   const result = parseCard(file, id, fileName, bytes);
-  return result.persona ? { kind: "persona", persona: result.persona } : { kind: "broken", id, problems: result.problems };
+  return result.persona
+    ? { kind: "persona", persona: result.persona }
+    : { kind: "broken", id, problems: result.problems };
 }
 
 function hasCard(bytes: Buffer): boolean {
@@ -81,7 +96,9 @@ export function personaFilesIn(dir: string): string[] {
     return readdirSync(dir).filter(isPersonaFile).sort();
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : String(error);
-    throw new PersonaError(`The personas folder "${dir}" ${reason}; set PERSONAS_DIR to the folder holding your persona files.`);
+    throw new PersonaError(
+      `The personas folder "${dir}" ${reason}; set PERSONAS_DIR to the folder holding your persona files.`,
+    );
   }
 }
 
@@ -89,7 +106,11 @@ export function personaFilesIn(dir: string): string[] {
  * Builds a registry from file results: a later file whose id is already taken is a
  * problem. Throws PersonaError when the default persona is missing or broken.
  */
-export function registryFrom(results: ReadonlyMap<string, FileResult>, dir: string, defaultId: string): PersonaRegistry {
+export function registryFrom(
+  results: ReadonlyMap<string, FileResult>,
+  dir: string,
+  defaultId: string,
+): PersonaRegistry {
   const personas = new Map<string, Persona>();
   const problems: PersonaProblem[] = [];
   const defaultProblems: PersonaProblem[] = [];
@@ -100,7 +121,11 @@ export function registryFrom(results: ReadonlyMap<string, FileResult>, dir: stri
     } else if (result.kind === "persona") {
       const taken = personas.get(result.persona.id);
       if (taken) {
-        problems.push({ file: path.join(dir, fileName), field: "id", reason: `"${result.persona.id}" is already used by ${taken.file}; rename one of the files` });
+        problems.push({
+          file: path.join(dir, fileName),
+          field: "id",
+          reason: `"${result.persona.id}" is already used by ${taken.file}; rename one of the files`,
+        });
       } else {
         personas.set(result.persona.id, result.persona);
       }

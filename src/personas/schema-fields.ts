@@ -29,11 +29,18 @@ export function describeValue(value: unknown): string {
 }
 
 /** An error naming what was expected and what was found, or that the field is missing. */
-export const found = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? "is missing" : `expected ${what}, found ${describeValue(issue.input)}`);
-export const text = (what = "text") => z.string({ error: found(what) }).trim().min(1, "must not be empty");
+export const found = (what: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? "is missing" : `expected ${what}, found ${describeValue(issue.input)}`;
+export const text = (what = "text") =>
+  z
+    .string({ error: found(what) })
+    .trim()
+    .min(1, "must not be empty");
 export const flag = z.boolean({ error: found("true or false") });
 export const wholeNumber = z.number({ error: found("a whole number") }).int("must be a whole number");
 export const textList = (what: string) => z.array(text(), { error: found(what) });
 
 /** What a card kept beyond Masque's fields: any mapping, written back unchanged on export. */
-export const cardRemainder = z.record(z.string(), z.unknown(), { error: found("a mapping (what the character card held beyond these fields)") });
+export const cardRemainder = z.record(z.string(), z.unknown(), {
+  error: found("a mapping (what the character card held beyond these fields)"),
+});

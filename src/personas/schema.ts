@@ -33,40 +33,101 @@ const exampleSchema = z.strictObject(
 );
 
 const FIELDS = [
-  "name", "nickname", "description", "avatar", "model", "temperature", "top_p", "max_tokens", "greeting", "greetings", "greeting_user",
-  "creator", "character_version", "notes", "notes_by_language", "group_greetings", "examples", "tags", "aliases", "talkativeness", "vision", "personality", "scenario", "system_prompt", "post_history_instructions", "lore", "lore_scan_depth", "lore_token_budget", "params", "show_reasoning", "card",
+  "name",
+  "nickname",
+  "description",
+  "avatar",
+  "model",
+  "temperature",
+  "top_p",
+  "max_tokens",
+  "greeting",
+  "greetings",
+  "greeting_user",
+  "creator",
+  "character_version",
+  "notes",
+  "notes_by_language",
+  "group_greetings",
+  "examples",
+  "tags",
+  "aliases",
+  "talkativeness",
+  "vision",
+  "personality",
+  "scenario",
+  "system_prompt",
+  "post_history_instructions",
+  "lore",
+  "lore_scan_depth",
+  "lore_token_budget",
+  "params",
+  "show_reasoning",
+  "card",
 ];
 
-const greeting = text().max(MAX_GREETING_LENGTH, `must be at most ${MAX_GREETING_LENGTH} characters (${MAX_GREETING_MESSAGES} Discord messages)`);
+const greeting = text().max(
+  MAX_GREETING_LENGTH,
+  `must be at most ${MAX_GREETING_LENGTH} characters (${MAX_GREETING_MESSAGES} Discord messages)`,
+);
 
 export const frontMatterSchema = z.strictObject(
   {
     name: text()
       .max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters (Discord's limit for a display name)`)
       .refine((name) => !hasControlCharacters(name), "must not contain control characters or line breaks"),
-    nickname: text().max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`).refine((name) => !hasControlCharacters(name), "must not contain control characters or line breaks").optional(),
-    description: text("one line of text").max(MAX_DESCRIPTION_LENGTH, `must be at most ${MAX_DESCRIPTION_LENGTH} characters`),
+    nickname: text()
+      .max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`)
+      .refine((name) => !hasControlCharacters(name), "must not contain control characters or line breaks")
+      .optional(),
+    description: text("one line of text").max(
+      MAX_DESCRIPTION_LENGTH,
+      `must be at most ${MAX_DESCRIPTION_LENGTH} characters`,
+    ),
     avatar: text("a URL or a file path").optional(),
     model: text("a model name").optional(),
-    temperature: z.number({ error: found("a number from 0 to 2") }).min(0, "must be from 0 to 2").max(2, "must be from 0 to 2").optional(),
-    top_p: z.number({ error: found("a number from 0 to 1") }).gt(0, "must be more than 0 and at most 1").max(1, "must be more than 0 and at most 1").optional(),
+    temperature: z
+      .number({ error: found("a number from 0 to 2") })
+      .min(0, "must be from 0 to 2")
+      .max(2, "must be from 0 to 2")
+      .optional(),
+    top_p: z
+      .number({ error: found("a number from 0 to 1") })
+      .gt(0, "must be more than 0 and at most 1")
+      .max(1, "must be more than 0 and at most 1")
+      .optional(),
     max_tokens: wholeNumber.positive("must be at least 1").optional(),
     greeting: greeting.optional(),
     greetings: z.array(greeting, { error: found("a list of greetings") }).optional(),
-    greeting_user: text().refine((name) => !hasControlCharacters(name), "must not contain control characters or line breaks").optional(),
+    greeting_user: text()
+      .refine((name) => !hasControlCharacters(name), "must not contain control characters or line breaks")
+      .optional(),
     creator: text().optional(),
     character_version: text().optional(),
     notes: text().optional(),
-    notes_by_language: z.record(z.string().regex(/^[a-z]{2,3}(-[a-z0-9]+)?$/i, "must be a language code such as fr or pt-br"), text(), { error: found("a mapping of language code: notes") }).optional(),
+    notes_by_language: z
+      .record(z.string().regex(/^[a-z]{2,3}(-[a-z0-9]+)?$/i, "must be a language code such as fr or pt-br"), text(), {
+        error: found("a mapping of language code: notes"),
+      })
+      .optional(),
     group_greetings: z.array(greeting, { error: found("a list of greetings") }).optional(),
     examples: z.array(exampleSchema, { error: found("a list of {user, assistant} pairs") }).optional(),
     tags: textList("a list of words").optional(),
     aliases: z
-      .array(text().max(MAX_ALIAS_LENGTH, `must be at most ${MAX_ALIAS_LENGTH} characters`).refine((alias) => !hasControlCharacters(alias), "must not contain control characters or line breaks"), {
-        error: found("a list of short names"),
-      })
+      .array(
+        text()
+          .max(MAX_ALIAS_LENGTH, `must be at most ${MAX_ALIAS_LENGTH} characters`)
+          .refine((alias) => !hasControlCharacters(alias), "must not contain control characters or line breaks"),
+        {
+          error: found("a list of short names"),
+        },
+      )
       .optional(),
-    talkativeness: z.number({ error: found("a number from 0 to 1") }).min(0, "must be from 0 to 1").max(1, "must be from 0 to 1").optional(),
+    talkativeness: z
+      .number({ error: found("a number from 0 to 1") })
+      .min(0, "must be from 0 to 1")
+      .max(1, "must be from 0 to 1")
+      .optional(),
     vision: flag.optional(),
     personality: text().optional(),
     scenario: text().optional(),
@@ -91,7 +152,9 @@ export type FrontMatter = z.input<typeof frontMatterSchema>;
 
 function fieldOf(path: readonly PropertyKey[]): string {
   if (path.length === 0) return "front matter";
-  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join("");
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join("");
 }
 
 /**
@@ -106,10 +169,19 @@ export function personaFromFrontMatter(
   body: string,
 ): { persona: Persona; problems?: undefined } | { persona?: undefined; problems: PersonaProblem[] } {
   const parsed = frontMatterSchema.safeParse(data);
-  const problems: PersonaProblem[] = parsed.success ? [] : parsed.error.issues.map((issue) => ({ file, field: fieldOf(issue.path), reason: issue.message }));
+  const problems: PersonaProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ file, field: fieldOf(issue.path), reason: issue.message }));
   // A card may describe its character only in personality, scenario, system prompt or lorebook (SillyTavern opens it).
-  const describedElsewhere = parsed.success && [parsed.data.personality, parsed.data.scenario, parsed.data.system_prompt, parsed.data.lore?.length].some(Boolean);
-  if (body.trim().length === 0 && !describedElsewhere) problems.push({ file, field: "body", reason: "is empty; write the character's core prompt below the front matter" });
+  const describedElsewhere =
+    parsed.success &&
+    [parsed.data.personality, parsed.data.scenario, parsed.data.system_prompt, parsed.data.lore?.length].some(Boolean);
+  if (body.trim().length === 0 && !describedElsewhere)
+    problems.push({
+      file,
+      field: "body",
+      reason: "is empty; write the character's core prompt below the front matter",
+    });
   if (!parsed.success || problems.length > 0) return { problems };
   const fm = parsed.data;
   return {

@@ -17,7 +17,11 @@ const ORIGINAL_MACRO = /\{\{original\}\}/gi;
  * stands for the description, personality and scenario.
  */
 export function corePrompt(persona: Pick<Persona, "prompt" | "personality" | "scenario" | "systemPrompt">): string {
-  const original = [persona.prompt.trim(), persona.personality && `{{char}}'s personality: ${persona.personality}`, persona.scenario && `Scenario: ${persona.scenario}`]
+  const original = [
+    persona.prompt.trim(),
+    persona.personality && `{{char}}'s personality: ${persona.personality}`,
+    persona.scenario && `Scenario: ${persona.scenario}`,
+  ]
     .filter(Boolean)
     .join("\n\n");
   const system = persona.systemPrompt?.trim();

@@ -15,7 +15,9 @@ export const MAX_AVATAR_BYTES = 8 * 1024 * 1024;
 const BYTES_PER_MB = 1024 * 1024;
 
 /** What an import or export did, or every reason it did nothing. */
-export type TransferResult = { readonly written: readonly string[]; readonly persona: Persona } | { readonly errors: readonly string[] };
+export type TransferResult =
+  | { readonly written: readonly string[]; readonly persona: Persona }
+  | { readonly errors: readonly string[] };
 
 const megabytes = (bytes: number) => `${(bytes / BYTES_PER_MB).toFixed(1)} MB`;
 
@@ -28,7 +30,9 @@ function avatarImage(file: string, bytes: Buffer): { image: Buffer } | { error: 
     return { error: `${file}: image: ${error instanceof PngError ? error.message : "cannot be read as a PNG"}` };
   }
   if (image.length > MAX_AVATAR_BYTES) {
-    return { error: `${file}: image: is ${megabytes(image.length)} without its card; Discord takes avatars up to ${megabytes(MAX_AVATAR_BYTES)}, so shrink the image first` };
+    return {
+      error: `${file}: image: is ${megabytes(image.length)} without its card; Discord takes avatars up to ${megabytes(MAX_AVATAR_BYTES)}, so shrink the image first`,
+    };
   }
   return { image };
 }
@@ -37,14 +41,22 @@ function avatarImage(file: string, bytes: Buffer): { image: Buffer } | { error: 
  * Converts a card into `<id>.md` in `outDir`, a PNG card's image becoming `avatars/<id>.png`.
  * The Markdown is checked exactly as `check` will read it before anything is written.
  */
-export function importCard(file: string, outDir: string, options: { force: boolean; check?: PersonaCheck }): TransferResult {
+export function importCard(
+  file: string,
+  outDir: string,
+  options: { force: boolean; check?: PersonaCheck },
+): TransferResult {
   const fileName = path.basename(file);
   const result = loadPersonaFile(path.dirname(file), fileName, options.check);
-  if (result.kind === "ignored") return { errors: [`${file}: card: is a PNG without a character card (no ${CARD_CHUNK_V2} or ${CARD_CHUNK_V3} text chunk)`] };
+  if (result.kind === "ignored")
+    return {
+      errors: [`${file}: card: is a PNG without a character card (no ${CARD_CHUNK_V2} or ${CARD_CHUNK_V3} text chunk)`],
+    };
   if (result.kind === "broken") return { errors: result.problems.map(formatProblem) };
   const id = cardIdOf(fileName) ?? result.persona.id;
   const target = path.join(outDir, `${id}.md`);
-  if (existsSync(target) && !options.force) return { errors: [`${target} already exists; pass --force to overwrite it.`] };
+  if (existsSync(target) && !options.force)
+    return { errors: [`${target} already exists; pass --force to overwrite it.`] };
   const bytes = readFileSync(file);
   const avatar = isPng(bytes) ? avatarImage(file, bytes) : undefined;
   if (avatar && "error" in avatar) return { errors: [avatar.error] };
@@ -101,13 +113,25 @@ export function cardPng(persona: Persona, personasDir: string): Buffer {
 }
 
 /** Writes the persona as a V3 card, `<id>.json` or `<id>.png`, into `outDir` (never the personas folder, where it would load twice). */
-export function exportCard(persona: Persona, personasDir: string, options: { png: boolean; outDir: string; force: boolean }): TransferResult {
+export function exportCard(
+  persona: Persona,
+  personasDir: string,
+  options: { png: boolean; outDir: string; force: boolean },
+): TransferResult {
   if (path.resolve(options.outDir) === path.resolve(personasDir)) {
-    return { errors: [`${options.outDir} is the personas folder, where the card would load as a second copy of ${persona.id}; pass --out another folder.`] };
+    return {
+      errors: [
+        `${options.outDir} is the personas folder, where the card would load as a second copy of ${persona.id}; pass --out another folder.`,
+      ],
+    };
   }
   const target = path.join(options.outDir, `${persona.id}.${options.png ? "png" : "json"}`);
-  if (existsSync(target) && !options.force) return { errors: [`${target} already exists; pass --force to overwrite it.`] };
+  if (existsSync(target) && !options.force)
+    return { errors: [`${target} already exists; pass --force to overwrite it.`] };
   mkdirSync(options.outDir, { recursive: true });
-  writeFileSync(target, options.png ? cardPng(persona, personasDir) : `${JSON.stringify(toCardV3(persona), null, 2)}\n`);
+  writeFileSync(
+    target,
+    options.png ? cardPng(persona, personasDir) : `${JSON.stringify(toCardV3(persona), null, 2)}\n`,
+  );
   return { written: [target], persona };
 }

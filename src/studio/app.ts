@@ -6,7 +6,17 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import type { Logger } from "../log.js";
 import { STUDIO_REFUSALS } from "../texts/studio.js";
-import { checkHost, checkOrigin, jsonBody, MAX_BODY_BYTES, refuse, requireSession, SESSION_COOKIE, type StudioEnv, type StudioSite } from "./guards.js";
+import {
+  checkHost,
+  checkOrigin,
+  jsonBody,
+  MAX_BODY_BYTES,
+  refuse,
+  requireSession,
+  SESSION_COOKIE,
+  type StudioEnv,
+  type StudioSite,
+} from "./guards.js";
 import { pageHtml } from "./page-html.js";
 import { addCardRoutes, MAX_CARD_BODY_BYTES } from "./card-routes.js";
 import { addPersonaRoutes } from "./persona-routes.js";
@@ -65,9 +75,16 @@ export function createStudioApp(deps: StudioDeps): Hono<StudioEnv> {
 /** What every request passes first: the Host, the security headers, the Origin, the body limits; and how failures read. */
 function addGuards(app: Hono<StudioEnv>, deps: StudioDeps): void {
   app.use(checkHost(deps.site, deps.log));
-  app.use(secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, referrerPolicy: "no-referrer", strictTransportSecurity: deps.secure }));
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+      referrerPolicy: "no-referrer",
+      strictTransportSecurity: deps.secure,
+    }),
+  );
   app.use(checkOrigin(deps.site, deps.log));
-  const limit = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => refuse(c, 413, STUDIO_REFUSALS.tooLarge(maxSize)) });
+  const limit = (maxSize: number) =>
+    bodyLimit({ maxSize, onError: (c) => refuse(c, 413, STUDIO_REFUSALS.tooLarge(maxSize)) });
   const [jsonLimit, cardLimit] = [limit(MAX_BODY_BYTES), limit(MAX_CARD_BODY_BYTES)];
   app.use((c, next) => (c.req.path.startsWith("/api/cards/") ? cardLimit : jsonLimit)(c, next));
   app.onError((error, c) => {
@@ -105,7 +122,13 @@ function addSessionRoutes(app: Hono<StudioEnv>, deps: StudioDeps): void {
     if (typeof token !== "string" || token === "") return refuse(c, 400, STUDIO_REFUSALS.noToken);
     const signedIn = deps.sessions.exchange(token);
     if (!signedIn) return refuse(c, 401, STUDIO_REFUSALS.linkSpent);
-    setCookie(c, SESSION_COOKIE, signedIn.id, { httpOnly: true, sameSite: "Lax", secure, path: "/", maxAge: SESSION_MAX_AGE_MS / 1000 });
+    setCookie(c, SESSION_COOKIE, signedIn.id, {
+      httpOnly: true,
+      sameSite: "Lax",
+      secure,
+      path: "/",
+      maxAge: SESSION_MAX_AGE_MS / 1000,
+    });
     deps.log.info({ owner: signedIn.session.owner }, "studio sign-in");
     return c.json({ owner: signedIn.session.owner, csrfToken: signedIn.session.csrfToken });
   });

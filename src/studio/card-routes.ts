@@ -10,7 +10,10 @@ import { jsonBody, refuse, type StudioEnv } from "./guards.js";
 export const MAX_CARD_BODY_BYTES = 12 * 1024 * 1024;
 
 /** The Cards API: preview a dropped card, import it, export a persona as a V3 card. */
-export function addCardRoutes(app: Hono<StudioEnv>, deps: { readonly personasDir: string; readonly contextTokens: number }): void {
+export function addCardRoutes(
+  app: Hono<StudioEnv>,
+  deps: { readonly personasDir: string; readonly contextTokens: number },
+): void {
   const readCard = async (c: Context<StudioEnv>) => {
     const body = (await jsonBody(c)) as { name?: unknown; data?: unknown } | undefined;
     if (typeof body?.name !== "string" || typeof body.data !== "string") return undefined;
@@ -21,7 +24,10 @@ export function addCardRoutes(app: Hono<StudioEnv>, deps: { readonly personasDir
     if (result.kind === "errors") return c.json({ error: STUDIO_REFUSALS.cardErrors, errors: result.errors }, 400);
     return refuse(c, 400, result.kind === "notCard" ? STUDIO_REFUSALS.notCard : STUDIO_REFUSALS.cardName);
   };
-  for (const [route, into] of [["/api/cards/preview", undefined], ["/api/cards/import", deps.personasDir]] as const) {
+  for (const [route, into] of [
+    ["/api/cards/preview", undefined],
+    ["/api/cards/import", deps.personasDir],
+  ] as const) {
     app.post(route, async (c) => {
       const card = await readCard(c);
       if (!card) return refuse(c, 400, STUDIO_REFUSALS.notCard);

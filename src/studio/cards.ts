@@ -17,7 +17,10 @@ export interface CardPreview {
 }
 
 /** Why a card cannot be read or imported. */
-export type CardRefusal = { readonly kind: "notCard" } | { readonly kind: "badName" } | { readonly kind: "errors"; readonly errors: readonly string[] };
+export type CardRefusal =
+  | { readonly kind: "notCard" }
+  | { readonly kind: "badName" }
+  | { readonly kind: "errors"; readonly errors: readonly string[] };
 
 /** A card's bytes: PNG (by its signature, whatever the name says) or JSON text; anything else (SVG, JPEG...) is not a card. */
 function cardKind(bytes: Buffer): "png" | "json" | undefined {
@@ -48,7 +51,12 @@ function mappedFields(persona: Persona): CardPreview["fields"] {
  * (`into` undefined), or into the personas folder. The card's file is written to a temp
  * folder under its own name (the name gives the persona id) and removed after.
  */
-export function transferCard(name: string, bytes: Buffer, contextTokens: number, into?: string): { preview: CardPreview } | CardRefusal {
+export function transferCard(
+  name: string,
+  bytes: Buffer,
+  contextTokens: number,
+  into?: string,
+): { preview: CardPreview } | CardRefusal {
   const kind = cardKind(bytes);
   if (kind === undefined) return { kind: "notCard" };
   const id = cardIdOf(path.basename(name));
@@ -60,7 +68,8 @@ export function transferCard(name: string, bytes: Buffer, contextTokens: number,
     const outDir = into ?? path.join(work, "out");
     const check = (persona: Persona) => [contextProblem(persona, contextTokens)].filter((p) => p !== undefined);
     const result = importCard(file, outDir, { force: false, check });
-    if ("errors" in result) return { kind: "errors", errors: result.errors.map((e) => e.replaceAll(`${work}${path.sep}`, "")) };
+    if ("errors" in result)
+      return { kind: "errors", errors: result.errors.map((e) => e.replaceAll(`${work}${path.sep}`, "")) };
     const markdown = readFileSync(path.join(outDir, `${id}.md`), "utf8");
     const warnings = loreWarnings(result.persona, contextTokens).map(formatProblem);
     return { preview: { id, fields: mappedFields(result.persona), markdown, warnings } };
@@ -71,5 +80,7 @@ export function transferCard(name: string, bytes: Buffer, contextTokens: number,
 
 /** A persona as a V3 card, as `npm run personas -- export` writes it: PNG (its avatar, or a placeholder, carrying the card) or JSON. */
 export function exportedCard(persona: Persona, personasDir: string, format: "png" | "json"): Buffer {
-  return format === "png" ? cardPng(persona, personasDir) : Buffer.from(`${JSON.stringify(toCardV3(persona), null, 2)}\n`);
+  return format === "png"
+    ? cardPng(persona, personasDir)
+    : Buffer.from(`${JSON.stringify(toCardV3(persona), null, 2)}\n`);
 }

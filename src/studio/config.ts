@@ -14,7 +14,10 @@ const studioSchema = z.object({
     z
       .string()
       .optional()
-      .refine((v) => v === undefined || (/^\d+$/.test(v.trim()) && Number(v) <= MAX_PORT), "must be a port number from 1 to 65535 (0 picks a free one), or empty for no studio")
+      .refine(
+        (v) => v === undefined || (/^\d+$/.test(v.trim()) && Number(v) <= MAX_PORT),
+        "must be a port number from 1 to 65535 (0 picks a free one), or empty for no studio",
+      )
       .transform((v) => (v === undefined ? undefined : Number(v))),
   ),
   STUDIO_HOST: text("127.0.0.1"),
@@ -40,7 +43,10 @@ export function isLoopback(host: string): boolean {
 /** Parses the STUDIO_* variables; throws ConfigError naming each bad one. A bind beyond this machine needs STUDIO_PUBLIC_URL. */
 export function loadStudioConfig(env: Record<string, string | undefined> = process.env): StudioConfig {
   const parsed = studioSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue): ConfigProblem => ({ variable: String(issue.path[0]), message: issue.message })));
+  if (!parsed.success)
+    throw new ConfigError(
+      parsed.error.issues.map((issue): ConfigProblem => ({ variable: String(issue.path[0]), message: issue.message })),
+    );
   const { STUDIO_PORT: port, STUDIO_HOST: host, STUDIO_PUBLIC_URL: publicUrl } = parsed.data;
   if (!isLoopback(host) && publicUrl === undefined) {
     throw new ConfigError([

@@ -54,21 +54,49 @@ function tokenSections(persona: Persona): TokenReport["sections"] {
   const lore = persona.lore ?? [];
   return [
     { name: "prompt (the body)", tokens: countTokens(persona.prompt) },
-    { name: "examples", tokens: persona.examples.reduce((sum, e) => sum + countTokens(e.user ?? "") + countTokens(e.assistant), 0) },
-    { name: "greetings", tokens: [persona.greeting ?? "", ...(persona.greetings ?? [])].reduce((sum, g) => sum + countTokens(g), 0) },
-    { name: "constant lore", tokens: lore.filter((e) => e.enabled && e.constant).reduce((sum, e) => sum + countTokens(e.content), 0) },
-    { name: "keyed lore (all entries)", tokens: lore.filter((e) => e.enabled && !e.constant).reduce((sum, e) => sum + countTokens(e.content), 0) },
+    {
+      name: "examples",
+      tokens: persona.examples.reduce((sum, e) => sum + countTokens(e.user ?? "") + countTokens(e.assistant), 0),
+    },
+    {
+      name: "greetings",
+      tokens: [persona.greeting ?? "", ...(persona.greetings ?? [])].reduce((sum, g) => sum + countTokens(g), 0),
+    },
+    {
+      name: "constant lore",
+      tokens: lore.filter((e) => e.enabled && e.constant).reduce((sum, e) => sum + countTokens(e.content), 0),
+    },
+    {
+      name: "keyed lore (all entries)",
+      tokens: lore.filter((e) => e.enabled && !e.constant).reduce((sum, e) => sum + countTokens(e.content), 0),
+    },
     { name: "post-history instructions", tokens: countTokens(persona.postHistoryInstructions ?? "") },
   ];
 }
 
 /** Checks a draft as the bot would load it (npm run personas -- check's checks); its problems by line, and its tokens. */
-export function checkSource(dir: string, file: string, text: string, contextTokens: number): { problems: EditorProblem[]; tokens?: TokenReport } {
+export function checkSource(
+  dir: string,
+  file: string,
+  text: string,
+  contextTokens: number,
+): { problems: EditorProblem[]; tokens?: TokenReport } {
   const parsed = parsePersona(path.join(dir, file), file, text);
-  if (!parsed.persona) return { problems: parsed.problems.map((p) => ({ field: p.field, reason: p.reason, line: lineOf(text, p), warning: false })) };
+  if (!parsed.persona)
+    return {
+      problems: parsed.problems.map((p) => ({
+        field: p.field,
+        reason: p.reason,
+        line: lineOf(text, p),
+        warning: false,
+      })),
+    };
   const { persona } = parsed;
   const errors = [contextProblem(persona, contextTokens)].filter((p) => p !== undefined);
-  const problems = [...errors.map((p) => ({ p, warning: false })), ...loreWarnings(persona, contextTokens).map((p) => ({ p, warning: true }))];
+  const problems = [
+    ...errors.map((p) => ({ p, warning: false })),
+    ...loreWarnings(persona, contextTokens).map((p) => ({ p, warning: true })),
+  ];
   return {
     problems: problems.map(({ p, warning }) => ({ field: p.field, reason: p.reason, line: lineOf(text, p), warning })),
     tokens: { sections: tokenSections(persona), fixed: fixedPromptTokens(persona, contextTokens), contextTokens },
@@ -80,9 +108,16 @@ export function checkSource(dir: string, file: string, text: string, contextToke
  * to a temp file in the same folder, then renamed over it, so the bot's reload never reads
  * half a file. A changed file is left alone and the difference returned.
  */
-export function saveSource(dir: string, file: string, text: string, revision: string, contextTokens: number): SaveResult {
+export function saveSource(
+  dir: string,
+  file: string,
+  text: string,
+  revision: string,
+  contextTokens: number,
+): SaveResult {
   const current = readSource(dir, file);
-  if (current.revision !== revision) return { kind: "conflict", diff: lineDiff(current.text, text), revision: current.revision };
+  if (current.revision !== revision)
+    return { kind: "conflict", diff: lineDiff(current.text, text), revision: current.revision };
   const errors = checkSource(dir, file, text, contextTokens).problems.filter((p) => !p.warning);
   if (errors.length > 0) return { kind: "invalid", problems: errors };
   // Not a persona file name (it does not end in .md), so the folder's watcher never loads it.

@@ -43,7 +43,12 @@ export function createPersona(dir: string, id: string, from?: string): { file: s
 }
 
 /** Deletes a Markdown persona file once `confirm` repeats its id; never the default persona (the bot could not start without it). */
-export function deletePersona(dir: string, file: string, confirm: string | undefined, defaultPersona: string): { deleted: string } | { refusal: FileRefusal } {
+export function deletePersona(
+  dir: string,
+  file: string,
+  confirm: string | undefined,
+  defaultPersona: string,
+): { deleted: string } | { refusal: FileRefusal } {
   const id = file.replace(/\.md$/, "");
   if (id === defaultPersona) return { refusal: "isDefault" };
   if (confirm !== id) return { refusal: "notConfirmed" };

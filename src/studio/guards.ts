@@ -31,7 +31,8 @@ const SAFE_METHODS = new Set(["GET", "HEAD"]);
 export function refuse(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 500, message: string): Response {
   // A page the browser navigated to (not the page's own fetch) gets the sentence as plain text.
   // Sec-Fetch-Dest is sent to trustworthy origins only; a navigation elsewhere still asks for HTML.
-  if (c.req.header("Sec-Fetch-Dest") === "document" || /\btext\/html\b/.test(c.req.header("Accept") ?? "")) return c.text(message, status);
+  if (c.req.header("Sec-Fetch-Dest") === "document" || /\btext\/html\b/.test(c.req.header("Accept") ?? ""))
+    return c.text(message, status);
   return c.json({ error: message }, status);
 }
 
@@ -62,7 +63,8 @@ export function checkOrigin(site: StudioSite, log: Logger): MiddlewareHandler<St
       log.warn({ origin, fetchSite, path: c.req.path }, "studio refused a request from another origin");
       return refuse(c, 403, named ? STUDIO_REFUSALS.badOrigin : STUDIO_REFUSALS.noOrigin);
     }
-    if (!/^application\/json(;|$)/i.test(c.req.header("Content-Type") ?? "")) return refuse(c, 415, STUDIO_REFUSALS.notJson);
+    if (!/^application\/json(;|$)/i.test(c.req.header("Content-Type") ?? ""))
+      return refuse(c, 415, STUDIO_REFUSALS.notJson);
     await next();
   };
 }
@@ -73,7 +75,8 @@ export function requireSession(sessions: StudioSessionStore): MiddlewareHandler<
     const id = getCookie(c, SESSION_COOKIE);
     const session = id === undefined ? undefined : sessions.find(id);
     if (id === undefined || session === undefined) return refuse(c, 401, STUDIO_REFUSALS.notSignedIn);
-    if (!SAFE_METHODS.has(c.req.method) && c.req.header(REQUEST_TOKEN_HEADER) !== session.csrfToken) return refuse(c, 403, STUDIO_REFUSALS.badRequestToken);
+    if (!SAFE_METHODS.has(c.req.method) && c.req.header(REQUEST_TOKEN_HEADER) !== session.csrfToken)
+      return refuse(c, 403, STUDIO_REFUSALS.badRequestToken);
     c.set("session", session);
     c.set("sessionId", id);
     await next();

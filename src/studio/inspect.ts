@@ -34,12 +34,24 @@ export interface FiredLore {
 }
 
 export type Inspection =
-  | { readonly ok: true; readonly messages: readonly InspectedMessage[]; readonly lore: readonly FiredLore[]; readonly tokens: number; readonly budget: number; readonly historyTurns: number; readonly sampleTurns: number }
+  | {
+      readonly ok: true;
+      readonly messages: readonly InspectedMessage[];
+      readonly lore: readonly FiredLore[];
+      readonly tokens: number;
+      readonly budget: number;
+      readonly historyTurns: number;
+      readonly sampleTurns: number;
+    }
   | { readonly ok: false; readonly problem: "draft" | "sample" };
 
 /** The sample as turns: every line but the last is stored history (the persona's own lines by its name), the last is the new message. */
 function sampleTurns(persona: Persona, sample: string): { history: Turn[]; newTurn: PendingTurn } | undefined {
-  const lines = sample.replaceAll("{{char}}", persona.name).split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = sample
+    .replaceAll("{{char}}", persona.name)
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   const last = lines.pop();
   if (last === undefined) return undefined;
   const said = (line: string) => {
@@ -64,11 +76,19 @@ function sampleTurns(persona: Persona, sample: string): { history: Turn[]; newTu
     };
   });
   const { name, content } = said(last);
-  return { history: history.reverse(), newTurn: { authorId: `sample:${name}`, authorName: name, content, tokenCount: countTurnTokens(name, content) } };
+  return {
+    history: history.reverse(),
+    newTurn: { authorId: `sample:${name}`, authorName: name, content, tokenCount: countTurnTokens(name, content) },
+  };
 }
 
 /** The first primary key of a fired entry found in the scanned text. */
-function firingKey(persona: Persona, index: number, scanned: string, render: (key: string) => string): string | undefined {
+function firingKey(
+  persona: Persona,
+  index: number,
+  scanned: string,
+  render: (key: string) => string,
+): string | undefined {
   const entry = persona.lore?.[index];
   if (!entry || entry.constant) return undefined;
   return entry.keys.find((key) => keyMatches(scanned, render(key), entry));
@@ -86,21 +106,49 @@ export function inspect(dir: string, file: string, text: string, sample: string,
   const persona = parsed.persona;
   const turns = sampleTurns(persona, sample);
   if (!turns) return { ok: false, problem: "sample" };
-  const macros = { char: persona.name, user: turns.newTurn.authorName, ...SAMPLE_PLACE, date: new Date(), random: () => 0 };
+  const macros = {
+    char: persona.name,
+    user: turns.newTurn.authorName,
+    ...SAMPLE_PLACE,
+    date: new Date(),
+    random: () => 0,
+  };
   const built = buildPrompt({ persona, macros, history: turns.history, newTurns: [turns.newTurn], contextTokens });
   const fired = triggeredLore(persona, [turns.newTurn], turns.history, macros, contextTokens);
   const render = (key: string) => renderMacros(key, macros);
-  const scanned = [`${turns.newTurn.authorName}: ${turns.newTurn.content}`, ...turns.history.map((t) => `${t.authorName}: ${t.content}`)].join("\n");
+  const scanned = [
+    `${turns.newTurn.authorName}: ${turns.newTurn.content}`,
+    ...turns.history.map((t) => `${t.authorName}: ${t.content}`),
+  ].join("\n");
   const lore = (persona.lore ?? []).flatMap((entry, index) => {
     const content = renderMacros(entry.content, macros);
     if (!fired.some((f) => f.text.includes(content))) return [];
-    return [{ index, comment: entry.comment, constant: entry.constant, key: firingKey(persona, index, scanned, render) }];
+    return [
+      { index, comment: entry.comment, constant: entry.constant, key: firingKey(persona, index, scanned, render) },
+    ];
   });
-  const newAt = built.messages.findLastIndex((m) => m.role === "user" && typeof m.content === "string" && m.content.includes(turns.newTurn.content));
+  const newAt = built.messages.findLastIndex(
+    (m) => m.role === "user" && typeof m.content === "string" && m.content.includes(turns.newTurn.content),
+  );
   const messages = built.messages.map((m, index): InspectedMessage => {
     const content = typeof m.content === "string" ? m.content : JSON.stringify(m.content);
-    const part = index === 0 && m.role === "system" ? "system" : index < newAt ? "window" : index === newAt ? "new" : "after";
-    return { part, role: m.role, content, tokens: countTokens(content) + MESSAGE_OVERHEAD_TOKENS, cacheable: index < newAt };
+    const part =
+      index === 0 && m.role === "system" ? "system" : index < newAt ? "window" : index === newAt ? "new" : "after";
+    return {
+      part,
+      role: m.role,
+      content,
+      tokens: countTokens(content) + MESSAGE_OVERHEAD_TOKENS,
+      cacheable: index < newAt,
+    };
   });
-  return { ok: true, messages, lore, tokens: built.tokens, budget: contextTokens, historyTurns: built.historyTurns, sampleTurns: turns.history.length };
+  return {
+    ok: true,
+    messages,
+    lore,
+    tokens: built.tokens,
+    budget: contextTokens,
+    historyTurns: built.historyTurns,
+    sampleTurns: turns.history.length,
+  };
 }

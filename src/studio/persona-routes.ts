@@ -52,7 +52,8 @@ function addListRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
     const body = await jsonBody(c);
     const id = field(body, "id") ?? "";
     const from = field(body, "from");
-    if (from !== undefined && (!EDITABLE_FILE.test(from) || !existsSync(path.join(dir, from)))) return refuse(c, 404, STUDIO_REFUSALS.noSuchFile(from));
+    if (from !== undefined && (!EDITABLE_FILE.test(from) || !existsSync(path.join(dir, from))))
+      return refuse(c, 404, STUDIO_REFUSALS.noSuchFile(from));
     const result = createPersona(dir, id.trim(), from);
     return "refusal" in result ? fileRefusal(c, result.refusal, id) : c.json(result);
   });
@@ -73,7 +74,12 @@ function addEditorRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
     const file = editableFile(c, dir);
     if (typeof file !== "string") return file;
     const source = readSource(dir, file);
-    return c.json({ file, ...source, ...checkSource(dir, file, source.text, contextTokens), fields: formValues(source.text) });
+    return c.json({
+      file,
+      ...source,
+      ...checkSource(dir, file, source.text, contextTokens),
+      fields: formValues(source.text),
+    });
   });
 
   app.post("/api/personas/:file/check", async (c) => {
@@ -91,7 +97,8 @@ function addEditorRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
     const text = field(body, "text");
     const name = FORM_FIELDS.find((f) => f === field(body, "field"));
     const value = field(body, "value");
-    if (text === undefined || name === undefined || value === undefined) return refuse(c, 400, STUDIO_REFUSALS.needsText);
+    if (text === undefined || name === undefined || value === undefined)
+      return refuse(c, 400, STUDIO_REFUSALS.needsText);
     const changed = withField(text, name, value);
     return changed === undefined ? refuse(c, 400, STUDIO_REFUSALS.frontMatterFirst) : c.json({ text: changed });
   });
@@ -104,8 +111,10 @@ function addEditorRoutes(app: Hono<StudioEnv>, deps: PersonaRoutesDeps): void {
     const revision = field(body, "revision");
     if (text === undefined || revision === undefined) return refuse(c, 400, STUDIO_REFUSALS.needsText);
     const result = saveSource(dir, file, text, revision, contextTokens);
-    if (result.kind === "conflict") return c.json({ error: STUDIO_REFUSALS.conflict(file), diff: result.diff, revision: result.revision }, 409);
-    if (result.kind === "invalid") return c.json({ error: STUDIO_REFUSALS.invalid(file), problems: result.problems }, 422);
+    if (result.kind === "conflict")
+      return c.json({ error: STUDIO_REFUSALS.conflict(file), diff: result.diff, revision: result.revision }, 409);
+    if (result.kind === "invalid")
+      return c.json({ error: STUDIO_REFUSALS.invalid(file), problems: result.problems }, 422);
     return c.json({ revision: result.revision });
   });
 }

@@ -17,19 +17,35 @@ export interface PersonaListing {
  * runs (the file parses, it fits `contextTokens`, its id is not taken) and its lore warnings.
  */
 export function listPersonas(dir: string, contextTokens: number): PersonaListing[] {
-  const fitsContext: PersonaCheck = (persona: Persona) => [contextProblem(persona, contextTokens)].filter((p) => p !== undefined);
+  const fitsContext: PersonaCheck = (persona: Persona) =>
+    [contextProblem(persona, contextTokens)].filter((p) => p !== undefined);
   const ids = new Map<string, string>();
   const listings: PersonaListing[] = [];
   for (const file of personaFilesIn(dir)) {
     const result = loadPersonaFile(dir, file, fitsContext);
     if (result.kind === "ignored") continue;
     if (result.kind === "broken") {
-      listings.push({ file, id: result.id, name: undefined, description: undefined, problems: result.problems.map(formatProblem), warnings: [] });
+      listings.push({
+        file,
+        id: result.id,
+        name: undefined,
+        description: undefined,
+        problems: result.problems.map(formatProblem),
+        warnings: [],
+      });
       continue;
     }
     const { persona } = result;
     const taken = ids.get(persona.id);
-    const problems = taken ? [formatProblem({ file: persona.file, field: "id", reason: `"${persona.id}" is already used by ${taken}; rename one of the files` })] : [];
+    const problems = taken
+      ? [
+          formatProblem({
+            file: persona.file,
+            field: "id",
+            reason: `"${persona.id}" is already used by ${taken}; rename one of the files`,
+          }),
+        ]
+      : [];
     ids.set(persona.id, taken ?? persona.file);
     const warnings = loreWarnings(persona, contextTokens).map(formatProblem);
     listings.push({ file, id: persona.id, name: persona.name, description: persona.description, problems, warnings });

@@ -32,7 +32,11 @@ export function studioHostOf(core: Core): StudioHost {
     tryIt: {
       model: core.model,
       personas: core.personas,
-      settings: { defaultModel: config.defaultModel, contextTokens: config.contextTokens, replyDeadlineMs: config.modelReplyDeadlineMs },
+      settings: {
+        defaultModel: config.defaultModel,
+        contextTokens: config.contextTokens,
+        replyDeadlineMs: config.modelReplyDeadlineMs,
+      },
       log: core.log,
     },
   };
@@ -59,12 +63,22 @@ function loopbackOrigins(port: number): string[] {
  * no caller can skip that.
  */
 export async function startStudio(host: StudioHost, config: StudioConfig, port: number): Promise<Studio> {
-  if (!isLoopback(config.host) && config.publicUrl === undefined) throw new Error(`The studio may listen on ${config.host} only behind STUDIO_PUBLIC_URL.`);
+  if (!isLoopback(config.host) && config.publicUrl === undefined)
+    throw new Error(`The studio may listen on ${config.host} only behind STUDIO_PUBLIC_URL.`);
   const sessions = new StudioSessionStore(host.db);
   const site: StudioSite = { origins: [] };
   const tryIt = new TryIt(host.tryIt);
   const secure = config.publicUrl?.startsWith("https:") === true;
-  const app = createStudioApp({ sessions, site, personasDir: host.personasDir, contextTokens: host.contextTokens, defaultPersona: host.defaultPersona, log: host.log, secure, tryIt });
+  const app = createStudioApp({
+    sessions,
+    site,
+    personasDir: host.personasDir,
+    contextTokens: host.contextTokens,
+    defaultPersona: host.defaultPersona,
+    log: host.log,
+    secure,
+    tryIt,
+  });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -36,12 +36,19 @@ export class StudioSessionStore {
     db: Db,
     private readonly now: () => number = Date.now,
   ) {
-    this.#insertLogin = db.prepare("INSERT INTO studio_logins (token_hash, owner, created_at, expires_at) VALUES (@hash, @owner, @now, @expires)");
+    this.#insertLogin = db.prepare(
+      "INSERT INTO studio_logins (token_hash, owner, created_at, expires_at) VALUES (@hash, @owner, @now, @expires)",
+    );
     this.#useLogin = db.prepare<{ hash: string; now: number }, { owner: string }>(
       "UPDATE studio_logins SET used_at = @now WHERE token_hash = @hash AND used_at IS NULL AND expires_at > @now RETURNING owner",
     );
-    this.#insertSession = db.prepare("INSERT INTO studio_sessions (id_hash, owner, csrf_token, created_at, last_seen_at) VALUES (@hash, @owner, @csrf, @now, @now)");
-    this.#findSession = db.prepare<{ hash: string; idleSince: number; bornSince: number }, { owner: string; csrf_token: string }>(
+    this.#insertSession = db.prepare(
+      "INSERT INTO studio_sessions (id_hash, owner, csrf_token, created_at, last_seen_at) VALUES (@hash, @owner, @csrf, @now, @now)",
+    );
+    this.#findSession = db.prepare<
+      { hash: string; idleSince: number; bornSince: number },
+      { owner: string; csrf_token: string }
+    >(
       "SELECT owner, csrf_token FROM studio_sessions WHERE id_hash = @hash AND last_seen_at > @idleSince AND created_at > @bornSince",
     );
     this.#touchSession = db.prepare("UPDATE studio_sessions SET last_seen_at = @now WHERE id_hash = @hash");
@@ -71,7 +78,11 @@ export class StudioSessionStore {
   /** The live session with this id (its idle clock restarted), or undefined. */
   find(id: string): StudioSession | undefined {
     const now = this.now();
-    const row = this.#findSession.get({ hash: hash(id), idleSince: now - SESSION_IDLE_MS, bornSince: now - SESSION_MAX_AGE_MS });
+    const row = this.#findSession.get({
+      hash: hash(id),
+      idleSince: now - SESSION_IDLE_MS,
+      bornSince: now - SESSION_MAX_AGE_MS,
+    });
     if (!row) return undefined;
     this.#touchSession.run({ hash: hash(id), now });
     return { owner: row.owner, csrfToken: row.csrf_token };

@@ -32,7 +32,13 @@ export class TryIt {
   readonly #engine: ChatEngine;
 
   constructor(private readonly deps: TryItDeps) {
-    this.#engine = new ChatEngine({ memory: this.#memory, model: deps.model, personas: deps.personas, settings: deps.settings, log: deps.log });
+    this.#engine = new ChatEngine({
+      memory: this.#memory,
+      model: deps.model,
+      personas: deps.personas,
+      settings: deps.settings,
+      log: deps.log,
+    });
   }
 
   /** Streams the draft's reply to `message` as server-sent events: `piece` events with text, then one `end` (with the error's plain words, if any). */
@@ -47,13 +53,21 @@ export class TryIt {
       const sink: ReplySink = {
         write: (piece) => void stream.writeSSE({ event: "piece", data: JSON.stringify(piece) }),
         end: async ({ error }) => {
-          const problem = error === undefined ? undefined : error instanceof ModelError ? error.userMessage : STUDIO_REFUSALS.failed;
-          if (error !== undefined && !(error instanceof ModelError)) this.deps.log.error({ err: error }, "studio try-it reply failed");
+          const problem =
+            error === undefined ? undefined : error instanceof ModelError ? error.userMessage : STUDIO_REFUSALS.failed;
+          if (error !== undefined && !(error instanceof ModelError))
+            this.deps.log.error({ err: error }, "studio try-it reply failed");
           await stream.writeSSE({ event: "end", data: JSON.stringify({ error: problem }) });
           return { shown: true, messageIds: [] };
         },
       };
-      const request = { conversation: { key: `studio:try:${who}:${file}` }, persona, turns: [{ authorId: `studio:${who}`, authorName: "You", content: message }], place: TRY_PLACE, signal: controller.signal };
+      const request = {
+        conversation: { key: `studio:try:${who}:${file}` },
+        persona,
+        turns: [{ authorId: `studio:${who}`, authorName: "You", content: message }],
+        place: TRY_PLACE,
+        signal: controller.signal,
+      };
       await this.#engine.reply(request, sink);
     });
   }

@@ -14,16 +14,19 @@ const MS_PER_SECOND = 1000;
 /** Answers of `/masque`; the settings descriptions are in moderation/describe.ts. */
 export const MASQUE_TEXTS = {
   statusHeading: "**Masque in this server**",
-  channelMode: (channelId: string, mode: string, source: string, meaning: string) => `<#${channelId}> is now \`${mode}\` (${source}): ${meaning}.`,
+  channelMode: (channelId: string, mode: string, source: string, meaning: string) =>
+    `<#${channelId}> is now \`${mode}\` (${source}): ${meaning}.`,
   alreadyBlocked: (userId: string) => `<@${userId}> was already blocked.`,
-  blocked: (userId: string) => `<@${userId}> is blocked: I ignore their messages in this server and store none of them.`,
+  blocked: (userId: string) =>
+    `<@${userId}> is blocked: I ignore their messages in this server and store none of them.`,
   notBlocked: (userId: string) => `<@${userId}> was not blocked.`,
   unblocked: (userId: string) => `<@${userId}> is unblocked: I answer them again.`,
   nobodyBlocked: "Nobody is blocked here.",
   blockedHeading: "**Blocked here**",
   limitsHere: (limits: string) => `Limits here: ${limits}.`,
   limitsChanged: (limits: string) => `Limits changed: ${limits}.`,
-  contentChecks: (provider: string, isDefault: boolean, words: number) => `Content checks here: ${provider}${isDefault ? " (the bot's default)" : ""}, plus ${words} blocked word(s).`,
+  contentChecks: (provider: string, isDefault: boolean, words: number) =>
+    `Content checks here: ${provider}${isDefault ? " (the bot's default)" : ""}, plus ${words} blocked word(s).`,
   webhooks: (on: boolean, isDefault: boolean) =>
     on
       ? `Personas now reply under their own name and avatar here${isDefault ? " (the bot's default)" : ""}. Where I can't make a webhook (no Manage Webhooks, or the channel is full) I use normal messages.`
@@ -32,7 +35,8 @@ export const MASQUE_TEXTS = {
   filterEntryTooVague: (min: number) => `An entry needs at least ${min} letters or digits besides \`*\`.`,
   filterFull: (max: number) => `The list is full (${max} entries). Remove some with \`/masque filter remove\` first.`,
   filterAlready: (entry: string) => `“${entry}” is already on the list.`,
-  filterAdded: (entry: string) => `Blocked “${entry}”: messages to me that contain it get a refusal, and my replies that contain it are held back.`,
+  filterAdded: (entry: string) =>
+    `Blocked “${entry}”: messages to me that contain it get a refusal, and my replies that contain it are held back.`,
   filterMissing: (entry: string) => `“${entry}” is not on the list. See \`/masque filter list\`.`,
   filterRemoved: (entry: string) => `Unblocked “${entry}”.`,
   filterEmpty: "No blocked words here.",
@@ -41,7 +45,10 @@ export const MASQUE_TEXTS = {
   auditHeading: "**Audit log**, newest first",
   notThisServer: (channelId: string) => `<#${channelId}> is not a channel of this server; nothing was changed.`,
   cannotPostIn: (channelId: string) => `I can't post in <#${channelId}>: I need View Channel and Send Messages there.`,
-  logChannelSet: (channelId: string | undefined) => (channelId ? `New audit entries will be posted in <#${channelId}>.` : "Audit entries are no longer posted in a channel."),
+  logChannelSet: (channelId: string | undefined) =>
+    channelId
+      ? `New audit entries will be posted in <#${channelId}>.`
+      : "Audit entries are no longer posted in a channel.",
   notAdminRole: (roleId: string) => `<@&${roleId}> was not a Masque admin role.`,
   adminRoleRemoved: (roleId: string) => `<@&${roleId}> is no longer a Masque admin role.`,
   everyoneCannotBeAdmin: "@everyone can't be an admin role: that would make everyone an admin.",
@@ -53,7 +60,9 @@ export const MASQUE_TEXTS = {
 export function describeMode(mode: ChannelMode, autoGapSeconds: number): string {
   if (mode === "off") return "I ignore every message, mentions included";
   if (mode === "mention") return "I answer mentions and replies to my messages";
-  return autoGapSeconds > 0 ? `I answer every message, with at least ${autoGapSeconds} s between my replies` : "I answer every message";
+  return autoGapSeconds > 0
+    ? `I answer every message, with at least ${autoGapSeconds} s between my replies`
+    : "I answer every message";
 }
 
 export function describeModeSource(source: ModeSource): string {
@@ -63,7 +72,8 @@ export function describeModeSource(source: ModeSource): string {
 }
 
 export function describeLimits(limits: Limits): string {
-  const gap = limits.autoGapSeconds > 0 ? `at least ${limits.autoGapSeconds} s between my replies` : "no gap between my replies";
+  const gap =
+    limits.autoGapSeconds > 0 ? `at least ${limits.autoGapSeconds} s between my replies` : "no gap between my replies";
   return `each person gets ${limits.rateMessages} message(s) per ${limits.rateWindowSeconds} s; in \`auto\` channels ${gap}`;
 }
 
@@ -94,13 +104,21 @@ export interface StatusFacts {
   readonly logChannelId: string | undefined;
   readonly ensemble: { readonly scenes: boolean; readonly threadsOnMention: boolean; readonly allowedBots: number };
   readonly personNotes: boolean;
-  readonly modelCalls: { readonly active: number; readonly max: number; readonly waiting: number; readonly maxWaiting: number };
+  readonly modelCalls: {
+    readonly active: number;
+    readonly max: number;
+    readonly waiting: number;
+    readonly maxWaiting: number;
+  };
 }
 
 /** `/masque status`: the server's settings at a glance. */
 export function describeStatus(facts: StatusFacts): string[] {
   const modes = facts.channelModes.map((c) => `<#${c.channelId}> \`${c.mode}\``);
-  const roles = [...facts.configuredAdminRoles.map((id) => `<@&${id}> (ADMIN_ROLE_IDS)`), ...facts.adminRoles.map((id) => `<@&${id}>`)];
+  const roles = [
+    ...facts.configuredAdminRoles.map((id) => `<@&${id}> (ADMIN_ROLE_IDS)`),
+    ...facts.adminRoles.map((id) => `<@&${id}>`),
+  ];
   const calls = facts.modelCalls;
   return [
     `**Channels:** \`mention\` unless set${modes.length > 0 ? `; ${modes.join(", ")}` : ""} (threads follow their channel)`,

@@ -25,7 +25,8 @@ export const NOTE_TEXTS = {
   alreadyGone: "That note was already gone.",
   deletedAll: (n: number) => `Done: deleted ${notes(n)} about you here.`,
   notYours: "These buttons are for the person who asked.",
-  turnedOff: (deleted: number) => `Notes about you are **off** here: I keep none, and deleted the ${notes(deleted)} I had.`,
+  turnedOff: (deleted: number) =>
+    `Notes about you are **off** here: I keep none, and deleted the ${notes(deleted)} I had.`,
   turnedOn: (keeps: boolean) =>
     keeps
       ? "Notes about you are **on** here: I note what you tell me about yourself. See or delete them with `/memory me`."

@@ -78,7 +78,9 @@ export class BatchingQueue<T> {
    * batch being answered) has nothing queued or running: e.g. a person's replies in flight.
    */
   async settledWhere(holds: (item: T) => boolean): Promise<void> {
-    const keys = [...this.#pending.keys()].filter((key) => this.#pending.get(key)!.some(holds) || (this.#answering.get(key) ?? []).some(holds));
+    const keys = [...this.#pending.keys()].filter(
+      (key) => this.#pending.get(key)!.some(holds) || (this.#answering.get(key) ?? []).some(holds),
+    );
     await Promise.all(keys.map((key) => this.settled(key)));
   }
 

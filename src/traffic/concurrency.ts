@@ -62,7 +62,8 @@ export class ConcurrencyLimiter {
       this.#active++;
       return Promise.resolve(this.#slot());
     }
-    if (priority === "reply" && line.length >= this.maxWaiting) return Promise.reject(new QueueFullError(this.maxActive, this.maxWaiting));
+    if (priority === "reply" && line.length >= this.maxWaiting)
+      return Promise.reject(new QueueFullError(this.maxActive, this.maxWaiting));
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         const index = line.indexOf(waiter);

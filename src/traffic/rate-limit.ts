@@ -7,7 +7,9 @@ export interface RateLimit {
 }
 
 /** Whether a message may be answered; when not, whether this is the one time to say so. */
-export type RateVerdict = { readonly allowed: true } | { readonly allowed: false; readonly notify: boolean; readonly retryAfterMs: number };
+export type RateVerdict =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly notify: boolean; readonly retryAfterMs: number };
 
 /** The most people tracked at once; the one idle longest is forgotten first (they start again full). */
 export const MAX_TRACKED_BUCKETS = 10_000;
@@ -38,7 +40,9 @@ export class RateLimiter {
     const now = this.#now();
     const refillMs = limit.windowMs / limit.messages;
     const bucket = this.#buckets.get(key);
-    const tokens = bucket ? Math.min(limit.messages, bucket.tokens + (now - bucket.updatedAt) / refillMs) : limit.messages;
+    const tokens = bucket
+      ? Math.min(limit.messages, bucket.tokens + (now - bucket.updatedAt) / refillMs)
+      : limit.messages;
     if (tokens >= 1) {
       this.#buckets.set(key, { tokens: tokens - 1, updatedAt: now, notified: false });
       return { allowed: true };

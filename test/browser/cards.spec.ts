@@ -28,7 +28,12 @@ const HOSTILE_CARD = {
     creator: HOSTILE,
     character_version: HOSTILE,
     extensions: {},
-    character_book: { extensions: {}, entries: [{ keys: [HOSTILE], content: HOSTILE, comment: HOSTILE, extensions: {}, enabled: true, insertion_order: 1 }] },
+    character_book: {
+      extensions: {},
+      entries: [
+        { keys: [HOSTILE], content: HOSTILE, comment: HOSTILE, extensions: {}, enabled: true, insertion_order: 1 },
+      ],
+    },
   },
 };
 
@@ -45,7 +50,9 @@ test.afterAll(async () => {
 async function dropFile(page: Page, name: string, bytes: Buffer, type: string): Promise<void> {
   // Run in the page, which has the DOM (this file is typechecked without it).
   const file = `new File([Uint8Array.from(atob(${JSON.stringify(bytes.toString("base64"))}), (c) => c.charCodeAt(0))], ${JSON.stringify(name)}, { type: ${JSON.stringify(type)} })`;
-  const dataTransfer = await page.evaluateHandle(`(() => { const transfer = new DataTransfer(); transfer.items.add(${file}); return transfer; })()`);
+  const dataTransfer = await page.evaluateHandle(
+    `(() => { const transfer = new DataTransfer(); transfer.items.add(${file}); return transfer; })()`,
+  );
   await page.dispatchEvent(".dropzone", "drop", { dataTransfer });
 }
 
@@ -72,7 +79,11 @@ test("export downloads a V3 PNG card that npm run personas -- import reads back"
   try {
     const card = path.join(dir, "quill.png");
     await download.saveAs(card);
-    const imported = spawnSync(process.execPath, ["--import", "tsx", "src/cli/personas.ts", "import", card, "--out", path.join(dir, "back")], { encoding: "utf8" });
+    const imported = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "src/cli/personas.ts", "import", card, "--out", path.join(dir, "back")],
+      { encoding: "utf8" },
+    );
     expect(imported.status, imported.stderr).toBe(0);
     expect(readFileSync(path.join(dir, "back", "quill.md"), "utf8")).toContain("name: Captain Quill");
   } finally {
@@ -80,7 +91,9 @@ test("export downloads a V3 PNG card that npm run personas -- import reads back"
   }
 });
 
-test("a card with markup in every field stays text everywhere the page shows it: preview, list, editor, inspector", async ({ page }) => {
+test("a card with markup in every field stays text everywhere the page shows it: preview, list, editor, inspector", async ({
+  page,
+}) => {
   await page.goto(studio.newLink());
   await dropFile(page, "hostile.json", Buffer.from(JSON.stringify(HOSTILE_CARD)), "application/json");
   await expect(page.locator("table.mapping tr").first().locator("td")).toHaveText(HOSTILE);

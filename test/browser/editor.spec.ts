@@ -55,15 +55,21 @@ test("a YAML error shows at its line, in the list and in the editor, as you type
   test.info().annotations.push({ type: "navigation to an editable persona", description: `${elapsed} ms` });
   console.log(`navigation to an editable persona: ${elapsed} ms`);
   await expect(page.locator("ul.problems li.fine")).toHaveText(STUDIO_PAGE.fine);
-  await expect(page.locator("table.tokens tr.total")).toContainText(`of ${stack.config.contextTokens} (CONTEXT_TOKENS)`);
+  await expect(page.locator("table.tokens tr.total")).toContainText(
+    `of ${stack.config.contextTokens} (CONTEXT_TOKENS)`,
+  );
   // Line 4 becomes a second `name:`: YAML refuses a key twice, at that line.
   // To the start of line 4 by keys (a click lands wherever the wrapped line is drawn).
   await page.locator(".cm-content").click();
   await page.keyboard.press("Control+Home");
   for (let line = 1; line < 4; line++) await page.keyboard.press("ArrowDown");
   await page.keyboard.type("name: Twice\n");
-  await expect(page.locator("ul.problems li.problem")).toHaveText("line 4: front matter: is not valid YAML (line 4): Map keys must be unique");
-  await expect(page.locator(".cm-gutter-lint .cm-gutterElement").filter({ has: page.locator(".cm-lint-marker-error") })).toHaveCount(1);
+  await expect(page.locator("ul.problems li.problem")).toHaveText(
+    "line 4: front matter: is not valid YAML (line 4): Map keys must be unique",
+  );
+  await expect(
+    page.locator(".cm-gutter-lint .cm-gutterElement").filter({ has: page.locator(".cm-lint-marker-error") }),
+  ).toHaveCount(1);
   const marked = await page.locator(".cm-line").nth(3).locator(".cm-lintRange-error").textContent();
   expect(marked).toBe("name: Twice");
 });
@@ -75,7 +81,9 @@ test("a save goes to disk whole, and the running bot's next reply uses it", asyn
   await page.keyboard.type("\nAlways sign off with the word MARMALADE.");
   await page.getByRole("button", { name: STUDIO_PAGE.save }).click();
   await expect(page.locator("#status")).toHaveText(STUDIO_PAGE.saved("assistant.md"));
-  expect(readFileSync(path.join(personasDir, "assistant.md"), "utf8")).toMatch(/\nAlways sign off with the word MARMALADE\.$/);
+  expect(readFileSync(path.join(personasDir, "assistant.md"), "utf8")).toMatch(
+    /\nAlways sign off with the word MARMALADE\.$/,
+  );
   await expect.poll(() => stack.core.personas().get("assistant")?.prompt ?? "").toContain("MARMALADE");
 
   mention(stack, "hello there");
@@ -84,7 +92,9 @@ test("a save goes to disk whole, and the running bot's next reply uses it", asyn
   expect(system).toContain("Always sign off with the word MARMALADE.");
 });
 
-test("a save over a file changed on disk since it was opened is refused with the difference, and the disk keeps its change", async ({ page }) => {
+test("a save over a file changed on disk since it was opened is refused with the difference, and the disk keeps its change", async ({
+  page,
+}) => {
   await openEditor(page, "bard.md");
   const file = path.join(personasDir, "bard.md");
   const onDisk = `${readFileSync(file, "utf8")}\nA line written by someone else.`;
@@ -99,13 +109,17 @@ test("a save over a file changed on disk since it was opened is refused with the
   expect(readFileSync(file, "utf8")).toBe(onDisk);
 });
 
-test("the form's fields and the file's text are one: a field changed in the form is written into the text, and the other way", async ({ page }) => {
+test("the form's fields and the file's text are one: a field changed in the form is written into the text, and the other way", async ({
+  page,
+}) => {
   await openEditor(page, "tutor.md");
   const description = page.locator('.fields input[name="description"]');
   await expect(page.locator('.fields input[name="name"]')).toHaveValue("Professor Theo");
   await description.fill("A patient teacher who answers with questions.");
   await description.press("Tab");
-  await expect(page.locator(".cm-line").nth(3)).toHaveText("description: A patient teacher who answers with questions.");
+  await expect(page.locator(".cm-line").nth(3)).toHaveText(
+    "description: A patient teacher who answers with questions.",
+  );
   await expect(page.locator(".cm-line").nth(2)).toHaveText("aliases: [Theo]");
   // And from the text back to the form, once the draft is checked.
   await page.locator(".cm-line").nth(1).click();
@@ -114,12 +128,21 @@ test("the form's fields and the file's text are one: a field changed in the form
   await expect(page.locator('.fields input[name="name"]')).toHaveValue("Professor Theo the Younger");
 });
 
-test("the inspector shows the exact messages for a sample, the lore that fired and on which key, the tokens and the cacheable prefix", async ({ page }) => {
+test("the inspector shows the exact messages for a sample, the lore that fired and on which key, the tokens and the cacheable prefix", async ({
+  page,
+}) => {
   await openEditor(page, "keeper.md");
-  await page.locator(".inspector textarea").fill("Alice: Good morning.\nKeeper: Morning, Alice.\nAlice: Is the core stable today?");
+  await page
+    .locator(".inspector textarea")
+    .fill("Alice: Good morning.\nKeeper: Morning, Alice.\nAlice: Is the core stable today?");
   await page.getByRole("button", { name: STUDIO_PAGE.inspect }).click();
-  await expect(page.locator(".inspection ul.lore li")).toHaveText(['lore[0] (Reactor trouble) fired on the key "core"', "lore[1] is constant: always in"]);
-  await expect(page.locator(".inspection p.total")).toHaveText(/^\d+ tokens of 8000 \(CONTEXT_TOKENS, the reply's room included\); 2 of 2 earlier messages fit\.$/);
+  await expect(page.locator(".inspection ul.lore li")).toHaveText([
+    'lore[0] (Reactor trouble) fired on the key "core"',
+    "lore[1] is constant: always in",
+  ]);
+  await expect(page.locator(".inspection p.total")).toHaveText(
+    /^\d+ tokens of 8000 \(CONTEXT_TOKENS, the reply's room included\); 2 of 2 earlier messages fit\.$/,
+  );
   const system = page.locator('section.message[data-part="system"]');
   await expect(system).toHaveClass(/cacheable/);
   await expect(system.locator("pre")).toContainText("You are Keeper, the station's keeper.");
@@ -131,7 +154,9 @@ test("the inspector shows the exact messages for a sample, the lore that fired a
   await expect(newMessage.locator("pre")).toContainText("The reactor leaks when the alarm sounds.");
 });
 
-test("Try it streams the draft's reply from the model, unsaved edits included, into a scratch conversation, not the bot's memory", async ({ page }) => {
+test("Try it streams the draft's reply from the model, unsaved edits included, into a scratch conversation, not the bot's memory", async ({
+  page,
+}) => {
   await openEditor(page, "keeper.md");
   await page.locator(".cm-content").click();
   await page.keyboard.press("Control+End");

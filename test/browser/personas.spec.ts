@@ -22,7 +22,10 @@ test("lists every persona file with the problems npm run personas -- check finds
   await expect(broken.locator(".count")).toHaveText(STUDIO_PAGE.problems(2));
   // As `npm run personas -- check` prints them.
   const file = path.join(studio.personasDir, "broken.md");
-  await expect(broken.locator("li.problem")).toHaveText([`${file}: description: is missing`, `${file}: body: is empty; write the character's core prompt below the front matter`]);
+  await expect(broken.locator("li.problem")).toHaveText([
+    `${file}: description: is missing`,
+    `${file}: body: is empty; write the character's core prompt below the front matter`,
+  ]);
 });
 
 test("makes a new persona and a duplicate, and deletes only after its id is typed", async ({ page }) => {
@@ -37,7 +40,9 @@ test("makes a new persona and a duplicate, and deletes only after its id is type
   await quill.locator("form.duplicate input").fill("quill-ashore");
   await quill.getByRole("button", { name: STUDIO_PAGE.create }).click();
   await expect(page.locator('li.persona[data-file="quill-ashore.md"]')).toBeVisible();
-  expect(readFileSync(path.join(studio.personasDir, "quill-ashore.md"), "utf8")).toBe(readFileSync(path.join(studio.personasDir, "quill.md"), "utf8"));
+  expect(readFileSync(path.join(studio.personasDir, "quill-ashore.md"), "utf8")).toBe(
+    readFileSync(path.join(studio.personasDir, "quill.md"), "utf8"),
+  );
 
   const scout = page.locator('li.persona[data-file="scout.md"]');
   await scout.getByRole("button", { name: STUDIO_PAGE.delete, exact: true }).click();

@@ -50,7 +50,9 @@ test("personas screen and a dropped card", async ({ page }) => {
   await expect(page.locator("li.persona.broken")).toBeVisible();
   await shoot(page, "personas");
   const file = `new File([Uint8Array.from(atob(${JSON.stringify(pngCard(AMY_CARD).toString("base64"))}), (c) => c.charCodeAt(0))], "Amy.png", { type: "image/png" })`;
-  const dataTransfer = await page.evaluateHandle(`(() => { const t = new DataTransfer(); t.items.add(${file}); return t; })()`);
+  const dataTransfer = await page.evaluateHandle(
+    `(() => { const t = new DataTransfer(); t.items.add(${file}); return t; })()`,
+  );
   await page.dispatchEvent(".dropzone", "drop", { dataTransfer });
   await expect(page.locator("table.mapping")).toBeVisible();
   await page.locator("section.cards").screenshot({ path: path.join(OUT, "cards.png") });

@@ -15,7 +15,10 @@ test.afterAll(async () => {
   await studio.stop();
 });
 
-test("the printed link signs in once: an HttpOnly, SameSite=Lax session, the token gone from the address; the same link again is refused", async ({ page, browser }) => {
+test("the printed link signs in once: an HttpOnly, SameSite=Lax session, the token gone from the address; the same link again is refused", async ({
+  page,
+  browser,
+}) => {
   await page.goto(studio.link);
   await expect(page.locator("#who")).toContainText("Signed in (local).");
   expect(page.url()).toBe(`${studio.base}/`);
@@ -44,10 +47,14 @@ test("a name other than the studio's (a DNS-rebinding page) is refused with a pl
   await expect(page.locator("body")).toHaveText(STUDIO_REFUSALS.foreignHost(`${FOREIGN_HOST}:${studio.port}`));
 });
 
-test("another local site's page cannot change anything in a signed-in browser: the cookie goes along (same site), its Origin is refused", async ({ page }) => {
+test("another local site's page cannot change anything in a signed-in browser: the cookie goes along (same site), its Origin is refused", async ({
+  page,
+}) => {
   // Another web app on this machine, on another port: a different origin but the same site, so
   // SameSite=Lax does not stop the cookie and only the studio's Origin check stands in the way.
-  const attacker = createServer((_, response) => response.writeHead(200, { "Content-Type": "text/html" }).end("<!doctype html><title>attacker</title>"));
+  const attacker = createServer((_, response) =>
+    response.writeHead(200, { "Content-Type": "text/html" }).end("<!doctype html><title>attacker</title>"),
+  );
   await new Promise<void>((resolve) => attacker.listen(0, "127.0.0.1", resolve));
   try {
     await page.goto(studio.newLink());
@@ -56,10 +63,17 @@ test("another local site's page cannot change anything in a signed-in browser: t
     const attackerOrigin = new URL(page.url()).origin;
     const answered = page.waitForEvent("requestfailed", (request) => request.url() === `${studio.base}/api/logout`);
     // A "simple" cross-origin POST (no preflight), as a hostile page would send it.
-    await page.evaluate((url) => void fetch(url, { method: "POST", mode: "no-cors", credentials: "include", body: "{}" }).catch(() => {}), `${studio.base}/api/logout`);
+    await page.evaluate(
+      (url) => void fetch(url, { method: "POST", mode: "no-cors", credentials: "include", body: "{}" }).catch(() => {}),
+      `${studio.base}/api/logout`,
+    );
     // The browser may not show another origin's page the answer (Cross-Origin-Resource-Policy); the studio's log says what it did.
     expect((await answered).failure()?.errorText).toBe("net::ERR_BLOCKED_BY_RESPONSE.NotSameOrigin");
-    await expect.poll(() => studio.output()).toContain(`"origin":"${attackerOrigin}","fetchSite":"same-site","path":"/api/logout","msg":"studio refused a request from another origin"`);
+    await expect
+      .poll(() => studio.output())
+      .toContain(
+        `"origin":"${attackerOrigin}","fetchSite":"same-site","path":"/api/logout","msg":"studio refused a request from another origin"`,
+      );
     await page.goto(studio.base);
     await expect(page.locator("#who")).toContainText("Signed in (local).");
   } finally {

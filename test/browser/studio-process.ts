@@ -78,7 +78,10 @@ export async function startStudioProcess(env: Record<string, string> = {}): Prom
 function printedLink(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let output = "";
-    const timer = setTimeout(() => reject(new Error(`the studio printed no link in ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the studio printed no link in ${START_TIMEOUT_MS} ms:\n${output}`)),
+      START_TIMEOUT_MS,
+    );
     const read = (chunk: Buffer) => {
       output += String(chunk);
       const link = output.match(/http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/)?.[0];

@@ -7,7 +7,10 @@ class Flagged extends Error {}
 
 const CONVERSATION = { key: "cli:review-test" };
 
-const fixture = engineOverFakeModel(loadPersonas("personas", "assistant"), { defaultModel: "fake-model", contextTokens: 8000 });
+const fixture = engineOverFakeModel(loadPersonas("personas", "assistant"), {
+  defaultModel: "fake-model",
+  contextTokens: 8000,
+});
 
 function request(review: ReplyRequest["review"]): ReplyRequest {
   return {
@@ -22,7 +25,10 @@ function request(review: ReplyRequest["review"]): ReplyRequest {
 /** Runs a reply into a sink that keeps the pieces shown; returns them with the outcome. */
 async function collect(req: ReplyRequest): Promise<{ pieces: string[]; error?: unknown; outcome: ReplyOutcome }> {
   const pieces: string[] = [];
-  const outcome = await fixture.engine.reply(req, { write: (piece) => void pieces.push(piece), end: async () => ({ shown: true, messageIds: [] }) });
+  const outcome = await fixture.engine.reply(req, {
+    write: (piece) => void pieces.push(piece),
+    end: async () => ({ shown: true, messageIds: [] }),
+  });
   return { pieces, error: outcome.error, outcome };
 }
 
@@ -35,7 +41,10 @@ describe("ChatEngine with a review", () => {
     expect(reviewed).toEqual(["A reply in several chunks."]);
     expect(pieces).toEqual(["A reply in several chunks."]);
     expect(outcome.status).toBe("complete");
-    expect(fixture.memory.turns.recent(CONVERSATION.key, 10).map((t) => t.content)).toEqual(["A reply in several chunks.", "hello"]);
+    expect(fixture.memory.turns.recent(CONVERSATION.key, 10).map((t) => t.content)).toEqual([
+      "A reply in several chunks.",
+      "hello",
+    ]);
   });
 
   it("withholds a reply the review rejects: nothing comes out, the outcome carries the review's error, only the user turn is stored", async () => {
@@ -77,7 +86,10 @@ describe("ChatEngine with a review", () => {
     });
 
     it("gives the sink no thinking for a withheld reply, nor for a failed one", async () => {
-      fixture.server.enqueue({ reasoning: "Think first.", text: "Then answer." }, { reasoning: "Half a thought.", text: "Never said.", cutAfterChunks: 0 });
+      fixture.server.enqueue(
+        { reasoning: "Think first.", text: "Then answer." },
+        { reasoning: "Half a thought.", text: "Never said.", cutAfterChunks: 0 },
+      );
       const withheld = await withThinking(async () => Promise.reject(new Flagged("flagged")));
       const failed = await withThinking(undefined);
       expect([withheld.outcome.status, failed.outcome.status]).toEqual(["withheld", "failed"]);

@@ -1,5 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { ChatEngine, type IncomingTurn, type ReplyOutcome, type ReplyRequest, type ReplySink, type Shown } from "../../src/chat/engine.js";
+import {
+  ChatEngine,
+  type IncomingTurn,
+  type ReplyOutcome,
+  type ReplyRequest,
+  type ReplySink,
+  type Shown,
+} from "../../src/chat/engine.js";
 import { DEFAULT_REPLY_RESERVE_TOKENS, PromptTooLongError } from "../../src/chat/prompt.js";
 import { countTurnTokens } from "../../src/chat/tokens.js";
 import { ModelClient } from "../../src/llm/client.js";
@@ -76,8 +83,15 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function createEngine(options: { timeoutMs?: number; contextTokens?: number; registry?: PersonaRegistry } = {}): ChatEngine {
-  const model = new ModelClient({ baseURL: server.baseURL, apiKey: API_KEY, timeoutMs: options.timeoutMs ?? NORMAL_TIMEOUT_MS, maxRetries: 0 });
+function createEngine(
+  options: { timeoutMs?: number; contextTokens?: number; registry?: PersonaRegistry } = {},
+): ChatEngine {
+  const model = new ModelClient({
+    baseURL: server.baseURL,
+    apiKey: API_KEY,
+    timeoutMs: options.timeoutMs ?? NORMAL_TIMEOUT_MS,
+    maxRetries: 0,
+  });
   const registry = options.registry ?? REGISTRY;
   return new ChatEngine({
     memory,
@@ -93,7 +107,9 @@ function request(persona: Persona, turns: IncomingTurn[] = [ANA], extra: Partial
 }
 
 /** A sink that keeps what the engine wrote; `onPiece` and `onEnd` let a test act at those moments. */
-function recordingSink(hooks: { onPiece?: (piece: string) => void; onEnd?: () => Shown | Promise<Shown> } = {}): ReplySink & { pieces: string[]; endings: unknown[] } {
+function recordingSink(
+  hooks: { onPiece?: (piece: string) => void; onEnd?: () => Shown | Promise<Shown> } = {},
+): ReplySink & { pieces: string[]; endings: unknown[] } {
   const pieces: string[] = [];
   const endings: unknown[] = [];
   return {
@@ -114,7 +130,11 @@ function recordingSink(hooks: { onPiece?: (piece: string) => void; onEnd?: () =>
  * Runs a reply to its end; returns the pieces shown, the error it ended with (from the
  * outcome, or thrown when memory could not record it) and the outcome.
  */
-async function collect(engine: ChatEngine, req: ReplyRequest, sink = recordingSink()): Promise<{ pieces: string[]; error: unknown; outcome?: ReplyOutcome }> {
+async function collect(
+  engine: ChatEngine,
+  req: ReplyRequest,
+  sink = recordingSink(),
+): Promise<{ pieces: string[]; error: unknown; outcome?: ReplyOutcome }> {
   try {
     const outcome = await engine.reply(req, sink);
     return { pieces: sink.pieces, error: outcome.error, outcome };
@@ -142,7 +162,10 @@ describe("ChatEngine.reply", () => {
     expect(sent?.body).toEqual({
       model: "pirate-model",
       messages: [
-        { role: "system", content: `You are Captain Quill in The Harbour #general, answering Ana on 2025-03-14.\n\n${rulesFor("Captain Quill")}` },
+        {
+          role: "system",
+          content: `You are Captain Quill in The Harbour #general, answering Ana on 2025-03-14.\n\n${rulesFor("Captain Quill")}`,
+        },
         { role: "user", content: "Ana: Tell me a tale." },
       ],
       temperature: 0.9,
@@ -215,7 +238,14 @@ describe("ChatEngine.reply", () => {
       status: "complete",
       createdAt: Date.parse("2025-03-14T12:00:00Z"),
     });
-    expect(outcome).toEqual({ status: "complete", text: TALE, userTurnIds: [1], assistantTurnId: 2, messageIds: [], error: undefined });
+    expect(outcome).toEqual({
+      status: "complete",
+      text: TALE,
+      userTurnIds: [1],
+      assistantTurnId: 2,
+      messageIds: [],
+      error: undefined,
+    });
   });
 
   it("delivers the whole reply before storing it, then stores it linked to the messages it was shown in", async () => {
@@ -234,7 +264,11 @@ describe("ChatEngine.reply", () => {
     const [, assistant] = memory.turns.recent(CHANNEL.key, 10).reverse();
     expect(assistant).toMatchObject({ role: "assistant", content: TALE, messageId: "m-reply-1" });
     expect(memory.turns.findByMessageId("m-reply-2")?.id).toBe(assistant!.id);
-    expect(outcome).toMatchObject({ status: "complete", assistantTurnId: assistant!.id, messageIds: ["m-reply-1", "m-reply-2"] });
+    expect(outcome).toMatchObject({
+      status: "complete",
+      assistantTurnId: assistant!.id,
+      messageIds: ["m-reply-1", "m-reply-2"],
+    });
   });
 
   it("does not store a reply that could not be shown as said, and ends a failed one with its error", async () => {
@@ -252,7 +286,9 @@ describe("ChatEngine.reply", () => {
   });
 
   it("stores the user and assistant turns in one transaction", async () => {
-    memory.db.exec("CREATE TRIGGER refuse_assistant BEFORE INSERT ON turns WHEN NEW.role = 'assistant' BEGIN SELECT RAISE(ABORT, 'assistant refused'); END;");
+    memory.db.exec(
+      "CREATE TRIGGER refuse_assistant BEFORE INSERT ON turns WHEN NEW.role = 'assistant' BEGIN SELECT RAISE(ABORT, 'assistant refused'); END;",
+    );
     server.enqueue({ text: TALE });
 
     const { pieces, error } = await collect(createEngine(), request(QUILL));
@@ -263,10 +299,17 @@ describe("ChatEngine.reply", () => {
   });
 
   it("answers several messages in one turn and stores each", async () => {
-    const ben: IncomingTurn = { authorId: "u-ben", authorName: "Ben", content: "Make it about a gull.", messageId: "m2" };
+    const ben: IncomingTurn = {
+      authorId: "u-ben",
+      authorName: "Ben",
+      content: "Make it about a gull.",
+      messageId: "m2",
+    };
     const { outcome } = await collect(createEngine(), request(QUILL, [ANA, ben]));
 
-    expect(server.chatRequests()[0]?.body.messages.slice(1)).toEqual([{ role: "user", content: "Ana: Tell me a tale.\nBen: Make it about a gull." }]);
+    expect(server.chatRequests()[0]?.body.messages.slice(1)).toEqual([
+      { role: "user", content: "Ana: Tell me a tale.\nBen: Make it about a gull." },
+    ]);
     expect(server.chatRequests()[0]?.body.messages[0].content).toContain("answering Ben on");
     expect(outcome?.userTurnIds).toEqual([1, 2]);
     expect(storedTurns()).toEqual([
@@ -278,7 +321,11 @@ describe("ChatEngine.reply", () => {
 
   it("sends the stored turns as history, another persona's as a named user line", async () => {
     const engine = createEngine();
-    server.enqueue({ text: TALE }, { text: "What do you think happened next?" }, { text: "Arr, the gull returned it." });
+    server.enqueue(
+      { text: TALE },
+      { text: "What do you think happened next?" },
+      { text: "Arr, the gull returned it." },
+    );
 
     await collect(engine, request(QUILL));
     await collect(engine, request(THEO, [{ authorId: "u-ana", authorName: "Ana", content: "And then?" }]));
@@ -291,7 +338,11 @@ describe("ChatEngine.reply", () => {
     expect(toQuill?.body.messages.slice(1)).toEqual([
       { role: "user", content: "Ana: Tell me a tale." },
       { role: "assistant", content: TALE },
-      { role: "user", content: "Ana: And then?\nProfessor Theo (another persona): What do you think happened next?\nBen: Captain, finish it." },
+      {
+        role: "user",
+        content:
+          "Ana: And then?\nProfessor Theo (another persona): What do you think happened next?\nBen: Captain, finish it.",
+      },
     ]);
   });
 
@@ -309,9 +360,15 @@ describe("ChatEngine.reply", () => {
 describe("ChatEngine.reply when the model fails", () => {
   const PARTIAL_TEXT = "Once upon a time";
   /** Four chunks of four characters: "Once", " upo", "n a ", "time". */
-  const partial = (fault: ScriptedReply): ScriptedReply => ({ text: `${PARTIAL_TEXT}, a gull stole my hat.`, chunkSize: 4, ...fault });
+  const partial = (fault: ScriptedReply): ScriptedReply => ({
+    text: `${PARTIAL_TEXT}, a gull stole my hat.`,
+    chunkSize: 4,
+    ...fault,
+  });
 
-  it.each<[string, ScriptedReply, new (...args: never[]) => ModelError, Partial<ModelError> & { retryAfterSeconds?: number }]>([
+  it.each<
+    [string, ScriptedReply, new (...args: never[]) => ModelError, Partial<ModelError> & { retryAfterSeconds?: number }]
+  >([
     ["401", { status: 401 }, ModelAuthError, { status: 401 }],
     ["429", { status: 429, retryAfterSeconds: 7 }, ModelRateLimitError, { status: 429, retryAfterSeconds: 7 }],
     ["500", { status: 500 }, ModelServerError, { status: 500 }],
@@ -326,26 +383,47 @@ describe("ChatEngine.reply when the model fails", () => {
     expect(error).toEqual(expect.objectContaining(fields));
     expect(storedTurns()).toEqual([["user", "Tell me a tale.", "complete"]]);
     // A bad key is the admins' to fix: the outcome says whom to tell.
-    const trouble = errorClass === ModelAuthError ? { trouble: { problem: "auth", firstForModel: true, firstInConversation: true, firstInServer: true } } : {};
-    expect(outcome).toEqual({ status: "failed", text: "", userTurnIds: [1], assistantTurnId: undefined, messageIds: [], error, ...trouble });
+    const trouble =
+      errorClass === ModelAuthError
+        ? { trouble: { problem: "auth", firstForModel: true, firstInConversation: true, firstInServer: true } }
+        : {};
+    expect(outcome).toEqual({
+      status: "failed",
+      text: "",
+      userTurnIds: [1],
+      assistantTurnId: undefined,
+      messageIds: [],
+      error,
+      ...trouble,
+    });
   });
 
   it.each<[string, ScriptedReply, new (...args: never[]) => ModelError]>([
     ["a stream that stalls", partial({ stallAfterChunks: 4 }), ModelTimeoutError],
     ["a stream that is cut", partial({ cutAfterChunks: 4 }), ModelStreamError],
     ["an invalid frame", partial({ invalidFrameAfterChunks: 4 }), ModelStreamError],
-  ])("%s mid-reply: throws the matching error and stores the partial reply as interrupted", async (_name, script, errorClass) => {
-    server.enqueue(script);
-    const { pieces, error, outcome } = await collect(createEngine({ timeoutMs: SHORT_TIMEOUT_MS }), request(QUILL));
+  ])(
+    "%s mid-reply: throws the matching error and stores the partial reply as interrupted",
+    async (_name, script, errorClass) => {
+      server.enqueue(script);
+      const { pieces, error, outcome } = await collect(createEngine({ timeoutMs: SHORT_TIMEOUT_MS }), request(QUILL));
 
-    expect(pieces).toEqual(["Once", " upo", "n a ", "time"]);
-    expect(error).toBeInstanceOf(errorClass);
-    expect(storedTurns()).toEqual([
-      ["user", "Tell me a tale.", "complete"],
-      ["assistant", PARTIAL_TEXT, "interrupted"],
-    ]);
-    expect(outcome).toEqual({ status: "interrupted", text: PARTIAL_TEXT, userTurnIds: [1], assistantTurnId: 2, messageIds: [], error });
-  });
+      expect(pieces).toEqual(["Once", " upo", "n a ", "time"]);
+      expect(error).toBeInstanceOf(errorClass);
+      expect(storedTurns()).toEqual([
+        ["user", "Tell me a tale.", "complete"],
+        ["assistant", PARTIAL_TEXT, "interrupted"],
+      ]);
+      expect(outcome).toEqual({
+        status: "interrupted",
+        text: PARTIAL_TEXT,
+        userTurnIds: [1],
+        assistantTurnId: 2,
+        messageIds: [],
+        error,
+      });
+    },
+  );
 
   it("shows the interrupted reply as cut off in the next prompt", async () => {
     const engine = createEngine({ timeoutMs: SHORT_TIMEOUT_MS });
@@ -366,7 +444,11 @@ describe("ChatEngine.reply when the model fails", () => {
     const controller = new AbortController();
     const sink = recordingSink({ onPiece: () => controller.abort() });
 
-    const { pieces, error, outcome } = await collect(createEngine(), request(QUILL, [ANA], { signal: controller.signal }), sink);
+    const { pieces, error, outcome } = await collect(
+      createEngine(),
+      request(QUILL, [ANA], { signal: controller.signal }),
+      sink,
+    );
 
     expect(pieces).toEqual(["Once "]);
     expect(error).toBeInstanceOf(ModelAbortedError);
@@ -374,7 +456,14 @@ describe("ChatEngine.reply when the model fails", () => {
       ["user", "Tell me a tale.", "complete"],
       ["assistant", "Once ", "interrupted"],
     ]);
-    expect(outcome).toEqual({ status: "interrupted", text: "Once ", userTurnIds: [1], assistantTurnId: 2, messageIds: [], error });
+    expect(outcome).toEqual({
+      status: "interrupted",
+      text: "Once ",
+      userTurnIds: [1],
+      assistantTurnId: 2,
+      messageIds: [],
+      error,
+    });
   });
 
   it("does not call the model when the signal aborted before the reply started", async () => {

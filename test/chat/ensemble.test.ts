@@ -8,8 +8,21 @@ import { engineOverFakeModel } from "../helpers/engine.js";
 import { testPersona } from "../helpers/personas.js";
 
 const JUNIPER = testPersona({ id: "juniper", name: "Juniper", prompt: "You are {{char}}." });
-const WREN = testPersona({ id: "wren", name: "Wren", prompt: "You are {{char}}.", model: "wren-model", temperature: 0.3 });
-const QUILL = testPersona({ id: "quill", name: "Captain Quill", aliases: ["Quill"], prompt: "You are {{char}}.", model: "quill-model", temperature: 1.1 });
+const WREN = testPersona({
+  id: "wren",
+  name: "Wren",
+  prompt: "You are {{char}}.",
+  model: "wren-model",
+  temperature: 0.3,
+});
+const QUILL = testPersona({
+  id: "quill",
+  name: "Captain Quill",
+  aliases: ["Quill"],
+  prompt: "You are {{char}}.",
+  model: "quill-model",
+  temperature: 1.1,
+});
 const OUTSIDER = testPersona({ id: "outsider", name: "Outsider", prompt: "You are {{char}}." });
 const REGISTRY = new PersonaRegistry([JUNIPER, WREN, QUILL, OUTSIDER], "juniper");
 
@@ -48,17 +61,26 @@ describe("ChatEngine.answerers", () => {
   it("gives the lead a message that addresses nobody, and those named, in the order named", () => {
     expect(ids(engine.answerers(CHANNEL, { text: "what a day", authorId: "ana" }))).toEqual(["juniper"]);
     expect(ids(engine.answerers(CHANNEL, { text: "Quill, and you?", authorId: "ana" }))).toEqual(["quill"]);
-    expect(ids(engine.answerers(CHANNEL, { text: "Wren and Quill, settle this", authorId: "ana" }))).toEqual(["wren", "quill"]);
+    expect(ids(engine.answerers(CHANNEL, { text: "Wren and Quill, settle this", authorId: "ana" }))).toEqual([
+      "wren",
+      "quill",
+    ]);
   });
 
   it("gives a reply to a persona's message to that persona first", () => {
-    expect(ids(engine.answerers(CHANNEL, { text: "really?", repliedToPersonaId: "wren", authorId: "ana" }))).toEqual(["wren"]);
-    expect(ids(engine.answerers(CHANNEL, { text: "what does Quill say?", repliedToPersonaId: "wren", authorId: "ana" }))).toEqual(["wren", "quill"]);
+    expect(ids(engine.answerers(CHANNEL, { text: "really?", repliedToPersonaId: "wren", authorId: "ana" }))).toEqual([
+      "wren",
+    ]);
+    expect(
+      ids(engine.answerers(CHANNEL, { text: "what does Quill say?", repliedToPersonaId: "wren", authorId: "ana" })),
+    ).toEqual(["wren", "quill"]);
   });
 
   it("without a cast gives a message to one voice: the persona replied to, else the lead, whatever names it holds", () => {
     const alone = { key: "channel:200", guildId: "900", channelId: "200" };
-    expect(ids(engine.answerers(alone, { text: "Juniper, what a day", repliedToPersonaId: QUILL.id, authorId: "ana" }))).toEqual(["quill"]);
+    expect(
+      ids(engine.answerers(alone, { text: "Juniper, what a day", repliedToPersonaId: QUILL.id, authorId: "ana" })),
+    ).toEqual(["quill"]);
     expect(ids(engine.answerers(alone, { text: "Wren and Quill, settle this", authorId: "ana" }))).toEqual(["juniper"]);
   });
 
@@ -75,7 +97,9 @@ describe("ChatEngine.answerers", () => {
     await answerInTurn([WREN, QUILL], { authorId: "ana", authorName: "Ana", content: "Wren and Quill, hi" });
 
     expect(ids(engine.answerers(CHANNEL, { text: "and then?", authorId: "ana", mode: "auto" }))).toEqual(["quill"]);
-    expect(ids(engine.answerers(CHANNEL, { text: "and then?", authorId: "ana", mode: "mention" }))).toEqual(["juniper"]);
+    expect(ids(engine.answerers(CHANNEL, { text: "and then?", authorId: "ana", mode: "mention" }))).toEqual([
+      "juniper",
+    ]);
     expect(ids(engine.answerers(CHANNEL, { text: "and then?", authorId: "bob", mode: "auto" }))).toEqual(["juniper"]);
     memory.casts.remove(CHANNEL.key, QUILL.id);
     expect(ids(engine.answerers(CHANNEL, { text: "and then?", authorId: "ana", mode: "auto" }))).toEqual(["juniper"]);
@@ -88,19 +112,28 @@ describe("a cast answering one message", () => {
 
     await answerInTurn([WREN, QUILL], { authorId: "ana", authorName: "Ana", content: "Wren and Quill, will it rain?" });
 
-    const [first, second] = server.chatRequests().map((r) => r.body as { model: string; temperature: number; messages: Array<{ role: string; content: string }> });
+    const [first, second] = server
+      .chatRequests()
+      .map((r) => r.body as { model: string; temperature: number; messages: Array<{ role: string; content: string }> });
     expect(first?.model).toBe("wren-model");
     expect(first?.temperature).toBe(0.3);
     expect(first?.messages.slice(1)).toEqual([{ role: "user", content: "Ana: Wren and Quill, will it rain?" }]);
     expect(second?.model).toBe("quill-model");
     expect(second?.temperature).toBe(1.1);
-    expect(second?.messages.slice(1)).toEqual([{ role: "user", content: "Ana: Wren and Quill, will it rain?\nWren (another persona): I think it will rain." }]);
+    expect(second?.messages.slice(1)).toEqual([
+      { role: "user", content: "Ana: Wren and Quill, will it rain?\nWren (another persona): I think it will rain." },
+    ]);
   });
 
   it("stores the message once and each reply as its persona's own, in the order spoken", async () => {
     server.enqueue({ text: "I think it will rain." }, { text: "Rain? Never at sea." });
 
-    await answerInTurn([WREN, QUILL], { authorId: "ana", authorName: "Ana", content: "Wren and Quill, will it rain?", messageId: "m1" });
+    await answerInTurn([WREN, QUILL], {
+      authorId: "ana",
+      authorName: "Ana",
+      content: "Wren and Quill, will it rain?",
+      messageId: "m1",
+    });
 
     const stored = memory.turns.recent(CHANNEL.key, 10).reverse();
     expect(stored.map((t) => [t.role, t.personaId, t.content])).toEqual([
@@ -127,7 +160,9 @@ describe("a cast answering one message", () => {
   it("forgets every persona's reply to a person's message with it (forget-me), and clears the whole exchange", async () => {
     server.enqueue({ text: "I think it will rain." }, { text: "Rain? Never at sea." });
     await answerInTurn([WREN, QUILL], { authorId: "ana", authorName: "Ana", content: "Wren and Quill, will it rain?" });
-    memory.turns.append(CHANNEL, [{ role: "user", authorId: "bob", authorName: "Bob", content: "Bob stays.", tokenCount: 3, createdAt: Date.now() }]);
+    memory.turns.append(CHANNEL, [
+      { role: "user", authorId: "bob", authorName: "Bob", content: "Bob stays.", tokenCount: 3, createdAt: Date.now() },
+    ]);
 
     const erased = await memory.eraser.forgetPerson("ana");
 

@@ -3,11 +3,13 @@ import { fittingTurns } from "../../src/chat/fitting.js";
 import { PromptTooLongError } from "../../src/chat/prompt.js";
 
 /** A prompt builder with room for `room` words in all: throws as buildPrompt does past it. */
-const roomFor = (room: number, tried: string[][] = []) => (turns: readonly string[]) => {
-  tried.push([...turns]);
-  const words = turns.reduce((sum, t) => sum + t.split(" ").length, 0);
-  if (words > room) throw new PromptTooLongError(words, room);
-};
+const roomFor =
+  (room: number, tried: string[][] = []) =>
+  (turns: readonly string[]) => {
+    tried.push([...turns]);
+    const words = turns.reduce((sum, t) => sum + t.split(" ").length, 0);
+    if (words > room) throw new PromptTooLongError(words, room);
+  };
 
 describe("fittingTurns", () => {
   it("keeps every message when they fit together, trying once", () => {

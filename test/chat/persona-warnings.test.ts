@@ -21,16 +21,35 @@ describe("personas sized against CONTEXT_TOKENS at load", () => {
 
   it("skips such a persona when the folder loads, and keeps the others", () => {
     const dir = tempDirForTest();
-    writePersonaFiles(dir, { "assistant.md": personaFileText("Juniper"), "huge.md": personaFileText("Huge", "word ".repeat(3000)) });
+    writePersonaFiles(dir, {
+      "assistant.md": personaFileText("Juniper"),
+      "huge.md": personaFileText("Huge", "word ".repeat(3000)),
+    });
 
-    const registry = loadPersonas(dir, "assistant", (persona) => [contextProblem(persona, 2000)].filter((p) => p !== undefined));
+    const registry = loadPersonas(dir, "assistant", (persona) =>
+      [contextProblem(persona, 2000)].filter((p) => p !== undefined),
+    );
 
     expect(registry.list().map((p) => p.id)).toEqual(["assistant"]);
-    expect(registry.problems.map((p) => `${p.field}: ${p.reason.split(" (")[0]}`)).toEqual([`prompt: needs ${fixedPromptTokens(testPersona({ id: "huge", name: "Huge", prompt: "word ".repeat(3000).trim() }), 2000)} tokens`]);
+    expect(registry.problems.map((p) => `${p.field}: ${p.reason.split(" (")[0]}`)).toEqual([
+      `prompt: needs ${fixedPromptTokens(testPersona({ id: "huge", name: "Huge", prompt: "word ".repeat(3000).trim() }), 2000)} tokens`,
+    ]);
   });
 
   it("warns about an enabled lore entry larger than the budget, not a disabled one", () => {
-    const entry = { keys: ["a"], secondaryKeys: [], selective: true, selectiveLogic: "and_any" as const, constant: false, caseSensitive: false, matchWholeWords: true, probability: 100, position: "after_char" as const, order: 100, ...LORE_ENTRY_DEFAULTS };
+    const entry = {
+      keys: ["a"],
+      secondaryKeys: [],
+      selective: true,
+      selectiveLogic: "and_any" as const,
+      constant: false,
+      caseSensitive: false,
+      matchWholeWords: true,
+      probability: 100,
+      position: "after_char" as const,
+      order: 100,
+      ...LORE_ENTRY_DEFAULTS,
+    };
     const keeper = testPersona({
       id: "keeper",
       loreTokenBudget: 10,

@@ -18,7 +18,12 @@ import { T0 } from "../helpers/memory.js";
 import { JUNIPER, MACROS } from "../helpers/personas.js";
 
 const CONTEXT = 4000;
-const question: PendingTurn = { authorId: "ali", authorName: "Ali", content: "what was my dog called?", tokenCount: countTurnTokens("Ali", "what was my dog called?") };
+const question: PendingTurn = {
+  authorId: "ali",
+  authorName: "Ali",
+  content: "what was my dog called?",
+  tokenCount: countTurnTokens("Ali", "what was my dog called?"),
+};
 
 function turn(id: number, authorName: string, content: string, extra: Partial<Turn> = {}): Turn {
   return {
@@ -41,7 +46,13 @@ const recalled = (t: Turn, elsewhere = false): RecalledTurn => ({ turn: t, elsew
 
 describe("buildPrompt with summary and recall", () => {
   it("leaves the system prompt alone when there is neither", () => {
-    const prompt = buildPrompt({ persona: JUNIPER, macros: MACROS, history: [], newTurns: [question], contextTokens: CONTEXT });
+    const prompt = buildPrompt({
+      persona: JUNIPER,
+      macros: MACROS,
+      history: [],
+      newTurns: [question],
+      contextTokens: CONTEXT,
+    });
     expect(prompt.messages[0]).toEqual({ role: "system", content: systemPrompt(JUNIPER, MACROS, true) });
     expect(prompt.summaryIncluded).toBe(false);
     expect(prompt.recalledTurns).toBe(0);
@@ -70,7 +81,13 @@ describe("buildPrompt with summary and recall", () => {
       macros: MACROS,
       history: [],
       recalled: [
-        recalled(turn(30, "Juniper", "Biscuit is a fine name.", { role: "assistant", personaId: "assistant", createdAt: T0 + 86_400_000 })),
+        recalled(
+          turn(30, "Juniper", "Biscuit is a fine name.", {
+            role: "assistant",
+            personaId: "assistant",
+            createdAt: T0 + 86_400_000,
+          }),
+        ),
         recalled(turn(10, "Ali", "My dog is called Biscuit.")),
         recalled(turn(20, "Quill", "Arr, a dog!", { role: "assistant", personaId: "quill" })),
         recalled(turn(5, "Cy", "My dog is called Rex."), true),
@@ -103,11 +120,18 @@ describe("buildPrompt with summary and recall", () => {
       persona: JUNIPER,
       macros: MACROS,
       history: [],
-      recalled: [recalled(turn(1, "Ali", long)), recalled(turn(2, "Bob", long)), recalled(turn(3, "Cy", long)), recalled(turn(4, "Di", "short one"))],
+      recalled: [
+        recalled(turn(1, "Ali", long)),
+        recalled(turn(2, "Bob", long)),
+        recalled(turn(3, "Cy", long)),
+        recalled(turn(4, "Di", "short one")),
+      ],
       newTurns: [question],
       contextTokens: small,
     });
-    const section = String(prompt.messages.at(-1)!.content).split(`${RECALL_HEADING}\n`)[1]!.split(`\n${NOTE_CLOSING}`)[0]!;
+    const section = String(prompt.messages.at(-1)!.content)
+      .split(`${RECALL_HEADING}\n`)[1]!
+      .split(`\n${NOTE_CLOSING}`)[0]!;
     expect(countTokens(`${RECALL_HEADING}\n${section}`)).toBeLessThanOrEqual(Math.floor(budget * RECALL_MAX_SHARE));
     expect(section.split("\n").map((line) => line.split(":")[0])).toEqual(["[2025-01-01] Ali", "[2025-01-01] Di"]);
     expect(section).toContain(`${"word ".repeat(MAX_RECALLED_CHARS).slice(0, MAX_RECALLED_CHARS)}…`);
@@ -115,7 +139,10 @@ describe("buildPrompt with summary and recall", () => {
 
   it("lays the prompt out from the most stable part to the least: the next message's prompt starts with all of this one's up to its note", () => {
     const summary = { content: "Ali said their dog is called Biscuit.", tokenCount: 12 };
-    const window = [turn(40, "Bob", "nice weather"), turn(41, "Juniper", "It is!", { role: "assistant", personaId: "assistant" })];
+    const window = [
+      turn(40, "Bob", "nice weather"),
+      turn(41, "Juniper", "It is!", { role: "assistant", personaId: "assistant" }),
+    ];
     const first = buildPrompt({
       persona: JUNIPER,
       macros: MACROS,
@@ -142,7 +169,9 @@ describe("buildPrompt with summary and recall", () => {
     expect(next.messages[first.messages.length - 1]).toEqual({ role: "user", content: sent });
     expect(first.messages[0]!.content).toContain(`${SUMMARY_HEADING}\n${summary.content}`);
     expect(note).toContain("Ali: My dog is called Biscuit.");
-    expect(next.messages.at(-1)!.content).toMatch(/^Ali: and biscuits\?\n.*Cy: Biscuits are tasty\.\n\[End of notes\.\]$/s);
+    expect(next.messages.at(-1)!.content).toMatch(
+      /^Ali: and biscuits\?\n.*Cy: Biscuits are tasty\.\n\[End of notes\.\]$/s,
+    );
   });
 
   it("drops a summary that does not fit and still fills the window", () => {
@@ -160,8 +189,16 @@ describe("buildPrompt with summary and recall", () => {
   });
 
   it("counts the summary and recalled turns against the budget, so the window shrinks", () => {
-    const history = Array.from({ length: 200 }, (_, i) => turn(1000 - i, "Bob", `filler line number ${i} with some words`));
-    const plain = buildPrompt({ persona: JUNIPER, macros: MACROS, history, newTurns: [question], contextTokens: CONTEXT });
+    const history = Array.from({ length: 200 }, (_, i) =>
+      turn(1000 - i, "Bob", `filler line number ${i} with some words`),
+    );
+    const plain = buildPrompt({
+      persona: JUNIPER,
+      macros: MACROS,
+      history,
+      newTurns: [question],
+      contextTokens: CONTEXT,
+    });
     const withMemory = buildPrompt({
       persona: JUNIPER,
       macros: MACROS,

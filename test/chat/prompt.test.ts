@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { LORE_ENTRY_DEFAULTS } from "../../src/personas/lore.js";
-import { buildPrompt, INTERRUPTED_MARK, NOTE_CLOSING, NOTE_OPENING, type PendingTurn, PromptTooLongError, replyReserve, systemTokens as systemPromptTokens } from "../../src/chat/prompt.js";
+import {
+  buildPrompt,
+  INTERRUPTED_MARK,
+  NOTE_CLOSING,
+  NOTE_OPENING,
+  type PendingTurn,
+  PromptTooLongError,
+  replyReserve,
+  systemTokens as systemPromptTokens,
+} from "../../src/chat/prompt.js";
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from "../../src/chat/tokens.js";
 import type { Turn } from "../../src/memory/turns.js";
 import type { MacroContext } from "../../src/personas/macros.js";
@@ -18,7 +27,13 @@ const QUILL_WITH_EXAMPLES = testPersona({
   ...QUILL,
   examples: [{ user: "What's the weather, {{char}}?", assistant: "Grey as a gull, {{user}}." }],
 });
-const MACROS: MacroContext = { char: "Captain Quill", user: "Ana", server: "The Harbour", channel: "general", date: new Date("2025-03-14T12:00:00Z") };
+const MACROS: MacroContext = {
+  char: "Captain Quill",
+  user: "Ana",
+  server: "The Harbour",
+  channel: "general",
+  date: new Date("2025-03-14T12:00:00Z"),
+};
 const RULES =
   "You are Captain Quill, and you speak only as Captain Quill.\n" +
   'People\'s messages start with their display name and a colon ("Name: text"); several people may talk in one conversation.\n' +
@@ -35,7 +50,13 @@ const SYSTEM_WITH_EXAMPLES =
 let nextId = 1;
 
 /** A stored turn; `tokenCount` is given, not counted, so budgets are exact. */
-function turn(role: "user" | "assistant", authorName: string, content: string, tokenCount: number, extra: Partial<Turn> = {}): Turn {
+function turn(
+  role: "user" | "assistant",
+  authorName: string,
+  content: string,
+  tokenCount: number,
+  extra: Partial<Turn> = {},
+): Turn {
   const id = nextId++;
   return {
     id,
@@ -53,7 +74,12 @@ function turn(role: "user" | "assistant", authorName: string, content: string, t
   };
 }
 
-const anaSays = (content: string, tokenCount = 10): PendingTurn => ({ authorId: "user-Ana", authorName: "Ana", content, tokenCount });
+const anaSays = (content: string, tokenCount = 10): PendingTurn => ({
+  authorId: "user-Ana",
+  authorName: "Ana",
+  content,
+  tokenCount,
+});
 
 /** Tokens of the system message as the builder counts it (the persona's fixed text once, macro values apart). */
 function systemTokens(persona: Persona, withExamples: boolean): number {
@@ -70,9 +96,18 @@ const newestFirst = (...turns: Turn[]) => [...turns].reverse();
 
 describe("buildPrompt", () => {
   it("builds the exact messages for a small history", () => {
-    const history = newestFirst(turn("user", "Ana", "Ahoy, captain!", 10), turn("assistant", "Captain Quill", "Ahoy, Ana!", 10));
+    const history = newestFirst(
+      turn("user", "Ana", "Ahoy, captain!", 10),
+      turn("assistant", "Captain Quill", "Ahoy, Ana!", 10),
+    );
 
-    const prompt = buildPrompt({ persona: QUILL, macros: MACROS, history, newTurns: [anaSays("Tell me a tale.")], contextTokens: 8000 });
+    const prompt = buildPrompt({
+      persona: QUILL,
+      macros: MACROS,
+      history,
+      newTurns: [anaSays("Tell me a tale.")],
+      contextTokens: 8000,
+    });
 
     expect(prompt.messages).toEqual([
       { role: "system", content: SYSTEM },
@@ -86,7 +121,13 @@ describe("buildPrompt", () => {
   });
 
   it("puts the persona's examples, rendered, into the system prompt when they fit", () => {
-    const prompt = buildPrompt({ persona: QUILL_WITH_EXAMPLES, macros: MACROS, history: [], newTurns: [anaSays("Hi.")], contextTokens: 8000 });
+    const prompt = buildPrompt({
+      persona: QUILL_WITH_EXAMPLES,
+      macros: MACROS,
+      history: [],
+      newTurns: [anaSays("Hi.")],
+      contextTokens: 8000,
+    });
     expect(prompt.messages).toEqual([
       { role: "system", content: SYSTEM_WITH_EXAMPLES },
       { role: "user", content: "Ana: Hi." },
@@ -96,8 +137,20 @@ describe("buildPrompt", () => {
 
   it("adds triggered lore, rendered, in SillyTavern's order, and a character-only example without a user line", () => {
     const lore = (content: string, extra: Partial<LoreEntry>): LoreEntry => ({
-      keys: [], secondaryKeys: [], selective: true, selectiveLogic: "and_any", content, constant: false, enabled: true,
-      caseSensitive: false, matchWholeWords: true, probability: 100, position: "after_char", order: 100, ...LORE_ENTRY_DEFAULTS, ...extra,
+      keys: [],
+      secondaryKeys: [],
+      selective: true,
+      selectiveLogic: "and_any",
+      content,
+      constant: false,
+      enabled: true,
+      caseSensitive: false,
+      matchWholeWords: true,
+      probability: 100,
+      position: "after_char",
+      order: 100,
+      ...LORE_ENTRY_DEFAULTS,
+      ...extra,
     });
     const keeper = testPersona({
       ...QUILL,
@@ -112,9 +165,18 @@ describe("buildPrompt", () => {
         lore("Too old to scan.", { keys: ["anchor"] }),
       ],
     });
-    const history = newestFirst(turn("user", "Ana", "Drop the anchor.", 5), turn("assistant", "Captain Quill", "Aye.", 5));
+    const history = newestFirst(
+      turn("user", "Ana", "Drop the anchor.", 5),
+      turn("assistant", "Captain Quill", "Aye.", 5),
+    );
 
-    const prompt = buildPrompt({ persona: keeper, macros: MACROS, history, newTurns: [anaSays("A kraken!")], contextTokens: 8000 });
+    const prompt = buildPrompt({
+      persona: keeper,
+      macros: MACROS,
+      history,
+      newTurns: [anaSays("A kraken!")],
+      contextTokens: 8000,
+    });
 
     // Constant lore is the same on every message and stays in the system prompt; keyed lore is in the note before the new message.
     expect(prompt.messages[0]).toEqual({
@@ -132,17 +194,41 @@ describe("buildPrompt", () => {
 
   it("places at-depth lore (SillyTavern's position 4) that many messages before the end, as its role, and leaves the start alone", () => {
     const lore = (content: string, extra: Partial<LoreEntry>): LoreEntry => ({
-      keys: ["kraken"], secondaryKeys: [], selective: true, selectiveLogic: "and_any", content, constant: false, enabled: true,
-      caseSensitive: false, matchWholeWords: true, probability: 100, position: "at_depth", order: 100, ...LORE_ENTRY_DEFAULTS, ...extra,
+      keys: ["kraken"],
+      secondaryKeys: [],
+      selective: true,
+      selectiveLogic: "and_any",
+      content,
+      constant: false,
+      enabled: true,
+      caseSensitive: false,
+      matchWholeWords: true,
+      probability: 100,
+      position: "at_depth",
+      order: 100,
+      ...LORE_ENTRY_DEFAULTS,
+      ...extra,
     });
     const keeper = testPersona({
       ...QUILL,
       loreScanDepth: 2,
-      lore: [lore("The kraken is near.", { depth: 2, role: "system" }), lore("*Quill grips the wheel.*", { depth: 0, role: "assistant" })],
+      lore: [
+        lore("The kraken is near.", { depth: 2, role: "system" }),
+        lore("*Quill grips the wheel.*", { depth: 0, role: "assistant" }),
+      ],
     });
-    const history = newestFirst(turn("user", "Ana", "Drop the anchor.", 5), turn("assistant", "Captain Quill", "Aye.", 5));
+    const history = newestFirst(
+      turn("user", "Ana", "Drop the anchor.", 5),
+      turn("assistant", "Captain Quill", "Aye.", 5),
+    );
 
-    const prompt = buildPrompt({ persona: keeper, macros: MACROS, history, newTurns: [anaSays("A kraken!")], contextTokens: 8000 });
+    const prompt = buildPrompt({
+      persona: keeper,
+      macros: MACROS,
+      history,
+      newTurns: [anaSays("A kraken!")],
+      contextTokens: 8000,
+    });
 
     expect(prompt.messages.slice(1)).toEqual([
       { role: "user", content: "Ana: Drop the anchor." },
@@ -165,7 +251,13 @@ describe("buildPrompt", () => {
     // Room for the system prompt, the new message, and 45 tokens of history: two turns of 20.
     const budget = systemTokens(QUILL, false) + 10 + 45;
 
-    const prompt = buildPrompt({ persona: QUILL, macros: MACROS, history, newTurns: [anaSays("six")], contextTokens: contextFor(QUILL, budget) });
+    const prompt = buildPrompt({
+      persona: QUILL,
+      macros: MACROS,
+      history,
+      newTurns: [anaSays("six")],
+      contextTokens: contextFor(QUILL, budget),
+    });
 
     expect(prompt.messages).toEqual([
       { role: "system", content: SYSTEM },
@@ -177,32 +269,61 @@ describe("buildPrompt", () => {
   });
 
   it("fills the budget exactly when the turns add up to it", () => {
-    const history = newestFirst(turn("user", "Ana", "one", 20), turn("user", "Ana", "two", 20), turn("user", "Ana", "three", 20));
+    const history = newestFirst(
+      turn("user", "Ana", "one", 20),
+      turn("user", "Ana", "two", 20),
+      turn("user", "Ana", "three", 20),
+    );
     const budget = systemTokens(QUILL, false) + 10 + 40;
 
-    const prompt = buildPrompt({ persona: QUILL, macros: MACROS, history, newTurns: [anaSays("four")], contextTokens: contextFor(QUILL, budget) });
+    const prompt = buildPrompt({
+      persona: QUILL,
+      macros: MACROS,
+      history,
+      newTurns: [anaSays("four")],
+      contextTokens: contextFor(QUILL, budget),
+    });
 
     expect(prompt.messages.at(-1)).toEqual({ role: "user", content: "Ana: two\nAna: three\nAna: four" });
     expect(prompt.tokens).toBe(budget);
   });
 
   it("stops at the first turn that does not fit, so no older turn skips the gap", () => {
-    const history = newestFirst(turn("user", "Ana", "old and short", 5), turn("user", "Ben", "a long speech", 500), turn("user", "Ana", "recent", 5));
+    const history = newestFirst(
+      turn("user", "Ana", "old and short", 5),
+      turn("user", "Ben", "a long speech", 500),
+      turn("user", "Ana", "recent", 5),
+    );
     const budget = systemTokens(QUILL, false) + 10 + 50;
 
-    const prompt = buildPrompt({ persona: QUILL, macros: MACROS, history, newTurns: [anaSays("now")], contextTokens: contextFor(QUILL, budget) });
+    const prompt = buildPrompt({
+      persona: QUILL,
+      macros: MACROS,
+      history,
+      newTurns: [anaSays("now")],
+      contextTokens: contextFor(QUILL, budget),
+    });
 
     expect(prompt.historyTurns).toBe(1);
     expect(prompt.messages.at(-1)).toEqual({ role: "user", content: "Ana: recent\nAna: now" });
   });
 
   it("keeps the persona's max_tokens free for the reply", () => {
-    const history = newestFirst(turn("user", "Ana", "one", 20), turn("assistant", "Captain Quill", "two", 20), turn("user", "Ana", "three", 20));
+    const history = newestFirst(
+      turn("user", "Ana", "one", 20),
+      turn("assistant", "Captain Quill", "two", 20),
+      turn("user", "Ana", "three", 20),
+    );
     const contextTokens = systemTokens(QUILL, false) + 10 + 45 + REPLY_TOKENS;
     const wordier = testPersona({ ...QUILL, maxTokens: REPLY_TOKENS + 20 });
 
-    expect(buildPrompt({ persona: QUILL, macros: MACROS, history, newTurns: [anaSays("four")], contextTokens }).historyTurns).toBe(2);
-    expect(buildPrompt({ persona: wordier, macros: MACROS, history, newTurns: [anaSays("four")], contextTokens }).historyTurns).toBe(1);
+    expect(
+      buildPrompt({ persona: QUILL, macros: MACROS, history, newTurns: [anaSays("four")], contextTokens }).historyTurns,
+    ).toBe(2);
+    expect(
+      buildPrompt({ persona: wordier, macros: MACROS, history, newTurns: [anaSays("four")], contextTokens })
+        .historyTurns,
+    ).toBe(1);
   });
 
   it("drops the examples first when the new message only fits without them", () => {
@@ -255,13 +376,20 @@ describe("buildPrompt", () => {
   });
 
   it("tells several users apart by display name", () => {
-    const history = newestFirst(turn("user", "Ana", "I'm Ana.", 5), turn("user", "Ben", "And I'm Ben.", 5), turn("assistant", "Captain Quill", "Welcome aboard, both!", 5));
+    const history = newestFirst(
+      turn("user", "Ana", "I'm Ana.", 5),
+      turn("user", "Ben", "And I'm Ben.", 5),
+      turn("assistant", "Captain Quill", "Welcome aboard, both!", 5),
+    );
 
     const prompt = buildPrompt({
       persona: QUILL,
       macros: MACROS,
       history,
-      newTurns: [anaSays("Who spoke first?"), { authorId: "user-Cleo", authorName: "Cleo", content: "And me?", tokenCount: 5 }],
+      newTurns: [
+        anaSays("Who spoke first?"),
+        { authorId: "user-Cleo", authorName: "Cleo", content: "And me?", tokenCount: 5 },
+      ],
       contextTokens: 8000,
     });
 
@@ -278,18 +406,37 @@ describe("buildPrompt", () => {
       turn("assistant", "Professor Theo", "What do you think it is?", 5, { personaId: "tutor" }),
     );
 
-    const prompt = buildPrompt({ persona: QUILL, macros: MACROS, history, newTurns: [anaSays("Captain, you answer.")], contextTokens: 8000 });
+    const prompt = buildPrompt({
+      persona: QUILL,
+      macros: MACROS,
+      history,
+      newTurns: [anaSays("Captain, you answer.")],
+      contextTokens: 8000,
+    });
 
     expect(prompt.messages.slice(1)).toEqual([
-      { role: "user", content: "Ana: What is 2+2?\nProfessor Theo (another persona): What do you think it is?\nAna: Captain, you answer." },
+      {
+        role: "user",
+        content:
+          "Ana: What is 2+2?\nProfessor Theo (another persona): What do you think it is?\nAna: Captain, you answer.",
+      },
     ]);
     expect(prompt.messages.some((m) => m.role === "assistant")).toBe(false);
   });
 
   it("marks the persona's own interrupted turn as cut off", () => {
-    const history = newestFirst(turn("user", "Ana", "A tale, please.", 5), turn("assistant", "Captain Quill", "Once, in a storm off", 5, { status: "interrupted" }));
+    const history = newestFirst(
+      turn("user", "Ana", "A tale, please.", 5),
+      turn("assistant", "Captain Quill", "Once, in a storm off", 5, { status: "interrupted" }),
+    );
 
-    const prompt = buildPrompt({ persona: QUILL, macros: MACROS, history, newTurns: [anaSays("Go on?")], contextTokens: 8000 });
+    const prompt = buildPrompt({
+      persona: QUILL,
+      macros: MACROS,
+      history,
+      newTurns: [anaSays("Go on?")],
+      contextTokens: 8000,
+    });
 
     expect(prompt.messages[2]).toEqual({ role: "assistant", content: `Once, in a storm off\n${INTERRUPTED_MARK}` });
     expect(INTERRUPTED_MARK).toBe("[this reply was cut off]");
@@ -306,7 +453,11 @@ describe("buildPrompt", () => {
     });
 
     expect(prompt.messages.slice(1)).toEqual([
-      { role: "user", content: 'Ana: Something recent.\nAna: (replying to an earlier message from Ben: "The tide waits for no one.")\nWhat did you mean?' },
+      {
+        role: "user",
+        content:
+          'Ana: Something recent.\nAna: (replying to an earlier message from Ben: "The tide waits for no one.")\nWhat did you mean?',
+      },
     ]);
   });
 
@@ -321,7 +472,9 @@ describe("buildPrompt", () => {
       contextTokens: 8000,
     });
 
-    expect(prompt.messages.slice(1)).toEqual([{ role: "user", content: "Ben: The tide waits for no one.\nAna: Something recent.\nAna: What did you mean?" }]);
+    expect(prompt.messages.slice(1)).toEqual([
+      { role: "user", content: "Ben: The tide waits for no one.\nAna: Something recent.\nAna: What did you mean?" },
+    ]);
     expect(prompt.tokens).toBe(systemTokens(QUILL, false) + 10 + 10);
   });
 
@@ -359,7 +512,9 @@ describe("buildPrompt", () => {
     });
 
     expect(prompt.historyTurns).toBe(1);
-    expect(prompt.messages.slice(1)).toEqual([{ role: "user", content: `Ana: Something recent.\nAna: ${quoteLine}\nWhat did you mean?` }]);
+    expect(prompt.messages.slice(1)).toEqual([
+      { role: "user", content: `Ana: Something recent.\nAna: ${quoteLine}\nWhat did you mean?` },
+    ]);
     expect(prompt.tokens).toBe(budget);
   });
 
@@ -372,7 +527,10 @@ describe("buildPrompt", () => {
       quoted: { messageId: "m-old", authorName: "Ben", content: "a".repeat(600) },
       contextTokens: 8000,
     });
-    expect(prompt.messages[1]).toEqual({ role: "user", content: `Ana: (replying to an earlier message from Ben: "${"a".repeat(500)}…")\nToo long?` });
+    expect(prompt.messages[1]).toEqual({
+      role: "user",
+      content: `Ana: (replying to an earlier message from Ben: "${"a".repeat(500)}…")\nToo long?`,
+    });
   });
 });
 

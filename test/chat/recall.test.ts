@@ -3,7 +3,19 @@ import { MAX_QUERY_WORDS, rankByRelevance, salientWords } from "../../src/chat/r
 import type { Turn } from "../../src/memory/turns.js";
 
 function turn(id: number, content: string): Turn {
-  return { id, conversationKey: "c", role: "user", authorId: "a", authorName: "Ali", personaId: null, messageId: null, content, tokenCount: 5, status: "complete", createdAt: 0 };
+  return {
+    id,
+    conversationKey: "c",
+    role: "user",
+    authorId: "a",
+    authorName: "Ali",
+    personaId: null,
+    messageId: null,
+    content,
+    tokenCount: 5,
+    status: "complete",
+    createdAt: 0,
+  };
 }
 
 describe("recall words", () => {
@@ -21,7 +33,10 @@ describe("recall words", () => {
 
 describe("rankByRelevance", () => {
   it("puts turns holding more of the words first, newer first among equals, and drops turns holding none", () => {
-    const ranked = rankByRelevance([turn(9, "cats everywhere"), turn(8, "my dog"), turn(5, "the dog is called Biscuit"), turn(3, "dog again")], ["called", "dog"]);
+    const ranked = rankByRelevance(
+      [turn(9, "cats everywhere"), turn(8, "my dog"), turn(5, "the dog is called Biscuit"), turn(3, "dog again")],
+      ["called", "dog"],
+    );
     expect(ranked.map((t) => t.id)).toEqual([5, 8, 3]);
   });
 

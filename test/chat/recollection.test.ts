@@ -15,7 +15,8 @@ function ask(content: string): PendingTurn {
   return { authorId: "id-ali", authorName: "Ali", content, tokenCount: countTurnTokens("Ali", content) };
 }
 
-const fillers = (count: number) => Array.from({ length: count }, (_, i) => said("Bob", `Filler message ${i} about the weather and nothing else.`));
+const fillers = (count: number) =>
+  Array.from({ length: count }, (_, i) => said("Bob", `Filler message ${i} about the weather and nothing else.`));
 
 describe("recollect", () => {
   let memory: Memory;
@@ -26,14 +27,20 @@ describe("recollect", () => {
 
   /** Everyone may read everything: the host's permission check is not what these tests are about. */
   const EVERYONE_READS: RecallAudience = { canRead: () => true };
-  const gather = (content: string, conversation: ConversationRef = GENERAL, audience: RecallAudience = EVERYONE_READS) =>
+  const gather = (
+    content: string,
+    conversation: ConversationRef = GENERAL,
+    audience: RecallAudience = EVERYONE_READS,
+  ) =>
     recollect(memory, { conversation, persona: JUNIPER, newTurns: [ask(content)], contextTokens: CONTEXT, audience });
 
   it("recalls a turn from 500 turns ago when the new message relates to it", () => {
     const [fact] = memory.turns.append(GENERAL, [said("Ali", "My dog is called Biscuit.")]);
     memory.turns.append(GENERAL, fillers(500));
     const context = gather("what did I say my dog was called?");
-    expect(context.recalled.map((r) => [r.turn.id, r.turn.content, r.elsewhere])).toEqual([[fact, "My dog is called Biscuit.", false]]);
+    expect(context.recalled.map((r) => [r.turn.id, r.turn.content, r.elsewhere])).toEqual([
+      [fact, "My dog is called Biscuit.", false],
+    ]);
     expect(context.history.some((t) => t.id === fact)).toBe(false);
   });
 
@@ -47,11 +54,35 @@ describe("recollect", () => {
     expect(context.history.length).toBeGreaterThan(50);
     expect(context.history.length).toBeLessThan(150);
     expect(context.history).toEqual(all.slice(0, context.history.length));
-    const macros = { char: "Juniper", user: "Ali", server: "Test", channel: "general", date: new Date("2025-03-14T12:00:00Z") };
+    const macros = {
+      char: "Juniper",
+      user: "Ali",
+      server: "Test",
+      channel: "general",
+      date: new Date("2025-03-14T12:00:00Z"),
+    };
     // Not all 500 fit, so the window's start is counted from the first turn: the tokens before the history read say where.
     const beforeAll = memory.turns.tokensBetween(GENERAL.key, 0, all.at(-1)!.id);
-    const fromWindow = buildPrompt({ persona: JUNIPER, macros, newTurns, contextTokens: CONTEXT, history: context.history, olderTokens: context.olderTokens, summary: undefined, recalled: [] });
-    const fromAll = buildPrompt({ persona: JUNIPER, macros, newTurns, contextTokens: CONTEXT, history: all, olderTokens: beforeAll, summary: undefined, recalled: [] });
+    const fromWindow = buildPrompt({
+      persona: JUNIPER,
+      macros,
+      newTurns,
+      contextTokens: CONTEXT,
+      history: context.history,
+      olderTokens: context.olderTokens,
+      summary: undefined,
+      recalled: [],
+    });
+    const fromAll = buildPrompt({
+      persona: JUNIPER,
+      macros,
+      newTurns,
+      contextTokens: CONTEXT,
+      history: all,
+      olderTokens: beforeAll,
+      summary: undefined,
+      recalled: [],
+    });
     expect(beforeAll).toBeGreaterThan(0);
     expect(fromWindow.messages).toEqual(fromAll.messages);
     expect(fromWindow.historyTurns).toBe(fromAll.historyTurns);
@@ -60,7 +91,12 @@ describe("recollect", () => {
   it("still reads the turns a persona's lore scans when none of them fit", () => {
     memory.turns.append(GENERAL, [said("Bob", "the dragon ".repeat(300)), said("Bob", "the castle ".repeat(300))]);
     const persona = { ...JUNIPER, loreScanDepth: 2 };
-    const context = recollect(memory, { conversation: GENERAL, persona, newTurns: [ask("hello")], contextTokens: CONTEXT });
+    const context = recollect(memory, {
+      conversation: GENERAL,
+      persona,
+      newTurns: [ask("hello")],
+      contextTokens: CONTEXT,
+    });
     expect(context.history.map((t) => t.content.slice(0, 10))).toEqual(["the castle", "the dragon"]);
   });
 
@@ -90,7 +126,13 @@ describe("recollect", () => {
     const older = memory.turns.append(GENERAL, fillers(30));
     const newer = memory.turns.append(GENERAL, fillers(2));
     memory.summaries.saveIfUnchanged(
-      { conversationKey: GENERAL.key, content: "Ali has a dog; Bob talks weather.", firstTurnId: fact!, lastTurnId: older.at(-1)!, tokenCount: 9 },
+      {
+        conversationKey: GENERAL.key,
+        content: "Ali has a dog; Bob talks weather.",
+        firstTurnId: fact!,
+        lastTurnId: older.at(-1)!,
+        tokenCount: 9,
+      },
       { previous: undefined, batchFirstId: fact!, batchLastId: older.at(-1)!, batchSize: 31 },
     );
     const context = gather("what was my dog called?");
@@ -100,14 +142,18 @@ describe("recollect", () => {
   });
 
   it("keeps recall inside the conversation unless the server turned on server-wide recall, and never reaches DMs", () => {
-    const [elsewhere] = memory.turns.append({ key: "channel:random", guildId: "g1" }, [said("Cy", "My dog is called Rex.")]);
+    const [elsewhere] = memory.turns.append({ key: "channel:random", guildId: "g1" }, [
+      said("Cy", "My dog is called Rex."),
+    ]);
     memory.turns.append({ key: "channel:dm" }, [said("Ali", "My dog is called Secret.")]);
     memory.turns.append({ key: "channel:other-server", guildId: "g2" }, [said("Di", "My dog is called Other.")]);
     memory.turns.append(GENERAL, fillers(300));
     expect(gather("what was my dog called?").recalled).toEqual([]);
 
     memory.recall.setServerWide("g1", true);
-    expect(gather("what was my dog called?").recalled.map((r) => [r.turn.id, r.elsewhere])).toEqual([[elsewhere, true]]);
+    expect(gather("what was my dog called?").recalled.map((r) => [r.turn.id, r.elsewhere])).toEqual([
+      [elsewhere, true],
+    ]);
     expect(gather("what was my dog called?", { key: "channel:dm", guildId: null }).recalled).toEqual([]);
   });
 
@@ -126,7 +172,12 @@ describe("recollect", () => {
 
     expect(gather("what was my dog called?", GENERAL, onlyRandom).recalled.map((r) => r.turn.id)).toEqual([open]);
     expect(asked.sort()).toEqual(["channel:mods", "channel:random"]);
-    const withoutAudience = recollect(memory, { conversation: GENERAL, persona: JUNIPER, newTurns: [ask("what was my dog called?")], contextTokens: CONTEXT });
+    const withoutAudience = recollect(memory, {
+      conversation: GENERAL,
+      persona: JUNIPER,
+      newTurns: [ask("what was my dog called?")],
+      contextTokens: CONTEXT,
+    });
     expect(withoutAudience.recalled).toEqual([]);
   });
 });

@@ -46,10 +46,17 @@ function lineSink(shown: Array<[string, string]>, persona: Persona, onPiece?: ()
 }
 
 /** A stage with model slots (one at a time by default) and sinks that record what was shown. */
-function stageOf(options: { slots?: ConcurrencyLimiter; onPiece?: (persona: Persona) => void } = {}): SceneStage & { shown: Array<[string, string]> } {
+function stageOf(
+  options: { slots?: ConcurrencyLimiter; onPiece?: (persona: Persona) => void } = {},
+): SceneStage & { shown: Array<[string, string]> } {
   const slots = options.slots ?? new ConcurrencyLimiter(1, 10);
   const shown: Array<[string, string]> = [];
-  return { shown, waitForAllowance: async () => {}, waitForSlot: (signal) => slots.acquire(signal), lineFor: (persona) => ({ sink: lineSink(shown, persona, () => options.onPiece?.(persona)) }) };
+  return {
+    shown,
+    waitForAllowance: async () => {},
+    waitForSlot: (signal) => slots.acquire(signal),
+    lineFor: (persona) => ({ sink: lineSink(shown, persona, () => options.onPiece?.(persona)) }),
+  };
 }
 
 function spec(overrides: Partial<SceneSpec> = {}): SceneSpec {
@@ -122,18 +129,26 @@ describe("Scene", () => {
     expect(result.end).toBe("finished");
     expect(result.speakers).toHaveLength(6);
     for (let i = 1; i < result.speakers.length; i++) expect(result.speakers[i]).not.toBe(result.speakers[i - 1]);
-    expect(stored().map(([role, , content]) => [role, content])).toEqual([1, 2, 3, 4, 5, 6].map((n) => ["assistant", `line ${n}`]));
+    expect(stored().map(([role, , content]) => [role, content])).toEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => ["assistant", `line ${n}`]),
+    );
     expect(stage.shown.map(([id]) => id)).toEqual(result.speakers);
   });
 
   it("gives the next line to the persona the last line addressed", async () => {
-    server.enqueue({ text: "Theo, you have read about this. Is it haunted?" }, { text: "Ghosts are a matter of evidence." });
+    server.enqueue(
+      { text: "Theo, you have read about this. Is it haunted?" },
+      { text: "Ghosts are a matter of evidence." },
+    );
     const result = await new Scene(engine, spec({ turns: 2 }), stageOf(), () => 0).run();
     expect(result.speakers).toEqual(["wren", "tutor"]);
   });
 
   it("stops at once: the line being written ends as cut, and no other line starts", async () => {
-    server.enqueue({ text: "Aye.", chunkSize: 4 }, { text: "Once upon a stormy night the keeper saw", chunkSize: 5, chunkDelayMs: 40 });
+    server.enqueue(
+      { text: "Aye.", chunkSize: 4 },
+      { text: "Once upon a stormy night the keeper saw", chunkSize: 5, chunkDelayMs: 40 },
+    );
     let scene: Scene | undefined;
     let pieces = 0;
     const stage = stageOf({ onPiece: () => pieces++ === 2 && scene?.stop() });
@@ -203,7 +218,9 @@ describe("Scene", () => {
       waitForAllowance: (signal) => {
         waits.push(allowance > 0 ? "granted" : "waiting");
         if (allowance-- > 0) return Promise.resolve();
-        return new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+        return new Promise((_resolve, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true }),
+        );
       },
     };
     server.enqueue({ text: "The lamp burns blue." }, { text: "I have seen it too, Ana." });

@@ -28,13 +28,18 @@ const GENERAL = { key: KEY, guildId: "g1" };
 
 /** Turns of about 16 tokens each. */
 const talk = (from: number, count: number): NewTurn[] =>
-  Array.from({ length: count }, (_, i) => said(i % 2 === 0 ? "Ali" : "Bob", `Message number ${from + i} in a long chat.`, { authorId: i % 2 === 0 ? "ali" : "bob" }));
+  Array.from({ length: count }, (_, i) =>
+    said(i % 2 === 0 ? "Ali" : "Bob", `Message number ${from + i} in a long chat.`, {
+      authorId: i % 2 === 0 ? "ali" : "bob",
+    }),
+  );
 
 /** The index of the oldest of `turns` that the newest KEEP_RECENT_SHARE of `room` keeps verbatim. */
 function firstKept(turns: readonly NewTurn[], room: number): number {
   let tokens = 0;
   let index = turns.length;
-  while (index > 0 && tokens + turns[index - 1]!.tokenCount <= room * KEEP_RECENT_SHARE) tokens += turns[--index]!.tokenCount;
+  while (index > 0 && tokens + turns[index - 1]!.tokenCount <= room * KEEP_RECENT_SHARE)
+    tokens += turns[--index]!.tokenCount;
   return index;
 }
 
@@ -87,7 +92,9 @@ describe("nextBatch", () => {
   it("starts a first summary at most SUMMARY_BACKFILL_TURNS back", () => {
     const turns = talk(0, 600);
     const ids = memory.turns.append(GENERAL, turns);
-    expect(nextBatch(memory, KEY, CONTEXT, ROOM)!.turns[0]!.id).toBe(ids[firstKept(turns, ROOM) - SUMMARY_BACKFILL_TURNS]);
+    expect(nextBatch(memory, KEY, CONTEXT, ROOM)!.turns[0]!.id).toBe(
+      ids[firstKept(turns, ROOM) - SUMMARY_BACKFILL_TURNS],
+    );
   });
 });
 
@@ -117,7 +124,11 @@ describe("Summarizer", () => {
   });
 
   it("writes a summary with a neutral, non-streaming request that names the speakers", async () => {
-    const ids = memory.turns.append(GENERAL, [said("Ali", "My dog is called Biscuit.", { authorId: "ali" }), replied("assistant", "Juniper", "Lovely name!"), ...talk(0, 58)]);
+    const ids = memory.turns.append(GENERAL, [
+      said("Ali", "My dog is called Biscuit.", { authorId: "ali" }),
+      replied("assistant", "Juniper", "Lovely name!"),
+      ...talk(0, 58),
+    ]);
     server.enqueue({ text: "Ali's dog is called Biscuit." });
     summarizer.schedule(KEY);
     await summarizer.idle();
@@ -125,8 +136,13 @@ describe("Summarizer", () => {
     const request = server.chatRequests()[0]!.body;
     expect(request.stream).toBe(false);
     expect(request.model).toBe("summary-model");
-    expect(request.messages[0]).toEqual({ role: "system", content: summarizerInstructions(summaryTargetTokens(CONTEXT)) });
-    expect(request.messages[1].content).toMatch(/^Summary so far:\n\(none yet\)\n\nNew messages, oldest first:\nAli: My dog is called Biscuit\.\nJuniper \(AI character\): Lovely name!\nAli: Message number 0/);
+    expect(request.messages[0]).toEqual({
+      role: "system",
+      content: summarizerInstructions(summaryTargetTokens(CONTEXT)),
+    });
+    expect(request.messages[1].content).toMatch(
+      /^Summary so far:\n\(none yet\)\n\nNew messages, oldest first:\nAli: My dog is called Biscuit\.\nJuniper \(AI character\): Lovely name!\nAli: Message number 0/,
+    );
     const summary = memory.summaries.get(KEY)!;
     expect(summary.content).toBe("Ali's dog is called Biscuit.");
     expect(summary.firstTurnId).toBe(ids[0]);

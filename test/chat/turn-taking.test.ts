@@ -27,7 +27,8 @@ describe("drawByTalkativeness", () => {
   });
 
   it("never draws a persona whose talkativeness is 0 while another may speak", () => {
-    for (const roll of [0, 0.25, 0.5, 0.75, 0.999999]) expect(drawByTalkativeness([MUTE, WREN, MUTE], rolls(roll)).id).toBe("wren");
+    for (const roll of [0, 0.25, 0.5, 0.75, 0.999999])
+      expect(drawByTalkativeness([MUTE, WREN, MUTE], rolls(roll)).id).toBe("wren");
   });
 
   it("draws evenly when nobody's talkativeness is above 0", () => {
@@ -80,9 +81,17 @@ describe("nextSpeaker", () => {
   });
 
   it("answers people who spoke first: the one their newest message addressed, even if it spoke last", () => {
-    const moment = { lastSpeaker: WREN, lastLine: "Quill, your turn.", heard: [{ text: "Theo, is that true?" }, { text: "Wren, what did you mean?" }] };
+    const moment = {
+      lastSpeaker: WREN,
+      lastLine: "Quill, your turn.",
+      heard: [{ text: "Theo, is that true?" }, { text: "Wren, what did you mean?" }],
+    };
     expect(nextSpeaker(CAST, moment, rolls(0)).id).toBe("wren");
-    const earlier = { lastSpeaker: WREN, lastLine: "Quill, your turn.", heard: [{ text: "Theo, is that true?" }, { text: "hmm" }] };
+    const earlier = {
+      lastSpeaker: WREN,
+      lastLine: "Quill, your turn.",
+      heard: [{ text: "Theo, is that true?" }, { text: "hmm" }],
+    };
     expect(nextSpeaker(CAST, earlier, rolls(0)).id).toBe("tutor");
   });
 

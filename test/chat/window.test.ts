@@ -31,16 +31,32 @@ describe("the window's start while the summarizer is behind", () => {
     // The summary model is down: every summary fails, so the turns after the (absent) summary outgrow the window.
     server.setDefault((req) => (req.body.stream === true ? { text: REPLY } : { status: 500 }));
     const model = new ModelClient({ baseURL: server.baseURL, apiKey: "sk-test", timeoutMs: 5000, maxRetries: 0 });
-    const summarizer = new Summarizer({ memory, model, log: silentLogger, settings: { model: "fake-model", contextTokens: CONTEXT_TOKENS }, personaNames: () => [] });
+    const summarizer = new Summarizer({
+      memory,
+      model,
+      log: silentLogger,
+      settings: { model: "fake-model", contextTokens: CONTEXT_TOKENS },
+      personaNames: () => [],
+    });
     const registry = new PersonaRegistry([JUNIPER], "assistant");
-    const engine = new ChatEngine({ memory, model, personas: () => registry, settings: { defaultModel: "fake-model", contextTokens: CONTEXT_TOKENS }, log: silentLogger, summarizer });
+    const engine = new ChatEngine({
+      memory,
+      model,
+      personas: () => registry,
+      settings: { defaultModel: "fake-model", contextTokens: CONTEXT_TOKENS },
+      log: silentLogger,
+      summarizer,
+    });
 
     let summary: unknown;
     try {
       for (let n = 0; n < MESSAGES; n++) {
         const content = `Message ${n}: tell me about the ${TOPICS[n % TOPICS.length]} and the people who work near it.`;
         const turns = [{ authorId: "ana", authorName: "Ana", content }];
-        const outcome = await engine.reply({ conversation: CHANNEL, persona: JUNIPER, turns, place: { server: "Harbour", channel: "general" } }, sink);
+        const outcome = await engine.reply(
+          { conversation: CHANNEL, persona: JUNIPER, turns, place: { server: "Harbour", channel: "general" } },
+          sink,
+        );
         expect(outcome.status).toBe("complete");
         await summarizer.idle();
       }

@@ -15,13 +15,24 @@ describe("npm run backup", () => {
     dir = mkdtempSync(path.join(tmpdir(), "masque-backup-"));
     const main = openMemory(path.join(dir, "masque.db"));
     const shard = openMemory(path.join(dir, "masque.shard-1.db"));
-    const turn = { role: "user" as const, authorId: "1", authorName: "Ali", content: "keep me", tokenCount: 5, createdAt: 1 };
+    const turn = {
+      role: "user" as const,
+      authorId: "1",
+      authorName: "Ali",
+      content: "keep me",
+      tokenCount: 5,
+      createdAt: 1,
+    };
     main.turns.append({ key: "channel:1" }, [turn]);
     shard.turns.append({ key: "channel:2" }, [turn, turn]);
 
     const out = path.join(dir, "out");
     const result = await runCli("src/cli/backup.ts", [out], {
-      env: { DOTENV_CONFIG_PATH: "/nonexistent/.env", OPENAI_BASE_URL: "http://127.0.0.1:1/v1", DATABASE_PATH: path.join(dir, "masque.db") },
+      env: {
+        DOTENV_CONFIG_PATH: "/nonexistent/.env",
+        OPENAI_BASE_URL: "http://127.0.0.1:1/v1",
+        DATABASE_PATH: path.join(dir, "masque.db"),
+      },
     });
     main.close();
     shard.close();
@@ -51,19 +62,33 @@ describe("npm run backup", () => {
       for (const file of [databasePath, shardFile]) openMemory(path.join(dir, file)).close();
       const out = path.join(dir, `out-${databasePath}`);
       const result = await runCli("src/cli/backup.ts", [out], {
-        env: { DOTENV_CONFIG_PATH: "/nonexistent/.env", OPENAI_BASE_URL: "http://127.0.0.1:1/v1", DATABASE_PATH: path.join(dir, databasePath) },
+        env: {
+          DOTENV_CONFIG_PATH: "/nonexistent/.env",
+          OPENAI_BASE_URL: "http://127.0.0.1:1/v1",
+          DATABASE_PATH: path.join(dir, databasePath),
+        },
       });
       expect(result.code).toBe(0);
-      expect(readdirSync(out).map((name) => name.replace(/-\d{4}-.*$/, "")).sort()).toEqual([databasePath, shardFile.replace(/\.db$/, "")].sort());
+      expect(
+        readdirSync(out)
+          .map((name) => name.replace(/-\d{4}-.*$/, ""))
+          .sort(),
+      ).toEqual([databasePath, shardFile.replace(/\.db$/, "")].sort());
     }
   });
 
   it("says so when there is no database", async () => {
     dir = mkdtempSync(path.join(tmpdir(), "masque-backup-"));
     const result = await runCli("src/cli/backup.ts", [path.join(dir, "out")], {
-      env: { DOTENV_CONFIG_PATH: "/nonexistent/.env", OPENAI_BASE_URL: "http://127.0.0.1:1/v1", DATABASE_PATH: path.join(dir, "none.db") },
+      env: {
+        DOTENV_CONFIG_PATH: "/nonexistent/.env",
+        OPENAI_BASE_URL: "http://127.0.0.1:1/v1",
+        DATABASE_PATH: path.join(dir, "none.db"),
+      },
     });
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe(`Backup failed: No database found at ${path.join(dir, "none.db")}; nothing to back up.`);
+    expect(result.stderr.trim()).toBe(
+      `Backup failed: No database found at ${path.join(dir, "none.db")}; nothing to back up.`,
+    );
   });
 });

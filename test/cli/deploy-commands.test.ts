@@ -12,25 +12,35 @@ describe("npm run deploy-commands", () => {
     await discord.close();
   });
 
-  const env = () => ({ DOTENV_CONFIG_PATH: "/nonexistent/.env", DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl });
+  const env = () => ({
+    DOTENV_CONFIG_PATH: "/nonexistent/.env",
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+  });
 
   it("registers every command globally, without needing the model settings", async () => {
     discord = await startFakeDiscord();
     const result = await runCli(ENTRY, [], { env: env() });
     expect(result.stderr).toBe("");
-    expect(result.stdout.trim()).toBe(`Registered ${commands.length} command(s) globally (may take up to an hour to appear everywhere).`);
+    expect(result.stdout.trim()).toBe(
+      `Registered ${commands.length} command(s) globally (may take up to an hour to appear everywhere).`,
+    );
     const put = discord.calls.find((c) => c.method === "PUT")!;
     expect(put.path).toBe(`/applications/${discord.applicationId}/commands`);
     expect(put.body.map((c: { name: string }) => c.name)).toEqual(["persona", "memory", "masque", "chat", "scene"]);
     // Admin-only commands are hidden from members without Manage Server by default (and checked in code anyway).
-    expect(put.body.find((c: { name: string }) => c.name === "masque").default_member_permissions).toBe(String(1n << 5n));
+    expect(put.body.find((c: { name: string }) => c.name === "masque").default_member_permissions).toBe(
+      String(1n << 5n),
+    );
   });
 
   it("registers to one server with DEV_GUILD_ID", async () => {
     discord = await startFakeDiscord();
     const result = await runCli(ENTRY, [], { env: { ...env(), DEV_GUILD_ID } });
     expect(result.stdout.trim()).toBe(`Registered ${commands.length} command(s) to server ${DEV_GUILD_ID}.`);
-    expect(discord.calls.find((c) => c.method === "PUT")!.path).toBe(`/applications/${discord.applicationId}/guilds/${DEV_GUILD_ID}/commands`);
+    expect(discord.calls.find((c) => c.method === "PUT")!.path).toBe(
+      `/applications/${discord.applicationId}/guilds/${DEV_GUILD_ID}/commands`,
+    );
   });
 
   it("names the missing token and exits non-zero", async () => {

@@ -26,11 +26,17 @@ describe("npm run forget", () => {
     }
 
     const result = await runCli("src/cli/forget.ts", [ALI], {
-      env: { DOTENV_CONFIG_PATH: "/nonexistent/.env", OPENAI_BASE_URL: "http://127.0.0.1:1/v1", DATABASE_PATH: databasePath },
+      env: {
+        DOTENV_CONFIG_PATH: "/nonexistent/.env",
+        OPENAI_BASE_URL: "http://127.0.0.1:1/v1",
+        DATABASE_PATH: databasePath,
+      },
       timeoutMs: 30_000,
     });
     expect(result.stderr).toBe("");
-    expect(result.stdout.trim().split("\n")).toEqual(files.map((file) => `${file}: deleted 1 message(s) of ${ALI} and 1 reply(ies) to them.`));
+    expect(result.stdout.trim().split("\n")).toEqual(
+      files.map((file) => `${file}: deleted 1 message(s) of ${ALI} and 1 reply(ies) to them.`),
+    );
     for (const file of files) {
       expect(readFileSync(file).toString("latin1")).not.toContain("zanzibarquokka");
       const memory = openMemory(file);
@@ -38,7 +44,13 @@ describe("npm run forget", () => {
       memory.close();
     }
 
-    const refused = await runCli("src/cli/forget.ts", ["alice"], { env: { DOTENV_CONFIG_PATH: "/nonexistent/.env", DATABASE_PATH: databasePath }, timeoutMs: 30_000 });
-    expect([refused.code, refused.stderr.trim()]).toEqual([1, "Usage: npm run forget -- <Discord user id>   (Developer Mode → right-click the person → Copy User ID)"]);
+    const refused = await runCli("src/cli/forget.ts", ["alice"], {
+      env: { DOTENV_CONFIG_PATH: "/nonexistent/.env", DATABASE_PATH: databasePath },
+      timeoutMs: 30_000,
+    });
+    expect([refused.code, refused.stderr.trim()]).toEqual([
+      1,
+      "Usage: npm run forget -- <Discord user id>   (Developer Mode → right-click the person → Copy User ID)",
+    ]);
   });
 });

@@ -18,7 +18,11 @@ const ENTRY_POINTS = [
   { args: ["run", "check"], command: "npm run check" },
 ];
 
-function run(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+function run(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(NPM, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -37,14 +41,18 @@ function projectWithoutDependencies(): string {
   const dir = tempDirForTest();
   cpSync(path.join(REPO, "package.json"), path.join(dir, "package.json"));
   mkdirSync(path.join(dir, "src", "cli"), { recursive: true });
-  for (const file of ["node-version.mjs", "prestart.mjs"]) cpSync(path.join(REPO, "src", "cli", file), path.join(dir, "src", "cli", file));
+  for (const file of ["node-version.mjs", "prestart.mjs"])
+    cpSync(path.join(REPO, "src", "cli", file), path.join(dir, "src", "cli", file));
   return dir;
 }
 
 /** A preload that makes every Node.js process npm starts report `version`, as that Node.js would. */
 function fakeNodeVersion(dir: string, version: string): Record<string, string> {
   const preload = path.join(dir, "fake-node-version.mjs");
-  writeFileSync(preload, `Object.defineProperty(process, "versions", { value: { ...process.versions, node: ${JSON.stringify(version)} } });\n`);
+  writeFileSync(
+    preload,
+    `Object.defineProperty(process, "versions", { value: { ...process.versions, node: ${JSON.stringify(version)} } });\n`,
+  );
   return { NODE_OPTIONS: `--import=${preload}` };
 }
 
@@ -64,14 +72,18 @@ describe("the Node.js version check", () => {
     expect(nodeVersionRefusal(process.versions.node)).toBeUndefined();
   });
 
-  it.each(ENTRY_POINTS)("`$command` on Node.js 20 prints the one-line refusal and exits 1", { timeout: NPM_TEST_TIMEOUT_MS }, async ({ args, command }) => {
-    const dir = projectWithoutDependencies();
-    const result = await run(args, dir, fakeNodeVersion(dir, "20.20.2"));
+  it.each(ENTRY_POINTS)(
+    "`$command` on Node.js 20 prints the one-line refusal and exits 1",
+    { timeout: NPM_TEST_TIMEOUT_MS },
+    async ({ args, command }) => {
+      const dir = projectWithoutDependencies();
+      const result = await run(args, dir, fakeNodeVersion(dir, "20.20.2"));
 
-    expect(result.code).toBe(1);
-    const lines = result.output.split("\n").filter((line) => line.trim() !== "" && !line.startsWith(">"));
-    expect(lines).toEqual([nodeVersionRefusal("20.20.2", command)]);
-  });
+      expect(result.code).toBe(1);
+      const lines = result.output.split("\n").filter((line) => line.trim() !== "" && !line.startsWith(">"));
+      expect(lines).toEqual([nodeVersionRefusal("20.20.2", command)]);
+    },
+  );
 
   it("`npm test`'s check passes silently on this Node.js", { timeout: NPM_TEST_TIMEOUT_MS }, async () => {
     const dir = projectWithoutDependencies();

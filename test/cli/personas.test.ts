@@ -38,7 +38,10 @@ describe("npm run personas", () => {
     dir = mkdtempSync(path.join(tmpdir(), "masque-lint-"));
     cpSync("personas/quill.md", path.join(dir, "quill.md"));
     writeFileSync(path.join(dir, "bad.md"), "---\nname: Bad\ndescription: Too hot.\ntemperature: 5\n---\nBody");
-    writeFileSync(path.join(dir, "card.json"), JSON.stringify({ spec: "chara_card_v2", data: { description: "nameless" } }));
+    writeFileSync(
+      path.join(dir, "card.json"),
+      JSON.stringify({ spec: "chara_card_v2", data: { description: "nameless" } }),
+    );
     const result = await runCli(ENTRY, ["check", dir], { env: ENV });
     expect(result.code).toBe(1);
     expect(result.stdout.trim().split("\n")).toEqual([
@@ -70,7 +73,9 @@ describe("npm run personas", () => {
     const out = path.join(dir, "out");
     const result = await runCli(ENTRY, ["import", card, "--out", out], { env: ENV });
     expect(result.code).toBe(0);
-    expect(result.stdout.trim()).toBe(`Wrote ${path.join(out, "night-owl.md")}, ${path.join(out, "avatars", "night-owl.png")} (Night Owl).`);
+    expect(result.stdout.trim()).toBe(
+      `Wrote ${path.join(out, "night-owl.md")}, ${path.join(out, "avatars", "night-owl.png")} (Night Owl).`,
+    );
     expect(existsSync(path.join(out, "avatars", "night-owl.png"))).toBe(true);
     writeFileSync(path.join(out, "assistant.md"), readFileSync("personas/assistant.md"));
     const persona = loadPersonas(out, "assistant").get("night-owl")!;
@@ -88,74 +93,123 @@ describe("npm run personas", () => {
     expect(again.stderr.trim()).toBe(`${path.join(out, "night-owl.md")} already exists; pass --force to overwrite it.`);
   });
 
-  it("imports a Windows-saved PNG card, checks it, exports it as a V3 PNG, and imports the export as the same persona", async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "masque-roundtrip-"));
-    const card = path.join(dir, "Amy.png");
-    // A RisuAI-style card: the image also carries a comment chunk and the V2 copy of the card.
-    writeFileSync(card, pngCard({ ...AMY_CARD, spec: "chara_card_v3", spec_version: "3.0" }, "ccv3", { chara: AMY_CARD, comment: { note: "x".repeat(5000) } }));
-    const out = path.join(dir, "personas");
+  it(
+    "imports a Windows-saved PNG card, checks it, exports it as a V3 PNG, and imports the export as the same persona",
+    async () => {
+      dir = mkdtempSync(path.join(tmpdir(), "masque-roundtrip-"));
+      const card = path.join(dir, "Amy.png");
+      // A RisuAI-style card: the image also carries a comment chunk and the V2 copy of the card.
+      writeFileSync(
+        card,
+        pngCard({ ...AMY_CARD, spec: "chara_card_v3", spec_version: "3.0" }, "ccv3", {
+          chara: AMY_CARD,
+          comment: { note: "x".repeat(5000) },
+        }),
+      );
+      const out = path.join(dir, "personas");
 
-    const imported = await runCli(ENTRY, ["import", card, "--out", out], { env: ENV, timeoutMs: CLI_TIMEOUT_MS });
-    expect(imported.stderr).toBe("");
-    expect(imported.code).toBe(0);
-    const avatar = readFileSync(path.join(out, "avatars", "amy.png"));
-    expect(readPngTextChunks(avatar).size).toBe(0);
-    expect(readPngChunks(avatar).map((c) => c.type)).toEqual(["IHDR", "IDAT", "IEND"]);
-    expect(readFileSync(path.join(out, "amy.md"), "utf8")).not.toContain("\r");
+      const imported = await runCli(ENTRY, ["import", card, "--out", out], { env: ENV, timeoutMs: CLI_TIMEOUT_MS });
+      expect(imported.stderr).toBe("");
+      expect(imported.code).toBe(0);
+      const avatar = readFileSync(path.join(out, "avatars", "amy.png"));
+      expect(readPngTextChunks(avatar).size).toBe(0);
+      expect(readPngChunks(avatar).map((c) => c.type)).toEqual(["IHDR", "IDAT", "IEND"]);
+      expect(readFileSync(path.join(out, "amy.md"), "utf8")).not.toContain("\r");
 
-    cpSync("personas/assistant.md", path.join(out, "assistant.md"));
-    const checked = await runCli(ENTRY, ["check", out], { env: ENV, timeoutMs: CLI_TIMEOUT_MS });
-    expect(checked.stdout.trim()).toBe(`2 persona(s) OK in ${out}.`);
+      cpSync("personas/assistant.md", path.join(out, "assistant.md"));
+      const checked = await runCli(ENTRY, ["check", out], { env: ENV, timeoutMs: CLI_TIMEOUT_MS });
+      expect(checked.stdout.trim()).toBe(`2 persona(s) OK in ${out}.`);
 
-    const exported = await runCli(ENTRY, ["export", "amy", "--png", "--out", path.join(dir, "cards")], { env: { ...ENV, PERSONAS_DIR: out }, timeoutMs: CLI_TIMEOUT_MS });
-    expect(exported.stderr).toBe("");
-    expect(exported.stdout.trim()).toBe(`Wrote ${path.join(dir, "cards", "amy.png")} (Amy, character card V3).`);
+      const exported = await runCli(ENTRY, ["export", "amy", "--png", "--out", path.join(dir, "cards")], {
+        env: { ...ENV, PERSONAS_DIR: out },
+        timeoutMs: CLI_TIMEOUT_MS,
+      });
+      expect(exported.stderr).toBe("");
+      expect(exported.stdout.trim()).toBe(`Wrote ${path.join(dir, "cards", "amy.png")} (Amy, character card V3).`);
 
-    const again = await runCli(ENTRY, ["import", path.join(dir, "cards", "amy.png"), "--out", path.join(dir, "again")], { env: ENV, timeoutMs: CLI_TIMEOUT_MS });
-    expect(again.code).toBe(0);
-    const first = readFileSync(path.join(out, "amy.md"), "utf8");
-    expect(readFileSync(path.join(dir, "again", "amy.md"), "utf8")).toBe(first);
-    expect(first).toContain("greetings:\n  - \"{{char}} waves at {{user}}.\"\n  - Amy is asleep at the console.\n");
-  }, SLOW_TEST_MS);
+      const again = await runCli(
+        ENTRY,
+        ["import", path.join(dir, "cards", "amy.png"), "--out", path.join(dir, "again")],
+        { env: ENV, timeoutMs: CLI_TIMEOUT_MS },
+      );
+      expect(again.code).toBe(0);
+      const first = readFileSync(path.join(out, "amy.md"), "utf8");
+      expect(readFileSync(path.join(dir, "again", "amy.md"), "utf8")).toBe(first);
+      expect(first).toContain('greetings:\n  - "{{char}} waves at {{user}}."\n  - Amy is asleep at the console.\n');
+    },
+    SLOW_TEST_MS,
+  );
 
-  it("refuses what check would refuse, names the field and the limit, and writes nothing", async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "masque-refuse-"));
-    const out = path.join(dir, "out");
-    const huge = path.join(dir, "huge.json");
-    writeFileSync(huge, JSON.stringify({ name: "Huge", description: "word ".repeat(3000), first_mes: "" }));
-    const lorebook = path.join(dir, "world.json");
-    writeFileSync(lorebook, JSON.stringify({ entries: { 0: { uid: 0, key: ["a"], content: "b" } } }));
-    const arrayDescription = path.join(dir, "list.json");
-    writeFileSync(arrayDescription, JSON.stringify({ name: "List", description: ["a", "b"], first_mes: "" }));
-    const bigImage = path.join(dir, "big.png");
-    const png = pngCard({ name: "Big", description: "Big picture.", first_mes: "" });
-    // An image chunk of 9 MB: over Discord's 8 MB avatar limit once the card's text is removed.
-    writeFileSync(bigImage, Buffer.concat([png.subarray(0, 33), pngChunk("IDAT", Buffer.alloc(9 * 1024 * 1024)), png.subarray(33)]));
+  it(
+    "refuses what check would refuse, names the field and the limit, and writes nothing",
+    async () => {
+      dir = mkdtempSync(path.join(tmpdir(), "masque-refuse-"));
+      const out = path.join(dir, "out");
+      const huge = path.join(dir, "huge.json");
+      writeFileSync(huge, JSON.stringify({ name: "Huge", description: "word ".repeat(3000), first_mes: "" }));
+      const lorebook = path.join(dir, "world.json");
+      writeFileSync(lorebook, JSON.stringify({ entries: { 0: { uid: 0, key: ["a"], content: "b" } } }));
+      const arrayDescription = path.join(dir, "list.json");
+      writeFileSync(arrayDescription, JSON.stringify({ name: "List", description: ["a", "b"], first_mes: "" }));
+      const bigImage = path.join(dir, "big.png");
+      const png = pngCard({ name: "Big", description: "Big picture.", first_mes: "" });
+      // An image chunk of 9 MB: over Discord's 8 MB avatar limit once the card's text is removed.
+      writeFileSync(
+        bigImage,
+        Buffer.concat([png.subarray(0, 33), pngChunk("IDAT", Buffer.alloc(9 * 1024 * 1024)), png.subarray(33)]),
+      );
 
-    const results = [];
-    for (const file of [huge, lorebook, arrayDescription, bigImage]) {
-      results.push(await runCli(ENTRY, ["import", file, "--out", out], { env: { ...ENV, CONTEXT_TOKENS: "2000" }, timeoutMs: CLI_TIMEOUT_MS }));
-    }
+      const results = [];
+      for (const file of [huge, lorebook, arrayDescription, bigImage]) {
+        results.push(
+          await runCli(ENTRY, ["import", file, "--out", out], {
+            env: { ...ENV, CONTEXT_TOKENS: "2000" },
+            timeoutMs: CLI_TIMEOUT_MS,
+          }),
+        );
+      }
 
-    expect(results.map((r) => [r.code, r.stderr.trim()])).toEqual([
-      [1, expect.stringMatching(new RegExp(`^${escapeRegExp(huge)}: prompt: needs \\d+ tokens \\(core prompt, rules, post-history instructions and the reply's room\\) but CONTEXT_TOKENS is 2000; shorten the persona or raise CONTEXT_TOKENS$`))],
-      [1, `${lorebook}: card: is a lorebook (World Info) file, not a character card; a persona comes from a character card with a name and a description`],
-      [1, `${arrayDescription}: description: expected text, found a list`],
-      [1, `${bigImage}: image: is 9.0 MB without its card; Discord takes avatars up to 8.0 MB, so shrink the image first`],
-    ]);
-    expect(existsSync(out)).toBe(false);
-  }, SLOW_TEST_MS);
+      expect(results.map((r) => [r.code, r.stderr.trim()])).toEqual([
+        [
+          1,
+          expect.stringMatching(
+            new RegExp(
+              `^${escapeRegExp(huge)}: prompt: needs \\d+ tokens \\(core prompt, rules, post-history instructions and the reply's room\\) but CONTEXT_TOKENS is 2000; shorten the persona or raise CONTEXT_TOKENS$`,
+            ),
+          ),
+        ],
+        [
+          1,
+          `${lorebook}: card: is a lorebook (World Info) file, not a character card; a persona comes from a character card with a name and a description`,
+        ],
+        [1, `${arrayDescription}: description: expected text, found a list`],
+        [
+          1,
+          `${bigImage}: image: is 9.0 MB without its card; Discord takes avatars up to 8.0 MB, so shrink the image first`,
+        ],
+      ]);
+      expect(existsSync(out)).toBe(false);
+    },
+    SLOW_TEST_MS,
+  );
 
   it("check warns about a lore entry larger than the lore budget", async () => {
     dir = mkdtempSync(path.join(tmpdir(), "masque-lore-"));
     cpSync("personas/assistant.md", path.join(dir, "assistant.md"));
-    writeFileSync(path.join(dir, "lorekeeper.md"), `---\nname: Keeper\ndescription: Keeps lore.\nlore_token_budget: 20\nlore:\n  - keys: [tower]\n    content: ${"The tower is very old. ".repeat(10)}\n---\nYou keep lore.\n`);
+    writeFileSync(
+      path.join(dir, "lorekeeper.md"),
+      `---\nname: Keeper\ndescription: Keeps lore.\nlore_token_budget: 20\nlore:\n  - keys: [tower]\n    content: ${"The tower is very old. ".repeat(10)}\n---\nYou keep lore.\n`,
+    );
 
     const result = await runCli(ENTRY, ["check", dir], { env: ENV });
 
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split("\n")).toEqual([
-      expect.stringMatching(new RegExp(`^warning: ${escapeRegExp(path.join(dir, "lorekeeper.md"))}: lore\\[0\\]: is \\d+ tokens, more than the lore budget of 20 tokens, so it can never be inserted; shorten it or raise lore_token_budget$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^warning: ${escapeRegExp(path.join(dir, "lorekeeper.md"))}: lore\\[0\\]: is \\d+ tokens, more than the lore budget of 20 tokens, so it can never be inserted; shorten it or raise lore_token_budget$`,
+        ),
+      ),
       `2 persona(s) OK in ${dir}.`,
     ]);
   });
@@ -179,7 +233,10 @@ describe("npm run personas", () => {
         "",
       ].join("\n");
       writeFileSync(path.join(dir, "keeper.md"), persona);
-      const result = await runCli(ENTRY, ["explain", "keeper", "How is Bessie in this weather?"], { env: { ...ENV, PERSONAS_DIR: dir }, timeoutMs: CLI_TIMEOUT_MS });
+      const result = await runCli(ENTRY, ["explain", "keeper", "How is Bessie in this weather?"], {
+        env: { ...ENV, PERSONAS_DIR: dir },
+        timeoutMs: CLI_TIMEOUT_MS,
+      });
       expect(result.stdout.trim().split("\n")).toEqual([
         "Bessie's Keeper: 3 of 5 lore entries for this message (scan depth 2, budget 2000 tokens; rolls made with 0):",
         // Priority order: higher insertion order first (the farm's entries have the default, 100).

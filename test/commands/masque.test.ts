@@ -17,7 +17,11 @@ describe("the /masque definition", () => {
 
   it("has every subcommand the admins need", () => {
     const names = (masqueCommand.data.options ?? []).flatMap((option) =>
-      option.type === GROUP ? (option.options ?? []).map((sub) => `${option.name} ${sub.name}`) : option.type === SUBCOMMAND ? [option.name] : [],
+      option.type === GROUP
+        ? (option.options ?? []).map((sub) => `${option.name} ${sub.name}`)
+        : option.type === SUBCOMMAND
+          ? [option.name]
+          : [],
     );
     expect(names).toEqual([
       "channel",

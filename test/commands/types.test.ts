@@ -9,7 +9,10 @@ const GROUP = 2;
 
 /** Only what routing reads of a slash command interaction. */
 function called(sub: string, group: string | null = null): ChatInputCommandInteraction {
-  return { commandName: "demo", options: { getSubcommand: () => sub, getSubcommandGroup: () => group } } as unknown as ChatInputCommandInteraction;
+  return {
+    commandName: "demo",
+    options: { getSubcommand: () => sub, getSubcommandGroup: () => group },
+  } as unknown as ChatInputCommandInteraction;
 }
 
 describe("commandOf", () => {
@@ -19,7 +22,9 @@ describe("commandOf", () => {
     {
       group: "more",
       description: "More",
-      subcommands: [{ name: "two", define: (sub) => sub.setDescription("Second"), run: async () => void ran.push("more two") }],
+      subcommands: [
+        { name: "two", define: (sub) => sub.setDescription("Second"), run: async () => void ran.push("more two") },
+      ],
     },
   ]);
   const ctx = {} as BotContext;
@@ -27,7 +32,12 @@ describe("commandOf", () => {
   it("defines each subcommand and group from the table", () => {
     expect(command.data.options).toEqual([
       { type: SUBCOMMAND, name: "one", description: "First", options: [] },
-      { type: GROUP, name: "more", description: "More", options: [{ type: SUBCOMMAND, name: "two", description: "Second", options: [] }] },
+      {
+        type: GROUP,
+        name: "more",
+        description: "More",
+        options: [{ type: SUBCOMMAND, name: "two", description: "Second", options: [] }],
+      },
     ]);
   });
 

@@ -52,9 +52,16 @@ describe("admit", () => {
   it("lets a person through until their allowance is spent, then reacts once with ⏳ and audits it", async () => {
     core.memory.serverSettings.guild.update(GUILD, { rateMessages: 2, rateWindowSeconds: 60 }, ADMIN);
     const { message, effects } = messageWith({ authorId: ALI });
-    expect([await admit(message, ctx), await admit(message, ctx), await admit(message, ctx), await admit(message, ctx)]).toEqual([true, true, false, false]);
+    expect([
+      await admit(message, ctx),
+      await admit(message, ctx),
+      await admit(message, ctx),
+      await admit(message, ctx),
+    ]).toEqual([true, true, false, false]);
     expect(effects.reactions).toEqual([RATE_LIMIT_REACTION]);
-    expect(core.memory.audit.latest(GUILD, 10).map((e) => [e.action, e.details])).toEqual([["user.rate_limited", { retryAfterSeconds: 30 }]]);
+    expect(core.memory.audit.latest(GUILD, 10).map((e) => [e.action, e.details])).toEqual([
+      ["user.rate_limited", { retryAfterSeconds: 30 }],
+    ]);
     clock += 60_000;
     expect(await admit(message, ctx)).toBe(true);
   });

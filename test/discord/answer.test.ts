@@ -41,7 +41,10 @@ function kept(id: string, content: string): { pending: PendingMessage; replies: 
   const { message, effects } = messageWith({ id, content });
   const turn = { authorId: message.author.id, authorName: "Ali", content: `Ali: ${content}`, messageId: id };
   const turnId = recordSaid(core.memory.turns, CHANNEL, turn);
-  return { pending: { message, trigger: "mention", turn: { ...turn, turnId }, lineup: { answerers: [], inCast: false } }, replies: effects.replies };
+  return {
+    pending: { message, trigger: "mention", turn: { ...turn, turnId }, lineup: { answerers: [], inCast: false } },
+    replies: effects.replies,
+  };
 }
 
 describe("turnAway", () => {
@@ -54,7 +57,12 @@ describe("turnAway", () => {
 
     expect([first.replies, second.replies]).toEqual([[NOTICES.busy], [NOTICES.busy]]);
     expect(core.memory.turns.count(CHANNEL.key)).toBe(0);
-    expect(core.memory.audit.latest(GUILD, 10).map((e) => [e.action, e.details.messageId]).reverse()).toEqual([
+    expect(
+      core.memory.audit
+        .latest(GUILD, 10)
+        .map((e) => [e.action, e.details.messageId])
+        .reverse(),
+    ).toEqual([
       ["bot.busy", "701"],
       ["bot.busy", "702"],
     ]);

@@ -2,7 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ModelAuthError, ModelTimeoutError } from "../../src/llm/errors.js";
 import { DISCORD_MESSAGE_LIMIT, splitMessage } from "../../src/discord/split.js";
 import { EDIT_BUDGET_PER_SECOND, EDIT_INTERVAL_MS, EditBudget } from "../../src/discord/edit-budget.js";
-import { CUT_NOTE_ROOM, type MessagePoster, MessageWriter, TYPING_DELAY_MS, TYPING_REFRESH_MS } from "../../src/discord/message-writer.js";
+import {
+  CUT_NOTE_ROOM,
+  type MessagePoster,
+  MessageWriter,
+  TYPING_DELAY_MS,
+  TYPING_REFRESH_MS,
+} from "../../src/discord/message-writer.js";
 import { REPLY_NOTES } from "../../src/texts.js";
 
 /** A sink that records what would reach Discord. */
@@ -16,7 +22,9 @@ function recordingSink(): MessagePoster & { log: string[] } {
     },
     post: async (content, isFirst) => {
       const id = `m${next++}`;
-      log.push(`post ${id}${isFirst ? " (reply)" : ""}: ${content.length > 200 ? `${content.slice(0, 12)}…(${content.length})` : content}`);
+      log.push(
+        `post ${id}${isFirst ? " (reply)" : ""}: ${content.length > 200 ? `${content.slice(0, 12)}…(${content.length})` : content}`,
+      );
       return { id };
     },
     edit: async (messageId, content) => {
@@ -91,7 +99,10 @@ describe("MessageWriter", () => {
     const reply = new MessageWriter(sink, { heading: "**Wren:** " });
     const long = "x".repeat(DISCORD_MESSAGE_LIMIT - 5);
     const shown = await play(reply, pieces(long));
-    expect(sink.log).toEqual([`post m1 (reply): **Wren:** ${"x".repeat(12 - "**Wren:** ".length)}…(${DISCORD_MESSAGE_LIMIT})`, "post m2: xxxxx"]);
+    expect(sink.log).toEqual([
+      `post m1 (reply): **Wren:** ${"x".repeat(12 - "**Wren:** ".length)}…(${DISCORD_MESSAGE_LIMIT})`,
+      "post m2: xxxxx",
+    ]);
     expect(shown).toEqual({ shown: true, messageIds: ["m1", "m2"] });
     expect(reply.text).toBe(long);
   });
@@ -99,7 +110,10 @@ describe("MessageWriter", () => {
   it("keeps a headed reply Discord took only part of as that part, without the heading", async () => {
     const sink = recordingSink();
     let edits = 0;
-    const failingEdits: MessagePoster = { ...sink, edit: async () => Promise.reject(new Error(`edit ${++edits} refused`)) };
+    const failingEdits: MessagePoster = {
+      ...sink,
+      edit: async () => Promise.reject(new Error(`edit ${++edits} refused`)),
+    };
     const reply = new MessageWriter(failingEdits, { heading: "**Wren:** ", budget: new EditBudget(0) });
     reply.write("Once upon");
     await vi.advanceTimersByTimeAsync(0); // the first flush is due at once with a zero interval
@@ -169,7 +183,11 @@ describe("MessageWriter", () => {
       [2 * EDIT_INTERVAL_MS, "1 2 3 4 5 6 7 8 9"],
       [3000, "1 2 3 4 5 6 7 8 9 10"],
     ]);
-    expect(sink.log).toEqual(["post m1 (reply): 1 2 3 4 5", "edit m1: 1 2 3 4 5 6 7 8 9", "edit m1: 1 2 3 4 5 6 7 8 9 10"]);
+    expect(sink.log).toEqual([
+      "post m1 (reply): 1 2 3 4 5",
+      "edit m1: 1 2 3 4 5 6 7 8 9",
+      "edit m1: 1 2 3 4 5 6 7 8 9 10",
+    ]);
   });
 
   it("continues a long reply in new messages, the first one a reply", async () => {
@@ -201,7 +219,10 @@ describe("MessageWriter", () => {
     const reply = new MessageWriter(sink);
     await play(reply, pieces("Stored?"));
     const shown = await reply.end({ text: reply.text, error: new Error("database is locked") });
-    expect(sink.log).toEqual(["post m1 (reply): Stored?", "edit m1: Stored?\n\n*(Something went wrong on my side while answering. Please try again.)*"]);
+    expect(sink.log).toEqual([
+      "post m1 (reply): Stored?",
+      "edit m1: Stored?\n\n*(Something went wrong on my side while answering. Please try again.)*",
+    ]);
     expect(shown).toEqual({ shown: true, messageIds: ["m1"] });
   });
 
@@ -252,12 +273,19 @@ describe("MessageWriter: replies that end", () => {
 
     expect(off.log).toEqual(["post m1 (reply): Four."]);
     expect(spoiler.log).toEqual(["post m1 (reply): Four.", "post m2: Reasoning:\n||2 + 2 |\u200b| 4||"]);
-    expect(file.log).toEqual(["post m1 (reply): Four.", "post m2 with reasoning.txt (2 + 2): My reasoning for that reply:"]);
+    expect(file.log).toEqual([
+      "post m1 (reply): Four.",
+      "post m2 with reasoning.txt (2 + 2): My reasoning for that reply:",
+    ]);
   });
 
   it("posts no thinking under a failure note or a withheld notice", async () => {
     const sink = recordingSink();
-    await new MessageWriter(sink, { showReasoning: "spoiler", failureNote: () => "Not shown." }).end({ text: "", error: new Error("withheld"), reasoning: "2 + 2" });
+    await new MessageWriter(sink, { showReasoning: "spoiler", failureNote: () => "Not shown." }).end({
+      text: "",
+      error: new Error("withheld"),
+      reasoning: "2 + 2",
+    });
     expect(sink.log).toEqual(["post m1 (reply): Not shown."]);
   });
 });

@@ -18,10 +18,18 @@ afterEach(() => {
 
 /** A mention-only channel in a server, DMs allowed, no allowed bots, no cast. */
 function options(overrides: Partial<TriggerOptions> = {}): TriggerOptions {
-  return { allowDms: true, turns: memory.turns, mode: "mention", inMasqueThread: false, isAllowedBot: () => false, ...overrides };
+  return {
+    allowDms: true,
+    turns: memory.turns,
+    mode: "mention",
+    inMasqueThread: false,
+    isAllowedBot: () => false,
+    ...overrides,
+  };
 }
 
-const trigger = (facts: Parameters<typeof messageWith>[0], overrides: Partial<TriggerOptions> = {}) => triggerOf(messageWith(facts).message, BOT, options(overrides));
+const trigger = (facts: Parameters<typeof messageWith>[0], overrides: Partial<TriggerOptions> = {}) =>
+  triggerOf(messageWith(facts).message, BOT, options(overrides));
 
 describe("triggerOf", () => {
   it("answers a mention of the bot or of its role, and nothing else in a mention-only channel", () => {
@@ -39,9 +47,30 @@ describe("triggerOf", () => {
   it("answers a reply to its own message: by the replied user, the cached message, or the stored turn", () => {
     expect(trigger({ replyTo: { messageId: "601", repliedUserId: BOT } })).toBe("reply");
     expect(trigger({ replyTo: { messageId: "602", cachedAuthorId: BOT } })).toBe("reply");
-    memory.turns.append(CHANNEL, [{ role: "assistant", authorId: "persona:quill", authorName: "Captain Quill", personaId: "quill", messageId: "603", content: "Ahoy.", tokenCount: 3, createdAt: 1 }]);
+    memory.turns.append(CHANNEL, [
+      {
+        role: "assistant",
+        authorId: "persona:quill",
+        authorName: "Captain Quill",
+        personaId: "quill",
+        messageId: "603",
+        content: "Ahoy.",
+        tokenCount: 3,
+        createdAt: 1,
+      },
+    ]);
     expect(trigger({ replyTo: { messageId: "603" } })).toBe("reply");
-    memory.turns.append(CHANNEL, [{ role: "user", authorId: "u-bob", authorName: "Bob", messageId: "604", content: "Hi.", tokenCount: 2, createdAt: 2 }]);
+    memory.turns.append(CHANNEL, [
+      {
+        role: "user",
+        authorId: "u-bob",
+        authorName: "Bob",
+        messageId: "604",
+        content: "Hi.",
+        tokenCount: 2,
+        createdAt: 2,
+      },
+    ]);
     expect(trigger({ replyTo: { messageId: "604" } })).toBeUndefined();
   });
 

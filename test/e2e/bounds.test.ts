@@ -16,7 +16,8 @@ import type { FakeUser } from "../fakes/discord-server.js";
 import { E2E_WAIT_MS, mention, turnRows, waitForBotMessages } from "../helpers/e2e.js";
 import { ALICE, BOB, MANAGE_GUILD, type Stack, type StackOptions, startStack } from "../helpers/stack.js";
 
-const TOO_LONG = /^Your message is too long for me to read in one go \(about \d+ tokens; \d+ fit\)\. Please shorten it or split it up\.$/;
+const TOO_LONG =
+  /^Your message is too long for me to read in one go \(about \d+ tokens; \d+ fit\)\. Please shorten it or split it up\.$/;
 const MALLORY: FakeUser = { id: "310000000000000066", username: "mallory", globalName: "Mallory" };
 const OTHER_BOT: FakeUser = { id: "410000000000000001", username: "dicebot", bot: true };
 const WITH_PUBLIC_THREADS = String(DEFAULT_BOT_PERMISSIONS | Permission.CreatePublicThreads);
@@ -49,7 +50,10 @@ describe("a message too long to read is refused alone, not with its batch", () =
     const filesUrl = await serveFiles();
     await start();
     let release: () => void = () => {};
-    stack.model.enqueue({ text: "First answer.", holdUntil: new Promise<void>((resolve) => (release = resolve)) }, { text: "Answer to Bob." });
+    stack.model.enqueue(
+      { text: "First answer.", holdUntil: new Promise<void>((resolve) => (release = resolve)) },
+      { text: "Answer to Bob." },
+    );
     mention(stack, "tell me a tale");
     await stack.model.waitForChatRequests(1);
     const question = mention(stack, "what is a sextant?", { author: BOB });
@@ -60,18 +64,25 @@ describe("a message too long to read is refused alone, not with its batch", () =
       mentionBot: true,
       attachments: [{ filename: "big.txt", content_type: "text/plain", size: 60_000, url: `${filesUrl}/big.txt` }],
     });
-    await stack.discord.waitFor(() => stack.bot.context.conversations.waiting(`channel:${stack.general}`) === 2, E2E_WAIT_MS);
+    await stack.discord.waitFor(
+      () => stack.bot.context.conversations.waiting(`channel:${stack.general}`) === 2,
+      E2E_WAIT_MS,
+    );
     release();
 
     const [first, refusal, answer] = await waitForBotMessages(stack, stack.general, 3);
     expect([first, answer]).toEqual(["First answer.", "Answer to Bob."]);
     expect(refusal).toMatch(TOO_LONG);
     const sent = stack.discord.channelMessages(stack.general);
-    const replyTo = (content: string) => (sent.find((m) => m.content === content)!.message_reference as { message_id: string }).message_id;
+    const replyTo = (content: string) =>
+      (sent.find((m) => m.content === content)!.message_reference as { message_id: string }).message_id;
     expect(replyTo(refusal!)).toBe(file.id);
     expect(replyTo("Answer to Bob.")).toBe(question);
     expect(stack.model.chatRequests()).toHaveLength(2);
-    expect(stack.model.chatRequests()[1]!.body.messages.at(-1)).toEqual({ role: "user", content: "Bob: what is a sextant?" });
+    expect(stack.model.chatRequests()[1]!.body.messages.at(-1)).toEqual({
+      role: "user",
+      content: "Bob: what is a sextant?",
+    });
     // Bob's question is kept (from its arrival) with its answer; Mallory's file is not kept at all.
     expect(turnRows(stack.core.memory.db).map((row) => [row.author, row.content])).toEqual([
       ["Ali", "tell me a tale"],
@@ -114,7 +125,9 @@ describe("/chat opens a few threads per person per hour", () => {
     // The bound does not stop her finding the threads she has.
     expect(await chat(withPersona("quill"))).toBe(THREAD_TEXTS.alreadyOpen(quill!.id, "Captain Quill"));
     expect(botThreads()).toHaveLength(3);
-    expect(stack.core.memory.audit.latest(stack.guild.id, 10).filter((e) => e.action === "thread.open")).toHaveLength(3);
+    expect(stack.core.memory.audit.latest(stack.guild.id, 10).filter((e) => e.action === "thread.open")).toHaveLength(
+      3,
+    );
 
     expect(await chat(withPersona("tutor"), BOB)).toMatch(/^Opened a thread with \*\*/);
     expect(botThreads()).toHaveLength(4);
@@ -124,8 +137,20 @@ describe("/chat opens a few threads per person per hour", () => {
 /** Runs `/masque bots allow` for the other bot as an admin (once the bot posted, so Discord knows it). */
 async function allowOtherBot(): Promise<void> {
   stack.discord.postMessage({ channelId: stack.general, author: OTHER_BOT, content: "dicebot online" });
-  const options = [{ type: 2, name: "bots", options: [{ type: 1, name: "allow", options: [{ type: 6, name: "bot", value: OTHER_BOT.id }] }] }];
-  const { id } = stack.discord.interact({ channelId: stack.general, user: ALICE, permissions: MANAGE_GUILD, name: "masque", options });
+  const options = [
+    {
+      type: 2,
+      name: "bots",
+      options: [{ type: 1, name: "allow", options: [{ type: 6, name: "bot", value: OTHER_BOT.id }] }],
+    },
+  ];
+  const { id } = stack.discord.interact({
+    channelId: stack.general,
+    user: ALICE,
+    permissions: MANAGE_GUILD,
+    name: "masque",
+    options,
+  });
   await stack.discord.waitFor(() => stack.discord.interactionResponses(id).length > 0);
 }
 
@@ -135,7 +160,8 @@ describe("allowed bots answer each other only a few times in a row", () => {
     await start();
     await allowOtherBot();
     stack.model.setDefault({ text: "Roll again!" });
-    const fromBot = (content: string) => stack.discord.postMessage({ channelId: stack.general, author: OTHER_BOT, content, mentionBot: true });
+    const fromBot = (content: string) =>
+      stack.discord.postMessage({ channelId: stack.general, author: OTHER_BOT, content, mentionBot: true });
     for (let i = 1; i <= MAX_BOT_EXCHANGES; i++) {
       fromBot(`I rolled ${i}`);
       await waitForBotMessages(stack, stack.general, i);
@@ -145,7 +171,12 @@ describe("allowed bots answer each other only a few times in a row", () => {
     stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "you two are at it again" });
     stack.model.enqueue({ text: "Back to it." });
     fromBot("I rolled 5");
-    expect(await waitForBotMessages(stack, stack.general, MAX_BOT_EXCHANGES + 1)).toEqual(["Roll again!", "Roll again!", "Roll again!", "Back to it."]);
+    expect(await waitForBotMessages(stack, stack.general, MAX_BOT_EXCHANGES + 1)).toEqual([
+      "Roll again!",
+      "Roll again!",
+      "Roll again!",
+      "Back to it.",
+    ]);
     const asked = stack.model.chatRequests().map((r) => String(r.body.messages.at(-1).content));
     expect(asked).toEqual(["dicebot: I rolled 1", "dicebot: I rolled 2", "dicebot: I rolled 3", "dicebot: I rolled 5"]);
     expect(turnRows(stack.core.memory.db).some((row) => row.content === "I rolled 4")).toBe(false);

@@ -19,7 +19,11 @@ describe("discord.js caches", () => {
     const { discord, general } = stack;
     let lastId = "";
     for (let i = 0; i < PEOPLE; i++) {
-      lastId = discord.postMessage({ channelId: general, author: { id: String(PERSON_BASE + BigInt(i)), username: `passer${i}` }, content: `just passing ${i}` }).id;
+      lastId = discord.postMessage({
+        channelId: general,
+        author: { id: String(PERSON_BASE + BigInt(i)), username: `passer${i}` },
+        content: `just passing ${i}`,
+      }).id;
     }
     const { client } = stack.bot;
     const channel = client.channels.cache.get(general) as TextChannel;

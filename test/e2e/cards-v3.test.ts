@@ -10,7 +10,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { E2E_WAIT_MS } from "../helpers/e2e.js";
 import { ALICE, MANAGE_GUILD, type Stack, startStack } from "../helpers/stack.js";
 
-const ENTRY_DEFAULTS = { secondary_keys: [], constant: false, selective: true, enabled: true, position: "after_char", extensions: {} };
+const ENTRY_DEFAULTS = {
+  secondary_keys: [],
+  constant: false,
+  selective: true,
+  enabled: true,
+  position: "after_char",
+  extensions: {},
+};
 
 const KESTREL = {
   spec: "chara_card_v3",
@@ -32,14 +39,26 @@ const KESTREL = {
       entries: [
         { ...ENTRY_DEFAULTS, keys: ["cargo"], content: "The cargo is a sleeping moon-whale.", insertion_order: 10 },
         // Triggered only by the entry above's text, placed two messages from the end as a system message.
-        { ...ENTRY_DEFAULTS, keys: ["moon-whale"], content: "Moon-whales wake when sung to.", insertion_order: 20, extensions: { position: 4, depth: 1, role: 0 } },
+        {
+          ...ENTRY_DEFAULTS,
+          keys: ["moon-whale"],
+          content: "Moon-whales wake when sung to.",
+          insertion_order: 20,
+          extensions: { position: 4, depth: 1, role: 0 },
+        },
       ],
     },
   },
 };
 
 function command(stack: Stack, sub: string, options: object[]) {
-  return stack.discord.interact({ channelId: stack.general, user: ALICE, permissions: MANAGE_GUILD, name: "persona", options: [{ type: 1, name: sub, options }] });
+  return stack.discord.interact({
+    channelId: stack.general,
+    user: ALICE,
+    permissions: MANAGE_GUILD,
+    name: "persona",
+    options: [{ type: 1, name: sub, options }],
+  });
 }
 
 async function responseTo(stack: Stack, interaction: { id: string }): Promise<string> {
@@ -68,7 +87,12 @@ describe("a V3 card in a running bot", () => {
 
     await responseTo(stack, command(stack, "set", [{ type: 3, name: "name", value: "kestrel" }]));
     const before = stack.model.chatRequests().length;
-    stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "What is in the cargo hold?", mentionBot: true });
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: ALICE,
+      content: "What is in the cargo hold?",
+      mentionBot: true,
+    });
     await stack.model.waitForChatRequests(before + 1, E2E_WAIT_MS);
     const messages = stack.model.chatRequests()[before]!.body.messages as Array<{ role: string; content: string }>;
 

@@ -17,14 +17,20 @@ import { ALICE, BOB, MANAGE_GUILD, type Stack, type StackOptions, startStack } f
  */
 
 /** OpenAI's moderation endpoint, as the fake plays it: texts with "hurtful" flagged as harassment. */
-const flagHurtful = (input: string) => ({ flagged: input.includes("hurtful"), categories: { harassment: input.includes("hurtful") } });
+const flagHurtful = (input: string) => ({
+  flagged: input.includes("hurtful"),
+  categories: { harassment: input.includes("hurtful") },
+});
 
 /** Everything the bot sent to Discord, bodies and attached files, as one text. */
 function everythingSentToDiscord(stack: Stack): string {
-  return stack.discord.calls.map((c) => JSON.stringify(c.body ?? "") + c.files.map((f) => JSON.stringify(f)).join("")).join("\n");
+  return stack.discord.calls
+    .map((c) => JSON.stringify(c.body ?? "") + c.files.map((f) => JSON.stringify(f)).join(""))
+    .join("\n");
 }
 
-const moderated = (stack: Stack) => stack.model.requests.filter((r) => r.path === "/v1/moderations").flatMap((r) => r.body.input as string[]);
+const moderated = (stack: Stack) =>
+  stack.model.requests.filter((r) => r.path === "/v1/moderations").flatMap((r) => r.body.input as string[]);
 
 describe("a model's thinking passes the same checks as its reply", () => {
   let stack: Stack | undefined;
@@ -39,39 +45,62 @@ describe("a model's thinking passes the same checks as its reply", () => {
   /** A stack whose default persona shows its thinking (`how`), on a provider that streams it apart (deepseek's reasoning_content). */
   async function thinkingStack(how: "spoiler" | "file", options: StackOptions = {}): Promise<Stack> {
     dir = mkdtempSync(path.join(tmpdir(), "masque-personas-"));
-    writePersonaFiles(dir, { "sage.md": `---\nname: Sage\ndescription: Thinks aloud.\nshow_reasoning: ${how}\n---\nYou are Sage.\n` });
-    stack = await startStack({ provider: { kind: "deepseek" }, personasDir: dir, ...options, env: { DEFAULT_PERSONA: "sage", ...options.env } });
+    writePersonaFiles(dir, {
+      "sage.md": `---\nname: Sage\ndescription: Thinks aloud.\nshow_reasoning: ${how}\n---\nYou are Sage.\n`,
+    });
+    stack = await startStack({
+      provider: { kind: "deepseek" },
+      personasDir: dir,
+      ...options,
+      env: { DEFAULT_PERSONA: "sage", ...options.env },
+    });
     return stack;
   }
 
-  it.each(["spoiler", "file"] as const)("posts no thinking (%s) for a reply the moderation endpoint withheld", async (how) => {
-    const s = await thinkingStack(how, { env: { MODERATION: "openai" } });
-    s.model.setModeration(flagHurtful);
-    s.model.enqueue({ reasoning: "I could be unkind here.", text: "A hurtful answer." });
+  it.each(["spoiler", "file"] as const)(
+    "posts no thinking (%s) for a reply the moderation endpoint withheld",
+    async (how) => {
+      const s = await thinkingStack(how, { env: { MODERATION: "openai" } });
+      s.model.setModeration(flagHurtful);
+      s.model.enqueue({ reasoning: "I could be unkind here.", text: "A hurtful answer." });
 
-    mention(s, "be mean");
+      mention(s, "be mean");
 
-    expect(await waitForBotMessages(s, s.general, 1)).toEqual([NOTICES.outputWithheld]);
-    const sent = everythingSentToDiscord(s);
-    expect(sent).not.toContain("unkind");
-    expect(sent).not.toContain(REASONING_TEXTS.spoilerHeading);
-    expect(s.discord.calls.flatMap((c) => c.files)).toEqual([]);
-    expect(turnRows(s.core.memory.db).map((r) => r.content)).toEqual(["be mean"]);
-  });
+      expect(await waitForBotMessages(s, s.general, 1)).toEqual([NOTICES.outputWithheld]);
+      const sent = everythingSentToDiscord(s);
+      expect(sent).not.toContain("unkind");
+      expect(sent).not.toContain(REASONING_TEXTS.spoilerHeading);
+      expect(s.discord.calls.flatMap((c) => c.files)).toEqual([]);
+      expect(turnRows(s.core.memory.db).map((r) => r.content)).toEqual(["be mean"]);
+    },
+  );
 
   it("withholds a reply whose thinking holds a blocked word, though its text is clean; clean thinking is posted after review", async () => {
     const s = await thinkingStack("spoiler");
     s.core.memory.serverSettings.blockedWords.add(s.guild.id, "scam*", ALICE.id);
-    s.model.enqueue({ reasoning: "This smells like a scammer.", text: "Let me look at that link." }, { reasoning: "Tides follow the moon.", text: "The moon." });
+    s.model.enqueue(
+      { reasoning: "This smells like a scammer.", text: "Let me look at that link." },
+      { reasoning: "Tides follow the moon.", text: "The moon." },
+    );
 
     mention(s, "what is this link?");
     expect(await waitForBotMessages(s, s.general, 1)).toEqual([NOTICES.outputWithheld]);
     expect(everythingSentToDiscord(s)).not.toContain("scammer");
-    expect(s.core.memory.audit.latest(s.guild.id, 10).map((e) => [e.action, e.details.source, e.details.reasons])).toEqual([["output.withheld", "filter", ["scam*"]]]);
+    expect(
+      s.core.memory.audit.latest(s.guild.id, 10).map((e) => [e.action, e.details.source, e.details.reasons]),
+    ).toEqual([["output.withheld", "filter", ["scam*"]]]);
 
     mention(s, "what moves the tides?");
-    expect(await waitForBotMessages(s, s.general, 3)).toEqual([NOTICES.outputWithheld, "The moon.", "Reasoning:\n||Tides follow the moon.||"]);
-    expect(turnRows(s.core.memory.db).map((r) => r.content)).toEqual(["what is this link?", "what moves the tides?", "The moon."]);
+    expect(await waitForBotMessages(s, s.general, 3)).toEqual([
+      NOTICES.outputWithheld,
+      "The moon.",
+      "Reasoning:\n||Tides follow the moon.||",
+    ]);
+    expect(turnRows(s.core.memory.db).map((r) => r.content)).toEqual([
+      "what is this link?",
+      "what moves the tides?",
+      "The moon.",
+    ]);
   });
 
   it("sends the thinking to the moderation endpoint with the reply, in one request, when the persona shows it", async () => {
@@ -83,7 +112,10 @@ describe("a model's thinking passes the same checks as its reply", () => {
 
     expect(await waitForBotMessages(s, s.general, 1)).toEqual([NOTICES.outputWithheld]);
     expect(everythingSentToDiscord(s)).not.toContain("hurtful");
-    expect(s.model.requests.filter((r) => r.path === "/v1/moderations").map((r) => r.body.input)).toEqual([["hello"], ["A kind answer.", "A hurtful thought."]]);
+    expect(s.model.requests.filter((r) => r.path === "/v1/moderations").map((r) => r.body.input)).toEqual([
+      ["hello"],
+      ["A kind answer.", "A hurtful thought."],
+    ]);
   });
 
   it("posts no thinking for a reply that failed", async () => {
@@ -107,7 +139,8 @@ describe("people's messages during a scene pass the provider's checks", () => {
 
   const TOPIC = "whether the lighthouse is haunted";
   /** The persona a scene line's request is for, read from its direction ("Write <name>'s next line"). */
-  const speakerOf = (req: RecordedRequest) => /Write (.+?)'s next line/.exec(req.body.messages.at(-1).content as string)![1]!;
+  const speakerOf = (req: RecordedRequest) =>
+    /Write (.+?)'s next line/.exec(req.body.messages.at(-1).content as string)![1]!;
 
   it("refuses a message the moderation endpoint flags, in plain words to its author: it is not stored and no line hears it", async () => {
     stack = await startStack({ env: { MODERATION: "openai", PERSONA_WEBHOOKS: "true" } });
@@ -125,20 +158,39 @@ describe("people's messages during a scene pass the provider's checks", () => {
       user: ALICE,
       permissions: MANAGE_GUILD,
       name: "scene",
-      options: [{ type: 1, name: "start", options: [{ type: 3, name: "topic", value: TOPIC }, { type: 4, name: "turns", value: 2 }] }],
+      options: [
+        {
+          type: 1,
+          name: "start",
+          options: [
+            { type: 3, name: "topic", value: TOPIC },
+            { type: 4, name: "turns", value: 2 },
+          ],
+        },
+      ],
     });
     await stack.model.waitForChatRequests(1);
 
     // Bob speaks while the first line is written, without mentioning the bot.
-    const bob = stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "Wren, you are hurtful and so is this scene" });
+    const bob = stack.discord.postMessage({
+      channelId: stack.general,
+      author: BOB,
+      content: "Wren, you are hurtful and so is this scene",
+    });
     const refusal = await stack.discord.waitFor(
-      () => stack.discord.channelMessages(stack.general).find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === bob.id),
+      () =>
+        stack.discord
+          .channelMessages(stack.general)
+          .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === bob.id),
       E2E_WAIT_MS,
     );
     expect(refusal.content).toBe(NOTICES.inputRefused);
     open();
 
-    const ended = await stack.discord.waitFor(() => stack.discord.interactionResponses(started.id).find((r) => r.kind === "edit")?.body, E2E_WAIT_MS);
+    const ended = await stack.discord.waitFor(
+      () => stack.discord.interactionResponses(started.id).find((r) => r.kind === "edit")?.body,
+      E2E_WAIT_MS,
+    );
     expect(ended.content).toBe(SCENE_TEXTS.ended(TOPIC, 2, "finished"));
     await stack.bot.idle();
     expect(moderated(stack)).toContain("Wren, you are hurtful and so is this scene");

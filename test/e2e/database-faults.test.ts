@@ -17,7 +17,8 @@ const SHORT_BUSY_TIMEOUT_MS = 100;
 /** Three bots start at once on CI's two cores, one of them waiting BUSY_TIMEOUT_MS (5 s) for a lock. */
 const START_UP_TEST_TIMEOUT_MS = 30_000;
 
-const LOCKED_FIX = "Another program holds a lock on it: stop the other Masque or database tool using this file, then start again.";
+const LOCKED_FIX =
+  "Another program holds a lock on it: stop the other Masque or database tool using this file, then start again.";
 /** What the user sees after an unexpected error. */
 const APOLOGY = failureNote(new Error("unexpected"));
 const WRITABLE_FIX = "Check DATABASE_PATH, and that the file and its folder are writable by the user running Masque.";
@@ -57,7 +58,9 @@ async function startUp(databasePath: string, cleanup: Cleanup): Promise<{ code: 
   return { code, output: bot.output() };
 }
 
-describe.concurrent("start-up on a database it cannot use: one plain message, exit code 1", { timeout: START_UP_TEST_TIMEOUT_MS }, () => {
+describe.concurrent("start-up on a database it cannot use: one plain message, exit code 1", {
+  timeout: START_UP_TEST_TIMEOUT_MS,
+}, () => {
   it("a database another process holds locked", async ({ onTestFinished: cleanup }) => {
     const file = existingDatabase(botFolder(cleanup));
     const holder = new Database(file);
@@ -66,7 +69,10 @@ describe.concurrent("start-up on a database it cannot use: one plain message, ex
     });
     holder.exec("BEGIN EXCLUSIVE");
 
-    expect(await startUp(file, cleanup)).toEqual({ code: 1, output: `Cannot open the database ${file}: database is locked. ${LOCKED_FIX}\n` });
+    expect(await startUp(file, cleanup)).toEqual({
+      code: 1,
+      output: `Cannot open the database ${file}: database is locked. ${LOCKED_FIX}\n`,
+    });
   });
 
   it("a read-only folder with no database yet", async ({ onTestFinished: cleanup }) => {
@@ -74,14 +80,20 @@ describe.concurrent("start-up on a database it cannot use: one plain message, ex
     chmodSync(folder, 0o555);
     const file = path.join(folder, "masque.db");
 
-    expect(await startUp(file, cleanup)).toEqual({ code: 1, output: `Cannot open the database ${file}: unable to open database file. ${WRITABLE_FIX}\n` });
+    expect(await startUp(file, cleanup)).toEqual({
+      code: 1,
+      output: `Cannot open the database ${file}: unable to open database file. ${WRITABLE_FIX}\n`,
+    });
   });
 
   it("a read-only database file", async ({ onTestFinished: cleanup }) => {
     const file = existingDatabase(botFolder(cleanup));
     chmodSync(file, 0o444);
 
-    expect(await startUp(file, cleanup)).toEqual({ code: 1, output: `Cannot open the database ${file}: attempt to write a readonly database. ${WRITABLE_FIX}\n` });
+    expect(await startUp(file, cleanup)).toEqual({
+      code: 1,
+      output: `Cannot open the database ${file}: attempt to write a readonly database. ${WRITABLE_FIX}\n`,
+    });
   });
 });
 
@@ -107,11 +119,16 @@ describe("a database write that fails while the bot runs", () => {
     mention(stack, "first");
 
     expect(await waitForBotMessages(stack, stack.general, 1)).toEqual([`Lost to the lock.\n\n*(${APOLOGY})*`]);
-    expect(logged(stack, "reply failed").map((entry) => entry.err)).toMatchObject([{ name: "SqliteError", message: "database is locked" }]);
+    expect(logged(stack, "reply failed").map((entry) => entry.err)).toMatchObject([
+      { name: "SqliteError", message: "database is locked" },
+    ]);
 
     holder.exec("ROLLBACK");
     mention(stack, "second");
-    expect(await waitForBotMessages(stack, stack.general, 2)).toEqual([`Lost to the lock.\n\n*(${APOLOGY})*`, "Unlocked."]);
+    expect(await waitForBotMessages(stack, stack.general, 2)).toEqual([
+      `Lost to the lock.\n\n*(${APOLOGY})*`,
+      "Unlocked.",
+    ]);
     expect(stack.model.chatRequests()[1]!.body.messages.slice(1)).toEqual([{ role: "user", content: "Ali: second" }]);
     expect(turnRows(stack.core.memory.db).map((row) => [row.role, row.content])).toEqual([
       ["user", "second"],

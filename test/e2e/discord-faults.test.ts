@@ -27,7 +27,13 @@ describe("Discord faults", () => {
   it("delivers the reply once through a storm of 429s on the message route, a global one included", async () => {
     const route = messagesRoute(stack.general);
     stack.discord.injectError({ method: "POST", route, status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS, count: 3 });
-    stack.discord.injectError({ method: "POST", route, status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS, global: true });
+    stack.discord.injectError({
+      method: "POST",
+      route,
+      status: 429,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+      global: true,
+    });
     stack.model.enqueue({ text: "Still standing." });
     mention(stack, "are you throttled?");
 
@@ -41,7 +47,13 @@ describe("Discord faults", () => {
 
   it("ends a streamed reply with the full text when its edits hit 429s", async () => {
     const chunks = ["One, ", "two, ", "three, ", "four, ", "five, ", "six."];
-    stack.discord.injectError({ method: "PATCH", route: editRoute(stack.general), status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS, count: 3 });
+    stack.discord.injectError({
+      method: "PATCH",
+      route: editRoute(stack.general),
+      status: 429,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+      count: 3,
+    });
     // Two seconds of streaming: the first message goes out after one, so the rest arrives as edits.
     stack.model.enqueue({ chunks, chunkDelayMs: 400 });
     mention(stack, "count for me");
@@ -56,14 +68,23 @@ describe("Discord faults", () => {
     const chunks = ["One, ", "two, ", "three, ", "four, ", "five, ", "six, ", "seven, ", "eight."];
     // The first message goes out after about a second; the stream ends soon after, so the next PATCH is the final edit.
     stack.model.enqueue({ chunks, chunkDelayMs: 200 });
-    const posted = stack.discord.waitForCall((c) => c.method === "POST" && messagesRoute(stack.general).test(c.path), E2E_WAIT_MS);
+    const posted = stack.discord.waitForCall(
+      (c) => c.method === "POST" && messagesRoute(stack.general).test(c.path),
+      E2E_WAIT_MS,
+    );
     mention(stack, "count for me");
     await posted;
     stack.discord.injectError({ method: "PATCH", route: editRoute(stack.general), status: 500, count: REST_ATTEMPTS });
-    await stack.discord.waitFor(() => statusesOf(stack, "PATCH", editRoute(stack.general)).length === REST_ATTEMPTS + 1, E2E_WAIT_MS);
+    await stack.discord.waitFor(
+      () => statusesOf(stack, "PATCH", editRoute(stack.general)).length === REST_ATTEMPTS + 1,
+      E2E_WAIT_MS,
+    );
     await stack.bot.idle();
 
-    const [shownText] = stack.discord.channelMessages(stack.general).filter((m) => (m.author as { id: string }).id === stack.discord.botUser.id).map((m) => m.content);
+    const [shownText] = stack.discord
+      .channelMessages(stack.general)
+      .filter((m) => (m.author as { id: string }).id === stack.discord.botUser.id)
+      .map((m) => m.content);
     const note = "\n\n*(cut short: Discord did not take the rest of this reply)*";
     expect(shownText!.endsWith(note)).toBe(true);
     const shown = shownText!.slice(0, -note.length);
@@ -101,7 +122,9 @@ describe("Discord faults", () => {
       ["user", "second", false],
       ["assistant", "Got through.", false],
     ]);
-    expect(stack.model.chatRequests()[1]!.body.messages.slice(1)).toEqual([{ role: "user", content: "Ali: first\nAli: second" }]);
+    expect(stack.model.chatRequests()[1]!.body.messages.slice(1)).toEqual([
+      { role: "user", content: "Ali: first\nAli: second" },
+    ]);
     expect(logged(stack, "event handler failed")).toEqual([]);
   });
 
@@ -117,16 +140,25 @@ describe("Discord faults", () => {
   });
 
   it("finishes a reply while the socket drops, then answers what was posted during the outage", async () => {
-    stack.model.enqueue({ chunks: ["Still ", "streaming ", "while ", "the socket ", "drops."], chunkDelayMs: 100 }, { text: "Caught up." });
+    stack.model.enqueue(
+      { chunks: ["Still ", "streaming ", "while ", "the socket ", "drops."], chunkDelayMs: 100 },
+      { text: "Caught up." },
+    );
     mention(stack, "long answer please");
     await stack.model.waitForChatRequests(1);
     await stack.discord.disconnect({ drop: true });
     mention(stack, "and this one?", { author: BOB });
 
-    expect(await waitForBotMessages(stack, stack.general, 2)).toEqual(["Still streaming while the socket drops.", "Caught up."]);
+    expect(await waitForBotMessages(stack, stack.general, 2)).toEqual([
+      "Still streaming while the socket drops.",
+      "Caught up.",
+    ]);
     // Bob's message may be stored (on arrival) before the first reply is (when it ends); in the
     // conversation's order each reply follows the messages it answered.
-    const inConversationOrder = stack.core.memory.db.prepare("SELECT author_name, content FROM turns ORDER BY coalesce(answered_by, id), id").raw().all();
+    const inConversationOrder = stack.core.memory.db
+      .prepare("SELECT author_name, content FROM turns ORDER BY coalesce(answered_by, id), id")
+      .raw()
+      .all();
     expect(inConversationOrder).toEqual([
       ["Ali", "long answer please"],
       ["Juniper", "Still streaming while the socket drops."],

@@ -11,11 +11,17 @@ import { botMessages, E2E_WAIT_MS, quiet, settle, waitForBotMessages } from "../
 
 const messagesPath = (channelId: string) => `/channels/${channelId}/messages`;
 const isPost = (channelId: string) => (c: RestCall) => c.method === "POST" && c.path === messagesPath(channelId);
-const isEdit = (channelId: string) => (c: RestCall) => c.method === "PATCH" && c.path.startsWith(`${messagesPath(channelId)}/`);
-const isTyping = (channelId: string) => (c: RestCall) => c.method === "POST" && c.path === `/channels/${channelId}/typing`;
+const isEdit = (channelId: string) => (c: RestCall) =>
+  c.method === "PATCH" && c.path.startsWith(`${messagesPath(channelId)}/`);
+const isTyping = (channelId: string) => (c: RestCall) =>
+  c.method === "POST" && c.path === `/channels/${channelId}/typing`;
 const isNickname = (c: RestCall) => c.method === "PATCH" && c.decodedPath.endsWith("/members/@me");
 
-function setPersona(stack: Stack, name: string, opts: { admin: boolean; scope?: "channel" | "server"; channelId?: string; user?: typeof ALICE }) {
+function setPersona(
+  stack: Stack,
+  name: string,
+  opts: { admin: boolean; scope?: "channel" | "server"; channelId?: string; user?: typeof ALICE },
+) {
   const options: object[] = [{ type: 3, name: "name", value: name }];
   if (opts.scope) options.push({ type: 3, name: "scope", value: opts.scope });
   return stack.discord.interact({
@@ -39,9 +45,17 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
   it("answers a mention with typing, a reply, throttled edits, and a final text equal to the model's", async () => {
     const chunks = ["Hello ", "Alice, ", "this ", "reply ", "streams ", "in ", "slowly ", "over ", "time."];
     stack.model.enqueue({ chunks, chunkDelayMs: 300 });
-    const userMessage = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hi there", mentionBot: true });
+    const userMessage = stack.discord.postMessage({
+      channelId: stack.general,
+      author: ALICE,
+      content: "hi there",
+      mentionBot: true,
+    });
 
-    await stack.discord.waitFor(() => stack.discord.calls.filter(isEdit(stack.general)).at(-1)?.body?.content === chunks.join(""), E2E_WAIT_MS);
+    await stack.discord.waitFor(
+      () => stack.discord.calls.filter(isEdit(stack.general)).at(-1)?.body?.content === chunks.join(""),
+      E2E_WAIT_MS,
+    );
     const calls = stack.discord.calls.filter((c) => c.path.startsWith(`/channels/${stack.general}`));
     const typing = calls.findIndex(isTyping(stack.general));
     const post = calls.findIndex(isPost(stack.general));
@@ -55,7 +69,8 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     expect(edits.length).toBeLessThan(chunks.length - 1);
     // Edits while streaming are a second apart; the final edit follows the last token at once.
     const streamingEdits = [calls[post]!, ...edits.slice(0, -1)];
-    for (let i = 1; i < streamingEdits.length; i++) expect(streamingEdits[i]!.at - streamingEdits[i - 1]!.at).toBeGreaterThanOrEqual(EDIT_INTERVAL_MS - 100);
+    for (let i = 1; i < streamingEdits.length; i++)
+      expect(streamingEdits[i]!.at - streamingEdits[i - 1]!.at).toBeGreaterThanOrEqual(EDIT_INTERVAL_MS - 100);
     expect(botMessages(stack, stack.general)).toEqual([chunks.join("")]);
 
     const request = stack.model.chatRequests()[0]!.body;
@@ -68,12 +83,19 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     stack.model.enqueue({ text: "Short and sweet." }, { text: "Took a while.", delayMs: TYPING_DELAY_MS + 200 });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hello", mentionBot: true });
     await settle(stack, `channel:${stack.general}`, 2);
-    const channelCalls = () => stack.discord.calls.filter((c) => c.path.startsWith(`/channels/${stack.general}`)).map((c) => `${c.method} ${c.path}`);
+    const channelCalls = () =>
+      stack.discord.calls
+        .filter((c) => c.path.startsWith(`/channels/${stack.general}`))
+        .map((c) => `${c.method} ${c.path}`);
     expect(channelCalls()).toEqual([`POST /channels/${stack.general}/messages`]);
 
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "and now?", mentionBot: true });
     await settle(stack, `channel:${stack.general}`, 4);
-    expect(channelCalls()).toEqual([`POST /channels/${stack.general}/messages`, `POST /channels/${stack.general}/typing`, `POST /channels/${stack.general}/messages`]);
+    expect(channelCalls()).toEqual([
+      `POST /channels/${stack.general}/messages`,
+      `POST /channels/${stack.general}/typing`,
+      `POST /channels/${stack.general}/messages`,
+    ]);
     expect(botMessages(stack, stack.general)).toEqual(["Short and sweet.", "Took a while."]);
   });
 
@@ -137,8 +159,19 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
   it("never answers itself, other bots, webhooks, or messages not meant for it", async () => {
     stack.model.setDefault({ text: "I am answering." });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "just chatting, no mention" });
-    stack.discord.postMessage({ channelId: stack.general, author: { id: "320000000000000009", username: "otherbot", bot: true }, content: `<@${stack.discord.botUser.id}> hi`, mentionBot: true });
-    stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "from a webhook", webhookId: "330000000000000001", mentionBot: true });
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: { id: "320000000000000009", username: "otherbot", bot: true },
+      content: `<@${stack.discord.botUser.id}> hi`,
+      mentionBot: true,
+    });
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: BOB,
+      content: "from a webhook",
+      webhookId: "330000000000000001",
+      mentionBot: true,
+    });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "now you", mentionBot: true });
     await settle(stack, `channel:${stack.general}`, 2);
     // Its own reply was echoed back by the fake as a MESSAGE_CREATE; wait until the bot has taken that in too.
@@ -152,7 +185,12 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "question one", mentionBot: true });
     await settle(stack, `channel:${stack.general}`, 2);
     const botMessage = stack.discord.channelMessages(stack.general).find((m) => m.content === "First answer.")!;
-    stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "follow-up from Bob", replyToId: botMessage.id });
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: BOB,
+      content: "follow-up from Bob",
+      replyToId: botMessage.id,
+    });
     await settle(stack, `channel:${stack.general}`, 4);
     const messages = stack.model.chatRequests()[1]!.body.messages;
     expect(messages.slice(1)).toEqual([
@@ -191,7 +229,13 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     for (const interaction of [
       setPersona(stack, "quill", { admin: false, user: BOB }),
       setPersona(stack, "quill", { admin: false, user: BOB, scope: "server" }),
-      stack.discord.interact({ channelId: stack.general, user: BOB, permissions: "0", name: "persona", options: [{ type: 1, name: "reset", options: [] }] }),
+      stack.discord.interact({
+        channelId: stack.general,
+        user: BOB,
+        permissions: "0",
+        name: "persona",
+        options: [{ type: 1, name: "reset", options: [] }],
+      }),
     ]) {
       await stack.discord.waitFor(() => stack.discord.interactionResponses(interaction.id).length > 0);
       const [response] = stack.discord.interactionResponses(interaction.id);
@@ -206,7 +250,10 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
 
   it("counts a configured admin role as admin", async () => {
     await stack.stop();
-    stack = await startStack({ env: { ADMIN_ROLE_IDS: "340000000000000001" }, roles: [{ id: "340000000000000001", name: "Masque admins" }] });
+    stack = await startStack({
+      env: { ADMIN_ROLE_IDS: "340000000000000001" },
+      roles: [{ id: "340000000000000001", name: "Masque admins" }],
+    });
     const interaction = stack.discord.interact({
       channelId: stack.general,
       user: BOB,
@@ -222,7 +269,9 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
   it("validates the name again on submit and autocompletes at most 25 matching names", async () => {
     const bogus = setPersona(stack, "no-such-persona", { admin: true });
     await stack.discord.waitFor(() => stack.discord.interactionResponses(bogus.id).length > 0);
-    expect(stack.discord.interactionResponses(bogus.id)[0]!.body.data.content).toBe("There is no persona called “no-such-persona”. Try `/persona list`.");
+    expect(stack.discord.interactionResponses(bogus.id)[0]!.body.data.content).toBe(
+      "There is no persona called “no-such-persona”. Try `/persona list`.",
+    );
     expect(stack.core.memory.personaChoices.conversationPersona(`channel:${stack.general}`)).toBeUndefined();
 
     const auto = stack.discord.interact({
@@ -233,20 +282,35 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
       options: [{ type: 1, name: "set", options: [{ type: 3, name: "name", value: "QU", focused: true }] }],
     });
     await stack.discord.waitFor(() => stack.discord.interactionResponses(auto.id).length > 0);
-    expect(stack.discord.interactionResponses(auto.id)[0]!.body.data.choices).toEqual([{ name: "Captain Quill (quill)", value: "quill" }]);
+    expect(stack.discord.interactionResponses(auto.id)[0]!.body.data.choices).toEqual([
+      { name: "Captain Quill (quill)", value: "quill" },
+    ]);
   });
 
   it("lists personas and shows the active one, to everyone, ephemerally", async () => {
-    const list = stack.discord.interact({ channelId: stack.general, user: BOB, name: "persona", options: [{ type: 1, name: "list", options: [] }] });
+    const list = stack.discord.interact({
+      channelId: stack.general,
+      user: BOB,
+      name: "persona",
+      options: [{ type: 1, name: "list", options: [] }],
+    });
     await stack.discord.waitFor(() => stack.discord.interactionResponses(list.id).length > 0);
     const body = stack.discord.interactionResponses(list.id)[0]!.body.data;
     expect(body.flags).toBe(64);
-    for (const p of stack.core.personas().list()) expect(body.content).toContain(`**${p.name}** (\`${p.id}\`) — ${p.description}`);
+    for (const p of stack.core.personas().list())
+      expect(body.content).toContain(`**${p.name}** (\`${p.id}\`) — ${p.description}`);
     expect(body.content).toContain("▶ **Juniper** (`assistant`)");
 
-    const current = stack.discord.interact({ channelId: stack.general, user: BOB, name: "persona", options: [{ type: 1, name: "current", options: [] }] });
+    const current = stack.discord.interact({
+      channelId: stack.general,
+      user: BOB,
+      name: "persona",
+      options: [{ type: 1, name: "current", options: [] }],
+    });
     await stack.discord.waitFor(() => stack.discord.interactionResponses(current.id).length > 0);
-    expect(stack.discord.interactionResponses(current.id)[0]!.body.data.content).toMatch(/^Active here: \*\*Juniper\*\* \(`assistant`\), the bot's default\./);
+    expect(stack.discord.interactionResponses(current.id)[0]!.body.data.content).toMatch(
+      /^Active here: \*\*Juniper\*\* \(`assistant`\), the bot's default\./,
+    );
   });
 
   it("gives threads their own conversation, inheriting the parent channel's persona", async () => {
@@ -284,20 +348,42 @@ describe("Masque in Discord (real discord.js against the fake Discord)", () => {
     // Thirteen messages in a row: more than the default per-person rate limit allows.
     stack.core.memory.serverSettings.guild.update(stack.guild.id, { rateMessages: 100 }, ALICE.id);
     stack.model.setDefault({ text: "Noted." });
-    const first = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "My dog is called Biscuit.", mentionBot: true });
+    const first = stack.discord.postMessage({
+      channelId: stack.general,
+      author: ALICE,
+      content: "My dog is called Biscuit.",
+      mentionBot: true,
+    });
     await settle(stack, `channel:${stack.general}`, 2);
     for (let i = 0; i < 12; i++) {
-      stack.discord.postMessage({ channelId: stack.general, author: BOB, content: `Filler message ${i}: ${"blah ".repeat(40)}`, mentionBot: true });
+      stack.discord.postMessage({
+        channelId: stack.general,
+        author: BOB,
+        content: `Filler message ${i}: ${"blah ".repeat(40)}`,
+        mentionBot: true,
+      });
       await settle(stack, `channel:${stack.general}`, 4 + i * 2);
     }
-    stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "what was that name again?", replyToId: first.id, mentionBot: true });
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: ALICE,
+      content: "what was that name again?",
+      replyToId: first.id,
+      mentionBot: true,
+    });
     // The reply's request, not a summary's: with this small context the summarizer runs too, at its own pace.
-    const isTheReply = (r: RecordedRequest) => r.body?.stream === true && String(r.body.messages.at(-1)?.content).endsWith("what was that name again?");
+    const isTheReply = (r: RecordedRequest) =>
+      r.body?.stream === true && String(r.body.messages.at(-1)?.content).endsWith("what was that name again?");
     await stack.discord.waitFor(() => stack.model.chatRequests().some(isTheReply));
     const messages = stack.model.chatRequests().find(isTheReply)!.body.messages;
-    const history = messages.slice(1, -1).map((m: { content: string }) => m.content).join("\n");
+    const history = messages
+      .slice(1, -1)
+      .map((m: { content: string }) => m.content)
+      .join("\n");
     expect(history).not.toContain("Biscuit");
-    expect(messages.at(-1).content).toBe('Ali: (replying to an earlier message from Ali: "My dog is called Biscuit.")\nwhat was that name again?');
+    expect(messages.at(-1).content).toBe(
+      'Ali: (replying to an earlier message from Ali: "My dog is called Biscuit.")\nwhat was that name again?',
+    );
   });
 
   it("keeps the persona and the memory across a restart", async () => {

@@ -23,7 +23,12 @@ afterEach(async () => {
 });
 
 /** Runs `/<command> <sub> [name]` in #general and returns the reply's text. */
-async function command(command: string, sub: string, name?: string, as: { user?: FakeUser; admin?: boolean } = {}): Promise<string> {
+async function command(
+  command: string,
+  sub: string,
+  name?: string,
+  as: { user?: FakeUser; admin?: boolean } = {},
+): Promise<string> {
   const options = name === undefined ? [] : [{ type: STRING, name: "name", value: name }];
   const interaction = stack.discord.interact({
     channelId: stack.general,
@@ -41,8 +46,8 @@ async function addCast(...ids: string[]): Promise<void> {
 }
 
 const key = () => `channel:${stack.general}`;
-const say = (content: string, extra: { replyToId?: string; mentionBot?: boolean } = {}) => stack.discord.postMessage({ channelId: stack.general, author: ALICE, content, ...extra });
-
+const say = (content: string, extra: { replyToId?: string; mentionBot?: boolean } = {}) =>
+  stack.discord.postMessage({ channelId: stack.general, author: ALICE, content, ...extra });
 
 /**
  * Messages in #general the bot posted itself, oldest first. Slash command replies are left
@@ -56,26 +61,38 @@ const botTexts = () =>
     .map((m) => m.content);
 
 /** Messages posted through a channel webhook (the personas'), not the slash command replies. */
-const personaWebhookMessages = () => stack.discord.channelMessages(stack.general).filter((m) => m.webhook_id && m.webhook_id !== stack.discord.applicationId);
+const personaWebhookMessages = () =>
+  stack.discord
+    .channelMessages(stack.general)
+    .filter((m) => m.webhook_id && m.webhook_id !== stack.discord.applicationId);
 
 type Sent = { model: string; temperature?: number; messages: Array<{ role: string; content: string }> };
 const sent = (index: number) => stack.model.chatRequests()[index]!.body as Sent;
-
 
 describe("/persona add and /persona remove", () => {
   it("let admins build a channel's cast up to MAX_CAST, refuse plainly, show it, and audit it", async () => {
     stack = await startStack({ env: { MAX_CAST: "2" } });
 
     expect(await command("persona", "add", "bard", { user: BOB, admin: false })).toBe(notAdmin());
-    expect(await command("persona", "add", "bard")).toBe("**Wren the Bard** joins the cast here: start a message with its name (or reply to it) to talk to it.");
+    expect(await command("persona", "add", "bard")).toBe(
+      "**Wren the Bard** joins the cast here: start a message with its name (or reply to it) to talk to it.",
+    );
     expect(await command("persona", "add", "bard")).toBe("**Wren the Bard** is in the cast here already.");
-    expect(await command("persona", "add", "assistant")).toBe("**Juniper** leads here already; it answers every message that addresses nobody in particular.");
+    expect(await command("persona", "add", "assistant")).toBe(
+      "**Juniper** leads here already; it answers every message that addresses nobody in particular.",
+    );
     expect(await command("persona", "add", "nobody")).toBe("There is no persona called “nobody”. Try `/persona list`.");
     await command("persona", "add", "quill");
-    expect(await command("persona", "add", "tutor")).toBe("The cast here is full (2 personas beside the lead, MAX_CAST). Remove one first with `/persona remove`.");
+    expect(await command("persona", "add", "tutor")).toBe(
+      "The cast here is full (2 personas beside the lead, MAX_CAST). Remove one first with `/persona remove`.",
+    );
 
-    expect(await command("persona", "current")).toContain("\nCast here: **Juniper** (lead), **Wren the Bard**, **Captain Quill**.");
-    expect(await command("persona", "list")).toContain("**Captain Quill** (`quill`) — A salty sea captain who tells tall tales, and still gives you a straight answer. *(in the cast here)*");
+    expect(await command("persona", "current")).toContain(
+      "\nCast here: **Juniper** (lead), **Wren the Bard**, **Captain Quill**.",
+    );
+    expect(await command("persona", "list")).toContain(
+      "**Captain Quill** (`quill`) — A salty sea captain who tells tall tales, and still gives you a straight answer. *(in the cast here)*",
+    );
 
     // Autocomplete (interaction type 4, https://discord.com/developers/docs/interactions/application-commands#autocomplete):
     // `remove` suggests only the cast beside the lead.
@@ -84,7 +101,9 @@ describe("/persona add and /persona remove", () => {
       user: ALICE,
       name: "persona",
       type: 4,
-      options: [{ type: SUBCOMMAND, name: "remove", options: [{ type: STRING, name: "name", value: "", focused: true }] }],
+      options: [
+        { type: SUBCOMMAND, name: "remove", options: [{ type: STRING, name: "name", value: "", focused: true }] },
+      ],
     });
     await stack.discord.waitFor(() => stack.discord.interactionResponses(typed.id).length > 0);
     expect(stack.discord.interactionResponses(typed.id)[0]!.body.data.choices).toEqual([
@@ -92,7 +111,9 @@ describe("/persona add and /persona remove", () => {
       { name: "Captain Quill (quill)", value: "quill" },
     ]);
 
-    expect(await command("persona", "remove", "assistant")).toBe("**Juniper** leads here, so it stays; use `/persona set` to choose another lead.");
+    expect(await command("persona", "remove", "assistant")).toBe(
+      "**Juniper** leads here, so it stays; use `/persona set` to choose another lead.",
+    );
     expect(await command("persona", "remove", "tutor")).toBe("**Professor Theo** is not in the cast here.");
     expect(await command("persona", "remove", "quill", { user: BOB, admin: false })).toBe(notAdmin());
     expect(await command("persona", "remove", "quill")).toBe("**Captain Quill** left the cast here.");
@@ -142,7 +163,9 @@ describe("a cast of three personas in one channel, without webhooks", () => {
     expect(stack.model.chatRequests()).toHaveLength(3);
 
     // A reply to Quill's message, naming nobody, is Quill's.
-    const quillMessage = stack.discord.channelMessages(stack.general).find((m) => m.content === "**Captain Quill:** Quill, what do you say?")!;
+    const quillMessage = stack.discord
+      .channelMessages(stack.general)
+      .find((m) => m.content === "**Captain Quill:** Quill, what do you say?")!;
     say("is that so?", { replyToId: quillMessage.id });
     await settle(stack, key(), 7);
     expect(sent(3).messages[0]!.content).toContain("you speak only as Captain Quill");
@@ -172,7 +195,9 @@ describe("a cast of three personas in one channel, without webhooks", () => {
       ["user", "Ali", "hello there"],
       ["assistant", "Juniper", "Aye, every word."],
     ]);
-    expect(await command("memory", "show")).toContain("Cast here: **Juniper** (lead), **Wren the Bard**, **Captain Quill**, **Professor Theo**.");
+    expect(await command("memory", "show")).toContain(
+      "Cast here: **Juniper** (lead), **Wren the Bard**, **Captain Quill**, **Professor Theo**.",
+    );
   });
 });
 
@@ -180,7 +205,12 @@ describe("a cast of three personas in one channel, with persona webhooks", () =>
   it("posts each reply under its persona's own name, and a persona's line never sets off another", async () => {
     stack = await startStack({ env: { PERSONA_WEBHOOKS: "true" } });
     await addCast("bard", "quill", "tutor");
-    stack.model.enqueue({ text: "A bard, Quill, tell them." }, { text: "A captain." }, { text: "A teacher." }, { text: "More tales, then." });
+    stack.model.enqueue(
+      { text: "A bard, Quill, tell them." },
+      { text: "A captain." },
+      { text: "A teacher." },
+      { text: "More tales, then." },
+    );
 
     say("Wren, Quill and Theo, who are you?");
     await settle(stack, key(), 4);
@@ -201,7 +231,10 @@ describe("a cast of three personas in one channel, with persona webhooks", () =>
     // A reply to Wren's webhook message goes to Wren: memory knows who wrote it (a webhook message is no reply to anyone).
     say("and then?", { replyToId: posted[0]!.id });
     await settle(stack, key(), 6);
-    expect(stack.discord.calls.filter(isWebhookExecute).at(-1)?.body).toMatchObject({ username: "Wren the Bard", content: "More tales, then." });
+    expect(stack.discord.calls.filter(isWebhookExecute).at(-1)?.body).toMatchObject({
+      username: "Wren the Bard",
+      content: "More tales, then.",
+    });
     expect(stack.model.chatRequests()).toHaveLength(4);
     expect(botTexts()).toEqual([]);
   });
@@ -212,7 +245,12 @@ describe("a cast with persona webhooks on where none can be had", () => {
     stack = await startStack({ env: { PERSONA_WEBHOOKS: "true" } });
     await addCast("bard", "quill");
     // Discord refuses a 16th webhook in a channel: error 30007 (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json).
-    stack.discord.injectError({ method: "POST", route: /^\/channels\/\d+\/webhooks$/, status: 400, body: { code: 30007, message: "Maximum number of webhooks reached (15)" } });
+    stack.discord.injectError({
+      method: "POST",
+      route: /^\/channels\/\d+\/webhooks$/,
+      status: 400,
+      body: { code: 30007, message: "Maximum number of webhooks reached (15)" },
+    });
     stack.model.enqueue({ text: "Wren here." }, { text: "Quill here." });
 
     say("Wren and Quill, anyone?");
@@ -240,8 +278,17 @@ describe("calling a cast", () => {
   it("in an auto channel gives a message naming nobody to the persona last talking with its author; a mention with a name to that persona", async () => {
     stack = await startStack();
     await addCast("bard", "quill");
-    for (const [sub, option] of [["channel", { type: STRING, name: "mode", value: "auto" }], ["limits", { type: 4, name: "auto_gap_seconds", value: 0 }]] as const) {
-      const set = stack.discord.interact({ channelId: stack.general, user: ALICE, permissions: MANAGE_GUILD, name: "masque", options: [{ type: SUBCOMMAND, name: sub, options: [option] }] });
+    for (const [sub, option] of [
+      ["channel", { type: STRING, name: "mode", value: "auto" }],
+      ["limits", { type: 4, name: "auto_gap_seconds", value: 0 }],
+    ] as const) {
+      const set = stack.discord.interact({
+        channelId: stack.general,
+        user: ALICE,
+        permissions: MANAGE_GUILD,
+        name: "masque",
+        options: [{ type: SUBCOMMAND, name: sub, options: [option] }],
+      });
       await stack.discord.waitFor(() => stack.discord.interactionResponses(set.id).length > 0);
     }
     stack.model.setDefault({ text: "Here." });
@@ -255,7 +302,16 @@ describe("calling a cast", () => {
     say("what now, Wren?", { mentionBot: true });
     await settle(stack, key(), 8);
 
-    expect(turnRows(stack.core.memory.db).map((t) => t.author)).toEqual(["Ali", "Captain Quill", "Ali", "Captain Quill", "Bob", "Juniper", "Ali", "Wren the Bard"]);
+    expect(turnRows(stack.core.memory.db).map((t) => t.author)).toEqual([
+      "Ali",
+      "Captain Quill",
+      "Ali",
+      "Captain Quill",
+      "Bob",
+      "Juniper",
+      "Ali",
+      "Wren the Bard",
+    ]);
   });
 
   it("costs one of the person's replies per persona: past the allowance the rest of the cast stays quiet", async () => {
@@ -266,7 +322,16 @@ describe("calling a cast", () => {
       user: ALICE,
       permissions: MANAGE_GUILD,
       name: "masque",
-      options: [{ type: SUBCOMMAND, name: "limits", options: [{ type: 4, name: "messages", value: 2 }, { type: 4, name: "per_seconds", value: 3600 }] }],
+      options: [
+        {
+          type: SUBCOMMAND,
+          name: "limits",
+          options: [
+            { type: 4, name: "messages", value: 2 },
+            { type: 4, name: "per_seconds", value: 3600 },
+          ],
+        },
+      ],
     });
     await stack.discord.waitFor(() => stack.discord.interactionResponses(limits.id).length > 0);
     stack.model.setDefault({ text: "Here." });
@@ -274,7 +339,9 @@ describe("calling a cast", () => {
     const asked = say("Wren, Quill and Theo, all there?");
     // Discord's reaction route: PUT /channels/{id}/messages/{id}/reactions/{emoji}/@me
     // (https://discord.com/developers/docs/resources/message#create-reaction).
-    const reaction = await stack.discord.waitForCall((c) => c.method === "PUT" && c.decodedPath.includes("/reactions/"));
+    const reaction = await stack.discord.waitForCall(
+      (c) => c.method === "PUT" && c.decodedPath.includes("/reactions/"),
+    );
     await stack.bot.idle();
 
     expect(reaction.decodedPath).toContain(`/messages/${asked.id}/reactions/`);
@@ -311,10 +378,27 @@ describe("a cast member's reply cut by a crash", () => {
     // What a SIGKILL mid-reply leaves (see test/e2e/crash.test.ts for the real kill): the message
     // kept on arrival, the reply's note as in flight, and the part Discord shows, name in front.
     const [asked] = stack.core.memory.turns.append({ key: key(), guildId: stack.guild.id, channelId: stack.general }, [
-      { role: "user", authorId: ALICE.id, authorName: "Ali", content: "Quill, a tale?", tokenCount: 6, createdAt: Date.now() },
+      {
+        role: "user",
+        authorId: ALICE.id,
+        authorName: "Ali",
+        content: "Quill, a tale?",
+        tokenCount: 6,
+        createdAt: Date.now(),
+      },
     ]);
-    const shown = stack.discord.postMessage({ channelId: stack.general, author: stack.discord.botUser, content: "**Captain Quill:** Arr, once upon a" });
-    const inFlight = stack.core.memory.inFlight.begin({ conversationKey: key(), channelId: stack.general, personaId: "quill", personaName: "Captain Quill", answers: [asked!] });
+    const shown = stack.discord.postMessage({
+      channelId: stack.general,
+      author: stack.discord.botUser,
+      content: "**Captain Quill:** Arr, once upon a",
+    });
+    const inFlight = stack.core.memory.inFlight.begin({
+      conversationKey: key(),
+      channelId: stack.general,
+      personaId: "quill",
+      personaName: "Captain Quill",
+      answers: [asked!],
+    });
     stack.core.memory.inFlight.shownIn(inFlight, [shown.id]);
 
     await stack.restart();
@@ -330,19 +414,40 @@ describe("forgetting in a cast", () => {
   it("forget-me deletes every persona's reply to the person's messages, and leaves the rest", async () => {
     stack = await startStack();
     await addCast("bard", "quill");
-    stack.model.enqueue({ text: "Wren's answer to Ali." }, { text: "Quill's answer to Ali." }, { text: "Quill's answer to Bob." });
+    stack.model.enqueue(
+      { text: "Wren's answer to Ali." },
+      { text: "Quill's answer to Ali." },
+      { text: "Quill's answer to Bob." },
+    );
     say("Wren and Quill, remember my dog Biscuit.");
     await settle(stack, key(), 3);
     stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "Quill, hello." });
     await settle(stack, key(), 5);
 
-    const interaction = stack.discord.interact({ channelId: stack.general, user: ALICE, permissions: "0", name: "memory", options: [{ type: SUBCOMMAND, name: "forget-me", options: [] }] });
+    const interaction = stack.discord.interact({
+      channelId: stack.general,
+      user: ALICE,
+      permissions: "0",
+      name: "memory",
+      options: [{ type: SUBCOMMAND, name: "forget-me", options: [] }],
+    });
     await stack.discord.waitFor(() => stack.discord.interactionResponses(interaction.id).length > 0);
-    const confirmation = stack.discord.interactionResponses(interaction.id)[0]!.body.data as { components: Array<{ components: Array<{ custom_id: string }> }> };
-    const click = stack.discord.click({ interactionId: interaction.id, user: ALICE, customId: confirmation.components[0]!.components[0]!.custom_id });
-    await stack.discord.waitFor(() => stack.discord.interactionResponses(click.id).some((r) => r.kind === "edit"), E2E_WAIT_MS);
+    const confirmation = stack.discord.interactionResponses(interaction.id)[0]!.body.data as {
+      components: Array<{ components: Array<{ custom_id: string }> }>;
+    };
+    const click = stack.discord.click({
+      interactionId: interaction.id,
+      user: ALICE,
+      customId: confirmation.components[0]!.components[0]!.custom_id,
+    });
+    await stack.discord.waitFor(
+      () => stack.discord.interactionResponses(click.id).some((r) => r.kind === "edit"),
+      E2E_WAIT_MS,
+    );
 
-    expect(stack.discord.interactionResponses(click.id).find((r) => r.kind === "edit")!.body.content).toBe("Done: deleted 1 message of yours and 2 replies of mine to them.");
+    expect(stack.discord.interactionResponses(click.id).find((r) => r.kind === "edit")!.body.content).toBe(
+      "Done: deleted 1 message of yours and 2 replies of mine to them.",
+    );
 
     expect(turnRows(stack.core.memory.db).map((t) => [t.author, t.content])).toEqual([
       ["Bob", "Quill, hello."],

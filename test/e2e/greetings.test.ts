@@ -23,14 +23,18 @@ const AMY = {
     name: "Amy",
     description: "{{char}} runs the night shift at the orbital station.",
     first_mes: `As {{user}} logs in, Amy appears on the screen.\r\n\r\n${LONG_SCENE}\r\n\r\n"Late again, {{user}}?"`,
-    alternate_greetings: ["<BOT> waves at <USER> from the console.", "Amy is asleep at the console. It is {{weekday}}."],
+    alternate_greetings: [
+      "<BOT> waves at <USER> from the console.",
+      "Amy is asleep at the console. It is {{weekday}}.",
+    ],
     creator: "nightowl",
     character_version: "1.2",
     creator_notes: "Made for long night shifts.\r\nBest with a slow model.",
   },
 };
 
-const isPost = (channelId: string) => (c: RestCall) => c.method === "POST" && c.path === `/channels/${channelId}/messages`;
+const isPost = (channelId: string) => (c: RestCall) =>
+  c.method === "POST" && c.path === `/channels/${channelId}/messages`;
 
 function persona(stack: Stack, sub: "set" | "greet" | "info", options: object[], admin = true) {
   return stack.discord.interact({
@@ -49,7 +53,10 @@ async function responseTo(stack: Stack, interaction: { id: string }): Promise<{ 
 
 /** The contents the bot posted in #general after the first `skip` posts. */
 function posts(stack: Stack, skip = 0): string[] {
-  return stack.discord.calls.filter(isPost(stack.general)).slice(skip).map((c) => c.body.content as string);
+  return stack.discord.calls
+    .filter(isPost(stack.general))
+    .slice(skip)
+    .map((c) => c.body.content as string);
 }
 
 describe("greetings in Discord", () => {
@@ -67,10 +74,16 @@ describe("greetings in Discord", () => {
   });
 
   it("posts a long greeting as several messages, {{user}} being the admin who ran /persona set, and the model sees it as the first turn", async () => {
-    const set = persona(stack, "set", [{ type: 3, name: "name", value: "amy" }, { type: 4, name: "greeting", value: 1 }]);
+    const set = persona(stack, "set", [
+      { type: 3, name: "name", value: "amy" },
+      { type: 4, name: "greeting", value: 1 },
+    ]);
     expect((await responseTo(stack, set)).content).toBe("**Amy** is now the persona in this channel.");
     const greeting = `As Ali logs in, Amy appears on the screen.\n\n${LONG_SCENE}\n\n"Late again, Ali?"`;
-    const posted = await stack.discord.waitFor(() => (posts(stack).length >= 2 ? posts(stack) : undefined), E2E_WAIT_MS);
+    const posted = await stack.discord.waitFor(
+      () => (posts(stack).length >= 2 ? posts(stack) : undefined),
+      E2E_WAIT_MS,
+    );
 
     expect(greeting.length).toBeGreaterThan(DISCORD_MESSAGE_LIMIT);
     expect(posted).toHaveLength(2);
@@ -80,7 +93,8 @@ describe("greetings in Discord", () => {
     expect(greeting.endsWith(posted[1]!)).toBe(true);
     expect(posted.join("").replace(/\s+/g, "")).toBe(greeting.replace(/\s+/g, ""));
     // Nothing in a card's greeting can ping anyone.
-    for (const call of stack.discord.calls.filter(isPost(stack.general))) expect(call.body.allowed_mentions).toEqual({ parse: [], replied_user: true });
+    for (const call of stack.discord.calls.filter(isPost(stack.general)))
+      expect(call.body.allowed_mentions).toEqual({ parse: [], replied_user: true });
 
     stack.model.enqueue({ text: "Welcome back." });
     stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "hi Amy", mentionBot: true });
@@ -92,7 +106,13 @@ describe("greetings in Discord", () => {
   });
 
   it("/persona set names the greeting, /persona greet posts another, and a number past the last is refused", async () => {
-    await responseTo(stack, persona(stack, "set", [{ type: 3, name: "name", value: "amy" }, { type: 4, name: "greeting", value: 2 }]));
+    await responseTo(
+      stack,
+      persona(stack, "set", [
+        { type: 3, name: "name", value: "amy" },
+        { type: 4, name: "greeting", value: 2 },
+      ]),
+    );
     await stack.discord.waitFor(() => posts(stack).length >= 1);
     expect(posts(stack)).toEqual(["Amy waves at Ali from the console."]);
 
@@ -122,7 +142,9 @@ describe("greetings in Discord", () => {
       "Notes: Made for long night shifts.",
       "Best with a slow model.",
     ]);
-    expect(info.content).toContain("Greeting (1 of 3; `/persona greet` posts another): “As Bob logs in, Amy appears on the screen.");
+    expect(info.content).toContain(
+      "Greeting (1 of 3; `/persona greet` posts another): “As Bob logs in, Amy appears on the screen.",
+    );
     expect(info.content).not.toContain("{{user}}");
   });
 });

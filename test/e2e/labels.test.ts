@@ -48,7 +48,8 @@ async function exchange(author: FakeUser, content: string): Promise<Message[]> {
 }
 
 /** Replies say "Noted."; summaries say "Summary." (only what the summarizer was sent matters here). */
-const scriptModel = () => stack.model.setDefault((request) => ({ text: isSummaryRequest(request) ? "Summary." : "Noted." }));
+const scriptModel = () =>
+  stack.model.setDefault((request) => ({ text: isSummaryRequest(request) ? "Summary." : "Noted." }));
 
 describe("people cannot write Masque's labels", () => {
   it("a line typed as another persona's stays the person's words in Wren's prompt, when new and from memory", async () => {
@@ -76,8 +77,12 @@ describe("people cannot write Masque's labels", () => {
 
     const [system, ...rest] = await exchange(POSER, "I give Ali my ship");
     const shown = "Captain Quill “another persona” (a person)";
-    expect(system!.content).toContain(`\n\n${shown}: Start a story about a lighthouse keeper.\nWren the Bard: On the last rock`);
-    expect(system!.content).toContain(`\n\n${shown}: Option 3: she rows out alone!\nWren the Bard: Of course she does.`);
+    expect(system!.content).toContain(
+      `\n\n${shown}: Start a story about a lighthouse keeper.\nWren the Bard: On the last rock`,
+    );
+    expect(system!.content).toContain(
+      `\n\n${shown}: Option 3: she rows out alone!\nWren the Bard: Of course she does.`,
+    );
     expect(rest).toEqual([{ role: "user", content: `${shown}: I give Ali my ship` }]);
     expect(JSON.stringify([system, ...rest])).not.toContain("Captain Quill (another persona)");
   });
@@ -92,7 +97,11 @@ describe("people cannot write Masque's labels", () => {
     const [system, ...rest] = await exchange(QUILL_NAMESAKE, "I give Ali my ship");
     expect(rest).toEqual([{ role: "user", content: "Captain Quill (a person): I give Ali my ship" }]);
     // Wren's examples and Quill's "The one hailing you now is {{user}}." name the person the same way.
-    expect(system!.content).toContain(lead === "bard" ? "\n\nCaptain Quill (a person): Start a story" : "The one hailing you now is Captain Quill (a person).");
+    expect(system!.content).toContain(
+      lead === "bard"
+        ? "\n\nCaptain Quill (a person): Start a story"
+        : "The one hailing you now is Captain Quill (a person).",
+    );
   });
 
   it("the note's and the direction's openings, typed by a person, reach the model as that person's words", async () => {
@@ -112,7 +121,8 @@ describe("people cannot write Masque's labels", () => {
       ].join("\n"),
     });
     const text = JSON.stringify(prompt);
-    for (const label of [NOTE_OPENING, NOTE_CLOSING, DIRECTION_OPENING]) expect(text).not.toContain(JSON.stringify(label).slice(1, -1));
+    for (const label of [NOTE_OPENING, NOTE_CLOSING, DIRECTION_OPENING])
+      expect(text).not.toContain(JSON.stringify(label).slice(1, -1));
     expect(turnRows(stack.core.memory.db)[0]!.content).toBe(forged);
   });
 
@@ -125,7 +135,9 @@ describe("people cannot write Masque's labels", () => {
     const general = { key: `channel:${stack.general}`, guildId: stack.guild.id, channelId: stack.general };
     stack.core.memory.turns.append(
       general,
-      Array.from({ length: 149 }, (_, i) => said("Bob", `Bob's note ${i} on the weather and the harbour.`, { authorId: BOB.id })),
+      Array.from({ length: 149 }, (_, i) =>
+        said("Bob", `Bob's note ${i} on the weather and the harbour.`, { authorId: BOB.id }),
+      ),
     );
 
     await exchange(BOB, "Any plans this spring?");
@@ -144,6 +156,8 @@ describe("people cannot write Masque's labels", () => {
         "Bob: Bob's note 0 on the weather and the harbour.",
       ].join("\n"),
     );
-    expect(new Set(input.split("\n").filter((line) => line.startsWith("Juniper (AI character)")))).toEqual(new Set(["Juniper (AI character): Noted."]));
+    expect(new Set(input.split("\n").filter((line) => line.startsWith("Juniper (AI character)")))).toEqual(
+      new Set(["Juniper (AI character): Noted."]),
+    );
   });
 });

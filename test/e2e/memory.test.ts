@@ -31,7 +31,9 @@ function scriptModel(stack: Stack): void {
     if (!isSummaryRequest(request)) return { text: "Noted." };
     const maxWords = Number(/at most (\d+) words/.exec(request.body.messages[0].content)?.[1]);
     const input: string = request.body.messages[1].content;
-    const [previous = "", lines = ""] = input.slice("Summary so far:\n".length).split("\n\nNew messages, oldest first:\n");
+    const [previous = "", lines = ""] = input
+      .slice("Summary so far:\n".length)
+      .split("\n\nNew messages, oldest first:\n");
     const notes = lines.split("\n").map((line) => line.split(" ").slice(0, WORDS_PER_NOTE).join(" "));
     const text = [...(previous === "(none yet)" ? [] : [previous]), ...notes].join(" / ");
     return { text: text.split(" ").slice(0, maxWords).join(" ") };
@@ -44,9 +46,12 @@ const channelOf = (stack: Stack, name: string) => {
 };
 
 const bobChatter = (count: number, from = 0): NewTurn[] =>
-  Array.from({ length: count }, (_, i) => said("Bob", `Bob's note ${from + i} on the weather and the harbour.`, { authorId: BOB.id }));
+  Array.from({ length: count }, (_, i) =>
+    said("Bob", `Bob's note ${from + i} on the weather and the harbour.`, { authorId: BOB.id }),
+  );
 
-const count = (stack: Stack, sql: string, params: Record<string, unknown> = {}) => stack.core.memory.db.prepare(sql).pluck().get(params) as number;
+const count = (stack: Stack, sql: string, params: Record<string, unknown> = {}) =>
+  stack.core.memory.db.prepare(sql).pluck().get(params) as number;
 
 async function firstResponse(stack: Stack, interactionId: string) {
   await stack.discord.waitFor(() => stack.discord.interactionResponses(interactionId).length > 0);
@@ -55,10 +60,16 @@ async function firstResponse(stack: Stack, interactionId: string) {
 
 /** The reply's final content after a deferred update and an edit. */
 async function editedResponse(stack: Stack, interactionId: string) {
-  return stack.discord.waitFor(() => stack.discord.interactionResponses(interactionId).find((r) => r.kind === "edit")?.body);
+  return stack.discord.waitFor(
+    () => stack.discord.interactionResponses(interactionId).find((r) => r.kind === "edit")?.body,
+  );
 }
 
-function memoryCommand(stack: Stack, sub: string, opts: { user?: typeof ALICE; admin?: boolean; channelId?: string; options?: object[] } = {}) {
+function memoryCommand(
+  stack: Stack,
+  sub: string,
+  opts: { user?: typeof ALICE; admin?: boolean; channelId?: string; options?: object[] } = {},
+) {
   return stack.discord.interact({
     channelId: opts.channelId ?? stack.general,
     user: opts.user ?? ALICE,
@@ -74,7 +85,12 @@ function buttonsOf(response: { data: { components?: Array<{ components: Array<{ 
 }
 
 /** Posts a message and waits until its reply is stored and sent, and background summaries are done. */
-async function exchange(stack: Stack, author: typeof ALICE, content: string, channelId = stack.general): Promise<RecordedRequest> {
+async function exchange(
+  stack: Stack,
+  author: typeof ALICE,
+  content: string,
+  channelId = stack.general,
+): Promise<RecordedRequest> {
   const before = replyRequests(stack).length;
   const key = `channel:${channelId}`;
   const turns = stack.core.memory.turns.count(key);
@@ -95,16 +111,26 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
     stack = await startStack({ env: { CONTEXT_TOKENS: SMALL_CONTEXT } });
     scriptModel(stack);
     const general = channelOf(stack, "general");
-    stack.core.memory.turns.append(general, [said("Ali", "I'm sailing to Lisbon in May.", { authorId: ALICE.id }), ...bobChatter(149)]);
+    stack.core.memory.turns.append(general, [
+      said("Ali", "I'm sailing to Lisbon in May.", { authorId: ALICE.id }),
+      ...bobChatter(149),
+    ]);
 
     await exchange(stack, BOB, "Any plans this spring?");
     const [summarize] = summaryRequests(stack);
     expect(summarize!.body.stream).toBe(false);
-    expect(summarize!.body.messages[0]).toEqual({ role: "system", content: summarizerInstructions(summaryTargetTokens(Number(SMALL_CONTEXT))) });
+    expect(summarize!.body.messages[0]).toEqual({
+      role: "system",
+      content: summarizerInstructions(summaryTargetTokens(Number(SMALL_CONTEXT))),
+    });
     expect(summarize!.body.messages[0].content).not.toContain("Juniper");
-    expect(summarize!.body.messages[1].content).toContain("Ali: I'm sailing to Lisbon in May.\nBob: Bob's note 0 on the weather");
+    expect(summarize!.body.messages[1].content).toContain(
+      "Ali: I'm sailing to Lisbon in May.\nBob: Bob's note 0 on the weather",
+    );
     const summary = stack.core.memory.summaries.get(general.key)!;
-    expect(summary.content).toMatch(/^Ali: I'm sailing to Lisbon in \/ Bob: Bob's note 0 on the \/ Bob: Bob's note 1 on the \/ /);
+    expect(summary.content).toMatch(
+      /^Ali: I'm sailing to Lisbon in \/ Bob: Bob's note 0 on the \/ Bob: Bob's note 1 on the \/ /,
+    );
 
     const request = await exchange(stack, ALICE, "Remind me where I'm going?");
     const [system, ...rest] = request.body.messages as Array<{ role: string; content: string }>;
@@ -118,7 +144,10 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
     stack = await startStack();
     scriptModel(stack);
     const general = channelOf(stack, "general");
-    stack.core.memory.turns.append(general, [said("Ali", "My dog is called Biscuit.", { authorId: ALICE.id }), ...bobChatter(500)]);
+    stack.core.memory.turns.append(general, [
+      said("Ali", "My dog is called Biscuit.", { authorId: ALICE.id }),
+      ...bobChatter(500),
+    ]);
 
     const request = await exchange(stack, ALICE, "what did I say my dog was called?");
     // The recalled turn is a note just after the new message (it changes with every message), framed as not instructions.
@@ -129,18 +158,31 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
     expect(recalled).toHaveLength(2);
     expect(recalled[0]).toMatch(/\nAli: what did I say my dog was called\?\n$/);
     expect(recalled[1]).toMatch(/^\[\d{4}-\d{2}-\d{2}\] Ali: My dog is called Biscuit\.\n\[End of notes\.\]$/);
-    expect(messages.slice(0, -1).map((m) => m.content).join("\n")).not.toContain("Biscuit");
+    expect(
+      messages
+        .slice(0, -1)
+        .map((m) => m.content)
+        .join("\n"),
+    ).not.toContain("Biscuit");
 
     const random = stack.guild.channelId("random");
     const elsewhere = await exchange(stack, BOB, "what was the dog called?", random);
     expect(JSON.stringify(elsewhere.body.messages)).not.toContain("Biscuit");
 
-    const refused = memoryCommand(stack, "recall", { user: BOB, options: [{ type: 5, name: "server-wide", value: true }] });
+    const refused = memoryCommand(stack, "recall", {
+      user: BOB,
+      options: [{ type: 5, name: "server-wide", value: true }],
+    });
     expect((await firstResponse(stack, refused.id)).data.flags).toBe(EPHEMERAL);
-    const turnedOn = memoryCommand(stack, "recall", { admin: true, options: [{ type: 5, name: "server-wide", value: true }] });
+    const turnedOn = memoryCommand(stack, "recall", {
+      admin: true,
+      options: [{ type: 5, name: "server-wide", value: true }],
+    });
     expect((await firstResponse(stack, turnedOn.id)).data.content).toMatch(/^Server-wide recall is \*\*on\*\*/);
     const serverWide = await exchange(stack, BOB, "what was the dog called?", random);
-    expect(serverWide.body.messages.at(-1).content).toMatch(/\n\[\d{4}-\d{2}-\d{2}, in another channel\] Ali: My dog is called Biscuit\.(\n|$)/);
+    expect(serverWide.body.messages.at(-1).content).toMatch(
+      /\n\[\d{4}-\d{2}-\d{2}, in another channel\] Ali: My dog is called Biscuit\.(\n|$)/,
+    );
   });
 
   it("forget-me deletes every turn a person wrote, everywhere, their index rows, and the summaries that drew on them", async () => {
@@ -149,7 +191,9 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
     const general = channelOf(stack, "general");
     const secret = "My grandmother's stew needs cardamom.";
     stack.core.memory.turns.append(general, [said("Ali", secret, { authorId: ALICE.id }), ...bobChatter(149)]);
-    stack.core.memory.turns.append(channelOf(stack, "random"), [said("Ali", "Cardamom again, in random.", { authorId: ALICE.id })]);
+    stack.core.memory.turns.append(channelOf(stack, "random"), [
+      said("Ali", "Cardamom again, in random.", { authorId: ALICE.id }),
+    ]);
     const dm = stack.discord.dmChannel(ALICE);
     await exchange(stack, ALICE, "A private cardamom thought.", dm);
     await exchange(stack, BOB, "Anything new?");
@@ -157,7 +201,9 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
 
     const asked = memoryCommand(stack, "forget-me");
     const confirmation = await firstResponse(stack, asked.id);
-    expect(confirmation.data.content).toMatch(/^Delete the 3 messages of yours I stored, in every server, channel and DM, and my replies to them\?/);
+    expect(confirmation.data.content).toMatch(
+      /^Delete the 3 messages of yours I stored, in every server, channel and DM, and my replies to them\?/,
+    );
     expect(confirmation.data.flags).toBe(EPHEMERAL);
     const [confirm] = buttonsOf(confirmation);
     const click = stack.discord.click({ interactionId: asked.id, user: ALICE, customId: confirm! });
@@ -170,9 +216,12 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
 
     expect(count(stack, "SELECT count(*) FROM turns WHERE author_id = @id", { id: ALICE.id })).toBe(0);
     expect(count(stack, "SELECT count(*) FROM turns WHERE content LIKE '%cardamom%'")).toBe(0);
-    for (const word of ["cardamom", "grandmother", "stew", "private"]) expect(indexTermCount(stack.core.memory.db, word)).toBe(0);
+    for (const word of ["cardamom", "grandmother", "stew", "private"])
+      expect(indexTermCount(stack.core.memory.db, word)).toBe(0);
     expect(indexRowCount(stack.core.memory.db)).toBe(count(stack, "SELECT count(*) FROM turns"));
-    expect(count(stack, "SELECT count(*) FROM summaries WHERE content LIKE '%cardamom%' OR content LIKE '%Ali:%'")).toBe(0);
+    expect(
+      count(stack, "SELECT count(*) FROM summaries WHERE content LIKE '%cardamom%' OR content LIKE '%Ali:%'"),
+    ).toBe(0);
     // Rebuilt from what is left: Bob's words, not Ali's.
     const rebuilt = stack.core.memory.summaries.get(general.key)!;
     expect(rebuilt.content).toMatch(/^Bob: Bob's note 0 on the \/ /);
@@ -198,7 +247,12 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
 
     const cancelled = memoryCommand(stack, "clear", { admin: true });
     const [, cancel] = buttonsOf(await firstResponse(stack, cancelled.id));
-    const cancelClick = stack.discord.click({ interactionId: cancelled.id, user: ALICE, permissions: MANAGE_GUILD, customId: cancel! });
+    const cancelClick = stack.discord.click({
+      interactionId: cancelled.id,
+      user: ALICE,
+      permissions: MANAGE_GUILD,
+      customId: cancel!,
+    });
     expect((await firstResponse(stack, cancelClick.id)).data.content).toBe("Cancelled; nothing was deleted.");
     expect(stack.core.memory.turns.count(general.key)).toBe(5);
   });
@@ -211,10 +265,19 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
 
     const asked = memoryCommand(stack, "clear", { admin: true });
     const confirmation = await firstResponse(stack, asked.id);
-    expect(confirmation.data.content).toBe("Delete the 5 messages stored for this channel, and its summary? This cannot be undone.");
+    expect(confirmation.data.content).toBe(
+      "Delete the 5 messages stored for this channel, and its summary? This cannot be undone.",
+    );
     const [confirm] = buttonsOf(confirmation);
-    const click = stack.discord.click({ interactionId: asked.id, user: ALICE, permissions: MANAGE_GUILD, customId: confirm! });
-    expect((await editedResponse(stack, click.id)).content).toBe("Done: deleted 5 messages and the summary of this channel.");
+    const click = stack.discord.click({
+      interactionId: asked.id,
+      user: ALICE,
+      permissions: MANAGE_GUILD,
+      customId: confirm!,
+    });
+    expect((await editedResponse(stack, click.id)).content).toBe(
+      "Done: deleted 5 messages and the summary of this channel.",
+    );
     expect(stack.core.memory.turns.count(general.key)).toBe(0);
     expect(indexedTurnIds(stack.core.memory.db, general.key, "harbour")).toEqual([]);
     expect(indexedTurnIds(stack.core.memory.db, channelOf(stack, "random").key, "harbour")).toHaveLength(2);
@@ -227,7 +290,13 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
     const general = channelOf(stack, "general");
     const ids = stack.core.memory.turns.append(general, bobChatter(3));
     stack.core.memory.summaries.saveIfUnchanged(
-      { conversationKey: general.key, content: "Bob talks about the weather.\nAt length.", firstTurnId: ids[0]!, lastTurnId: ids[1]!, tokenCount: 9 },
+      {
+        conversationKey: general.key,
+        content: "Bob talks about the weather.\nAt length.",
+        firstTurnId: ids[0]!,
+        lastTurnId: ids[1]!,
+        tokenCount: 9,
+      },
       { previous: undefined, batchFirstId: ids[0]!, batchLastId: ids[1]!, batchSize: 2 },
     );
     const shown = memoryCommand(stack, "show", { user: BOB });
@@ -238,4 +307,3 @@ describe("Memory that lasts (the bot against the fake Discord and the fake model
     );
   });
 });
-

@@ -34,7 +34,9 @@ async function start(options: StackOptions = {}): Promise<Stack> {
 /** A `/masque` subcommand (or "group sub") with its options. */
 function sub(path: string, options: Json[] = []): Json[] {
   const [first, second] = path.split(" ") as [string, string | undefined];
-  return second ? [{ type: GROUP, name: first, options: [{ type: SUBCOMMAND, name: second, options }] }] : [{ type: SUBCOMMAND, name: first, options }];
+  return second
+    ? [{ type: GROUP, name: first, options: [{ type: SUBCOMMAND, name: second, options }] }]
+    : [{ type: SUBCOMMAND, name: first, options }];
 }
 const str = (name: string, value: string): Json => ({ type: STRING, name, value });
 const int = (name: string, value: number): Json => ({ type: INTEGER, name, value });
@@ -43,7 +45,11 @@ const channel = (name: string, id: string): Json => ({ type: CHANNEL, name, valu
 const role = (name: string, id: string): Json => ({ type: ROLE, name, value: id });
 
 /** Runs `/masque <path>` as an admin (Manage Server) or as Bob without permissions; resolves with the first response. */
-async function masque(path: string, options: Json[] = [], as: { admin: boolean; roles?: string[]; channelId?: string } = { admin: true }) {
+async function masque(
+  path: string,
+  options: Json[] = [],
+  as: { admin: boolean; roles?: string[]; channelId?: string } = { admin: true },
+) {
   const interaction = stack.discord.interact({
     channelId: as.channelId ?? stack.general,
     user: as.admin ? ALICE : BOB,
@@ -143,14 +149,20 @@ describe("channel modes", () => {
     expect(botMessages(stack, random)).toEqual([]);
 
     // A thread's own setting wins over its channel's.
-    expect((await masque("channel", [str("mode", "mention"), channel("channel", thread)])).content).toMatch(/^<#\d+> is now `mention` \(set for this channel\)/);
+    expect((await masque("channel", [str("mode", "mention"), channel("channel", thread)])).content).toMatch(
+      /^<#\d+> is now `mention` \(set for this channel\)/,
+    );
     stack.discord.postMessage({ channelId: thread, author: ALICE, content: "not answered now" });
     await marker(thread);
     expect(stack.model.chatRequests().at(-1)!.body.messages.at(-1).content).toBe("Carol: marker");
 
     // default: the thread follows #general (auto) again; #general falls back to mention.
-    expect((await masque("channel", [str("mode", "default"), channel("channel", thread)])).content).toMatch(/is now `auto` \(inherited from the parent channel\)/);
-    expect((await masque("channel", [str("mode", "default")])).content).toMatch(/is now `mention` \(the default\): I answer mentions and replies to my messages\.$/);
+    expect((await masque("channel", [str("mode", "default"), channel("channel", thread)])).content).toMatch(
+      /is now `auto` \(inherited from the parent channel\)/,
+    );
+    expect((await masque("channel", [str("mode", "default")])).content).toMatch(
+      /is now `mention` \(the default\): I answer mentions and replies to my messages\.$/,
+    );
     // Dropping a setting that is not there changes nothing, so it is not audited.
     await masque("channel", [str("mode", "default")]);
 
@@ -205,15 +217,22 @@ describe("blocking", () => {
     );
     expect((await masque("block", [user("user", BOB.id)])).content).toBe(`<@${BOB.id}> was already blocked.`);
     const listed = await masque("blocked");
-    expect(listed.content).toMatch(new RegExp(`^\\*\\*Blocked here\\*\\*\\n• <@${BOB.id}> — by <@${ALICE.id}> <t:\\d+:R>, reason “spam”$`));
+    expect(listed.content).toMatch(
+      new RegExp(`^\\*\\*Blocked here\\*\\*\\n• <@${BOB.id}> — by <@${ALICE.id}> <t:\\d+:R>, reason “spam”$`),
+    );
     expect(listed.allowed_mentions).toEqual({ parse: [], replied_user: true });
 
     stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "let me in", mentionBot: true });
     await marker(stack.general);
     expect(stack.model.chatRequests()).toHaveLength(1);
-    expect(stack.core.memory.turns.recent(`channel:${stack.general}`, 10).map((t) => t.authorName)).toEqual(["Juniper", "Carol"]);
+    expect(stack.core.memory.turns.recent(`channel:${stack.general}`, 10).map((t) => t.authorName)).toEqual([
+      "Juniper",
+      "Carol",
+    ]);
 
-    expect((await masque("unblock", [user("user", BOB.id)])).content).toBe(`<@${BOB.id}> is unblocked: I answer them again.`);
+    expect((await masque("unblock", [user("user", BOB.id)])).content).toBe(
+      `<@${BOB.id}> is unblocked: I answer them again.`,
+    );
     expect((await masque("unblock", [user("user", BOB.id)])).content).toBe(`<@${BOB.id}> was not blocked.`);
     expect((await masque("blocked")).content).toBe("Nobody is blocked here.");
     stack.model.enqueue({ text: "Welcome back." });
@@ -230,7 +249,9 @@ describe("rate limits", () => {
   it("gives one quiet ⏳ to someone over the limit, then silence until the bucket refills", async () => {
     const clock = { now: 1_700_000_000_000 };
     await start({ now: () => clock.now });
-    expect((await masque("limits")).content).toBe("Limits here: each person gets 5 message(s) per 60 s; in `auto` channels at least 10 s between my replies.");
+    expect((await masque("limits")).content).toBe(
+      "Limits here: each person gets 5 message(s) per 60 s; in `auto` channels at least 10 s between my replies.",
+    );
     expect((await masque("limits", [int("messages", 1), int("per_seconds", 60)])).content).toBe(
       "Limits changed: each person gets 1 message(s) per 60 s; in `auto` channels at least 10 s between my replies.",
     );
@@ -238,9 +259,16 @@ describe("rate limits", () => {
 
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "first", mentionBot: true });
     await waitForBotMessages(stack, stack.general, 1);
-    const second = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "second", mentionBot: true });
+    const second = stack.discord.postMessage({
+      channelId: stack.general,
+      author: ALICE,
+      content: "second",
+      mentionBot: true,
+    });
     const reaction = await stack.discord.waitForCall(isReaction);
-    expect(reaction.decodedPath).toBe(`/channels/${stack.general}/messages/${second.id}/reactions/${RATE_LIMIT_REACTION}/@me`);
+    expect(reaction.decodedPath).toBe(
+      `/channels/${stack.general}/messages/${second.id}/reactions/${RATE_LIMIT_REACTION}/@me`,
+    );
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "third", mentionBot: true });
     await marker(stack.general, "someone else is not limited");
     expect(stack.discord.calls.filter(isReaction)).toHaveLength(1);
@@ -250,7 +278,11 @@ describe("rate limits", () => {
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "fourth", mentionBot: true });
     await stack.discord.waitFor(() => botMessages(stack, stack.general).includes("Refilled."));
     await stack.bot.idle();
-    const userTurns = stack.core.memory.turns.recent(`channel:${stack.general}`, 20).filter((t) => t.role === "user").map((t) => t.content).reverse();
+    const userTurns = stack.core.memory.turns
+      .recent(`channel:${stack.general}`, 20)
+      .filter((t) => t.role === "user")
+      .map((t) => t.content)
+      .reverse();
     expect(userTurns).toEqual(["first", "someone else is not limited", "fourth"]);
     expect(audit().map((e) => [e.action, e.actorId])).toEqual([
       ["limits.set", ALICE.id],
@@ -264,11 +296,19 @@ describe("fairness: one reply at a time per conversation, a global cap with a bo
   it("answers two messages that arrive during one generation together, in one model request", async () => {
     await start();
     let release: () => void = () => {};
-    stack.model.enqueue({ text: "First answer.", holdUntil: new Promise<void>((resolve) => (release = resolve)) }, { text: "Answer to both." });
+    stack.model.enqueue(
+      { text: "First answer.", holdUntil: new Promise<void>((resolve) => (release = resolve)) },
+      { text: "Answer to both." },
+    );
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "first", mentionBot: true });
     await stack.model.waitForChatRequests(1);
     stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "second", mentionBot: true });
-    const third = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "third", mentionBot: true });
+    const third = stack.discord.postMessage({
+      channelId: stack.general,
+      author: ALICE,
+      content: "third",
+      mentionBot: true,
+    });
     await stack.discord.waitFor(() => stack.bot.context.conversations.waiting(`channel:${stack.general}`) === 2);
     release();
     expect(await waitForBotMessages(stack, stack.general, 2)).toEqual(["First answer.", "Answer to both."]);
@@ -288,12 +328,20 @@ describe("fairness: one reply at a time per conversation, a global cap with a bo
     const random = stack.guild.channelId("random");
     const thread = stack.guild.channelId("ideas");
     let release: () => void = () => {};
-    stack.model.enqueue({ text: "General answer.", holdUntil: new Promise<void>((resolve) => (release = resolve)) }, { text: "Random answer." });
+    stack.model.enqueue(
+      { text: "General answer.", holdUntil: new Promise<void>((resolve) => (release = resolve)) },
+      { text: "Random answer." },
+    );
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hi", mentionBot: true });
     await stack.model.waitForChatRequests(1);
     stack.discord.postMessage({ channelId: random, author: BOB, content: "me too", mentionBot: true });
     await stack.discord.waitFor(() => stack.bot.context.traffic.slots.waiting === 1);
-    const turnedAway = stack.discord.postMessage({ channelId: thread, author: CAROL, content: "and me", mentionBot: true });
+    const turnedAway = stack.discord.postMessage({
+      channelId: thread,
+      author: CAROL,
+      content: "and me",
+      mentionBot: true,
+    });
 
     const [busy] = await waitForBotMessages(stack, thread, 1);
     expect(busy).toBe(NOTICES.busy);
@@ -309,7 +357,10 @@ describe("fairness: one reply at a time per conversation, a global cap with a bo
 });
 
 describe("content moderation", () => {
-  const flagHurtful = (input: string) => ({ flagged: input.includes("hurtful"), categories: { harassment: input.includes("hurtful") } });
+  const flagHurtful = (input: string) => ({
+    flagged: input.includes("hurtful"),
+    categories: { harassment: input.includes("hurtful") },
+  });
 
   it("refuses flagged input with the server's provider setting: the model never sees it and nothing is stored", async () => {
     await start();
@@ -317,11 +368,18 @@ describe("content moderation", () => {
     expect((await masque("moderation", [str("provider", "openai")])).content).toBe(
       "Content checks here: **openai** (the model provider's moderation endpoint), plus 0 blocked word(s).",
     );
-    const message = stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "something hurtful", mentionBot: true });
+    const message = stack.discord.postMessage({
+      channelId: stack.general,
+      author: BOB,
+      content: "something hurtful",
+      mentionBot: true,
+    });
     expect(await waitForBotMessages(stack, stack.general, 1)).toEqual([NOTICES.inputRefused]);
     await stack.bot.idle();
     expect(stack.model.chatRequests()).toHaveLength(0);
-    expect(stack.model.requests.filter((r) => r.path === "/v1/moderations").map((r) => r.body.input)).toEqual([["something hurtful"]]);
+    expect(stack.model.requests.filter((r) => r.path === "/v1/moderations").map((r) => r.body.input)).toEqual([
+      ["something hurtful"],
+    ]);
     expect(turnsIn(stack.general)).toBe(0);
     expect(audit().at(-1)).toMatchObject({
       action: "input.flagged",
@@ -349,7 +407,11 @@ describe("content moderation", () => {
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "be nice", mentionBot: true });
     expect((await waitForBotMessages(stack, stack.general, 2))[1]).toBe("A kind reply, in many little chunks.");
     await stack.bot.idle();
-    expect(stack.discord.calls.filter((c) => c.method === "PATCH" && c.path.startsWith(`/channels/${stack.general}/messages/`))).toEqual([]);
+    expect(
+      stack.discord.calls.filter(
+        (c) => c.method === "PATCH" && c.path.startsWith(`/channels/${stack.general}/messages/`),
+      ),
+    ).toEqual([]);
   });
 
   it("tells people when the moderation endpoint cannot be reached, and answers nothing unchecked", async () => {
@@ -368,26 +430,46 @@ describe("content moderation", () => {
       "Blocked “free nitro”: messages to me that contain it get a refusal, and my replies that contain it are held back.",
     );
     expect((await masque("filter add", [str("entry", "scam*")])).content).toMatch(/^Blocked “scam\*”/);
-    expect((await masque("filter add", [str("entry", "free nitro")])).content).toBe("“free nitro” is already on the list.");
-    expect((await masque("filter add", [str("entry", "*")])).content).toBe("An entry needs at least 2 letters or digits besides `*`.");
+    expect((await masque("filter add", [str("entry", "free nitro")])).content).toBe(
+      "“free nitro” is already on the list.",
+    );
+    expect((await masque("filter add", [str("entry", "*")])).content).toBe(
+      "An entry needs at least 2 letters or digits besides `*`.",
+    );
     expect((await masque("filter list")).content).toBe("**Blocked words** (2 of 100)\n• free nitro\n• scam*");
 
-    stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "get free nitro here!", mentionBot: true });
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: BOB,
+      content: "get free nitro here!",
+      mentionBot: true,
+    });
     expect(await waitForBotMessages(stack, stack.general, 1)).toEqual([NOTICES.inputRefused]);
     stack.model.enqueue({ text: "That sounds like a scammer to me." });
-    stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "what is this link?", mentionBot: true });
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: ALICE,
+      content: "what is this link?",
+      mentionBot: true,
+    });
     expect(await waitForBotMessages(stack, stack.general, 2)).toEqual([NOTICES.inputRefused, NOTICES.outputWithheld]);
     await stack.bot.idle();
     expect(stack.model.requests.filter((r) => r.path === "/v1/moderations")).toHaveLength(0);
     expect(stack.model.chatRequests()).toHaveLength(1);
 
     expect((await masque("filter remove", [str("entry", "SCAM*")])).content).toBe("Unblocked “scam*”.");
-    expect((await masque("filter remove", [str("entry", "scam*")])).content).toBe("“scam*” is not on the list. See `/masque filter list`.");
+    expect((await masque("filter remove", [str("entry", "scam*")])).content).toBe(
+      "“scam*” is not on the list. See `/masque filter list`.",
+    );
     expect(audit().map((e) => [e.action, e.actorId, e.details])).toEqual([
       ["filter.add", ALICE.id, { entry: "free nitro" }],
       ["filter.add", ALICE.id, { entry: "scam*" }],
       ["input.flagged", BOB.id, { source: "filter", reasons: ["free nitro"], messageId: expect.any(String) }],
-      ["output.withheld", ALICE.id, { source: "filter", reasons: ["scam*"], messageId: expect.any(String), persona: "assistant" }],
+      [
+        "output.withheld",
+        ALICE.id,
+        { source: "filter", reasons: ["scam*"], messageId: expect.any(String), persona: "assistant" },
+      ],
       ["filter.remove", ALICE.id, { entry: "scam*" }],
     ]);
   });
@@ -398,18 +480,29 @@ describe("audit log, log channel, admin roles, status", () => {
     await start();
     const random = stack.guild.channelId("random");
     expect((await masque("audit")).content).toBe("The audit log is empty.");
-    expect((await masque("log-channel", [channel("channel", random)])).content).toBe(`New audit entries will be posted in <#${random}>.`);
+    expect((await masque("log-channel", [channel("channel", random)])).content).toBe(
+      `New audit entries will be posted in <#${random}>.`,
+    );
     await masque("block", [user("user", BOB.id), str("reason", "spam")]);
     const mirrored = await waitForBotMessages(stack, random, 2);
-    expect(mirrored[0]).toMatch(new RegExp(`^<t:\\d+:f> <@${ALICE.id}> changed the log channel to <#${random}> in <#${stack.general}>$`));
-    expect(mirrored[1]).toMatch(new RegExp(`^<t:\\d+:f> <@${ALICE.id}> blocked <@${BOB.id}> in <#${stack.general}> \\(reason \`spam\`\\)$`));
+    expect(mirrored[0]).toMatch(
+      new RegExp(`^<t:\\d+:f> <@${ALICE.id}> changed the log channel to <#${random}> in <#${stack.general}>$`),
+    );
+    expect(mirrored[1]).toMatch(
+      new RegExp(`^<t:\\d+:f> <@${ALICE.id}> blocked <@${BOB.id}> in <#${stack.general}> \\(reason \`spam\`\\)$`),
+    );
     const posts = stack.discord.calls.filter((c) => c.method === "POST" && c.path === `/channels/${random}/messages`);
-    expect(posts.map((c) => c.body.allowed_mentions)).toEqual([{ parse: [], replied_user: true }, { parse: [], replied_user: true }]);
+    expect(posts.map((c) => c.body.allowed_mentions)).toEqual([
+      { parse: [], replied_user: true },
+      { parse: [], replied_user: true },
+    ]);
 
     const page = await masque("audit", [int("limit", 1)]);
     expect(page.flags).toBe(EPHEMERAL);
     expect(page.allowed_mentions).toEqual({ parse: [], replied_user: true });
-    expect(page.content).toMatch(new RegExp(`^\\*\\*Audit log\\*\\*, newest first\\n<t:\\d+:f> <@${ALICE.id}> blocked <@${BOB.id}>`));
+    expect(page.content).toMatch(
+      new RegExp(`^\\*\\*Audit log\\*\\*, newest first\\n<t:\\d+:f> <@${ALICE.id}> blocked <@${BOB.id}>`),
+    );
     expect(page.content.split("\n")).toHaveLength(2);
 
     expect((await masque("log-channel")).content).toBe("Audit entries are no longer posted in a channel.");
@@ -424,7 +517,13 @@ describe("audit log, log channel, admin roles, status", () => {
       [{ type: SUBCOMMAND, name: "set", options: [str("name", "quill")] }],
       [{ type: SUBCOMMAND, name: "reset", options: [] }],
     ]) {
-      const interaction = stack.discord.interact({ channelId: stack.general, user: ALICE, permissions: MANAGE_GUILD, name: "persona", options });
+      const interaction = stack.discord.interact({
+        channelId: stack.general,
+        user: ALICE,
+        permissions: MANAGE_GUILD,
+        name: "persona",
+        options,
+      });
       await stack.discord.waitFor(() => stack.discord.interactionResponses(interaction.id).length > 0);
     }
     expect(audit().map((e) => [e.action, e.actorId, e.channelId, e.details])).toEqual([
@@ -437,9 +536,15 @@ describe("audit log, log channel, admin roles, status", () => {
     await start();
     const asMod = { admin: false, roles: [MODS_ROLE.id] };
     expect((await masque("status", [], asMod)).content).toBe(NOT_ADMIN);
-    expect((await masque("admin-role", [role("role", stack.guild.id)])).content).toBe("@everyone can't be an admin role: that would make everyone an admin.");
-    expect((await masque("admin-role", [role("role", MODS_ROLE.id)])).content).toBe(`Members of <@&${MODS_ROLE.id}> can now use /masque and /persona set like admins.`);
-    expect((await masque("admin-role", [role("role", MODS_ROLE.id)])).content).toBe(`<@&${MODS_ROLE.id}> is already a Masque admin role.`);
+    expect((await masque("admin-role", [role("role", stack.guild.id)])).content).toBe(
+      "@everyone can't be an admin role: that would make everyone an admin.",
+    );
+    expect((await masque("admin-role", [role("role", MODS_ROLE.id)])).content).toBe(
+      `Members of <@&${MODS_ROLE.id}> can now use /masque and /persona set like admins.`,
+    );
+    expect((await masque("admin-role", [role("role", MODS_ROLE.id)])).content).toBe(
+      `<@&${MODS_ROLE.id}> is already a Masque admin role.`,
+    );
     expect((await masque("status", [], asMod)).content).toMatch(/^\*\*Masque in this server\*\*/);
     const setByMod = stack.discord.interact({
       channelId: stack.general,
@@ -452,7 +557,9 @@ describe("audit log, log channel, admin roles, status", () => {
     await stack.discord.waitFor(() => stack.discord.interactionResponses(setByMod.id).length > 0);
     expect(stack.core.memory.personaChoices.conversationPersona(`channel:${stack.general}`)).toBe("tutor");
 
-    expect((await masque("admin-role", [role("role", MODS_ROLE.id), str("action", "remove")])).content).toBe(`<@&${MODS_ROLE.id}> is no longer a Masque admin role.`);
+    expect((await masque("admin-role", [role("role", MODS_ROLE.id), str("action", "remove")])).content).toBe(
+      `<@&${MODS_ROLE.id}> is no longer a Masque admin role.`,
+    );
     expect((await masque("status", [], asMod)).content).toBe(NOT_ADMIN);
     expect(audit().map((e) => [e.action, e.targetId])).toEqual([
       ["admin_role.add", MODS_ROLE.id],

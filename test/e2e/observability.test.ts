@@ -28,7 +28,12 @@ describe("observability: /healthz and /metrics (METRICS_PORT)", () => {
     expect(JSON.parse(health.body)).toEqual({ status: "ok", discord: "connected", database: "writable" });
 
     stack.model.enqueue({ text: "Fine, thanks." }, { status: 500 });
-    stack.discord.injectError({ method: "POST", route: /^\/channels\/\d+\/messages$/, status: 429, retryAfterSeconds: 0.05 });
+    stack.discord.injectError({
+      method: "POST",
+      route: /^\/channels\/\d+\/messages$/,
+      status: 429,
+      retryAfterSeconds: 0.05,
+    });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "how are you?", mentionBot: true });
     await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, E2E_WAIT_MS);
     await stack.bot.idle();
@@ -43,7 +48,9 @@ describe("observability: /healthz and /metrics (METRICS_PORT)", () => {
     expect(sample(body, 'masque_replies_total{persona="assistant",status="complete"}')).toBe(1);
     expect(sample(body, 'masque_replies_total{persona="assistant",status="failed"}')).toBe(1);
     expect(sample(body, 'masque_errors_total{kind="ModelServerError"}')).toBe(1);
-    expect(sample(body, 'masque_tokens_total{persona="assistant",direction="out"}')).toBe(stack.core.memory.turns.recent(`channel:${stack.general}`, 3)[1]!.tokenCount);
+    expect(sample(body, 'masque_tokens_total{persona="assistant",direction="out"}')).toBe(
+      stack.core.memory.turns.recent(`channel:${stack.general}`, 3)[1]!.tokenCount,
+    );
     expect(sample(body, 'masque_tokens_total{persona="assistant",direction="in"}')).toBeGreaterThan(100);
     expect(sample(body, 'masque_model_latency_seconds_count{persona="assistant"}')).toBe(2);
     expect(sample(body, 'masque_model_time_to_first_token_seconds_count{persona="assistant"}')).toBe(1);
@@ -55,7 +62,9 @@ describe("observability: /healthz and /metrics (METRICS_PORT)", () => {
   it("counts the prompt tokens the provider served from its cache, as it reported them, in metrics and in the reply's log line", async () => {
     stack = await startStack({ env: { METRICS_PORT: "0" } });
     // Long replies, so the conversation soon passes the 1,024 tokens a provider's cache needs.
-    const story = "The keeper climbed the stairs again, counting each of the hundred and twelve steps aloud. ".repeat(16);
+    const story = "The keeper climbed the stairs again, counting each of the hundred and twelve steps aloud. ".repeat(
+      16,
+    );
     stack.model.setDefault({ text: story.trim() });
 
     for (const [n, question] of ["tell me about the lighthouse", "and then?", "what happened next?"].entries()) {
@@ -64,14 +73,20 @@ describe("observability: /healthz and /metrics (METRICS_PORT)", () => {
     }
 
     const replies = stack.model.chatRequests().filter((r) => r.body.stream === true);
-    expect(replies.map((r) => r.body.stream_options)).toEqual([{ include_usage: true }, { include_usage: true }, { include_usage: true }]);
+    expect(replies.map((r) => r.body.stream_options)).toEqual([
+      { include_usage: true },
+      { include_usage: true },
+      { include_usage: true },
+    ]);
     // What the fake model reported in each stream's usage chunk (see test/fakes/openai-server.ts).
     const reported = replies.map((r) => r.usage?.prompt_tokens_details?.cached_tokens);
     expect(reported[0]).toBe(0);
     expect(reported[2]).toBeGreaterThanOrEqual(1024);
     expect(logged(stack, "reply finished").map((line) => line.cachedTokens)).toEqual(reported);
     const { body } = await get(stack, "/metrics");
-    expect(sample(body, 'masque_tokens_total{persona="assistant",direction="cached"}')).toBe(reported.reduce((sum = 0, n = 0) => sum + n, 0));
+    expect(sample(body, 'masque_tokens_total{persona="assistant",direction="cached"}')).toBe(
+      reported.reduce((sum = 0, n = 0) => sum + n, 0),
+    );
   });
 
   it("turns /healthz to 503 when the database is not writable or Discord is disconnected", async () => {

@@ -18,15 +18,27 @@ const V2_CARD = {
     personality: "gentle, protective",
     scenario: "{{user}} wakes in her glade.",
     first_mes: "*Seraphina smiles.* You're safe now, <USER>.",
-    mes_example: "<START>\n<USER>: Where am I?\n<BOT>: In my glade, traveller.\n<START>\n{{user}}: Who are you?\n{{char}}: A guardian of this forest.",
+    mes_example:
+      "<START>\n<USER>: Where am I?\n<BOT>: In my glade, traveller.\n<START>\n{{user}}: Who are you?\n{{char}}: A guardian of this forest.",
     creator_notes: "A gentle forest guardian.",
     system_prompt: "Write as {{char}} in gentle prose. {{original}}",
     post_history_instructions: "Stay gentle with {{user}}.",
     tags: ["fantasy"],
     character_book: {
       entries: [
-        { keys: ["Eldoria"], content: "Eldoria is the ancient forest {{char}} protects.", enabled: true, insertion_order: 1 },
-        { keys: [], content: "Magic in this world is quiet and slow.", enabled: true, constant: true, insertion_order: 2 },
+        {
+          keys: ["Eldoria"],
+          content: "Eldoria is the ancient forest {{char}} protects.",
+          enabled: true,
+          insertion_order: 1,
+        },
+        {
+          keys: [],
+          content: "Magic in this world is quiet and slow.",
+          enabled: true,
+          constant: true,
+          insertion_order: 2,
+        },
         { keys: ["dragon"], content: "No dragon has been seen for a century.", enabled: false },
       ],
     },
@@ -36,10 +48,25 @@ const V2_CARD = {
 const V3_CARD = {
   spec: "chara_card_v3",
   spec_version: "3.0",
-  data: { name: "Kestrel", description: "{{char}} is a starship pilot.", personality: "cocky", scenario: "", first_mes: "Strap in.", mes_example: "", tags: [] },
+  data: {
+    name: "Kestrel",
+    description: "{{char}} is a starship pilot.",
+    personality: "cocky",
+    scenario: "",
+    first_mes: "Strap in.",
+    mes_example: "",
+    tags: [],
+  },
 };
 
-const V1_CARD = { name: "Moss", description: "{{char}} is a talking stone.", personality: "slow", scenario: "", first_mes: "...hello.", mes_example: "" };
+const V1_CARD = {
+  name: "Moss",
+  description: "{{char}} is a talking stone.",
+  personality: "slow",
+  scenario: "",
+  first_mes: "...hello.",
+  mes_example: "",
+};
 
 function copyPersonas(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "masque-personas-"));
@@ -51,7 +78,10 @@ async function ask(stack: Stack, content: string): Promise<{ role: string; conte
   const before = stack.model.chatRequests().length;
   stack.discord.postMessage({ channelId: stack.general, author: ALICE, content, mentionBot: true });
   await stack.model.waitForChatRequests(before + 1, E2E_WAIT_MS);
-  await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= (before + 1) * 2, E2E_WAIT_MS);
+  await stack.discord.waitFor(
+    () => stack.core.memory.turns.count(`channel:${stack.general}`) >= (before + 1) * 2,
+    E2E_WAIT_MS,
+  );
   await stack.bot.idle();
   return stack.model.chatRequests()[before]!.body.messages;
 }
@@ -71,7 +101,12 @@ describe("persona presence: character cards and live editing", () => {
     writeFileSync(path.join(dir, "Seraphina.png"), pngCard(V2_CARD));
     stack = await startStack({ personasDir: dir });
     const persona = stack.core.personas().get("seraphina")!;
-    expect(persona).toMatchObject({ name: "Seraphina", description: "A gentle forest guardian.", avatar: "Seraphina.png", greeting: "*Seraphina smiles.* You're safe now, {{user}}." });
+    expect(persona).toMatchObject({
+      name: "Seraphina",
+      description: "A gentle forest guardian.",
+      avatar: "Seraphina.png",
+      greeting: "*Seraphina smiles.* You're safe now, {{user}}.",
+    });
     expect(persona.examples).toEqual([
       { user: "Where am I?", assistant: "In my glade, traveller." },
       { user: "Who are you?", assistant: "A guardian of this forest." },
@@ -80,7 +115,9 @@ describe("persona presence: character cards and live editing", () => {
 
     let messages = await ask(stack, "hello");
     const system = messages[0]!.content;
-    expect(system).toMatch(/^Write as Seraphina in gentle prose\. Seraphina is a forest guardian who speaks softly to Ali\.\n\nSeraphina's personality: gentle, protective\n\nScenario: Ali wakes in her glade\./);
+    expect(system).toMatch(
+      /^Write as Seraphina in gentle prose\. Seraphina is a forest guardian who speaks softly to Ali\.\n\nSeraphina's personality: gentle, protective\n\nScenario: Ali wakes in her glade\./,
+    );
     expect(system).toContain("Ali: Where am I?\nSeraphina: In my glade, traveller.");
     expect(system).toContain("- Magic in this world is quiet and slow.");
     expect(system).not.toContain("Eldoria");
@@ -90,17 +127,27 @@ describe("persona presence: character cards and live editing", () => {
     // Lore a key triggers changes with the message, so it is in the note just after it (the post-history instructions still last).
     messages = await ask(stack, "Tell me about Eldoria");
     expect(messages[0]!.content).not.toContain("Eldoria is");
-    expect(messages.at(-2)!.content).toMatch(/^Ali: Tell me about Eldoria\n\[Notes from memory[^\n]*\]\nBackground lore \(use it when relevant\):\n- Eldoria is the ancient forest Seraphina protects\.\n\[End of notes\.\]$/);
+    expect(messages.at(-2)!.content).toMatch(
+      /^Ali: Tell me about Eldoria\n\[Notes from memory[^\n]*\]\nBackground lore \(use it when relevant\):\n- Eldoria is the ancient forest Seraphina protects\.\n\[End of notes\.\]$/,
+    );
   });
 
   it("loads V3 (ccv3 wins over chara in a PNG), V2 and V1 JSON cards", async () => {
-    writeFileSync(path.join(dir, "kestrel.png"), pngCard(V3_CARD, "ccv3", { chara: { ...V2_CARD.data, name: "Wrong Name" } }));
+    writeFileSync(
+      path.join(dir, "kestrel.png"),
+      pngCard(V3_CARD, "ccv3", { chara: { ...V2_CARD.data, name: "Wrong Name" } }),
+    );
     writeFileSync(path.join(dir, "seraphina.json"), JSON.stringify(V2_CARD));
     writeFileSync(path.join(dir, "moss.json"), JSON.stringify(V1_CARD));
     writeFileSync(path.join(dir, "broken.json"), "{ not json");
     stack = await startStack({ personasDir: dir });
     const personas = stack.core.personas();
-    expect(personas.get("kestrel")).toMatchObject({ name: "Kestrel", prompt: "{{char}} is a starship pilot.", personality: "cocky", greeting: "Strap in." });
+    expect(personas.get("kestrel")).toMatchObject({
+      name: "Kestrel",
+      prompt: "{{char}} is a starship pilot.",
+      personality: "cocky",
+      greeting: "Strap in.",
+    });
     expect(personas.get("seraphina")).toMatchObject({ name: "Seraphina", avatar: undefined });
     expect(personas.get("moss")).toMatchObject({ name: "Moss", greeting: "...hello." });
     expect(personas.problems.map((p) => `${path.basename(p.file)}: ${p.field}`)).toEqual(["broken.json: card"]);
@@ -143,9 +190,12 @@ describe("persona presence: character cards and live editing", () => {
 describe("persona presence: webhook identity", () => {
   let stack: Stack;
   let dir: string;
-  const isWebhookCreate = (channelId: string) => (c: { method: string; path: string }) => c.method === "POST" && c.path === `/channels/${channelId}/webhooks`;
-  const isWebhookExecute = (c: { method: string; path: string }) => c.method === "POST" && /^\/webhooks\/\d+\/[^/]+$/.test(c.path);
-  const isWebhookEdit = (c: { method: string; path: string }) => c.method === "PATCH" && /^\/webhooks\/\d+\/[^/]+\/messages\/\d+$/.test(c.path);
+  const isWebhookCreate = (channelId: string) => (c: { method: string; path: string }) =>
+    c.method === "POST" && c.path === `/channels/${channelId}/webhooks`;
+  const isWebhookExecute = (c: { method: string; path: string }) =>
+    c.method === "POST" && /^\/webhooks\/\d+\/[^/]+$/.test(c.path);
+  const isWebhookEdit = (c: { method: string; path: string }) =>
+    c.method === "PATCH" && /^\/webhooks\/\d+\/[^/]+\/messages\/\d+$/.test(c.path);
 
   beforeEach(() => {
     dir = copyPersonas();
@@ -156,7 +206,13 @@ describe("persona presence: webhook identity", () => {
   });
 
   it("posts through one webhook per channel with the persona's name and avatar URL, and streams by editing it", async () => {
-    writeFileSync(path.join(dir, "quill.md"), readFileSync(path.join(dir, "quill.md"), "utf8").replace("name: Captain Quill", "name: Captain Quill\navatar: https://example.invalid/quill.png"));
+    writeFileSync(
+      path.join(dir, "quill.md"),
+      readFileSync(path.join(dir, "quill.md"), "utf8").replace(
+        "name: Captain Quill",
+        "name: Captain Quill\navatar: https://example.invalid/quill.png",
+      ),
+    );
     stack = await startStack({ personasDir: dir, env: { PERSONA_WEBHOOKS: "true" } });
     stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "quill");
     const chunks = ["Arr, ", "the sea ", "be calm ", "today, ", "and the ", "wind be ", "kind, ", "matey."];
@@ -168,49 +224,100 @@ describe("persona presence: webhook identity", () => {
     expect(stack.discord.calls.filter(isWebhookCreate(stack.general))).toHaveLength(1);
     const executes = stack.discord.calls.filter(isWebhookExecute);
     expect(executes).toHaveLength(1);
-    expect(executes[0]!.body).toMatchObject({ username: "Captain Quill", avatar_url: "https://example.invalid/quill.png", allowed_mentions: { parse: [] } });
+    expect(executes[0]!.body).toMatchObject({
+      username: "Captain Quill",
+      avatar_url: "https://example.invalid/quill.png",
+      allowed_mentions: { parse: [] },
+    });
     expect(stack.discord.calls.filter(isWebhookEdit).length).toBeGreaterThanOrEqual(1);
     const posted = stack.discord.channelMessages(stack.general).filter((m) => m.webhook_id);
-    expect(posted.map((m) => [m.content, (m.author as { username: string }).username])).toEqual([[chunks.join(""), "Captain Quill"]]);
+    expect(posted.map((m) => [m.content, (m.author as { username: string }).username])).toEqual([
+      [chunks.join(""), "Captain Quill"],
+    ]);
     // Its own webhook message came back as MESSAGE_CREATE and was not answered; it is stored as Quill's turn.
     expect(stack.model.chatRequests()).toHaveLength(1);
-    expect(stack.core.memory.turns.findByMessageId(posted[0]!.id)).toMatchObject({ role: "assistant", personaId: "quill", content: chunks.join("") });
+    expect(stack.core.memory.turns.findByMessageId(posted[0]!.id)).toMatchObject({
+      role: "assistant",
+      personaId: "quill",
+      content: chunks.join(""),
+    });
   });
 
   it("makes an image file in personas/ the webhook's avatar, and uses the parent's webhook in a thread", async () => {
     mkdirSync(path.join(dir, "avatars"));
     writeFileSync(path.join(dir, "avatars", "bard.png"), Buffer.from("89504e470d0a1a0a", "hex"));
-    writeFileSync(path.join(dir, "bard.md"), readFileSync(path.join(dir, "bard.md"), "utf8").replace("name: Wren the Bard", "name: Wren the Bard\navatar: avatars/bard.png"));
+    writeFileSync(
+      path.join(dir, "bard.md"),
+      readFileSync(path.join(dir, "bard.md"), "utf8").replace(
+        "name: Wren the Bard",
+        "name: Wren the Bard\navatar: avatars/bard.png",
+      ),
+    );
     stack = await startStack({ personasDir: dir, env: { PERSONA_WEBHOOKS: "true" } });
     stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "bard");
     const thread = stack.guild.channelId("ideas");
     stack.model.setDefault({ text: "Once upon a time." });
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "a tale!", mentionBot: true });
-    stack.discord.postMessage({ channelId: thread, author: BOB_USER, content: "a tale in the thread!", mentionBot: true });
-    await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${thread}`) >= 2 && stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, E2E_WAIT_MS);
+    stack.discord.postMessage({
+      channelId: thread,
+      author: BOB_USER,
+      content: "a tale in the thread!",
+      mentionBot: true,
+    });
+    await stack.discord.waitFor(
+      () =>
+        stack.core.memory.turns.count(`channel:${thread}`) >= 2 &&
+        stack.core.memory.turns.count(`channel:${stack.general}`) >= 2,
+      E2E_WAIT_MS,
+    );
     await stack.bot.idle();
 
     expect(stack.discord.calls.filter(isWebhookCreate(stack.general))).toHaveLength(1);
-    const avatarEdits = stack.discord.calls.filter((c) => c.method === "PATCH" && /^\/webhooks\/\d+(\/[^/]+)?$/.test(c.path));
+    const avatarEdits = stack.discord.calls.filter(
+      (c) => c.method === "PATCH" && /^\/webhooks\/\d+(\/[^/]+)?$/.test(c.path),
+    );
     expect(avatarEdits.length).toBe(1);
-    expect(avatarEdits[0]!.body.avatar).toBe(`data:image/png;base64,${Buffer.from("89504e470d0a1a0a", "hex").toString("base64")}`);
+    expect(avatarEdits[0]!.body.avatar).toBe(
+      `data:image/png;base64,${Buffer.from("89504e470d0a1a0a", "hex").toString("base64")}`,
+    );
     const executes = stack.discord.calls.filter(isWebhookExecute);
     expect(executes.map((c) => c.query.thread_id ?? "channel").sort()).toEqual(["channel", thread].sort());
     expect(executes.every((c) => c.body.username === "Wren the Bard" && c.body.avatar_url === undefined)).toBe(true);
-    expect(stack.discord.channelMessages(thread).filter((m) => m.webhook_id).map((m) => m.content)).toEqual(["Once upon a time."]);
+    expect(
+      stack.discord
+        .channelMessages(thread)
+        .filter((m) => m.webhook_id)
+        .map((m) => m.content),
+    ).toEqual(["Once upon a time."]);
   });
 
   it("falls back to normal messages when the channel has no room for another webhook, and says why in the log", async () => {
     stack = await startStack({ personasDir: dir, env: { PERSONA_WEBHOOKS: "true" } });
-    stack.discord.injectError({ method: "POST", route: /^\/channels\/\d+\/webhooks$/, status: 400, body: { code: 30007, message: "Maximum number of webhooks reached (15)" } });
+    stack.discord.injectError({
+      method: "POST",
+      route: /^\/channels\/\d+\/webhooks$/,
+      status: 400,
+      body: { code: 30007, message: "Maximum number of webhooks reached (15)" },
+    });
     stack.model.enqueue({ text: "Plain message instead." });
-    const asked = stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hi", mentionBot: true });
+    const asked = stack.discord.postMessage({
+      channelId: stack.general,
+      author: ALICE,
+      content: "hi",
+      mentionBot: true,
+    });
     await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, E2E_WAIT_MS);
     await stack.bot.idle();
-    const post = stack.discord.calls.find((c) => c.method === "POST" && c.path === `/channels/${stack.general}/messages`)!;
+    const post = stack.discord.calls.find(
+      (c) => c.method === "POST" && c.path === `/channels/${stack.general}/messages`,
+    )!;
     expect(post.body).toMatchObject({ content: "Plain message instead.", message_reference: { message_id: asked.id } });
     expect(stack.discord.calls.some(isWebhookExecute)).toBe(false);
-    expect(stack.logLines.some((l) => l.includes("persona webhooks unavailable: the channel has no room for another webhook"))).toBe(true);
+    expect(
+      stack.logLines.some((l) =>
+        l.includes("persona webhooks unavailable: the channel has no room for another webhook"),
+      ),
+    ).toBe(true);
   });
 
   it("recreates a deleted webhook once, and continues with the persona whose message is replied to", async () => {
@@ -223,16 +330,27 @@ describe("persona presence: webhook identity", () => {
     const quillMessage = stack.discord.channelMessages(stack.general).find((m) => m.webhook_id)!;
 
     // Someone deletes the webhook, and an admin switches the channel to another persona.
-    const response = await fetch(`${stack.discord.apiUrl}/v10/webhooks/${quillMessage.webhook_id}`, { method: "DELETE", headers: { authorization: `Bot ${stack.discord.token}` } });
+    const response = await fetch(`${stack.discord.apiUrl}/v10/webhooks/${quillMessage.webhook_id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bot ${stack.discord.token}` },
+    });
     expect(response.status).toBe(204);
     stack.core.memory.personaChoices.setConversationPersona(`channel:${stack.general}`, "tutor");
 
-    stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "and then?", replyToId: quillMessage.id });
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: ALICE,
+      content: "and then?",
+      replyToId: quillMessage.id,
+    });
     await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 4, E2E_WAIT_MS);
     await stack.bot.idle();
     expect(stack.model.chatRequests()[1]!.body.messages[0].content).toContain("You are Captain Quill");
     expect(stack.discord.calls.filter(isWebhookCreate(stack.general))).toHaveLength(2);
-    const texts = stack.discord.channelMessages(stack.general).filter((m) => m.webhook_id).map((m) => m.content);
+    const texts = stack.discord
+      .channelMessages(stack.general)
+      .filter((m) => m.webhook_id)
+      .map((m) => m.content);
     expect(texts).toEqual(["Quill here.", "Still Quill."]);
   });
 
@@ -265,7 +383,10 @@ describe("persona presence: attachments", () => {
     await new Promise((resolve) => files.close(resolve));
   });
 
-  async function askWith(attachments: Record<string, unknown>[], content = "look at this"): Promise<{ role: string; content: unknown }[]> {
+  async function askWith(
+    attachments: Record<string, unknown>[],
+    content = "look at this",
+  ): Promise<{ role: string; content: unknown }[]> {
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content, mentionBot: true, attachments });
     await stack.model.waitForChatRequests(1, E2E_WAIT_MS);
     await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, E2E_WAIT_MS);
@@ -275,9 +396,19 @@ describe("persona presence: attachments", () => {
 
   it("sends an image to a vision persona as an image part, and keeps a text note in memory", async () => {
     const dir = copyPersonas();
-    writeFileSync(path.join(dir, "assistant.md"), readFileSync(path.join(dir, "assistant.md"), "utf8").replace("name: Juniper", "name: Juniper\nvision: true"));
+    writeFileSync(
+      path.join(dir, "assistant.md"),
+      readFileSync(path.join(dir, "assistant.md"), "utf8").replace("name: Juniper", "name: Juniper\nvision: true"),
+    );
     stack = await startStack({ personasDir: dir });
-    const messages = await askWith([{ filename: "cat.png", content_type: "image/png", size: 2048, url: "https://cdn.discordapp.com/attachments/1/2/cat.png" }]);
+    const messages = await askWith([
+      {
+        filename: "cat.png",
+        content_type: "image/png",
+        size: 2048,
+        url: "https://cdn.discordapp.com/attachments/1/2/cat.png",
+      },
+    ]);
     expect(messages.at(-1)).toEqual({
       role: "user",
       content: [
@@ -285,14 +416,21 @@ describe("persona presence: attachments", () => {
         { type: "image_url", image_url: { url: "https://cdn.discordapp.com/attachments/1/2/cat.png" } },
       ],
     });
-    expect(stack.core.memory.turns.recent(`channel:${stack.general}`, 2)[1]!.content).toBe("look at this\n[Attached image: cat.png]");
+    expect(stack.core.memory.turns.recent(`channel:${stack.general}`, 2)[1]!.content).toBe(
+      "look at this\n[Attached image: cat.png]",
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 
   it("tells a persona without vision that an image was attached, inlines text files, and acknowledges the rest", async () => {
     stack = await startStack();
     const messages = await askWith([
-      { filename: "cat.png", content_type: "image/png", size: 2048, url: "https://cdn.discordapp.com/attachments/1/2/cat.png" },
+      {
+        filename: "cat.png",
+        content_type: "image/png",
+        size: 2048,
+        url: "https://cdn.discordapp.com/attachments/1/2/cat.png",
+      },
       { filename: "notes.md", content_type: "text/markdown; charset=utf-8", size: 40, url: `${filesUrl}/notes.md` },
       { filename: "huge.txt", content_type: "text/plain", size: 70_000, url: `${filesUrl}/huge.txt` },
       { filename: "archive.zip", content_type: "application/zip", size: 3_500_000, url: `${filesUrl}/archive.zip` },
@@ -343,8 +481,15 @@ describe("persona presence: per-server webhook choice and removed personas in th
     stack.discord.postMessage({ channelId: stack.general, author: ALICE, content: "hi", mentionBot: true });
     await stack.discord.waitFor(() => stack.core.memory.turns.count(`channel:${stack.general}`) >= 2, E2E_WAIT_MS);
     await stack.bot.idle();
-    expect(stack.discord.channelMessages(stack.general).filter((m) => m.webhook_id).map((m) => m.content)).toEqual(["Via the webhook."]);
-    expect(stack.core.memory.audit.latest(stack.guild.id, 10).map((e) => [e.action, e.actorId, e.details])).toEqual([["webhooks.set", ALICE.id, { use: "on" }]]);
+    expect(
+      stack.discord
+        .channelMessages(stack.general)
+        .filter((m) => m.webhook_id)
+        .map((m) => m.content),
+    ).toEqual(["Via the webhook."]);
+    expect(stack.core.memory.audit.latest(stack.guild.id, 10).map((e) => [e.action, e.actorId, e.details])).toEqual([
+      ["webhooks.set", ALICE.id, { use: "on" }],
+    ]);
   });
 
   it("records an audit entry in each server using a persona whose file was removed", async () => {

@@ -40,13 +40,23 @@ describe("the bot as a separate process (npm start)", () => {
     });
     child = bot.child;
     await waitForOutput(bot.output, /ready as Masque/);
-    const ready = bot.output().split("\n").filter((l) => l.includes("ready as"));
+    const ready = bot
+      .output()
+      .split("\n")
+      .filter((l) => l.includes("ready as"));
     expect(ready).toHaveLength(1);
-    expect(JSON.parse(ready[0]!)).toMatchObject({ msg: "ready as Masque in 1 server(s) with 5 persona(s)", servers: 1, personas: 5 });
+    expect(JSON.parse(ready[0]!)).toMatchObject({
+      msg: "ready as Masque in 1 server(s) with 5 persona(s)",
+      servers: 1,
+      personas: 5,
+    });
 
     const channel = guild.channelId("general");
     discord.postMessage({ channelId: channel, author: ALICE, content: "are you alive?", mentionBot: true });
-    await discord.waitFor(() => discord!.channelMessages(channel).find((m) => m.content === "Hello from a real process."), 10_000);
+    await discord.waitFor(
+      () => discord!.channelMessages(channel).find((m) => m.content === "Hello from a real process."),
+      10_000,
+    );
     expect(model.chatRequests()[0]!.headers.authorization).toBe(`Bearer ${API_KEY}`);
 
     child.kill("SIGTERM");
@@ -60,7 +70,9 @@ describe("the bot as a separate process (npm start)", () => {
     const bot = startProcess({ OPENAI_BASE_URL: "http://127.0.0.1:9/v1", CONTEXT_TOKENS: "lots" });
     child = bot.child;
     expect(await bot.exited).toBe(1);
-    expect(bot.output()).toContain("DISCORD_TOKEN: is required: create a bot and copy its token (see README.md#create-the-discord-application)");
+    expect(bot.output()).toContain(
+      "DISCORD_TOKEN: is required: create a bot and copy its token (see README.md#create-the-discord-application)",
+    );
     expect(bot.output()).toContain("CONTEXT_TOKENS: must be a whole number");
     expect(bot.output()).not.toMatch(/^\s+at /m);
   });

@@ -37,7 +37,10 @@ describe("Masque against the providers people run", () => {
   ];
   for (const [kind, model] of kinds) {
     it(`${kind}: answers without showing, storing or resending the model's thinking`, async () => {
-      const s = await start({ provider: { kind, apiKey: kind === "ollama" ? undefined : STACK_API_KEY, models: [model] }, env: { DEFAULT_MODEL: model } });
+      const s = await start({
+        provider: { kind, apiKey: kind === "ollama" ? undefined : STACK_API_KEY, models: [model] },
+        env: { DEFAULT_MODEL: model },
+      });
       // Chunks of 5 cut the <think> tags of llama.cpp's text apart.
       s.model.enqueue({ reasoning: THOUGHT, text: ANSWER, chunkSize: 5 }, { reasoning: THOUGHT, text: "Still here." });
 
@@ -58,7 +61,10 @@ describe("Masque against the providers people run", () => {
   }
 
   it("openai gpt-5-mini: every reply is answered, with no 400 on the way, though the persona sets a temperature", async () => {
-    const s = await start({ provider: { kind: "openai", apiKey: STACK_API_KEY, models: ["gpt-5-mini"] }, env: { DEFAULT_MODEL: "gpt-5-mini" } });
+    const s = await start({
+      provider: { kind: "openai", apiKey: STACK_API_KEY, models: ["gpt-5-mini"] },
+      env: { DEFAULT_MODEL: "gpt-5-mini" },
+    });
     s.model.enqueue({ text: ANSWER, reasoningTokens: 700 });
 
     mention(s, "hi there");
@@ -71,7 +77,10 @@ describe("Masque against the providers people run", () => {
   });
 
   it("vllm 0.4: refuses stream_options; the first reply is asked again without it, and so is every later one, quietly", async () => {
-    const s = await start({ provider: { kind: "vllm", models: ["qwen2-7b-instruct"] }, env: { DEFAULT_MODEL: "qwen2-7b-instruct" } });
+    const s = await start({
+      provider: { kind: "vllm", models: ["qwen2-7b-instruct"] },
+      env: { DEFAULT_MODEL: "qwen2-7b-instruct" },
+    });
     s.model.enqueue({ text: ANSWER }, { text: "Still here." });
 
     mention(s, "hi there");
@@ -80,18 +89,35 @@ describe("Masque against the providers people run", () => {
     expect(await waitForBotMessages(s, s.general, 2)).toEqual([ANSWER, "Still here."]);
 
     // Asked with usage once, refused (400), asked again without; the second message, without at once.
-    expect(s.model.chatRequests().map((r) => r.body.stream_options)).toEqual([{ include_usage: true }, undefined, undefined]);
-    const told = s.logLines.filter((line) => line.includes("stream_options")).map((line) => JSON.parse(line) as { level: number; model: string });
+    expect(s.model.chatRequests().map((r) => r.body.stream_options)).toEqual([
+      { include_usage: true },
+      undefined,
+      undefined,
+    ]);
+    const told = s.logLines
+      .filter((line) => line.includes("stream_options"))
+      .map((line) => JSON.parse(line) as { level: number; model: string });
     expect(told).toEqual([expect.objectContaining({ level: 30, model: "qwen2-7b-instruct" })]);
-    expect(turnRows(s.core.memory.db).map((row) => row.status)).toEqual(["complete", "complete", "complete", "complete"]);
+    expect(turnRows(s.core.memory.db).map((row) => row.status)).toEqual([
+      "complete",
+      "complete",
+      "complete",
+      "complete",
+    ]);
   });
 
   it("ends an endless reply at MAX_REPLY_MESSAGES messages, marks it cut and stores it as interrupted", async () => {
     const s = await start({ env: { MAX_REPLY_MESSAGES: "2", MODEL_REPLY_DEADLINE_MS: "20000" } });
-    s.model.enqueue({ text: "All work and no play makes a long reply. ", endless: true, chunkDelayMs: 1 }, { text: "Next." });
+    s.model.enqueue(
+      { text: "All work and no play makes a long reply. ", endless: true, chunkDelayMs: 1 },
+      { text: "Next." },
+    );
 
     mention(s, "write me 100,000 words");
-    await s.discord.waitFor(() => botMessages(s, s.general).some((m) => m.endsWith(`*(${REPLY_NOTES.cut.messages})*`)), E2E_WAIT_MS);
+    await s.discord.waitFor(
+      () => botMessages(s, s.general).some((m) => m.endsWith(`*(${REPLY_NOTES.cut.messages})*`)),
+      E2E_WAIT_MS,
+    );
     await s.bot.idle();
 
     const messages = botMessages(s, s.general);
@@ -114,7 +140,10 @@ describe("Masque against the providers people run", () => {
     const started = Date.now();
 
     mention(s, "go on forever");
-    await s.discord.waitFor(() => botMessages(s, s.general).some((m) => m.endsWith(`*(${REPLY_NOTES.cut.deadline})*`)), E2E_WAIT_MS);
+    await s.discord.waitFor(
+      () => botMessages(s, s.general).some((m) => m.endsWith(`*(${REPLY_NOTES.cut.deadline})*`)),
+      E2E_WAIT_MS,
+    );
     await s.bot.idle();
 
     expect(Date.now() - started).toBeLessThan(deadlineMs + E2E_WAIT_MS);
@@ -131,7 +160,9 @@ describe("Masque against the providers people run", () => {
 
     mention(s, "tell me a saga");
 
-    expect(await waitForBotMessages(s, s.general, 1)).toEqual([`The first chapter begins\n\n*(${REPLY_NOTES.cut.length})*`]);
+    expect(await waitForBotMessages(s, s.general, 1)).toEqual([
+      `The first chapter begins\n\n*(${REPLY_NOTES.cut.length})*`,
+    ]);
     expect(s.model.chatRequests()[0]!.body.max_tokens).toBeGreaterThan(0);
     expect(turnRows(s.core.memory.db).map((r) => r.status)).toEqual(["complete", "interrupted"]);
   });
@@ -172,7 +203,11 @@ describe("Masque against the providers people run", () => {
     try {
       // llama-server started with -c 1000 while CONTEXT_TOKENS says 8000: the prompt plus the
       // 1000 tokens asked for the reply do not fit.
-      const s = await start({ provider: { kind: "llamacpp", contextTokens: 1000 }, personasDir: dir, env: { DEFAULT_PERSONA: "brief", CONTEXT_TOKENS: "8000" } });
+      const s = await start({
+        provider: { kind: "llamacpp", contextTokens: 1000 },
+        personasDir: dir,
+        env: { DEFAULT_PERSONA: "brief", CONTEXT_TOKENS: "8000" },
+      });
       s.model.enqueue({ text: "Short answer." }, { text: "Still short." });
 
       mention(s, "hello?");
@@ -190,7 +225,9 @@ describe("Masque against the providers people run", () => {
 
   it("shows typing while the model thinks, and its thinking as a spoiler when the persona asks", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "masque-personas-"));
-    writePersonaFiles(dir, { "sage.md": "---\nname: Sage\ndescription: Thinks aloud.\nshow_reasoning: spoiler\n---\nYou are Sage.\n" });
+    writePersonaFiles(dir, {
+      "sage.md": "---\nname: Sage\ndescription: Thinks aloud.\nshow_reasoning: spoiler\n---\nYou are Sage.\n",
+    });
     try {
       const s = await start({ provider: { kind: "deepseek" }, personasDir: dir, env: { DEFAULT_PERSONA: "sage" } });
       s.model.enqueue({ reasoning: "Two and two make four.", chunkSize: 4, chunkDelayMs: 150, text: "Four." });
@@ -198,7 +235,9 @@ describe("Masque against the providers people run", () => {
       mention(s, "2+2?");
 
       expect(await waitForBotMessages(s, s.general, 2)).toEqual(["Four.", "Reasoning:\n||Two and two make four.||"]);
-      const calls = s.discord.calls.filter((c) => c.path.startsWith(`/channels/${s.general}/`)).map((c) => `${c.method} ${c.path.split("/").at(-1)}`);
+      const calls = s.discord.calls
+        .filter((c) => c.path.startsWith(`/channels/${s.general}/`))
+        .map((c) => `${c.method} ${c.path.split("/").at(-1)}`);
       expect(calls.indexOf("POST typing")).toBeGreaterThan(-1);
       expect(calls.indexOf("POST typing")).toBeLessThan(calls.indexOf("POST messages"));
       expect(turnRows(s.core.memory.db).map((r) => r.content)).toEqual(["2+2?", "Four."]);

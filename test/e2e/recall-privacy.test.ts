@@ -64,7 +64,10 @@ async function botSees(channelId: string, check: (channel: GuildBasedChannel) =>
 
 describe("server-wide recall and private channels", () => {
   it("recalls a public channel's words elsewhere, and stops the moment that channel is made private", async () => {
-    stack = await startStack({ roles: [{ id: MODERATORS_ROLE, name: "Moderators" }], memberRoles: { [ALICE.id]: [MODERATORS_ROLE] } });
+    stack = await startStack({
+      roles: [{ id: MODERATORS_ROLE, name: "Moderators" }],
+      memberRoles: { [ALICE.id]: [MODERATORS_ROLE] },
+    });
     stack.model.setDefault(() => ({ text: "Noted." }));
     const random = stack.guild.channelId("random");
     expect(await turnOnServerWideRecall()).toContain(
@@ -84,7 +87,10 @@ describe("server-wide recall and private channels", () => {
   });
 
   it("keeps a private channel's secret out of a member's prompt in #general, and still recalls a public thread", async () => {
-    stack = await startStack({ roles: [{ id: MODERATORS_ROLE, name: "Moderators" }], memberRoles: { [ALICE.id]: [MODERATORS_ROLE] } });
+    stack = await startStack({
+      roles: [{ id: MODERATORS_ROLE, name: "Moderators" }],
+      memberRoles: { [ALICE.id]: [MODERATORS_ROLE] },
+    });
     stack.model.setDefault(() => ({ text: "Noted." }));
     const mods = stack.guild.channelId("random");
     await makePrivate(mods);

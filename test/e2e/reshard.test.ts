@@ -20,7 +20,8 @@ const START_WAIT_MS = 40_000;
 const RESHARD_WAIT_MS = 30_000;
 
 type Chat = Array<{ role: string; content: unknown }>;
-const promptText = (messages: Chat) => messages.map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content))).join("\n");
+const promptText = (messages: Chat) =>
+  messages.map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content))).join("\n");
 
 describe("resharding with the real bot: 1 → 2 → 4 shards", () => {
   let discord: FakeDiscord;
@@ -56,9 +57,11 @@ describe("resharding with the real bot: 1 → 2 → 4 shards", () => {
     const start = async (shards?: number) => {
       bot = startBotProcess(env(shards));
       const readyLines = () => (bot!.output().match(/"msg":"ready as /g) ?? []).length;
-      await discord.waitFor(() => readyLines() === (shards ?? 1), START_WAIT_MS).catch((error) => {
-        throw new Error(`${error}\n${bot!.output()}`);
-      });
+      await discord
+        .waitFor(() => readyLines() === (shards ?? 1), START_WAIT_MS)
+        .catch((error) => {
+          throw new Error(`${error}\n${bot!.output()}`);
+        });
     };
     const stop = async () => {
       bot!.child.kill("SIGTERM");
@@ -66,7 +69,13 @@ describe("resharding with the real bot: 1 → 2 → 4 shards", () => {
       bot = undefined;
     };
     const command = (name: string, options: Json[]) => {
-      const interaction = discord.interact({ channelId: channel, user: ALICE, permissions: MANAGE_GUILD, name, options });
+      const interaction = discord.interact({
+        channelId: channel,
+        user: ALICE,
+        permissions: MANAGE_GUILD,
+        name,
+        options,
+      });
       return discord.waitFor(() => discord.interactionResponses(interaction.id).length > 0);
     };
     /** Alice asks in the server and in her DM, Bob (blocked) in the server; resolves with the prompts the model got. */
@@ -77,14 +86,24 @@ describe("resharding with the real bot: 1 → 2 → 4 shards", () => {
       discord.postMessage({ channelId: dm, author: ALICE, content: `${question} (dm)` });
       const requests = await model.waitForChatRequests(before + 2, RESHARD_WAIT_MS);
       const fresh = requests.slice(before).map((r) => r.body.messages as Chat);
-      const inServer = fresh.find((m) => promptText(m).includes(`Alice: ${question}`) && !promptText(m).includes("(dm)"))!;
+      const inServer = fresh.find(
+        (m) => promptText(m).includes(`Alice: ${question}`) && !promptText(m).includes("(dm)"),
+      )!;
       const inDm = fresh.find((m) => promptText(m).includes(`${question} (dm)`))!;
-      return { inServer: promptText(inServer), inDm: promptText(inDm), all: requests.slice(before).map((r) => promptText(r.body.messages as Chat)) };
+      return {
+        inServer: promptText(inServer),
+        inDm: promptText(inDm),
+        all: requests.slice(before).map((r) => promptText(r.body.messages as Chat)),
+      };
     };
 
     await start();
-    await command("persona", [{ type: SUBCOMMAND, name: "set", options: [{ type: STRING, name: "name", value: "quill" }] }]);
-    await command("masque", [{ type: SUBCOMMAND, name: "block", options: [{ type: USER, name: "user", value: BOB.id }] }]);
+    await command("persona", [
+      { type: SUBCOMMAND, name: "set", options: [{ type: STRING, name: "name", value: "quill" }] },
+    ]);
+    await command("masque", [
+      { type: SUBCOMMAND, name: "block", options: [{ type: USER, name: "user", value: BOB.id }] },
+    ]);
     const first = await ask("the pelican is called Gertrude");
     expect(first.inServer).toContain("Quill");
     await stop();
@@ -96,7 +115,10 @@ describe("resharding with the real bot: 1 → 2 → 4 shards", () => {
       expect(refused.output()).toContain(`npm run reshard -- --to ${shards}`);
       expect(existsSync(layoutFile(databasePath, shards, shards - 1))).toBe(false);
 
-      const moved = await runCli("src/cli/reshard.ts", ["--to", String(shards)], { env: env(), timeoutMs: RESHARD_WAIT_MS });
+      const moved = await runCli("src/cli/reshard.ts", ["--to", String(shards)], {
+        env: env(),
+        timeoutMs: RESHARD_WAIT_MS,
+      });
       expect(moved.stderr).toBe("");
       expect(moved.stdout).toContain(`Moved 1 server(s)`);
       expect(moved.stdout).toContain(`to ${shards} shard files.`);

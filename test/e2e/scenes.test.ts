@@ -7,7 +7,8 @@ import { ALICE, BOB, MANAGE_GUILD, type Stack, startStack } from "../helpers/sta
 /** The shipped personas in the scene, in the order each line hands the word to the next. */
 const ROTATION = ["Captain Quill", "Wren the Bard", "Professor Theo"];
 const TOPIC = "whether the lighthouse is haunted";
-const isWebhookExecute = (c: { method: string; path: string }) => c.method === "POST" && /^\/webhooks\/\d+\/[^/]+$/.test(c.path);
+const isWebhookExecute = (c: { method: string; path: string }) =>
+  c.method === "POST" && /^\/webhooks\/\d+\/[^/]+$/.test(c.path);
 
 /** The persona a scene line's request is for, read from its direction ("Write <name>'s next line"). */
 function speakerOf(req: RecordedRequest): string {
@@ -32,7 +33,11 @@ async function sceneStack(webhooks = true): Promise<Stack> {
   return stack;
 }
 
-function sceneCommand(stack: Stack, sub: "start" | "stop", opts: { options?: object[]; admin?: boolean; user?: typeof ALICE } = {}) {
+function sceneCommand(
+  stack: Stack,
+  sub: "start" | "stop",
+  opts: { options?: object[]; admin?: boolean; user?: typeof ALICE } = {},
+) {
   return stack.discord.interact({
     channelId: stack.general,
     user: opts.user ?? ALICE,
@@ -59,7 +64,10 @@ function channelModeCommand(stack: Stack, mode: "off" | "mention") {
   });
 }
 
-const startOptions = (turns?: number) => [{ type: 3, name: "topic", value: TOPIC }, ...(turns === undefined ? [] : [{ type: 4, name: "turns", value: turns }])];
+const startOptions = (turns?: number) => [
+  { type: 3, name: "topic", value: TOPIC },
+  ...(turns === undefined ? [] : [{ type: 4, name: "turns", value: turns }]),
+];
 
 /** The first answer to an interaction. */
 async function firstResponse(stack: Stack, interactionId: string) {
@@ -68,7 +76,10 @@ async function firstResponse(stack: Stack, interactionId: string) {
 
 /** The status message's last edit: how the scene ended. */
 async function endOf(stack: Stack, interactionId: string) {
-  return stack.discord.waitFor(() => stack.discord.interactionResponses(interactionId).find((r) => r.kind === "edit")?.body, E2E_WAIT_MS);
+  return stack.discord.waitFor(
+    () => stack.discord.interactionResponses(interactionId).find((r) => r.kind === "edit")?.body,
+    E2E_WAIT_MS,
+  );
 }
 
 /** The persona lines in #general as they stand: [webhook username, text]. The scene's status message, an interaction reply, carries the application's id as its webhook id. */
@@ -91,8 +102,13 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
     const started = sceneCommand(stack, "start", { options: startOptions() });
 
     const status = await firstResponse(stack, started.id);
-    expect(status.data.content).toBe(SCENE_TEXTS.status(TOPIC, ["Captain Quill", "Wren the Bard", "Professor Theo"], 6));
-    expect(status.data.components[0].components[0]).toMatchObject({ custom_id: `scene:stop:${started.id}`, label: "Stop" });
+    expect(status.data.content).toBe(
+      SCENE_TEXTS.status(TOPIC, ["Captain Quill", "Wren the Bard", "Professor Theo"], 6),
+    );
+    expect(status.data.components[0].components[0]).toMatchObject({
+      custom_id: `scene:stop:${started.id}`,
+      label: "Stop",
+    });
     expect((await endOf(stack, started.id)).content).toBe(SCENE_TEXTS.ended(TOPIC, 6, "finished"));
     await stack.bot.idle();
 
@@ -103,26 +119,43 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
     // Each line named the next persona of the rotation, and that persona spoke next.
     const first = ROTATION.indexOf(speakers[0]!);
     expect(speakers).toEqual([0, 1, 2, 3, 4, 5].map((i) => ROTATION[(first + i) % 3]));
-    expect(posted.map(([name, text]) => text === `${ROTATION[(ROTATION.indexOf(name) + 1) % 3]}, what do you make of it?`)).toEqual(Array(6).fill(true));
+    expect(
+      posted.map(([name, text]) => text === `${ROTATION[(ROTATION.indexOf(name) + 1) % 3]}, what do you make of it?`),
+    ).toEqual(Array(6).fill(true));
     const executes = stack.discord.calls.filter(isWebhookExecute);
     expect(executes.map((c) => c.body.username)).toEqual(speakers);
     // The personas' own webhook lines came back as messages and set off no reply: six lines, six model calls.
     expect(stack.model.chatRequests()).toHaveLength(6);
-    expect(turnRows(stack.core.memory.db).map((t) => [t.role, t.author, t.status])).toEqual(speakers.map((name) => ["assistant", name, "complete"]));
+    expect(turnRows(stack.core.memory.db).map((t) => [t.role, t.author, t.status])).toEqual(
+      speakers.map((name) => ["assistant", name, "complete"]),
+    );
     const audit = stack.core.memory.audit.latest(stack.guild.id, 10);
-    expect(audit.find((e) => e.action === "scene.start")).toMatchObject({ actorId: ALICE.id, details: { topic: TOPIC, turns: 6, cast: ["quill", "bard", "tutor"] } });
+    expect(audit.find((e) => e.action === "scene.start")).toMatchObject({
+      actorId: ALICE.id,
+      details: { topic: TOPIC, turns: 6, cast: ["quill", "bard", "tutor"] },
+    });
   });
 
   it("stops mid-line from the Stop button: the line ends cut, no line follows, and only admins may press it", async () => {
     stack = await sceneStack();
-    stack.model.enqueue((req) => handOn(req), (req) => handOn(req, { chunks: ["Aye, ", "the lamp ", "burns ", "blue ", "at ", "midnight ", "and ", "nobody ", "tends ", "it."], chunkDelayMs: 250 }));
+    stack.model.enqueue(
+      (req) => handOn(req),
+      (req) =>
+        handOn(req, {
+          chunks: ["Aye, ", "the lamp ", "burns ", "blue ", "at ", "midnight ", "and ", "nobody ", "tends ", "it."],
+          chunkDelayMs: 250,
+        }),
+    );
     stack.model.setDefault((req) => handOn(req));
     const started = sceneCommand(stack, "start", { options: startOptions() });
     await stack.discord.waitFor(() => lines(stack)[1]?.[1].startsWith("Aye, ") && lines(stack)[1], E2E_WAIT_MS);
 
     const customId = `scene:stop:${started.id}`;
     const refused = stack.discord.click({ interactionId: started.id, user: BOB, permissions: "0", customId });
-    expect((await firstResponse(stack, refused.id)).data).toMatchObject({ content: expect.stringMatching(/^Only server admins can do that/), flags: 64 });
+    expect((await firstResponse(stack, refused.id)).data).toMatchObject({
+      content: expect.stringMatching(/^Only server admins can do that/),
+      flags: 64,
+    });
     stack.discord.click({ interactionId: started.id, user: ALICE, permissions: MANAGE_GUILD, customId });
 
     expect((await endOf(stack, started.id)).content).toBe(SCENE_TEXTS.ended(TOPIC, 2, "stopped"));
@@ -134,7 +167,9 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
     expect(rows[1]!.content).not.toContain("nobody tends it.");
     // The cut line says so on Discord, as any stopped reply does.
     expect(lines(stack)[1]![1]).toContain("I stopped before finishing that reply.");
-    expect(stack.core.memory.audit.latest(stack.guild.id, 10).find((e) => e.action === "scene.stop")).toMatchObject({ actorId: ALICE.id });
+    expect(stack.core.memory.audit.latest(stack.guild.id, 10).find((e) => e.action === "scene.stop")).toMatchObject({
+      actorId: ALICE.id,
+    });
   });
 
   it("lets a person speak during a scene: the persona they address answers them first, and their message is no separate reply", async () => {
@@ -146,7 +181,11 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
     const started = sceneCommand(stack, "start", { options: startOptions(2) });
     await stack.model.waitForChatRequests(1);
     // Bob speaks while the first line is written, without mentioning the bot.
-    stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "Professor Theo, is it really haunted?" });
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: BOB,
+      content: "Professor Theo, is it really haunted?",
+    });
     await stack.discord.waitFor(() => turnRows(stack.core.memory.db).some((t) => t.author === "Bob"), E2E_WAIT_MS);
     open();
 
@@ -164,15 +203,25 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
   it("answers a person at once while the scene waits for its starter's allowance: the scene's own lines wait, their reply does not", async () => {
     stack = await sceneStack();
     // Alice's allowance: two messages, one more every five minutes. The scene spends it on its first two lines.
-    stack.core.memory.serverSettings.guild.update(stack.guild.id, { rateMessages: 2, rateWindowSeconds: 600 }, ALICE.id);
-    stack.model.enqueue((req) => handOn(req), (req) => handOn(req));
+    stack.core.memory.serverSettings.guild.update(
+      stack.guild.id,
+      { rateMessages: 2, rateWindowSeconds: 600 },
+      ALICE.id,
+    );
+    stack.model.enqueue(
+      (req) => handOn(req),
+      (req) => handOn(req),
+    );
     stack.model.setDefault({ text: "A fair question, Bob: I have seen the light myself." });
     const started = sceneCommand(stack, "start", { options: startOptions(4) });
     await stack.discord.waitFor(() => lines(stack).length === 2, E2E_WAIT_MS);
 
     // Bob mentions the bot while the third line waits minutes for Alice's allowance.
     mention(stack, "Professor Theo, is it really haunted?", { author: BOB });
-    await stack.discord.waitFor(() => lines(stack)[2]?.[1] === "A fair question, Bob: I have seen the light myself.", E2E_WAIT_MS);
+    await stack.discord.waitFor(
+      () => lines(stack)[2]?.[1] === "A fair question, Bob: I have seen the light myself.",
+      E2E_WAIT_MS,
+    );
     const requests = stack.model.chatRequests();
     expect(requests).toHaveLength(3);
     expect(speakerOf(requests[2]!)).toBe("Professor Theo");
@@ -194,7 +243,12 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
 
   it("stops at once when the channel is turned off mid-scene, and stores nothing said there afterwards", async () => {
     stack = await sceneStack();
-    stack.model.enqueue((req) => handOn(req, { chunks: ["Aye, ", "the lamp ", "burns ", "blue ", "at ", "midnight ", "and ", "nobody ", "tends ", "it."], chunkDelayMs: 250 }));
+    stack.model.enqueue((req) =>
+      handOn(req, {
+        chunks: ["Aye, ", "the lamp ", "burns ", "blue ", "at ", "midnight ", "and ", "nobody ", "tends ", "it."],
+        chunkDelayMs: 250,
+      }),
+    );
     stack.model.setDefault({ text: "Good evening to you, Bob." });
     const started = sceneCommand(stack, "start", { options: startOptions(3) });
     await stack.discord.waitFor(() => lines(stack)[0]?.[1].startsWith("Aye, "), E2E_WAIT_MS);
@@ -203,7 +257,11 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
     expect((await firstResponse(stack, off.id)).data.content).toContain(SCENE_TEXTS.stoppedByChannelOff(1));
     expect((await endOf(stack, started.id)).content).toBe(SCENE_TEXTS.ended(TOPIC, 1, "stopped"));
     // Said in the quiet channel, to a cast member by name: not part of any scene, not stored, not answered.
-    const quiet = stack.discord.postMessage({ channelId: stack.general, author: BOB, content: "Professor Theo, is it really haunted?" });
+    const quiet = stack.discord.postMessage({
+      channelId: stack.general,
+      author: BOB,
+      content: "Professor Theo, is it really haunted?",
+    });
     await stack.discord.waitFor(() => seenByBot(stack, quiet.id), E2E_WAIT_MS);
 
     // Back to mentions: Bob's next message is answered the usual way, and its prompt never saw the quiet one.
@@ -222,7 +280,10 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
       ["assistant", "Captain Quill", "complete"],
     ]);
     expect(rows[0]!.content).not.toContain("nobody tends it.");
-    expect(stack.core.memory.audit.latest(stack.guild.id, 10).find((e) => e.action === "scene.stop")).toMatchObject({ actorId: ALICE.id, details: { topic: TOPIC } });
+    expect(stack.core.memory.audit.latest(stack.guild.id, 10).find((e) => e.action === "scene.stop")).toMatchObject({
+      actorId: ALICE.id,
+      details: { topic: TOPIC },
+    });
   });
 
   it.each([
@@ -231,15 +292,26 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
     ["with persona webhooks on where none can be had", true],
   ])("%s, opens each line with its persona's name in bold", async (_name, webhooks) => {
     stack = await sceneStack(webhooks);
-    if (webhooks) stack.discord.injectError({ method: "POST", route: /^\/channels\/\d+\/webhooks$/, status: 400, body: { code: 30007, message: "Maximum number of webhooks reached (15)" } });
+    if (webhooks)
+      stack.discord.injectError({
+        method: "POST",
+        route: /^\/channels\/\d+\/webhooks$/,
+        status: 400,
+        body: { code: 30007, message: "Maximum number of webhooks reached (15)" },
+      });
     stack.model.setDefault((req) => handOn(req));
     const started = sceneCommand(stack, "start", { options: startOptions(2) });
     expect((await endOf(stack, started.id)).content).toBe(SCENE_TEXTS.ended(TOPIC, 2, "finished"));
     await stack.bot.idle();
     expect(stack.discord.calls.some(isWebhookExecute)).toBe(false);
-    const posted = stack.discord.channelMessages(stack.general).filter((m) => (m.author as { id: string }).id === stack.discord.botUser.id && !m.webhook_id);
+    const posted = stack.discord
+      .channelMessages(stack.general)
+      .filter((m) => (m.author as { id: string }).id === stack.discord.botUser.id && !m.webhook_id);
     expect(posted).toHaveLength(2);
-    for (const message of posted) expect(message.content).toMatch(/^\*\*(Captain Quill|Wren the Bard|Professor Theo):\*\* (Captain Quill|Wren the Bard|Professor Theo), what do you make of it\?$/);
+    for (const message of posted)
+      expect(message.content).toMatch(
+        /^\*\*(Captain Quill|Wren the Bard|Professor Theo):\*\* (Captain Quill|Wren the Bard|Professor Theo), what do you make of it\?$/,
+      );
     // Memory keeps the line without the name the channel shows.
     expect(turnRows(stack.core.memory.db).map((t) => t.content.startsWith("**"))).toEqual([false, false]);
   });
@@ -256,16 +328,29 @@ describe("Scenes (the bot against the fake Discord and the fake model)", () => {
     expect((await firstResponse(stack, off.id)).data.content).toBe(SCENE_TEXTS.setting(false));
     const refused = sceneCommand(stack, "start", { options: startOptions() });
     expect((await firstResponse(stack, refused.id)).data).toMatchObject({ content: SCENE_TEXTS.off, flags: 64 });
-    expect(stack.core.memory.audit.latest(stack.guild.id, 10).find((e) => e.action === "scenes.set")).toMatchObject({ actorId: ALICE.id, details: { allow: "off" } });
-    const status = stack.discord.interact({ channelId: stack.general, user: ALICE, permissions: MANAGE_GUILD, name: "masque", options: [{ type: 1, name: "status", options: [] }] });
+    expect(stack.core.memory.audit.latest(stack.guild.id, 10).find((e) => e.action === "scenes.set")).toMatchObject({
+      actorId: ALICE.id,
+      details: { allow: "off" },
+    });
+    const status = stack.discord.interact({
+      channelId: stack.general,
+      user: ALICE,
+      permissions: MANAGE_GUILD,
+      name: "masque",
+      options: [{ type: 1, name: "status", options: [] }],
+    });
     expect((await firstResponse(stack, status.id)).data.content).toContain("**Ensemble:** scenes off");
 
     stack.core.memory.serverSettings.guild.update(stack.guild.id, { scenes: true }, ALICE.id);
     const byBob = sceneCommand(stack, "start", { options: startOptions(), user: BOB, admin: false });
     expect((await firstResponse(stack, byBob.id)).data.content).toMatch(/^Only server admins can do that/);
-    const alone = sceneCommand(stack, "start", { options: [...startOptions(), { type: 3, name: "cast", value: "quill" }] });
+    const alone = sceneCommand(stack, "start", {
+      options: [...startOptions(), { type: 3, name: "cast", value: "quill" }],
+    });
     expect((await firstResponse(stack, alone.id)).data.content).toBe(SCENE_TEXTS.castTooSmall);
-    const stranger = sceneCommand(stack, "start", { options: [...startOptions(), { type: 3, name: "cast", value: "quill, juniper" }] });
+    const stranger = sceneCommand(stack, "start", {
+      options: [...startOptions(), { type: 3, name: "cast", value: "quill, juniper" }],
+    });
     expect((await firstResponse(stack, stranger.id)).data.content).toBe(SCENE_TEXTS.notInCast(["juniper"]));
     stack.core.memory.serverSettings.channelModes.set(stack.guild.id, stack.general, "off", ALICE.id);
     const quiet = sceneCommand(stack, "start", { options: startOptions() });

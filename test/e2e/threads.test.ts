@@ -14,7 +14,9 @@ import { botMessages, E2E_WAIT_MS, logged, mention, waitForBotMessages } from ".
 import { ALICE, BOB, MANAGE_GUILD, type Stack, type StackOptions, startStack } from "../helpers/stack.js";
 
 const WITH_PUBLIC_THREADS = String(DEFAULT_BOT_PERMISSIONS | Permission.CreatePublicThreads);
-const WITH_ALL_THREADS = String(DEFAULT_BOT_PERMISSIONS | Permission.CreatePublicThreads | Permission.CreatePrivateThreads);
+const WITH_ALL_THREADS = String(
+  DEFAULT_BOT_PERMISSIONS | Permission.CreatePublicThreads | Permission.CreatePrivateThreads,
+);
 const OTHER_BOT: FakeUser = { id: "410000000000000001", username: "dicebot", bot: true };
 const EPHEMERAL = 64;
 const PUBLIC_THREAD = 11;
@@ -52,8 +54,16 @@ async function chat(options: Json[] = [], user: FakeUser = ALICE): Promise<{ con
 /** Runs `/masque <sub>` (or "group sub") as an admin, or as Bob without permissions. */
 async function masque(path: string, options: Json[], admin = true): Promise<string> {
   const [first, second] = path.split(" ") as [string, string | undefined];
-  const sub = second ? [{ type: 2, name: first, options: [{ type: 1, name: second, options }] }] : [{ type: 1, name: first, options }];
-  const { id } = stack.discord.interact({ channelId: stack.general, user: admin ? ALICE : BOB, permissions: admin ? MANAGE_GUILD : "0", name: "masque", options: sub });
+  const sub = second
+    ? [{ type: 2, name: first, options: [{ type: 1, name: second, options }] }]
+    : [{ type: 1, name: first, options }];
+  const { id } = stack.discord.interact({
+    channelId: stack.general,
+    user: admin ? ALICE : BOB,
+    permissions: admin ? MANAGE_GUILD : "0",
+    name: "masque",
+    options: sub,
+  });
   await stack.discord.waitFor(() => stack.discord.interactionResponses(id).length > 0);
   return stack.discord.interactionResponses(id)[0]!.body.data.content as string;
 }
@@ -71,7 +81,11 @@ describe("/chat opens a thread where the persona answers without mentions", () =
     await start({ botPermissions: WITH_PUBLIC_THREADS });
     const answer = await chat([{ type: 3, name: "persona", value: "quill" }]);
     const [thread] = botThreads();
-    expect(thread).toMatchObject({ type: PUBLIC_THREAD, name: "Captain Quill & Ali", ownerId: stack.discord.botUser.id });
+    expect(thread).toMatchObject({
+      type: PUBLIC_THREAD,
+      name: "Captain Quill & Ali",
+      ownerId: stack.discord.botUser.id,
+    });
     expect(thread!.members).toEqual([stack.discord.botUser.id, ALICE.id]);
     expect(answer).toEqual({ content: THREAD_TEXTS.opened(thread!.id, "Captain Quill", false), ephemeral: true });
     const [greeting] = await waitForBotMessages(stack, thread!.id, 1);
@@ -81,7 +95,11 @@ describe("/chat opens a thread where the persona answers without mentions", () =
     stack.discord.postMessage({ channelId: thread!.id, author: ALICE, content: "no mention here" });
     await waitForBotMessages(stack, thread!.id, 2);
     stack.discord.postMessage({ channelId: thread!.id, author: BOB, content: "nor here" });
-    expect(await waitForBotMessages(stack, thread!.id, 3)).toEqual([greeting, "Aye, first answer.", "Aye, second answer."]);
+    expect(await waitForBotMessages(stack, thread!.id, 3)).toEqual([
+      greeting,
+      "Aye, first answer.",
+      "Aye, second answer.",
+    ]);
     // The thread is a conversation of its own, with the persona chosen for it, and its greeting as the persona's first words.
     const request = stack.model.chatRequests()[0]!.body;
     expect(request.messages[0].content).toContain("Captain Quill");
@@ -96,8 +114,18 @@ describe("/chat opens a thread where the persona answers without mentions", () =
     expect(botMessages(stack, stack.general)).toEqual(["marker seen"]);
 
     const [opened] = stack.core.memory.audit.latest(stack.guild.id, 10).filter((e) => e.action === "thread.open");
-    expect(opened).toMatchObject({ actorId: ALICE.id, channelId: stack.general, targetId: thread!.id, details: { persona: "quill", private: false } });
-    expect(stack.core.memory.threads.get(thread!.id)).toMatchObject({ guildId: stack.guild.id, parentId: stack.general, openedBy: ALICE.id, private: false });
+    expect(opened).toMatchObject({
+      actorId: ALICE.id,
+      channelId: stack.general,
+      targetId: thread!.id,
+      details: { persona: "quill", private: false },
+    });
+    expect(stack.core.memory.threads.get(thread!.id)).toMatchObject({
+      guildId: stack.guild.id,
+      parentId: stack.general,
+      openedBy: ALICE.id,
+      private: false,
+    });
   });
 
   it("replies through the persona's webhook inside the thread, with thread_id", async () => {
@@ -107,14 +135,26 @@ describe("/chat opens a thread where the persona answers without mentions", () =
     await waitForBotMessages(stack, thread!.id, 1);
     stack.model.enqueue({ text: "Through the webhook." });
     stack.discord.postMessage({ channelId: thread!.id, author: ALICE, content: "hello" });
-    const execute = await stack.discord.waitForCall((c) => c.method === "POST" && c.path.startsWith("/webhooks/") && c.query.thread_id === thread!.id, E2E_WAIT_MS);
+    const execute = await stack.discord.waitForCall(
+      (c) => c.method === "POST" && c.path.startsWith("/webhooks/") && c.query.thread_id === thread!.id,
+      E2E_WAIT_MS,
+    );
     expect(execute.body).toMatchObject({ content: "Through the webhook.", username: "Juniper" });
-    await stack.discord.waitFor(() => stack.discord.channelMessages(thread!.id).some((m) => m.webhook_id !== undefined && m.content === "Through the webhook."), E2E_WAIT_MS);
+    await stack.discord.waitFor(
+      () =>
+        stack.discord
+          .channelMessages(thread!.id)
+          .some((m) => m.webhook_id !== undefined && m.content === "Through the webhook."),
+      E2E_WAIT_MS,
+    );
   });
 
   it("refuses a private thread plainly when the bot may not create one, and opens none; opens it when it may", async () => {
     await start();
-    expect(await chat([{ type: 5, name: "private", value: true }])).toEqual({ content: THREAD_TEXTS.cannotOpen(true), ephemeral: true });
+    expect(await chat([{ type: 5, name: "private", value: true }])).toEqual({
+      content: THREAD_TEXTS.cannotOpen(true),
+      ephemeral: true,
+    });
     expect(await chat()).toEqual({ content: THREAD_TEXTS.cannotOpen(false), ephemeral: true });
     expect(stack.discord.calls.filter(isThreadCreate)).toEqual([]);
     expect(botThreads()).toEqual([]);
@@ -124,7 +164,11 @@ describe("/chat opens a thread where the persona answers without mentions", () =
     await start({ botPermissions: WITH_ALL_THREADS });
     await chat([{ type: 5, name: "private", value: true }]);
     const [thread] = botThreads();
-    expect(thread).toMatchObject({ type: PRIVATE_THREAD, invitable: false, members: [stack.discord.botUser.id, ALICE.id] });
+    expect(thread).toMatchObject({
+      type: PRIVATE_THREAD,
+      invitable: false,
+      members: [stack.discord.botUser.id, ALICE.id],
+    });
     expect(stack.core.memory.threads.get(thread!.id)?.private).toBe(true);
   });
 
@@ -133,7 +177,9 @@ describe("/chat opens a thread where the persona answers without mentions", () =
     const inThread = stack.discord.interact({ channelId: stack.guild.channelId("ideas"), user: ALICE, name: "chat" });
     await stack.discord.waitFor(() => stack.discord.interactionResponses(inThread.id).length > 0);
     expect(stack.discord.interactionResponses(inThread.id)[0]!.body.data.content).toBe(THREAD_TEXTS.notInThread);
-    expect((await chat([{ type: 3, name: "persona", value: "nobody" }])).content).toMatch(/^There is no persona called “nobody”/);
+    expect((await chat([{ type: 3, name: "persona", value: "nobody" }])).content).toMatch(
+      /^There is no persona called “nobody”/,
+    );
     await masque("channel", [{ type: 3, name: "mode", value: "off" }]);
     expect((await chat()).content).toBe(THREAD_TEXTS.notHere);
     expect(stack.discord.calls.filter(isThreadCreate)).toEqual([]);
@@ -144,7 +190,9 @@ describe("/masque threads on: a mention opens a thread for the reply", () => {
   it("starts a thread from the mentioning message, replies in it, and answers there without mentions afterwards", async () => {
     await start({ botPermissions: WITH_PUBLIC_THREADS });
     expect(await masque("status", [])).toContain("a mention is answered in its channel");
-    expect(await masque("threads", [{ type: 3, name: "state", value: "on" }])).toBe(THREAD_TEXTS.threadsOnMention(true));
+    expect(await masque("threads", [{ type: 3, name: "state", value: "on" }])).toBe(
+      THREAD_TEXTS.threadsOnMention(true),
+    );
     expect(await masque("status", [])).toContain("a mention opens a thread");
     stack.model.enqueue({ text: "Replying in a thread." }, { text: "Still here." });
     const asked = mention(stack, "how do tides work?");
@@ -176,17 +224,29 @@ describe("/masque threads on: a mention opens a thread for the reply", () => {
     mention(stack, "second");
     expect(await waitForBotMessages(stack, stack.general, 2)).toEqual(["Here instead.", "Here again."]);
     expect(stack.discord.calls.filter(isThreadCreate)).toEqual([]);
-    expect(logged(stack, "threads on mention: the bot lacks Create Public Threads or Send Messages in Threads; answering in the channel instead")).toHaveLength(1);
+    expect(
+      logged(
+        stack,
+        "threads on mention: the bot lacks Create Public Threads or Send Messages in Threads; answering in the channel instead",
+      ),
+    ).toHaveLength(1);
   });
 
   it("answers in the channel when Discord refuses the thread (403)", async () => {
     await start({ botPermissions: WITH_PUBLIC_THREADS });
     await masque("threads", [{ type: 3, name: "state", value: "on" }]);
-    stack.discord.injectError({ method: "POST", route: /\/messages\/\d+\/threads$/, status: 403, body: { code: 50013, message: "Missing Permissions" } });
+    stack.discord.injectError({
+      method: "POST",
+      route: /\/messages\/\d+\/threads$/,
+      status: 403,
+      body: { code: 50013, message: "Missing Permissions" },
+    });
     stack.model.enqueue({ text: "Answered anyway." });
     mention(stack, "hello");
     expect(await waitForBotMessages(stack, stack.general, 1)).toEqual(["Answered anyway."]);
-    expect(logged(stack, "threads on mention: Discord refused to start a thread; answering in the channel instead")).toHaveLength(1);
+    expect(
+      logged(stack, "threads on mention: Discord refused to start a thread; answering in the channel instead"),
+    ).toHaveLength(1);
   });
 });
 
@@ -194,25 +254,53 @@ describe("other bots and webhooks", () => {
   it("ignores a bot until an admin allows it by name, always ignores webhooks, and stops when denied", async () => {
     await start();
     stack.discord.postMessage({ channelId: stack.general, author: OTHER_BOT, content: "roll d20", mentionBot: true });
-    stack.discord.postMessage({ channelId: stack.general, author: { id: "420000000000000001", username: "Hook" }, webhookId: "420000000000000001", content: "from a webhook", mentionBot: true });
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: { id: "420000000000000001", username: "Hook" },
+      webhookId: "420000000000000001",
+      content: "from a webhook",
+      mentionBot: true,
+    });
     await marker(stack.general);
     expect(stack.model.chatRequests()).toHaveLength(1);
     expect(stack.core.memory.turns.count(`channel:${stack.general}`)).toBe(2);
 
-    expect(await masque("bots allow", [{ type: 6, name: "bot", value: OTHER_BOT.id }])).toBe(THREAD_TEXTS.botAllowed(OTHER_BOT.id, false));
-    expect(await masque("bots allow", [{ type: 6, name: "bot", value: BOB.id }])).toBe(THREAD_TEXTS.notABot(BOB.id, false));
+    expect(await masque("bots allow", [{ type: 6, name: "bot", value: OTHER_BOT.id }])).toBe(
+      THREAD_TEXTS.botAllowed(OTHER_BOT.id, false),
+    );
+    expect(await masque("bots allow", [{ type: 6, name: "bot", value: BOB.id }])).toBe(
+      THREAD_TEXTS.notABot(BOB.id, false),
+    );
     stack.model.enqueue({ text: "A natural 20!" });
     stack.discord.postMessage({ channelId: stack.general, author: OTHER_BOT, content: "roll again", mentionBot: true });
     expect(await waitForBotMessages(stack, stack.general, 2)).toEqual(["marker seen", "A natural 20!"]);
-    stack.discord.postMessage({ channelId: stack.general, author: { id: "420000000000000001", username: "Hook" }, webhookId: "420000000000000001", content: "webhook again", mentionBot: true });
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: { id: "420000000000000001", username: "Hook" },
+      webhookId: "420000000000000001",
+      content: "webhook again",
+      mentionBot: true,
+    });
 
     expect(await masque("bots list", [])).toContain(`<@${OTHER_BOT.id}> — allowed by <@${ALICE.id}>`);
     expect(await masque("status", [])).toContain("1 other bot(s) allowed");
-    expect(await masque("bots deny", [{ type: 6, name: "bot", value: OTHER_BOT.id }])).toBe(THREAD_TEXTS.botDenied(OTHER_BOT.id, true));
-    stack.discord.postMessage({ channelId: stack.general, author: OTHER_BOT, content: "ignored again", mentionBot: true });
+    expect(await masque("bots deny", [{ type: 6, name: "bot", value: OTHER_BOT.id }])).toBe(
+      THREAD_TEXTS.botDenied(OTHER_BOT.id, true),
+    );
+    stack.discord.postMessage({
+      channelId: stack.general,
+      author: OTHER_BOT,
+      content: "ignored again",
+      mentionBot: true,
+    });
     await marker(stack.general);
     expect(botMessages(stack, stack.general)).toEqual(["marker seen", "A natural 20!", "marker seen"]);
-    expect(stack.core.memory.audit.latest(stack.guild.id, 10).map((e) => [e.action, e.targetId]).reverse()).toEqual([
+    expect(
+      stack.core.memory.audit
+        .latest(stack.guild.id, 10)
+        .map((e) => [e.action, e.targetId])
+        .reverse(),
+    ).toEqual([
       ["bot.allow", OTHER_BOT.id],
       ["bot.deny", OTHER_BOT.id],
     ]);

@@ -31,8 +31,17 @@ async function connect(): Promise<{ fake: FakeDiscord; client: Client; guild: Fa
   fake = await startFakeDiscord();
   const guild = fake.addGuild({
     ownerId: OWNER.id,
-    roles: [{ name: "@everyone", permissions: VIEW_AND_SEND }, { name: "Moderators" }, { name: "Admins", permissions: String(Permission.Administrator) }],
-    members: [{ user: MOD, roles: ["Moderators"] }, { user: MEMBER }, { user: OWNER }, { user: ADMIN, roles: ["Admins"] }],
+    roles: [
+      { name: "@everyone", permissions: VIEW_AND_SEND },
+      { name: "Moderators" },
+      { name: "Admins", permissions: String(Permission.Administrator) },
+    ],
+    members: [
+      { user: MOD, roles: ["Moderators"] },
+      { user: MEMBER },
+      { user: OWNER },
+      { user: ADMIN, roles: ["Admins"] },
+    ],
     channels: [
       { name: "general" },
       {
@@ -46,7 +55,11 @@ async function connect(): Promise<{ fake: FakeDiscord; client: Client; guild: Fa
       { name: "mods-talk", type: 11, parentId: "mods" },
     ],
   });
-  client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.GuildMembers], partials: [Partials.Channel], rest: { api: fake.apiUrl } });
+  client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.GuildMembers],
+    partials: [Partials.Channel],
+    rest: { api: fake.apiUrl },
+  });
   const ready = nextEvent(client, Events.ClientReady);
   await client.login(fake.token);
   await ready;
@@ -67,8 +80,16 @@ describe("fake Discord: permission overwrites", () => {
     const mods = guild.channelId("mods");
 
     expect(canView(client, guild.channelId("general"), "@everyone")).toBe(true);
-    expect([canView(client, mods, "@everyone"), canView(client, mods, MEMBER.id), canView(client, mods, MOD.id)]).toEqual([false, false, true]);
-    expect([canView(client, mods, OWNER.id), canView(client, mods, ADMIN.id), canView(client, mods, fake!.botUser.id)]).toEqual([true, true, true]);
+    expect([
+      canView(client, mods, "@everyone"),
+      canView(client, mods, MEMBER.id),
+      canView(client, mods, MOD.id),
+    ]).toEqual([false, false, true]);
+    expect([
+      canView(client, mods, OWNER.id),
+      canView(client, mods, ADMIN.id),
+      canView(client, mods, fake!.botUser.id),
+    ]).toEqual([true, true, true]);
     expect(canView(client, guild.channelId("mods-talk"), MEMBER.id)).toBe(false);
   });
 
@@ -85,7 +106,11 @@ describe("fake Discord: permission overwrites", () => {
     ]);
     await updated;
 
-    expect([canView(client, general, "@everyone"), canView(client, general, MOD.id), canView(client, general, MEMBER.id)]).toEqual([false, false, true]);
+    expect([
+      canView(client, general, "@everyone"),
+      canView(client, general, MOD.id),
+      canView(client, general, MEMBER.id),
+    ]).toEqual([false, false, true]);
   });
 
   it("tells the bot about changed overwrites with CHANNEL_UPDATE, and delivers no messages from a channel the bot cannot view", async () => {

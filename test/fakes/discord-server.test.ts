@@ -381,11 +381,23 @@ describe("fake Discord with the real discord.js client", () => {
     const [slash] = await command;
     if (!slash.isChatInputCommand()) throw new Error("expected a chat input command");
     const confirm = new ButtonBuilder().setCustomId("wipe:yes").setLabel("Delete").setStyle(ButtonStyle.Danger);
-    const cancel = new ButtonBuilder().setCustomId("wipe:no").setLabel("Cancel").setStyle(ButtonStyle.Secondary).setDisabled(true);
-    await slash.reply({ content: "Sure?", components: [new ActionRowBuilder<ButtonBuilder>().addComponents(confirm, cancel)], flags: MessageFlags.Ephemeral });
+    const cancel = new ButtonBuilder()
+      .setCustomId("wipe:no")
+      .setLabel("Cancel")
+      .setStyle(ButtonStyle.Secondary)
+      .setDisabled(true);
+    await slash.reply({
+      content: "Sure?",
+      components: [new ActionRowBuilder<ButtonBuilder>().addComponents(confirm, cancel)],
+      flags: MessageFlags.Ephemeral,
+    });
 
-    expect(() => fake.click({ interactionId: asked.id, user: ALICE, customId: "wipe:maybe" })).toThrow('has no button with custom_id "wipe:maybe"');
-    expect(() => fake.click({ interactionId: asked.id, user: ALICE, customId: "wipe:no" })).toThrow('the button "wipe:no" is disabled');
+    expect(() => fake.click({ interactionId: asked.id, user: ALICE, customId: "wipe:maybe" })).toThrow(
+      'has no button with custom_id "wipe:maybe"',
+    );
+    expect(() => fake.click({ interactionId: asked.id, user: ALICE, customId: "wipe:no" })).toThrow(
+      'the button "wipe:no" is disabled',
+    );
     const clicked = nextEvent(client, Events.InteractionCreate);
     const { id } = fake.click({ interactionId: asked.id, user: ALICE, permissions: "32", customId: "wipe:yes" });
     const [interaction] = await clicked;
@@ -398,7 +410,12 @@ describe("fake Discord with the real discord.js client", () => {
 
     await interaction.update({ content: "Deleted.", components: [] });
 
-    expect(fake.interactionResponses(id)).toEqual([{ kind: "callback", body: { type: UPDATE_MESSAGE, data: expect.objectContaining({ content: "Deleted.", components: [] }) } }]);
+    expect(fake.interactionResponses(id)).toEqual([
+      {
+        kind: "callback",
+        body: { type: UPDATE_MESSAGE, data: expect.objectContaining({ content: "Deleted.", components: [] }) },
+      },
+    ]);
     expect(() => fake.click({ interactionId: asked.id, user: ALICE, customId: "wipe:yes" })).toThrow("has no button");
     expect(fake.channelMessages(channelId)).toEqual([]);
   });

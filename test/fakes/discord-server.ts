@@ -307,7 +307,8 @@ class FakeDiscordServer implements FakeDiscord {
       ...(options.webhookId !== undefined && { webhookId: options.webhookId }),
     });
     // Discord sends a guild channel's messages only to bots that can view it (topics/permissions).
-    if (state.botCanIn(channel, Permission.ViewChannel)) this.#gateway.dispatch("MESSAGE_CREATE", gatewayMessage(state, stored));
+    if (state.botCanIn(channel, Permission.ViewChannel))
+      this.#gateway.dispatch("MESSAGE_CREATE", gatewayMessage(state, stored));
     return toFakeMessage(stored);
   }
 
@@ -318,7 +319,8 @@ class FakeDiscordServer implements FakeDiscord {
   setOverwrites(channelId: string, overwrites: FakeOverwriteSpec[]): void {
     const channel = this.#state.requireChannel(channelId);
     const guild = channel.guildId === undefined ? undefined : this.#state.guilds.get(channel.guildId);
-    if (!guild || isThread(channel)) throw new Error(`fake Discord: overwrites belong to guild channels, not ${channelId}`);
+    if (!guild || isThread(channel))
+      throw new Error(`fake Discord: overwrites belong to guild channels, not ${channelId}`);
     channel.overwrites = this.#state.resolveOverwrites(guild, overwrites);
     this.#gateway.dispatch("CHANNEL_UPDATE", channelPayload(channel));
   }

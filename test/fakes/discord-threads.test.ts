@@ -5,7 +5,17 @@
  * https://discord.com/developers/docs/resources/channel#add-thread-member
  * https://discord.com/developers/docs/topics/gateway-events#thread-create
  */
-import { ChannelType, Client, DiscordAPIError, Events, GatewayIntentBits, type Message, Partials, Routes, type TextChannel } from "discord.js";
+import {
+  ChannelType,
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  type Message,
+  Partials,
+  Routes,
+  type TextChannel,
+} from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_BOT_PERMISSIONS, Permission } from "./discord/constants.js";
 import { nextEvent } from "./next-event.js";
@@ -27,10 +37,21 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function connect(botPermissions?: string): Promise<{ fake: FakeDiscord; client: Client; guild: FakeGuildHandle; general: TextChannel }> {
+async function connect(
+  botPermissions?: string,
+): Promise<{ fake: FakeDiscord; client: Client; guild: FakeGuildHandle; general: TextChannel }> {
   fake = await startFakeDiscord();
-  const guild = fake.addGuild({ name: "Threads", channels: [{ name: "general" }], members: [{ user: ALICE }], ...(botPermissions !== undefined && { botPermissions }) });
-  client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent], partials: [Partials.Channel], rest: { api: fake.apiUrl } });
+  const guild = fake.addGuild({
+    name: "Threads",
+    channels: [{ name: "general" }],
+    members: [{ user: ALICE }],
+    ...(botPermissions !== undefined && { botPermissions }),
+  });
+  client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+    partials: [Partials.Channel],
+    rest: { api: fake.apiUrl },
+  });
   const ready = nextEvent(client, Events.ClientReady);
   await client.login(fake.token);
   await ready;
@@ -64,7 +85,9 @@ describe("threads in the fake Discord", () => {
     expect(thread.type).toBe(ChannelType.PublicThread);
     expect(thread.parentId).toBe(guild.channelId("general"));
     expect(await dispatched).toMatchObject({ id: thread.id, newly_created: true });
-    expect(fake.threads(guild.channelId("general"))).toMatchObject([{ id: posted.id, name: "let's talk", type: 11, ownerId: fake.botUser.id }]);
+    expect(fake.threads(guild.channelId("general"))).toMatchObject([
+      { id: posted.id, name: "let's talk", type: 11, ownerId: fake.botUser.id },
+    ]);
 
     const arrives = nextEvent(client, Events.MessageCreate, (m: Message) => m.author.id === ALICE.id);
     fake.postMessage({ channelId: thread.id, author: ALICE, content: "in the thread" });
@@ -75,7 +98,10 @@ describe("threads in the fake Discord", () => {
     expect(fake.channelMessages(thread.id).map((m) => m.content)).toEqual(["in the thread", "bot in the thread"]);
 
     // One thread per message.
-    expect(await refusal(message.startThread({ name: "again" }))).toEqual({ status: 400, code: THREAD_ALREADY_CREATED });
+    expect(await refusal(message.startThread({ name: "again" }))).toEqual({
+      status: 400,
+      code: THREAD_ALREADY_CREATED,
+    });
   });
 
   it("refuses a thread from a message with 403 Missing Permissions when the bot lacks Create Public Threads", async () => {
@@ -88,31 +114,53 @@ describe("threads in the fake Discord", () => {
 
   it("starts a private thread without a message only with Create Private Threads, and adds a member to it", async () => {
     const { fake, guild, general } = await connect(WITH_PRIVATE_THREADS);
-    const thread = await general.threads.create({ name: "just us", type: ChannelType.PrivateThread, invitable: false, autoArchiveDuration: 60 });
+    const thread = await general.threads.create({
+      name: "just us",
+      type: ChannelType.PrivateThread,
+      invitable: false,
+      autoArchiveDuration: 60,
+    });
     expect(thread.type).toBe(ChannelType.PrivateThread);
-    expect(fake.threads(guild.channelId("general"))).toMatchObject([{ id: thread.id, type: 12, invitable: false, autoArchiveMinutes: 60, members: [fake.botUser.id] }]);
+    expect(fake.threads(guild.channelId("general"))).toMatchObject([
+      { id: thread.id, type: 12, invitable: false, autoArchiveMinutes: 60, members: [fake.botUser.id] },
+    ]);
 
-    const added = fake.waitForCall((call) => call.method === "PUT" && call.path === `/channels/${thread.id}/thread-members/${ALICE.id}`);
+    const added = fake.waitForCall(
+      (call) => call.method === "PUT" && call.path === `/channels/${thread.id}/thread-members/${ALICE.id}`,
+    );
     await thread.members.add(ALICE.id);
     expect((await added).status).toBe(204);
     expect(fake.threads(guild.channelId("general"))[0]?.members).toEqual([fake.botUser.id, ALICE.id]);
 
     // A public thread needs the other permission.
-    expect(await refusal(general.threads.create({ name: "open", type: ChannelType.PublicThread }))).toEqual({ status: 403, code: MISSING_PERMISSIONS });
+    expect(await refusal(general.threads.create({ name: "open", type: ChannelType.PublicThread }))).toEqual({
+      status: 403,
+      code: MISSING_PERMISSIONS,
+    });
   });
 
   it("makes a thread without a message private when no type is given (API v10's default), and refuses it without the permission", async () => {
     const { fake, client, guild } = await connect(WITH_PUBLIC_THREADS);
     const channelId = guild.channelId("general");
-    expect(await refusal(client.rest.post(Routes.threads(channelId), { body: { name: "default type" } }))).toEqual({ status: 403, code: MISSING_PERMISSIONS });
-    expect(await refusal(client.rest.post(Routes.threads(channelId), { body: { name: "", type: 11 } }))).toMatchObject({ status: 400 });
-    const made = (await client.rest.post(Routes.threads(channelId), { body: { name: "public", type: 11 } })) as { id: string; type: number };
+    expect(await refusal(client.rest.post(Routes.threads(channelId), { body: { name: "default type" } }))).toEqual({
+      status: 403,
+      code: MISSING_PERMISSIONS,
+    });
+    expect(await refusal(client.rest.post(Routes.threads(channelId), { body: { name: "", type: 11 } }))).toMatchObject({
+      status: 400,
+    });
+    const made = (await client.rest.post(Routes.threads(channelId), { body: { name: "public", type: 11 } })) as {
+      id: string;
+      type: number;
+    };
     expect(made.type).toBe(11);
     expect(fake.threads(channelId).map((t) => t.name)).toEqual(["public"]);
   });
 
   it("refuses to add a member when the bot cannot send messages in threads", async () => {
-    const { fake, guild, general } = await connect(String((DEFAULT_BOT_PERMISSIONS | Permission.CreatePublicThreads) & ~Permission.SendMessagesInThreads));
+    const { fake, guild, general } = await connect(
+      String((DEFAULT_BOT_PERMISSIONS | Permission.CreatePublicThreads) & ~Permission.SendMessagesInThreads),
+    );
     const thread = await general.threads.create({ name: "quiet", type: ChannelType.PublicThread });
     expect(await refusal(thread.members.add(ALICE.id))).toEqual({ status: 403, code: MISSING_PERMISSIONS });
     expect(fake.threads(guild.channelId("general"))[0]?.members).toEqual([fake.botUser.id]);

@@ -17,7 +17,11 @@ describe("fake POST /v1/embeddings, through the real openai SDK", () => {
   });
 
   it("answers a list of embeddings in OpenAI's shape, for a string or an array, as floats or base64", async () => {
-    const one = await client.embeddings.create({ model: "fake-embed", input: "I named my dog Biscuit.", encoding_format: "float" });
+    const one = await client.embeddings.create({
+      model: "fake-embed",
+      input: "I named my dog Biscuit.",
+      encoding_format: "float",
+    });
     expect(one.object).toBe("list");
     expect(one.model).toBe("fake-embed");
     expect(one.data).toHaveLength(1);
@@ -26,9 +30,17 @@ describe("fake POST /v1/embeddings, through the real openai SDK", () => {
     expect(one.usage.prompt_tokens).toBeGreaterThan(0);
     // The SDK asks for base64 when no encoding_format is given, and decodes it.
     const both = await client.embeddings.create({ model: "fake-embed-large", input: ["a", "b"] });
-    expect(both.data.map((d) => [d.index, d.embedding.length])).toEqual([[0, LARGE_EMBEDDING_DIMENSIONS], [1, LARGE_EMBEDDING_DIMENSIONS]]);
+    expect(both.data.map((d) => [d.index, d.embedding.length])).toEqual([
+      [0, LARGE_EMBEDDING_DIMENSIONS],
+      [1, LARGE_EMBEDDING_DIMENSIONS],
+    ]);
     expect(both.data[0]!.embedding[0]).toBeCloseTo(fakeEmbedding("a", LARGE_EMBEDDING_DIMENSIONS)[0]!, 6);
-    const sized = await client.embeddings.create({ model: "fake-embed", input: "x", dimensions: 8, encoding_format: "float" });
+    const sized = await client.embeddings.create({
+      model: "fake-embed",
+      input: "x",
+      dimensions: 8,
+      encoding_format: "float",
+    });
     expect(sized.data[0]!.embedding).toHaveLength(8);
   });
 
@@ -39,9 +51,13 @@ describe("fake POST /v1/embeddings, through the real openai SDK", () => {
   });
 
   it("refuses an empty input with 400, and plays scripted latency and errors", async () => {
-    await expect(client.embeddings.create({ model: "fake-embed", input: "" })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await expect(client.embeddings.create({ model: "fake-embed", input: "" })).rejects.toBeInstanceOf(
+      OpenAI.BadRequestError,
+    );
     server.setEmbeddings({ status: 503 });
-    await expect(client.embeddings.create({ model: "fake-embed", input: "x" })).rejects.toBeInstanceOf(OpenAI.InternalServerError);
+    await expect(client.embeddings.create({ model: "fake-embed", input: "x" })).rejects.toBeInstanceOf(
+      OpenAI.InternalServerError,
+    );
     server.setEmbeddings({ delayMs: 300 });
     const started = performance.now();
     await client.embeddings.create({ model: "fake-embed", input: "x" });

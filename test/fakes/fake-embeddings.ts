@@ -21,7 +21,9 @@ const CHARS_PER_TOKEN = 4;
 
 /** Words that carry no concept. */
 const FUNCTION_WORDS = new Set(
-  "a about an and are as at be by did do does for from go had has have he her his how i i'm in is it its me my of on or our she so the their them they this to was we were what what's when where which who will with you your".split(" "),
+  "a about an and are as at be by did do does for from go had has have he her his how i i'm in is it its me my of on or our she so the their them they this to was we were what what's when where which who will with you your".split(
+    " ",
+  ),
 );
 
 /** Concept → the words that stand for it. The recall benchmark's paraphrases and the e2e tests use these. */
@@ -43,7 +45,9 @@ const CONCEPTS: Record<string, readonly string[]> = {
   grandparent: ["grandmother", "granny", "grandma", "nan"],
   origin: ["born", "birthplace", "hometown"],
 };
-const CONCEPT_OF = new Map(Object.entries(CONCEPTS).flatMap(([concept, words]) => words.map((word) => [word, concept] as const)));
+const CONCEPT_OF = new Map(
+  Object.entries(CONCEPTS).flatMap(([concept, words]) => words.map((word) => [word, concept] as const)),
+);
 
 function conceptOf(word: string): string {
   return CONCEPT_OF.get(word) ?? (word.length > 3 && word.endsWith("s") ? word.slice(0, -1) : word);
@@ -78,17 +82,33 @@ const refusal = (message: string, param: string): EmbeddingAnswer => ({
 
 // biome-ignore lint/suspicious/noExplicitAny: the parsed JSON body of a request, of any shape
 export function embeddingsAnswer(body: any): EmbeddingAnswer {
-  const inputs: unknown[] = typeof body?.input === "string" ? [body.input] : Array.isArray(body?.input) ? body.input : [];
+  const inputs: unknown[] =
+    typeof body?.input === "string" ? [body.input] : Array.isArray(body?.input) ? body.input : [];
   if (typeof body?.model !== "string") return refusal("you must provide a model parameter", "model");
   if (inputs.length === 0 || inputs.some((input) => typeof input !== "string" || input === "")) {
-    return refusal("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "input");
+    return refusal(
+      "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
+      "input",
+    );
   }
-  const dimensions = typeof body.dimensions === "number" ? body.dimensions : body.model.endsWith("-large") ? LARGE_EMBEDDING_DIMENSIONS : DEFAULT_EMBEDDING_DIMENSIONS;
+  const dimensions =
+    typeof body.dimensions === "number"
+      ? body.dimensions
+      : body.model.endsWith("-large")
+        ? LARGE_EMBEDDING_DIMENSIONS
+        : DEFAULT_EMBEDDING_DIMENSIONS;
   const base64 = body.encoding_format === "base64";
   const data = (inputs as string[]).map((input, index) => {
     const embedding = fakeEmbedding(input, dimensions);
-    return { object: "embedding", index, embedding: base64 ? Buffer.from(Float32Array.from(embedding).buffer).toString("base64") : embedding };
+    return {
+      object: "embedding",
+      index,
+      embedding: base64 ? Buffer.from(Float32Array.from(embedding).buffer).toString("base64") : embedding,
+    };
   });
   const tokens = (inputs as string[]).reduce((sum, input) => sum + Math.ceil(input.length / CHARS_PER_TOKEN), 0);
-  return { status: 200, body: { object: "list", data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } } };
+  return {
+    status: 200,
+    body: { object: "list", data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } },
+  };
 }

@@ -22,11 +22,16 @@ async function post(body: object, key = KEY): Promise<{ status: number; body: un
     body: JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text };
+  return {
+    status: response.status,
+    body: response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text,
+  };
 }
 
 /** The SSE data frames of a streamed answer, parsed. */
-async function frames(body: object): Promise<Array<{ choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }> }>> {
+async function frames(
+  body: object,
+): Promise<Array<{ choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }> }>> {
   const { body: text } = await post({ ...body, stream: true });
   return String(text)
     .split("\n\n")
@@ -42,36 +47,85 @@ describe("the OpenAI provider", () => {
 
     expect(await post({ model: "gpt-5-mini", messages: HELLO, max_tokens: 100 })).toEqual({
       status: 400,
-      body: { error: { message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", type: "invalid_request_error", param: "max_tokens", code: "unsupported_parameter" } },
+      body: {
+        error: {
+          message:
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+          type: "invalid_request_error",
+          param: "max_tokens",
+          code: "unsupported_parameter",
+        },
+      },
     });
     expect(await post({ model: "o3", messages: HELLO, temperature: 0.7 })).toEqual({
       status: 400,
-      body: { error: { message: "Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported.", type: "invalid_request_error", param: "temperature", code: "unsupported_value" } },
+      body: {
+        error: {
+          message:
+            "Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported.",
+          type: "invalid_request_error",
+          param: "temperature",
+          code: "unsupported_value",
+        },
+      },
     });
-    expect((await post({ model: "gpt-5", messages: HELLO, temperature: 1, max_completion_tokens: 100, reasoning_effort: "low" })).status).toBe(200);
+    expect(
+      (
+        await post({
+          model: "gpt-5",
+          messages: HELLO,
+          temperature: 1,
+          max_completion_tokens: 100,
+          reasoning_effort: "low",
+        })
+      ).status,
+    ).toBe(200);
     expect((await post({ model: "gpt-4o", messages: HELLO, temperature: 0.7, max_tokens: 100 })).status).toBe(200);
   });
 
   it("refuses reasoning_effort for other models, and body fields it does not know", async () => {
     server.setProvider({ kind: "openai" });
 
-    expect(await post({ model: "gpt-4o-mini", messages: HELLO, reasoning_effort: "low" })).toMatchObject({ status: 400, body: { error: { param: "reasoning_effort", code: "unsupported_parameter" } } });
+    expect(await post({ model: "gpt-4o-mini", messages: HELLO, reasoning_effort: "low" })).toMatchObject({
+      status: 400,
+      body: { error: { param: "reasoning_effort", code: "unsupported_parameter" } },
+    });
     expect(await post({ model: "gpt-4o-mini", messages: HELLO, think: false })).toEqual({
       status: 400,
-      body: { error: { message: "Unrecognized request argument supplied: think", type: "invalid_request_error", param: null, code: null } },
+      body: {
+        error: {
+          message: "Unrecognized request argument supplied: think",
+          type: "invalid_request_error",
+          param: null,
+          code: null,
+        },
+      },
     });
   });
 
   it("answers a bad key with 401, an unknown model with 404, and a long prompt with context_length_exceeded", async () => {
     server.setProvider({ kind: "openai", apiKey: KEY, models: ["gpt-5-mini"], contextTokens: 50 });
 
-    expect(await post({ model: "gpt-5-mini", messages: HELLO }, "sk-wrong-key-abcdefgh")).toMatchObject({ status: 401, body: { error: { code: "invalid_api_key", param: null } } });
+    expect(await post({ model: "gpt-5-mini", messages: HELLO }, "sk-wrong-key-abcdefgh")).toMatchObject({
+      status: 401,
+      body: { error: { code: "invalid_api_key", param: null } },
+    });
     expect(await post({ model: "gpt-9", messages: HELLO })).toEqual({
       status: 404,
-      body: { error: { message: "The model `gpt-9` does not exist or you do not have access to it.", type: "invalid_request_error", param: null, code: "model_not_found" } },
+      body: {
+        error: {
+          message: "The model `gpt-9` does not exist or you do not have access to it.",
+          type: "invalid_request_error",
+          param: null,
+          code: "model_not_found",
+        },
+      },
     });
     const long = [{ role: "user", content: "word ".repeat(100) }];
-    expect(await post({ model: "gpt-5-mini", messages: long })).toMatchObject({ status: 400, body: { error: { param: "messages", code: "context_length_exceeded" } } });
+    expect(await post({ model: "gpt-5-mini", messages: long })).toMatchObject({
+      status: 400,
+      body: { error: { param: "messages", code: "context_length_exceeded" } },
+    });
   });
 
   it("hides a reasoning model's thinking, and answers nothing when it spent the whole limit on it", async () => {
@@ -104,18 +158,26 @@ describe("providers that show their thinking", () => {
   it("streams Ollama's and OpenRouter's reasoning field", async () => {
     server.setProvider({ kind: "ollama" });
     server.enqueue({ reasoning: "Hmm.", text: "Hi!" });
-    expect((await frames({ model: "qwen3:8b", messages: HELLO }))[1]?.choices[0]?.delta).toEqual({ content: "", reasoning: "Hmm." });
+    expect((await frames({ model: "qwen3:8b", messages: HELLO }))[1]?.choices[0]?.delta).toEqual({
+      content: "",
+      reasoning: "Hmm.",
+    });
 
     server.setProvider({ kind: "openrouter" });
     server.enqueue({ reasoning: "Hmm.", text: "Hi!" });
-    expect((await frames({ model: "deepseek/deepseek-r1", messages: HELLO }))[1]?.choices[0]?.delta).toMatchObject({ content: "", reasoning: "Hmm." });
+    expect((await frames({ model: "deepseek/deepseek-r1", messages: HELLO }))[1]?.choices[0]?.delta).toMatchObject({
+      content: "",
+      reasoning: "Hmm.",
+    });
   });
 
   it("writes llama.cpp's thinking into the text as a <think> block, cut wherever the chunks fall", async () => {
     server.setProvider({ kind: "llamacpp" });
     server.enqueue({ reasoning: "Hmm.", text: "Hi!", chunkSize: 5 });
 
-    const contents = (await frames({ model: "anything", messages: HELLO })).map((f) => f.choices[0]?.delta.content ?? "");
+    const contents = (await frames({ model: "anything", messages: HELLO })).map(
+      (f) => f.choices[0]?.delta.content ?? "",
+    );
 
     expect(contents.join("")).toBe("<think>\nHmm.\n</think>\n\nHi!");
     expect(contents).toContain("<thin");
@@ -124,16 +186,35 @@ describe("providers that show their thinking", () => {
   it("answers each provider's own unknown-model and context errors", async () => {
     const long = [{ role: "user", content: "word ".repeat(100) }];
     server.setProvider({ kind: "deepseek", models: ["deepseek-chat"] });
-    expect(await post({ model: "deepseek-r1", messages: HELLO })).toEqual({ status: 400, body: { error: { message: "Model Not Exist", type: "invalid_request_error", param: null, code: "invalid_request_error" } } });
+    expect(await post({ model: "deepseek-r1", messages: HELLO })).toEqual({
+      status: 400,
+      body: {
+        error: {
+          message: "Model Not Exist",
+          type: "invalid_request_error",
+          param: null,
+          code: "invalid_request_error",
+        },
+      },
+    });
 
     server.setProvider({ kind: "openrouter", models: ["openai/gpt-5"] });
-    expect(await post({ model: "gpt-5", messages: HELLO })).toEqual({ status: 400, body: { error: { code: 400, message: "gpt-5 is not a valid model ID" } } });
+    expect(await post({ model: "gpt-5", messages: HELLO })).toEqual({
+      status: 400,
+      body: { error: { code: 400, message: "gpt-5 is not a valid model ID" } },
+    });
 
     server.setProvider({ kind: "ollama", models: ["qwen3:8b"] });
-    expect(await post({ model: "qwen3:32b", messages: HELLO })).toMatchObject({ status: 404, body: { error: { message: 'model "qwen3:32b" not found, try pulling it first' } } });
+    expect(await post({ model: "qwen3:32b", messages: HELLO })).toMatchObject({
+      status: 404,
+      body: { error: { message: 'model "qwen3:32b" not found, try pulling it first' } },
+    });
 
     server.setProvider({ kind: "llamacpp", contextTokens: 100 });
-    expect(await post({ model: "x", messages: long, max_tokens: 10 })).toMatchObject({ status: 400, body: { error: { type: "exceed_context_size_error", n_ctx: 100 } } });
+    expect(await post({ model: "x", messages: long, max_tokens: 10 })).toMatchObject({
+      status: 400,
+      body: { error: { type: "exceed_context_size_error", n_ctx: 100 } },
+    });
   });
 });
 
@@ -141,7 +222,12 @@ describe("vLLM before 0.5.0", () => {
   it("refuses stream_options like any field it does not know, with its error body at the top level", async () => {
     server.setProvider({ kind: "vllm", models: ["qwen2-7b"] });
 
-    const refused = await post({ model: "qwen2-7b", messages: HELLO, stream: true, stream_options: { include_usage: true } });
+    const refused = await post({
+      model: "qwen2-7b",
+      messages: HELLO,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
 
     // As seen in github.com/modelscope/ms-agent/issues/489.
     expect(refused).toEqual({
@@ -155,7 +241,10 @@ describe("vLLM before 0.5.0", () => {
       },
     });
     expect((await post({ model: "qwen2-7b", messages: HELLO, max_tokens: 5 })).status).toBe(200);
-    expect(await post({ model: "qwen2-72b", messages: HELLO })).toMatchObject({ status: 404, body: { object: "error", message: "The model `qwen2-72b` does not exist." } });
+    expect(await post({ model: "qwen2-72b", messages: HELLO })).toMatchObject({
+      status: 404,
+      body: { object: "error", message: "The model `qwen2-72b` does not exist." },
+    });
   });
 
   it("writes the thinking into the text, having no reasoning parser", async () => {

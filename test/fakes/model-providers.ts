@@ -64,10 +64,53 @@ const OPENAI_KNOWN_FIELDS = new Set([
  * refusal as seen in github.com/modelscope/ms-agent/issues/489).
  */
 const VLLM_KNOWN_FIELDS = new Set([
-  ...["model", "messages", "stream", "temperature", "top_p", "max_tokens", "n", "stop", "presence_penalty", "frequency_penalty", "seed", "user", "response_format", "logit_bias"],
-  ...["logprobs", "top_logprobs", "tools", "tool_choice", "best_of", "use_beam_search", "top_k", "min_p", "repetition_penalty", "length_penalty", "early_stopping"],
-  ...["ignore_eos", "min_tokens", "stop_token_ids", "skip_special_tokens", "spaces_between_special_tokens", "echo", "add_generation_prompt", "include_stop_str_in_output"],
-  ...["guided_json", "guided_regex", "guided_choice", "guided_grammar", "guided_decoding_backend", "guided_whitespace_pattern"],
+  ...[
+    "model",
+    "messages",
+    "stream",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "n",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "seed",
+    "user",
+    "response_format",
+    "logit_bias",
+  ],
+  ...[
+    "logprobs",
+    "top_logprobs",
+    "tools",
+    "tool_choice",
+    "best_of",
+    "use_beam_search",
+    "top_k",
+    "min_p",
+    "repetition_penalty",
+    "length_penalty",
+    "early_stopping",
+  ],
+  ...[
+    "ignore_eos",
+    "min_tokens",
+    "stop_token_ids",
+    "skip_special_tokens",
+    "spaces_between_special_tokens",
+    "echo",
+    "add_generation_prompt",
+    "include_stop_str_in_output",
+  ],
+  ...[
+    "guided_json",
+    "guided_regex",
+    "guided_choice",
+    "guided_grammar",
+    "guided_decoding_backend",
+    "guided_whitespace_pattern",
+  ],
 ]);
 
 export function isOpenAIReasoningModel(model: string): boolean {
@@ -75,7 +118,13 @@ export function isOpenAIReasoningModel(model: string): boolean {
 }
 
 /** The shape OpenAI uses for every error: `{"error":{"message","type","param","code"}}`. */
-function openAIError(status: number, message: string, type: string, param: string | null, code: string | null): ProviderRefusal {
+function openAIError(
+  status: number,
+  message: string,
+  type: string,
+  param: string | null,
+  code: string | null,
+): ProviderRefusal {
   return { status, body: { error: { message, type, param, code } } };
 }
 
@@ -105,10 +154,22 @@ function authRefusal(kind: ProviderKind, sentKey: string): ProviderRefusal | und
   switch (kind) {
     case "openai":
       // Seen verbatim in many reports, e.g. github.com/chatanywhere/GPT_API_free/issues/62.
-      return openAIError(401, `Incorrect API key provided: ${maskKey(sentKey)}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", null, "invalid_api_key");
+      return openAIError(
+        401,
+        `Incorrect API key provided: ${maskKey(sentKey)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        "invalid_request_error",
+        null,
+        "invalid_api_key",
+      );
     case "deepseek":
       // api-docs.deepseek.com/quick_start/error_codes: 401 Authentication Fails.
-      return openAIError(401, `Authentication Fails, Your api key: ****${sentKey.slice(-4)} is invalid`, "authentication_error", null, "invalid_request_error");
+      return openAIError(
+        401,
+        `Authentication Fails, Your api key: ****${sentKey.slice(-4)} is invalid`,
+        "authentication_error",
+        null,
+        "invalid_request_error",
+      );
     case "openrouter":
       return openRouterError(401, "User not found.");
     case "llamacpp":
@@ -126,7 +187,13 @@ function unknownModelRefusal(kind: ProviderKind, model: string): ProviderRefusal
   switch (kind) {
     case "openai":
       // e.g. github.com/timkmecl/chatgpt-vscode/issues/45
-      return openAIError(404, `The model \`${model}\` does not exist or you do not have access to it.`, "invalid_request_error", null, "model_not_found");
+      return openAIError(
+        404,
+        `The model \`${model}\` does not exist or you do not have access to it.`,
+        "invalid_request_error",
+        null,
+        "model_not_found",
+      );
     case "deepseek":
       // DeepSeek answers 400, not 404: github.com/langbot-app/LangBot/issues/1643
       return openAIError(400, "Model Not Exist", "invalid_request_error", null, "invalid_request_error");
@@ -144,23 +211,58 @@ function unknownModelRefusal(kind: ProviderKind, model: string): ProviderRefusal
   }
 }
 
-function contextRefusal(kind: ProviderKind, limit: number, promptTokens: number, replyTokens: number): ProviderRefusal | undefined {
+function contextRefusal(
+  kind: ProviderKind,
+  limit: number,
+  promptTokens: number,
+  replyTokens: number,
+): ProviderRefusal | undefined {
   const requested = promptTokens + replyTokens;
   switch (kind) {
     case "openai":
       // e.g. github.com/chathub-dev/chathub/issues/126
-      return openAIError(400, `This model's maximum context length is ${limit} tokens. However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`, "invalid_request_error", "messages", "context_length_exceeded");
+      return openAIError(
+        400,
+        `This model's maximum context length is ${limit} tokens. However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`,
+        "invalid_request_error",
+        "messages",
+        "context_length_exceeded",
+      );
     case "deepseek":
       // github.com/evalstate/fast-agent/issues/621
-      return openAIError(400, `This model's maximum context length is ${limit} tokens. However, you requested ${requested} tokens (${promptTokens} in the messages, ${replyTokens} in the completion). Please reduce the length of the messages or completion.`, "invalid_request_error", null, "invalid_request_error");
+      return openAIError(
+        400,
+        `This model's maximum context length is ${limit} tokens. However, you requested ${requested} tokens (${promptTokens} in the messages, ${replyTokens} in the completion). Please reduce the length of the messages or completion.`,
+        "invalid_request_error",
+        null,
+        "invalid_request_error",
+      );
     case "openrouter":
-      return openRouterError(400, `This endpoint's maximum context length is ${limit} tokens. However, you requested about ${requested} tokens (${promptTokens} of text input, ${replyTokens} in the output). Please reduce the length of either one.`);
+      return openRouterError(
+        400,
+        `This endpoint's maximum context length is ${limit} tokens. However, you requested about ${requested} tokens (${promptTokens} of text input, ${replyTokens} in the output). Please reduce the length of either one.`,
+      );
     case "llamacpp":
       // github.com/ggml-org/llama.cpp/pull/15780 and github.com/oobabooga/textgen/issues/7257
-      return { status: 400, body: { error: { code: 400, message: "the request exceeds the available context size, try increasing it", type: "exceed_context_size_error", n_prompt_tokens: promptTokens, n_ctx: limit } } };
+      return {
+        status: 400,
+        body: {
+          error: {
+            code: 400,
+            message: "the request exceeds the available context size, try increasing it",
+            type: "exceed_context_size_error",
+            n_prompt_tokens: promptTokens,
+            n_ctx: limit,
+          },
+        },
+      };
     case "vllm":
       // vllm/entrypoints/openai/serving_engine.py, _validate_prompt_and_tokenize.
-      return vllmError(400, `This model's maximum context length is ${limit} tokens. However, you requested ${requested} tokens (${promptTokens} in the messages, ${replyTokens} in the completion). Please reduce the length of the messages or completion.`, "BadRequestError");
+      return vllmError(
+        400,
+        `This model's maximum context length is ${limit} tokens. However, you requested ${requested} tokens (${promptTokens} in the messages, ${replyTokens} in the completion). Please reduce the length of the messages or completion.`,
+        "BadRequestError",
+      );
     case "ollama":
       return undefined; // Ollama cuts the prompt to num_ctx silently instead of refusing it
   }
@@ -176,28 +278,64 @@ function contextRefusal(kind: ProviderKind, limit: number, promptTokens: number,
 function openAIParameterRefusal(body: any, reasoningModels: readonly string[]): ProviderRefusal | undefined {
   const model = String(body.model);
   const unknownField = Object.keys(body).find((name) => !OPENAI_KNOWN_FIELDS.has(name));
-  if (unknownField) return openAIError(400, `Unrecognized request argument supplied: ${unknownField}`, "invalid_request_error", null, null);
+  if (unknownField)
+    return openAIError(
+      400,
+      `Unrecognized request argument supplied: ${unknownField}`,
+      "invalid_request_error",
+      null,
+      null,
+    );
   if (!isOpenAIReasoningModel(model) && !reasoningModels.includes(model)) {
-    if (body.reasoning_effort !== undefined) return openAIError(400, "Unsupported parameter: 'reasoning_effort' is not supported with this model.", "invalid_request_error", "reasoning_effort", "unsupported_parameter");
+    if (body.reasoning_effort !== undefined)
+      return openAIError(
+        400,
+        "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
+        "invalid_request_error",
+        "reasoning_effort",
+        "unsupported_parameter",
+      );
     return undefined;
   }
   if (body.max_tokens !== undefined) {
-    return openAIError(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", "invalid_request_error", "max_tokens", "unsupported_parameter");
+    return openAIError(
+      400,
+      "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      "invalid_request_error",
+      "max_tokens",
+      "unsupported_parameter",
+    );
   }
   for (const name of ["temperature", "top_p"]) {
     if (body[name] !== undefined && body[name] !== 1) {
-      return openAIError(400, `Unsupported value: '${name}' does not support ${body[name]} with this model. Only the default (1) value is supported.`, "invalid_request_error", name, "unsupported_value");
+      return openAIError(
+        400,
+        `Unsupported value: '${name}' does not support ${body[name]} with this model. Only the default (1) value is supported.`,
+        "invalid_request_error",
+        name,
+        "unsupported_value",
+      );
     }
   }
   if (body.reasoning_effort !== undefined && !REASONING_EFFORTS.includes(body.reasoning_effort)) {
-    return openAIError(400, `Invalid value: '${body.reasoning_effort}'. Supported values are: ${REASONING_EFFORTS.map((e) => `'${e}'`).join(", ")}.`, "invalid_request_error", "reasoning_effort", "invalid_value");
+    return openAIError(
+      400,
+      `Invalid value: '${body.reasoning_effort}'. Supported values are: ${REASONING_EFFORTS.map((e) => `'${e}'`).join(", ")}.`,
+      "invalid_request_error",
+      "reasoning_effort",
+      "invalid_value",
+    );
   }
   return undefined;
 }
 
 /** Why the provider refuses this request, or undefined when it answers it. */
 // biome-ignore lint/suspicious/noExplicitAny: the parsed request body, of any shape
-export function providerRefusal(settings: ProviderSettings, authorization: string | undefined, body: any): ProviderRefusal | undefined {
+export function providerRefusal(
+  settings: ProviderSettings,
+  authorization: string | undefined,
+  body: any,
+): ProviderRefusal | undefined {
   const { kind } = settings;
   const sentKey = authorization?.replace(/^Bearer /, "") ?? "";
   if (settings.apiKey !== undefined && sentKey !== settings.apiKey) {
@@ -213,10 +351,15 @@ export function providerRefusal(settings: ProviderSettings, authorization: strin
     const refusal = openAIParameterRefusal(body, settings.reasoningModels ?? []);
     if (refusal) return refusal;
   }
-  const vllmUnknownField = kind === "vllm" ? Object.keys(body ?? {}).find((name) => !VLLM_KNOWN_FIELDS.has(name)) : undefined;
+  const vllmUnknownField =
+    kind === "vllm" ? Object.keys(body ?? {}).find((name) => !VLLM_KNOWN_FIELDS.has(name)) : undefined;
   if (vllmUnknownField !== undefined) {
     const input = JSON.stringify(body[vllmUnknownField]);
-    return vllmError(400, `[{'type': 'extra_forbidden', 'loc': ('body', '${vllmUnknownField}'), 'msg': 'Extra inputs are not permitted', 'input': ${input}}]`, "BadRequestError");
+    return vllmError(
+      400,
+      `[{'type': 'extra_forbidden', 'loc': ('body', '${vllmUnknownField}'), 'msg': 'Extra inputs are not permitted', 'input': ${input}}]`,
+      "BadRequestError",
+    );
   }
   if (settings.contextTokens !== undefined) {
     const promptTokens = estimateTokens(JSON.stringify(body?.messages ?? ""));
@@ -242,7 +385,11 @@ export function reasoningDelta(kind: ProviderKind, text: string): object | undef
       return { content: "", reasoning: text };
     case "openrouter":
       // openrouter.ai/docs/use-cases/reasoning-tokens: `reasoning`, and `reasoning_details`.
-      return { content: "", reasoning: text, reasoning_details: [{ type: "reasoning.text", text, format: "unknown", index: 0 }] };
+      return {
+        content: "",
+        reasoning: text,
+        reasoning_details: [{ type: "reasoning.text", text, format: "unknown", index: 0 }],
+      };
     default:
       return undefined;
   }

@@ -70,7 +70,11 @@ describe("chat completions", () => {
   });
 
   it("streams explicit chunks as given, with the scripted finish reason and usage", async () => {
-    server.enqueue({ chunks: ["Hi", " there"], finishReason: "length", usage: { prompt_tokens: 3, completion_tokens: 2 } });
+    server.enqueue({
+      chunks: ["Hi", " there"],
+      finishReason: "length",
+      usage: { prompt_tokens: 3, completion_tokens: 2 },
+    });
 
     const chunks: OpenAI.ChatCompletionChunk[] = [];
     for await (const chunk of await streamChat()) chunks.push(chunk);
@@ -87,7 +91,12 @@ describe("chat completions", () => {
     const system = { role: "system" as const, content: "x".repeat(4 * 1300) };
     const ask = async (question: string) => {
       const chunks: OpenAI.ChatCompletionChunk[] = [];
-      const stream = await client.chat.completions.create({ model: MODEL, messages: [system, { role: "user", content: question }], stream: true, stream_options: { include_usage: true } });
+      const stream = await client.chat.completions.create({
+        model: MODEL,
+        messages: [system, { role: "user", content: question }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       for await (const chunk of stream) chunks.push(chunk);
       return chunks.at(-1)!;
     };
@@ -238,9 +247,15 @@ describe("scripted failures", () => {
 
 describe("other endpoints", () => {
   it("moderates each input with the scripted function, flagging nothing by default", async () => {
-    server.setModeration((input) => ({ flagged: input.includes("bad"), categories: { harassment: input.includes("bad") } }));
+    server.setModeration((input) => ({
+      flagged: input.includes("bad"),
+      categories: { harassment: input.includes("bad") },
+    }));
 
-    const moderation = await client.moderations.create({ model: "omni-moderation-latest", input: ["fine", "bad words"] });
+    const moderation = await client.moderations.create({
+      model: "omni-moderation-latest",
+      input: ["fine", "bad words"],
+    });
 
     expect(moderation.results.map((r) => r.flagged)).toEqual([false, true]);
     expect(moderation.results[1]?.categories.harassment).toBe(true);
@@ -267,7 +282,12 @@ describe("other endpoints", () => {
 
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({
-      error: { message: "Unknown endpoint: POST /v1/nope", type: "invalid_request_error", code: "not_found", param: null },
+      error: {
+        message: "Unknown endpoint: POST /v1/nope",
+        type: "invalid_request_error",
+        code: "not_found",
+        param: null,
+      },
     });
     expect(server.requests.map((r) => r.path)).toEqual(["/v1/nope"]);
   });

@@ -10,7 +10,15 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { embeddingsAnswer } from "./fake-embeddings.js";
-import { CHARS_PER_TOKEN, type ProviderKind, type ProviderSettings, providerRefusal, reasoningDelta, thinkInText, thinksInText } from "./model-providers.js";
+import {
+  CHARS_PER_TOKEN,
+  type ProviderKind,
+  type ProviderSettings,
+  providerRefusal,
+  reasoningDelta,
+  thinkInText,
+  thinksInText,
+} from "./model-providers.js";
 
 const HOST = "127.0.0.1";
 const API_PREFIX = "/v1";
@@ -200,7 +208,10 @@ export async function startFakeModelServer(initialProvider?: ProviderSettings): 
     notifyWaiters();
 
     const route = `${recorded.method} ${recorded.path}`;
-    const refusal = route === `POST ${CHAT_PATH}` && provider ? providerRefusal(provider, String(recorded.headers.authorization ?? ""), recorded.body) : undefined;
+    const refusal =
+      route === `POST ${CHAT_PATH}` && provider
+        ? providerRefusal(provider, String(recorded.headers.authorization ?? ""), recorded.body)
+        : undefined;
     if (refusal) {
       sendJson(res, refusal.status, refusal.body);
     } else if (route === `POST ${CHAT_PATH}`) {
@@ -211,7 +222,11 @@ export async function startFakeModelServer(initialProvider?: ProviderSettings): 
       const cachedTokens = cachedPrefixTokens(prompt, cachedPrompts);
       cachedPrompts.push(prompt);
       if (cachedPrompts.length > CACHED_PROMPTS) cachedPrompts.shift();
-      await replyToChat(res, recorded, reply, { id: `chatcmpl-fake-${completionCount}`, kind: provider?.kind, cachedTokens });
+      await replyToChat(res, recorded, reply, {
+        id: `chatcmpl-fake-${completionCount}`,
+        kind: provider?.kind,
+        cachedTokens,
+      });
     } else if (route === `POST ${MODERATIONS_PATH}`) {
       sendJson(res, 200, moderationResponse(recorded.body?.input, moderate));
     } else if (route === `POST ${EMBEDDINGS_PATH}`) {
@@ -265,7 +280,9 @@ export async function startFakeModelServer(initialProvider?: ProviderSettings): 
         };
         const timer = setTimeout(() => {
           waiters = waiters.filter((w) => w !== waiter);
-          reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${n} chat requests (got ${chatRequests().length})`));
+          reject(
+            new Error(`Timed out after ${timeoutMs} ms waiting for ${n} chat requests (got ${chatRequests().length})`),
+          );
         }, timeoutMs);
         waiters.push(waiter);
         notifyWaiters();
@@ -352,17 +369,30 @@ interface Completion {
 /** Who reports cached tokens as OpenAI does: OpenAI, and the plain server the fake is without a provider. */
 const reportsCachedTokens = (kind: ProviderKind | undefined) => kind === undefined || kind === "openai";
 
-function buildCompletion(req: RecordedRequest, reply: ScriptedReply, kind: ProviderKind | undefined, cachedTokens: number): Completion {
+function buildCompletion(
+  req: RecordedRequest,
+  reply: ScriptedReply,
+  kind: ProviderKind | undefined,
+  cachedTokens: number,
+): Completion {
   const answer = reply.chunks?.join("") ?? reply.text ?? DEFAULT_TEXT;
   const reasoning = reply.reasoning;
   const limit = Number(req.body?.max_completion_tokens ?? Number.POSITIVE_INFINITY);
   // An OpenAI reasoning model that spends its whole limit thinking answers nothing.
   const thoughtOut = reply.reasoningTokens !== undefined && limit <= reply.reasoningTokens;
-  const content = thoughtOut ? "" : kind !== undefined && thinksInText(kind) && reasoning !== undefined ? thinkInText(reasoning, answer) : answer;
+  const content = thoughtOut
+    ? ""
+    : kind !== undefined && thinksInText(kind) && reasoning !== undefined
+      ? thinkInText(reasoning, answer)
+      : answer;
   const chunkSize = reply.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const deltaOf = (text: string) => (kind ? reasoningDelta(kind, text) : undefined);
-  const reasoningDeltas = reasoning === undefined || deltaOf(reasoning) === undefined ? [] : splitText(reasoning, chunkSize).map((piece) => deltaOf(piece)!);
-  const { content: _, ...messageExtras } = reasoning === undefined ? { content: "" } : ((deltaOf(reasoning) ?? {}) as { content?: unknown });
+  const reasoningDeltas =
+    reasoning === undefined || deltaOf(reasoning) === undefined
+      ? []
+      : splitText(reasoning, chunkSize).map((piece) => deltaOf(piece)!);
+  const { content: _, ...messageExtras } =
+    reasoning === undefined ? { content: "" } : ((deltaOf(reasoning) ?? {}) as { content?: unknown });
   const usage = withTotal(
     reply.usage ?? {
       prompt_tokens: estimateTokens(JSON.stringify(req.body?.messages ?? "")),
@@ -375,11 +405,19 @@ function buildCompletion(req: RecordedRequest, reply: ScriptedReply, kind: Provi
     content,
     messageExtras,
     finishReason: thoughtOut ? "length" : (reply.finishReason ?? DEFAULT_FINISH_REASON),
-    usage: reply.reasoningTokens === undefined ? usage : { ...usage, completion_tokens_details: { reasoning_tokens: reply.reasoningTokens } },
+    usage:
+      reply.reasoningTokens === undefined
+        ? usage
+        : { ...usage, completion_tokens_details: { reasoning_tokens: reply.reasoningTokens } },
   };
 }
 
-async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: ScriptedReply, options: { id: string; kind: ProviderKind | undefined; cachedTokens: number }) {
+async function replyToChat(
+  res: ServerResponse,
+  req: RecordedRequest,
+  reply: ScriptedReply,
+  options: { id: string; kind: ProviderKind | undefined; cachedTokens: number },
+) {
   if (reply.delayMs !== undefined) await sleep(reply.delayMs);
   if (reply.holdUntil !== undefined) await reply.holdUntil.catch(() => {});
   if (res.destroyed) return; // client gave up or server closed during the delay
@@ -410,7 +448,13 @@ async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: Scr
 
   const created = unixSeconds();
   const chunkFrame = (delta: object, finish: string | null) =>
-    sseFrame({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish }] });
+    sseFrame({
+      id,
+      object: "chat.completion.chunk",
+      created,
+      model,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
 
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   await writeFrame(res, chunkFrame({ role: "assistant", content: "" }, null));
@@ -420,7 +464,10 @@ async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: Scr
     await writeFrame(res, chunkFrame(delta, null));
   }
 
-  const contentChunks = reply.chunks && completion.content === reply.chunks.join("") ? reply.chunks : splitText(completion.content, reply.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const contentChunks =
+    reply.chunks && completion.content === reply.chunks.join("")
+      ? reply.chunks
+      : splitText(completion.content, reply.chunkSize ?? DEFAULT_CHUNK_SIZE);
   for (let sent = 0; sent <= contentChunks.length; sent++) {
     if (res.destroyed) return;
     if (sent === reply.cutAfterChunks) {
@@ -448,7 +495,10 @@ async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: Scr
     // The last chunk before [DONE]: no choices, the whole request's usage
     // (platform.openai.com/docs/api-reference/chat/create, stream_options.include_usage).
     req.usage = completion.usage;
-    await writeFrame(res, sseFrame({ id, object: "chat.completion.chunk", created, model, choices: [], usage: completion.usage }));
+    await writeFrame(
+      res,
+      sseFrame({ id, object: "chat.completion.chunk", created, model, choices: [], usage: completion.usage }),
+    );
   }
   res.end(DONE_FRAME);
 }
@@ -457,8 +507,16 @@ async function replyToChat(res: ServerResponse, req: RecordedRequest, reply: Scr
 const ENDLESS_MIN_DELAY_MS = 1;
 
 /** Keeps a reply going until the client goes away: its text again (endless), or empty deltas (keep-alives). */
-async function streamForever(res: ServerResponse, reply: ScriptedReply, chunks: readonly string[], frame: (content: string) => string) {
-  const delayMs = Math.max(ENDLESS_MIN_DELAY_MS, reply.emptyChunksEveryMs ?? reply.chunkDelayMs ?? ENDLESS_MIN_DELAY_MS);
+async function streamForever(
+  res: ServerResponse,
+  reply: ScriptedReply,
+  chunks: readonly string[],
+  frame: (content: string) => string,
+) {
+  const delayMs = Math.max(
+    ENDLESS_MIN_DELAY_MS,
+    reply.emptyChunksEveryMs ?? reply.chunkDelayMs ?? ENDLESS_MIN_DELAY_MS,
+  );
   for (let i = 0; !res.destroyed && !res.writableEnded; i++) {
     await sleep(delayMs);
     if (res.destroyed) return;

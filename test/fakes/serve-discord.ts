@@ -34,42 +34,66 @@ const guild = discord.addGuild({
 });
 const general = guild.channelId("general");
 const botThreads = () => discord.threads(general).filter((t) => t.ownerId === discord.botUser.id);
-const where = (channelId: string | undefined) => (channelId === general ? "" : ` in thread “${botThreads().find((t) => t.id === channelId)?.name ?? channelId}”`);
+const where = (channelId: string | undefined) =>
+  channelId === general ? "" : ` in thread “${botThreads().find((t) => t.id === channelId)?.name ?? channelId}”`;
 
 discord.onCall((call) => {
-  const answer = call.decodedPath.startsWith("/interactions/") ? call.body?.data?.content : call.decodedPath.endsWith("/messages/@original") ? call.body?.content : undefined;
+  const answer = call.decodedPath.startsWith("/interactions/")
+    ? call.body?.data?.content
+    : call.decodedPath.endsWith("/messages/@original")
+      ? call.body?.content
+      : undefined;
   if (typeof answer === "string") {
     console.log(`bot (to the command): ${answer}`);
     return;
   }
   if (typeof call.body?.content !== "string") return;
   const channelId = /^\/channels\/(\d+)\/messages/.exec(call.decodedPath)?.[1] ?? call.query.thread_id ?? general;
-  const isPost = call.method === "POST" && (/^\/channels\/\d+\/messages$/.test(call.decodedPath) || call.decodedPath.startsWith("/webhooks/"));
+  const isPost =
+    call.method === "POST" &&
+    (/^\/channels\/\d+\/messages$/.test(call.decodedPath) || call.decodedPath.startsWith("/webhooks/"));
   const isEdit = call.method === "PATCH" && call.decodedPath.includes("/messages/");
   if (isPost || isEdit) console.log(`${isEdit ? "bot (edit)" : "bot"}${where(channelId)}: ${call.body.content}`);
 });
 
 /** `/persona add bard`, `/chat private=true`, `/masque bots.list` → the interaction Discord would send for it. */
 function slashCommand(line: string): void {
-  const [name = "", ...words] = (line.slice(1).trim().match(/(?:[^\s"]+|"[^"]*")+/g) ?? []).map((word) => word.replace(/"/g, ""));
+  const [name = "", ...words] = (
+    line
+      .slice(1)
+      .trim()
+      .match(/(?:[^\s"]+|"[^"]*")+/g) ?? []
+  ).map((word) => word.replace(/"/g, ""));
   const sub = words[0] && !words[0].includes("=") ? words.shift() : undefined;
   const options: Json[] = words.map((word) => {
     const [key, value = ""] = word.includes("=") ? word.split("=", 2) : ["name", word];
     if (value === "true" || value === "false") return { type: BOOLEAN, name: key, value: value === "true" };
-    return /^\d+$/.test(value) ? { type: INTEGER, name: key, value: Number(value) } : { type: STRING, name: key, value };
+    return /^\d+$/.test(value)
+      ? { type: INTEGER, name: key, value: Number(value) }
+      : { type: STRING, name: key, value };
   });
   const [group, subcommand] = sub?.includes(".") ? sub.split(".", 2) : [undefined, sub];
   const command = subcommand ? [{ type: SUBCOMMAND, name: subcommand, options }] : options;
-  discord.interact({ channelId: general, user: ALICE, permissions: MANAGE_GUILD, name, options: group ? [{ type: GROUP, name: group, options: command }] : command });
+  discord.interact({
+    channelId: general,
+    user: ALICE,
+    permissions: MANAGE_GUILD,
+    name,
+    options: group ? [{ type: GROUP, name: group, options: command }] : command,
+  });
 }
 
 console.log(`Fake Discord listening. Use DISCORD_TOKEN=${discord.token} DISCORD_API_URL=${discord.apiUrl}`);
-console.log("Type a line to send it to the bot as Alice in #general (with a mention; ~ first: without one; > first: in the bot's newest thread; / first: a slash command).");
+console.log(
+  "Type a line to send it to the bot as Alice in #general (with a mention; ~ first: without one; > first: in the bot's newest thread; / first: a slash command).",
+);
 for await (const line of createInterface({ input: process.stdin })) {
   const thread = botThreads().at(-1);
   if (line.startsWith("/")) slashCommand(line);
-  else if (line.startsWith("~")) discord.postMessage({ channelId: general, author: ALICE, content: line.slice(1).trim(), mentionBot: false });
-  else if (line.startsWith(">") && thread) discord.postMessage({ channelId: thread.id, author: ALICE, content: line.slice(1).trim() });
+  else if (line.startsWith("~"))
+    discord.postMessage({ channelId: general, author: ALICE, content: line.slice(1).trim(), mentionBot: false });
+  else if (line.startsWith(">") && thread)
+    discord.postMessage({ channelId: thread.id, author: ALICE, content: line.slice(1).trim() });
   else if (line.startsWith(">")) console.log("The bot has opened no thread yet (try /chat).");
   else if (line.trim()) discord.postMessage({ channelId: general, author: ALICE, content: line, mentionBot: true });
 }

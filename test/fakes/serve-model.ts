@@ -18,11 +18,20 @@ server.setDefault((request) => {
   const messages: Array<{ role: string; content: string }> = request.body?.messages ?? [];
   const last = messages.at(-1)?.content ?? "";
   if (request.body?.stream !== true) {
-    return { text: `Summary (fake): ${last.slice(last.indexOf(NEW_MESSAGES) + NEW_MESSAGES.length).split("\n").map((line) => line.split(" ").slice(0, SUMMARY_WORDS_PER_LINE).join(" ")).join(" / ")}` };
+    return {
+      text: `Summary (fake): ${last
+        .slice(last.indexOf(NEW_MESSAGES) + NEW_MESSAGES.length)
+        .split("\n")
+        .map((line) => line.split(" ").slice(0, SUMMARY_WORDS_PER_LINE).join(" "))
+        .join(" / ")}`,
+    };
   }
   const system = messages[0]?.content ?? "";
   const who = /You are ([^,.\n]+), and you speak only as/.exec(system)?.[1] ?? "the persona";
-  const memory = [system.includes(SUMMARY_HEADING) && "a summary", last.includes(RECALL_HEADING) && "recalled turns"].filter(Boolean);
+  const memory = [
+    system.includes(SUMMARY_HEADING) && "a summary",
+    last.includes(RECALL_HEADING) && "recalled turns",
+  ].filter(Boolean);
   return {
     text: `(${who}, via the fake model) I heard: "${last.split("\n").at(-1)}". My prompt held ${messages.length - 2} earlier message(s)${memory.length > 0 ? ` and ${memory.join(" and ")}` : ""}.`,
     chunkSize: 6,

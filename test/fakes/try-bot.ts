@@ -21,10 +21,20 @@ const model = await startFakeModelServer();
 model.setDefault((request) => {
   const messages: Array<{ role: string; content: string }> = request.body?.messages ?? [];
   const who = /You are ([^,.\n]+)/.exec(String(messages[0]?.content).split("\n\n").at(-1) ?? "")?.[1] ?? "someone";
-  const last = String(messages.at(-1)?.content ?? "").split("\n").at(-1);
-  return { text: `(${who}) You said “${last}”. I see ${messages.length - 2} earlier message(s).`, chunkSize: 8, chunkDelayMs: 20 };
+  const last = String(messages.at(-1)?.content ?? "")
+    .split("\n")
+    .at(-1);
+  return {
+    text: `(${who}) You said “${last}”. I see ${messages.length - 2} earlier message(s).`,
+    chunkSize: 8,
+    chunkDelayMs: 20,
+  };
 });
-const guild = discord.addGuild({ name: "Playground", channels: [{ name: "general" }], members: [{ user: ALICE }, { user: BOB }] });
+const guild = discord.addGuild({
+  name: "Playground",
+  channels: [{ name: "general" }],
+  members: [{ user: ALICE }, { user: BOB }],
+});
 const general = guild.channelId("general");
 const dir = mkdtempSync(path.join(tmpdir(), "masque-try-"));
 const bot = spawn(process.execPath, ["dist/main.js"], {
@@ -43,10 +53,18 @@ const bot = spawn(process.execPath, ["dist/main.js"], {
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function command(user: typeof ALICE, admin: boolean, sub: string, options: object[] = []): Promise<void> {
-  const interaction = discord.interact({ channelId: general, user, permissions: admin ? MANAGE_GUILD : "0", name: "persona", options: [{ type: 1, name: sub, options }] });
+  const interaction = discord.interact({
+    channelId: general,
+    user,
+    permissions: admin ? MANAGE_GUILD : "0",
+    name: "persona",
+    options: [{ type: 1, name: sub, options }],
+  });
   await discord.waitFor(() => discord.interactionResponses(interaction.id).length > 0, 10_000);
   const data = discord.interactionResponses(interaction.id)[0]!.body.data;
-  console.log(`\n/persona ${sub} by ${user.globalName}${data.flags === 64 ? " (only they see it)" : ""}:\n${data.content}`);
+  console.log(
+    `\n/persona ${sub} by ${user.globalName}${data.flags === 64 ? " (only they see it)" : ""}:\n${data.content}`,
+  );
 }
 
 await discord.waitFor(() => discord.calls.some((c) => c.method === "PUT" && c.path.endsWith("/commands")), 20_000);
@@ -58,7 +76,8 @@ await settle(500);
 discord.postMessage({ channelId: general, author: BOB, content: "ahoy, who are you now?", mentionBot: true });
 await settle(1500);
 console.log("\n#general as people see it:");
-for (const m of discord.channelMessages(general)) console.log(`  ${(m.author as { username: string }).username}: ${m.content.replace(/\n/g, "\n    ")}`);
+for (const m of discord.channelMessages(general))
+  console.log(`  ${(m.author as { username: string }).username}: ${m.content.replace(/\n/g, "\n    ")}`);
 const nick = discord.calls.find((c) => c.decodedPath.endsWith("/members/@me"));
 console.log(`\nNickname changed to: ${nick?.body.nick ?? "(not changed)"}`);
 

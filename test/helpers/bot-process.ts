@@ -9,9 +9,12 @@ const MAIN = path.join(REPO, "dist", "main.js");
 
 /** The node flags of `npm start` ("node <flags> dist/main.js" in package.json), so tests and benchmarks run the bot exactly as it does. */
 export function startScriptNodeArgs(): string[] {
-  const scripts = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const scripts = (
+    JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { scripts: Record<string, string> }
+  ).scripts;
   const words = scripts.start!.split(/\s+/);
-  if (words[0] !== "node" || words.at(-1) !== "dist/main.js") throw new Error(`Expected the start script to be "node <flags> dist/main.js", not "${scripts.start}".`);
+  if (words[0] !== "node" || words.at(-1) !== "dist/main.js")
+    throw new Error(`Expected the start script to be "node <flags> dist/main.js", not "${scripts.start}".`);
   return words.slice(1, -1);
 }
 const DEFAULT_OUTPUT_WAIT_MS = 15_000;
@@ -69,7 +72,11 @@ function othersCanReach(file: string): boolean {
 }
 
 /** Polls the output until it matches `pattern`; fails with the output so far. */
-export async function waitForOutput(read: () => string, pattern: RegExp, timeoutMs = DEFAULT_OUTPUT_WAIT_MS): Promise<void> {
+export async function waitForOutput(
+  read: () => string,
+  pattern: RegExp,
+  timeoutMs = DEFAULT_OUTPUT_WAIT_MS,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(read())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${pattern}. Output so far:\n${read()}`);

@@ -19,14 +19,25 @@ export function pngWithText(texts: Record<string, string>): Buffer {
   header.writeUInt32BE(1, 4);
   header[8] = 8; // bit depth
   header[9] = 2; // truecolour
-  const textChunks = Object.entries(texts).map(([keyword, text]) => pngChunk("tEXt", Buffer.concat([Buffer.from(`${keyword}\0`, "latin1"), Buffer.from(text, "latin1")])));
-  return Buffer.concat([PNG_SIGNATURE, pngChunk("IHDR", header), ...textChunks, pngChunk("IDAT", deflateSync(Buffer.from([0, 200, 30, 30]))), pngChunk("IEND", Buffer.alloc(0))]);
+  const textChunks = Object.entries(texts).map(([keyword, text]) =>
+    pngChunk("tEXt", Buffer.concat([Buffer.from(`${keyword}\0`, "latin1"), Buffer.from(text, "latin1")])),
+  );
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    pngChunk("IHDR", header),
+    ...textChunks,
+    pngChunk("IDAT", deflateSync(Buffer.from([0, 200, 30, 30]))),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 /** A PNG character card with the card's JSON under `keyword` (chara for V2, ccv3 for V3). */
 export function pngCard(card: object, keyword: "chara" | "ccv3" = "chara", extra: Record<string, object> = {}): Buffer {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64");
-  return pngWithText({ [keyword]: encode(card), ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, encode(v)])) });
+  return pngWithText({
+    [keyword]: encode(card),
+    ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, encode(v)])),
+  });
 }
 
 /** A card as chub and SillyTavern users share them, saved on Windows (\r\n line endings). */
@@ -38,8 +49,9 @@ export const AMY_CARD = {
     description: "{{char}} runs the night shift\r\nat the orbital station.",
     personality: "dry, kind",
     scenario: "The station's lights flicker.",
-    first_mes: "As {{user}} logs in, Amy appears on the screen.\r\n\"Late again?\"",
-    mes_example: "<START>\r\n{{user}}: Any news?\r\n{{char}}: Only static.\r\n<START>\r\n{{char}}: *hums to herself*\r\n",
+    first_mes: 'As {{user}} logs in, Amy appears on the screen.\r\n"Late again?"',
+    mes_example:
+      "<START>\r\n{{user}}: Any news?\r\n{{char}}: Only static.\r\n<START>\r\n{{char}}: *hums to herself*\r\n",
     creator_notes: `Made for long night chats. ${"Tested with several models over many weeks. ".repeat(3).trim()}\r\nSecond paragraph of notes.`,
     system_prompt: "",
     post_history_instructions: "Stay in character as <BOT>.",
@@ -59,13 +71,26 @@ export const AMY_CARD = {
           secondary_keys: ["leak", "alarm"],
           selective: true,
           content: "The reactor leaks when the alarm sounds.",
-          extensions: { selectiveLogic: 3, probability: 30, useProbability: true, match_whole_words: false, position: 0 },
+          extensions: {
+            selectiveLogic: 3,
+            probability: 30,
+            useProbability: true,
+            match_whole_words: false,
+            position: 0,
+          },
           enabled: true,
           insertion_order: 250,
           comment: "Reactor trouble",
           case_sensitive: true,
         },
-        { keys: ["Bob"], content: "Bob is the old engineer.", extensions: {}, enabled: false, insertion_order: 5, position: "before_char" },
+        {
+          keys: ["Bob"],
+          content: "Bob is the old engineer.",
+          extensions: {},
+          enabled: false,
+          insertion_order: 5,
+          position: "before_char",
+        },
         { keys: [], content: "   ", extensions: {}, enabled: true, insertion_order: 1 },
       ],
     },

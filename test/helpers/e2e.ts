@@ -50,7 +50,12 @@ const MARKER_WEBHOOK_ID = "330000000000000099";
  */
 export async function quiet(stack: Stack): Promise<void> {
   const channelId = stack.guild.channelId("random");
-  const marker = stack.discord.postMessage({ channelId, author: BOB, content: "(marker)", webhookId: MARKER_WEBHOOK_ID });
+  const marker = stack.discord.postMessage({
+    channelId,
+    author: BOB,
+    content: "(marker)",
+    webhookId: MARKER_WEBHOOK_ID,
+  });
   await stack.discord.waitFor(() => {
     const channel = stack.bot.client.channels.cache.get(channelId);
     return channel?.isTextBased() && channel.messages.cache.has(marker.id);
@@ -66,8 +71,17 @@ export async function waitForBotMessages(stack: Stack, channelId: string, count:
 }
 
 /** Someone mentions the bot in #general (or `channelId`); returns the posted message's id. */
-export function mention(stack: Stack, content: string, options: { author?: FakeUser; channelId?: string } = {}): string {
-  return stack.discord.postMessage({ channelId: options.channelId ?? stack.general, author: options.author ?? ALICE, content, mentionBot: true }).id;
+export function mention(
+  stack: Stack,
+  content: string,
+  options: { author?: FakeUser; channelId?: string } = {},
+): string {
+  return stack.discord.postMessage({
+    channelId: options.channelId ?? stack.general,
+    author: options.author ?? ALICE,
+    content,
+    mentionBot: true,
+  }).id;
 }
 
 /** The log lines (parsed JSON) whose message is `msg`. */

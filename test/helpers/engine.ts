@@ -18,7 +18,10 @@ export interface EngineFixture {
  * the real openai SDK against the fake model server (one server per file, reset after each
  * test). Read the fields inside tests or later hooks, once the hooks have run.
  */
-export function engineOverFakeModel(registry: PersonaRegistry, settings: { defaultModel: string; contextTokens: number }): EngineFixture {
+export function engineOverFakeModel(
+  registry: PersonaRegistry,
+  settings: { defaultModel: string; contextTokens: number },
+): EngineFixture {
   const fixture = {} as EngineFixture;
   beforeAll(async () => {
     fixture.server = await startFakeModelServer();
@@ -28,8 +31,19 @@ export function engineOverFakeModel(registry: PersonaRegistry, settings: { defau
   });
   beforeEach(() => {
     fixture.memory = openMemory(":memory:");
-    const model = new ModelClient({ baseURL: fixture.server.baseURL, apiKey: "sk-test", timeoutMs: 5000, maxRetries: 0 });
-    fixture.engine = new ChatEngine({ memory: fixture.memory, model, personas: () => registry, settings, log: silentLogger });
+    const model = new ModelClient({
+      baseURL: fixture.server.baseURL,
+      apiKey: "sk-test",
+      timeoutMs: 5000,
+      maxRetries: 0,
+    });
+    fixture.engine = new ChatEngine({
+      memory: fixture.memory,
+      model,
+      personas: () => registry,
+      settings,
+      log: silentLogger,
+    });
   });
   afterEach(() => {
     fixture.memory.close();

@@ -7,7 +7,11 @@ import type { NewTurn } from "../../src/memory/turns.js";
 export const T0 = Date.UTC(2025, 0, 1);
 
 /** A person's turn, with its real token count. */
-export function said(authorName: string, content: string, options: { authorId?: string; createdAt?: number } = {}): NewTurn {
+export function said(
+  authorName: string,
+  content: string,
+  options: { authorId?: string; createdAt?: number } = {},
+): NewTurn {
   return {
     role: "user",
     authorId: options.authorId ?? `id-${authorName.toLowerCase()}`,
@@ -33,14 +37,20 @@ export function replied(personaId: string, personaName: string, content: string,
 
 /** Turn ids the recall index holds for `word` in a conversation, read from the index itself. */
 export function indexedTurnIds(db: Db, conversationKey: string, word: string): number[] {
-  return db.prepare("SELECT rowid FROM turns_fts WHERE turns_fts MATCH @query ORDER BY rowid").pluck().all({ query: conversationQuery(conversationKey, [word]) }) as number[];
+  return db
+    .prepare("SELECT rowid FROM turns_fts WHERE turns_fts MATCH @query ORDER BY rowid")
+    .pluck()
+    .all({ query: conversationQuery(conversationKey, [word]) }) as number[];
 }
 
 /** How many index terms (in any conversation or server) stand for `word`, read from the index's vocabulary. */
 export function indexTermCount(db: Db, word: string): number {
   db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.turns_fts_vocab USING fts5vocab(main, turns_fts, row)");
   // A term is a scope letter, a 16-character hash, then the word (src/memory/terms.ts).
-  return db.prepare("SELECT count(*) FROM temp.turns_fts_vocab WHERE substr(term, 18) = @word").pluck().get({ word }) as number;
+  return db
+    .prepare("SELECT count(*) FROM temp.turns_fts_vocab WHERE substr(term, 18) = @word")
+    .pluck()
+    .get({ word }) as number;
 }
 
 /** Whether the recall index's pages still hold the bytes of `word`'s term (a distinctive word, so prefix compression cannot hide it). */

@@ -32,7 +32,9 @@ export interface MessageEffects {
 export function messageWith(facts: MessageFacts): { message: Message; effects: MessageEffects } {
   const guildId = facts.guildId === undefined ? "900" : facts.guildId;
   const effects: MessageEffects = { replies: [], reactions: [] };
-  const cached = new Map(facts.replyTo?.cachedAuthorId ? [[facts.replyTo.messageId, { author: { id: facts.replyTo.cachedAuthorId } }]] : []);
+  const cached = new Map(
+    facts.replyTo?.cachedAuthorId ? [[facts.replyTo.messageId, { author: { id: facts.replyTo.cachedAuthorId } }]] : [],
+  );
   const channelId = facts.channelId ?? "100";
   const stand = {
     id: facts.id ?? "700",
@@ -44,8 +46,17 @@ export function messageWith(facts: MessageFacts): { message: Message; effects: M
     webhookId: facts.webhookId ?? null,
     author: { id: facts.authorId ?? "310000000000000001", bot: facts.authorIsBot ?? false },
     inGuild: () => guildId !== null,
-    channel: { id: channelId, guildId, isThread: () => false, isDMBased: () => guildId === null, messages: { cache: cached } },
-    guild: guildId === null ? null : { members: { me: { roles: { botRole: facts.botRoleId ? { id: facts.botRoleId } : null } } } },
+    channel: {
+      id: channelId,
+      guildId,
+      isThread: () => false,
+      isDMBased: () => guildId === null,
+      messages: { cache: cached },
+    },
+    guild:
+      guildId === null
+        ? null
+        : { members: { me: { roles: { botRole: facts.botRoleId ? { id: facts.botRoleId } : null } } } },
     mentions: {
       users: new Set(facts.mentionedUserIds ?? []),
       roles: new Set(facts.mentionedRoleIds ?? []),

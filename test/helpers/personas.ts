@@ -29,7 +29,19 @@ export function writePersonaFiles(dir: string, files: Record<string, string>): v
 }
 
 /** A small persona for prompt tests. */
-export const JUNIPER: Persona = testPersona({ id: "assistant", file: "personas/assistant.md", name: "Juniper", description: "A helpful assistant", prompt: "You are Juniper, talking in {{channel}}." });
+export const JUNIPER: Persona = testPersona({
+  id: "assistant",
+  file: "personas/assistant.md",
+  name: "Juniper",
+  description: "A helpful assistant",
+  prompt: "You are Juniper, talking in {{channel}}.",
+});
 
 /** The macros of a message from Ali in Test Server's #general, on a fixed date. */
-export const MACROS: MacroContext = { char: "Juniper", user: "Ali", server: "Test Server", channel: "general", date: new Date(Date.UTC(2025, 5, 1)) };
+export const MACROS: MacroContext = {
+  char: "Juniper",
+  user: "Ali",
+  server: "Test Server",
+  channel: "general",
+  date: new Date(Date.UTC(2025, 5, 1)),
+};

@@ -45,7 +45,11 @@ export function runCli(entry: string, args: readonly string[], options: CliOptio
     child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`tsx ${CHAT_ENTRY} ${args.join(" ")} did not exit within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms.\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(
+          `tsx ${CHAT_ENTRY} ${args.join(" ")} did not exit within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms.\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     child.on("error", (error) => {
       clearTimeout(timer);

@@ -16,7 +16,29 @@ export function sourceFiles(dir: string): string[] {
 }
 
 /** Characters after which a `/` starts a regular expression rather than dividing. */
-const BEFORE_REGEX = new Set(["(", ",", "=", ":", "[", "!", "&", "|", "?", "{", "}", ";", "+", "-", "*", "<", ">", "~", "^", "%", ""]);
+const BEFORE_REGEX = new Set([
+  "(",
+  ",",
+  "=",
+  ":",
+  "[",
+  "!",
+  "&",
+  "|",
+  "?",
+  "{",
+  "}",
+  ";",
+  "+",
+  "-",
+  "*",
+  "<",
+  ">",
+  "~",
+  "^",
+  "%",
+  "",
+]);
 
 /** The code with every string, template, comment and regex replaced by spaces (newlines kept). */
 export function codeOnly(source: string): string {
@@ -120,7 +142,19 @@ export function importCycles(files: readonly string[]): string[][] {
 }
 
 /** Words that open a block which is not a function body. */
-const NOT_FUNCTIONS = new Set(["if", "for", "while", "switch", "catch", "with", "else", "do", "try", "finally", "return"]);
+const NOT_FUNCTIONS = new Set([
+  "if",
+  "for",
+  "while",
+  "switch",
+  "catch",
+  "with",
+  "else",
+  "do",
+  "try",
+  "finally",
+  "return",
+]);
 const MODIFIERS = /^(?:(?:export|default|async|static|private|public|protected|readonly|override|get|set)\s+|\*\s*)*/;
 
 export interface FunctionSpan {
@@ -147,10 +181,14 @@ export function functionSpans(source: string): FunctionSpan[] {
   for (let i = 0; i < code.length; i++) {
     if (code[i] === "{") {
       const header = headerBefore(code, i);
-      open.push({ name: functionName(header.text.replace(/\s+/g, " ").trim()), line: lineOf(header.start + header.text.search(/\S|$/)) });
+      open.push({
+        name: functionName(header.text.replace(/\s+/g, " ").trim()),
+        line: lineOf(header.start + header.text.search(/\S|$/)),
+      });
     } else if (code[i] === "}") {
       const block = open.pop();
-      if (block?.name !== undefined) spans.push({ name: block.name, line: block.line, lines: lineOf(i) - block.line + 1 });
+      if (block?.name !== undefined)
+        spans.push({ name: block.name, line: block.line, lines: lineOf(i) - block.line + 1 });
     }
   }
   return spans;
@@ -179,7 +217,8 @@ function headerBefore(code: string, brace: number): { text: string; start: numbe
 
 /** The name of the function a block is the body of, from the code before it; undefined when it is not a function body. */
 function functionName(header: string): string | undefined {
-  if (/=>$/.test(header)) return header.match(/^(?:export\s+)?(?:const|let|var)?\s*(#?\w+)\s*(?::[^=]*)?=[^=>]/)?.[1] ?? "(arrow)";
+  if (/=>$/.test(header))
+    return header.match(/^(?:export\s+)?(?:const|let|var)?\s*(#?\w+)\s*(?::[^=]*)?=[^=>]/)?.[1] ?? "(arrow)";
   const fn = header.match(/\bfunction\b\s*\*?\s*(\w*)/);
   if (fn) return fn[1] || "(function)";
   const method = header.replace(MODIFIERS, "").match(/^(#?\w+)\s*(?:<.*>)?\s*\(.*\)\s*(?::.*)?$/);

@@ -19,7 +19,8 @@ export function readCardAsSillyTavern(bytes: Buffer): { spec?: string; data: Rec
     }
     offset += 12 + length;
   }
-  const chunk = texts.find((t) => t.keyword.toLowerCase() === "ccv3") ?? texts.find((t) => t.keyword.toLowerCase() === "chara");
+  const chunk =
+    texts.find((t) => t.keyword.toLowerCase() === "ccv3") ?? texts.find((t) => t.keyword.toLowerCase() === "chara");
   if (!chunk) throw new Error("no card chunk");
   return JSON.parse(Buffer.from(chunk.text, "base64").toString("utf8"));
 }

@@ -50,7 +50,11 @@ export interface StackOptions {
   readonly provider?: ProviderSettings;
 }
 
-async function startBot(env: Record<string, string>, logLines: string[], now?: () => number): Promise<{ bot: Bot; core: Core; config: BotConfig }> {
+async function startBot(
+  env: Record<string, string>,
+  logLines: string[],
+  now?: () => number,
+): Promise<{ bot: Bot; core: Core; config: BotConfig }> {
   const config = loadBotConfig(env);
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -58,7 +62,10 @@ async function startBot(env: Record<string, string>, logLines: string[], now?: (
       done();
     },
   });
-  const core = createCore(config, createLogger(config.logLevel, { stream: sink }), { metrics: config.metricsPort !== undefined, modelSlots: { maxActive: config.llmMaxConcurrency, maxWaiting: config.llmQueueLimit } });
+  const core = createCore(config, createLogger(config.logLevel, { stream: sink }), {
+    metrics: config.metricsPort !== undefined,
+    modelSlots: { maxActive: config.llmMaxConcurrency, maxWaiting: config.llmQueueLimit },
+  });
   const bot = createBot(core, config, { now });
   await bot.start();
   return { bot, core, config };

@@ -1,9 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ModelClient } from "../../src/llm/client.js";
-import { ModelAbortedError, ModelAuthError, ModelRateLimitError, ModelServerError, ModelStreamError } from "../../src/llm/errors.js";
+import {
+  ModelAbortedError,
+  ModelAuthError,
+  ModelRateLimitError,
+  ModelServerError,
+  ModelStreamError,
+} from "../../src/llm/errors.js";
 import { type FakeModelServer, startFakeModelServer } from "../fakes/openai-server.js";
 
-const REQUEST = { model: "fake-model", messages: [{ role: "user" as const, content: "Summarize: hi" }], temperature: 0.2, maxTokens: 300 };
+const REQUEST = {
+  model: "fake-model",
+  messages: [{ role: "user" as const, content: "Summarize: hi" }],
+  temperature: 0.2,
+  maxTokens: 300,
+};
 
 describe("ModelClient.complete", () => {
   let server: FakeModelServer;
@@ -18,7 +29,13 @@ describe("ModelClient.complete", () => {
     server.enqueue({ text: "Ali said hi." });
     expect(await client.complete(REQUEST)).toBe("Ali said hi.");
     const body = server.chatRequests()[0]!.body;
-    expect(body).toEqual({ model: "fake-model", messages: [{ role: "user", content: "Summarize: hi" }], temperature: 0.2, max_tokens: 300, stream: false });
+    expect(body).toEqual({
+      model: "fake-model",
+      messages: [{ role: "user", content: "Summarize: hi" }],
+      temperature: 0.2,
+      max_tokens: 300,
+      stream: false,
+    });
   });
 
   it("maps failures to the same typed errors as streaming", async () => {

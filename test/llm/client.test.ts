@@ -38,7 +38,13 @@ afterAll(async () => {
 });
 
 function createClient(options: Partial<ModelClientOptions> = {}): ModelClient {
-  return new ModelClient({ baseURL: server.baseURL, apiKey: "sk-test", timeoutMs: NORMAL_TIMEOUT_MS, maxRetries: 0, ...options });
+  return new ModelClient({
+    baseURL: server.baseURL,
+    apiKey: "sk-test",
+    timeoutMs: NORMAL_TIMEOUT_MS,
+    maxRetries: 0,
+    ...options,
+  });
 }
 
 /** Reads a stream to its end; returns the pieces and what it threw, if anything. */
@@ -56,7 +62,9 @@ describe("ModelClient.stream", () => {
   it("streams the text pieces and sends the request in the API's field names", async () => {
     server.enqueue({ text: "Hello, Ana. How can I help?", chunkSize: 10 });
 
-    const { pieces, error } = await collect(createClient().stream({ ...REQUEST, temperature: 0.7, topP: 0.9, maxTokens: 256 }));
+    const { pieces, error } = await collect(
+      createClient().stream({ ...REQUEST, temperature: 0.7, topP: 0.9, maxTokens: 256 }),
+    );
 
     expect(error).toBeUndefined();
     expect(pieces).toEqual(["Hello, Ana", ". How can ", "I help?"]);
@@ -206,12 +214,21 @@ describe("toModelError", () => {
   it("names the body field a provider says it does not know, in each provider's words", () => {
     const refusal = (error: object) => toModelError(OpenAI.APIError.generate(400, { error }, undefined, new Headers()));
     // github.com/QuantumNous/new-api/issues/418 (OpenAI's wording, passed through by a gateway).
-    const unknown = refusal({ message: "Unknown parameter: 'stream_options'.", type: "invalid_request_error", param: "stream_options", code: "unknown_parameter" });
+    const unknown = refusal({
+      message: "Unknown parameter: 'stream_options'.",
+      type: "invalid_request_error",
+      param: "stream_options",
+      code: "unknown_parameter",
+    });
     // github.com/FlowiseAI/Flowise/issues/2866 (Fireworks).
     const extra = refusal({ message: "Extra inputs are not permitted, field: 'stream_options'" });
     const unrecognized = refusal({ message: "Unrecognized request argument supplied: think" });
 
-    expect([unknown, extra, unrecognized].map((error) => (error as ModelParameterError).parameter)).toEqual(["stream_options", "stream_options", "think"]);
+    expect([unknown, extra, unrecognized].map((error) => (error as ModelParameterError).parameter)).toEqual([
+      "stream_options",
+      "stream_options",
+      "think",
+    ]);
     expect(extra).toBeInstanceOf(ModelParameterError);
   });
 
@@ -230,6 +247,8 @@ describe("ModelError", () => {
     expect(error.name).toBe("ModelAuthError");
     expect(error).toBeInstanceOf(ModelError);
     expect(error.userMessage).toBe("My language model refused my credentials. Please tell the server admin.");
-    expect(new ModelServerError("HTTP 500").userMessage).toBe("I couldn't reach my language model just now. Please try again in a moment.");
+    expect(new ModelServerError("HTTP 500").userMessage).toBe(
+      "I couldn't reach my language model just now. Please try again in a moment.",
+    );
   });
 });

@@ -68,7 +68,8 @@ describe("modelFetch", () => {
     const response = await modelFetch(`${base}/stream`, { method: "POST", body: "{}" });
     expect(response.ok).toBe(true);
     const pieces: string[] = [];
-    for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) pieces.push(Buffer.from(piece).toString("utf8"));
+    for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>)
+      pieces.push(Buffer.from(piece).toString("utf8"));
     expect(pieces).toEqual(["data: first\n\n", "data: second\n\n"]);
     expect(response.bodyUsed).toBe(true);
   });
@@ -83,7 +84,9 @@ describe("modelFetch", () => {
   });
 
   it("rejects at once when the signal has already fired", async () => {
-    await expect(modelFetch(`${base}/json`, { method: "POST", body: "{}", signal: AbortSignal.abort() })).rejects.toMatchObject({ name: "AbortError" });
+    await expect(
+      modelFetch(`${base}/json`, { method: "POST", body: "{}", signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ name: "AbortError" });
   });
 
   it("hands a body that is not a string to Node's fetch", async () => {

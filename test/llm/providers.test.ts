@@ -1,7 +1,13 @@
 import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type ChatRequest, ModelClient, type ReplyEvent } from "../../src/llm/client.js";
-import { ModelAuthError, ModelContextLengthError, ModelNotFoundError, ModelStreamError, ModelTimeoutError } from "../../src/llm/errors.js";
+import {
+  ModelAuthError,
+  ModelContextLengthError,
+  ModelNotFoundError,
+  ModelStreamError,
+  ModelTimeoutError,
+} from "../../src/llm/errors.js";
 import { REASONING_ALLOWANCE_TOKENS } from "../../src/llm/params.js";
 import { createLogger } from "../../src/log.js";
 import type { ProviderKind } from "../fakes/model-providers.js";
@@ -35,10 +41,18 @@ function createClient(timeoutMs = 5000): ModelClient {
       done();
     },
   });
-  return new ModelClient({ baseURL: server.baseURL, apiKey: KEY, timeoutMs, maxRetries: 0, log: createLogger("info", { stream }) });
+  return new ModelClient({
+    baseURL: server.baseURL,
+    apiKey: KEY,
+    timeoutMs,
+    maxRetries: 0,
+    log: createLogger("info", { stream }),
+  });
 }
 
-async function collect(events: AsyncIterable<ReplyEvent>): Promise<{ text: string; reasoning: string; end: string | undefined; error: unknown }> {
+async function collect(
+  events: AsyncIterable<ReplyEvent>,
+): Promise<{ text: string; reasoning: string; end: string | undefined; error: unknown }> {
   let text = "";
   let reasoning = "";
   let end: string | undefined;
@@ -63,7 +77,12 @@ describe("reasoning, as each provider streams it", () => {
 
       const result = await collect(createClient().events(REQUEST));
 
-      expect(result).toEqual({ text: "Hello, Ana!", reasoning: expect.stringContaining("Ana greets me; I greet her back."), end: "stop", error: undefined });
+      expect(result).toEqual({
+        text: "Hello, Ana!",
+        reasoning: expect.stringContaining("Ana greets me; I greet her back."),
+        end: "stop",
+        error: undefined,
+      });
     });
   }
 
@@ -90,18 +109,39 @@ describe("OpenAI's reasoning models", () => {
   it("get max_completion_tokens with room to reason, and no temperature or top_p", async () => {
     server.setProvider({ kind: "openai" });
 
-    const result = await collect(createClient().events({ ...REQUEST, model: "gpt-5-mini", temperature: 0.9, topP: 0.8, maxTokens: 300, params: { reasoning_effort: "low" } }));
+    const result = await collect(
+      createClient().events({
+        ...REQUEST,
+        model: "gpt-5-mini",
+        temperature: 0.9,
+        topP: 0.8,
+        maxTokens: 300,
+        params: { reasoning_effort: "low" },
+      }),
+    );
 
     expect(result.error).toBeUndefined();
     expect(server.chatRequests().map((r) => r.body)).toEqual([
-      { model: "gpt-5-mini", messages: REQUEST.messages, max_completion_tokens: 300 + REASONING_ALLOWANCE_TOKENS, reasoning_effort: "low", stream: true, stream_options: { include_usage: true } },
+      {
+        model: "gpt-5-mini",
+        messages: REQUEST.messages,
+        max_completion_tokens: 300 + REASONING_ALLOWANCE_TOKENS,
+        reasoning_effort: "low",
+        stream: true,
+        stream_options: { include_usage: true },
+      },
     ]);
   });
 
   it("learns from a 400 naming a parameter: retries once without it, remembers it for the model and logs it once", async () => {
     server.setProvider({ kind: "openai" });
     const client = createClient();
-    const request = { ...REQUEST, model: "gpt-4o-mini", temperature: 0.5, params: { reasoning_effort: "low", think: false } };
+    const request = {
+      ...REQUEST,
+      model: "gpt-4o-mini",
+      temperature: 0.5,
+      params: { reasoning_effort: "low", think: false },
+    };
 
     const first = await collect(client.events(request));
     const second = await collect(client.events(request));
@@ -109,7 +149,12 @@ describe("OpenAI's reasoning models", () => {
     expect([first.error, second.error]).toEqual([undefined, undefined]);
     const bodies = server.chatRequests().map((r) => r.body);
     // think refused (unknown field), then reasoning_effort refused (not a reasoning model), then answered.
-    expect(bodies.map((b) => Object.keys(b).filter((k) => k === "think" || k === "reasoning_effort"))).toEqual([["reasoning_effort", "think"], ["reasoning_effort"], [], []]);
+    expect(bodies.map((b) => Object.keys(b).filter((k) => k === "think" || k === "reasoning_effort"))).toEqual([
+      ["reasoning_effort", "think"],
+      ["reasoning_effort"],
+      [],
+      [],
+    ]);
     expect(bodies[3]).toMatchObject({ model: "gpt-4o-mini", temperature: 0.5 });
     expect(logLines.filter((line) => line.includes("refused")).length).toBe(2);
   });
@@ -124,7 +169,11 @@ describe("OpenAI's reasoning models", () => {
     const second = await collect(client.events(request));
 
     expect([first.text, second.text]).toEqual(["ok", "ok"]);
-    const limits = server.chatRequests().map((r) => ({ max_tokens: r.body.max_tokens, max_completion_tokens: r.body.max_completion_tokens, temperature: r.body.temperature }));
+    const limits = server.chatRequests().map((r) => ({
+      max_tokens: r.body.max_tokens,
+      max_completion_tokens: r.body.max_completion_tokens,
+      temperature: r.body.temperature,
+    }));
     expect(limits).toEqual([
       { max_tokens: 100, max_completion_tokens: undefined, temperature: 0.9 },
       { max_tokens: undefined, max_completion_tokens: 100 + REASONING_ALLOWANCE_TOKENS, temperature: 0.9 },
@@ -144,7 +193,10 @@ describe("typed provider errors", () => {
 
     for (const kind of ["openai", "deepseek", "openrouter", "ollama"] as const) {
       server.setProvider({ kind, models: ["another-model"] });
-      expect({ kind, error: (await collect(client.events(REQUEST))).error }).toEqual({ kind, error: expect.any(ModelNotFoundError) });
+      expect({ kind, error: (await collect(client.events(REQUEST))).error }).toEqual({
+        kind,
+        error: expect.any(ModelNotFoundError),
+      });
     }
   });
 
@@ -171,7 +223,12 @@ describe("replies that end", () => {
   it("reports a reply cut by the output limit as ending for length", async () => {
     server.enqueue({ text: "Once upon a time there", finishReason: "length" });
 
-    expect(await collect(createClient().events(REQUEST))).toEqual({ text: "Once upon a time there", reasoning: "", end: "length", error: undefined });
+    expect(await collect(createClient().events(REQUEST))).toEqual({
+      text: "Once upon a time there",
+      reasoning: "",
+      end: "length",
+      error: undefined,
+    });
   });
 
   it("ends an endless stream at the deadline with the text so far", async () => {
@@ -197,7 +254,12 @@ describe("replies that end", () => {
 
   it("counts reasoning as life: a model that thinks aloud for longer than the idle timeout is not cut", async () => {
     server.setProvider({ kind: "deepseek" });
-    server.enqueue({ reasoning: "step one, step two, step three", chunkSize: 6, chunkDelayMs: SHORT_TIMEOUT_MS / 3, text: "Done." });
+    server.enqueue({
+      reasoning: "step one, step two, step three",
+      chunkSize: 6,
+      chunkDelayMs: SHORT_TIMEOUT_MS / 3,
+      text: "Done.",
+    });
 
     const result = await collect(createClient(SHORT_TIMEOUT_MS).events(REQUEST));
 
@@ -218,12 +280,14 @@ describe("usage in the stream (stream_options)", () => {
 
     expect(refused.error).toBeInstanceOf(Error);
     expect(answered.text).toBe("ok");
-    expect(server.chatRequests().map((r) => [r.body.stream_options !== undefined, r.body.think !== undefined])).toEqual([
-      [true, true],
-      [false, true],
-      [true, false],
-      [false, false],
-    ]);
+    expect(server.chatRequests().map((r) => [r.body.stream_options !== undefined, r.body.think !== undefined])).toEqual(
+      [
+        [true, true],
+        [false, true],
+        [true, false],
+        [false, false],
+      ],
+    );
     expect(logLines.filter((line) => line.includes("stream_options"))).toHaveLength(1);
   });
 });

@@ -9,11 +9,36 @@ describe("ModelTrouble", () => {
   it("reports a bad key once per model and tells each conversation once", () => {
     const trouble = new ModelTrouble();
 
-    expect(trouble.report(badKey, "gpt-5", "channel:1", "g1")).toEqual({ problem: "auth", firstForModel: true, firstInConversation: true, firstInServer: true });
-    expect(trouble.report(badKey, "gpt-5", "channel:1", "g1")).toEqual({ problem: "auth", firstForModel: false, firstInConversation: false, firstInServer: false });
-    expect(trouble.report(badKey, "gpt-5", "channel:2", "g1")).toEqual({ problem: "auth", firstForModel: false, firstInConversation: true, firstInServer: false });
-    expect(trouble.report(badKey, "gpt-5", "channel:3", "g2")).toEqual({ problem: "auth", firstForModel: false, firstInConversation: true, firstInServer: true });
-    expect(trouble.report(unknownModel, "gpt-9", "channel:1", "g1")).toEqual({ problem: "model", firstForModel: true, firstInConversation: true, firstInServer: true });
+    expect(trouble.report(badKey, "gpt-5", "channel:1", "g1")).toEqual({
+      problem: "auth",
+      firstForModel: true,
+      firstInConversation: true,
+      firstInServer: true,
+    });
+    expect(trouble.report(badKey, "gpt-5", "channel:1", "g1")).toEqual({
+      problem: "auth",
+      firstForModel: false,
+      firstInConversation: false,
+      firstInServer: false,
+    });
+    expect(trouble.report(badKey, "gpt-5", "channel:2", "g1")).toEqual({
+      problem: "auth",
+      firstForModel: false,
+      firstInConversation: true,
+      firstInServer: false,
+    });
+    expect(trouble.report(badKey, "gpt-5", "channel:3", "g2")).toEqual({
+      problem: "auth",
+      firstForModel: false,
+      firstInConversation: true,
+      firstInServer: true,
+    });
+    expect(trouble.report(unknownModel, "gpt-9", "channel:1", "g1")).toEqual({
+      problem: "model",
+      firstForModel: true,
+      firstInConversation: true,
+      firstInServer: true,
+    });
   });
 
   it("ignores errors that are not an operator's to fix", () => {
@@ -25,6 +50,11 @@ describe("ModelTrouble", () => {
     trouble.report(badKey, "gpt-5", "channel:1");
     trouble.resolved("gpt-5");
 
-    expect(trouble.report(badKey, "gpt-5", "channel:1")).toEqual({ problem: "auth", firstForModel: true, firstInConversation: true, firstInServer: true });
+    expect(trouble.report(badKey, "gpt-5", "channel:1")).toEqual({
+      problem: "auth",
+      firstForModel: true,
+      firstInConversation: true,
+      firstInServer: true,
+    });
   });
 });

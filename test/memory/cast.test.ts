@@ -5,9 +5,18 @@ import type { ConversationRef } from "../../src/memory/turns.js";
 import { PersonaRegistry } from "../../src/personas/registry.js";
 import { testPersona } from "../helpers/personas.js";
 
-const REGISTRY = new PersonaRegistry([testPersona({ id: "juniper" }), testPersona({ id: "wren" }), testPersona({ id: "quill" })], "juniper");
+const REGISTRY = new PersonaRegistry(
+  [testPersona({ id: "juniper" }), testPersona({ id: "wren" }), testPersona({ id: "quill" })],
+  "juniper",
+);
 const CHANNEL: ConversationRef = { key: "channel:10", guildId: "1", channelId: "10", parentId: null, parentKey: null };
-const THREAD: ConversationRef = { key: "channel:11", guildId: "1", channelId: "11", parentId: "10", parentKey: "channel:10" };
+const THREAD: ConversationRef = {
+  key: "channel:11",
+  guildId: "1",
+  channelId: "11",
+  parentId: "10",
+  parentKey: "channel:10",
+};
 
 describe("a conversation's cast", () => {
   let memory: Memory;

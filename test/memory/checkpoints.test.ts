@@ -4,7 +4,13 @@ import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger, silentLogger } from "../../src/log.js";
-import { AUTO_CHECKPOINT_PAGES, BACKSTOP_CHECKPOINT_PAGES, type BackgroundCheckpoints, CHECKPOINT_INTERVAL_MS, checkpointInBackground } from "../../src/memory/checkpoints.js";
+import {
+  AUTO_CHECKPOINT_PAGES,
+  BACKSTOP_CHECKPOINT_PAGES,
+  type BackgroundCheckpoints,
+  CHECKPOINT_INTERVAL_MS,
+  checkpointInBackground,
+} from "../../src/memory/checkpoints.js";
 import { type Memory, openMemory } from "../../src/memory/index.js";
 import { tempDirForTest } from "../helpers/temp-dir.js";
 
@@ -29,7 +35,9 @@ async function waitUntil(check: () => boolean): Promise<void> {
 
 function storeTurns(memory: Memory, count: number): void {
   for (let i = 0; i < count; i++) {
-    memory.turns.append(CHANNEL, [{ role: "user", authorId: "u1", authorName: "Ana", content: `message ${i}`, tokenCount: 5, createdAt: 1000 + i }]);
+    memory.turns.append(CHANNEL, [
+      { role: "user", authorId: "u1", authorName: "Ana", content: `message ${i}`, tokenCount: 5, createdAt: 1000 + i },
+    ]);
   }
 }
 
@@ -78,7 +86,9 @@ describe("checkpointInBackground", () => {
     checkpoints = checkpointInBackground(memory.db, log);
 
     await waitUntil(() => autoCheckpointPages(memory!) === AUTO_CHECKPOINT_PAGES);
-    expect(lines.map((line) => JSON.parse(line).msg)).toEqual(["background database checkpoints failed; the bot's connection checkpoints itself again"]);
+    expect(lines.map((line) => JSON.parse(line).msg)).toEqual([
+      "background database checkpoints failed; the bot's connection checkpoints itself again",
+    ]);
   });
 
   it("starts nothing for an in-memory database", () => {

@@ -2,7 +2,15 @@ import { copyFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { type Db, DatabaseError, MIGRATIONS_DIR, migrate, openDatabase, readMigrations, schemaVersion } from "../../src/memory/db.js";
+import {
+  type Db,
+  DatabaseError,
+  MIGRATIONS_DIR,
+  migrate,
+  openDatabase,
+  readMigrations,
+  schemaVersion,
+} from "../../src/memory/db.js";
 import { tempDirForTest } from "../helpers/temp-dir.js";
 
 const REAL_MIGRATIONS = readMigrations();
@@ -115,7 +123,9 @@ describe("openDatabase", () => {
     const db = openDatabase(":memory:");
     expect(() =>
       db
-        .prepare("INSERT INTO turns (conversation_key, role, author_id, author_name, content, token_count, created_at) VALUES ('channel:none', 'user', 'u', 'U', 'hi', 1, 1)")
+        .prepare(
+          "INSERT INTO turns (conversation_key, role, author_id, author_name, content, token_count, created_at) VALUES ('channel:none', 'user', 'u', 'U', 'hi', 1, 1)",
+        )
         .run(),
     ).toThrow("FOREIGN KEY constraint failed");
     db.close();
@@ -127,7 +137,10 @@ describe("openDatabase", () => {
     insertConversation(first, "channel:1");
     first.close();
     const migrations = readMigrations(
-      migrationsDirWith({ [nextMigration("broken")]: "CREATE TABLE extra (id INTEGER PRIMARY KEY);\nDELETE FROM conversations;\nINSERT INTO no_such_table VALUES (1);\n" }),
+      migrationsDirWith({
+        [nextMigration("broken")]:
+          "CREATE TABLE extra (id INTEGER PRIMARY KEY);\nDELETE FROM conversations;\nINSERT INTO no_such_table VALUES (1);\n",
+      }),
     );
 
     expect(() => openDatabase(file, migrations)).toThrow(DatabaseError);
@@ -141,7 +154,9 @@ describe("openDatabase", () => {
 
   it("says which database failed and why, pointing at DATABASE_PATH", () => {
     const file = path.join(tempDirForTest(), "masque.db");
-    const migrations = readMigrations(migrationsDirWith({ [nextMigration("broken")]: "INSERT INTO no_such_table VALUES (1);" }));
+    const migrations = readMigrations(
+      migrationsDirWith({ [nextMigration("broken")]: "INSERT INTO no_such_table VALUES (1);" }),
+    );
 
     expect(() => openDatabase(file, migrations)).toThrow(
       `Cannot open the database ${file}: no such table: no_such_table. Check DATABASE_PATH and that the folder is writable.`,
@@ -151,7 +166,9 @@ describe("openDatabase", () => {
   it("applies a new migration to a database at an older version", () => {
     const file = path.join(tempDirForTest(), "masque.db");
     openDatabase(file).close();
-    const migrations = readMigrations(migrationsDirWith({ [nextMigration("notes")]: "CREATE TABLE notes (id INTEGER PRIMARY KEY) STRICT;" }));
+    const migrations = readMigrations(
+      migrationsDirWith({ [nextMigration("notes")]: "CREATE TABLE notes (id INTEGER PRIMARY KEY) STRICT;" }),
+    );
 
     const db = openDatabase(file, migrations);
     expect(schemaVersion(db)).toBe(LATEST_VERSION + 1);
@@ -166,13 +183,19 @@ describe("openDatabase", () => {
     raw.pragma(`user_version = ${newer}`);
     raw.close();
 
-    expect(() => openDatabase(file)).toThrow(`The database is at schema version ${newer}, newer than this code knows (${LATEST_VERSION}); update Masque.`);
+    expect(() => openDatabase(file)).toThrow(
+      `The database is at schema version ${newer}, newer than this code knows (${LATEST_VERSION}); update Masque.`,
+    );
   });
 });
 
 describe("readMigrations", () => {
   it("reads the numbered SQL files in order, ignoring other files", () => {
-    const dir = migrationsDirWith({ [nextMigration("second")]: "SELECT 2;", "010_notes.txt": "not a migration", "README.md": "# notes" });
+    const dir = migrationsDirWith({
+      [nextMigration("second")]: "SELECT 2;",
+      "010_notes.txt": "not a migration",
+      "README.md": "# notes",
+    });
     expect(readMigrations(dir).map((m) => [m.version, m.file])).toEqual([
       ...REAL_MIGRATIONS.map((m) => [m.version, m.file]),
       [LATEST_VERSION + 1, nextMigration("second")],
@@ -182,6 +205,8 @@ describe("readMigrations", () => {
 
   it("refuses a gap in the numbers", () => {
     const dir = migrationsDirWith({ [nextMigration("third", 2)]: "SELECT 3;" });
-    expect(() => readMigrations(dir)).toThrow(`Migration ${nextMigration("third", 2)} should be numbered ${LATEST_VERSION + 1}: migrations must be numbered 1, 2, 3... without gaps.`);
+    expect(() => readMigrations(dir)).toThrow(
+      `Migration ${nextMigration("third", 2)} should be numbered ${LATEST_VERSION + 1}: migrations must be numbered 1, 2, 3... without gaps.`,
+    );
   });
 });

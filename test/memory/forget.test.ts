@@ -14,11 +14,20 @@ const DAY_MS = 86_400_000;
 function summarize(memory: Memory, key: string, first: number, last: number, content = `summary of ${key}`): void {
   memory.summaries.saveIfUnchanged(
     { conversationKey: key, content, firstTurnId: first, lastTurnId: last, tokenCount: 5 },
-    { previous: memory.summaries.get(key), batchFirstId: first, batchLastId: last, batchSize: memory.db.prepare("SELECT count(*) AS n FROM turns WHERE conversation_key = ? AND id BETWEEN ? AND ?").pluck().get(key, first, last) as number },
+    {
+      previous: memory.summaries.get(key),
+      batchFirstId: first,
+      batchLastId: last,
+      batchSize: memory.db
+        .prepare("SELECT count(*) AS n FROM turns WHERE conversation_key = ? AND id BETWEEN ? AND ?")
+        .pluck()
+        .get(key, first, last) as number,
+    },
   );
 }
 
-const countRows = (memory: Memory, sql: string, params: Record<string, unknown> = {}) => memory.db.prepare(sql).pluck().get(params) as number;
+const countRows = (memory: Memory, sql: string, params: Record<string, unknown> = {}) =>
+  memory.db.prepare(sql).pluck().get(params) as number;
 
 describe("MemoryEraser", () => {
   let memory: Memory;
@@ -33,7 +42,10 @@ describe("MemoryEraser", () => {
       said("Bob", "I have no dog.", { authorId: "bob" }),
       said("Bob", "Later words from Bob.", { authorId: "bob" }),
     ]);
-    random = memory.turns.append({ key: "channel:random", guildId: "g1" }, [said("Bob", "Bob only here.", { authorId: "bob" }), said("Cy", "Cy here.", { authorId: "cy" })]);
+    random = memory.turns.append({ key: "channel:random", guildId: "g1" }, [
+      said("Bob", "Bob only here.", { authorId: "bob" }),
+      said("Cy", "Cy here.", { authorId: "cy" }),
+    ]);
     dm = memory.turns.append({ key: "channel:dm" }, [said("Ali", "Ali's secret.", { authorId: "ali" })]);
   });
   afterEach(() => memory.close());
@@ -66,7 +78,10 @@ describe("MemoryEraser", () => {
 
   it("clears one conversation's turns and summary, leaving the others", async () => {
     summarize(memory, "channel:general", general[0]!, general[3]!);
-    expect(await memory.eraser.clearConversation("channel:general")).toEqual({ turns: 4, summariesDropped: ["channel:general"] });
+    expect(await memory.eraser.clearConversation("channel:general")).toEqual({
+      turns: 4,
+      summariesDropped: ["channel:general"],
+    });
     expect(memory.turns.count("channel:general")).toBe(0);
     expect(memory.summaries.get("channel:general")).toBeUndefined();
     expect(memory.turns.count("channel:random")).toBe(2);
@@ -112,12 +127,19 @@ describe("MemoryEraser.forgetPerson", () => {
 
     const erased = await memory.eraser.forgetPerson("ali");
     expect(erased).toEqual({ turns: 1, replies: 1, notes: 0, summariesDropped: [], checkpointed: true });
-    expect(memory.turns.recent(key, 10).map((t) => t.content).sort()).toEqual(["And I have a cat.", "Cats keep the rats off a ship."]);
-    const bytes = [file, `${file}-wal`].filter(existsSync).map((f) => readFileSync(f).toString("latin1")).join("");
+    expect(
+      memory.turns
+        .recent(key, 10)
+        .map((t) => t.content)
+        .sort(),
+    ).toEqual(["And I have a cat.", "Cats keep the rats off a ship."]);
+    const bytes = [file, `${file}-wal`]
+      .filter(existsSync)
+      .map((f) => readFileSync(f).toString("latin1"))
+      .join("");
     expect(bytes).not.toContain("Quetzalbiscuit");
     expect(bytes).not.toContain("quetzalbiscuit"); // nor the recall index's lower-cased term
     expect(bytes).toContain("Cats keep the rats off a ship.");
     memory.close();
   });
 });
-

@@ -8,7 +8,11 @@ import { tempDirForTest } from "../helpers/temp-dir.js";
 import { indexBytesHold, indexedTurnIds, indexRowCount, indexTermCount } from "../helpers/memory.js";
 
 const tableNames = (db: Db) =>
-  (db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'index', 'trigger') ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+  (
+    db
+      .prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'index', 'trigger') ORDER BY name")
+      .all() as Array<{ name: string }>
+  ).map((r) => r.name);
 
 function insertTurn(db: Db, conversationKey: string, content: string): number {
   return Number(
@@ -69,7 +73,9 @@ describe("migration 002_memory", () => {
 
   it("keeps the index in step with inserts, edits, deletes and deleted conversations", () => {
     db = openDatabase(path.join(dir, "sync.db"));
-    db.prepare("INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0), ('channel:2', NULL, 0)").run();
+    db.prepare(
+      "INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0), ('channel:2', NULL, 0)",
+    ).run();
     const a = insertTurn(db, "channel:1", "Biscuit is a dog");
     const b = insertTurn(db, "channel:1", "Biscuit again");
     const c = insertTurn(db, "channel:2", "Biscuit in a DM");
@@ -103,7 +109,9 @@ describe("migration 002_memory", () => {
   it("refuses to move a conversation to another server, which would orphan its index terms", () => {
     db = openDatabase(path.join(dir, "fixed.db"));
     db.prepare("INSERT INTO conversations (key, guild_id, created_at) VALUES ('channel:1', 'g1', 0)").run();
-    expect(() => db!.prepare("UPDATE conversations SET guild_id = 'g2' WHERE key = 'channel:1'").run()).toThrow(/cannot move to another server/);
+    expect(() => db!.prepare("UPDATE conversations SET guild_id = 'g2' WHERE key = 'channel:1'").run()).toThrow(
+      /cannot move to another server/,
+    );
   });
 
   it("refuses a summary whose turn range is backwards", () => {
@@ -125,9 +133,23 @@ describe("migration 005_shard_layout_and_replies", () => {
       `INSERT INTO turns (conversation_key, role, author_id, author_name, persona_id, content, token_count, created_at)
        VALUES ('channel:1', @role, @author, 'X', @persona, 'words', 1, @at)`,
     );
-    const turn = (role: string, at: number) => Number(insert.run({ role, author: role === "user" ? "u1" : "persona:quill", persona: role === "user" ? null : "quill", at }).lastInsertRowid);
+    const turn = (role: string, at: number) =>
+      Number(
+        insert.run({
+          role,
+          author: role === "user" ? "u1" : "persona:quill",
+          persona: role === "user" ? null : "quill",
+          at,
+        }).lastInsertRowid,
+      );
     // Before 005 a reply was stored in one go with the messages it answered: same time.
-    const [asked, alsoAsked, reply, unanswered, laterReply] = [turn("user", 1000), turn("user", 1000), turn("assistant", 1000), turn("user", 2000), turn("assistant", 3000)];
+    const [asked, alsoAsked, reply, unanswered, laterReply] = [
+      turn("user", 1000),
+      turn("user", 1000),
+      turn("assistant", 1000),
+      turn("user", 2000),
+      turn("assistant", 3000),
+    ];
     old.close();
 
     const db = openDatabase(file);
@@ -147,8 +169,12 @@ describe("migration 008_thread_origin", () => {
   it("marks the threads /chat opened before it (their persona set by their opener) and leaves a mention's as one", () => {
     const file = path.join(tempDirForTest(), "old.db");
     const old = openDatabase(file, readMigrations().slice(0, 7));
-    const thread = old.prepare("INSERT INTO masque_threads (thread_id, guild_id, parent_id, opened_by, private, opened_at) VALUES (@id, 'g1', 'c1', 'u1', 0, 1000)");
-    const persona = old.prepare("INSERT INTO conversation_settings (conversation_key, persona_id, set_by, set_at) VALUES (@key, 'quill', @by, 1000)");
+    const thread = old.prepare(
+      "INSERT INTO masque_threads (thread_id, guild_id, parent_id, opened_by, private, opened_at) VALUES (@id, 'g1', 'c1', 'u1', 0, 1000)",
+    );
+    const persona = old.prepare(
+      "INSERT INTO conversation_settings (conversation_key, persona_id, set_by, set_at) VALUES (@key, 'quill', @by, 1000)",
+    );
     thread.run({ id: "t-chat" });
     persona.run({ key: "channel:t-chat", by: "u1" });
     thread.run({ id: "t-mention" });
@@ -162,7 +188,9 @@ describe("migration 008_thread_origin", () => {
       { thread_id: "t-chat", opened_with: "chat" },
       { thread_id: "t-mention", opened_with: "mention" },
     ]);
-    expect(() => db.prepare("UPDATE masque_threads SET opened_with = 'other'").run()).toThrow(/CHECK constraint failed/);
+    expect(() => db.prepare("UPDATE masque_threads SET opened_with = 'other'").run()).toThrow(
+      /CHECK constraint failed/,
+    );
     db.close();
   });
 });

@@ -18,7 +18,11 @@ describe("PersonaChoiceStore", () => {
 
     settings.setConversationPersona("channel:1", "bard", "admin-2");
     expect(settings.conversationPersona("channel:1")).toBe("bard");
-    expect(memory.db.prepare("SELECT persona_id, set_by FROM conversation_settings WHERE conversation_key = 'channel:1'").get()).toEqual({
+    expect(
+      memory.db
+        .prepare("SELECT persona_id, set_by FROM conversation_settings WHERE conversation_key = 'channel:1'")
+        .get(),
+    ).toEqual({
       persona_id: "bard",
       set_by: "admin-2",
     });

@@ -15,8 +15,12 @@ describe("FTS query building", () => {
 
   it("asks for the conversation's terms of any of the words, by exact form and by stem", () => {
     const c = "channel:1";
-    expect(conversationQuery(c, ["dogs", "東京"])).toBe(`("${conversationTerm(c, "dogs")}" OR "${conversationStemTerm(c, "dog")}" OR "${conversationTerm(c, "東京")}")`);
-    expect(conversationQuery(c, ["dogs", "called"], "exact")).toBe(`("${conversationTerm(c, "dogs")}" OR "${conversationTerm(c, "called")}")`);
+    expect(conversationQuery(c, ["dogs", "東京"])).toBe(
+      `("${conversationTerm(c, "dogs")}" OR "${conversationStemTerm(c, "dog")}" OR "${conversationTerm(c, "東京")}")`,
+    );
+    expect(conversationQuery(c, ["dogs", "called"], "exact")).toBe(
+      `("${conversationTerm(c, "dogs")}" OR "${conversationTerm(c, "called")}")`,
+    );
   });
 
   it("asks for the server's terms, minus the conversation's own", () => {
@@ -46,32 +50,79 @@ describe("RecallStore", () => {
   const contents = (turns: Array<{ content: string }>) => turns.map((t) => t.content);
 
   it("finds older turns of the same conversation holding any word, newest first", () => {
-    const found = memory.recall.searchConversation({ conversationKey: "channel:general", beforeId: 1_000, words: ["dog", "biscuit"], limit: 10 });
-    expect(contents(found)).toEqual(['He typed "dog" AND NOT * NEAR( oddly', "Biscuit loves the beach.", "My dog is called Biscuit."]);
+    const found = memory.recall.searchConversation({
+      conversationKey: "channel:general",
+      beforeId: 1_000,
+      words: ["dog", "biscuit"],
+      limit: 10,
+    });
+    expect(contents(found)).toEqual([
+      'He typed "dog" AND NOT * NEAR( oddly',
+      "Biscuit loves the beach.",
+      "My dog is called Biscuit.",
+    ]);
   });
 
   it("only returns turns older than the window and at most `limit` of them", () => {
-    expect(contents(memory.recall.searchConversation({ conversationKey: "channel:general", beforeId: general[2]!, words: ["biscuit"], limit: 10 }))).toEqual([
-      "My dog is called Biscuit.",
-    ]);
-    expect(memory.recall.searchConversation({ conversationKey: "channel:general", beforeId: 1_000, words: ["biscuit"], limit: 1 })).toHaveLength(1);
+    expect(
+      contents(
+        memory.recall.searchConversation({
+          conversationKey: "channel:general",
+          beforeId: general[2]!,
+          words: ["biscuit"],
+          limit: 10,
+        }),
+      ),
+    ).toEqual(["My dog is called Biscuit."]);
+    expect(
+      memory.recall.searchConversation({
+        conversationKey: "channel:general",
+        beforeId: 1_000,
+        words: ["biscuit"],
+        limit: 1,
+      }),
+    ).toHaveLength(1);
   });
 
   it("never returns another conversation's turns", () => {
-    expect(contents(memory.recall.searchConversation({ conversationKey: "channel:random", beforeId: 1_000, words: ["dog", "called"], limit: 10 }))).toEqual([
-      "My cat is called Pancake.",
-    ]);
+    expect(
+      contents(
+        memory.recall.searchConversation({
+          conversationKey: "channel:random",
+          beforeId: 1_000,
+          words: ["dog", "called"],
+          limit: 10,
+        }),
+      ),
+    ).toEqual(["My cat is called Pancake."]);
   });
 
   it("searches the server's other channels, but not other servers or DMs", () => {
-    const found = memory.recall.searchServer({ guildId: "g1", excludedConversationKey: "channel:general", words: ["dog", "called"], limit: 10 });
+    const found = memory.recall.searchServer({
+      guildId: "g1",
+      excludedConversationKey: "channel:general",
+      words: ["dog", "called"],
+      limit: 10,
+    });
     expect(contents(found)).toEqual(["My cat is called Pancake."]);
   });
 
   it("treats words that look like query syntax as plain words", () => {
-    const found = memory.recall.searchConversation({ conversationKey: "channel:general", beforeId: 1_000, words: ["AND", "*", '"', 'NEAR(x"y', "ODDLY)"], limit: 10 });
+    const found = memory.recall.searchConversation({
+      conversationKey: "channel:general",
+      beforeId: 1_000,
+      words: ["AND", "*", '"', 'NEAR(x"y', "ODDLY)"],
+      limit: 10,
+    });
     expect(contents(found)).toEqual(['He typed "dog" AND NOT * NEAR( oddly']);
-    expect(memory.recall.searchConversation({ conversationKey: "channel:general", beforeId: 1_000, words: ["*", '"', "()"], limit: 10 })).toEqual([]);
+    expect(
+      memory.recall.searchConversation({
+        conversationKey: "channel:general",
+        beforeId: 1_000,
+        words: ["*", '"', "()"],
+        limit: 10,
+      }),
+    ).toEqual([]);
   });
 
   it("reads the chosen hits as whole turns, oldest first", () => {

@@ -2,7 +2,14 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Memory, openMemory } from "../../src/memory/index.js";
-import { assertLayout, claimLayout, LayoutError, layoutFile, recordedLayout, shardOf } from "../../src/memory/layout.js";
+import {
+  assertLayout,
+  claimLayout,
+  LayoutError,
+  layoutFile,
+  recordedLayout,
+  shardOf,
+} from "../../src/memory/layout.js";
 import { reshard } from "../../src/memory/reshard.js";
 import { indexedTurnIds, replied, said } from "../helpers/memory.js";
 import { tempDirForTest } from "../helpers/temp-dir.js";
@@ -25,7 +32,13 @@ function fill(memory: Memory): void {
     );
     memory.personaChoices.setGuildPersona(guild, "quill", "admin");
     memory.personaChoices.setConversationPersona(`channel:lonely-${n}`, "juniper", "admin");
-    memory.audit.record({ guildId: guild, channelId: `lonely-${n}`, actorId: "admin", action: "persona.set", details: { persona: "juniper" } });
+    memory.audit.record({
+      guildId: guild,
+      channelId: `lonely-${n}`,
+      actorId: "admin",
+      action: "persona.set",
+      details: { persona: "juniper" },
+    });
     memory.serverSettings.blockedUsers.block(guild, "troll", "admin", "spam");
     memory.serverSettings.channelModes.set(guild, `${guild}${n}`, "auto", "admin");
     memory.recall.setServerWide(guild, true, "admin");
@@ -48,9 +61,11 @@ function serverView(memory: Memory, n: number) {
     turns: turns.map((t) => t.content),
     linked: memory.turns.findByMessageId(`m-${n}-b`)?.content,
     summary: memory.summaries.get(key)?.content,
-    summaryCovers: memory.summaries.get(key)?.firstTurnId === turns[0]?.id && memory.summaries.get(key)?.lastTurnId === turns[1]?.id,
+    summaryCovers:
+      memory.summaries.get(key)?.firstTurnId === turns[0]?.id && memory.summaries.get(key)?.lastTurnId === turns[1]?.id,
     recalled: indexedTurnIds(memory.db, key, "pelican").length,
-    answeredByItsReply: memory.db.prepare("SELECT answered_by FROM turns WHERE id = ?").pluck().get(turns[0]?.id) === turns[1]?.id,
+    answeredByItsReply:
+      memory.db.prepare("SELECT answered_by FROM turns WHERE id = ?").pluck().get(turns[0]?.id) === turns[1]?.id,
     audit: memory.audit.latest(guild, 5).map((e) => e.action),
   };
 }
@@ -97,8 +112,14 @@ describe("reshard", () => {
         const file = layoutFile(databasePath, count, shardOf(GUILDS[n]!, count));
         expect(withMemory(file, (memory) => serverView(memory, n))).toEqual(expectedView(n));
       }
-      expect(withMemory(layoutFile(databasePath, count, 0), (m) => [m.turns.count("channel:dm-ali"), m.personaChoices.conversationPersona("channel:dm-ali")])).toEqual([1, "juniper"]);
-      for (let i = 1; i < count; i++) expect(withMemory(layoutFile(databasePath, count, i), (m) => m.turns.count("channel:dm-ali"))).toBe(0);
+      expect(
+        withMemory(layoutFile(databasePath, count, 0), (m) => [
+          m.turns.count("channel:dm-ali"),
+          m.personaChoices.conversationPersona("channel:dm-ali"),
+        ]),
+      ).toEqual([1, "juniper"]);
+      for (let i = 1; i < count; i++)
+        expect(withMemory(layoutFile(databasePath, count, i), (m) => m.turns.count("channel:dm-ali"))).toBe(0);
       expect(existsSync(databasePath)).toBe(false);
     }
     expect(existsSync(layoutFile(databasePath, 4, 3))).toBe(true);
@@ -116,17 +137,25 @@ describe("reshard", () => {
     withMemory(databasePath, fill);
     // The crash: the copy into shard 1's file commits, then deleting from the old file fails.
     withMemory(databasePath, (memory) =>
-      memory.db.exec(`CREATE TRIGGER crash BEFORE DELETE ON conversations WHEN old.guild_id = '${GUILDS[1]}' BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`),
+      memory.db.exec(
+        `CREATE TRIGGER crash BEFORE DELETE ON conversations WHEN old.guild_id = '${GUILDS[1]}' BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`,
+      ),
     );
     expect(() => reshard(databasePath, 2)).toThrow(/simulated crash/);
-    expect(() => assertLayout(databasePath, 2)).toThrow(/A reshard to 2 shards was interrupted.*npm run reshard -- --to 2/);
-    expect(() => withMemory(layoutFile(databasePath, 2, 1), (m) => claimLayout(m.db, { shards: 2, index: 1 }))).toThrow(LayoutError);
+    expect(() => assertLayout(databasePath, 2)).toThrow(
+      /A reshard to 2 shards was interrupted.*npm run reshard -- --to 2/,
+    );
+    expect(() => withMemory(layoutFile(databasePath, 2, 1), (m) => claimLayout(m.db, { shards: 2, index: 1 }))).toThrow(
+      LayoutError,
+    );
     expect(() => reshard(databasePath, 4)).toThrow(/Finish it first with `npm run reshard -- --to 2`/);
     withMemory(databasePath, (memory) => memory.db.exec("DROP TRIGGER crash"));
 
     const report = reshard(databasePath, 2);
     expect(report.rows.turns).toBe(2 * GUILDS.length + 1);
-    withMemory(layoutFile(databasePath, 2, 1), (memory) => expect(serverView(memory, 1).turns).toEqual(expectedView(1).turns));
+    withMemory(layoutFile(databasePath, 2, 1), (memory) =>
+      expect(serverView(memory, 1).turns).toEqual(expectedView(1).turns),
+    );
     expect(existsSync(databasePath)).toBe(false);
   });
 

@@ -11,7 +11,10 @@ describe("RetentionJob", () => {
   let job: RetentionJob | undefined;
   beforeEach(() => {
     memory = openMemory(":memory:");
-    memory.turns.append({ key: "channel:1" }, [said("Ali", "forty days ago", { createdAt: T0 - 40 * DAY_MS }), said("Ali", "yesterday", { createdAt: T0 - DAY_MS })]);
+    memory.turns.append({ key: "channel:1" }, [
+      said("Ali", "forty days ago", { createdAt: T0 - 40 * DAY_MS }),
+      said("Ali", "yesterday", { createdAt: T0 - DAY_MS }),
+    ]);
   });
   afterEach(() => {
     job?.stop();

@@ -19,14 +19,32 @@ afterEach(() => db.close());
 describe("the moderation migration", () => {
   it("brings a fresh database to the latest version with the moderation tables", () => {
     expect(schemaVersion(db)).toBe(readMigrations().length);
-    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all().map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(["admin_roles", "audit_log", "blocked_users", "blocked_words", "channel_modes", "guild_moderation"]));
+    const tables = db
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((t) => t.name);
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        "admin_roles",
+        "audit_log",
+        "blocked_users",
+        "blocked_words",
+        "channel_modes",
+        "guild_moderation",
+      ]),
+    );
   });
 
   it("rejects a mode or provider outside the allowed values", () => {
-    expect(() => db.prepare("INSERT INTO channel_modes (channel_id, guild_id, mode, set_at) VALUES ('1', '2', 'loud', 0)").run()).toThrow(/CHECK constraint/);
-    expect(() => db.prepare("INSERT INTO guild_moderation (guild_id, moderation, updated_at) VALUES ('1', 'aws', 0)").run()).toThrow(/CHECK constraint/);
-    expect(() => db.prepare("INSERT INTO audit_log (action, details, created_at) VALUES ('x', '{not json', 0)").run()).toThrow(/CHECK constraint/);
+    expect(() =>
+      db.prepare("INSERT INTO channel_modes (channel_id, guild_id, mode, set_at) VALUES ('1', '2', 'loud', 0)").run(),
+    ).toThrow(/CHECK constraint/);
+    expect(() =>
+      db.prepare("INSERT INTO guild_moderation (guild_id, moderation, updated_at) VALUES ('1', 'aws', 0)").run(),
+    ).toThrow(/CHECK constraint/);
+    expect(() =>
+      db.prepare("INSERT INTO audit_log (action, details, created_at) VALUES ('x', '{not json', 0)").run(),
+    ).toThrow(/CHECK constraint/);
   });
 });
 
@@ -67,7 +85,9 @@ describe("the server-settings stores", () => {
     expect(store.blockedUsers.block(GUILD, USER, ADMIN)).toBe(false);
     expect(store.blockedUsers.isBlocked(GUILD, USER)).toBe(true);
     expect(store.blockedUsers.isBlocked(OTHER_GUILD, USER)).toBe(false);
-    expect(store.blockedUsers.list(GUILD)).toEqual([{ userId: USER, blockedBy: ADMIN, reason: "spam", blockedAt: expect.any(Number) }]);
+    expect(store.blockedUsers.list(GUILD)).toEqual([
+      { userId: USER, blockedBy: ADMIN, reason: "spam", blockedAt: expect.any(Number) },
+    ]);
     expect(store.blockedUsers.unblock(GUILD, USER)).toBe(true);
     expect(store.blockedUsers.unblock(GUILD, USER)).toBe(false);
     expect(store.blockedUsers.list(GUILD)).toEqual([]);

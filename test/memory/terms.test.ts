@@ -1,9 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { conversationStemTerm, conversationTerm, guildStemTerm, guildTerm, recallTerms, stemOf, wordsOf } from "../../src/memory/terms.js";
+import {
+  conversationStemTerm,
+  conversationTerm,
+  guildStemTerm,
+  guildTerm,
+  recallTerms,
+  stemOf,
+  wordsOf,
+} from "../../src/memory/terms.js";
 
 describe("recall terms", () => {
   it("reads words as letters and digits, lower case, accents removed", () => {
-    expect(wordsOf("Crème brûlée, dog's NAME: Biscuit-2!")).toEqual(["creme", "brulee", "dog", "s", "name", "biscuit", "2"]);
+    expect(wordsOf("Crème brûlée, dog's NAME: Biscuit-2!")).toEqual([
+      "creme",
+      "brulee",
+      "dog",
+      "s",
+      "name",
+      "biscuit",
+      "2",
+    ]);
   });
 
   it("scopes each word to its conversation or server with a fixed-length hash", () => {
@@ -18,7 +34,14 @@ describe("recall terms", () => {
   });
 
   it("stems English words (Porter) and leaves the rest alone", () => {
-    expect(["dogs", "named", "naming", "puppies", "called", "biscuits"].map(stemOf)).toEqual(["dog", "name", "name", "puppi", "call", "biscuit"]);
+    expect(["dogs", "named", "naming", "puppies", "called", "biscuits"].map(stemOf)).toEqual([
+      "dog",
+      "name",
+      "name",
+      "puppi",
+      "call",
+      "biscuit",
+    ]);
     expect(["été", "2abc", "ok", "東京"].map(stemOf)).toEqual([undefined, undefined, undefined, undefined]);
   });
 
@@ -42,6 +65,13 @@ describe("recall terms", () => {
         guildStemTerm("g", "cat"),
       ].join(" "),
     );
-    expect(recallTerms("dm", null, "Dog 2024 東京")).toBe([conversationTerm("dm", "dog"), conversationTerm("dm", "2024"), conversationTerm("dm", "東京"), conversationStemTerm("dm", "dog")].join(" "));
+    expect(recallTerms("dm", null, "Dog 2024 東京")).toBe(
+      [
+        conversationTerm("dm", "dog"),
+        conversationTerm("dm", "2024"),
+        conversationTerm("dm", "東京"),
+        conversationStemTerm("dm", "dog"),
+      ].join(" "),
+    );
   });
 });

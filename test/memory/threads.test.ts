@@ -18,9 +18,19 @@ afterEach(() => memory.close());
 describe("Masque's threads and the threads-on-mention switch", () => {
   it("records a thread once, with who opened it and whether it is private", () => {
     expect(memory.threads.isMasqueThread(THREAD)).toBe(false);
-    expect(memory.threads.record({ threadId: THREAD, guildId: GUILD, parentId: CHANNEL, openedBy: ALI, private: true })).toBe(true);
-    expect(memory.threads.record({ threadId: THREAD, guildId: GUILD, parentId: CHANNEL, openedBy: ADMIN, private: false })).toBe(false);
-    expect(memory.threads.get(THREAD)).toMatchObject({ threadId: THREAD, guildId: GUILD, parentId: CHANNEL, openedBy: ALI, private: true });
+    expect(
+      memory.threads.record({ threadId: THREAD, guildId: GUILD, parentId: CHANNEL, openedBy: ALI, private: true }),
+    ).toBe(true);
+    expect(
+      memory.threads.record({ threadId: THREAD, guildId: GUILD, parentId: CHANNEL, openedBy: ADMIN, private: false }),
+    ).toBe(false);
+    expect(memory.threads.get(THREAD)).toMatchObject({
+      threadId: THREAD,
+      guildId: GUILD,
+      parentId: CHANNEL,
+      openedBy: ALI,
+      private: true,
+    });
     expect(memory.threads.isMasqueThread(THREAD)).toBe(true);
   });
 
@@ -42,7 +52,9 @@ describe("Masque's threads and the threads-on-mention switch", () => {
     await memory.eraser.forgetPerson(ALI);
     expect(memory.threads.get(THREAD)?.openedBy).toBe("");
     expect(memory.threads.isMasqueThread(THREAD)).toBe(true);
-    const stored = memory.db.prepare("SELECT COUNT(*) AS n FROM masque_threads WHERE opened_by = ?").get(ALI) as { n: number };
+    const stored = memory.db.prepare("SELECT COUNT(*) AS n FROM masque_threads WHERE opened_by = ?").get(ALI) as {
+      n: number;
+    };
     expect(stored.n).toBe(0);
   });
 });
@@ -50,8 +62,18 @@ describe("Masque's threads and the threads-on-mention switch", () => {
 describe("the threads a person opened with /chat", () => {
   it("counts and finds only /chat's threads, the opener's, by channel and privacy, newest first", () => {
     const before = Date.now();
-    const record = (threadId: string, options: { by?: string; parentId?: string; private?: boolean; openedWith?: "chat" | "mention" } = {}) =>
-      memory.threads.record({ threadId, guildId: GUILD, parentId: options.parentId ?? CHANNEL, openedBy: options.by ?? ALI, private: options.private ?? false, openedWith: options.openedWith ?? "chat" });
+    const record = (
+      threadId: string,
+      options: { by?: string; parentId?: string; private?: boolean; openedWith?: "chat" | "mention" } = {},
+    ) =>
+      memory.threads.record({
+        threadId,
+        guildId: GUILD,
+        parentId: options.parentId ?? CHANNEL,
+        openedBy: options.by ?? ALI,
+        private: options.private ?? false,
+        openedWith: options.openedWith ?? "chat",
+      });
     record("1");
     record("2");
     record("3", { private: true });

@@ -12,7 +12,16 @@ function userTurn(content: string, extra: Partial<NewTurn> = {}): NewTurn {
 }
 
 function botTurn(content: string, extra: Partial<NewTurn> = {}): NewTurn {
-  return { role: "assistant", authorId: "persona:quill", authorName: "Captain Quill", personaId: "quill", content, tokenCount: 7, createdAt: 1001, ...extra };
+  return {
+    role: "assistant",
+    authorId: "persona:quill",
+    authorName: "Captain Quill",
+    personaId: "quill",
+    content,
+    tokenCount: 7,
+    createdAt: 1001,
+    ...extra,
+  };
 }
 
 describe("TurnStore", () => {
@@ -59,7 +68,9 @@ describe("TurnStore", () => {
   });
 
   it("creates the conversation with its place on the first append", () => {
-    memory.turns.append({ key: "channel:300", guildId: "900", channelId: "300", parentId: "100" }, [userTurn("in a thread")]);
+    memory.turns.append({ key: "channel:300", guildId: "900", channelId: "300", parentId: "100" }, [
+      userTurn("in a thread"),
+    ]);
     expect(memory.db.prepare("SELECT key, guild_id, channel_id, parent_id FROM conversations").all()).toEqual([
       { key: "channel:300", guild_id: "900", channel_id: "300", parent_id: "100" },
     ]);
@@ -125,13 +136,20 @@ describe("TurnStore", () => {
   it("reads the sizes of big turns with big ids exactly", () => {
     // Ids past 2^32, as a database that has stored billions of turns would have.
     memory.db
-      .prepare("INSERT INTO conversations (key, guild_id, channel_id, created_at) VALUES (@key, @guildId, @channelId, 0)")
+      .prepare(
+        "INSERT INTO conversations (key, guild_id, channel_id, created_at) VALUES (@key, @guildId, @channelId, 0)",
+      )
       .run(CHANNEL);
     memory.db
-      .prepare("INSERT INTO turns (id, conversation_key, role, author_id, author_name, content, token_count, created_at) VALUES (?, ?, 'user', 'u1', 'Ana', 'hi', 3, 0)")
+      .prepare(
+        "INSERT INTO turns (id, conversation_key, role, author_id, author_name, content, token_count, created_at) VALUES (?, ?, 'user', 'u1', 'Ana', 'hi', 3, 0)",
+      )
       .run(2 ** 32 + 5, CHANNEL.key);
     // About the largest turn Masque stores: a long message with five inlined 64 KB attachments.
-    const [big, after] = memory.turns.append(CHANNEL, [userTurn("long", { tokenCount: 150_000 }), botTurn("short", { tokenCount: 1 })]);
+    const [big, after] = memory.turns.append(CHANNEL, [
+      userTurn("long", { tokenCount: 150_000 }),
+      botTurn("short", { tokenCount: 1 }),
+    ]);
 
     expect(big).toBe(2 ** 32 + 6);
     expect(memory.turns.recentSizes(CHANNEL.key, 10)).toEqual([
@@ -148,8 +166,12 @@ describe("TurnStore", () => {
   it("writes all of an append or nothing", () => {
     memory.turns.append(CHANNEL, [userTurn("kept")]);
     // An assistant turn without a persona breaks a CHECK constraint after the first row went in.
-    expect(() => memory.turns.append(CHANNEL, [userTurn("lost"), botTurn("no persona", { personaId: null })])).toThrow("CHECK constraint failed");
-    expect(() => memory.turns.append(OTHER_CHANNEL, [userTurn("negative", { tokenCount: -1 })])).toThrow("CHECK constraint failed");
+    expect(() => memory.turns.append(CHANNEL, [userTurn("lost"), botTurn("no persona", { personaId: null })])).toThrow(
+      "CHECK constraint failed",
+    );
+    expect(() => memory.turns.append(OTHER_CHANNEL, [userTurn("negative", { tokenCount: -1 })])).toThrow(
+      "CHECK constraint failed",
+    );
 
     expect(memory.turns.recent(CHANNEL.key, 10).map((t) => t.content)).toEqual(["kept"]);
     expect(memory.db.prepare("SELECT key FROM conversations").all()).toEqual([{ key: CHANNEL.key }]);
@@ -163,7 +185,10 @@ describe("TurnStore", () => {
   });
 
   it("gives a reply the first message it was sent as, and links the rest", () => {
-    const [, botId] = memory.turns.append(CHANNEL, [userTurn("tell me a long tale"), botTurn("a very long tale", { messageId: "m10", moreMessageIds: ["m11", "m12"] })]);
+    const [, botId] = memory.turns.append(CHANNEL, [
+      userTurn("tell me a long tale"),
+      botTurn("a very long tale", { messageId: "m10", moreMessageIds: ["m11", "m12"] }),
+    ]);
 
     expect(memory.turns.recent(CHANNEL.key, 1)[0]?.messageId).toBe("m10");
     expect(memory.turns.findByMessageId("m10")?.id).toBe(botId);

@@ -13,15 +13,40 @@ const USER = "410000000000000002";
 const CREATED_AT = 1_700_000_000_000;
 
 const entry = (fields: Partial<Parameters<typeof describeAuditEntry>[0]>) =>
-  describeAuditEntry({ id: 1, guildId: GUILD, channelId: CHANNEL, actorId: ADMIN, action: "user.block", targetId: USER, details: {}, createdAt: CREATED_AT, ...fields });
+  describeAuditEntry({
+    id: 1,
+    guildId: GUILD,
+    channelId: CHANNEL,
+    actorId: ADMIN,
+    action: "user.block",
+    targetId: USER,
+    details: {},
+    createdAt: CREATED_AT,
+    ...fields,
+  });
 
 describe("describeAuditEntry", () => {
   it("says when, who, what, to whom, where, and the details", () => {
-    expect(entry({ details: { reason: "spam `and` more" } })).toBe(`<t:1700000000:f> <@${ADMIN}> blocked <@${USER}> in <#${CHANNEL}> (reason \`spam 'and' more\`)`);
-    expect(entry({ action: "admin_role.add", targetId: "420000000000000001" })).toBe(`<t:1700000000:f> <@${ADMIN}> added the admin role <@&420000000000000001> in <#${CHANNEL}>`);
-    expect(entry({ action: "log_channel.set", targetId: null })).toBe(`<t:1700000000:f> <@${ADMIN}> changed the log channel to (none) in <#${CHANNEL}>`);
-    expect(entry({ action: "channel.mode", targetId: CHANNEL, details: { mode: "auto" } })).toBe(`<t:1700000000:f> <@${ADMIN}> changed the mode of <#${CHANNEL}> (mode \`auto\`)`);
-    expect(entry({ action: "output.withheld", actorId: USER, targetId: null, details: { source: "openai", reasons: ["hate", "violence"] } })).toBe(
+    expect(entry({ details: { reason: "spam `and` more" } })).toBe(
+      `<t:1700000000:f> <@${ADMIN}> blocked <@${USER}> in <#${CHANNEL}> (reason \`spam 'and' more\`)`,
+    );
+    expect(entry({ action: "admin_role.add", targetId: "420000000000000001" })).toBe(
+      `<t:1700000000:f> <@${ADMIN}> added the admin role <@&420000000000000001> in <#${CHANNEL}>`,
+    );
+    expect(entry({ action: "log_channel.set", targetId: null })).toBe(
+      `<t:1700000000:f> <@${ADMIN}> changed the log channel to (none) in <#${CHANNEL}>`,
+    );
+    expect(entry({ action: "channel.mode", targetId: CHANNEL, details: { mode: "auto" } })).toBe(
+      `<t:1700000000:f> <@${ADMIN}> changed the mode of <#${CHANNEL}> (mode \`auto\`)`,
+    );
+    expect(
+      entry({
+        action: "output.withheld",
+        actorId: USER,
+        targetId: null,
+        details: { source: "openai", reasons: ["hate", "violence"] },
+      }),
+    ).toBe(
       `<t:1700000000:f> <@${USER}> got a reply that was withheld by the content checks in <#${CHANNEL}> (source \`openai\`, reasons \`hate, violence\`)`,
     );
   });
@@ -43,10 +68,21 @@ describe("Auditor", () => {
   it("stores every entry and mirrors it only where the server has a log channel", async () => {
     const settings = new GuildSettingsStore(db);
     const posts: Array<[string, string]> = [];
-    const auditor = new Auditor(new AuditStore(db), settings, async (channelId, content) => posts.push([channelId, content]), silentLogger);
+    const auditor = new Auditor(
+      new AuditStore(db),
+      settings,
+      async (channelId, content) => posts.push([channelId, content]),
+      silentLogger,
+    );
     auditor.record({ guildId: GUILD, channelId: CHANNEL, actorId: ADMIN, action: "user.unblock", targetId: USER });
     settings.update(GUILD, { logChannelId: LOG_CHANNEL }, ADMIN);
-    const mirrored = auditor.record({ guildId: GUILD, channelId: CHANNEL, actorId: ADMIN, action: "user.block", targetId: USER });
+    const mirrored = auditor.record({
+      guildId: GUILD,
+      channelId: CHANNEL,
+      actorId: ADMIN,
+      action: "user.block",
+      targetId: USER,
+    });
     auditor.record({ guildId: null, channelId: "500000000000000003", actorId: USER, action: "user.rate_limited" });
     expect(posts).toEqual([[LOG_CHANNEL, describeAuditEntry(mirrored)]]);
     expect(new AuditStore(db).count()).toBe(3);
@@ -55,8 +91,15 @@ describe("Auditor", () => {
   it("keeps the entry when the mirror fails", async () => {
     const settings = new GuildSettingsStore(db);
     settings.update(GUILD, { logChannelId: LOG_CHANNEL }, ADMIN);
-    const auditor = new Auditor(new AuditStore(db), settings, () => Promise.reject(new Error("Missing Access")), silentLogger);
-    expect(auditor.record({ guildId: GUILD, channelId: CHANNEL, actorId: ADMIN, action: "user.block", targetId: USER }).id).toBe(1);
+    const auditor = new Auditor(
+      new AuditStore(db),
+      settings,
+      () => Promise.reject(new Error("Missing Access")),
+      silentLogger,
+    );
+    expect(
+      auditor.record({ guildId: GUILD, channelId: CHANNEL, actorId: ADMIN, action: "user.block", targetId: USER }).id,
+    ).toBe(1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(new AuditStore(db).count()).toBe(1);
   });

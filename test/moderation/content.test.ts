@@ -8,7 +8,10 @@ let checker: ContentChecker;
 
 beforeAll(async () => {
   model = await startFakeModelServer();
-  checker = new ContentChecker(new ModelClient({ baseURL: model.baseURL, apiKey: "test", timeoutMs: 3000, maxRetries: 0 }), "omni-moderation-latest");
+  checker = new ContentChecker(
+    new ModelClient({ baseURL: model.baseURL, apiKey: "test", timeoutMs: 3000, maxRetries: 0 }),
+    "omni-moderation-latest",
+  );
 });
 afterEach(() => model.reset());
 afterAll(() => model.close());
@@ -18,7 +21,10 @@ const moderationBodies = () => model.requests.filter((r) => r.path === "/v1/mode
 describe("ContentChecker", () => {
   it("uses only the blocked words when the provider is off", async () => {
     const rules = { blockedWords: ["free nitro"], provider: "off" as const };
-    expect(await checker.check(["hello", "FREE nitro!"], rules)).toEqual([undefined, { source: "filter", reasons: ["free nitro"] }]);
+    expect(await checker.check(["hello", "FREE nitro!"], rules)).toEqual([
+      undefined,
+      { source: "filter", reasons: ["free nitro"] },
+    ]);
     expect(moderationBodies()).toEqual([]);
     expect(checker.needsReview(rules)).toBe(true);
     expect(checker.needsReview({ blockedWords: [], provider: "off" })).toBe(false);
@@ -26,8 +32,15 @@ describe("ContentChecker", () => {
 
   it("sends only what the blocked words let through to the provider, in one call, and maps the answers back", async () => {
     model.setModeration((input) => ({ flagged: input === "mean", categories: { harassment: input === "mean" } }));
-    const flags = await checker.check(["fine", "free nitro", "mean"], { blockedWords: ["free nitro"], provider: "openai" });
-    expect(flags).toEqual([undefined, { source: "filter", reasons: ["free nitro"] }, { source: "openai", reasons: ["harassment"] }]);
+    const flags = await checker.check(["fine", "free nitro", "mean"], {
+      blockedWords: ["free nitro"],
+      provider: "openai",
+    });
+    expect(flags).toEqual([
+      undefined,
+      { source: "filter", reasons: ["free nitro"] },
+      { source: "openai", reasons: ["harassment"] },
+    ]);
     expect(moderationBodies()).toEqual([{ model: "omni-moderation-latest", input: ["fine", "mean"] }]);
   });
 

@@ -11,7 +11,14 @@ import { parseCard } from "../../src/personas/cards.js";
 import type { Persona } from "../../src/personas/persona.js";
 import { AMY_CARD as V2_CARD, pngCard, pngWithText } from "../helpers/cards.js";
 
-const V1_CARD = { name: "Moss", description: "{{char}} is a talking stone.", personality: "slow", scenario: "", first_mes: "...hello.", mes_example: "" };
+const V1_CARD = {
+  name: "Moss",
+  description: "{{char}} is a talking stone.",
+  personality: "slow",
+  scenario: "",
+  first_mes: "...hello.",
+  mes_example: "",
+};
 
 function persona(card: unknown, fileName = "card.json"): Persona {
   const bytes = Buffer.isBuffer(card) ? card : Buffer.from(JSON.stringify(card));
@@ -29,10 +36,21 @@ function problems(card: unknown, fileName = "card.json"): string[] {
 
 describe("parseCard", () => {
   it("reads a JSON card saved with a byte order mark, as Windows editors write it", () => {
-    const result = parseCard("personas/moss.json", "moss", "moss.json", Buffer.from(`\uFEFF${JSON.stringify(V1_CARD)}`));
+    const result = parseCard(
+      "personas/moss.json",
+      "moss",
+      "moss.json",
+      Buffer.from(`\uFEFF${JSON.stringify(V1_CARD)}`),
+    );
 
     expect(result.problems).toBeUndefined();
-    expect(result.persona).toMatchObject({ id: "moss", name: "Moss", prompt: "{{char}} is a talking stone.", personality: "slow", greeting: "...hello." });
+    expect(result.persona).toMatchObject({
+      id: "moss",
+      name: "Moss",
+      prompt: "{{char}} is a talking stone.",
+      personality: "slow",
+      greeting: "...hello.",
+    });
   });
 
   it("keeps every field of a V2 card, with Windows line endings turned into \\n", () => {
@@ -43,7 +61,8 @@ describe("parseCard", () => {
       file: "personas/card.json",
       source: "card",
       name: "Amy",
-      description: "Made for long night chats. Tested with several models over many weeks. Tested with several models o…",
+      description:
+        "Made for long night chats. Tested with several models over many weeks. Tested with several models o…",
       greeting: 'As {{user}} logs in, Amy appears on the screen.\n"Late again?"',
       greetings: ["{{char}} waves at {{user}}.", "Amy is asleep at the console."],
       creator: "nightowl",
@@ -129,8 +148,14 @@ describe("parseCard", () => {
   });
 
   it("reads the ccv3 chunk of a PNG that carries both, as SillyTavern writes them", () => {
-    const v3 = { spec: "chara_card_v3", spec_version: "3.0", data: { ...V1_CARD, name: "Moss III", alternate_greetings: [], group_only_greetings: [] } };
-    const png = pngCard(v3, "ccv3", { chara: { spec: "chara_card_v2", spec_version: "2.0", data: { ...V1_CARD, name: "Moss II" } } });
+    const v3 = {
+      spec: "chara_card_v3",
+      spec_version: "3.0",
+      data: { ...V1_CARD, name: "Moss III", alternate_greetings: [], group_only_greetings: [] },
+    };
+    const png = pngCard(v3, "ccv3", {
+      chara: { spec: "chara_card_v2", spec_version: "2.0", data: { ...V1_CARD, name: "Moss II" } },
+    });
 
     const moss = persona(png, "moss.png");
 
@@ -142,7 +167,9 @@ describe("parseCard", () => {
     const long = "Once upon a time. ".repeat(200).trim();
     expect(persona({ ...V1_CARD, first_mes: long }).greeting).toBe(long);
 
-    expect(problems({ ...V1_CARD, first_mes: "x".repeat(20_001) })).toEqual(["first_mes: must be at most 20000 characters (10 Discord messages)"]);
+    expect(problems({ ...V1_CARD, first_mes: "x".repeat(20_001) })).toEqual([
+      "first_mes: must be at most 20000 characters (10 Discord messages)",
+    ]);
     expect(problems({ ...V1_CARD, alternate_greetings: ["fine", "y".repeat(20_001)] })).toEqual([
       "alternate_greetings[1]: must be at most 20000 characters (10 Discord messages)",
     ]);
@@ -150,16 +177,24 @@ describe("parseCard", () => {
 
   it("names the field and what was found when a field has the wrong type", () => {
     expect(problems({ ...V1_CARD, description: ["a", "b"] })).toEqual(["description: expected text, found a list"]);
-    expect(problems({ spec: "chara_card_v2", data: { ...V1_CARD, tags: "fun" } })).toEqual(["tags: expected a list of text, found text"]);
+    expect(problems({ spec: "chara_card_v2", data: { ...V1_CARD, tags: "fun" } })).toEqual([
+      "tags: expected a list of text, found text",
+    ]);
     expect(problems({ ...V1_CARD, character_book: { entries: [{ keys: ["a"], content: 5 }] } })).toEqual([
       "character_book.entries[0].content: expected text, found a number",
     ]);
-    expect(problems({ spec: "chara_card_v2", data: { description: "nameless" } })).toEqual(["name: is missing; a character card needs the character's name"]);
+    expect(problems({ spec: "chara_card_v2", data: { description: "nameless" } })).toEqual([
+      "name: is missing; a character card needs the character's name",
+    ]);
   });
 
   it("reads SillyTavern's talkativeness (text in extensions) and names it when it is out of range", () => {
     // SillyTavern saves a group member's talkativeness as text, "0.5" by default (public/script.js, charaFormatData).
-    const card = (talkativeness: unknown) => ({ spec: "chara_card_v2", spec_version: "2.0", data: { ...V1_CARD, extensions: { talkativeness } } });
+    const card = (talkativeness: unknown) => ({
+      spec: "chara_card_v2",
+      spec_version: "2.0",
+      data: { ...V1_CARD, extensions: { talkativeness } },
+    });
     expect(persona(card("0.25")).talkativeness).toBe(0.25);
     expect(persona(card("")).talkativeness).toBe(0.5);
     expect(problems(card("2"))).toEqual(["extensions.talkativeness: must be from 0 to 1"]);
@@ -167,9 +202,13 @@ describe("parseCard", () => {
   });
 
   it("recognises a lorebook file given as a card", () => {
-    const lorebook = { spec: "lorebook_v3", data: { entries: [{ keys: ["a"], content: "b", enabled: true, insertion_order: 0, extensions: {} }] } };
+    const lorebook = {
+      spec: "lorebook_v3",
+      data: { entries: [{ keys: ["a"], content: "b", enabled: true, insertion_order: 0, extensions: {} }] },
+    };
     const worldInfo = { entries: { 0: { uid: 0, key: ["a"], content: "b" } } };
-    const message = "card: is a lorebook (World Info) file, not a character card; a persona comes from a character card with a name and a description";
+    const message =
+      "card: is a lorebook (World Info) file, not a character card; a persona comes from a character card with a name and a description";
 
     expect(problems(lorebook)).toEqual([message]);
     expect(problems(worldInfo)).toEqual([message]);

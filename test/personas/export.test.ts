@@ -62,13 +62,24 @@ describe("export as a character card V3", () => {
         fav: false,
         world: "",
         talkativeness: "0.8",
-        masque: { description: amy.description, model: "gpt-4o-mini", temperature: 0.7, greeting_user: "traveller", params: { reasoning_effort: "low" }, show_reasoning: "spoiler" },
+        masque: {
+          description: amy.description,
+          model: "gpt-4o-mini",
+          temperature: 0.7,
+          greeting_user: "traveller",
+          params: { reasoning_effort: "low" },
+          show_reasoning: "spoiler",
+        },
       },
     });
     expect(card.data.character_book).toMatchObject({ scan_depth: 3, token_budget: 400 });
     // A field edited since import is written from Masque's value, not the card's old one.
     const edited = toCardV3({ ...amy, postHistoryInstructions: "Stay calm.", tags: ["space"] }).data;
-    expect([edited.post_history_instructions, edited.tags, edited.alternate_greetings]).toEqual(["Stay calm.", ["space"], ["<BOT> waves at <USER>.", "  ", "Amy is asleep at the console."]]);
+    expect([edited.post_history_instructions, edited.tags, edited.alternate_greetings]).toEqual([
+      "Stay calm.",
+      ["space"],
+      ["<BOT> waves at <USER>.", "  ", "Amy is asleep at the console."],
+    ]);
     expect(card.data.character_book.entries[0]).toEqual({
       id: 0,
       keys: ["reactor"],
@@ -82,9 +93,26 @@ describe("export as a character card V3", () => {
       position: "before_char",
       case_sensitive: true,
       use_regex: false,
-      extensions: { position: 0, probability: 30, useProbability: true, selectiveLogic: 3,
+      extensions: {
+        position: 0,
+        probability: 30,
+        useProbability: true,
+        selectiveLogic: 3,
         // SillyTavern's advanced World Info fields, at their defaults, as it writes them.
-        depth: 4, role: 0, exclude_recursion: false, prevent_recursion: false, group: "", group_override: false, group_weight: 100, sticky: 0, cooldown: 0, delay: 0, scan_depth: null, case_sensitive: true, match_whole_words: false },
+        depth: 4,
+        role: 0,
+        exclude_recursion: false,
+        prevent_recursion: false,
+        group: "",
+        group_override: false,
+        group_weight: 100,
+        sticky: 0,
+        cooldown: 0,
+        delay: 0,
+        scan_depth: null,
+        case_sensitive: true,
+        match_whole_words: false,
+      },
     });
     expect(card.data.character_book.entries[1]).toMatchObject({ enabled: false, insertion_order: 5 });
   });
@@ -112,7 +140,11 @@ describe("export as a character card V3", () => {
 
     expect(chunks.slice(-3)).toEqual(["tEXt", "tEXt", "IEND"]);
     expect([...texts.keys()]).toEqual(["chara", "ccv3"]);
-    expect(decode(texts.get("chara"))).toMatchObject({ spec: "chara_card_v2", spec_version: "2.0", data: { name: "Amy" } });
+    expect(decode(texts.get("chara"))).toMatchObject({
+      spec: "chara_card_v2",
+      spec_version: "2.0",
+      data: { name: "Amy" },
+    });
     expect(decode(texts.get("ccv3"))).toEqual(JSON.parse(JSON.stringify(toCardV3(amy))));
   });
 });

@@ -19,16 +19,61 @@ const DISK_EVERY = 10;
 const HUGE_LENGTH = 20_000;
 const DEEP_LEVELS = 500;
 
-
 type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const below = (random: Random, n: number) => Math.floor(random() * n);
 
 /** Values of the wrong type (or shape) for any field. */
-const WRONG_VALUES = ["[1, 2, 3]", "{ a: 1 }", "12345", "-1", "3.5", "true", "null", "~", '""', "[]", "{}", "- dangling", "!!binary aGVsbG8=", "*nowhere", "&anchor", "'unclosed", '"unclosed', "|", ">-", "? complex key", "0x1F", ".nan", "@reserved", "`backtick"];
+const WRONG_VALUES = [
+  "[1, 2, 3]",
+  "{ a: 1 }",
+  "12345",
+  "-1",
+  "3.5",
+  "true",
+  "null",
+  "~",
+  '""',
+  "[]",
+  "{}",
+  "- dangling",
+  "!!binary aGVsbG8=",
+  "*nowhere",
+  "&anchor",
+  "'unclosed",
+  '"unclosed',
+  "|",
+  ">-",
+  "? complex key",
+  "0x1F",
+  ".nan",
+  "@reserved",
+  "`backtick",
+];
 
 /** Characters that tend to break parsers: NUL, controls, lone surrogates, BOMs, odd newlines. */
-const NASTY = ["\0", "\u0001", "\u001b[31m", "\uFEFF", "\uD800", "\uDFFF", "\u2028", "\u2029", "\r", "\r\n", "\t", "\u0085", "\u202E", "\u0301".repeat(50), ":", "---", "#", "%YAML 1.2", "{{char}}", "<|im_start|>"];
+const NASTY = [
+  "\0",
+  "\u0001",
+  "\u001b[31m",
+  "\uFEFF",
+  "\uD800",
+  "\uDFFF",
+  "\u2028",
+  "\u2029",
+  "\r",
+  "\r\n",
+  "\t",
+  "\u0085",
+  "\u202E",
+  "\u0301".repeat(50),
+  ":",
+  "---",
+  "#",
+  "%YAML 1.2",
+  "{{char}}",
+  "<|im_start|>",
+];
 
 /** One mutation of a persona file's text: the name says what it does. */
 const TEXT_MUTATIONS: Record<string, (text: string, random: Random) => string> = {
@@ -51,7 +96,9 @@ const TEXT_MUTATIONS: Record<string, (text: string, random: Random) => string> =
   },
   randomCharacters: (text, random) => {
     const at = below(random, text.length + 1);
-    const noise = Array.from({ length: 1 + below(random, 16) }, () => String.fromCharCode(below(random, 0x10000))).join("");
+    const noise = Array.from({ length: 1 + below(random, 16) }, () => String.fromCharCode(below(random, 0x10000))).join(
+      "",
+    );
     return text.slice(0, at) + noise + text.slice(at);
   },
   nastyCharacter: (text, random) => {
@@ -65,9 +112,18 @@ const TEXT_MUTATIONS: Record<string, (text: string, random: Random) => string> =
       random() < 0.5
         ? `deep: ${"[".repeat(levels)}${"]".repeat(levels)}`
         : Array.from({ length: Math.min(levels, 100) }, (_, i) => `${"  ".repeat(i)}k${i}:`).join("\n");
-    return insertInFrontMatter(text, random() < 0.5 ? deep : deep.replace(/^deep/, pick(random, ["name", "examples", "lore", "tags"])), random);
+    return insertInFrontMatter(
+      text,
+      random() < 0.5 ? deep : deep.replace(/^deep/, pick(random, ["name", "examples", "lore", "tags"])),
+      random,
+    );
   },
-  aliasBomb: (text, random) => insertInFrontMatter(text, `a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]`, random),
+  aliasBomb: (text, random) =>
+    insertInFrontMatter(
+      text,
+      `a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]`,
+      random,
+    ),
   hugeString: (text, random) => {
     const huge = pick(random, ["x", "é", "\u0301", "🦜", " ", "\\n"]).repeat(HUGE_LENGTH);
     return random() < 0.5 ? setValue(text, random, huge) : insertInFrontMatter(text, `${huge}: 1`, random);
@@ -81,7 +137,12 @@ const TEXT_MUTATIONS: Record<string, (text: string, random: Random) => string> =
   crlf: (text) => text.replace(/\n/g, "\r\n"),
   loneCr: (text) => text.replace(/\n/g, "\r"),
   emptyBody: (text) => text.replace(/\n---\s*\n[\s\S]*$/, "\n---\n"),
-  unknownField: (text, random) => insertInFrontMatter(text, `${pick(random, ["nmae", "Name", "system_prompt", "__proto__", "constructor", "toString"])}: ${pick(random, WRONG_VALUES)}`, random),
+  unknownField: (text, random) =>
+    insertInFrontMatter(
+      text,
+      `${pick(random, ["nmae", "Name", "system_prompt", "__proto__", "constructor", "toString"])}: ${pick(random, WRONG_VALUES)}`,
+      random,
+    ),
   duplicateKey: (text, random) => insertInFrontMatter(text, `name: ${pick(random, ["Again", "[1]", ""])}`, random),
   tabsForIndent: (text) => text.replace(/^ {2}/gm, "\t"),
 };
@@ -141,7 +202,9 @@ function seedPersonas(): Array<{ fileName: string; text: string }> {
   return [...shipped, { fileName: "lorekeeper.md", text: everyField }];
 }
 
-type ParseResult = { persona: Persona; problems?: undefined } | { persona?: undefined; problems: readonly PersonaProblem[] };
+type ParseResult =
+  | { persona: Persona; problems?: undefined }
+  | { persona?: undefined; problems: readonly PersonaProblem[] };
 
 /** Why a result breaks the contract (a valid persona, or problems naming file, field and reason); undefined when it keeps it. */
 function contractBreach(result: ParseResult, file: string): string | undefined {
@@ -149,13 +212,22 @@ function contractBreach(result: ParseResult, file: string): string | undefined {
     const p = result.persona;
     if (!PERSONA_ID.test(p.id)) return `persona id ${JSON.stringify(p.id)}`;
     if (p.name.trim() === "" || p.name.length > MAX_NAME_LENGTH) return `persona name of length ${p.name.length}`;
-    if (p.description.trim() === "" || p.description.length > MAX_DESCRIPTION_LENGTH) return `persona description of length ${p.description.length}`;
+    if (p.description.trim() === "" || p.description.length > MAX_DESCRIPTION_LENGTH)
+      return `persona description of length ${p.description.length}`;
     // A card may describe its character only in personality, scenario, system prompt or lorebook, as SillyTavern allows.
-    if (p.prompt.trim() === "" && !p.personality && !p.scenario && !p.systemPrompt && !p.lore?.length) return "empty persona prompt";
+    if (p.prompt.trim() === "" && !p.personality && !p.scenario && !p.systemPrompt && !p.lore?.length)
+      return "empty persona prompt";
     return undefined;
   }
   if (result.problems.length === 0) return "neither a persona nor a problem";
-  const bad = result.problems.find((problem) => problem.file !== file || typeof problem.field !== "string" || problem.field === "" || typeof problem.reason !== "string" || problem.reason.trim() === "");
+  const bad = result.problems.find(
+    (problem) =>
+      problem.file !== file ||
+      typeof problem.field !== "string" ||
+      problem.field === "" ||
+      typeof problem.reason !== "string" ||
+      problem.reason.trim() === "",
+  );
   return bad ? `problem without file, field or reason: ${JSON.stringify(bad).slice(0, 200)}` : undefined;
 }
 
@@ -166,12 +238,20 @@ interface Failure {
 }
 
 /** Runs `check` and turns a throw or a broken contract into a failure record. */
-function attempt(caseNumber: number, mutations: readonly string[], check: () => string | undefined): Failure | undefined {
+function attempt(
+  caseNumber: number,
+  mutations: readonly string[],
+  check: () => string | undefined,
+): Failure | undefined {
   try {
     const breach = check();
     return breach ? { case: caseNumber, mutations, breach } : undefined;
   } catch (error) {
-    return { case: caseNumber, mutations, breach: `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`.slice(0, 300) };
+    return {
+      case: caseNumber,
+      mutations,
+      breach: `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`.slice(0, 300),
+    };
   }
 }
 
@@ -199,12 +279,18 @@ describe("persona files mutated at random (seeded)", () => {
       if (n % DISK_EVERY === 0) {
         // From disk, with a few bytes that are not UTF-8 at all.
         const fileName = `case-${n}.md`;
-        const bytes = random() < 0.5 ? Buffer.from(text) : Buffer.concat([Buffer.from(text), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x80])]);
+        const bytes =
+          random() < 0.5
+            ? Buffer.from(text)
+            : Buffer.concat([Buffer.from(text), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x80])]);
         writeFileSync(path.join(dir, fileName), bytes);
         const diskFailure = attempt(n, [...mutations, "fromDisk"], () => {
           const loaded = loadPersonaFile(dir, fileName);
           if (loaded.kind === "ignored") return "a Markdown file was ignored";
-          return contractBreach(loaded.kind === "persona" ? { persona: loaded.persona } : { problems: loaded.problems }, path.join(dir, fileName));
+          return contractBreach(
+            loaded.kind === "persona" ? { persona: loaded.persona } : { problems: loaded.problems },
+            path.join(dir, fileName),
+          );
         });
         if (diskFailure) failures.push(diskFailure);
       }
@@ -243,12 +329,32 @@ const V2_CARD: Json = {
     },
   },
 };
-const V3_CARD: Json = { spec: "chara_card_v3", spec_version: "3.0", data: { name: "Kestrel", description: "{{char}} flies.", personality: "cocky", scenario: "", first_mes: "Strap in.", mes_example: "", tags: [] } };
-const V1_CARD: Json = { name: "Moss", description: "{{char}} is a stone.", personality: "slow", scenario: "", first_mes: "...hello.", mes_example: "" };
+const V3_CARD: Json = {
+  spec: "chara_card_v3",
+  spec_version: "3.0",
+  data: {
+    name: "Kestrel",
+    description: "{{char}} flies.",
+    personality: "cocky",
+    scenario: "",
+    first_mes: "Strap in.",
+    mes_example: "",
+    tags: [],
+  },
+};
+const V1_CARD: Json = {
+  name: "Moss",
+  description: "{{char}} is a stone.",
+  personality: "slow",
+  scenario: "",
+  first_mes: "...hello.",
+  mes_example: "",
+};
 
 /** Values of every JSON type, and some that are large or deep. */
 function wrongJson(random: Random): Json {
-  const deep = (levels: number): Json => (levels === 0 ? "bottom" : random() < 0.5 ? [deep(levels - 1)] : { d: deep(levels - 1) });
+  const deep = (levels: number): Json =>
+    levels === 0 ? "bottom" : random() < 0.5 ? [deep(levels - 1)] : { d: deep(levels - 1) };
   return pick<() => Json>(random, [
     () => null,
     () => true,
@@ -267,7 +373,10 @@ function wrongJson(random: Random): Json {
 }
 
 /** Every object (and array) inside a card, so a mutation can reach any depth. */
-function containers(value: Json, found: Array<Json[] | { [key: string]: Json }> = []): Array<Json[] | { [key: string]: Json }> {
+function containers(
+  value: Json,
+  found: Array<Json[] | { [key: string]: Json }> = [],
+): Array<Json[] | { [key: string]: Json }> {
   if (value !== null && typeof value === "object") {
     found.push(value);
     for (const child of Object.values(value)) containers(child, found);
@@ -299,7 +408,13 @@ const CARD_MUTATIONS: Record<string, (card: Json, random: Random) => Json> = {
     const target = pickContainer(card, random);
     const key = pick(random, ["__proto__", "constructor", "extensions", "data", "spec", "name"]);
     // An own property, so "__proto__" ends up in the JSON text as a plain key.
-    if (!Array.isArray(target)) Object.defineProperty(target, key, { value: wrongJson(random), enumerable: true, configurable: true, writable: true });
+    if (!Array.isArray(target))
+      Object.defineProperty(target, key, {
+        value: wrongJson(random),
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
     return card;
   },
   replaceWhole: (_card, random) => wrongJson(random),
@@ -331,12 +446,19 @@ const PNG_MUTATIONS: Record<string, (bytes: Buffer, random: Random) => Buffer> =
   truncate: (bytes, random) => bytes.subarray(0, below(random, bytes.length)),
   insertBytes: (bytes, random) => {
     const at = below(random, bytes.length);
-    return Buffer.concat([bytes.subarray(0, at), Buffer.from(Array.from({ length: 1 + below(random, 8) }, () => below(random, 256))), bytes.subarray(at)]);
+    return Buffer.concat([
+      bytes.subarray(0, at),
+      Buffer.from(Array.from({ length: 1 + below(random, 8) }, () => below(random, 256))),
+      bytes.subarray(at),
+    ]);
   },
   hugeChunkLength: (bytes, random) => {
     const copy = Buffer.from(bytes);
     // Chunk lengths sit right after the 8-byte signature, then after every chunk; aim at one.
-    copy.writeUInt32BE(pick(random, [0xffffffff, 0x7fffffff, copy.length]), 8 + 4 * below(random, Math.max(1, (copy.length - 12) / 4)));
+    copy.writeUInt32BE(
+      pick(random, [0xffffffff, 0x7fffffff, copy.length]),
+      8 + 4 * below(random, Math.max(1, (copy.length - 12) / 4)),
+    );
     return copy;
   },
 };
@@ -387,7 +509,10 @@ describe("character cards mutated at random (seeded)", () => {
       const failure = attempt(n, mutations, () => {
         const loaded = loadPersonaFile(dir, fileName);
         if (loaded.kind === "ignored") return undefined; // no card left in it: just an image
-        return contractBreach(loaded.kind === "persona" ? { persona: loaded.persona } : { problems: loaded.problems }, path.join(dir, fileName));
+        return contractBreach(
+          loaded.kind === "persona" ? { persona: loaded.persona } : { problems: loaded.problems },
+          path.join(dir, fileName),
+        );
       });
       if (failure) failures.push(failure);
     }

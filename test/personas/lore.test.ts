@@ -5,7 +5,14 @@
  * [defaults] SillyTavern default/content/settings.json (world_info_settings)
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LORE_SCAN_DEPTH, isTriggered, LORE_ENTRY_DEFAULTS, keyMatches, loreBudget, selectLore } from "../../src/personas/lore.js";
+import {
+  DEFAULT_LORE_SCAN_DEPTH,
+  isTriggered,
+  LORE_ENTRY_DEFAULTS,
+  keyMatches,
+  loreBudget,
+  selectLore,
+} from "../../src/personas/lore.js";
 import type { LoreEntry } from "../../src/personas/persona.js";
 import { testPersona } from "../helpers/personas.js";
 
@@ -29,7 +36,11 @@ function entry(overrides: Partial<LoreEntry>): LoreEntry {
 }
 
 /** Selects with every entry costing `cost` tokens. */
-function select(entries: LoreEntry[], messages: string[], options: { budget?: number; depth?: number; cost?: number; random?: () => number } = {}): string[] {
+function select(
+  entries: LoreEntry[],
+  messages: string[],
+  options: { budget?: number; depth?: number; cost?: number; random?: () => number } = {},
+): string[] {
   return selectLore(entries, options.depth ?? DEFAULT_LORE_SCAN_DEPTH, {
     messages,
     budget: options.budget ?? 1000,
@@ -52,7 +63,11 @@ describe("lorebook activation (SillyTavern World Info)", () => {
       ["not_all", "the dragon breathes fire and ice", false],
     ];
     for (const [selectiveLogic, text, expected] of cases) {
-      expect([selectiveLogic, text, isTriggered(entry({ ...base, selectiveLogic }), text)]).toEqual([selectiveLogic, text, expected]);
+      expect([selectiveLogic, text, isTriggered(entry({ ...base, selectiveLogic }), text)]).toEqual([
+        selectiveLogic,
+        text,
+        expected,
+      ]);
     }
     // Without the primary key no logic fires; `selective: false` ignores the filter (spec_v2.md).
     expect(isTriggered(entry({ ...base, selectiveLogic: "not_any" }), "fire and ice")).toBe(false);
@@ -74,7 +89,12 @@ describe("lorebook activation (SillyTavern World Info)", () => {
   });
 
   it("includes constant entries without keys and never a disabled one [WI docs, Strategy]", () => {
-    expect(select([entry({ constant: true, content: "always" }), entry({ keys: ["moon"], enabled: false, content: "off" })], ["the moon rises"])).toEqual(["always"]);
+    expect(
+      select(
+        [entry({ constant: true, content: "always" }), entry({ keys: ["moon"], enabled: false, content: "off" })],
+        ["the moon rises"],
+      ),
+    ).toEqual(["always"]);
   });
 
   it("rolls the probability of a triggered entry [WI docs, Probability]", () => {
@@ -96,14 +116,23 @@ describe("lorebook activation (SillyTavern World Info)", () => {
   });
 
   it("stops at the first entry that would overrun the budget [WI code, checkWorldInfo breaks on overflow]", () => {
-    const entries = [entry({ keys: ["a"], order: 300, content: "first" }), entry({ keys: ["a"], order: 200, content: "big" }), entry({ keys: ["a"], order: 100, content: "small" })];
+    const entries = [
+      entry({ keys: ["a"], order: 300, content: "first" }),
+      entry({ keys: ["a"], order: 200, content: "big" }),
+      entry({ keys: ["a"], order: 100, content: "small" }),
+    ];
     const costs: Record<string, number> = { first: 10, big: 100, small: 5 };
-    const chosen = selectLore(entries, 2, { messages: ["a"], budget: 50, cost: (e) => costs[e.content] ?? 0 }).map((e) => e.content);
+    const chosen = selectLore(entries, 2, { messages: ["a"], budget: 50, cost: (e) => costs[e.content] ?? 0 }).map(
+      (e) => e.content,
+    );
     expect(chosen).toEqual(["first"]);
   });
 
   it("puts before_char entries ahead of after_char ones", () => {
-    const entries = [entry({ keys: ["a"], order: 1, content: "after" }), entry({ keys: ["a"], order: 500, position: "before_char", content: "before" })];
+    const entries = [
+      entry({ keys: ["a"], order: 1, content: "after" }),
+      entry({ keys: ["a"], order: 500, position: "before_char", content: "before" }),
+    ];
     expect(select(entries, ["a"])).toEqual(["before", "after"]);
   });
 

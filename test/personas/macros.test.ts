@@ -45,7 +45,9 @@ describe("renderMacros: SillyTavern's extra macros", () => {
   const friday = { ...CONTEXT, date: new Date(2025, 2, 14, 15, 4) };
 
   it("renders {{time}}, {{isotime}} and {{weekday}} from the local clock", () => {
-    expect(renderMacros("{{time}} / {{isotime}} / {{weekday}} / {{isodate}}", friday)).toBe("3:04 PM / 15:04 / Friday / 2025-03-14");
+    expect(renderMacros("{{time}} / {{isotime}} / {{weekday}} / {{isodate}}", friday)).toBe(
+      "3:04 PM / 15:04 / Friday / 2025-03-14",
+    );
   });
 
   it("picks one choice of {{random::a::b}} and of {{random:a,b}}", () => {

@@ -59,7 +59,11 @@ describe("parsePersona", () => {
   });
 
   it("leaves optional fields unset and lists empty", () => {
-    const result = parsePersona("personas/plain.md", "plain.md", "---\nname: Plain\ndescription: Nothing special.\n---\nYou are Plain.");
+    const result = parsePersona(
+      "personas/plain.md",
+      "plain.md",
+      "---\nname: Plain\ndescription: Nothing special.\n---\nYou are Plain.",
+    );
     expect(result.persona).toEqual({
       id: "plain",
       file: "personas/plain.md",
@@ -80,7 +84,11 @@ describe("parsePersona", () => {
   });
 
   it("accepts Windows line endings and a byte-order mark", () => {
-    const result = parsePersona("personas/crlf.md", "crlf.md", "\uFEFF---\r\nname: Crlf\r\ndescription: Saved on Windows.\r\n---\r\nYou are Crlf.\r\n");
+    const result = parsePersona(
+      "personas/crlf.md",
+      "crlf.md",
+      "\uFEFF---\r\nname: Crlf\r\ndescription: Saved on Windows.\r\n---\r\nYou are Crlf.\r\n",
+    );
     expect(result.persona?.name).toBe("Crlf");
     expect(result.persona?.prompt).toBe("You are Crlf.");
   });
@@ -102,7 +110,9 @@ describe("parsePersona", () => {
   });
 
   it("reports a temperature above 2", () => {
-    expect(problemLines("---\nname: Hot\ndescription: Too hot.\ntemperature: 3\n---\nBody")).toEqual(["personas/x.md: temperature: must be from 0 to 2"]);
+    expect(problemLines("---\nname: Hot\ndescription: Too hot.\ntemperature: 3\n---\nBody")).toEqual([
+      "personas/x.md: temperature: must be from 0 to 2",
+    ]);
   });
 
   it("reports an unknown field and lists the known ones", () => {
@@ -148,7 +158,9 @@ describe("parsePersona", () => {
   });
 
   it("reports every problem in a file at once, the empty body included", () => {
-    expect(problemLines("---\nname: ''\ndescription: Many faults.\ntemperature: hot\ntop_p: 0\nmax_tokens: 1.5\n---\n")).toEqual([
+    expect(
+      problemLines("---\nname: ''\ndescription: Many faults.\ntemperature: hot\ntop_p: 0\nmax_tokens: 1.5\n---\n"),
+    ).toEqual([
       "personas/x.md: name: must not be empty",
       "personas/x.md: temperature: expected a number from 0 to 2, found text",
       "personas/x.md: top_p: must be more than 0 and at most 1",
@@ -177,21 +189,35 @@ describe("personaIdOf", () => {
 });
 
 describe("parsePersona: names and YAML warnings", () => {
-  const problemsOf = (source: string) => parsePersona("personas/x.md", "x.md", source).problems?.map((p) => `${p.field}: ${p.reason}`);
+  const problemsOf = (source: string) =>
+    parsePersona("personas/x.md", "x.md", source).problems?.map((p) => `${p.field}: ${p.reason}`);
 
   it("refuses a name with a line break or other control character", () => {
-    expect(problemsOf('---\nname: "Two\\nLines"\ndescription: d\n---\nBody')).toEqual(["name: must not contain control characters or line breaks"]);
-    expect(problemsOf('---\nname: "Nul\\0"\ndescription: d\n---\nBody')).toEqual(["name: must not contain control characters or line breaks"]);
+    expect(problemsOf('---\nname: "Two\\nLines"\ndescription: d\n---\nBody')).toEqual([
+      "name: must not contain control characters or line breaks",
+    ]);
+    expect(problemsOf('---\nname: "Nul\\0"\ndescription: d\n---\nBody')).toEqual([
+      "name: must not contain control characters or line breaks",
+    ]);
   });
 
   it("reports a YAML warning (an unknown tag) as a problem with its line instead of printing it", () => {
     expect(problemsOf("---\nname: Tagged\ndescription: !weird d\n---\nBody")).toEqual([
-      'front matter: is not valid YAML (line 3): Unresolved tag: !weird',
+      "front matter: is not valid YAML (line 3): Unresolved tag: !weird",
     ]);
   });
 
   it("refuses an alias bomb instead of expanding it", () => {
-    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 6 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)];
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x, x]",
+      ...Array.from(
+        { length: 6 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(", ")}]`,
+      ),
+    ];
     const problems = problemsOf(`---\nname: Bomb\ndescription: d\n${bomb.join("\n")}\n---\nBody`);
     expect(problems).toHaveLength(1);
     expect(problems![0]).toMatch(/^front matter: cannot be read: /);
@@ -199,19 +225,30 @@ describe("parsePersona: names and YAML warnings", () => {
 });
 
 describe("parsePersona: model options", () => {
-  const parse = (frontMatter: string) => parsePersona("personas/x.md", "x.md", `---\nname: Sage\ndescription: d\n${frontMatter}\n---\nBody`);
+  const parse = (frontMatter: string) =>
+    parsePersona("personas/x.md", "x.md", `---\nname: Sage\ndescription: d\n${frontMatter}\n---\nBody`);
   const problemsOf = (frontMatter: string) => parse(frontMatter).problems?.map((p) => `${p.field}: ${p.reason}`);
 
   it("passes params through as written and reads show_reasoning", () => {
-    const persona = parse("params:\n  reasoning_effort: low\n  think: false\n  provider:\n    order: [deepinfra, together]\n    allow_fallbacks: false\nshow_reasoning: spoiler").persona;
+    const persona = parse(
+      "params:\n  reasoning_effort: low\n  think: false\n  provider:\n    order: [deepinfra, together]\n    allow_fallbacks: false\nshow_reasoning: spoiler",
+    ).persona;
 
-    expect(persona?.params).toEqual({ reasoning_effort: "low", think: false, provider: { order: ["deepinfra", "together"], allow_fallbacks: false } });
+    expect(persona?.params).toEqual({
+      reasoning_effort: "low",
+      think: false,
+      provider: { order: ["deepinfra", "together"], allow_fallbacks: false },
+    });
     expect(persona?.showReasoning).toBe("spoiler");
   });
 
   it("refuses params that are not a mapping of plain values, or that set what Masque sets", () => {
-    expect(problemsOf("params: [reasoning_effort]")).toEqual(["params: must be a mapping of request field: value, e.g. reasoning_effort: low"]);
-    expect(problemsOf("params:\n  seed: .inf")).toEqual(["params.seed: must be plain values: text, numbers, true/false, lists or mappings of them"]);
+    expect(problemsOf("params: [reasoning_effort]")).toEqual([
+      "params: must be a mapping of request field: value, e.g. reasoning_effort: low",
+    ]);
+    expect(problemsOf("params:\n  seed: .inf")).toEqual([
+      "params.seed: must be plain values: text, numbers, true/false, lists or mappings of them",
+    ]);
     expect(problemsOf("params:\n  model: gpt-5\n  stream: false")).toEqual([
       "params: must not set model, messages, stream, stream_options, n, max_tokens, max_completion_tokens; Masque sets those (use max_tokens: at the top level for the reply's length)",
     ]);

@@ -56,7 +56,10 @@ describe("loadPersonas", () => {
 
   it("throws a PersonaError naming the missing default and the personas that did load", () => {
     const dir = tempDirForTest();
-    writePersonaFiles(dir, { "quill.md": personaFileText("Captain Quill"), "tutor.md": personaFileText("Professor Theo") });
+    writePersonaFiles(dir, {
+      "quill.md": personaFileText("Captain Quill"),
+      "tutor.md": personaFileText("Professor Theo"),
+    });
 
     const error = personaErrorOf(() => loadPersonas(dir, "assistant"));
 
@@ -81,7 +84,9 @@ describe("loadPersonas", () => {
       { file, field: "temperature", reason: "must be from 0 to 2" },
     ]);
     const [headline, ...problemLines] = error.message.split("\n");
-    expect(headline).toMatch(/^The default persona "assistant" .*is broken; fix it or set DEFAULT_PERSONA to another persona:$/);
+    expect(headline).toMatch(
+      /^The default persona "assistant" .*is broken; fix it or set DEFAULT_PERSONA to another persona:$/,
+    );
     expect(problemLines).toEqual([`  - ${file}: name: is missing`, `  - ${file}: temperature: must be from 0 to 2`]);
   });
 
@@ -109,7 +114,10 @@ describe("PersonaRegistry", () => {
   });
 
   it("lists personas sorted by id", () => {
-    const registry = new PersonaRegistry([testPersona({ id: "tutor" }), testPersona({ id: "assistant" }), testPersona({ id: "bard" })], "tutor");
+    const registry = new PersonaRegistry(
+      [testPersona({ id: "tutor" }), testPersona({ id: "assistant" }), testPersona({ id: "bard" })],
+      "tutor",
+    );
     expect(registry.list().map((p) => p.id)).toEqual(["assistant", "bard", "tutor"]);
     expect(registry.default.id).toBe("tutor");
   });

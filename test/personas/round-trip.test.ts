@@ -54,7 +54,9 @@ describe("import → export keeps every field SillyTavern reads", () => {
     const file = path.join(dir, "package.json");
     writeFileSync(file, JSON.stringify({ name: "masque", description: "A bot", version: "0.1.0" }));
     expect(importCard(file, path.join(dir, "personas"), { force: false })).toEqual({
-      errors: [`${file}: card: is not a character card: a card has spec and data (V2, V3), or a name with personality, scenario, first_mes, mes_example (V1)`],
+      errors: [
+        `${file}: card: is not a character card: a card has spec and data (V2, V3), or a name with personality, scenario, first_mes, mes_example (V1)`,
+      ],
     });
   });
 });

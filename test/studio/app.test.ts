@@ -20,14 +20,30 @@ function studio() {
   const dir = tempDirForTest();
   const personasDir = path.join(dir, "personas");
   mkdirSync(personasDir);
-  writeFileSync(path.join(personasDir, "quill.md"), "---\nname: Captain Quill\ndescription: A salty sea captain\n---\nYou are Captain Quill.\n");
+  writeFileSync(
+    path.join(personasDir, "quill.md"),
+    "---\nname: Captain Quill\ndescription: A salty sea captain\n---\nYou are Captain Quill.\n",
+  );
   writeFileSync(path.join(personasDir, "broken.md"), "---\nname: [unclosed\n---\nbody\n");
   const sessions = new StudioSessionStore(openDatabase(":memory:"));
-  const app = createStudioApp({ sessions, site: { origins: [ORIGIN] }, personasDir, contextTokens: 8000, defaultPersona: "quill", log: pino({ level: "silent" }), secure: false, tryIt: NO_TRY_IT });
+  const app = createStudioApp({
+    sessions,
+    site: { origins: [ORIGIN] },
+    personasDir,
+    contextTokens: 8000,
+    defaultPersona: "quill",
+    log: pino({ level: "silent" }),
+    secure: false,
+    tryIt: NO_TRY_IT,
+  });
   const request = (target: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
     app.request(`${ORIGIN}${target}`, { ...init, headers: { Host: HOST, ...init.headers } });
   const post = (target: string, body: unknown, headers: Record<string, string> = {}) =>
-    request(target, { method: "POST", body: JSON.stringify(body), headers: { Origin: ORIGIN, "Content-Type": "application/json", ...headers } });
+    request(target, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { Origin: ORIGIN, "Content-Type": "application/json", ...headers },
+    });
   /** Signs in with a fresh link: the session cookie and request token. */
   const signIn = async () => {
     const response = await post("/api/login", { token: sessions.createLoginToken("local") });
@@ -44,7 +60,9 @@ describe("the studio's server", () => {
     const token = sessions.createLoginToken("local");
     const first = await post("/api/login", { token });
     expect(first.status).toBe(200);
-    expect(first.headers.get("Set-Cookie")).toMatch(/^masque_studio=[\w-]{43}; Max-Age=604800; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(first.headers.get("Set-Cookie")).toMatch(
+      /^masque_studio=[\w-]{43}; Max-Age=604800; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
     const again = await post("/api/login", { token });
     expect(again.status).toBe(401);
     expect(await again.json()).toEqual({ error: STUDIO_REFUSALS.linkSpent });
@@ -83,7 +101,16 @@ describe("the studio's server", () => {
   it("takes JSON only, within the body limit", async () => {
     const { request, post, signIn } = studio();
     const { cookie, csrfToken } = await signIn();
-    const form = await request("/api/logout", { method: "POST", body: "a=1", headers: { Origin: ORIGIN, "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie, [REQUEST_TOKEN_HEADER]: csrfToken } });
+    const form = await request("/api/logout", {
+      method: "POST",
+      body: "a=1",
+      headers: {
+        Origin: ORIGIN,
+        "Content-Type": "application/x-www-form-urlencoded",
+        Cookie: cookie,
+        [REQUEST_TOKEN_HEADER]: csrfToken,
+      },
+    });
     expect([form.status, await form.json()]).toEqual([415, { error: STUDIO_REFUSALS.notJson }]);
     const huge = await post("/api/login", { token: "x".repeat(MAX_BODY_BYTES) });
     expect([huge.status, await huge.json()]).toEqual([413, { error: STUDIO_REFUSALS.tooLarge(MAX_BODY_BYTES) }]);
@@ -107,7 +134,9 @@ describe("the studio's server", () => {
   it("lists every persona file with the problems npm run personas -- check reports", async () => {
     const { request, signIn } = studio();
     const { cookie } = await signIn();
-    const { personas } = (await (await request("/api/personas", { headers: { Cookie: cookie } })).json()) as { personas: Array<{ file: string; name?: string; problems: string[] }> };
+    const { personas } = (await (await request("/api/personas", { headers: { Cookie: cookie } })).json()) as {
+      personas: Array<{ file: string; name?: string; problems: string[] }>;
+    };
     expect(personas.map((p) => [p.file, p.name, p.problems.length])).toEqual([
       ["broken.md", undefined, 1],
       ["quill.md", "Captain Quill", 0],
@@ -117,8 +146,13 @@ describe("the studio's server", () => {
   it("opens only Markdown persona files in its folder: no path leads out of it, and a bad new id is refused", async () => {
     const { request, post, signIn } = studio();
     const { cookie, csrfToken } = await signIn();
-    const outside = await request(`/api/personas/${encodeURIComponent("../secret.md")}`, { headers: { Cookie: cookie } });
-    expect([outside.status, await outside.json()]).toEqual([400, { error: STUDIO_REFUSALS.notEditable("../secret.md") }]);
+    const outside = await request(`/api/personas/${encodeURIComponent("../secret.md")}`, {
+      headers: { Cookie: cookie },
+    });
+    expect([outside.status, await outside.json()]).toEqual([
+      400,
+      { error: STUDIO_REFUSALS.notEditable("../secret.md") },
+    ]);
     const made = await post("/api/personas", { id: "../../x" }, { Cookie: cookie, [REQUEST_TOKEN_HEADER]: csrfToken });
     expect([made.status, await made.json()]).toEqual([400, { error: STUDIO_REFUSALS.file.badId("../../x") }]);
   });
@@ -127,13 +161,21 @@ describe("the studio's server", () => {
     const { post, signIn } = studio();
     const { cookie, csrfToken } = await signIn();
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>').toString("base64");
-    const response = await post("/api/cards/preview", { name: "evil.png", data: svg }, { Cookie: cookie, [REQUEST_TOKEN_HEADER]: csrfToken });
+    const response = await post(
+      "/api/cards/preview",
+      { name: "evil.png", data: svg },
+      { Cookie: cookie, [REQUEST_TOKEN_HEADER]: csrfToken },
+    );
     expect([response.status, await response.json()]).toEqual([400, { error: STUDIO_REFUSALS.notCard }]);
   });
 
   it("answers a browser's navigation refusal as plain text, not JSON", async () => {
     const { request } = studio();
     const response = await request("/nowhere", { headers: { "Sec-Fetch-Dest": "document" } });
-    expect([response.status, response.headers.get("Content-Type"), await response.text()]).toEqual([404, "text/plain; charset=UTF-8", STUDIO_REFUSALS.notFound]);
+    expect([response.status, response.headers.get("Content-Type"), await response.text()]).toEqual([
+      404,
+      "text/plain; charset=UTF-8",
+      STUDIO_REFUSALS.notFound,
+    ]);
   });
 });

@@ -22,15 +22,21 @@ describe("loadStudioConfig", () => {
     expect(problems({ STUDIO_PORT: "7860", STUDIO_HOST: "0.0.0.0" })).toEqual([
       "STUDIO_HOST: is 0.0.0.0, which other machines can reach: set STUDIO_PUBLIC_URL to the https:// address of a reverse proxy in front of it (docs/studio.md), or keep 127.0.0.1 and use an SSH tunnel",
     ]);
-    expect(loadStudioConfig({ STUDIO_HOST: "0.0.0.0", STUDIO_PUBLIC_URL: "https://studio.example.org/" }).publicUrl).toBe("https://studio.example.org");
+    expect(
+      loadStudioConfig({ STUDIO_HOST: "0.0.0.0", STUDIO_PUBLIC_URL: "https://studio.example.org/" }).publicUrl,
+    ).toBe("https://studio.example.org");
     expect(problems({ STUDIO_HOST: "::1" })).toEqual([]);
   });
 
   it("names a bad port and the fix", () => {
-    expect(problems({ STUDIO_PORT: "70000" })).toEqual(["STUDIO_PORT: must be a port number from 1 to 65535 (0 picks a free one), or empty for no studio"]);
+    expect(problems({ STUDIO_PORT: "70000" })).toEqual([
+      "STUDIO_PORT: must be a port number from 1 to 65535 (0 picks a free one), or empty for no studio",
+    ]);
   });
 
   it("reads only variables the config knows (and .env.example documents)", () => {
-    expect(["STUDIO_PORT", "STUDIO_HOST", "STUDIO_PUBLIC_URL"].filter((name) => !KNOWN_VARIABLES.includes(name))).toEqual([]);
+    expect(
+      ["STUDIO_PORT", "STUDIO_HOST", "STUDIO_PUBLIC_URL"].filter((name) => !KNOWN_VARIABLES.includes(name)),
+    ).toEqual([]);
   });
 });

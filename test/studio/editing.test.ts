@@ -6,7 +6,8 @@ import { withField } from "../../src/studio/fields.js";
 import { checkSource, readSource, saveSource } from "../../src/studio/editing.js";
 import { tempDirForTest } from "../helpers/temp-dir.js";
 
-const QUILL = "---\nname: Captain Quill\ndescription: A salty sea captain\ntemperature: 0.9\n---\nYou are Captain Quill.\n";
+const QUILL =
+  "---\nname: Captain Quill\ndescription: A salty sea captain\ntemperature: 0.9\n---\nYou are Captain Quill.\n";
 
 function folderWithQuill(): string {
   const dir = tempDirForTest();
@@ -17,7 +18,10 @@ function folderWithQuill(): string {
 describe("checkSource", () => {
   it("puts a YAML error at the line the parser names, and a bad field at its key's line", () => {
     const dir = folderWithQuill();
-    expect(checkSource(dir, "quill.md", QUILL.replace("temperature: 0.9\n", "temperature: 0.9\nname: Twice\n"), 8000).problems).toEqual([
+    expect(
+      checkSource(dir, "quill.md", QUILL.replace("temperature: 0.9\n", "temperature: 0.9\nname: Twice\n"), 8000)
+        .problems,
+    ).toEqual([
       { field: "front matter", reason: "is not valid YAML (line 5): Map keys must be unique", line: 5, warning: false },
     ]);
     const [problem] = checkSource(dir, "quill.md", QUILL.replace("temperature: 0.9", "temperature: 7"), 8000).problems;
@@ -36,7 +40,13 @@ describe("saveSource", () => {
   it("replaces the file whole through a temp file it leaves nowhere", () => {
     const dir = folderWithQuill();
     const { revision } = readSource(dir, "quill.md");
-    const result = saveSource(dir, "quill.md", QUILL.replace("Captain Quill.", "Captain Quill, retired."), revision, 8000);
+    const result = saveSource(
+      dir,
+      "quill.md",
+      QUILL.replace("Captain Quill.", "Captain Quill, retired."),
+      revision,
+      8000,
+    );
     expect(result.kind).toBe("saved");
     expect(readFileSync(path.join(dir, "quill.md"), "utf8")).toContain("Captain Quill, retired.");
     expect(readdirSync(dir)).toEqual(["quill.md"]);
@@ -77,7 +87,9 @@ describe("lineDiff", () => {
 describe("withField", () => {
   it("sets one field and keeps comments, other fields and the body; an empty value removes it (and the comment on it)", () => {
     const text = "---\n# who\nname: Quill # the captain\naliases: [Q]\n---\nBody.\n";
-    expect(withField(text, "temperature", "0.8")).toBe("---\n# who\nname: Quill # the captain\naliases: [Q]\ntemperature: 0.8\n---\nBody.\n");
+    expect(withField(text, "temperature", "0.8")).toBe(
+      "---\n# who\nname: Quill # the captain\naliases: [Q]\ntemperature: 0.8\n---\nBody.\n",
+    );
     expect(withField(text, "name", "")).toBe("---\naliases: [Q]\n---\nBody.\n");
     expect(withField("---\nname: [\n---\nBody.\n", "name", "x")).toBeUndefined();
   });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/memory/db.js";
-import { LOGIN_LINK_TTL_MS, SESSION_IDLE_MS, SESSION_MAX_AGE_MS, StudioSessionStore } from "../../src/studio/sessions.js";
+import {
+  LOGIN_LINK_TTL_MS,
+  SESSION_IDLE_MS,
+  SESSION_MAX_AGE_MS,
+  StudioSessionStore,
+} from "../../src/studio/sessions.js";
 
 function store() {
   let now = 1_000_000;
@@ -30,7 +35,10 @@ describe("StudioSessionStore", () => {
     const { sessions, db } = store();
     const token = sessions.createLoginToken("local");
     const { id } = sessions.exchange(token)!;
-    const dump = JSON.stringify([db.prepare("SELECT * FROM studio_logins").all(), db.prepare("SELECT * FROM studio_sessions").all()]);
+    const dump = JSON.stringify([
+      db.prepare("SELECT * FROM studio_logins").all(),
+      db.prepare("SELECT * FROM studio_sessions").all(),
+    ]);
     expect(dump).not.toContain(token);
     expect(dump).not.toContain(id);
   });

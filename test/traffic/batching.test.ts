@@ -109,7 +109,11 @@ describe("BatchingQueue", () => {
   });
 
   it("settles the keys holding someone's items, queued or being answered, and not the others", async () => {
-    const gates = new Map([["general", gate()], ["random", gate()], ["dm", gate()]]);
+    const gates = new Map([
+      ["general", gate()],
+      ["random", gate()],
+      ["dm", gate()],
+    ]);
     const finished: string[] = [];
     const queue = new BatchingQueue<{ author: string }>({
       maxPending: 5,

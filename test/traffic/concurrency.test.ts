@@ -19,7 +19,7 @@ describe("ConcurrencyLimiter", () => {
     const limiter = new ConcurrencyLimiter(1, 5);
     const order: string[] = [];
     const slot = await limiter.acquire();
-    const waiting = ["a", "b", "c"].map((name) => 
+    const waiting = ["a", "b", "c"].map((name) =>
       limiter.acquire().then((done) => {
         order.push(name);
         return done;

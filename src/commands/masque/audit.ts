@@ -15,10 +15,21 @@ export const auditLog: Subcommand = {
   define: (sub) =>
     sub
       .setDescription("The latest admin actions and moderation events")
-      .addIntegerOption((o) => o.setName("limit").setDescription(`How many (default ${DEFAULT_AUDIT_ENTRIES})`).setMinValue(1).setMaxValue(MAX_AUDIT_ENTRIES)),
+      .addIntegerOption((o) =>
+        o
+          .setName("limit")
+          .setDescription(`How many (default ${DEFAULT_AUDIT_ENTRIES})`)
+          .setMinValue(1)
+          .setMaxValue(MAX_AUDIT_ENTRIES),
+      ),
   run: adminOnly(async (call) => {
     const limit = call.interaction.options.getInteger("limit") ?? DEFAULT_AUDIT_ENTRIES;
     const entries = call.ctx.core.memory.audit.latest(call.guildId, limit);
-    await answer(call, entries.length === 0 ? MASQUE_TEXTS.auditEmpty : fitLines(MASQUE_TEXTS.auditHeading, entries.map(describeAuditEntry), DISCORD_MESSAGE_LIMIT));
+    await answer(
+      call,
+      entries.length === 0
+        ? MASQUE_TEXTS.auditEmpty
+        : fitLines(MASQUE_TEXTS.auditHeading, entries.map(describeAuditEntry), DISCORD_MESSAGE_LIMIT),
+    );
   }),
 };

@@ -23,9 +23,17 @@ export const channel: Subcommand = {
           .setName("mode")
           .setDescription("off: ignore it; mention: mentions and replies; auto: every message")
           .setRequired(true)
-          .addChoices(...CHANNEL_MODES.map((mode) => ({ name: mode, value: mode })), { name: "default (follow the parent channel, or mention)", value: DEFAULT_CHOICE }),
+          .addChoices(...CHANNEL_MODES.map((mode) => ({ name: mode, value: mode })), {
+            name: "default (follow the parent channel, or mention)",
+            value: DEFAULT_CHOICE,
+          }),
       )
-      .addChannelOption((o) => o.setName("channel").setDescription("Default: this channel").addChannelTypes(...TEXT_CHANNELS)),
+      .addChannelOption((o) =>
+        o
+          .setName("channel")
+          .setDescription("Default: this channel")
+          .addChannelTypes(...TEXT_CHANNELS),
+      ),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const store = ctx.core.memory.serverSettings;
@@ -40,7 +48,8 @@ export const channel: Subcommand = {
     else store.channelModes.set(guildId, channelId, choice as ChannelMode, interaction.user.id);
     if (changed) audit(call, "channel.mode", channelId, { mode: choice });
     const silenced = stopScenesSilenced(ctx, channelId);
-    for (const scene of silenced) audit(call, "scene.stop", scene.spec.conversation.channelId ?? null, { topic: scene.spec.topic, mode: "off" });
+    for (const scene of silenced)
+      audit(call, "scene.stop", scene.spec.conversation.channelId ?? null, { topic: scene.spec.topic, mode: "off" });
     const { mode, source } = ctx.moderation.policy.channelMode(channelId, parentIdOf(ctx, channelId));
     const gap = ctx.moderation.policy.limits(guildId).autoGapSeconds;
     const told = MASQUE_TEXTS.channelMode(channelId, mode, describeModeSource(source), describeMode(mode, gap));
@@ -58,7 +67,11 @@ export const webhooks: Subcommand = {
           .setName("use")
           .setDescription("on, off, or default (PERSONA_WEBHOOKS)")
           .setRequired(true)
-          .addChoices({ name: "on", value: "on" }, { name: "off", value: "off" }, { name: "default", value: DEFAULT_CHOICE }),
+          .addChoices(
+            { name: "on", value: "on" },
+            { name: "off", value: "off" },
+            { name: "default", value: DEFAULT_CHOICE },
+          ),
       ),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
@@ -66,16 +79,22 @@ export const webhooks: Subcommand = {
     const personaWebhooks = choice === DEFAULT_CHOICE ? undefined : choice === "on";
     ctx.core.memory.serverSettings.guild.update(guildId, { personaWebhooks }, interaction.user.id);
     audit(call, "webhooks.set", null, { use: choice });
-    await answer(call, MASQUE_TEXTS.webhooks(ctx.moderation.policy.personaWebhooks(guildId), personaWebhooks === undefined));
+    await answer(
+      call,
+      MASQUE_TEXTS.webhooks(ctx.moderation.policy.personaWebhooks(guildId), personaWebhooks === undefined),
+    );
   }),
 };
 
 export const logChannel: Subcommand = {
   name: "log-channel",
   define: (sub) =>
-    sub
-      .setDescription("Post new audit entries in a channel; leave empty to stop")
-      .addChannelOption((o) => o.setName("channel").setDescription("Where to post them").addChannelTypes(...TEXT_CHANNELS)),
+    sub.setDescription("Post new audit entries in a channel; leave empty to stop").addChannelOption((o) =>
+      o
+        .setName("channel")
+        .setDescription("Where to post them")
+        .addChannelTypes(...TEXT_CHANNELS),
+    ),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const channelId = interaction.options.getChannel("channel")?.id;
@@ -86,7 +105,12 @@ export const logChannel: Subcommand = {
     if (channelId) {
       const target = ctx.client.channels.cache.get(channelId);
       const me = interaction.guild?.members.me;
-      if (target && !target.isDMBased() && me && !me.permissionsIn(target).has([PermissionFlagsBits.ViewChannel, PermissionFlagsBits.SendMessages])) {
+      if (
+        target &&
+        !target.isDMBased() &&
+        me &&
+        !me.permissionsIn(target).has([PermissionFlagsBits.ViewChannel, PermissionFlagsBits.SendMessages])
+      ) {
         await answer(call, MASQUE_TEXTS.cannotPostIn(channelId));
         return;
       }

@@ -1,5 +1,10 @@
 import { DISCORD_MESSAGE_LIMIT } from "../../discord/split.js";
-import { InvalidFilterEntryError, MAX_BLOCKED_WORD_CHARS, MAX_BLOCKED_WORDS, normalizeFilterEntry } from "../../moderation/filter.js";
+import {
+  InvalidFilterEntryError,
+  MAX_BLOCKED_WORD_CHARS,
+  MAX_BLOCKED_WORDS,
+  normalizeFilterEntry,
+} from "../../moderation/filter.js";
 import { MASQUE_TEXTS } from "../../texts.js";
 import { adminOnly } from "../preconditions.js";
 import type { SubcommandGroup } from "../types.js";
@@ -15,7 +20,13 @@ export const filter: SubcommandGroup = {
       define: (sub) =>
         sub
           .setDescription("Block a word or phrase; * matches any letters inside a word")
-          .addStringOption((o) => o.setName("entry").setDescription("e.g. free nitro, or scam*").setRequired(true).setMaxLength(MAX_BLOCKED_WORD_CHARS)),
+          .addStringOption((o) =>
+            o
+              .setName("entry")
+              .setDescription("e.g. free nitro, or scam*")
+              .setRequired(true)
+              .setMaxLength(MAX_BLOCKED_WORD_CHARS),
+          ),
       run: adminOnly(async (call) => {
         const { interaction, ctx, guildId } = call;
         const store = ctx.core.memory.serverSettings;
@@ -41,7 +52,13 @@ export const filter: SubcommandGroup = {
       define: (sub) =>
         sub
           .setDescription("Unblock a word or phrase")
-          .addStringOption((o) => o.setName("entry").setDescription("As listed by /masque filter list").setRequired(true).setMaxLength(MAX_BLOCKED_WORD_CHARS)),
+          .addStringOption((o) =>
+            o
+              .setName("entry")
+              .setDescription("As listed by /masque filter list")
+              .setRequired(true)
+              .setMaxLength(MAX_BLOCKED_WORD_CHARS),
+          ),
       run: adminOnly(async (call) => {
         const { interaction, ctx, guildId } = call;
         const raw = interaction.options.getString("entry", true);
@@ -62,7 +79,12 @@ export const filter: SubcommandGroup = {
       run: adminOnly(async (call) => {
         const words = call.ctx.core.memory.serverSettings.blockedWords.list(call.guildId);
         const lines = words.map((w) => `• ${w}`);
-        await answer(call, words.length === 0 ? MASQUE_TEXTS.filterEmpty : fitLines(MASQUE_TEXTS.filterHeading(words.length, MAX_BLOCKED_WORDS), lines, DISCORD_MESSAGE_LIMIT));
+        await answer(
+          call,
+          words.length === 0
+            ? MASQUE_TEXTS.filterEmpty
+            : fitLines(MASQUE_TEXTS.filterHeading(words.length, MAX_BLOCKED_WORDS), lines, DISCORD_MESSAGE_LIMIT),
+        );
       }),
     },
   ],

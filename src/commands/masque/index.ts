@@ -20,5 +20,22 @@ export const masqueCommand = commandOf(
     .setDescription("Moderate Masque in this server (admins)")
     .setContexts(InteractionContextType.Guild)
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild),
-  [channel, status, block, unblock, blocked, limits, contentChecks, webhooks, filter, auditLog, logChannel, adminRole, threads, bots, scenes, notes],
+  [
+    channel,
+    status,
+    block,
+    unblock,
+    blocked,
+    limits,
+    contentChecks,
+    webhooks,
+    filter,
+    auditLog,
+    logChannel,
+    adminRole,
+    threads,
+    bots,
+    scenes,
+    notes,
+  ],
 );

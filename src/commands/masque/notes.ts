@@ -12,7 +12,13 @@ export const notes: Subcommand = {
   define: (sub) =>
     sub
       .setDescription("Keep short notes about each person from their own messages (default off)")
-      .addStringOption((o) => o.setName("state").setDescription("on or off").setRequired(true).addChoices({ name: ON, value: ON }, { name: OFF, value: OFF })),
+      .addStringOption((o) =>
+        o
+          .setName("state")
+          .setDescription("on or off")
+          .setRequired(true)
+          .addChoices({ name: ON, value: ON }, { name: OFF, value: OFF }),
+      ),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const on = interaction.options.getString("state", true) === ON;

@@ -13,7 +13,9 @@ export const block: Subcommand = {
     sub
       .setDescription("Ignore someone's messages (they are not stored either)")
       .addUserOption((o) => o.setName("user").setDescription("Who to ignore").setRequired(true))
-      .addStringOption((o) => o.setName("reason").setDescription("Kept in the audit log").setMaxLength(MAX_REASON_CHARS)),
+      .addStringOption((o) =>
+        o.setName("reason").setDescription("Kept in the audit log").setMaxLength(MAX_REASON_CHARS),
+      ),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const user = interaction.options.getUser("user", true);
@@ -29,7 +31,10 @@ export const block: Subcommand = {
 
 export const unblock: Subcommand = {
   name: "unblock",
-  define: (sub) => sub.setDescription("Answer someone again").addUserOption((o) => o.setName("user").setDescription("Who to answer again").setRequired(true)),
+  define: (sub) =>
+    sub
+      .setDescription("Answer someone again")
+      .addUserOption((o) => o.setName("user").setDescription("Who to answer again").setRequired(true)),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const user = interaction.options.getUser("user", true);
@@ -47,7 +52,12 @@ export const blocked: Subcommand = {
   define: (sub) => sub.setDescription("Who is blocked here"),
   run: adminOnly(async (call) => {
     const users = call.ctx.core.memory.serverSettings.blockedUsers.list(call.guildId);
-    await answer(call, users.length === 0 ? MASQUE_TEXTS.nobodyBlocked : fitLines(MASQUE_TEXTS.blockedHeading, blockedLines(users), DISCORD_MESSAGE_LIMIT));
+    await answer(
+      call,
+      users.length === 0
+        ? MASQUE_TEXTS.nobodyBlocked
+        : fitLines(MASQUE_TEXTS.blockedHeading, blockedLines(users), DISCORD_MESSAGE_LIMIT),
+    );
   }),
 };
 
@@ -57,7 +67,12 @@ export const adminRole: Subcommand = {
     sub
       .setDescription("Let a role's members use admin commands, besides Manage Server")
       .addRoleOption((o) => o.setName("role").setDescription("The role").setRequired(true))
-      .addStringOption((o) => o.setName("action").setDescription("Add (default) or remove").addChoices({ name: "add", value: "add" }, { name: "remove", value: "remove" })),
+      .addStringOption((o) =>
+        o
+          .setName("action")
+          .setDescription("Add (default) or remove")
+          .addChoices({ name: "add", value: "add" }, { name: "remove", value: "remove" }),
+      ),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const role = interaction.options.getRole("role", true);

@@ -28,7 +28,11 @@ export const status: Subcommand = {
       logChannelId: settings.logChannelId,
       personaWebhooks: policy.personaWebhooks(guildId),
       personaWebhooksIsServerChoice: settings.personaWebhooks !== undefined,
-      ensemble: { scenes: policy.scenesAllowed(guildId), threadsOnMention: policy.threadsOnMention(guildId), allowedBots: ctx.core.memory.allowedBots.list(guildId).length },
+      ensemble: {
+        scenes: policy.scenesAllowed(guildId),
+        threadsOnMention: policy.threadsOnMention(guildId),
+        allowedBots: ctx.core.memory.allowedBots.list(guildId).length,
+      },
       personNotes: ctx.core.memory.personNotes.serverKeeps(guildId),
       modelCalls: { active: slots.active, max: slots.maxActive, waiting: slots.waiting, maxWaiting: slots.maxWaiting },
     });
@@ -41,10 +45,26 @@ export const limits: Subcommand = {
   define: (sub) =>
     sub
       .setDescription("Show or change how much each person may ask")
-      .addIntegerOption((o) => o.setName("messages").setDescription("Messages per person per window").setMinValue(1).setMaxValue(MAX_RATE_MESSAGES))
-      .addIntegerOption((o) => o.setName("per_seconds").setDescription("The window, in seconds").setMinValue(1).setMaxValue(MAX_RATE_WINDOW_SECONDS))
       .addIntegerOption((o) =>
-        o.setName("auto_gap_seconds").setDescription("Least time between my replies in auto channels").setMinValue(0).setMaxValue(MAX_AUTO_GAP_SECONDS),
+        o
+          .setName("messages")
+          .setDescription("Messages per person per window")
+          .setMinValue(1)
+          .setMaxValue(MAX_RATE_MESSAGES),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName("per_seconds")
+          .setDescription("The window, in seconds")
+          .setMinValue(1)
+          .setMaxValue(MAX_RATE_WINDOW_SECONDS),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName("auto_gap_seconds")
+          .setDescription("Least time between my replies in auto channels")
+          .setMinValue(0)
+          .setMaxValue(MAX_AUTO_GAP_SECONDS),
       ),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
@@ -55,7 +75,9 @@ export const limits: Subcommand = {
       autoGapSeconds: options.getInteger("auto_gap_seconds"),
     };
     // Only the options given change; a key left out keeps its value.
-    const patch: Partial<Record<keyof typeof given, number>> = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== null));
+    const patch: Partial<Record<keyof typeof given, number>> = Object.fromEntries(
+      Object.entries(given).filter(([, value]) => value !== null),
+    );
     if (Object.keys(patch).length === 0) {
       await answer(call, MASQUE_TEXTS.limitsHere(describeLimits(ctx.moderation.policy.limits(guildId))));
       return;
@@ -70,15 +92,16 @@ export const limits: Subcommand = {
 export const contentChecks: Subcommand = {
   name: "moderation",
   define: (sub) =>
-    sub
-      .setDescription("Content checks by the model provider: off, openai, or the bot's default")
-      .addStringOption((o) =>
-        o
-          .setName("provider")
-          .setDescription("openai uses the provider's moderation endpoint")
-          .setRequired(true)
-          .addChoices(...MODERATION_PROVIDERS.map((p) => ({ name: p, value: p })), { name: "default (the bot's MODERATION setting)", value: DEFAULT_CHOICE }),
-      ),
+    sub.setDescription("Content checks by the model provider: off, openai, or the bot's default").addStringOption((o) =>
+      o
+        .setName("provider")
+        .setDescription("openai uses the provider's moderation endpoint")
+        .setRequired(true)
+        .addChoices(...MODERATION_PROVIDERS.map((p) => ({ name: p, value: p })), {
+          name: "default (the bot's MODERATION setting)",
+          value: DEFAULT_CHOICE,
+        }),
+    ),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const choice = interaction.options.getString("provider", true);

@@ -9,7 +9,13 @@ export const scenes: Subcommand = {
   define: (sub) =>
     sub
       .setDescription("Allow scenes, where the cast talks among themselves (on by default)")
-      .addStringOption((o) => o.setName("allow").setDescription("on or off").setRequired(true).addChoices({ name: "on", value: "on" }, { name: "off", value: "off" })),
+      .addStringOption((o) =>
+        o
+          .setName("allow")
+          .setDescription("on or off")
+          .setRequired(true)
+          .addChoices({ name: "on", value: "on" }, { name: "off", value: "off" }),
+      ),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const on = interaction.options.getString("allow", true) === "on";

@@ -23,7 +23,14 @@ export async function answer(call: AdminCall, content: string): Promise<void> {
 /** Writes the admin's action to the audit log (and the server's log channel). */
 export function audit(call: AdminCall, action: AuditAction, targetId: string | null, details: AuditDetails = {}): void {
   const { interaction, ctx, guildId } = call;
-  ctx.moderation.audit.record({ guildId, channelId: interaction.channelId, actorId: interaction.user.id, action, targetId, details });
+  ctx.moderation.audit.record({
+    guildId,
+    channelId: interaction.channelId,
+    actorId: interaction.user.id,
+    action,
+    targetId,
+    details,
+  });
 }
 
 /**

@@ -14,7 +14,13 @@ export const threads: Subcommand = {
   define: (sub) =>
     sub
       .setDescription("Open a thread for the reply when someone mentions me in a channel")
-      .addStringOption((o) => o.setName("state").setDescription("on or off").setRequired(true).addChoices({ name: ON, value: ON }, { name: OFF, value: OFF })),
+      .addStringOption((o) =>
+        o
+          .setName("state")
+          .setDescription("on or off")
+          .setRequired(true)
+          .addChoices({ name: ON, value: ON }, { name: OFF, value: OFF }),
+      ),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const on = interaction.options.getString("state", true) === ON;
@@ -26,7 +32,10 @@ export const threads: Subcommand = {
 
 const allow: Subcommand = {
   name: "allow",
-  define: (sub) => sub.setDescription("Answer another bot's messages, like a person's").addUserOption((o) => o.setName("bot").setDescription("The bot").setRequired(true)),
+  define: (sub) =>
+    sub
+      .setDescription("Answer another bot's messages, like a person's")
+      .addUserOption((o) => o.setName("bot").setDescription("The bot").setRequired(true)),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const bot = interaction.options.getUser("bot", true);
@@ -43,7 +52,10 @@ const allow: Subcommand = {
 
 const deny: Subcommand = {
   name: "deny",
-  define: (sub) => sub.setDescription("Ignore a bot again").addUserOption((o) => o.setName("bot").setDescription("The bot").setRequired(true)),
+  define: (sub) =>
+    sub
+      .setDescription("Ignore a bot again")
+      .addUserOption((o) => o.setName("bot").setDescription("The bot").setRequired(true)),
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
     const bot = interaction.options.getUser("bot", true);
@@ -59,7 +71,10 @@ const list: Subcommand = {
   run: adminOnly(async (call) => {
     const bots = call.ctx.core.memory.allowedBots.list(call.guildId);
     const lines = bots.map((b) => THREAD_TEXTS.botLine(b.botId, b.allowedBy, Math.floor(b.allowedAt / MS_PER_SECOND)));
-    await answer(call, bots.length === 0 ? THREAD_TEXTS.noBotsAllowed : fitLines(THREAD_TEXTS.botsHeading, lines, DISCORD_MESSAGE_LIMIT));
+    await answer(
+      call,
+      bots.length === 0 ? THREAD_TEXTS.noBotsAllowed : fitLines(THREAD_TEXTS.botsHeading, lines, DISCORD_MESSAGE_LIMIT),
+    );
   }),
 };
 

@@ -17,8 +17,14 @@ const CANCEL = "cancel";
 const CLEAR_RIGHTS = { allowInDm: true, hint: MEMORY_TEXTS.clearInDmHint } as const;
 
 function confirmationButtons(action: string, target: string): ActionRowBuilder<ButtonBuilder> {
-  const confirm = new ButtonBuilder().setCustomId(`${COMMAND}:${action}:${target}:${Date.now()}`).setLabel(MEMORY_TEXTS.deleteButton).setStyle(ButtonStyle.Danger);
-  const cancel = new ButtonBuilder().setCustomId(`${COMMAND}:${CANCEL}`).setLabel(MEMORY_TEXTS.cancelButton).setStyle(ButtonStyle.Secondary);
+  const confirm = new ButtonBuilder()
+    .setCustomId(`${COMMAND}:${action}:${target}:${Date.now()}`)
+    .setLabel(MEMORY_TEXTS.deleteButton)
+    .setStyle(ButtonStyle.Danger);
+  const cancel = new ButtonBuilder()
+    .setCustomId(`${COMMAND}:${CANCEL}`)
+    .setLabel(MEMORY_TEXTS.cancelButton)
+    .setStyle(ButtonStyle.Secondary);
   return new ActionRowBuilder<ButtonBuilder>().addComponents(confirm, cancel);
 }
 
@@ -36,7 +42,11 @@ export const clear: Subcommand = {
       await interaction.reply({ content: MEMORY_TEXTS.nothingToClear, flags: MessageFlags.Ephemeral });
       return;
     }
-    await interaction.reply({ content: MEMORY_TEXTS.confirmClear(stored), components: [confirmationButtons(CLEAR, interaction.channelId)], flags: MessageFlags.Ephemeral });
+    await interaction.reply({
+      content: MEMORY_TEXTS.confirmClear(stored),
+      components: [confirmationButtons(CLEAR, interaction.channelId)],
+      flags: MessageFlags.Ephemeral,
+    });
   },
 };
 
@@ -51,7 +61,11 @@ export const forgetMe: Subcommand = {
       await interaction.reply({ content: MEMORY_TEXTS.nothingOfYours, flags: MessageFlags.Ephemeral });
       return;
     }
-    await interaction.reply({ content: MEMORY_TEXTS.confirmForget(sharded ? undefined : stored), components: [confirmationButtons(FORGET, interaction.user.id)], flags: MessageFlags.Ephemeral });
+    await interaction.reply({
+      content: MEMORY_TEXTS.confirmForget(sharded ? undefined : stored),
+      components: [confirmationButtons(FORGET, interaction.user.id)],
+      flags: MessageFlags.Ephemeral,
+    });
   },
 };
 
@@ -66,8 +80,17 @@ async function confirmClear(interaction: ButtonInteraction, ctx: BotContext, cha
   // After replies in flight here, so none of their turns land after the clear.
   await ctx.conversations.settled(key);
   const erased = await ctx.core.memory.eraser.clearConversation(key);
-  ctx.core.log.info({ guild: interaction.guildId, channel: channelId, by: interaction.user.id, turns: erased.turns }, "memory cleared");
-  ctx.moderation.audit.record({ guildId: interaction.guildId, channelId, actorId: interaction.user.id, action: "memory.clear", details: { turns: erased.turns } });
+  ctx.core.log.info(
+    { guild: interaction.guildId, channel: channelId, by: interaction.user.id, turns: erased.turns },
+    "memory cleared",
+  );
+  ctx.moderation.audit.record({
+    guildId: interaction.guildId,
+    channelId,
+    actorId: interaction.user.id,
+    action: "memory.clear",
+    details: { turns: erased.turns },
+  });
   await interaction.editReply({ content: MEMORY_TEXTS.cleared(erased.turns), components: [] });
 }
 
@@ -76,7 +99,14 @@ export function forgetReport(outcomes: readonly ShardOutcome[], userId: string):
   const reached = outcomes.filter((o): o is ShardErasure => !("unreachable" in o));
   const sum = (field: "turns" | "replies" | "summaries") => reached.reduce((n, o) => n + o[field], 0);
   const lines = [MEMORY_TEXTS.forgotten(sum("turns"), sum("replies"))];
-  if (outcomes.length > 1) lines.push(MEMORY_TEXTS.forgottenPerShard(reached.length, outcomes.length, reached.map((o) => MEMORY_TEXTS.shardErasure(o.shard, o.turns, o.replies)).join("; ")));
+  if (outcomes.length > 1)
+    lines.push(
+      MEMORY_TEXTS.forgottenPerShard(
+        reached.length,
+        outcomes.length,
+        reached.map((o) => MEMORY_TEXTS.shardErasure(o.shard, o.turns, o.replies)).join("; "),
+      ),
+    );
   if (sum("summaries") > 0) lines.push(MEMORY_TEXTS.summariesRebuilt(sum("summaries")));
   const missed = outcomes.filter((o) => "unreachable" in o).map((o) => o.shard);
   if (missed.length > 0) lines.push(MEMORY_TEXTS.shardsNotReached(missed, userId));
@@ -95,7 +125,11 @@ async function confirmForget(interaction: ButtonInteraction, ctx: BotContext, us
 }
 
 /** A click on a confirmation button: cancel, expired, or do it (`then`, when given, does it for another kind of button). */
-export async function button(interaction: ButtonInteraction, ctx: BotContext, then?: (interaction: ButtonInteraction, ctx: BotContext) => Promise<void>): Promise<void> {
+export async function button(
+  interaction: ButtonInteraction,
+  ctx: BotContext,
+  then?: (interaction: ButtonInteraction, ctx: BotContext) => Promise<void>,
+): Promise<void> {
   const [, action, target = "", issuedAt = "0"] = interaction.customId.split(":");
   if (action === CANCEL) {
     await interaction.update({ content: MEMORY_TEXTS.cancelled, components: [] });

@@ -34,7 +34,11 @@ type Asked = ChatInputCommandInteraction | ButtonInteraction;
  * and from others only where their words may be shown here (the recall rule, for this
  * person); the rest are counted, not shown. A button deletes each, and one deletes all.
  */
-function notesView(interaction: Asked, ctx: BotContext, lead?: string): Pick<InteractionReplyOptions, "content" | "components"> {
+function notesView(
+  interaction: Asked,
+  ctx: BotContext,
+  lead?: string,
+): Pick<InteractionReplyOptions, "content" | "components"> {
   const { personNotes } = ctx.core.memory;
   const { guildId, channelId, user } = interaction;
   const here = conversationKey(channelId ?? "");
@@ -42,16 +46,30 @@ function notesView(interaction: Asked, ctx: BotContext, lead?: string): Pick<Int
   const all = personNotes.of(guildId, user.id);
   const shown = all.filter((n) => n.sourceKey === here || audience?.canRead(n.sourceKey) === true);
   const keeps = personNotes.keeps(guildId, user.id);
-  const lines = [...(lead ? [lead] : []), NOTE_TEXTS.heading, NOTE_TEXTS.state(keeps, guildId === null, guildId !== null && personNotes.serverKeeps(guildId))];
+  const lines = [
+    ...(lead ? [lead] : []),
+    NOTE_TEXTS.heading,
+    NOTE_TEXTS.state(keeps, guildId === null, guildId !== null && personNotes.serverKeeps(guildId)),
+  ];
   lines.push(...(shown.length === 0 ? [NOTE_TEXTS.none] : shown.map((n, i) => NOTE_TEXTS.line(i + 1, n.content))));
   if (all.length > shown.length) lines.push(NOTE_TEXTS.elsewhere(all.length - shown.length));
   const issuedAt = Date.now();
-  const buttons = shown
-    .slice(0, BUTTONS_PER_ROW * MAX_ROWS - 1)
-    .map((n, i) => new ButtonBuilder().setCustomId(`${COMMAND}:${DELETE_ONE}:${n.id}:${issuedAt}`).setLabel(NOTE_TEXTS.deleteOne(i + 1)).setStyle(ButtonStyle.Secondary));
-  if (all.length > 0) buttons.push(new ButtonBuilder().setCustomId(`${COMMAND}:${DELETE_ALL}:${user.id}:${issuedAt}`).setLabel(NOTE_TEXTS.deleteAll).setStyle(ButtonStyle.Danger));
+  const buttons = shown.slice(0, BUTTONS_PER_ROW * MAX_ROWS - 1).map((n, i) =>
+    new ButtonBuilder()
+      .setCustomId(`${COMMAND}:${DELETE_ONE}:${n.id}:${issuedAt}`)
+      .setLabel(NOTE_TEXTS.deleteOne(i + 1))
+      .setStyle(ButtonStyle.Secondary),
+  );
+  if (all.length > 0)
+    buttons.push(
+      new ButtonBuilder()
+        .setCustomId(`${COMMAND}:${DELETE_ALL}:${user.id}:${issuedAt}`)
+        .setLabel(NOTE_TEXTS.deleteAll)
+        .setStyle(ButtonStyle.Danger),
+    );
   const rows: ActionRowBuilder<ButtonBuilder>[] = [];
-  for (let i = 0; i < buttons.length; i += BUTTONS_PER_ROW) rows.push(new ActionRowBuilder<ButtonBuilder>().addComponents(buttons.slice(i, i + BUTTONS_PER_ROW)));
+  for (let i = 0; i < buttons.length; i += BUTTONS_PER_ROW)
+    rows.push(new ActionRowBuilder<ButtonBuilder>().addComponents(buttons.slice(i, i + BUTTONS_PER_ROW)));
   return { content: lines.join("\n"), components: rows };
 }
 
@@ -62,7 +80,10 @@ export const me: Subcommand = {
     sub
       .setDescription("See, delete or stop the notes I keep about you here (only you see it)")
       .addStringOption((o) =>
-        o.setName("notes").setDescription("Whether I keep notes about you here").addChoices({ name: ON, value: ON }, { name: OFF, value: OFF }),
+        o
+          .setName("notes")
+          .setDescription("Whether I keep notes about you here")
+          .addChoices({ name: ON, value: ON }, { name: OFF, value: OFF }),
       ),
   async run(interaction, ctx) {
     const { personNotes } = ctx.core.memory;
@@ -76,7 +97,8 @@ export const me: Subcommand = {
       personNotes.setChoice(guildId, user.id, true);
       content = NOTE_TEXTS.turnedOn(personNotes.keeps(guildId, user.id));
     }
-    if (content !== undefined) ctx.core.log.info({ guild: guildId, user: user.id, notes: choice }, "a person changed notes about them");
+    if (content !== undefined)
+      ctx.core.log.info({ guild: guildId, user: user.id, notes: choice }, "a person changed notes about them");
     const reply = content === undefined ? notesView(interaction, ctx) : { content };
     await interaction.reply({ ...reply, flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
   },
@@ -92,9 +114,16 @@ export async function noteButton(interaction: ButtonInteraction, ctx: BotContext
       await interaction.reply({ content: NOTE_TEXTS.notYours, flags: MessageFlags.Ephemeral });
       return;
     }
-    await interaction.update({ content: NOTE_TEXTS.deletedAll(personNotes.deleteAll(guildId, user.id)), components: [], allowedMentions: SAFE_MENTIONS });
+    await interaction.update({
+      content: NOTE_TEXTS.deletedAll(personNotes.deleteAll(guildId, user.id)),
+      components: [],
+      allowedMentions: SAFE_MENTIONS,
+    });
     return;
   }
   const deleted = personNotes.deleteOne(user.id, Number(target));
-  await interaction.update({ ...notesView(interaction, ctx, deleted ? NOTE_TEXTS.deletedOne : NOTE_TEXTS.alreadyGone), allowedMentions: SAFE_MENTIONS });
+  await interaction.update({
+    ...notesView(interaction, ctx, deleted ? NOTE_TEXTS.deletedOne : NOTE_TEXTS.alreadyGone),
+    allowedMentions: SAFE_MENTIONS,
+  });
 }

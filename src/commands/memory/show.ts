@@ -23,7 +23,12 @@ export const show: Subcommand = {
       return;
     }
     const serverWide = interaction.guildId !== null && memory.recall.serverWide(interaction.guildId);
-    const lines = [MEMORY_TEXTS.showHeading, MEMORY_TEXTS.showStored(stored), MEMORY_TEXTS.showRecall(serverWide), MEMORY_TEXTS.showKept(config.memoryRetentionDays)];
+    const lines = [
+      MEMORY_TEXTS.showHeading,
+      MEMORY_TEXTS.showStored(stored),
+      MEMORY_TEXTS.showRecall(serverWide),
+      MEMORY_TEXTS.showKept(config.memoryRetentionDays),
+    ];
     const { members } = ctx.core.engine.cast(conversationHere(interaction));
     if (members.length > 1) lines.push(castLine(members));
     if (summary) {
@@ -37,6 +42,10 @@ export const show: Subcommand = {
     } else {
       lines.push(MEMORY_TEXTS.showNoSummary);
     }
-    await interaction.reply({ content: lines.join("\n"), flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
+    await interaction.reply({
+      content: lines.join("\n"),
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: SAFE_MENTIONS,
+    });
   },
 };

@@ -16,14 +16,16 @@ function ownCast(ctx: BotContext, conversation: ConversationRef, guildId: string
   const { casts } = ctx.core.memory;
   if (!conversation.parentKey || casts.members(conversation.key).length > 0) return;
   ctx.core.memory.db.transaction(() => {
-    for (const member of casts.members(conversation.parentKey!)) casts.add(conversation.key, guildId, member.personaId, member.addedBy);
+    for (const member of casts.members(conversation.parentKey!))
+      casts.add(conversation.key, guildId, member.personaId, member.addedBy);
   })();
 }
 
 /** `/persona add <name>`: a persona joins the cast here, beside the lead (admins; at most MAX_CAST). */
 export const add: Subcommand = {
   name: "add",
-  define: (sub) => withPersonaName(sub.setDescription("Add a persona to the cast here: it answers when named (admins)")),
+  define: (sub) =>
+    withPersonaName(sub.setDescription("Add a persona to the cast here: it answers when named (admins)")),
   run: adminOnly(async ({ interaction, ctx, guildId }) => {
     const name = interaction.options.getString("name", true);
     const persona = ctx.core.personas().get(name);
@@ -32,14 +34,28 @@ export const add: Subcommand = {
     const refusal = joinRefusal(ctx.core.engine.cast(conversation), persona, maxCast);
     if (refusal || !persona) {
       const shownName = persona?.name ?? name;
-      const content = { unknown: PERSONA_TEXTS.noSuchPersona(name), lead: CAST_TEXTS.isLead(shownName), member: CAST_TEXTS.alreadyIn(shownName), full: CAST_TEXTS.full(maxCast) }[refusal ?? "unknown"];
+      const content = {
+        unknown: PERSONA_TEXTS.noSuchPersona(name),
+        lead: CAST_TEXTS.isLead(shownName),
+        member: CAST_TEXTS.alreadyIn(shownName),
+        full: CAST_TEXTS.full(maxCast),
+      }[refusal ?? "unknown"];
       await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
       return;
     }
     ownCast(ctx, conversation, guildId);
     ctx.core.memory.casts.add(conversation.key, guildId, persona.id, interaction.user.id);
-    ctx.core.log.info({ guild: guildId, channel: interaction.channelId, by: interaction.user.id, persona: persona.id }, "persona added to the cast");
-    ctx.moderation.audit.record({ guildId, channelId: interaction.channelId, actorId: interaction.user.id, action: "cast.add", details: { persona: persona.id } });
+    ctx.core.log.info(
+      { guild: guildId, channel: interaction.channelId, by: interaction.user.id, persona: persona.id },
+      "persona added to the cast",
+    );
+    ctx.moderation.audit.record({
+      guildId,
+      channelId: interaction.channelId,
+      actorId: interaction.user.id,
+      action: "cast.add",
+      details: { persona: persona.id },
+    });
     await interaction.reply({ content: CAST_TEXTS.added(persona.name), allowedMentions: SAFE_MENTIONS });
   }),
 };
@@ -63,8 +79,17 @@ export const remove: Subcommand = {
     }
     ownCast(ctx, conversation, guildId);
     ctx.core.memory.casts.remove(conversation.key, name);
-    ctx.core.log.info({ guild: guildId, channel: interaction.channelId, by: interaction.user.id, persona: name }, "persona removed from the cast");
-    ctx.moderation.audit.record({ guildId, channelId: interaction.channelId, actorId: interaction.user.id, action: "cast.remove", details: { persona: name } });
+    ctx.core.log.info(
+      { guild: guildId, channel: interaction.channelId, by: interaction.user.id, persona: name },
+      "persona removed from the cast",
+    );
+    ctx.moderation.audit.record({
+      guildId,
+      channelId: interaction.channelId,
+      actorId: interaction.user.id,
+      action: "cast.remove",
+      details: { persona: name },
+    });
     await interaction.reply({ content: CAST_TEXTS.removed(shownName), allowedMentions: SAFE_MENTIONS });
   }),
 };

@@ -11,11 +11,18 @@ import { postGreeting, refuseGreetingNumber } from "./greet.js";
 import { activeHere, withPersonaName, withScope } from "./here.js";
 
 /** Renames the bot in this server to the persona; a missing permission is logged, not fatal. */
-async function adoptNickname(interaction: ChatInputCommandInteraction, ctx: BotContext, persona: Persona): Promise<void> {
+async function adoptNickname(
+  interaction: ChatInputCommandInteraction,
+  ctx: BotContext,
+  persona: Persona,
+): Promise<void> {
   const me = interaction.guild?.members.me;
   if (!me) return;
   if (!me.permissions.has(PermissionFlagsBits.ChangeNickname)) {
-    ctx.core.log.info({ guild: interaction.guildId }, "not changing the nickname: the bot lacks the Change Nickname permission");
+    ctx.core.log.info(
+      { guild: interaction.guildId },
+      "not changing the nickname: the bot lacks the Change Nickname permission",
+    );
     return;
   }
   try {
@@ -33,13 +40,20 @@ export const set: Subcommand = {
   name: "set",
   define: (sub) =>
     withScope(withPersonaName(sub.setDescription("Switch the persona (admins)"))).addIntegerOption((o) =>
-      o.setName("greeting").setDescription("Which greeting to post (1 = the first); a random one if left out").setMinValue(1),
+      o
+        .setName("greeting")
+        .setDescription("Which greeting to post (1 = the first); a random one if left out")
+        .setMinValue(1),
     ),
   run: adminOnly(async ({ interaction, ctx, guildId }) => {
     const name = interaction.options.getString("name", true);
     const persona = ctx.core.personas().get(name);
     if (!persona) {
-      await interaction.reply({ content: PERSONA_TEXTS.noSuchPersona(name), flags: MessageFlags.Ephemeral, allowedMentions: SAFE_MENTIONS });
+      await interaction.reply({
+        content: PERSONA_TEXTS.noSuchPersona(name),
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: SAFE_MENTIONS,
+      });
       return;
     }
     const chosen = interaction.options.getInteger("greeting");
@@ -48,11 +62,23 @@ export const set: Subcommand = {
     const choices = ctx.core.memory.personaChoices;
     if (scope === "server") choices.setGuildPersona(guildId, persona.id, interaction.user.id);
     else choices.setConversationPersona(conversationKey(interaction.channelId), persona.id, interaction.user.id);
-    ctx.core.log.info({ guild: guildId, channel: interaction.channelId, by: interaction.user.id, persona: persona.id, scope }, "persona set");
-    ctx.moderation.audit.record({ guildId, channelId: interaction.channelId, actorId: interaction.user.id, action: "persona.set", details: { persona: persona.id, scope } });
+    ctx.core.log.info(
+      { guild: guildId, channel: interaction.channelId, by: interaction.user.id, persona: persona.id, scope },
+      "persona set",
+    );
+    ctx.moderation.audit.record({
+      guildId,
+      channelId: interaction.channelId,
+      actorId: interaction.user.id,
+      action: "persona.set",
+      details: { persona: persona.id, scope },
+    });
 
     const isActiveHere = activeHere(ctx, interaction).persona.id === persona.id;
-    await interaction.reply({ content: PERSONA_TEXTS.set(persona.name, scope, isActiveHere), allowedMentions: SAFE_MENTIONS });
+    await interaction.reply({
+      content: PERSONA_TEXTS.set(persona.name, scope, isActiveHere),
+      allowedMentions: SAFE_MENTIONS,
+    });
     if (isActiveHere) await postGreeting(interaction, ctx, persona, chosen ?? undefined);
     await adoptNickname(interaction, ctx, persona);
   }),
@@ -64,11 +90,27 @@ export const reset: Subcommand = {
   run: adminOnly(async ({ interaction, ctx, guildId }) => {
     const scope = scopeOf(interaction);
     const choices = ctx.core.memory.personaChoices;
-    const removed = scope === "server" ? choices.clearGuildPersona(guildId) : choices.clearConversationPersona(conversationKey(interaction.channelId));
-    ctx.core.log.info({ guild: guildId, channel: interaction.channelId, by: interaction.user.id, scope, removed }, "persona reset");
-    if (removed) ctx.moderation.audit.record({ guildId, channelId: interaction.channelId, actorId: interaction.user.id, action: "persona.reset", details: { scope } });
+    const removed =
+      scope === "server"
+        ? choices.clearGuildPersona(guildId)
+        : choices.clearConversationPersona(conversationKey(interaction.channelId));
+    ctx.core.log.info(
+      { guild: guildId, channel: interaction.channelId, by: interaction.user.id, scope, removed },
+      "persona reset",
+    );
+    if (removed)
+      ctx.moderation.audit.record({
+        guildId,
+        channelId: interaction.channelId,
+        actorId: interaction.user.id,
+        action: "persona.reset",
+        details: { scope },
+      });
     const { persona } = activeHere(ctx, interaction);
-    await interaction.reply({ content: PERSONA_TEXTS.reset(removed, scope, persona.name), allowedMentions: SAFE_MENTIONS });
+    await interaction.reply({
+      content: PERSONA_TEXTS.reset(removed, scope, persona.name),
+      allowedMentions: SAFE_MENTIONS,
+    });
     if (removed) await adoptNickname(interaction, ctx, persona);
   }),
 };

@@ -6,7 +6,9 @@ import type { ConversationRef } from "../../memory/turns.js";
 
 /** The conversation an interaction happens in (a channel not cached is taken as a plain channel). */
 export function conversationHere(interaction: ChatInputCommandInteraction | AutocompleteInteraction): ConversationRef {
-  return interaction.channel ? conversationOf(interaction.channel) : { key: conversationKey(interaction.channelId), guildId: interaction.guildId };
+  return interaction.channel
+    ? conversationOf(interaction.channel)
+    : { key: conversationKey(interaction.channelId), guildId: interaction.guildId };
 }
 
 /** The persona active where the command was used, and where that choice came from. */
@@ -16,7 +18,9 @@ export function activeHere(ctx: BotContext, interaction: ChatInputCommandInterac
 
 /** The `name` option: a persona, suggested as it is typed. */
 export function withPersonaName(sub: SlashCommandSubcommandBuilder): SlashCommandSubcommandBuilder {
-  return sub.addStringOption((o) => o.setName("name").setDescription("The persona").setRequired(true).setAutocomplete(true));
+  return sub.addStringOption((o) =>
+    o.setName("name").setDescription("The persona").setRequired(true).setAutocomplete(true),
+  );
 }
 
 /** The `scope` option: this channel (default) or the whole server. */

@@ -15,7 +15,10 @@ const MAX_CHOICE_NAME = 100;
 /** Suggests personas whose id or name contains what was typed; for `remove`, only the cast's (also `/chat`'s persona option). */
 export async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void> {
   const typed = interaction.options.getFocused().toLowerCase();
-  const personas = interaction.options.getSubcommand(false) === "remove" ? ctx.core.engine.cast(conversationHere(interaction)).members.slice(1) : ctx.core.personas().list();
+  const personas =
+    interaction.options.getSubcommand(false) === "remove"
+      ? ctx.core.engine.cast(conversationHere(interaction)).members.slice(1)
+      : ctx.core.personas().list();
   const choices = personas
     .filter((p) => p.id.includes(typed) || p.name.toLowerCase().includes(typed))
     .slice(0, MAX_AUTOCOMPLETE_CHOICES)

@@ -34,8 +34,11 @@ function describe(persona: Persona, interaction: ChatInputCommandInteraction): s
   if (persona.tags.length > 0) lines.push(PERSONA_TEXTS.tags(persona.tags.join(", ")));
   const greetings = greetingsOf(persona);
   const [first] = greetings;
-  const place = interaction.channel ? placeOf(interaction.channel) : { server: "Direct Messages", channel: "direct-message" };
-  const greeting = first && renderGreeting(persona, first, { user: interaction.user.displayName, ...place, date: new Date() });
+  const place = interaction.channel
+    ? placeOf(interaction.channel)
+    : { server: "Direct Messages", channel: "direct-message" };
+  const greeting =
+    first && renderGreeting(persona, first, { user: interaction.user.displayName, ...place, date: new Date() });
   // Notes and greeting share what the other lines leave of one message.
   const room = Math.max(MAX_INFO_CHARS - lines.join("\n").length, 2 * MIN_CUT_CHARS) / 2;
   // A V3 card's notes in the server's language, when it has them (creator_notes_multilingual).
@@ -48,7 +51,10 @@ function describe(persona: Persona, interaction: ChatInputCommandInteraction): s
 /** The cast in one line, the lead first. */
 export function castLine(members: readonly Persona[]): string {
   const [lead, ...others] = members;
-  return CAST_TEXTS.line(lead?.name ?? "", others.map((p) => p.name));
+  return CAST_TEXTS.line(
+    lead?.name ?? "",
+    others.map((p) => p.name),
+  );
 }
 
 export const list: Subcommand = {

@@ -29,10 +29,17 @@ const MAX_CAST_OPTION_CHARS = 200;
 
 /** The personas a `cast` option names (ids, names or aliases, separated by commas or spaces), and the words that named nobody. */
 export function pickCast(option: string, cast: readonly Persona[]): { chosen: Persona[]; unknown: string[] } {
-  const matches = (word: string) => cast.find((p) => p.id.toLowerCase() === word.toLowerCase() || namesOf(p).some((n) => n.toLowerCase() === word.toLowerCase()));
+  const matches = (word: string) =>
+    cast.find(
+      (p) =>
+        p.id.toLowerCase() === word.toLowerCase() || namesOf(p).some((n) => n.toLowerCase() === word.toLowerCase()),
+    );
   const chosen: Persona[] = [];
   const unknown: string[] = [];
-  for (const part of option.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of option
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     // "Captain Quill" is one name; "wren quill" is two.
     const words = matches(part) ? [part] : part.split(/\s+/);
     for (const word of words) {
@@ -45,7 +52,10 @@ export function pickCast(option: string, cast: readonly Persona[]): { chosen: Pe
 }
 
 function stopButton(sceneId: string): ActionRowBuilder<ButtonBuilder> {
-  const stop = new ButtonBuilder().setCustomId(`${COMMAND}:${STOP}:${sceneId}`).setLabel(SCENE_TEXTS.stopLabel).setStyle(ButtonStyle.Danger);
+  const stop = new ButtonBuilder()
+    .setCustomId(`${COMMAND}:${STOP}:${sceneId}`)
+    .setLabel(SCENE_TEXTS.stopLabel)
+    .setStyle(ButtonStyle.Danger);
   return new ActionRowBuilder<ButtonBuilder>().addComponents(stop);
 }
 
@@ -71,9 +81,16 @@ async function sceneCast(call: AdminCall): Promise<Persona[] | undefined> {
 function showEnd(interaction: ChatInputCommandInteraction, ctx: BotContext, topic: string) {
   return async (result: SceneResult) => {
     try {
-      await interaction.editReply({ content: SCENE_TEXTS.ended(topic, result.speakers.length, result.end), components: [], allowedMentions: SAFE_MENTIONS });
+      await interaction.editReply({
+        content: SCENE_TEXTS.ended(topic, result.speakers.length, result.end),
+        components: [],
+        allowedMentions: SAFE_MENTIONS,
+      });
     } catch (error) {
-      ctx.core.log.warn({ err: error, channel: interaction.channelId }, "could not show the scene's end on its status message");
+      ctx.core.log.warn(
+        { err: error, channel: interaction.channelId },
+        "could not show the scene's end on its status message",
+      );
     }
   };
 }
@@ -83,9 +100,26 @@ const start: Subcommand = {
   define: (sub) =>
     sub
       .setDescription("Let the cast here talk among themselves (admins)")
-      .addStringOption((o) => o.setName("topic").setDescription("What the scene is about").setRequired(true).setMaxLength(MAX_SCENE_TOPIC_CHARS))
-      .addIntegerOption((o) => o.setName("turns").setDescription(`Lines to run (default ${DEFAULT_SCENE_TURNS})`).setMinValue(1).setMaxValue(MAX_SCENE_TURNS))
-      .addStringOption((o) => o.setName("cast").setDescription("Who takes part, e.g. \"wren, quill\" (default: the whole cast)").setMaxLength(MAX_CAST_OPTION_CHARS)),
+      .addStringOption((o) =>
+        o
+          .setName("topic")
+          .setDescription("What the scene is about")
+          .setRequired(true)
+          .setMaxLength(MAX_SCENE_TOPIC_CHARS),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName("turns")
+          .setDescription(`Lines to run (default ${DEFAULT_SCENE_TURNS})`)
+          .setMinValue(1)
+          .setMaxValue(MAX_SCENE_TURNS),
+      )
+      .addStringOption((o) =>
+        o
+          .setName("cast")
+          .setDescription('Who takes part, e.g. "wren, quill" (default: the whole cast)')
+          .setMaxLength(MAX_CAST_OPTION_CHARS),
+      ),
   // Every line is a model call, so only admins start scenes.
   run: adminOnly(async (call) => {
     const { interaction, ctx, guildId } = call;
@@ -94,12 +128,23 @@ const start: Subcommand = {
     if (!ctx.moderation.policy.scenesAllowed(guildId)) return refuse(interaction, SCENE_TEXTS.off);
     // A scene hears everything said in its channel: not in one where the bot keeps quiet.
     const parentId = channel.isThread() ? channel.parentId : null;
-    if (ctx.moderation.policy.channelMode(channel.id, parentId).mode === "off") return refuse(interaction, SCENE_TEXTS.channelOff);
+    if (ctx.moderation.policy.channelMode(channel.id, parentId).mode === "off")
+      return refuse(interaction, SCENE_TEXTS.channelOff);
     const cast = await sceneCast(call);
     if (!cast) return;
     const topic = interaction.options.getString("topic", true).slice(0, MAX_SCENE_TOPIC_CHARS);
-    const turns = Math.min(MAX_SCENE_TURNS, Math.max(1, interaction.options.getInteger("turns") ?? DEFAULT_SCENE_TURNS));
-    const spec = { id: interaction.id, conversation: conversationOf(channel), place: placeOf(channel), topic, cast, turns };
+    const turns = Math.min(
+      MAX_SCENE_TURNS,
+      Math.max(1, interaction.options.getInteger("turns") ?? DEFAULT_SCENE_TURNS),
+    );
+    const spec = {
+      id: interaction.id,
+      conversation: conversationOf(channel),
+      place: placeOf(channel),
+      topic,
+      cast,
+      turns,
+    };
     let scene: ReturnType<typeof discordScene>;
     try {
       scene = discordScene(ctx, spec, { guildId, userId: interaction.user.id, channel });
@@ -109,9 +154,19 @@ const start: Subcommand = {
     }
     if (!ctx.scenes.begin(scene)) return refuse(interaction, SCENE_TEXTS.alreadyRunning);
     const names = cast.map((p) => p.name);
-    ctx.moderation.audit.record({ guildId, channelId: channel.id, actorId: interaction.user.id, action: "scene.start", details: { topic, turns, cast: cast.map((p) => p.id) } });
+    ctx.moderation.audit.record({
+      guildId,
+      channelId: channel.id,
+      actorId: interaction.user.id,
+      action: "scene.start",
+      details: { topic, turns, cast: cast.map((p) => p.id) },
+    });
     try {
-      await interaction.reply({ content: SCENE_TEXTS.status(topic, names, turns), components: [stopButton(interaction.id)], allowedMentions: SAFE_MENTIONS });
+      await interaction.reply({
+        content: SCENE_TEXTS.status(topic, names, turns),
+        components: [stopButton(interaction.id)],
+        allowedMentions: SAFE_MENTIONS,
+      });
     } catch (error) {
       ctx.scenes.end(scene);
       throw error;
@@ -121,18 +176,30 @@ const start: Subcommand = {
 };
 
 /** Stops the scene running in the interaction's channel (the one `sceneId` names, when given); false when there is none. */
-function stopScene(interaction: ChatInputCommandInteraction | ButtonInteraction, ctx: BotContext, sceneId?: string): boolean {
+function stopScene(
+  interaction: ChatInputCommandInteraction | ButtonInteraction,
+  ctx: BotContext,
+  sceneId?: string,
+): boolean {
   const scene = interaction.channel ? ctx.scenes.get(conversationOf(interaction.channel).key) : undefined;
   if (!scene || scene.closed || (sceneId !== undefined && scene.spec.id !== sceneId)) return false;
   scene.stop();
-  ctx.moderation.audit.record({ guildId: interaction.guildId, channelId: interaction.channelId, actorId: interaction.user.id, action: "scene.stop", details: { topic: scene.spec.topic } });
+  ctx.moderation.audit.record({
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    actorId: interaction.user.id,
+    action: "scene.stop",
+    details: { topic: scene.spec.topic },
+  });
   return true;
 }
 
 const stop: Subcommand = {
   name: "stop",
   define: (sub) => sub.setDescription("Stop the scene running here at once (admins)"),
-  run: adminOnly(async ({ interaction, ctx }) => refuse(interaction, stopScene(interaction, ctx) ? SCENE_TEXTS.stopped : SCENE_TEXTS.noScene)),
+  run: adminOnly(async ({ interaction, ctx }) =>
+    refuse(interaction, stopScene(interaction, ctx) ? SCENE_TEXTS.stopped : SCENE_TEXTS.noScene),
+  ),
 };
 
 /** The Stop button: admins only, checked on the click; the status message shows the end once the scene has stopped. */

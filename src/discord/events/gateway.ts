@@ -14,7 +14,10 @@ export function logGatewayEvents(client: Client, log: Logger): void {
 export function countRateLimits(client: Client, metrics: Metrics, log: Logger): void {
   client.rest.on("rateLimited", (info) => {
     metrics.rateLimit(info.global ? "global_wait" : "wait");
-    log.debug({ route: info.route, retryAfter: info.retryAfter, global: info.global }, "waiting for a Discord rate limit");
+    log.debug(
+      { route: info.route, retryAfter: info.retryAfter, global: info.global },
+      "waiting for a Discord rate limit",
+    );
   });
   client.rest.on("response", (request, response) => {
     if (response.status !== 429) return;

@@ -18,8 +18,14 @@ export function listen(ctx: BotContext): void {
         core.log.error({ err: error, event: name }, "event handler failed");
       });
     };
-  client.on(Events.MessageCreate, guard(Events.MessageCreate, (message) => onMessageCreate(message, ctx)));
-  client.on(Events.InteractionCreate, guard(Events.InteractionCreate, (interaction) => onInteractionCreate(interaction, ctx)));
+  client.on(
+    Events.MessageCreate,
+    guard(Events.MessageCreate, (message) => onMessageCreate(message, ctx)),
+  );
+  client.on(
+    Events.InteractionCreate,
+    guard(Events.InteractionCreate, (interaction) => onInteractionCreate(interaction, ctx)),
+  );
   logGatewayEvents(client, core.log);
   countRateLimits(client, core.metrics, core.log);
   core.library.onChange(({ removed }) => onPersonasChanged(removed, ctx));

@@ -3,7 +3,6 @@ import { commandsByName } from "../../commands/index.js";
 import { COMMAND_APOLOGY } from "../../texts.js";
 import type { BotContext } from "../context.js";
 
-
 /** The command an interaction is for; a button's custom id starts with its command's name and a colon. */
 function commandNameOf(interaction: Interaction): string | undefined {
   if (interaction.isChatInputCommand() || interaction.isAutocomplete()) return interaction.commandName;

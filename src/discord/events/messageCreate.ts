@@ -46,7 +46,13 @@ export function takenIn(ctx: BotContext): Promise<void> {
 }
 
 /** Why this message is for the bot, if it is: the channel's mode, Masque's threads, the server's allowed bots, the cast. */
-function triggerFor(message: Message, ctx: BotContext, botUserId: string, mode: ChannelMode, castHere: () => Cast): Trigger | undefined {
+function triggerFor(
+  message: Message,
+  ctx: BotContext,
+  botUserId: string,
+  mode: ChannelMode,
+  castHere: () => Cast,
+): Trigger | undefined {
   const { memory } = ctx.core;
   // Only in a channel with a cast does a name alone call the bot.
   const addressesCast = () => {
@@ -76,19 +82,33 @@ async function takeIn(message: Message, ctx: BotContext, botUserId: string): Pro
   const trigger = triggerFor(message, ctx, botUserId, inScene ? "auto" : mode, castHere);
   if (!trigger) return;
   if (message.author.bot && !botExchanges.mayAnswerBot(here.key)) {
-    logFor(ctx, message).debug({ bot: message.author.id }, "not answering another bot: too many bot-to-bot exchanges here since a person spoke");
+    logFor(ctx, message).debug(
+      { bot: message.author.id },
+      "not answering another bot: too many bot-to-bot exchanges here since a person spoke",
+    );
     return;
   }
   if (!(await admit(message, ctx))) return;
 
   const quoted = await quotedMessageOf(message, ctx);
   // Who answers is decided here, once, and carried to the reply.
-  const query = { text: readableText(message, botUserId), repliedToPersonaId: quoted?.personaId, authorId: message.author.id, mode };
-  const lineupIn = (conversation: ConversationRef, castThere: Cast): Lineup => ({ answerers: ctx.core.engine.answerers(conversation, query, castThere), inCast: castThere.members.length > 1 });
+  const query = {
+    text: readableText(message, botUserId),
+    repliedToPersonaId: quoted?.personaId,
+    authorId: message.author.id,
+    mode,
+  };
+  const lineupIn = (conversation: ConversationRef, castThere: Cast): Lineup => ({
+    answerers: ctx.core.engine.answerers(conversation, query, castThere),
+    inCast: castThere.members.length > 1,
+  });
   const lineupHere = lineupIn(here, castHere());
   // Images are read for the first persona to answer (a thread opened for the message has this channel's cast); another that cannot see them is answered without them.
   const [persona] = lineupHere.answerers;
-  const incoming = await incomingTurnOf(message, botUserId, { vision: persona !== undefined && canSeeImages(persona, ctx.config), discordApiUrl: ctx.config.discordApiUrl });
+  const incoming = await incomingTurnOf(message, botUserId, {
+    vision: persona !== undefined && canSeeImages(persona, ctx.config),
+    discordApiUrl: ctx.config.discordApiUrl,
+  });
   // Before it is kept, named in a thread, heard by a scene or queued: whatever answers it.
   if (!(await screen(message, incoming, ctx))) return;
   const thread = trigger === "mention" && !inScene ? await threadForReply(message, ctx, botUserId) : undefined;
@@ -96,7 +116,14 @@ async function takeIn(message: Message, ctx: BotContext, botUserId: string): Pro
   // A thread opened for the reply is a conversation of its own: who last talked with the person there is its own.
   const lineup = thread ? lineupIn(conversation, ctx.core.engine.cast(conversation)) : lineupHere;
   const turnId = keep(ctx, message, () => ctx.core.engine.keep(conversation, incoming));
-  const pending: PendingMessage = { message, trigger, turn: turnId === undefined ? incoming : { ...incoming, turnId }, lineup, quoted, thread };
+  const pending: PendingMessage = {
+    message,
+    trigger,
+    turn: turnId === undefined ? incoming : { ...incoming, turnId },
+    lineup,
+    quoted,
+    thread,
+  };
   if (inScene && hearInScene(ctx, here.key, pending)) return;
   if (!ctx.conversations.push(conversation.key, pending)) await turnAway([pending], ctx);
 }

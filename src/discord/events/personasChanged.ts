@@ -12,7 +12,14 @@ export function onPersonasChanged(removed: readonly string[], ctx: BotContext): 
   for (const personaId of removed) {
     const guilds = ctx.core.memory.personaChoices.guildsUsing(personaId);
     for (const guildId of guilds.length > 0 ? guilds : [null]) {
-      ctx.moderation.audit.record({ guildId, channelId: null, actorId: ctx.client.user?.id ?? "masque", action: "persona.removed", targetId: null, details: { persona: personaId } });
+      ctx.moderation.audit.record({
+        guildId,
+        channelId: null,
+        actorId: ctx.client.user?.id ?? "masque",
+        action: "persona.removed",
+        targetId: null,
+        details: { persona: personaId },
+      });
     }
   }
 }

@@ -38,8 +38,15 @@ async function call<T>(method: "GET" | "POST", path: string, body?: unknown): Pr
   }
   const data: unknown = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const message = typeof data === "object" && data !== null && "error" in data && typeof data.error === "string" ? data.error : `HTTP ${response.status}`;
-    throw new StudioRefusal(message, response.status, typeof data === "object" && data !== null ? (data as Record<string, unknown>) : {});
+    const message =
+      typeof data === "object" && data !== null && "error" in data && typeof data.error === "string"
+        ? data.error
+        : `HTTP ${response.status}`;
+    throw new StudioRefusal(
+      message,
+      response.status,
+      typeof data === "object" && data !== null ? (data as Record<string, unknown>) : {},
+    );
   }
   return data as T;
 }
@@ -51,16 +58,28 @@ export const postJson = <T>(path: string, body: unknown) => call<T>("POST", path
  * POSTs and reads the answer as server-sent events (Try it's stream), calling `onEvent` with
  * each event's name and JSON data; a refusal (not a stream) throws StudioRefusal.
  */
-export async function postStream(path: string, body: unknown, onEvent: (event: string, data: unknown) => void): Promise<void> {
+export async function postStream(
+  path: string,
+  body: unknown,
+  onEvent: (event: string, data: unknown) => void,
+): Promise<void> {
   let response: Response;
   try {
-    response = await fetch(path, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json", [REQUEST_TOKEN_HEADER]: requestToken }, body: JSON.stringify(body) });
+    response = await fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", [REQUEST_TOKEN_HEADER]: requestToken },
+      body: JSON.stringify(body),
+    });
   } catch {
     throw new StudioRefusal(STUDIO_PAGE.unreachable, 0);
   }
   if (!response.ok || response.body === null) {
     const data: unknown = await response.json().catch(() => ({}));
-    const message = typeof data === "object" && data !== null && "error" in data && typeof data.error === "string" ? data.error : `HTTP ${response.status}`;
+    const message =
+      typeof data === "object" && data !== null && "error" in data && typeof data.error === "string"
+        ? data.error
+        : `HTTP ${response.status}`;
     throw new StudioRefusal(message, response.status);
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -74,7 +93,11 @@ export async function postStream(path: string, body: unknown, onEvent: (event: s
       const block = buffered.slice(0, end);
       buffered = buffered.slice(end + 2);
       const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
-      const data = block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice("data: ".length)).join("\n");
+      const data = block
+        .split("\n")
+        .filter((line) => line.startsWith("data: "))
+        .map((line) => line.slice("data: ".length))
+        .join("\n");
       onEvent(event, JSON.parse(data));
       end = buffered.indexOf("\n\n");
     }

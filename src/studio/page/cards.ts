@@ -32,7 +32,13 @@ function showPreview(out: HTMLElement, preview: CardPreview, importIt: () => voi
   }
   const warnings = element("ul", undefined, "problems");
   warnings.append(...preview.warnings.map((w) => element("li", w, "warning")));
-  out.replaceChildren(element("h4", STUDIO_PAGE.cardBecomes(`${preview.id}.md`)), table, warnings, element("pre", preview.markdown, "markdown"), button(STUDIO_PAGE.importCard, importIt));
+  out.replaceChildren(
+    element("h4", STUDIO_PAGE.cardBecomes(`${preview.id}.md`)),
+    table,
+    warnings,
+    element("pre", preview.markdown, "markdown"),
+    button(STUDIO_PAGE.importCard, importIt),
+  );
 }
 
 /** The Cards pane; `imported` shows the list anew once a card became a persona. */
@@ -44,11 +50,15 @@ export function cardsPane(imported: (file: string) => void): HTMLElement {
   picker.accept = ".png,.json,image/png,application/json";
   picker.setAttribute("aria-label", STUDIO_PAGE.pickCard);
   const out = element("div", undefined, "card-preview");
-  const fail = (error: unknown) => out.replaceChildren(...refusalLines(error).map((line) => element("p", line, "error")));
+  const fail = (error: unknown) =>
+    out.replaceChildren(...refusalLines(error).map((line) => element("p", line, "error")));
   const take = async (file: File) => {
     const card = { name: file.name, data: await base64Of(file) };
     postJson<CardPreview>("/api/cards/preview", card).then(
-      (preview) => showPreview(out, preview, () => postJson<CardPreview>("/api/cards/import", card).then((done) => imported(`${done.id}.md`), fail)),
+      (preview) =>
+        showPreview(out, preview, () =>
+          postJson<CardPreview>("/api/cards/import", card).then((done) => imported(`${done.id}.md`), fail),
+        ),
       fail,
     );
   };

@@ -43,7 +43,11 @@ const styleNonce = () => document.querySelector<HTMLMetaElement>('meta[name="sty
 const CHECK_DELAY_MS = 300;
 
 function showProblems(list: HTMLElement, problems: readonly EditorProblem[]): void {
-  list.replaceChildren(...problems.map((p) => element("li", STUDIO_PAGE.problemAt(p.line, p.field, p.reason), p.warning ? "warning" : "problem")));
+  list.replaceChildren(
+    ...problems.map((p) =>
+      element("li", STUDIO_PAGE.problemAt(p.line, p.field, p.reason), p.warning ? "warning" : "problem"),
+    ),
+  );
   if (problems.length === 0) list.append(element("li", STUDIO_PAGE.fine, "fine"));
 }
 
@@ -58,20 +62,32 @@ function showTokens(table: HTMLElement, tokens: TokenReport | undefined): void {
     return row;
   });
   const total = element("tr", undefined, "total");
-  total.append(element("td", STUDIO_PAGE.fixedTokens), element("td", STUDIO_PAGE.ofContext(tokens.fixed, tokens.contextTokens)));
+  total.append(
+    element("td", STUDIO_PAGE.fixedTokens),
+    element("td", STUDIO_PAGE.ofContext(tokens.fixed, tokens.contextTokens)),
+  );
   table.replaceChildren(...rows, total);
 }
 
 function diagnosticsFor(view: EditorView, problems: readonly EditorProblem[]): Diagnostic[] {
   return problems.map((p) => {
     const line = view.state.doc.line(Math.min(Math.max(p.line, 1), view.state.doc.lines));
-    return { from: line.from, to: line.to, severity: p.warning ? "warning" : "error", message: `${p.field}: ${p.reason}` };
+    return {
+      from: line.from,
+      to: line.to,
+      severity: p.warning ? "warning" : "error",
+      message: `${p.field}: ${p.reason}`,
+    };
   });
 }
 
 function showDiff(box: HTMLElement, diff: readonly DiffLine[]): void {
   const pre = element("pre", undefined, "diff");
-  pre.append(...diff.map((d) => element("span", `${d.kind} ${d.text}\n`, d.kind === "-" ? "gone" : d.kind === "+" ? "added" : "same")));
+  pre.append(
+    ...diff.map((d) =>
+      element("span", `${d.kind} ${d.text}\n`, d.kind === "-" ? "gone" : d.kind === "+" ? "added" : "same"),
+    ),
+  );
   box.replaceChildren(pre);
 }
 
@@ -81,7 +97,17 @@ function codeEditor(host: HTMLElement, doc: string, check: (view: EditorView) =>
     parent: host,
     state: EditorState.create({
       doc,
-      extensions: [EditorView.cspNonce.of(styleNonce()), lineNumbers(), history(), keymap.of([...defaultKeymap, ...historyKeymap]), yamlFrontmatter({ content: markdownLanguage }), syntaxHighlighting(defaultHighlightStyle), EditorView.lineWrapping, lintGutter(), linter(check, { delay: CHECK_DELAY_MS })],
+      extensions: [
+        EditorView.cspNonce.of(styleNonce()),
+        lineNumbers(),
+        history(),
+        keymap.of([...defaultKeymap, ...historyKeymap]),
+        yamlFrontmatter({ content: markdownLanguage }),
+        syntaxHighlighting(defaultHighlightStyle),
+        EditorView.lineWrapping,
+        lintGutter(),
+        linter(check, { delay: CHECK_DELAY_MS }),
+      ],
     }),
   });
 }
@@ -101,7 +127,10 @@ function saveButton(
   save.type = "button";
   let revision = openedAt;
   save.addEventListener("click", () => {
-    postJson<{ revision: string }>(`/api/personas/${encodeURIComponent(file)}/save`, { text: editor.state.doc.toString(), revision }).then(
+    postJson<{ revision: string }>(`/api/personas/${encodeURIComponent(file)}/save`, {
+      text: editor.state.doc.toString(),
+      revision,
+    }).then(
       (saved) => {
         revision = saved.revision;
         shown.conflict.replaceChildren();
@@ -109,8 +138,10 @@ function saveButton(
       },
       (error: unknown) => {
         say(error instanceof StudioRefusal ? error.message : String(error), true);
-        if (error instanceof StudioRefusal && Array.isArray(error.details.diff)) showDiff(shown.conflict, error.details.diff as DiffLine[]);
-        if (error instanceof StudioRefusal && Array.isArray(error.details.problems)) showProblems(shown.problems, error.details.problems as EditorProblem[]);
+        if (error instanceof StudioRefusal && Array.isArray(error.details.diff))
+          showDiff(shown.conflict, error.details.diff as DiffLine[]);
+        if (error instanceof StudioRefusal && Array.isArray(error.details.problems))
+          showProblems(shown.problems, error.details.problems as EditorProblem[]);
       },
     );
   });
@@ -118,8 +149,14 @@ function saveButton(
 }
 
 /** Fills `root` with the editor for `file`; `say` shows a line in the status bar. */
-export async function showEditor(root: HTMLElement, file: string, say: (text: string, isError?: boolean) => void): Promise<void> {
-  const opened = await getJson<Checked & { text: string; revision: string }>(`/api/personas/${encodeURIComponent(file)}`);
+export async function showEditor(
+  root: HTMLElement,
+  file: string,
+  say: (text: string, isError?: boolean) => void,
+): Promise<void> {
+  const opened = await getJson<Checked & { text: string; revision: string }>(
+    `/api/personas/${encodeURIComponent(file)}`,
+  );
   const problems = element("ul", undefined, "problems");
   const tokens = element("table", undefined, "tokens");
   const conflict = element("div", undefined, "conflict");
@@ -132,7 +169,9 @@ export async function showEditor(root: HTMLElement, file: string, say: (text: st
     say,
   );
   const check = async (view: EditorView): Promise<Diagnostic[]> => {
-    const checked = await postJson<Checked>(`/api/personas/${encodeURIComponent(file)}/check`, { text: view.state.doc.toString() });
+    const checked = await postJson<Checked>(`/api/personas/${encodeURIComponent(file)}/check`, {
+      text: view.state.doc.toString(),
+    });
     form.show(checked.fields);
     showProblems(problems, checked.problems);
     showTokens(tokens, checked.tokens);
@@ -145,13 +184,20 @@ export async function showEditor(root: HTMLElement, file: string, say: (text: st
   showTokens(tokens, opened.tokens);
   form.show(opened.fields);
   const side = element("aside");
-  side.append(element("h3", STUDIO_PAGE.fieldsHeading), form.root, element("h3", STUDIO_PAGE.problemsHeading), problems, element("h3", STUDIO_PAGE.tokensHeading), tokens);
+  side.append(
+    element("h3", STUDIO_PAGE.fieldsHeading),
+    form.root,
+    element("h3", STUDIO_PAGE.problemsHeading),
+    problems,
+    element("h3", STUDIO_PAGE.tokensHeading),
+    tokens,
+  );
   const bar = element("div", undefined, "bar");
   bar.append(element("h2", file), save);
   const layout = element("div", undefined, "editing");
   layout.append(host, side);
   const draft = () => editor.state.doc.toString();
-  const personaName = () => (form.root.querySelector<HTMLInputElement>('input[name="name"]')?.value || file);
+  const personaName = () => form.root.querySelector<HTMLInputElement>('input[name="name"]')?.value || file;
   root.replaceChildren(bar, conflict, layout, tryItPane(file, draft, personaName), inspectorPane(file, draft));
   editor.focus();
 }

@@ -16,7 +16,12 @@ export interface FieldsForm {
  * The form for `file`: `text` reads the editor's text and `replace` puts the changed text
  * back; `say` shows a refusal.
  */
-export function fieldsForm(file: string, text: () => string, replace: (text: string) => void, say: (text: string, isError?: boolean) => void): FieldsForm {
+export function fieldsForm(
+  file: string,
+  text: () => string,
+  replace: (text: string) => void,
+  say: (text: string, isError?: boolean) => void,
+): FieldsForm {
   const root = element("div", undefined, "fields");
   const inputs = new Map<string, HTMLInputElement>();
   for (const name of FIELDS) {
@@ -25,7 +30,11 @@ export function fieldsForm(file: string, text: () => string, replace: (text: str
     input.name = name;
     input.type = "text";
     input.addEventListener("change", () => {
-      postJson<{ text: string }>(`/api/personas/${encodeURIComponent(file)}/field`, { text: text(), field: name, value: input.value }).then(
+      postJson<{ text: string }>(`/api/personas/${encodeURIComponent(file)}/field`, {
+        text: text(),
+        field: name,
+        value: input.value,
+      }).then(
         (changed) => replace(changed.text),
         (error: unknown) => say(error instanceof StudioRefusal ? error.message : String(error), true),
       );

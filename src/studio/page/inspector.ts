@@ -19,10 +19,21 @@ function showInspection(out: HTMLElement, inspection: Inspection): void {
   const messages = inspection.messages.map((m) => {
     const box = element("section", undefined, m.cacheable ? "message cacheable" : "message");
     box.dataset.part = m.part;
-    box.append(element("h4", STUDIO_PAGE.messageHeading(STUDIO_PAGE.parts[m.part] ?? m.part, m.role, m.tokens, m.cacheable)), element("pre", m.content));
+    box.append(
+      element("h4", STUDIO_PAGE.messageHeading(STUDIO_PAGE.parts[m.part] ?? m.part, m.role, m.tokens, m.cacheable)),
+      element("pre", m.content),
+    );
     return box;
   });
-  out.replaceChildren(element("p", STUDIO_PAGE.inspected(inspection.tokens, inspection.budget, inspection.historyTurns, inspection.sampleTurns), "total"), lore, ...messages);
+  out.replaceChildren(
+    element(
+      "p",
+      STUDIO_PAGE.inspected(inspection.tokens, inspection.budget, inspection.historyTurns, inspection.sampleTurns),
+      "total",
+    ),
+    lore,
+    ...messages,
+  );
 }
 
 /** The inspector's pane for `file`; `text` reads the draft (unsaved edits included). */
@@ -33,18 +44,33 @@ export function inspectorPane(file: string, text: () => string): HTMLElement {
   sample.setAttribute("aria-label", STUDIO_PAGE.sampleLabel);
   sample.value = STUDIO_PAGE.samples[0]?.text ?? "";
   const choice = element("select");
-  choice.append(element("option", STUDIO_PAGE.sampleChoice), ...STUDIO_PAGE.samples.map((s) => element("option", s.label)));
+  choice.append(
+    element("option", STUDIO_PAGE.sampleChoice),
+    ...STUDIO_PAGE.samples.map((s) => element("option", s.label)),
+  );
   choice.addEventListener("change", () => {
     const picked = STUDIO_PAGE.samples[choice.selectedIndex - 1];
     if (picked) sample.value = picked.text;
   });
   const out = element("div", undefined, "inspection");
   const run = () => {
-    postJson<Inspection>(`/api/personas/${encodeURIComponent(file)}/inspect`, { text: text(), sample: sample.value }).then(
+    postJson<Inspection>(`/api/personas/${encodeURIComponent(file)}/inspect`, {
+      text: text(),
+      sample: sample.value,
+    }).then(
       (inspection) => showInspection(out, inspection),
-      (error: unknown) => out.replaceChildren(element("p", error instanceof StudioRefusal ? error.message : String(error), "error")),
+      (error: unknown) =>
+        out.replaceChildren(element("p", error instanceof StudioRefusal ? error.message : String(error), "error")),
     );
   };
-  pane.append(element("h3", STUDIO_PAGE.inspectorHeading), element("label", STUDIO_PAGE.sampleLabel), sample, choice, " ", button(STUDIO_PAGE.inspect, run), out);
+  pane.append(
+    element("h3", STUDIO_PAGE.inspectorHeading),
+    element("label", STUDIO_PAGE.sampleLabel),
+    sample,
+    choice,
+    " ",
+    button(STUDIO_PAGE.inspect, run),
+    out,
+  );
   return pane;
 }

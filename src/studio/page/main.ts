@@ -64,7 +64,12 @@ async function edit(file: string): Promise<void> {
     const { showEditor } = await import("./editor.js");
     await showEditor(app, file, say);
     say("");
-    app.prepend(button(STUDIO_PAGE.back, () => void personas().catch((error: unknown) => say(String((error as Error).message), true))));
+    app.prepend(
+      button(
+        STUDIO_PAGE.back,
+        () => void personas().catch((error: unknown) => say(String((error as Error).message), true)),
+      ),
+    );
   } catch (error) {
     say(error instanceof StudioRefusal ? error.message : String(error), true);
   }

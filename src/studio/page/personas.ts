@@ -41,13 +41,23 @@ function inlineForm(label: string, action: string, className: string, send: (val
   return form;
 }
 
-function personaRow(listing: PersonaListing, act: (call: () => Promise<unknown>, done: string) => void, screen: PersonasScreen): HTMLLIElement {
+function personaRow(
+  listing: PersonaListing,
+  act: (call: () => Promise<unknown>, done: string) => void,
+  screen: PersonasScreen,
+): HTMLLIElement {
   const row = element("li", undefined, listing.problems.length > 0 ? "persona broken" : "persona");
   row.dataset.file = listing.file;
   row.append(element("strong", listing.name ?? listing.id ?? listing.file), " ", element("code", listing.file));
   if (EDITABLE_FILE.test(listing.file)) row.append(" ", ...personaActions(listing, act, screen));
   if (listing.description) row.append(element("p", listing.description));
-  row.append(element("span", listing.problems.length > 0 ? STUDIO_PAGE.problems(listing.problems.length) : STUDIO_PAGE.fine, "count"));
+  row.append(
+    element(
+      "span",
+      listing.problems.length > 0 ? STUDIO_PAGE.problems(listing.problems.length) : STUDIO_PAGE.fine,
+      "count",
+    ),
+  );
   const notes = element("ul", undefined, "problems");
   for (const problem of listing.problems) notes.append(element("li", problem, "problem"));
   for (const warning of listing.warnings) notes.append(element("li", warning, "warning"));
@@ -56,13 +66,33 @@ function personaRow(listing: PersonaListing, act: (call: () => Promise<unknown>,
 }
 
 /** A persona file's buttons: edit, duplicate (asks the new id), delete (asks for the id typed back), export. */
-function personaActions(listing: PersonaListing, act: (call: () => Promise<unknown>, done: string) => void, screen: PersonasScreen): Array<Node | string> {
+function personaActions(
+  listing: PersonaListing,
+  act: (call: () => Promise<unknown>, done: string) => void,
+  screen: PersonasScreen,
+): Array<Node | string> {
   const id = listing.file.replace(/\.md$/, "");
   const more = element("span", undefined, "more");
-  const duplicate = () => more.replaceChildren(inlineForm(STUDIO_PAGE.newId, STUDIO_PAGE.create, "duplicate", (newId) => act(() => postJson("/api/personas", { id: newId, from: listing.file }), STUDIO_PAGE.created(`${newId}.md`))));
+  const duplicate = () =>
+    more.replaceChildren(
+      inlineForm(STUDIO_PAGE.newId, STUDIO_PAGE.create, "duplicate", (newId) =>
+        act(() => postJson("/api/personas", { id: newId, from: listing.file }), STUDIO_PAGE.created(`${newId}.md`)),
+      ),
+    );
   const remove = () => {
-    const form = inlineForm(id, STUDIO_PAGE.deleteForGood, "confirm-delete", (typed) => act(() => postJson(`/api/personas/${encodeURIComponent(listing.file)}/delete`, { confirm: typed }), STUDIO_PAGE.deleted(listing.file)));
-    more.replaceChildren(element("span", STUDIO_PAGE.confirmDelete(id)), " ", form, " ", button(STUDIO_PAGE.cancel, () => more.replaceChildren()));
+    const form = inlineForm(id, STUDIO_PAGE.deleteForGood, "confirm-delete", (typed) =>
+      act(
+        () => postJson(`/api/personas/${encodeURIComponent(listing.file)}/delete`, { confirm: typed }),
+        STUDIO_PAGE.deleted(listing.file),
+      ),
+    );
+    more.replaceChildren(
+      element("span", STUDIO_PAGE.confirmDelete(id)),
+      " ",
+      form,
+      " ",
+      button(STUDIO_PAGE.cancel, () => more.replaceChildren()),
+    );
   };
   const exportLink = (format: "png" | "json") => {
     const link = element("a", STUDIO_PAGE.exportAs(format), `export-${format}`);
@@ -70,7 +100,18 @@ function personaActions(listing: PersonaListing, act: (call: () => Promise<unkno
     link.download = `${id}.${format}`;
     return link;
   };
-  return [button(STUDIO_PAGE.edit, () => screen.open(listing.file)), " ", button(STUDIO_PAGE.duplicate, duplicate), " ", button(STUDIO_PAGE.delete, remove), " ", exportLink("png"), " ", exportLink("json"), more];
+  return [
+    button(STUDIO_PAGE.edit, () => screen.open(listing.file)),
+    " ",
+    button(STUDIO_PAGE.duplicate, duplicate),
+    " ",
+    button(STUDIO_PAGE.delete, remove),
+    " ",
+    exportLink("png"),
+    " ",
+    exportLink("json"),
+    more,
+  ];
 }
 
 /** Fills `root` with the Personas screen. */
@@ -83,9 +124,16 @@ export async function showPersonas(root: HTMLElement, screen: PersonasScreen): P
       (error: unknown) => screen.say(error instanceof StudioRefusal ? error.message : String(error), true),
     );
   };
-  const create = inlineForm(STUDIO_PAGE.newId, STUDIO_PAGE.newPersona, "new-persona", (id) => act(() => postJson("/api/personas", { id }), STUDIO_PAGE.created(`${id}.md`)));
+  const create = inlineForm(STUDIO_PAGE.newId, STUDIO_PAGE.newPersona, "new-persona", (id) =>
+    act(() => postJson("/api/personas", { id }), STUDIO_PAGE.created(`${id}.md`)),
+  );
   const list = element("ul", undefined, "personas");
   list.append(...personas.map((listing) => personaRow(listing, act, screen)));
   const cards = cardsPane((file) => void showPersonas(root, screen).then(() => screen.say(STUDIO_PAGE.created(file))));
-  root.replaceChildren(element("h2", STUDIO_PAGE.personasHeading), create, personas.length > 0 ? list : element("p", STUDIO_PAGE.noPersonas), cards);
+  root.replaceChildren(
+    element("h2", STUDIO_PAGE.personasHeading),
+    create,
+    personas.length > 0 ? list : element("p", STUDIO_PAGE.noPersonas),
+    cards,
+  );
 }

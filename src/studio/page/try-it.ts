@@ -28,10 +28,19 @@ export function tryItPane(file: string, text: () => string, name: () => string):
     transcript.append(reply);
     postStream(`/api/personas/${encodeURIComponent(file)}/try`, { text: text(), message }, (kind, data) => {
       if (kind === "piece" && typeof data === "string") said.textContent += data;
-      if (kind === "end" && typeof data === "object" && data !== null && "error" in data && typeof data.error === "string") reply.append(element("em", ` [${data.error}]`, "error"));
+      if (
+        kind === "end" &&
+        typeof data === "object" &&
+        data !== null &&
+        "error" in data &&
+        typeof data.error === "string"
+      )
+        reply.append(element("em", ` [${data.error}]`, "error"));
       if (kind === "end") reply.classList.add("done");
     })
-      .catch((error: unknown) => reply.append(element("em", ` [${error instanceof StudioRefusal ? error.message : String(error)}]`, "error")))
+      .catch((error: unknown) =>
+        reply.append(element("em", ` [${error instanceof StudioRefusal ? error.message : String(error)}]`, "error")),
+      )
       .finally(() => {
         send.disabled = false;
       });

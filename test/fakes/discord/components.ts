@@ -13,7 +13,10 @@ export function createComponentInteraction(
 ): { record: InteractionRecord; payload: Json } {
   const { message, channelId } = clickedMessage(context, options);
   const button = findButton(message.raw.components, options.customId);
-  if (!button) throw new Error(`fake Discord: message ${String(message.raw.id)} has no button with custom_id "${options.customId}"`);
+  if (!button)
+    throw new Error(
+      `fake Discord: message ${String(message.raw.id)} has no button with custom_id "${options.customId}"`,
+    );
   if (button.disabled === true) throw new Error(`fake Discord: the button "${options.customId}" is disabled`);
   return recordInteraction(
     context,
@@ -31,14 +34,16 @@ function clickedMessage(context: RouteContext, options: ClickOptions): { message
   const { state } = context;
   if (options.interactionId !== undefined) {
     const earlier = state.interactions.get(options.interactionId);
-    if (!earlier?.original) throw new Error(`fake Discord: interaction ${options.interactionId} has no reply to click on`);
+    if (!earlier?.original)
+      throw new Error(`fake Discord: interaction ${options.interactionId} has no reply to click on`);
     return { message: earlier.original, channelId: options.channelId ?? earlier.channelId };
   }
   if (options.messageId === undefined || options.channelId === undefined) {
     throw new Error("fake Discord: click needs interactionId, or messageId and channelId");
   }
   const message = state.findMessage(options.channelId, options.messageId);
-  if (!message) throw new Error(`fake Discord: click found no message ${options.messageId} in channel ${options.channelId}`);
+  if (!message)
+    throw new Error(`fake Discord: click found no message ${options.messageId} in channel ${options.channelId}`);
   return { message, channelId: options.channelId };
 }
 

@@ -188,7 +188,8 @@ export class FakeGateway {
     this.#handshakes += 1;
     this.#sendReady(session);
     for (const guild of this.#options.state.guilds.values()) {
-      if (ownsGuild(session, guild.id)) this.#sendDispatch(session, "GUILD_CREATE", this.#guildCreatePayload(guild, intents));
+      if (ownsGuild(session, guild.id))
+        this.#sendDispatch(session, "GUILD_CREATE", this.#guildCreatePayload(guild, intents));
     }
     return session;
   }
@@ -299,7 +300,8 @@ export function guildShard(guildId: string, shardCount: number): number {
 }
 
 function shardOf(value: unknown): [number, number] {
-  if (Array.isArray(value) && value.length === 2 && value.every((n) => Number.isInteger(n))) return [value[0], value[1]];
+  if (Array.isArray(value) && value.length === 2 && value.every((n) => Number.isInteger(n)))
+    return [value[0], value[1]];
   return [0, 1];
 }
 

@@ -201,8 +201,15 @@ function interactionCallback(context: RouteContext, request: RestRequest): RestR
     echo = createOriginal(context, interaction, data, request, { loading: false });
   } else if (callbackType === InteractionCallbackType.DeferredChannelMessageWithSource) {
     echo = createOriginal(context, interaction, data, request, { loading: true });
-  } else if (callbackType === InteractionCallbackType.UpdateMessage || callbackType === InteractionCallbackType.DeferredUpdateMessage) {
-    echo = updateComponentMessage(context, interaction, callbackType === InteractionCallbackType.UpdateMessage ? data : undefined);
+  } else if (
+    callbackType === InteractionCallbackType.UpdateMessage ||
+    callbackType === InteractionCallbackType.DeferredUpdateMessage
+  ) {
+    echo = updateComponentMessage(
+      context,
+      interaction,
+      callbackType === InteractionCallbackType.UpdateMessage ? data : undefined,
+    );
   }
   const response =
     request.query.with_response === "true" ? json(callbackResponse(interaction, callbackType)) : noContent();
@@ -219,11 +226,13 @@ function invalidCallback(
     return invalidMessageBody(data, request.files, { isEdit: false });
   }
   const isUpdate =
-    callbackType === InteractionCallbackType.UpdateMessage || callbackType === InteractionCallbackType.DeferredUpdateMessage;
+    callbackType === InteractionCallbackType.UpdateMessage ||
+    callbackType === InteractionCallbackType.DeferredUpdateMessage;
   if (isUpdate && !interaction.componentMessage) {
     return invalidField("type", "INTERACTION_CALLBACK_TYPE", "Only component interactions can update their message.");
   }
-  if (callbackType === InteractionCallbackType.UpdateMessage) return invalidMessageBody(data, request.files, { isEdit: true });
+  if (callbackType === InteractionCallbackType.UpdateMessage)
+    return invalidMessageBody(data, request.files, { isEdit: true });
   const choices = data.choices;
   if (
     callbackType === InteractionCallbackType.ApplicationCommandAutocompleteResult &&

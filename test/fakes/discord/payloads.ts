@@ -144,8 +144,20 @@ export function channelPayload(channel: ChannelRecord): Json {
       },
     };
   }
-  const overwrites = (channel.overwrites ?? []).map((o) => ({ id: o.id, type: o.type, allow: o.allow.toString(), deny: o.deny.toString() }));
-  return { ...base, position: channel.position, permission_overwrites: overwrites, parent_id: null, nsfw: false, topic: null };
+  const overwrites = (channel.overwrites ?? []).map((o) => ({
+    id: o.id,
+    type: o.type,
+    allow: o.allow.toString(),
+    deny: o.deny.toString(),
+  }));
+  return {
+    ...base,
+    position: channel.position,
+    permission_overwrites: overwrites,
+    parent_id: null,
+    nsfw: false,
+    topic: null,
+  };
 }
 
 export function isThread(channel: ChannelRecord): boolean {

@@ -39,14 +39,20 @@ function invalidThreadBody(body: Json): RestResponse | undefined {
   }
   const duration = body.auto_archive_duration;
   if (duration !== undefined && !(THREAD_ARCHIVE_DURATIONS as readonly unknown[]).includes(duration)) {
-    return invalidField("auto_archive_duration", "BASE_TYPE_CHOICES", `Value must be one of ${THREAD_ARCHIVE_DURATIONS.join(", ")}.`);
+    return invalidField(
+      "auto_archive_duration",
+      "BASE_TYPE_CHOICES",
+      `Value must be one of ${THREAD_ARCHIVE_DURATIONS.join(", ")}.`,
+    );
   }
   return undefined;
 }
 
 /** Threads start only in guild text channels; a thread in a thread or a DM is refused. */
 function wrongChannelType(channel: ChannelRecord): RestResponse | undefined {
-  return channel.type === ChannelType.GuildText ? undefined : apiError(HttpStatus.BadRequest, ApiError.InvalidChannelType);
+  return channel.type === ChannelType.GuildText
+    ? undefined
+    : apiError(HttpStatus.BadRequest, ApiError.InvalidChannelType);
 }
 
 export function registerThreadRoutes(router: Router, context: RouteContext): void {
@@ -63,11 +69,12 @@ export function registerThreadRoutes(router: Router, context: RouteContext): voi
       extra?.();
     },
   });
-  const withChannel = (handler: (request: RestRequest, channel: ChannelRecord, body: Json) => RestResponse) => (request: RestRequest) => {
-    const channel = state.channels.get(request.params.channelId ?? "");
-    if (!channel) return apiError(HttpStatus.NotFound, ApiError.UnknownChannel);
-    return handler(request, channel, isJson(request.body) ? request.body : {});
-  };
+  const withChannel =
+    (handler: (request: RestRequest, channel: ChannelRecord, body: Json) => RestResponse) => (request: RestRequest) => {
+      const channel = state.channels.get(request.params.channelId ?? "");
+      if (!channel) return apiError(HttpStatus.NotFound, ApiError.UnknownChannel);
+      return handler(request, channel, isJson(request.body) ? request.body : {});
+    };
 
   router.add(
     "POST",
@@ -77,14 +84,16 @@ export function registerThreadRoutes(router: Router, context: RouteContext): voi
       if (type !== ChannelType.PublicThread && type !== ChannelType.PrivateThread) {
         return invalidField("type", "BASE_TYPE_CHOICES", "Value must be one of (11, 12).");
       }
-      const permission = type === ChannelType.PrivateThread ? Permission.CreatePrivateThreads : Permission.CreatePublicThreads;
+      const permission =
+        type === ChannelType.PrivateThread ? Permission.CreatePrivateThreads : Permission.CreatePublicThreads;
       const refused = wrongChannelType(channel) ?? missing(channel, permission) ?? invalidThreadBody(body);
       if (refused) return refused;
       const thread = state.addThread(channel, {
         name: String(body.name),
         type,
         ownerId: bot,
-        autoArchiveMinutes: typeof body.auto_archive_duration === "number" ? body.auto_archive_duration : DEFAULT_THREAD_ARCHIVE_MINUTES,
+        autoArchiveMinutes:
+          typeof body.auto_archive_duration === "number" ? body.auto_archive_duration : DEFAULT_THREAD_ARCHIVE_MINUTES,
         ...(type === ChannelType.PrivateThread && { invitable: body.invitable !== false }),
       });
       return created(thread);
@@ -97,15 +106,18 @@ export function registerThreadRoutes(router: Router, context: RouteContext): voi
     withChannel((request, channel, body) => {
       const stored = state.findMessage(channel.id, request.params.messageId ?? "");
       if (!stored) return apiError(HttpStatus.NotFound, ApiError.UnknownMessage);
-      const refused = wrongChannelType(channel) ?? missing(channel, Permission.CreatePublicThreads) ?? invalidThreadBody(body);
+      const refused =
+        wrongChannelType(channel) ?? missing(channel, Permission.CreatePublicThreads) ?? invalidThreadBody(body);
       if (refused) return refused;
-      if (state.channels.has(String(stored.raw.id))) return apiError(HttpStatus.BadRequest, ApiError.ThreadAlreadyCreated);
+      if (state.channels.has(String(stored.raw.id)))
+        return apiError(HttpStatus.BadRequest, ApiError.ThreadAlreadyCreated);
       const thread = state.addThread(channel, {
         id: String(stored.raw.id),
         name: String(body.name),
         type: ChannelType.PublicThread,
         ownerId: bot,
-        autoArchiveMinutes: typeof body.auto_archive_duration === "number" ? body.auto_archive_duration : DEFAULT_THREAD_ARCHIVE_MINUTES,
+        autoArchiveMinutes:
+          typeof body.auto_archive_duration === "number" ? body.auto_archive_duration : DEFAULT_THREAD_ARCHIVE_MINUTES,
       });
       stored.raw.thread = channelPayload(thread);
       return created(thread, () => context.gateway.dispatch("MESSAGE_UPDATE", gatewayMessage(state, stored)));
@@ -116,7 +128,8 @@ export function registerThreadRoutes(router: Router, context: RouteContext): voi
     "PUT",
     "/channels/:channelId/thread-members/:userId",
     withChannel((request, thread) => {
-      if (!isThread(thread) || !thread.threadMembers) return apiError(HttpStatus.BadRequest, ApiError.InvalidChannelType);
+      if (!isThread(thread) || !thread.threadMembers)
+        return apiError(HttpStatus.BadRequest, ApiError.InvalidChannelType);
       const userId = request.params.userId === "@me" ? bot : (request.params.userId ?? "");
       const guild = state.guilds.get(thread.guildId ?? "");
       if (!guild?.members.has(userId)) return apiError(HttpStatus.NotFound, ApiError.UnknownMember);

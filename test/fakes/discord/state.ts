@@ -20,7 +20,15 @@ import {
   userPayload,
 } from "./payloads.js";
 import { SnowflakeGenerator } from "./snowflake.js";
-import type { FakeChannelSpec, FakeGuildSpec, FakeMessage, FakeOverwriteSpec, FakeUser, InteractionResponse, Json } from "./types.js";
+import type {
+  FakeChannelSpec,
+  FakeGuildSpec,
+  FakeMessage,
+  FakeOverwriteSpec,
+  FakeUser,
+  InteractionResponse,
+  Json,
+} from "./types.js";
 
 const EVERYONE_ROLE_NAME = "@everyone";
 const DEFAULT_GUILD_NAME = "Test Guild";
@@ -247,13 +255,19 @@ export class DiscordState {
     const overwrites = source.overwrites ?? [];
     const apply = (permissions: bigint, overwrite: { allow: bigint; deny: bigint } | undefined) =>
       overwrite ? (permissions & ~overwrite.deny) | overwrite.allow : permissions;
-    let permissions = apply(base, overwrites.find((o) => o.type === 0 && o.id === guild.id));
+    let permissions = apply(
+      base,
+      overwrites.find((o) => o.type === 0 && o.id === guild.id),
+    );
     const roles = overwrites.filter((o) => o.type === 0 && o.id !== guild.id && member.roles.includes(o.id));
     permissions = apply(permissions, {
       allow: roles.reduce((all, o) => all | o.allow, 0n),
       deny: roles.reduce((all, o) => all | o.deny, 0n),
     });
-    permissions = apply(permissions, overwrites.find((o) => o.type === 1 && o.id === member.user.id));
+    permissions = apply(
+      permissions,
+      overwrites.find((o) => o.type === 1 && o.id === member.user.id),
+    );
     if ((permissions & Permission.ViewChannel) === 0n) return 0n;
     const outsidePrivateThread =
       channel.type === ChannelType.PrivateThread &&
@@ -312,7 +326,17 @@ export class DiscordState {
   }
 
   /** A thread in a guild text channel, started by `ownerId`, who is its first member. */
-  addThread(parent: ChannelRecord, thread: { id?: string; name: string; type: number; ownerId: string; invitable?: boolean; autoArchiveMinutes?: number }): ChannelRecord {
+  addThread(
+    parent: ChannelRecord,
+    thread: {
+      id?: string;
+      name: string;
+      type: number;
+      ownerId: string;
+      invitable?: boolean;
+      autoArchiveMinutes?: number;
+    },
+  ): ChannelRecord {
     const guild = parent.guildId === undefined ? undefined : this.guilds.get(parent.guildId);
     if (!guild) throw new Error(`fake Discord: threads live in guild channels, not ${parent.id}`);
     const channel: ChannelRecord = {
