@@ -1,7 +1,9 @@
 import { ChannelType, MessageFlags } from "discord.js";
 import { SAFE_MENTIONS } from "../../discord/mentions.js";
 import type { AuditAction, AuditDetails } from "../../memory/audit.js";
-import type { AdminCall } from "../preconditions.js";
+import type { GuildModeration } from "../../memory/guild-settings.js";
+import { type AdminCall, adminOnly } from "../preconditions.js";
+import type { Subcommand } from "../types.js";
 
 /** The "default" choice of `/masque channel`, `moderation` and `webhooks`: drop the server's setting. */
 export const DEFAULT_CHOICE = "default";
@@ -14,6 +16,46 @@ export const TEXT_CHANNELS = [
   ChannelType.PrivateThread,
   ChannelType.AnnouncementThread,
 ] as const;
+
+const ON = "on";
+const OFF = "off";
+
+/** The server's on/off switches that `/masque <name> state:on|off` sets alike. */
+type GuildSwitch = "threadsOnMention" | "personNotes";
+
+/**
+ * `/masque <name> state:on|off`: sets one of the server's switches for its admins, writes
+ * `action` with `{ on }` to the audit log and answers with `says(on)`.
+ */
+export function switchSubcommand(spec: {
+  name: string;
+  description: string;
+  setting: GuildSwitch;
+  action: AuditAction;
+  says: (on: boolean) => string;
+}): Subcommand {
+  return {
+    name: spec.name,
+    define: (sub) =>
+      sub
+        .setDescription(spec.description)
+        .addStringOption((o) =>
+          o
+            .setName("state")
+            .setDescription("on or off")
+            .setRequired(true)
+            .addChoices({ name: ON, value: ON }, { name: OFF, value: OFF }),
+        ),
+    run: adminOnly(async (call) => {
+      const { interaction, ctx, guildId } = call;
+      const on = interaction.options.getString("state", true) === ON;
+      const patch: Partial<GuildModeration> = { [spec.setting]: on };
+      ctx.core.memory.serverSettings.guild.update(guildId, patch, interaction.user.id);
+      audit(call, spec.action, null, { on });
+      await answer(call, spec.says(on));
+    }),
+  };
+}
 
 /** Answers privately; every /masque answer is for the admin alone. */
 export async function answer(call: AdminCall, content: string): Promise<void> {

@@ -2,33 +2,18 @@ import { DISCORD_MESSAGE_LIMIT } from "../../discord/split.js";
 import { THREAD_TEXTS } from "../../texts.js";
 import { adminOnly } from "../preconditions.js";
 import type { Subcommand, SubcommandGroup } from "../types.js";
-import { answer, audit, fitLines } from "./shared.js";
+import { answer, audit, fitLines, switchSubcommand } from "./shared.js";
 
 const MS_PER_SECOND = 1000;
-const ON = "on";
-const OFF = "off";
 
 /** `/masque threads on|off`: whether a mention in a channel opens a thread for the reply. */
-export const threads: Subcommand = {
+export const threads = switchSubcommand({
   name: "threads",
-  define: (sub) =>
-    sub
-      .setDescription("Open a thread for the reply when someone mentions me in a channel")
-      .addStringOption((o) =>
-        o
-          .setName("state")
-          .setDescription("on or off")
-          .setRequired(true)
-          .addChoices({ name: ON, value: ON }, { name: OFF, value: OFF }),
-      ),
-  run: adminOnly(async (call) => {
-    const { interaction, ctx, guildId } = call;
-    const on = interaction.options.getString("state", true) === ON;
-    ctx.core.memory.serverSettings.guild.update(guildId, { threadsOnMention: on }, interaction.user.id);
-    audit(call, "threads.set", null, { on });
-    await answer(call, THREAD_TEXTS.threadsOnMention(on));
-  }),
-};
+  description: "Open a thread for the reply when someone mentions me in a channel",
+  setting: "threadsOnMention",
+  action: "threads.set",
+  says: THREAD_TEXTS.threadsOnMention,
+});
 
 const allow: Subcommand = {
   name: "allow",
