@@ -1,12 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadBotConfig } from "../../src/config.js";
-import { type Core, createCore } from "../../src/core.js";
+import type { Core } from "../../src/core.js";
 import { admit, screen, takeAllowance } from "../../src/discord/admission.js";
-import { createBot } from "../../src/discord/bot.js";
 import type { BotContext } from "../../src/discord/context.js";
 import { RATE_LIMIT_REACTION } from "../../src/discord/notices.js";
-import { silentLogger } from "../../src/log.js";
 import { NOTICES } from "../../src/texts.js";
+import { unstartedBot } from "../helpers/bot-context.js";
 import { messageWith } from "../helpers/messages.js";
 import { createTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
@@ -21,18 +19,7 @@ let dir: string;
 beforeEach(() => {
   clock = 1_000_000;
   dir = createTempDir();
-  const config = loadBotConfig({
-    DISCORD_TOKEN: "fake-token-for-unit-tests",
-    // Nothing here calls the model: blocked words are checked locally and the moderation endpoint is off.
-    OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
-    OPENAI_API_KEY: "sk-unit",
-    DEFAULT_MODEL: "fake-model",
-    DATABASE_PATH: `${dir}/masque.db`,
-    PERSONAS_DIR: "personas",
-  });
-  core = createCore(config, silentLogger);
-  // The bot's own context, never started: nothing connects to Discord.
-  ctx = createBot(core, config, { now: () => clock }).context;
+  ({ core, ctx } = unstartedBot(dir, { now: () => clock }));
 });
 afterEach(() => {
   core.close();

@@ -1,12 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recordSaid } from "../../src/chat/journal.js";
-import { loadBotConfig } from "../../src/config.js";
-import { type Core, createCore } from "../../src/core.js";
+import type { Core } from "../../src/core.js";
 import { turnAway } from "../../src/discord/refusals.js";
-import { createBot } from "../../src/discord/bot.js";
 import type { BotContext, PendingMessage } from "../../src/discord/context.js";
-import { silentLogger } from "../../src/log.js";
 import { NOTICES } from "../../src/texts.js";
+import { unstartedBot } from "../helpers/bot-context.js";
 import { messageWith } from "../helpers/messages.js";
 import { createTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
@@ -18,18 +16,7 @@ let ctx: BotContext;
 let dir: string;
 beforeEach(() => {
   dir = createTempDir();
-  const config = loadBotConfig({
-    DISCORD_TOKEN: "fake-token-for-unit-tests",
-    // Turning a message away never calls the model.
-    OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
-    OPENAI_API_KEY: "sk-unit",
-    DEFAULT_MODEL: "fake-model",
-    DATABASE_PATH: `${dir}/masque.db`,
-    PERSONAS_DIR: "personas",
-  });
-  core = createCore(config, silentLogger);
-  // The bot's own context, never started: nothing connects to Discord.
-  ctx = createBot(core, config).context;
+  ({ core, ctx } = unstartedBot(dir));
 });
 afterEach(() => {
   core.close();
