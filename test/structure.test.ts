@@ -58,4 +58,21 @@ describe("the shape checker", () => {
       { name: "#run", line: 11, lines: 3 },
     ]);
   });
+
+  it("finds a function whose parameters or return type end in a string literal type", () => {
+    const source = [
+      'function meters(prom: Pick<Client, "Counter" | "Histogram">, registry: Registry) {',
+      "  return 1;",
+      "}",
+      "function engine(",
+      "  config: Config,",
+      '): Pick<Core, "summarizer" | "engine"> {',
+      "  return config;",
+      "}",
+    ].join("\n");
+    expect(functionSpans(source)).toEqual([
+      { name: "meters", line: 1, lines: 3 },
+      { name: "engine", line: 4, lines: 5 },
+    ]);
+  });
 });

@@ -84,7 +84,8 @@ export function codeOnly(source: string): string {
     } else if (c === '"' || c === "'") {
       let k = i + 1;
       while (k < source.length && source[k] !== c) k += source[k] === "\\" ? 2 : 1;
-      blank(i, k + 1);
+      // The quotes stay: a string literal type ends type arguments (`Pick<T, "a">`), which headerBefore must see.
+      blank(i + 1, k);
       i = k + 1;
     } else if (c === "`") {
       out[i] = " ";
@@ -205,7 +206,7 @@ function headerBefore(code: string, brace: number): { text: string; start: numbe
   for (; k >= 0; k--) {
     const c = code[k]!;
     // Type arguments (`Promise<void>`) hug their name; comparisons are spaced (`a > b`).
-    const typeArgs = (c === ">" && /[\w\]>)]/.test(code[k - 1] ?? "")) || (c === "<" && /\w/.test(code[k - 1] ?? ""));
+    const typeArgs = (c === ">" && /[\w\]>)"']/.test(code[k - 1] ?? "")) || (c === "<" && /\w/.test(code[k - 1] ?? ""));
     if (c === ")" || c === "]" || (c === ">" && typeArgs)) depth++;
     else if (c === "(" || c === "[" || (c === "<" && typeArgs)) {
       if (depth === 0) break;
