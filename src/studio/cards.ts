@@ -37,6 +37,10 @@ function mappedFields(persona: Persona): CardPreview["fields"] {
     { field: "name", value: persona.name },
     { field: "description", value: persona.description },
     { field: "prompt (body)", value: persona.prompt },
+    // A card's own prompt fields, kept apart and put together with the body when a prompt is built.
+    ...(persona.personality ? [{ field: "personality", value: persona.personality }] : []),
+    ...(persona.scenario ? [{ field: "scenario", value: persona.scenario }] : []),
+    ...(persona.systemPrompt ? [{ field: "system prompt", value: persona.systemPrompt }] : []),
     { field: "greeting", value: persona.greeting ?? "" },
     { field: "other greetings", value: String(persona.greetings?.length ?? 0) },
     { field: "examples", value: String(persona.examples.length) },

@@ -63,6 +63,11 @@ test("a PNG card dropped on the page shows how its fields map, then imports as a
   await expect(page.locator("table.mapping tr").first()).toHaveText("nameAmy");
   // Amy's book has three entries, one of them empty: SillyTavern keeps an empty entry, and so does the import.
   await expect(page.locator("table.mapping tr", { hasText: "lore entries" }).locator("td")).toHaveText("3");
+  // The card's own prompt fields are kept apart from the body, and the preview says so.
+  await expect(page.locator("table.mapping tr", { hasText: "personality" }).locator("td")).toHaveText("dry, kind");
+  await expect(page.locator("table.mapping tr", { hasText: "scenario" }).locator("td")).toHaveText(
+    "The station's lights flicker.",
+  );
   expect(existsSync(path.join(studio.personasDir, "amy.md"))).toBe(false);
   await page.getByRole("button", { name: STUDIO_PAGE.importCard }).click();
   await expect(page.locator("#status")).toHaveText(STUDIO_PAGE.created("amy.md"));
